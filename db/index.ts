@@ -1,0 +1,55 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** The migrations folder, found from the repo root (cwd) or beside this file. */
+function migrationsFolder(): string {
+  const candidates = [path.join(process.cwd(), 'db', 'migrations')];
+  try {
+    candidates.push(path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations'));
+  } catch {
+    // import.meta.url is not a file URL inside some bundles; the cwd path is enough there.
+  }
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'meta', '_journal.json')));
+  if (!found) throw new Error(`Loupe: database migrations not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/** Opens (creating if needed) a Loupe database file and brings its schema up to date. */
+export function openDb(file: string): Db {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536'); // 64 MiB page cache
+  const db = drizzle(sqlite, { schema }) as Db;
+  migrate(db, { migrationsFolder: migrationsFolder() });
+  return db;
+}
+
+export function dataDir(): string {
+  return path.resolve(process.env.LOUPE_DATA_DIR || './data');
+}
+
+export function dbFile(): string {
+  return path.join(dataDir(), 'loupe.db');
+}
+
+// Kept on globalThis so Next's dev-mode module reloads share one connection.
+const holder = globalThis as unknown as { __loupeDb?: Db };
+
+/** The process's one connection, opened on first use (never at module load). */
+export function getDb(): Db {
+  holder.__loupeDb ??= openDb(dbFile());
+  return holder.__loupeDb;
+}
+
+export { schema };

@@ -1,0 +1,159 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Milliseconds since the epoch; every timestamp in Loupe is stored this way. */
+const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
+
+export const datasets = sqliteTable('datasets', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: integer('created_at').notNull().default(now),
+});
+
+/**
+ * A folder that image references are relative to. Items store (root, relative path)
+ * rather than absolute paths, so a relative path from the data can never escape its root
+ * and a moved dataset needs one row changed.
+ */
+export const imageRoots = sqliteTable('image_roots', {
+  id: integer('id').primaryKey(),
+  path: text('path').notNull().unique(),
+});
+
+export const importRuns = sqliteTable('import_runs', {
+  id: integer('id').primaryKey(),
+  datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+  path: text('path').notNull(),
+  format: text('format').notNull(),
+  startedAt: integer('started_at').notNull().default(now),
+  finishedAt: integer('finished_at'),
+  imported: integer('imported').notNull().default(0),
+  alreadyPresent: integer('already_present').notNull().default(0),
+  skipped: integer('skipped').notNull().default(0),
+  /** JSON array of { file, record, reason } for skipped records. */
+  problems: text('problems').notNull().default('[]'),
+});
+
+export type ItemStatus = 'pending' | 'accepted' | 'rejected';
+
+export const items = sqliteTable(
+  'items',
+  {
+    id: integer('id').primaryKey(),
+    datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+    /** The record's own id in its source data (unique within a dataset). */
+    externalId: text('external_id').notNull(),
+    /** Source family: omniedit, hqedit, ultraedit, ... (the record's dataset_source). */
+    family: text('family').notNull(),
+    task: text('task').notNull(),
+    /** instruction_type of the record as imported: original | rewrite | complex. */
+    instructionType: text('instruction_type').notNull(),
+    sourceRootId: integer('source_root_id').notNull().references(() => imageRoots.id),
+    sourcePath: text('source_path').notNull(),
+    sourceWidth: integer('source_width').notNull(),
+    sourceHeight: integer('source_height').notNull(),
+    /** The whole imported record, every field kept. */
+    metadata: text('metadata').notNull(),
+    status: text('status').$type<ItemStatus>().notNull().default('pending'),
+    /* The current pointers are deliberately not foreign keys: an item and its first
+       versions are inserted together and SQLite cannot defer the circular check. */
+    currentInstructionId: integer('current_instruction_id').notNull(),
+    currentCandidateId: integer('current_candidate_id').notNull(),
+    /** Who holds the review lease (a reviewer session id) and until when. */
+    leaseHolder: text('lease_holder'),
+    leaseExpiresAt: integer('lease_expires_at'),
+    importRunId: integer('import_run_id').references(() => importRuns.id),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('items_dataset_external').on(t.datasetId, t.externalId),
+    // Queue and dataset-page paging: dataset, status and optional family/task, in id order.
+    index('items_queue').on(t.datasetId, t.status, t.family, t.task, t.id),
+    index('items_queue_type').on(t.datasetId, t.status, t.instructionType, t.id),
+    // Paging a dataset's items without a status filter.
+    index('items_dataset_family').on(t.datasetId, t.family, t.task, t.id),
+    index('items_lease_holder').on(t.leaseHolder).where(sql`lease_holder is not null`),
+  ],
+);
+
+export type InstructionKind = 'original' | 'rewrite' | 'complex' | 'human';
+
+export const instructionVersions = sqliteTable(
+  'instruction_versions',
+  {
+    id: integer('id').primaryKey(),
+    itemId: integer('item_id').notNull().references(() => items.id),
+    kind: text('kind').$type<InstructionKind>().notNull(),
+    text: text('text').notNull(),
+    /** Reviewer name for human edits; null for imported versions. */
+    createdBy: text('created_by'),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [index('instruction_versions_item').on(t.itemId)],
+);
+
+export type CandidateOrigin = 'dataset' | 'regenerated';
+
+export const candidates = sqliteTable(
+  'candidates',
+  {
+    id: integer('id').primaryKey(),
+    itemId: integer('item_id').notNull().references(() => items.id),
+    /** Where this edited image came from: the imported dataset, or a later regeneration. */
+    origin: text('origin').$type<CandidateOrigin>().notNull(),
+    rootId: integer('root_id').notNull().references(() => imageRoots.id),
+    path: text('path').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    /** JSON: model, prompt, request id, import run, ... whatever explains this image. */
+    provenance: text('provenance').notNull().default('{}'),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [index('candidates_item').on(t.itemId)],
+);
+
+export type Decision = 'accept' | 'reject' | 'skip' | 'undo';
+
+/**
+ * Append-only review log. An undo is a row of its own pointing at the verdict it undoes;
+ * rows are never updated or deleted. items.status is derived from this log.
+ */
+export const verdicts = sqliteTable(
+  'verdicts',
+  {
+    id: integer('id').primaryKey(),
+    itemId: integer('item_id').notNull().references(() => items.id),
+    candidateId: integer('candidate_id').references(() => candidates.id),
+    instructionVersionId: integer('instruction_version_id').references(() => instructionVersions.id),
+    reviewer: text('reviewer').notNull(),
+    decision: text('decision').$type<Decision>().notNull(),
+    /** JSON array of reason tags (rejects). */
+    reasons: text('reasons').notNull().default('[]'),
+    comment: text('comment'),
+    msSpent: integer('ms_spent'),
+    undoesVerdictId: integer('undoes_verdict_id'),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [
+    index('verdicts_item').on(t.itemId, t.id),
+    index('verdicts_reviewer').on(t.reviewer, t.id),
+    index('verdicts_undoes').on(t.undoesVerdictId).where(sql`undoes_verdict_id is not null`),
+  ],
+);
+
+/**
+ * Item counts per (dataset, family, task, instruction type, status), kept exact by
+ * triggers on items, so progress and dataset summaries never count 1.5M rows.
+ */
+export const itemCounts = sqliteTable(
+  'item_counts',
+  {
+    datasetId: integer('dataset_id').notNull(),
+    family: text('family').notNull(),
+    task: text('task').notNull(),
+    instructionType: text('instruction_type').notNull(),
+    status: text('status').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.family, t.task, t.instructionType, t.status] })],
+);
