@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { importCommand } from './import';
+import { exportCommand } from './export';
+
+const USAGE = `Usage: npm run loupe -- <command> [options]
+
+Commands:
+  import PATH [--dataset NAME] [--format gpt-edit] [--json]
+      Import a dataset in the GPT-Image-Edit-1.5M layout (its root or any folder inside it).
+  export --out DIR [--format gpt-edit] [--dataset NAME] [--status accepted] [--family F] [--task T] [--json]
+      Write reviewed triplets in the GPT-Image-Edit layout.
+
+Environment: LOUPE_DATA_DIR (default ./data) holds the database.`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  import: importCommand,
+  export: exportCommand,
+};
+
+async function main() {
+  const [name, ...rest] = process.argv.slice(2);
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command: ${name}\n\n${USAGE}\n`);
+    return 2;
+  }
+  return command(rest);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`loupe: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
+
+export { parseArgs };
