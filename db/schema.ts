@@ -67,11 +67,13 @@ export const items = sqliteTable(
   },
   (t) => [
     uniqueIndex('items_dataset_external').on(t.datasetId, t.externalId),
-    // Queue and dataset-page paging: dataset, status and optional family/task, in id order.
+    // The queue and the dataset page read items in (family, task, id) order, so one index
+    // serves every combination of the dataset, status, family and task filters without a sort.
     index('items_queue').on(t.datasetId, t.status, t.family, t.task, t.id),
-    index('items_queue_type').on(t.datasetId, t.status, t.instructionType, t.id),
+    index('items_queue_type').on(t.datasetId, t.status, t.instructionType, t.family, t.task, t.id),
     // Paging a dataset's items without a status filter.
-    index('items_dataset_family').on(t.datasetId, t.family, t.task, t.id),
+    index('items_dataset_order').on(t.datasetId, t.family, t.task, t.id),
+    index('items_dataset_type_order').on(t.datasetId, t.instructionType, t.family, t.task, t.id),
     index('items_lease_holder').on(t.leaseHolder).where(sql`lease_holder is not null`),
   ],
 );

@@ -87,8 +87,9 @@ CREATE TABLE `items` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `items_dataset_external` ON `items` (`dataset_id`,`external_id`);--> statement-breakpoint
 CREATE INDEX `items_queue` ON `items` (`dataset_id`,`status`,`family`,`task`,`id`);--> statement-breakpoint
-CREATE INDEX `items_queue_type` ON `items` (`dataset_id`,`status`,`instruction_type`,`id`);--> statement-breakpoint
-CREATE INDEX `items_dataset_family` ON `items` (`dataset_id`,`family`,`task`,`id`);--> statement-breakpoint
+CREATE INDEX `items_queue_type` ON `items` (`dataset_id`,`status`,`instruction_type`,`family`,`task`,`id`);--> statement-breakpoint
+CREATE INDEX `items_dataset_order` ON `items` (`dataset_id`,`family`,`task`,`id`);--> statement-breakpoint
+CREATE INDEX `items_dataset_type_order` ON `items` (`dataset_id`,`instruction_type`,`family`,`task`,`id`);--> statement-breakpoint
 CREATE INDEX `items_lease_holder` ON `items` (`lease_holder`) WHERE lease_holder is not null;--> statement-breakpoint
 CREATE TABLE `verdicts` (
 	`id` integer PRIMARY KEY NOT NULL,

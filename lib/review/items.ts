@@ -1,0 +1,136 @@
+import type { Db } from '@/db';
+import { statement } from '@/db/statements';
+import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
+import { filterSql, type ItemFilter } from './filter';
+import { ReviewError } from './verdicts';
+
+export interface ReviewItem {
+  id: number;
+  datasetId: number;
+  externalId: string;
+  family: string;
+  task: string;
+  instructionType: string;
+  status: ItemStatus;
+  source: { width: number; height: number };
+  inputDescription: string | null;
+  candidates: { id: number; origin: CandidateOrigin; width: number; height: number }[];
+  currentCandidateId: number;
+  instructions: { id: number; kind: InstructionKind; text: string; createdBy: string | null }[];
+  currentInstructionId: number;
+  leaseExpiresAt: number | null;
+}
+
+interface ItemRow {
+  id: number;
+  dataset_id: number;
+  external_id: string;
+  family: string;
+  task: string;
+  instruction_type: string;
+  status: ItemStatus;
+  source_width: number;
+  source_height: number;
+  metadata: string;
+  current_candidate_id: number;
+  current_instruction_id: number;
+  lease_expires_at: number | null;
+}
+
+/** Everything the review page shows for one item (never a file path). */
+export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
+  const row = statement<[number], ItemRow>(
+    db,
+    `SELECT id, dataset_id, external_id, family, task, instruction_type, status, source_width, source_height,
+            metadata, current_candidate_id, current_instruction_id, lease_expires_at
+     FROM items WHERE id = ?`,
+  ).get(itemId);
+  if (!row) return undefined;
+  const candidates = statement<[number], ReviewItem['candidates'][number]>(
+    db,
+    'SELECT id, origin, width, height FROM candidates WHERE item_id = ? ORDER BY id',
+  ).all(itemId);
+  const instructions = statement<[number], ReviewItem['instructions'][number]>(
+    db,
+    'SELECT id, kind, text, created_by AS createdBy FROM instruction_versions WHERE item_id = ? ORDER BY id',
+  ).all(itemId);
+  let inputDescription: string | null = null;
+  try {
+    const description = JSON.parse(row.metadata).input_description;
+    if (typeof description === 'string') inputDescription = description;
+  } catch {
+    // metadata is stored as imported; a record without a description shows none
+  }
+  return {
+    id: row.id,
+    datasetId: row.dataset_id,
+    externalId: row.external_id,
+    family: row.family,
+    task: row.task,
+    instructionType: row.instruction_type,
+    status: row.status,
+    source: { width: row.source_width, height: row.source_height },
+    inputDescription,
+    candidates,
+    currentCandidateId: row.current_candidate_id,
+    instructions,
+    currentInstructionId: row.current_instruction_id,
+    leaseExpiresAt: row.lease_expires_at,
+  };
+}
+
+/** Saves a reviewer's edit of the instruction as a new `human` version and makes it current. */
+export function addHumanInstruction(db: Db, itemId: number, text: string, reviewer: string) {
+  const trimmed = text.trim();
+  if (!trimmed) throw new ReviewError('the instruction cannot be empty', 400);
+  return db.$client
+    .transaction(() => {
+      const exists = statement<[number], number>(db, 'SELECT 1 FROM items WHERE id = ?').pluck().get(itemId);
+      if (!exists) throw new ReviewError(`item ${itemId} not found`, 404);
+      const id = Number(
+        statement(db, `INSERT INTO instruction_versions (item_id, kind, text, created_by) VALUES (?, 'human', ?, ?)`).run(
+          itemId, trimmed, reviewer,
+        ).lastInsertRowid,
+      );
+      statement(db, 'UPDATE items SET current_instruction_id = ? WHERE id = ?').run(id, itemId);
+      return { id, kind: 'human' as const, text: trimmed, createdBy: reviewer };
+    })
+    .immediate();
+}
+
+export interface ItemListRow {
+  id: number;
+  externalId: string;
+  family: string;
+  task: string;
+  instructionType: string;
+  status: ItemStatus;
+  instruction: string;
+}
+
+/** Position in (family, task, id) order: the dataset page's keyset cursor. */
+export interface ItemCursor {
+  family: string;
+  task: string;
+  id: number;
+}
+
+/**
+ * One page of a dataset's items in (family, task, id) order, after `cursor`. Keyset
+ * paging on the same order as the indexes, so page 10,000 costs what page 1 costs.
+ */
+export function listItems(db: Db, filter: ItemFilter & { status?: ItemStatus }, cursor: ItemCursor | undefined, limit: number) {
+  const { where, params } = filterSql(filter, filter.status);
+  const after = cursor ? 'AND (family, task, items.id) > (?, ?, ?)' : '';
+  const rows = statement<unknown[], ItemListRow>(
+    db,
+    `SELECT items.id, external_id AS externalId, family, task, instruction_type AS instructionType, status,
+            (SELECT text FROM instruction_versions WHERE id = items.current_instruction_id) AS instruction
+     FROM items WHERE ${where} ${after}
+     ORDER BY family, task, items.id LIMIT ?`,
+  ).all(...params, ...(cursor ? [cursor.family, cursor.task, cursor.id] : []), limit + 1);
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  const last = page.at(-1);
+  return { rows: page, next: hasMore && last ? { family: last.family, task: last.task, id: last.id } : undefined };
+}
