@@ -94,10 +94,12 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
       const shownFile = path.relative(baseDir, file) || path.basename(file);
       const report = (reason: string, record?: string | number) => problems.push({ file: shownFile, record, reason });
       let batch: ReadyRecord[] = [];
+      let fileBroken = false;
       let readAny = false;
       for await (const entry of readJsonRecords(file, progress)) {
         if (entry.kind === 'bad-file') {
           report(entry.reason);
+          fileBroken = true;
           continue;
         }
         readAny = true;
@@ -130,7 +132,7 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
         }
       }
       writer.write(rootId, batch);
-      if (readAny) filesRead++;
+      if (readAny || !fileBroken) filesRead++; // an empty array is read, just empty
       options.onProgress?.(progress);
     }
   }

@@ -27,7 +27,7 @@ export async function* readJsonRecords(file: string, progress?: ReadProgress): A
       if (progress) progress.bytesRead += chunk.length;
       let text = decoder.write(chunk);
       if (!splitter) {
-        head += text;
+        head = (head + text).replace(/^\uFEFF/, ''); // a UTF-8 byte-order mark is not content
         const first = head.search(/\S/);
         if (first < 0) continue;
         if (head[first] === '[') splitter = new ArraySplitter();
@@ -47,8 +47,12 @@ export async function* readJsonRecords(file: string, progress?: ReadProgress): A
     }
     for (const record of splitter.end()) yield parseRecord(record, index++);
   } catch (error) {
-    const reason = error instanceof SplitError ? `not valid JSON: ${error.message}` : `cannot read: ${(error as Error).message}`;
-    yield { kind: 'bad-file', reason };
+    if (!(error instanceof SplitError)) {
+      yield { kind: 'bad-file', reason: `cannot read: ${(error as Error).message}` };
+      return;
+    }
+    for (const record of error.records) yield parseRecord(record, index++);
+    yield { kind: 'bad-file', reason: `not valid JSON: ${error.message}` };
   }
 }
 
@@ -60,7 +64,15 @@ function parseRecord(text: string, index: number): RecordEntry {
   }
 }
 
-class SplitError extends Error {}
+/** The array's structure broke; `records` were finished in the same chunk before the break. */
+class SplitError extends Error {
+  constructor(
+    message: string,
+    readonly records: string[] = [],
+  ) {
+    super(message);
+  }
+}
 
 class LineSplitter {
   private rest = '';
@@ -115,7 +127,7 @@ class ArraySplitter {
       }
       if (c === 32 || c === 10 || c === 13 || c === 9) continue;
       if (this.state === 'open') {
-        if (c !== OPEN_BRACKET) throw new SplitError('expected [');
+        if (c !== OPEN_BRACKET) throw new SplitError('expected [', out);
         this.state = 'first';
       } else if ((this.state === 'first' || this.state === 'element') && c === OPEN_BRACE) {
         this.state = 'in-record';
@@ -128,10 +140,10 @@ class ArraySplitter {
       } else if (this.state === 'separator' && c === CLOSE_BRACKET) {
         this.state = 'closed';
       } else if (this.state === 'closed') {
-        throw new SplitError('unexpected text after the closing ]');
+        throw new SplitError('unexpected text after the closing ]', out);
       } else {
         const where = this.state === 'separator' ? 'expected , or ]' : 'expected a record object';
-        throw new SplitError(`${where}, found ${JSON.stringify(text[i])}`);
+        throw new SplitError(`${where}, found ${JSON.stringify(text[i])}`, out);
       }
     }
     if (this.state === 'in-record') this.record += text.slice(start);
