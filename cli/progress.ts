@@ -1,8 +1,9 @@
 /** A one-line progress bar on stderr; on a non-terminal it prints a line every few seconds. */
 export class ProgressBar {
-  private lastDraw = 0;
   private readonly started = Date.now();
   private readonly tty = process.stderr.isTTY === true;
+  // Off a terminal (logs, CI) the first line waits a few seconds: short runs print only the summary.
+  private lastDraw = this.tty ? 0 : this.started;
 
   constructor(private readonly label: string) {}
 

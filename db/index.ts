@@ -10,7 +10,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 /** The migrations folder, found from the repo root (cwd) or beside this file. */
 function migrationsFolder(): string {
-  const candidates = [path.join(process.cwd(), 'db', 'migrations')];
+  const candidates = [path.join(/*turbopackIgnore: true*/ process.cwd(), 'db', 'migrations')];
   try {
     candidates.push(path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations'));
   } catch {
@@ -36,7 +36,7 @@ export function openDb(file: string): Db {
 }
 
 export function dataDir(): string {
-  return path.resolve(process.env.LOUPE_DATA_DIR || './data');
+  return path.resolve(/*turbopackIgnore: true*/ process.env.LOUPE_DATA_DIR || './data');
 }
 
 export function dbFile(): string {

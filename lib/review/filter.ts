@@ -6,7 +6,7 @@ export const itemFilterSchema = z.object({
   family: z.string().min(1).optional(),
   task: z.string().min(1).optional(),
   instructionType: z.enum(['original', 'rewrite', 'complex']).optional(),
-});
+}).refine((f) => !f.task || f.family, { message: 'a task filter needs its family', path: ['task'] });
 
 export type ItemFilter = z.infer<typeof itemFilterSchema>;
 

@@ -2,16 +2,9 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { ItemStatus } from '@/db/schema';
 import { LEASE_MS, type Claimant } from './queue';
+import type { RejectReason } from './reasons';
 
-export const REJECT_REASONS = [
-  { tag: 'instruction_not_followed', label: 'Instruction not followed' },
-  { tag: 'artifacts', label: 'Artifacts' },
-  { tag: 'identity_changed', label: 'Identity / unrelated content changed' },
-  { tag: 'padding_aspect', label: 'Padding or aspect problem' },
-  { tag: 'other', label: 'Other' },
-] as const;
-
-export type RejectReason = (typeof REJECT_REASONS)[number]['tag'];
+export { REJECT_REASONS, type RejectReason } from './reasons';
 
 export interface VerdictInput {
   itemId: number;

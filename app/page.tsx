@@ -1,0 +1,82 @@
+import Link from 'next/link';
+import { getDb } from '@/db';
+import { summarizeDatasets, type StatusTotals } from '@/lib/datasets/summary';
+import { StatusBar } from '@/components/ProgressBar';
+
+export const dynamic = 'force-dynamic';
+
+const number = new Intl.NumberFormat('en-US');
+
+function Counts({ totals }: { totals: StatusTotals }) {
+  return (
+    <span className="tabular-nums text-neutral-400">
+      <span className="text-emerald-400">{number.format(totals.accepted)}</span> accepted ·{' '}
+      <span className="text-rose-400">{number.format(totals.rejected)}</span> rejected ·{' '}
+      {number.format(totals.pending)} pending
+    </span>
+  );
+}
+
+export default function DatasetsPage() {
+  const datasets = summarizeDatasets(getDb());
+  return (
+    <div className="mx-auto w-full max-w-5xl px-6 py-8">
+      <h1 className="mb-6 text-xl font-semibold text-neutral-100">Datasets</h1>
+      {datasets.length === 0 && (
+        <p className="rounded-lg border border-neutral-800 p-6 text-neutral-400">
+          No datasets yet. Import one with{' '}
+          <code className="text-neutral-200">npm run loupe -- import PATH</code>.
+        </p>
+      )}
+      <div className="space-y-6">
+        {datasets.map((dataset) => (
+          <section key={dataset.id} className="rounded-lg border border-neutral-800 bg-neutral-900/40">
+            <div className="flex items-center gap-4 border-b border-neutral-800 px-5 py-4">
+              <div className="min-w-0 flex-1">
+                <h2 className="text-base font-medium text-neutral-100">{dataset.name}</h2>
+                <p className="mt-1 text-sm">
+                  {number.format(dataset.total)} items · <Counts totals={dataset} />
+                </p>
+                <StatusBar totals={dataset} className="mt-3" />
+              </div>
+              <Link
+                href={`/datasets/${dataset.id}`}
+                className="rounded-md px-3 py-1.5 text-sm text-neutral-300 hover:bg-neutral-800"
+              >
+                Browse
+              </Link>
+              <Link
+                href={`/review?dataset=${dataset.id}`}
+                className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
+              >
+                Review
+              </Link>
+            </div>
+            <table className="w-full text-sm">
+              <tbody>
+                {dataset.tasks.map((task) => (
+                  <tr key={`${task.family}/${task.task}`} className="border-b border-neutral-800/60 last:border-0">
+                    <td className="py-2 pl-5 text-neutral-500">{task.family}</td>
+                    <td className="py-2 text-neutral-200">{task.task}</td>
+                    <td className="py-2 text-right tabular-nums text-neutral-400">{number.format(task.total)}</td>
+                    <td className="w-40 px-4 py-2">
+                      <StatusBar totals={task} />
+                    </td>
+                    <td className="py-2 pr-5 text-right">
+                      <Link
+                        className="text-neutral-400 hover:text-neutral-100"
+                        href={`/review?dataset=${dataset.id}&family=${encodeURIComponent(task.family)}&task=${encodeURIComponent(task.task)}`}
+                      >
+                        Review →
+                      </Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import Link from 'next/link';
+import { getDb } from '@/db';
+import { summarizeDatasets } from '@/lib/datasets/summary';
+import { itemFilterSchema } from '@/lib/review/filter';
+import { ReviewApp } from '@/components/review/ReviewApp';
+
+export const dynamic = 'force-dynamic';
+
+type Search = Record<string, string | string[] | undefined>;
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
+
+export default async function ReviewPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const search = await searchParams;
+  const datasets = summarizeDatasets(getDb());
+  if (datasets.length === 0) {
+    return (
+      <p className="m-auto text-neutral-400">
+        No datasets yet. <Link href="/" className="underline">Back</Link>
+      </p>
+    );
+  }
+  const parsed = itemFilterSchema.safeParse({
+    datasetId: first(search.dataset) ?? datasets[0].id,
+    family: first(search.family),
+    task: first(search.task),
+    instructionType: first(search.type),
+  });
+  const filter = parsed.success ? parsed.data : { datasetId: datasets[0].id };
+  const dataset = datasets.find((d) => d.id === filter.datasetId) ?? datasets[0];
+  return (
+    <ReviewApp
+      key={dataset.id}
+      filter={{ ...filter, datasetId: dataset.id }}
+      options={{
+        datasets: datasets.map(({ id, name }) => ({ id, name })),
+        tasks: dataset.tasks.map(({ family, task }) => ({ family, task })),
+      }}
+    />
+  );
+}

@@ -1,0 +1,87 @@
+'use client';
+
+import { useEffect, useRef, useState } from 'react';
+
+export interface PairImage {
+  url: string;
+  fullUrl: string;
+  width: number;
+  height: number;
+  label: string;
+  note?: string;
+}
+
+const GAP = 16;
+const CAPTION = 28;
+
+/** Measures an element's content box (ResizeObserver). */
+export function useSize<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const observer = new ResizeObserver(([entry]) =>
+      setSize({ width: entry.contentRect.width, height: entry.contentRect.height }),
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, size] as const;
+}
+
+export function Caption({ image }: { image: PairImage }) {
+  return (
+    <div className="flex h-7 items-center gap-2 text-xs text-neutral-400">
+      <span className="font-medium uppercase tracking-wide text-neutral-300">{image.label}</span>
+      <span className="tabular-nums" data-testid={`${image.label.toLowerCase()}-size`}>
+        {image.width} × {image.height}
+      </span>
+      {image.note && <span className="text-neutral-500">· {image.note}</span>}
+      <a href={image.fullUrl} target="_blank" rel="noreferrer" className="ml-auto text-neutral-500 hover:text-neutral-200">
+        full size ↗
+      </a>
+    </div>
+  );
+}
+
+/**
+ * Source and edited image side by side at the same scale: one factor for both, the
+ * largest at which both fit, so a size change between them is visible as it is.
+ */
+export function ImagePair({ left, right }: { left: PairImage; right: PairImage }) {
+  const [ref, box] = useSize<HTMLDivElement>();
+  const paneWidth = Math.max(0, (box.width - GAP) / 2);
+  const paneHeight = Math.max(0, box.height - CAPTION);
+  const scale = Math.min(
+    paneWidth / left.width,
+    paneWidth / right.width,
+    paneHeight / left.height,
+    paneHeight / right.height,
+  );
+
+  return (
+    <div ref={ref} className="flex h-full min-h-0 w-full items-center justify-center" style={{ gap: GAP }}>
+      {box.width > 0 &&
+        [left, right].map((image) => (
+          <figure key={image.label} className="flex flex-col items-center" style={{ width: paneWidth }}>
+            <div className="flex items-end justify-center" style={{ height: paneHeight }}>
+              {/* eslint-disable-next-line @next/next/no-img-element -- served by our own image route */}
+              <img
+                src={image.url}
+                alt={image.label}
+                width={Math.round(image.width * scale)}
+                height={Math.round(image.height * scale)}
+                className="checker block rounded-sm shadow-lg shadow-black/40"
+                style={{ width: image.width * scale, height: image.height * scale }}
+                draggable={false}
+              />
+            </div>
+            <div style={{ width: Math.max(image.width * scale, 220) }}>
+              <Caption image={image} />
+            </div>
+          </figure>
+        ))}
+    </div>
+  );
+}

@@ -1,0 +1,389 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ItemFilter } from '@/lib/review/filter';
+import type { ReviewItem } from '@/lib/review/items';
+import { REJECT_REASONS, type RejectReason } from '@/lib/review/reasons';
+import * as api from './api';
+import { ImagePair, type PairImage } from './ImagePair';
+import { InspectView, type InspectHandle, type InspectMode } from './InspectView';
+import { InstructionPanel } from './InstructionPanel';
+import { ShortcutOverlay } from './ShortcutOverlay';
+import { useReviewer } from './useReviewer';
+import { useReviewQueue } from './useReviewQueue';
+
+export interface QueueOptions {
+  datasets: { id: number; name: string }[];
+  tasks: { family: string; task: string }[];
+}
+
+const number = new Intl.NumberFormat('en-US');
+
+function pairOf(item: ReviewItem, candidateId: number): [PairImage, PairImage] {
+  const candidate = item.candidates.find((c) => c.id === candidateId) ?? item.candidates[0];
+  return [
+    {
+      label: 'Source',
+      url: api.previewUrl('source', item.id),
+      fullUrl: api.fullUrl('source', item.id),
+      ...item.source,
+    },
+    {
+      label: 'Edited',
+      url: api.previewUrl('candidate', candidate.id),
+      fullUrl: api.fullUrl('candidate', candidate.id),
+      width: candidate.width,
+      height: candidate.height,
+      note: candidate.origin === 'dataset' ? 'from dataset' : candidate.origin,
+    },
+  ];
+}
+
+function isTyping(target: EventTarget | null) {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
+export function ReviewApp({ filter, options }: { filter: ItemFilter; options: QueueOptions }) {
+  const router = useRouter();
+  const { holder, reviewer, setReviewer } = useReviewer();
+  const queue = useReviewQueue(filter, holder, reviewer);
+  const item = queue.current;
+
+  const [chosenInstruction, setChosenInstruction] = useState<number>();
+  const [rejecting, setRejecting] = useState(false);
+  const [reasons, setReasons] = useState<RejectReason[]>([]);
+  const [editing, setEditing] = useState(false);
+  const [inspect, setInspect] = useState<InspectMode | null>(null);
+  const [help, setHelp] = useState(false);
+  const shownAt = useRef(0);
+  const inspectRef = useRef<InspectHandle>(null);
+
+  // A new item starts clean: its current instruction chosen, no reject in progress.
+  useEffect(() => {
+    setChosenInstruction(item?.currentInstructionId);
+    setRejecting(false);
+    setReasons([]);
+    setEditing(false);
+    shownAt.current = performance.now();
+  }, [item?.id, item?.currentInstructionId]);
+
+  const decide = (decision: 'accept' | 'reject' | 'skip') => {
+    if (!item) return;
+    queue.decide(item, {
+      decision,
+      instructionVersionId: chosenInstruction,
+      candidateId: item.currentCandidateId,
+      reasons: decision === 'reject' ? reasons : undefined,
+      msSpent: Math.round(performance.now() - shownAt.current),
+    });
+  };
+
+  const toggleReason = (tag: RejectReason) =>
+    setReasons((list) => (list.includes(tag) ? list.filter((r) => r !== tag) : [...list, tag]));
+
+  const cycleInstruction = () => {
+    if (!item || item.instructions.length < 2) return;
+    const index = item.instructions.findIndex((v) => v.id === chosenInstruction);
+    setChosenInstruction(item.instructions[(index + 1) % item.instructions.length].id);
+  };
+
+  const saveInstruction = async (text: string) => {
+    if (!item || !reviewer) return;
+    const version = await api.saveInstruction(item.id, reviewer, text);
+    queue.updateItem(item.id, (it) => ({ ...it, instructions: [...it.instructions, version], currentInstructionId: version.id }));
+    setChosenInstruction(version.id);
+  };
+
+  const toggleInspect = (mode: InspectMode) => setInspect((current) => (current === mode ? null : mode));
+
+  // Keyboard-first: every action has a key; keys are ignored while typing.
+  const onKey = useRef<(e: KeyboardEvent) => void>(() => undefined);
+  onKey.current = (e: KeyboardEvent) => {
+    if (isTyping(e.target) || e.metaKey || e.ctrlKey || e.altKey) return;
+    const key = e.key;
+    if (help) {
+      if (key === 'Escape' || key === '?') setHelp(false);
+      return;
+    }
+    if (rejecting) {
+      const number = Number(key);
+      if (number >= 1 && number <= REJECT_REASONS.length) toggleReason(REJECT_REASONS[number - 1].tag);
+      else if (key === 'Enter' || key === 'r') decide('reject');
+      else if (key === 'Escape') setRejecting(false);
+      else return;
+      e.preventDefault();
+      return;
+    }
+    const actions: Record<string, () => void> = {
+      a: () => decide('accept'),
+      r: () => item && setRejecting(true),
+      s: () => decide('skip'),
+      u: () => queue.undoLast(),
+      e: () => item && setEditing(true),
+      v: cycleInstruction,
+      i: () => toggleInspect('side'),
+      w: () => toggleInspect('swipe'),
+      d: () => toggleInspect('difference'),
+      '0': () => inspectRef.current?.reset(),
+      ArrowLeft: () => inspectRef.current?.nudgeSwipe(-5),
+      ArrowRight: () => inspectRef.current?.nudgeSwipe(5),
+      '?': () => setHelp(true),
+      Escape: () => (inspect ? setInspect(null) : queue.clearError()),
+    };
+    const action = actions[key];
+    if (action) {
+      e.preventDefault();
+      action();
+    }
+  };
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => onKey.current(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
+
+  const setFilter = (next: Partial<ItemFilter>) => {
+    const merged = { ...filter, ...next };
+    const params = new URLSearchParams({ dataset: String(merged.datasetId) });
+    if (merged.family) params.set('family', merged.family);
+    if (merged.family && merged.task) params.set('task', merged.task);
+    if (merged.instructionType) params.set('type', merged.instructionType);
+    router.push(`/review?${params}`);
+  };
+
+  const pair = useMemo(() => (item ? pairOf(item, item.currentCandidateId) : undefined), [item]);
+  const progress = queue.progress;
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      {/* Queue bar: filters, progress, who is reviewing */}
+      <div className="flex flex-wrap items-center gap-3 border-b border-neutral-800 px-4 py-2 text-sm">
+        <select
+          aria-label="Dataset"
+          value={filter.datasetId}
+          onChange={(e) => setFilter({ datasetId: Number(e.target.value), family: undefined, task: undefined })}
+          className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1"
+        >
+          {options.datasets.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Family and task"
+          value={filter.family ? `${filter.family}/${filter.task ?? ''}` : ''}
+          onChange={(e) => {
+            const [family, task] = e.target.value.split('/');
+            setFilter({ family: family || undefined, task: task || undefined });
+          }}
+          className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1"
+        >
+          <option value="">All families and tasks</option>
+          {[...new Set(options.tasks.map((t) => t.family))].map((family) => (
+            <optgroup key={family} label={family}>
+              <option value={`${family}/`}>{family}: all tasks</option>
+              {options.tasks
+                .filter((t) => t.family === family)
+                .map((t) => (
+                  <option key={t.task} value={`${family}/${t.task}`}>
+                    {family} / {t.task}
+                  </option>
+                ))}
+            </optgroup>
+          ))}
+        </select>
+        <select
+          aria-label="Instruction type"
+          value={filter.instructionType ?? ''}
+          onChange={(e) => setFilter({ instructionType: (e.target.value || undefined) as ItemFilter['instructionType'] })}
+          className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1"
+        >
+          <option value="">All instruction types</option>
+          <option value="original">original</option>
+          <option value="rewrite">rewrite</option>
+          <option value="complex">complex</option>
+        </select>
+
+        {progress && (
+          <div className="ml-auto flex items-center gap-3" data-testid="progress">
+            <div className="h-1.5 w-40 overflow-hidden rounded-full bg-neutral-800">
+              <div
+                className="h-full bg-neutral-300"
+                style={{ width: `${progress.total ? (100 * progress.reviewed) / progress.total : 0}%` }}
+              />
+            </div>
+            <span className="tabular-nums text-neutral-400">
+              <span className="text-neutral-100">{number.format(progress.reviewed)}</span> / {number.format(progress.total)}{' '}
+              reviewed
+            </span>
+          </div>
+        )}
+        <label className={`flex items-center gap-2 text-neutral-500 ${progress ? '' : 'ml-auto'}`}>
+          as
+          <input
+            aria-label="Reviewer name"
+            defaultValue={reviewer}
+            key={reviewer}
+            onBlur={(e) => setReviewer(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+            className="w-28 rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 text-neutral-200"
+          />
+        </label>
+        <button onClick={() => setHelp(true)} className="text-neutral-500 hover:text-neutral-200" aria-label="Keyboard shortcuts">
+          <kbd>?</kbd>
+        </button>
+      </div>
+
+      {queue.error && (
+        <div role="alert" className="flex items-center gap-3 border-b border-amber-900/60 bg-amber-950/40 px-4 py-2 text-sm text-amber-200">
+          {queue.error}
+          <button className="ml-auto text-amber-400 hover:text-amber-200" onClick={queue.clearError}>
+            Dismiss
+          </button>
+        </div>
+      )}
+
+      {!item ? (
+        <div className="flex flex-1 flex-col items-center justify-center gap-3 text-neutral-400">
+          {queue.loading ? (
+            <p>Loading…</p>
+          ) : (
+            <>
+              <p className="text-lg text-neutral-200" data-testid="queue-empty">
+                Nothing left to review in this queue.
+              </p>
+              <p className="text-sm">
+                Other reviewers may hold the remaining items. <kbd>u</kbd> undoes your last verdict.
+              </p>
+            </>
+          )}
+        </div>
+      ) : (
+        <>
+          <div className="min-h-0 flex-1 px-4 pt-4 pb-2" data-testid="review-item" data-item-id={item.id}>
+            {pair &&
+              (inspect ? (
+                <InspectView left={pair[0]} right={pair[1]} mode={inspect} ref={inspectRef} />
+              ) : (
+                <ImagePair left={pair[0]} right={pair[1]} />
+              ))}
+          </div>
+
+          <div className="border-t border-neutral-800 bg-neutral-900/50 px-6 py-4">
+            <div className="mx-auto flex max-w-6xl items-start gap-8">
+              <InstructionPanel
+                item={item}
+                chosenId={chosenInstruction ?? item.currentInstructionId}
+                onChoose={setChosenInstruction}
+                editing={editing}
+                onEditDone={() => setEditing(false)}
+                onSave={saveInstruction}
+              />
+              <dl className="grid shrink-0 grid-cols-[auto_auto] gap-x-3 gap-y-1 text-xs">
+                <dt className="text-neutral-500">family</dt>
+                <dd className="text-neutral-200" data-testid="family">{item.family}</dd>
+                <dt className="text-neutral-500">task</dt>
+                <dd className="text-neutral-200" data-testid="task">{item.task}</dd>
+                <dt className="text-neutral-500">type</dt>
+                <dd className="text-neutral-200">{item.instructionType}</dd>
+                <dt className="text-neutral-500">id</dt>
+                <dd className="max-w-56 truncate font-mono text-neutral-400" title={item.externalId}>
+                  {item.externalId}
+                </dd>
+              </dl>
+            </div>
+            {item.inputDescription && (
+              <p className="mx-auto mt-2 max-w-6xl text-sm text-neutral-500">Source: {item.inputDescription}</p>
+            )}
+
+            <div className="mx-auto mt-4 flex max-w-6xl flex-wrap items-center gap-2">
+              {rejecting ? (
+                <div className="flex flex-wrap items-center gap-2" data-testid="reject-reasons">
+                  <span className="mr-1 text-sm text-rose-300">Reject because</span>
+                  {REJECT_REASONS.map((reason, i) => (
+                    <button
+                      key={reason.tag}
+                      aria-pressed={reasons.includes(reason.tag)}
+                      onClick={() => toggleReason(reason.tag)}
+                      className={`rounded-md border px-2.5 py-1.5 text-sm ${
+                        reasons.includes(reason.tag)
+                          ? 'border-rose-400 bg-rose-500/20 text-rose-100'
+                          : 'border-neutral-700 text-neutral-300 hover:border-neutral-500'
+                      }`}
+                    >
+                      <kbd className="mr-1.5">{i + 1}</kbd>
+                      {reason.label}
+                    </button>
+                  ))}
+                  <button
+                    onClick={() => decide('reject')}
+                    className="rounded-md bg-rose-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-rose-500"
+                  >
+                    Reject <kbd className="ml-1 border-rose-400 bg-rose-700 text-rose-50">Enter</kbd>
+                  </button>
+                  <button onClick={() => setRejecting(false)} className="px-2 text-sm text-neutral-500 hover:text-neutral-200">
+                    Cancel <kbd>Esc</kbd>
+                  </button>
+                </div>
+              ) : (
+                <>
+                  <ActionButton k="a" onClick={() => decide('accept')} className="bg-emerald-600 text-white hover:bg-emerald-500">
+                    Accept
+                  </ActionButton>
+                  <ActionButton k="r" onClick={() => setRejecting(true)} className="bg-rose-600 text-white hover:bg-rose-500">
+                    Reject
+                  </ActionButton>
+                  <ActionButton k="s" onClick={() => decide('skip')} className="bg-neutral-800 text-neutral-200 hover:bg-neutral-700">
+                    Skip
+                  </ActionButton>
+                  <ActionButton k="u" onClick={queue.undoLast} className="text-neutral-300 hover:bg-neutral-800">
+                    Undo
+                  </ActionButton>
+                  <span className="mx-2 h-5 w-px bg-neutral-800" />
+                  <ActionButton k="e" onClick={() => setEditing(true)} className="text-neutral-400 hover:bg-neutral-800">
+                    Edit instruction
+                  </ActionButton>
+                  <ActionButton k="i" onClick={() => toggleInspect('side')} className={inspectClass(inspect === 'side')}>
+                    Inspect
+                  </ActionButton>
+                  <ActionButton k="w" onClick={() => toggleInspect('swipe')} className={inspectClass(inspect === 'swipe')}>
+                    Swipe
+                  </ActionButton>
+                  <ActionButton k="d" onClick={() => toggleInspect('difference')} className={inspectClass(inspect === 'difference')}>
+                    Difference
+                  </ActionButton>
+                </>
+              )}
+            </div>
+          </div>
+        </>
+      )}
+      {help && <ShortcutOverlay onClose={() => setHelp(false)} />}
+    </div>
+  );
+}
+
+function inspectClass(active: boolean) {
+  return active ? 'bg-neutral-200 text-neutral-900' : 'text-neutral-400 hover:bg-neutral-800';
+}
+
+function ActionButton({
+  k,
+  onClick,
+  className,
+  children,
+}: {
+  k: string;
+  onClick: () => void;
+  className: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <button onClick={onClick} className={`flex items-center gap-2 rounded-md px-3 py-1.5 text-sm font-medium ${className}`}>
+      {children}
+      <kbd className="border-current/30 bg-black/20 text-current opacity-80">{k}</kbd>
+    </button>
+  );
+}

@@ -1,0 +1,32 @@
+import 'server-only';
+import { z } from 'zod';
+import { ReviewError } from '@/lib/review/verdicts';
+
+/** JSON error body every route handler uses: { error: message }. */
+export function jsonError(message: string, status: number) {
+  return Response.json({ error: message }, { status });
+}
+
+/**
+ * Runs a route handler body, turning validation and domain errors into 4xx JSON answers
+ * so handlers stay one line of "validate, call lib/".
+ */
+export async function handle(run: () => Promise<Response> | Response): Promise<Response> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof z.ZodError) {
+      const first = error.issues[0];
+      return jsonError(`invalid request: ${first.path.join('.') || 'body'}: ${first.message}`, 400);
+    }
+    if (error instanceof ReviewError) return jsonError(error.message, error.status);
+    if (error instanceof SyntaxError) return jsonError('invalid request: body is not JSON', 400);
+    console.error(error);
+    return jsonError('internal error', 500);
+  }
+}
+
+/** Parses a JSON request body with a zod schema (sendBeacon posts JSON as text/plain). */
+export async function body<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+  return schema.parse(JSON.parse(await request.text()));
+}

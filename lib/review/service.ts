@@ -1,0 +1,18 @@
+import type { Db } from '@/db';
+import type { ItemFilter } from './filter';
+import { getReviewItem, type ReviewItem } from './items';
+import { claimItems, queueProgress, type Claimant, type QueueProgress } from './queue';
+
+export interface QueueState {
+  items: ReviewItem[];
+  progress: QueueProgress;
+}
+
+/** What a review page needs after any action: its leased items in order, and progress. */
+export function claimQueue(db: Db, filter: ItemFilter, who: Claimant, count: number): QueueState {
+  const ids = claimItems(db, filter, who, count);
+  return {
+    items: ids.map((id) => getReviewItem(db, id)).filter((item): item is ReviewItem => item !== undefined),
+    progress: queueProgress(db, filter),
+  };
+}

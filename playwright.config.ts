@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import { defineConfig } from '@playwright/test';
+import { E2E_PORT } from './e2e/env';
+
+// Debian's Chromium where installed (CI installs it); otherwise Playwright's own browser.
+const systemChromium = '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: 'e2e',
+  // Tests share one server and database; each works in its own dataset, one at a time.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? 'line' : 'list',
+  use: {
+    baseURL: `http://localhost:${E2E_PORT}`,
+    viewport: { width: 1440, height: 900 },
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: fs.existsSync(systemChromium) ? systemChromium : undefined,
+      args: [
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command: 'node_modules/.bin/tsx e2e/serve.ts',
+    url: `http://localhost:${E2E_PORT}/`,
+    // The first run may build (about a minute on two cores).
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+  },
+});
