@@ -60,12 +60,15 @@ export function ImagePair({ left, right }: { left: PairImage; right: PairImage }
     paneHeight / right.height,
   );
 
+  // Both images sit on one baseline; the row is as tall as the taller one, centred in the box.
+  const rowHeight = Math.max(left.height, right.height) * scale;
+
   return (
     <div ref={ref} className="flex h-full min-h-0 w-full items-center justify-center" style={{ gap: GAP }}>
       {box.width > 0 &&
         [left, right].map((image) => (
           <figure key={image.label} className="flex flex-col items-center" style={{ width: paneWidth }}>
-            <div className="flex items-end justify-center" style={{ height: paneHeight }}>
+            <div className="flex items-end justify-center" style={{ height: rowHeight }}>
               {/* eslint-disable-next-line @next/next/no-img-element -- served by our own image route */}
               <img
                 src={image.url}

@@ -19,11 +19,11 @@ export function WordDiff({ from, to }: { from: string; to: string }) {
     <span data-testid="instruction-diff">
       {diffWords(from, to).map((part, i) =>
         part.added ? (
-          <ins key={i} className="rounded-sm bg-emerald-500/20 text-emerald-200 no-underline">
+          <ins key={i} className="mx-px rounded-sm bg-emerald-500/20 px-0.5 text-emerald-200 no-underline">
             {part.value}
           </ins>
         ) : part.removed ? (
-          <del key={i} className="rounded-sm bg-rose-500/15 text-rose-300/90 decoration-rose-400/60">
+          <del key={i} className="mx-px rounded-sm bg-rose-500/15 px-0.5 text-rose-300/90 decoration-rose-400/60">
             {part.value}
           </del>
         ) : (
@@ -125,11 +125,15 @@ export function InstructionPanel({
               />
               <span className="w-24 shrink-0 text-xs uppercase tracking-wide text-neutral-500">
                 {KIND_LABEL[version.kind] ?? version.kind}
-                {version.id === item.currentInstructionId && ' ·'}
               </span>
               <span className={version.id === chosen.id ? 'text-neutral-200' : 'text-neutral-400'}>
                 {version === base ? version.text : <WordDiff from={base.text} to={version.text} />}
               </span>
+              {version.id === item.currentInstructionId && (
+                <span className="shrink-0 rounded bg-neutral-800 px-1.5 py-0.5 text-[10px] uppercase tracking-wide text-neutral-400">
+                  current
+                </span>
+              )}
             </label>
           ))}
         </div>

@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, type Page } from '@playwright/test';
+import { E2E_DATA_DIR } from './env';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+/** Runs the real CLI (`npm run loupe -- ...`) and returns its --json summary. */
+export function loupe(args: string[], dataDir = E2E_DATA_DIR) {
+  const stdout = execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['cli/loupe.ts', ...args, '--json'], {
+    cwd: root,
+    env: { ...process.env, LOUPE_DATA_DIR: dataDir },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(stdout);
+}
+
+/** Imports the bundled samples as a dataset of their own, so each test starts fresh. */
+export function importSamples(name: string): number {
+  return loupe(['import', path.join(root, 'samples', 'gpt-edit'), '--dataset', `${name}-${Date.now()}`]).datasetId;
+}
+
+/** A read-only look at the server's database, to check what the UI wrote. */
+export function readDb(dataDir = E2E_DATA_DIR) {
+  return new Database(path.join(dataDir, 'loupe.db'), { readonly: true, fileMustExist: true });
+}
+
+export async function currentItemId(page: Page): Promise<number> {
+  const item = page.getByTestId('review-item');
+  await expect(item).toBeVisible();
+  return Number(await item.getAttribute('data-item-id'));
+}
+
+/** Waits until the page shows an item other than `previous`, and returns its id. */
+export async function nextItemId(page: Page, previous: number): Promise<number> {
+  await expect(page.getByTestId('review-item')).not.toHaveAttribute('data-item-id', String(previous));
+  return currentItemId(page);
+}
