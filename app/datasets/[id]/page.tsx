@@ -115,30 +115,30 @@ export default async function DatasetPage({
         <button className="rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 hover:bg-neutral-800">Apply</button>
       </form>
 
-      <table className="w-full text-sm" data-testid="items-table">
+      <table className="w-full table-fixed text-sm" data-testid="items-table">
         <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
           <tr className="border-b border-neutral-800">
-            <th className="py-2 font-normal">Id</th>
-            <th className="py-2 font-normal">Family / task</th>
-            <th className="py-2 font-normal">Type</th>
-            <th className="py-2 font-normal">Status</th>
+            <th className="w-60 py-2 font-normal">Id</th>
+            <th className="w-64 py-2 font-normal">Family / task</th>
+            <th className="w-24 py-2 font-normal">Type</th>
+            <th className="w-24 py-2 font-normal">Status</th>
             <th className="py-2 font-normal">Instruction</th>
           </tr>
         </thead>
         <tbody>
           {page.rows.map((row) => (
             <tr key={row.id} className="border-b border-neutral-800/60">
-              <td className="max-w-56 truncate py-2 pr-4 font-mono text-xs text-neutral-400" title={row.externalId}>
+              <td className="truncate py-2 pr-4 font-mono text-xs text-neutral-400" title={row.externalId}>
                 {row.externalId}
               </td>
-              <td className="py-2 pr-4 whitespace-nowrap">
+              <td className="truncate py-2 pr-4">
                 <span className="text-neutral-500">{row.family} /</span> {row.task}
               </td>
               <td className="py-2 pr-4 text-neutral-400">{row.instructionType}</td>
               <td className="py-2 pr-4">
                 <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[row.status]}`}>{row.status}</span>
               </td>
-              <td className="max-w-xl truncate py-2 text-neutral-200" title={row.instruction}>
+              <td className="truncate py-2 text-neutral-200" title={row.instruction}>
                 {row.instruction}
               </td>
             </tr>
