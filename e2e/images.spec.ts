@@ -1,0 +1,65 @@
+import { expect, test } from '@playwright/test';
+import { importSamples, readDb } from './helpers';
+
+test('images are served by id: previews, full files, ETags and no paths', async ({ request }) => {
+  const datasetId = importSamples('images');
+  const db = readDb();
+  const item = db
+    .prepare(`SELECT id, current_candidate_id AS candidate FROM items WHERE dataset_id = ? AND task = 'style'`)
+    .get(datasetId) as { id: number; candidate: number };
+  db.close();
+
+  const preview = await request.get(`/api/images/source/${item.id}?size=preview`);
+  expect(preview.status()).toBe(200);
+  expect(preview.headers()['content-type']).toBe('image/webp');
+  expect(preview.headers()['x-content-type-options']).toBe('nosniff');
+  const etag = preview.headers()['etag'];
+  expect(etag).toMatch(/^"[0-9a-f]{40}"$/);
+  expect((await preview.body()).subarray(8, 12).toString()).toBe('WEBP');
+
+  const again = await request.get(`/api/images/source/${item.id}?size=preview`, { headers: { 'If-None-Match': etag } });
+  expect(again.status()).toBe(304);
+
+  const full = await request.get(`/api/images/candidate/${item.candidate}?size=full`);
+  expect(full.status()).toBe(200);
+  expect(full.headers()['content-type']).toBe('image/png');
+  expect((await full.body()).subarray(1, 4).toString()).toBe('PNG');
+  expect(full.headers()['etag']).not.toBe(etag);
+
+  expect((await request.get(`/api/images/source/999999999`)).status()).toBe(404);
+  expect((await request.get(`/api/images/..%2F..%2Fetc%2Fpasswd/1`)).status()).toBe(400);
+  expect((await request.get(`/api/images/source/1?size=huge`)).status()).toBe(400);
+});
+
+test('the review API validates its input and reports conflicts', async ({ request }) => {
+  const datasetId = importSamples('api');
+  const filter = { datasetId, family: 'omniedit', task: 'style' };
+  const alice = { holder: 'api-test-alice', reviewer: 'alice' };
+  const bob = { holder: 'api-test-bob', reviewer: 'bob' };
+
+  const claimed = await (await request.post('/api/queue/claim', { data: { ...alice, filter, count: 2 } })).json();
+  expect(claimed.items).toHaveLength(1);
+  expect(claimed.progress).toEqual({ reviewed: 0, total: 1 });
+  expect(JSON.stringify(claimed)).not.toContain('/samples/'); // the browser never sees file paths
+  const itemId = claimed.items[0].id;
+
+  expect((await (await request.post('/api/queue/claim', { data: { ...bob, filter } })).json()).items).toEqual([]);
+  const stolen = await request.post('/api/verdicts', { data: { ...bob, filter, itemId, decision: 'accept' } });
+  expect(stolen.status()).toBe(409);
+  expect((await stolen.json()).error).toMatch(/another reviewer/);
+
+  const bad = await request.post('/api/verdicts', { data: { ...alice, filter, itemId, decision: 'maybe' } });
+  expect(bad.status()).toBe(400);
+  expect((await bad.json()).error).toMatch(/decision/);
+  expect((await request.post('/api/verdicts', { data: 'not json', headers: { 'content-type': 'application/json' } })).status()).toBe(400);
+
+  const ok = await request.post('/api/verdicts', {
+    data: { ...alice, filter, itemId, decision: 'reject', reasons: ['artifacts'] },
+  });
+  expect(ok.status()).toBe(200);
+  expect(await ok.json()).toMatchObject({ status: 'rejected', progress: { reviewed: 1, total: 1 } });
+  const undone = await (await request.post('/api/verdicts/undo', { data: { ...alice, filter } })).json();
+  expect(undone).toMatchObject({ itemId, item: { id: itemId, status: 'pending' }, progress: { reviewed: 0, total: 1 } });
+  expect((await request.post('/api/queue/release', { data: { holder: alice.holder } })).status()).toBe(200);
+  expect((await (await request.post('/api/queue/claim', { data: { ...bob, filter } })).json()).items).toHaveLength(1);
+});
