@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { openDb, type Db } from '@/db';
+import { checkpointOnTimer, openDb, type Db } from '@/db';
 import { importGptEdit, type ImportSummary } from '@/lib/import/import-gpt-edit';
 import { claimItems, queueProgress, type Claimant } from '@/lib/review/queue';
 import { recordVerdict, type VerdictInput } from '@/lib/review/verdicts';
@@ -861,7 +861,8 @@ async function main() {
     const generated = await generate(work, N);
 
     const dbFile = path.join(work, 'loupe.db');
-    const db = openDb(dbFile);
+    // Configured as the server and the CLI configure their connection (getDb).
+    const db = checkpointOnTimer(openDb(dbFile));
     const loupe = await importWithLoupe(db, dbFile, generated.root, N);
     log(`loupe import: ${fmt(loupe.records)} records in ${loupe.seconds.toFixed(1)}s = ${fmt(loupe.recordsPerSecond)} records/s`);
 

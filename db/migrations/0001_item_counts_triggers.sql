@@ -1,10 +1,6 @@
 -- Keep item_counts exact: one row per (dataset, family, task, instruction type, status).
-CREATE TRIGGER `items_count_insert` AFTER INSERT ON `items` BEGIN
-  INSERT INTO `item_counts` (dataset_id, family, task, instruction_type, status, n)
-  VALUES (NEW.dataset_id, NEW.family, NEW.task, NEW.instruction_type, NEW.status, 1)
-  ON CONFLICT DO UPDATE SET n = n + 1;
-END;
---> statement-breakpoint
+-- Inserts are counted by the importer once per batch (lib/import/batch-writer.ts): a trigger
+-- per inserted row doubled the cost of a bulk import. Updates and deletes are counted here.
 CREATE TRIGGER `items_count_delete` AFTER DELETE ON `items` BEGIN
   UPDATE `item_counts` SET n = n - 1
   WHERE dataset_id = OLD.dataset_id AND family = OLD.family AND task = OLD.task

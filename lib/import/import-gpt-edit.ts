@@ -4,8 +4,10 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '@/db';
 import { importRuns } from '@/db/schema';
 import { ensureDataset, ensureImageRoot } from '../datasets';
-import { probeImage, type ImageInfo } from '../images/probe';
+import type { ImageInfo } from '../images/probe';
+import { ImageProber, type ProbeResult } from '../images/prober';
 import { resolveInRoot } from '../images/paths';
+import { BatchWriter, type NewItem } from './batch-writer';
 import { findTaskFolders } from './gpt-edit-layout';
 import { parseGptEditRecord, type GptEditRecord } from './gpt-edit-record';
 import { readJsonRecords } from './json-records';
@@ -50,13 +52,6 @@ const BATCH = 2000;
 // Keep the database row of a run small; the full list goes to the caller.
 const MAX_STORED_PROBLEMS = 1000;
 
-interface ReadyRecord {
-  record: GptEditRecord;
-  text: string;
-  source: ImageInfo;
-  output: ImageInfo;
-}
-
 /**
  * Imports the released GPT-Image-Edit-1.5M layout (extracted) from its root or any
  * folder inside it. Stores image references, not copies. Idempotent: records whose id is
@@ -79,77 +74,74 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
   const datasetId = ensureDataset(db, datasetName);
   const run = db.insert(importRuns).values({ datasetId, path: root, format: 'gpt-edit' }).returning({ id: importRuns.id }).get();
 
-  const writer = new BatchWriter(db, datasetId, run.id);
-  const problems: ImportProblem[] = [];
+  const problems: (ImportProblem & { order: [number, number] })[] = [];
   const progress: ImportProgress = {
     bytesRead: 0,
     bytesTotal: files.reduce((sum, f) => sum + fs.statSync(f).size, 0),
     records: 0,
   };
+  const pipeline = new ImportPipeline(new BatchWriter(db, datasetId, run.id), (problem) => problems.push(problem));
   let filesRead = 0;
+  let fileNo = 0;
 
-  for (const folder of folders) {
-    const rootId = ensureImageRoot(db, folder.dir);
-    for (const file of folder.metadataFiles) {
-      const shownFile = path.relative(baseDir, file) || path.basename(file);
-      const report = (reason: string, record?: string | number) => problems.push({ file: shownFile, record, reason });
-      let batch: ReadyRecord[] = [];
-      let fileBroken = false;
-      let readAny = false;
-      for await (const entry of readJsonRecords(file, progress)) {
-        if (entry.kind === 'bad-file') {
-          report(entry.reason);
-          fileBroken = true;
-          continue;
+  try {
+    for (const folder of folders) {
+      const rootId = ensureImageRoot(db, folder.dir);
+      for (const file of folder.metadataFiles) {
+        const shownFile = path.relative(baseDir, file) || path.basename(file);
+        const order = fileNo++;
+        const report = (reason: string, index: number, record?: string | number) =>
+          problems.push({ file: shownFile, record, reason, order: [order, index] });
+        let fileBroken = false;
+        let readAny = false;
+        for await (const entry of readJsonRecords(file, progress)) {
+          if (entry.kind === 'bad-file') {
+            report(entry.reason, Infinity); // a break ends the file: after its records
+            fileBroken = true;
+            continue;
+          }
+          readAny = true;
+          progress.records++;
+          if (entry.kind === 'bad-record') {
+            report(entry.reason, entry.index, entry.index);
+            continue;
+          }
+          const parsed = parseGptEditRecord(entry.value);
+          if (!parsed.ok) {
+            report(parsed.reason, entry.index, recordLabel(entry.value, entry.index));
+            continue;
+          }
+          const { record } = parsed;
+          await pipeline.add({ record, text: entry.text, dir: folder.dir, rootId, file: shownFile, order: [order, entry.index] }, () =>
+            options.onProgress?.(progress),
+          );
         }
-        readAny = true;
-        progress.records++;
-        if (entry.kind === 'bad-record') {
-          report(entry.reason, entry.index);
-          continue;
-        }
-        const parsed = parseGptEditRecord(entry.value);
-        if (!parsed.ok) {
-          report(parsed.reason, recordLabel(entry.value, entry.index));
-          continue;
-        }
-        const record = parsed.record;
-        if (writer.exists(record.id)) {
-          writer.alreadyPresent++;
-          continue;
-        }
-        const images = probeRecordImages(folder.dir, record);
-        if ('reason' in images) {
-          report(images.reason, record.id);
-          continue;
-        }
-        batch.push({ record, text: entry.text, ...images });
-        if (batch.length >= BATCH) {
-          writer.write(rootId, batch);
-          batch = [];
-          options.onProgress?.(progress);
-          await new Promise((resolve) => setImmediate(resolve)); // let a server breathe between batches
-        }
+        if (readAny || !fileBroken) filesRead++; // an empty array is read, just empty
       }
-      writer.write(rootId, batch);
-      if (readAny || !fileBroken) filesRead++; // an empty array is read, just empty
-      options.onProgress?.(progress);
     }
+    await pipeline.finish();
+  } finally {
+    await pipeline.close();
   }
+  options.onProgress?.(progress);
+  problems.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
+  const reported = problems.map(({ order: _order, ...problem }) => problem);
+  const skipped = reported.filter((p) => p.record !== undefined).length;
+  const { imported, alreadyPresent } = pipeline.writer;
 
   db.update(importRuns)
     .set({
       finishedAt: Date.now(),
-      imported: writer.imported,
-      alreadyPresent: writer.alreadyPresent,
-      skipped: problems.filter((p) => p.record !== undefined).length,
-      problems: JSON.stringify(problems.slice(0, MAX_STORED_PROBLEMS)),
+      imported,
+      alreadyPresent,
+      skipped,
+      problems: JSON.stringify(reported.slice(0, MAX_STORED_PROBLEMS)),
     })
     .where(eq(importRuns.id, run.id))
     .run();
 
   if (filesRead === 0) {
-    const reasons = problems.map((p) => `${p.file}: ${p.reason}`).join('; ');
+    const reasons = reported.map((p) => `${p.file}: ${p.reason}`).join('; ');
     throw new NothingToImportError(`no metadata file could be read (${reasons})`);
   }
   return {
@@ -159,10 +151,10 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
     path: root,
     format: 'gpt-edit',
     files: files.length,
-    imported: writer.imported,
-    alreadyPresent: writer.alreadyPresent,
-    skipped: problems.filter((p) => p.record !== undefined).length,
-    problems,
+    imported,
+    alreadyPresent,
+    skipped,
+    problems: reported,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -172,89 +164,86 @@ function recordLabel(value: unknown, index: number): string | number {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : index;
 }
 
-function probeRecordImages(dir: string, record: GptEditRecord): { source: ImageInfo; output: ImageInfo } | { reason: string } {
-  const probe = (field: 'input' | 'output') => {
-    try {
-      return probeImage(resolveInRoot(dir, record[field]));
-    } catch (error) {
-      return { reason: `${field} ${record[field]}: ${(error as Error).message}` };
-    }
-  };
-  const source = probe('input');
-  if ('reason' in source) return source;
-  const output = probe('output');
-  if ('reason' in output) return output;
-  return { source, output };
+interface PendingRecord {
+  record: GptEditRecord;
+  text: string;
+  dir: string;
+  rootId: number;
+  file: string;
+  order: [number, number];
 }
 
-/** Writes records in one transaction per batch with prepared statements (the hot path). */
-class BatchWriter {
-  imported = 0;
-  alreadyPresent = 0;
-  private readonly existsStmt;
-  private readonly insertItem;
-  private readonly insertInstruction;
-  private readonly insertCandidate;
-  private readonly maxIds;
-  private readonly writeBatch;
+/**
+ * Overlaps the three stages of an import: while the main thread parses batch N+1, the
+ * worker thread reads batch N's image headers, then the main thread writes batch N. At
+ * most one batch waits to be written, so memory stays bounded and order is kept.
+ */
+class ImportPipeline {
+  private pending: PendingRecord[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private readonly prober = new ImageProber();
 
   constructor(
-    private readonly db: Db,
-    private readonly datasetId: number,
-    private readonly runId: number,
-  ) {
-    const sqlite = db.$client;
-    this.existsStmt = sqlite.prepare('SELECT 1 FROM items WHERE dataset_id = ? AND external_id = ?').pluck();
-    this.insertItem = sqlite.prepare(
-      `INSERT INTO items (id, dataset_id, external_id, family, task, instruction_type, source_root_id, source_path,
-         source_width, source_height, metadata, current_instruction_id, current_candidate_id, import_run_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (dataset_id, external_id) DO NOTHING`,
+    readonly writer: BatchWriter,
+    private readonly report: (problem: ImportProblem & { order: [number, number] }) => void,
+  ) {}
+
+  async add(record: PendingRecord, onWritten: () => void) {
+    this.pending.push(record);
+    if (this.pending.length >= BATCH) await this.flush(onWritten);
+  }
+
+  async finish() {
+    await this.flush(() => undefined);
+    await this.writing;
+  }
+
+  close() {
+    return this.prober.close();
+  }
+
+  private async flush(onWritten: () => void) {
+    const batch = this.pending;
+    this.pending = [];
+    // Records already in the dataset are counted without touching their images.
+    const existing = this.writer.existing(batch.map((p) => p.record.id));
+    const fresh = batch.filter((p) => !existing.has(p.record.id));
+    this.writer.alreadyPresent += batch.length - fresh.length;
+    const probing = this.prober.probe(
+      fresh.flatMap((p) => [resolveInRoot(p.dir, p.record.input), resolveInRoot(p.dir, p.record.output)]),
     );
-    this.insertInstruction = sqlite.prepare('INSERT INTO instruction_versions (id, item_id, kind, text) VALUES (?, ?, ?, ?)');
-    this.insertCandidate = sqlite.prepare(
-      `INSERT INTO candidates (id, item_id, origin, root_id, path, width, height, provenance)
-       VALUES (?, ?, 'dataset', ?, ?, ?, ?, ?)`,
-    );
-    this.maxIds = sqlite.prepare(
-      `SELECT (SELECT coalesce(max(id), 0) FROM items) AS item,
-              (SELECT coalesce(max(id), 0) FROM instruction_versions) AS instruction,
-              (SELECT coalesce(max(id), 0) FROM candidates) AS candidate`,
-    );
-    // Ids are assigned here so an item can point at its current versions in one insert;
-    // safe because the batch runs in one write transaction.
-    this.writeBatch = sqlite.transaction((rootId: number, batch: ReadyRecord[]) => {
-      let { item, instruction, candidate } = this.maxIds.get() as { item: number; instruction: number; candidate: number };
-      const provenance = JSON.stringify({ importRun: this.runId });
-      for (const { record, text, source, output } of batch) {
-        const itemId = ++item;
-        const firstInstruction = instruction + 1;
-        const currentInstruction = instruction + record.instructions.length;
-        const candidateId = ++candidate;
-        const inserted = this.insertItem.run(
-          itemId, this.datasetId, record.id, record.family, record.task, record.instructionType, rootId,
-          record.input, source.width, source.height, text, currentInstruction, candidateId, this.runId,
-        );
-        if (inserted.changes === 0) {
-          // The same id twice within one import: the first one stands.
-          this.alreadyPresent++;
-          item--;
-          candidate--;
-          continue;
-        }
-        record.instructions.forEach((version, i) => this.insertInstruction.run(firstInstruction + i, itemId, version.kind, version.text));
-        instruction = currentInstruction;
-        this.insertCandidate.run(candidateId, itemId, rootId, record.output, output.width, output.height, provenance);
-        this.imported++;
-      }
+    await this.writing;
+    this.writing = probing.then((results) => {
+      this.writer.write(this.ready(fresh, results));
+      onWritten();
     });
   }
 
-  exists(externalId: string): boolean {
-    return this.existsStmt.get(this.datasetId, externalId) !== undefined;
-  }
-
-  write(rootId: number, batch: ReadyRecord[]) {
-    if (batch.length) this.writeBatch(rootId, batch);
+  /** Pairs records with their probed images; a record with an unreadable image is reported. */
+  private ready(records: PendingRecord[], results: ProbeResult[]): NewItem[] {
+    const items: NewItem[] = [];
+    records.forEach((p, i) => {
+      const [source, output] = [results[2 * i], results[2 * i + 1]];
+      const failed = typeof source === 'string' ? ['input', source] : typeof output === 'string' ? ['output', output] : undefined;
+      if (failed) {
+        const [field, reason] = failed as ['input' | 'output', string];
+        this.report({ file: p.file, record: p.record.id, reason: `${field} ${p.record[field]}: ${reason}`, order: p.order });
+        return;
+      }
+      items.push({
+        externalId: p.record.id,
+        family: p.record.family,
+        task: p.record.task,
+        instructionType: p.record.instructionType,
+        rootId: p.rootId,
+        sourcePath: p.record.input,
+        source: source as ImageInfo,
+        outputPath: p.record.output,
+        output: output as ImageInfo,
+        metadata: p.text,
+        instructions: p.record.instructions,
+      });
+    });
+    return items;
   }
 }
