@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { importCommand } from './import';
 import { exportCommand } from './export';
 
@@ -38,5 +37,3 @@ main().then(
     process.exit(1);
   },
 );
-
-export { parseArgs };

@@ -17,9 +17,9 @@ export function loupe(args: string[], dataDir = E2E_DATA_DIR) {
   return JSON.parse(stdout);
 }
 
-/** Imports the bundled samples as a dataset of their own, so each test starts fresh. */
-export function importSamples(name: string): number {
-  return loupe(['import', path.join(root, 'samples', 'gpt-edit'), '--dataset', `${name}-${Date.now()}`]).datasetId;
+/** Imports the bundled samples (or another layout) as a dataset of their own, so each test starts fresh. */
+export function importSamples(name: string, layout = path.join(root, 'samples', 'gpt-edit')): number {
+  return loupe(['import', layout, '--dataset', `${name}-${Date.now()}`]).datasetId;
 }
 
 /** A read-only look at the server's database, to check what the UI wrote. */

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { importSamples, readDb } from './helpers';
+import { currentItemId, importSamples, readDb } from './helpers';
 
 test('images are served by id: previews, full files, ETags and no paths', async ({ request }) => {
   const datasetId = importSamples('images');
@@ -62,4 +65,19 @@ test('the review API validates its input and reports conflicts', async ({ reques
   expect(undone).toMatchObject({ itemId, item: { id: itemId, status: 'pending' }, progress: { reviewed: 0, total: 1 } });
   expect((await request.post('/api/queue/release', { data: { holder: alice.holder } })).status()).toBe(200);
   expect((await (await request.post('/api/queue/claim', { data: { ...bob, filter } })).json()).items).toHaveLength(1);
+});
+
+test('an image file that went missing after import is named as missing on the review page', async ({ page }) => {
+  const layout = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-missing-')), 'gpt-edit');
+  fs.cpSync(path.resolve('samples/gpt-edit/omniedit/style'), path.join(layout, 'omniedit/style'), { recursive: true });
+  const datasetId = importSamples('missing', layout);
+  fs.rmSync(path.join(layout, 'omniedit/style/output/00000004.png'));
+  try {
+    await page.goto(`/review?dataset=${datasetId}`);
+    await currentItemId(page);
+    await expect(page.getByRole('img', { name: 'Edited image unavailable' })).toContainText('missing or unreadable');
+    await expect(page.getByRole('img', { name: 'Source' })).toBeVisible();
+  } finally {
+    fs.rmSync(path.dirname(layout), { recursive: true, force: true });
+  }
 });

@@ -45,6 +45,36 @@ export function Caption({ image }: { image: PairImage }) {
   );
 }
 
+/** One image of the pair; a file that cannot be served says so instead of a broken icon. */
+function PairedImage({ image, width, height }: { image: PairImage; width: number; height: number }) {
+  const [failedUrl, setFailedUrl] = useState<string>();
+  if (failedUrl === image.url) {
+    return (
+      <div
+        role="img"
+        aria-label={`${image.label} image unavailable`}
+        className="flex items-center justify-center rounded-sm border border-dashed border-amber-700/60 p-4 text-center text-sm text-amber-300/90"
+        style={{ width, height }}
+      >
+        The {image.label.toLowerCase()} image file is missing or unreadable.
+      </div>
+    );
+  }
+  return (
+    // eslint-disable-next-line @next/next/no-img-element -- served by our own image route
+    <img
+      src={image.url}
+      alt={image.label}
+      width={Math.round(width)}
+      height={Math.round(height)}
+      onError={() => setFailedUrl(image.url)}
+      className="checker block rounded-sm shadow-lg shadow-black/40"
+      style={{ width, height }}
+      draggable={false}
+    />
+  );
+}
+
 /**
  * Source and edited image side by side at the same scale: one factor for both, the
  * largest at which both fit, so a size change between them is visible as it is.
@@ -69,16 +99,7 @@ export function ImagePair({ left, right }: { left: PairImage; right: PairImage }
         [left, right].map((image) => (
           <figure key={image.label} className="flex flex-col items-center" style={{ width: paneWidth }}>
             <div className="flex items-end justify-center" style={{ height: rowHeight }}>
-              {/* eslint-disable-next-line @next/next/no-img-element -- served by our own image route */}
-              <img
-                src={image.url}
-                alt={image.label}
-                width={Math.round(image.width * scale)}
-                height={Math.round(image.height * scale)}
-                className="checker block rounded-sm shadow-lg shadow-black/40"
-                style={{ width: image.width * scale, height: image.height * scale }}
-                draggable={false}
-              />
+              <PairedImage image={image} width={image.width * scale} height={image.height * scale} />
             </div>
             <div style={{ width: Math.max(image.width * scale, 220) }}>
               <Caption image={image} />

@@ -8,3 +8,6 @@ export const REJECT_REASONS = [
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number]['tag'];
+
+/** The tags alone, as a non-empty tuple for validation. */
+export const REJECT_REASON_TAGS = REJECT_REASONS.map((r) => r.tag) as [RejectReason, ...RejectReason[]];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { itemFilterSchema } from './filter';
-import { REJECT_REASONS } from './reasons';
+import { REJECT_REASON_TAGS } from './reasons';
 
 /** Request bodies of the review API, shared by the route handlers and the browser client. */
 
@@ -24,7 +24,7 @@ export const verdictRequest = z.object({
   decision: z.enum(['accept', 'reject', 'skip']),
   candidateId: z.number().int().positive().optional(),
   instructionVersionId: z.number().int().positive().optional(),
-  reasons: z.array(z.enum(REJECT_REASONS.map((r) => r.tag) as [string, ...string[]])).max(REJECT_REASONS.length).default([]),
+  reasons: z.array(z.enum(REJECT_REASON_TAGS)).max(REJECT_REASON_TAGS.length).default([]),
   comment: z.string().max(2000).optional(),
   msSpent: z.number().int().min(0).max(86_400_000).optional(),
 });

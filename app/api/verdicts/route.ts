@@ -2,7 +2,7 @@ import { getDb } from '@/db';
 import { body, handle } from '@/lib/http/handler';
 import { queueProgress } from '@/lib/review/queue';
 import { verdictRequest } from '@/lib/review/requests';
-import { recordVerdict, type RejectReason } from '@/lib/review/verdicts';
+import { recordVerdict } from '@/lib/review/verdicts';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,7 +11,7 @@ export async function POST(request: Request) {
   return handle(async () => {
     const { holder, reviewer, filter, reasons, ...verdict } = await body(request, verdictRequest);
     const db = getDb();
-    const result = recordVerdict(db, { holder, reviewer }, { ...verdict, reasons: reasons as RejectReason[] });
+    const result = recordVerdict(db, { holder, reviewer }, { ...verdict, reasons });
     return Response.json({ ...result, progress: queueProgress(db, filter) });
   });
 }
