@@ -7,6 +7,19 @@ export function ensureDataset(db: Db, name: string): number {
   return db.select({ id: datasets.id }).from(datasets).where(eq(datasets.name, name)).get()!.id;
 }
 
+/** Deletes a dataset (and its import runs) when it holds no items. */
+export function removeDatasetIfEmpty(db: Db, id: number) {
+  db.$client
+    .transaction(() => {
+      const hasItems = db.$client.prepare('SELECT 1 FROM items WHERE dataset_id = ? LIMIT 1').get(id);
+      if (hasItems) return;
+      db.$client.prepare('DELETE FROM item_counts WHERE dataset_id = ?').run(id);
+      db.$client.prepare('DELETE FROM import_runs WHERE dataset_id = ?').run(id);
+      db.$client.prepare('DELETE FROM datasets WHERE id = ?').run(id);
+    })
+    .immediate();
+}
+
 export function ensureImageRoot(db: Db, dir: string): number {
   db.insert(imageRoots).values({ path: dir }).onConflictDoNothing().run();
   return db.select({ id: imageRoots.id }).from(imageRoots).where(eq(imageRoots.path, dir)).get()!.id;

@@ -410,5 +410,7 @@ describe('importGptEdit: nothing to import', () => {
     const { db } = tempDb();
     await expect(importGptEdit(db, root)).rejects.toThrow(NothingToImportError);
     await expect(importGptEdit(db, root)).rejects.toThrow(/omniedit\/env\/metadata\/omniedit_env\.json: empty file/);
+    // The failed import leaves no empty dataset behind.
+    expect(db.$client.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(0);
   });
 });

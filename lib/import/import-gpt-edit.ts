@@ -3,7 +3,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db';
 import { importRuns } from '@/db/schema';
-import { ensureDataset, ensureImageRoot } from '../datasets';
+import { ensureDataset, ensureImageRoot, removeDatasetIfEmpty } from '../datasets';
 import type { ImageInfo } from '../images/probe';
 import { ImageProber, type ProbeResult } from '../images/prober';
 import { resolveInRoot } from '../images/paths';
@@ -80,7 +80,11 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
     bytesTotal: files.reduce((sum, f) => sum + fs.statSync(f).size, 0),
     records: 0,
   };
-  const pipeline = new ImportPipeline(new BatchWriter(db, datasetId, run.id), (problem) => problems.push(problem));
+  const pipeline = new ImportPipeline(
+    new BatchWriter(db, datasetId, run.id),
+    (problem) => problems.push(problem),
+    () => options.onProgress?.(progress),
+  );
   let filesRead = 0;
   let fileNo = 0;
 
@@ -112,9 +116,7 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
             continue;
           }
           const { record } = parsed;
-          await pipeline.add({ record, text: entry.text, dir: folder.dir, rootId, file: shownFile, order: [order, entry.index] }, () =>
-            options.onProgress?.(progress),
-          );
+          await pipeline.add({ record, text: entry.text, dir: folder.dir, rootId, file: shownFile, order: [order, entry.index] });
         }
         if (readAny || !fileBroken) filesRead++; // an empty array is read, just empty
       }
@@ -141,6 +143,7 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
     .run();
 
   if (filesRead === 0) {
+    removeDatasetIfEmpty(db, datasetId); // do not leave an empty dataset behind a failed first import
     const reasons = reported.map((p) => `${p.file}: ${p.reason}`).join('; ');
     throw new NothingToImportError(`no metadata file could be read (${reasons})`);
   }
@@ -186,15 +189,16 @@ class ImportPipeline {
   constructor(
     readonly writer: BatchWriter,
     private readonly report: (problem: ImportProblem & { order: [number, number] }) => void,
+    private readonly onWritten: () => void,
   ) {}
 
-  async add(record: PendingRecord, onWritten: () => void) {
+  async add(record: PendingRecord) {
     this.pending.push(record);
-    if (this.pending.length >= BATCH) await this.flush(onWritten);
+    if (this.pending.length >= BATCH) await this.flush();
   }
 
   async finish() {
-    await this.flush(() => undefined);
+    await this.flush();
     await this.writing;
   }
 
@@ -202,7 +206,7 @@ class ImportPipeline {
     return this.prober.close();
   }
 
-  private async flush(onWritten: () => void) {
+  private async flush() {
     const batch = this.pending;
     this.pending = [];
     // Records already in the dataset are counted without touching their images.
@@ -215,7 +219,7 @@ class ImportPipeline {
     await this.writing;
     this.writing = probing.then((results) => {
       this.writer.write(this.ready(fresh, results));
-      onWritten();
+      this.onWritten();
     });
   }
 
