@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Milliseconds since the epoch; every timestamp in Loupe is stored this way. */
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
@@ -109,9 +109,23 @@ export const candidates = sqliteTable(
     height: integer('height').notNull(),
     /** JSON: model, prompt, request id, import run, ... whatever explains this image. */
     provenance: text('provenance').notNull().default('{}'),
+    /** A pair regeneration makes its own source image too; null: the item's source. */
+    sourceRootId: integer('source_root_id').references(() => imageRoots.id),
+    sourcePath: text('source_path'),
+    sourceWidth: integer('source_width'),
+    sourceHeight: integer('source_height'),
+    /** The job that made it: unique, so a job can never produce two candidates. */
+    jobId: integer('job_id'),
+    /** Made by the local OpenAI-compatible server rather than the real API. */
+    simulated: integer('simulated', { mode: 'boolean' }).notNull().default(false),
+    /** The automatic residual-padding check of a regeneration (null: not checked). */
+    paddingOk: integer('padding_ok', { mode: 'boolean' }),
     createdAt: integer('created_at').notNull().default(now),
   },
-  (t) => [index('candidates_item').on(t.itemId)],
+  (t) => [
+    index('candidates_item').on(t.itemId),
+    uniqueIndex('candidates_job').on(t.jobId).where(sql`job_id is not null`),
+  ],
 );
 
 export type Decision = 'accept' | 'reject' | 'skip' | 'undo';
@@ -159,3 +173,58 @@ export const itemCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.datasetId, t.family, t.task, t.instructionType, t.status] })],
 );
+
+export type JobKind = 'regenerate' | 'regenerate_pair' | 'rewrite';
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * A regeneration or instruction rewrite, run by a worker. A running job holds a lock
+ * (locked_by, locked_until) that its worker renews; a job whose lock expired (its process
+ * died) is taken again. No transaction is ever open across the API call.
+ */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: integer('id').primaryKey(),
+    kind: text('kind').$type<JobKind>().notNull(),
+    itemId: integer('item_id').notNull().references(() => items.id),
+    status: text('status').$type<JobStatus>().notNull().default('queued'),
+    /** JSON: instruction version, candidate, quality, input_fidelity, ... */
+    params: text('params').notNull().default('{}'),
+    batchId: integer('batch_id').references(() => batches.id),
+    attempts: integer('attempts').notNull().default(0),
+    /** Not before this time (backoff after a retryable error). */
+    runAfter: integer('run_after').notNull().default(0),
+    lockedBy: text('locked_by'),
+    lockedUntil: integer('locked_until'),
+    cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull().default(false),
+    error: text('error'),
+    resultCandidateId: integer('result_candidate_id'),
+    resultInstructionId: integer('result_instruction_id'),
+    /** Estimated before the run, actual (from usage) after. */
+    costUsd: real('cost_usd').notNull().default(0),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [
+    index('jobs_runnable').on(t.status, t.runAfter, t.id),
+    index('jobs_status').on(t.status, t.id),
+    index('jobs_item').on(t.itemId, t.status),
+    index('jobs_batch').on(t.batchId, t.status),
+  ],
+);
+
+/** A batch of jobs queued from a filter, with a budget that stops it when spent. */
+export const batches = sqliteTable('batches', {
+  id: integer('id').primaryKey(),
+  kind: text('kind').$type<JobKind>().notNull(),
+  filter: text('filter').notNull(),
+  budgetUsd: real('budget_usd').notNull(),
+  estimatedUsd: real('estimated_usd').notNull(),
+  total: integer('total').notNull(),
+  status: text('status').$type<'running' | 'done' | 'stopped' | 'cancelled'>().notNull().default('running'),
+  createdBy: text('created_by').notNull(),
+  createdAt: integer('created_at').notNull().default(now),
+});

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { JobError } from '@/lib/jobs/jobs';
 import { ReviewError } from '@/lib/review/verdicts';
 
 /** JSON error body every route handler uses: { error: message }. */
@@ -19,7 +20,7 @@ export async function handle(run: () => Promise<Response> | Response): Promise<R
       const first = error.issues[0];
       return jsonError(`invalid request: ${first.path.join('.') || 'body'}: ${first.message}`, 400);
     }
-    if (error instanceof ReviewError) return jsonError(error.message, error.status);
+    if (error instanceof ReviewError || error instanceof JobError) return jsonError(error.message, error.status);
     if (error instanceof SyntaxError) return jsonError('invalid request: body is not JSON', 400);
     console.error(error);
     return jsonError('internal error', 500);

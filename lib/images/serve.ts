@@ -6,7 +6,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { resolveInRoot } from './paths';
 
-export type ImageKind = 'source' | 'candidate';
+export type ImageKind = 'source' | 'candidate' | 'candidate-source';
 export type ImageSize = 'preview' | 'full';
 
 /** Long side of review previews: sharp on a 1440p screen at two panes, small to send. */
@@ -25,10 +25,13 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /** The file behind an item's source image or a candidate, by id only (never a client path). */
 export function imageFile(db: Db, kind: ImageKind, id: number): string | undefined {
-  const sql =
-    kind === 'source'
-      ? 'SELECT r.path AS root, i.source_path AS rel FROM items i JOIN image_roots r ON r.id = i.source_root_id WHERE i.id = ?'
-      : 'SELECT r.path AS root, c.path AS rel FROM candidates c JOIN image_roots r ON r.id = c.root_id WHERE c.id = ?';
+  const sql = {
+    source: 'SELECT r.path AS root, i.source_path AS rel FROM items i JOIN image_roots r ON r.id = i.source_root_id WHERE i.id = ?',
+    candidate: 'SELECT r.path AS root, c.path AS rel FROM candidates c JOIN image_roots r ON r.id = c.root_id WHERE c.id = ?',
+    // A pair regeneration's own source image.
+    'candidate-source':
+      'SELECT r.path AS root, c.source_path AS rel FROM candidates c JOIN image_roots r ON r.id = c.source_root_id WHERE c.id = ?',
+  }[kind];
   const row = statement<[number], { root: string; rel: string }>(db, sql).get(id);
   return row ? resolveInRoot(row.root, row.rel) : undefined;
 }

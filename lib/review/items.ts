@@ -3,6 +3,7 @@ import { statement } from '@/db/statements';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { filterSql, type ItemFilter } from './filter';
 import { ReviewError } from './verdicts';
+import { jobsOfItem } from '../jobs/jobs';
 
 export interface ReviewItem {
   id: number;
@@ -14,11 +15,59 @@ export interface ReviewItem {
   status: ItemStatus;
   source: { width: number; height: number };
   inputDescription: string | null;
-  candidates: { id: number; origin: CandidateOrigin; width: number; height: number }[];
+  candidates: ReviewCandidate[];
   currentCandidateId: number;
   instructions: { id: number; kind: InstructionKind; text: string; createdBy: string | null }[];
   currentInstructionId: number;
   leaseExpiresAt: number | null;
+  jobs: { id: number; kind: string; status: string; error: string | null; costUsd: number; createdAt: number }[];
+}
+
+export interface ReviewCandidate {
+  id: number;
+  origin: CandidateOrigin;
+  width: number;
+  height: number;
+  /** Set when the candidate comes with its own source image (pair regeneration). */
+  source: { width: number; height: number } | null;
+  simulated: boolean;
+  paddingOk: boolean | null;
+  createdAt: number;
+  /** What the UI shows on hover: how and by whom it was made (no file paths). */
+  provenance: Record<string, unknown>;
+}
+
+interface CandidateRow {
+  id: number;
+  origin: CandidateOrigin;
+  width: number;
+  height: number;
+  source_width: number | null;
+  source_height: number | null;
+  simulated: number;
+  padding_ok: number | null;
+  provenance: string;
+  created_at: number;
+}
+
+function toCandidate(row: CandidateRow): ReviewCandidate {
+  let provenance: Record<string, unknown> = {};
+  try {
+    provenance = JSON.parse(row.provenance);
+  } catch {
+    // kept as stored; shown as empty
+  }
+  return {
+    id: row.id,
+    origin: row.origin,
+    width: row.width,
+    height: row.height,
+    source: row.source_width && row.source_height ? { width: row.source_width, height: row.source_height } : null,
+    simulated: row.simulated === 1,
+    paddingOk: row.padding_ok === null ? null : row.padding_ok === 1,
+    createdAt: row.created_at,
+    provenance,
+  };
 }
 
 interface ItemRow {
@@ -46,10 +95,16 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
      FROM items WHERE id = ?`,
   ).get(itemId);
   if (!row) return undefined;
-  const candidates = statement<[number], ReviewItem['candidates'][number]>(
+  const candidates = statement<[number], CandidateRow>(
     db,
-    'SELECT id, origin, width, height FROM candidates WHERE item_id = ? ORDER BY id',
-  ).all(itemId);
+    `SELECT id, origin, width, height, source_width, source_height, simulated, padding_ok, provenance, created_at
+     FROM candidates WHERE item_id = ? ORDER BY id`,
+  )
+    .all(itemId)
+    .map(toCandidate);
+  const jobs = jobsOfItem(db, itemId).map(({ id, kind, status, error, costUsd, createdAt }) => ({
+    id, kind, status, error, costUsd, createdAt,
+  }));
   const instructions = statement<[number], ReviewItem['instructions'][number]>(
     db,
     'SELECT id, kind, text, created_by AS createdBy FROM instruction_versions WHERE item_id = ? ORDER BY id',
@@ -76,6 +131,7 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
     instructions,
     currentInstructionId: row.current_instruction_id,
     leaseExpiresAt: row.lease_expires_at,
+    jobs,
   };
 }
 

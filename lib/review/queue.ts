@@ -15,8 +15,9 @@ export interface Claimant {
 /**
  * Reserves up to `count` items for a review page, in queue order (family, task, id):
  * first the items it already holds, then undecided items nobody holds (or whose lease
- * expired) that this reviewer has not skipped. One short write transaction, so two
- * pages never get the same item. Leases the page held outside the result are released.
+ * expired) that this reviewer has not skipped and that no job is working on. One short
+ * write transaction, so two pages never get the same item. Leases the page held outside
+ * the result are released.
  */
 export function claimItems(db: Db, filter: ItemFilter, who: Claimant, count: number, now = Date.now()): number[] {
   const { where, params } = filterSql(filter, 'pending');
@@ -35,6 +36,8 @@ export function claimItems(db: Db, filter: ItemFilter, who: Claimant, count: num
        AND NOT EXISTS (
          SELECT 1 FROM verdicts v WHERE v.item_id = items.id AND v.reviewer = ? AND v.decision = 'skip'
            AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v.id))
+       -- An item being regenerated or rewritten comes back when its job ends.
+       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.status IN ('queued', 'running'))
      ${order} LIMIT ?`,
   ).pluck();
   const lease = statement(db, 'UPDATE items SET lease_holder = ?, lease_expires_at = ? WHERE id = ?');
@@ -72,6 +75,14 @@ export function renewLeases(db: Db, holder: string, now = Date.now()): number {
 export function releaseLeases(db: Db, holder: string): number {
   return statement(db, 'UPDATE items SET lease_holder = NULL, lease_expires_at = NULL WHERE lease_holder = ?').run(holder)
     .changes;
+}
+
+/** Lets go of one item (it is being regenerated: it comes back to the queue later). */
+export function releaseItemLease(db: Db, holder: string, itemId: number) {
+  statement(db, 'UPDATE items SET lease_holder = NULL, lease_expires_at = NULL WHERE id = ? AND lease_holder = ?').run(
+    itemId,
+    holder,
+  );
 }
 
 export interface QueueProgress {

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { getDb } from '@/db';
+import { handle } from '@/lib/http/handler';
+import { listJobs } from '@/lib/jobs/jobs';
+
+export const dynamic = 'force-dynamic';
+
+const query = z.object({
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** GET /api/jobs?status=&before=&limit=: jobs, newest first (keyset paging by id). */
+export async function GET(request: Request) {
+  return handle(() => {
+    const params = query.parse(Object.fromEntries(new URL(request.url).searchParams));
+    return Response.json({ jobs: listJobs(getDb(), params) });
+  });
+}

@@ -1,0 +1,305 @@
+import os from 'node:os';
+import type { Db } from '@/db';
+import { statement } from '@/db/statements';
+import type { JobKind, JobStatus } from '@/db/schema';
+
+export interface JobRow {
+  id: number;
+  kind: JobKind;
+  itemId: number;
+  status: JobStatus;
+  params: Record<string, unknown>;
+  batchId: number | null;
+  attempts: number;
+  runAfter: number;
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  cancelRequested: boolean;
+  error: string | null;
+  resultCandidateId: number | null;
+  resultInstructionId: number | null;
+  costUsd: number;
+  requestedBy: string;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+interface RawJob extends Omit<JobRow, 'params' | 'cancelRequested'> {
+  params: string;
+  cancelRequested: number;
+}
+
+const COLUMNS = `id, kind, item_id AS itemId, status, params, batch_id AS batchId, attempts, run_after AS runAfter,
+  locked_by AS lockedBy, locked_until AS lockedUntil, cancel_requested AS cancelRequested, error,
+  result_candidate_id AS resultCandidateId, result_instruction_id AS resultInstructionId, cost_usd AS costUsd,
+  requested_by AS requestedBy, created_at AS createdAt, started_at AS startedAt, finished_at AS finishedAt`;
+
+function toJob(raw: RawJob): JobRow {
+  return { ...raw, params: JSON.parse(raw.params), cancelRequested: raw.cancelRequested === 1 };
+}
+
+export const ACTIVE: JobStatus[] = ['queued', 'running'];
+
+/** A job request the data does not allow (route handlers answer 4xx with the message). */
+export class JobError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409,
+  ) {
+    super(message);
+  }
+}
+
+export interface NewJob {
+  kind: JobKind;
+  itemId: number;
+  params?: Record<string, unknown>;
+  requestedBy: string;
+  batchId?: number;
+  /** Estimated cost; replaced by the actual cost when the job succeeds. */
+  costUsd: number;
+}
+
+/** Queues a job; refused while the item already has a job of that kind queued or running. */
+export function enqueueJob(db: Db, job: NewJob): number {
+  return db.$client
+    .transaction(() => {
+      const item = statement<[number], number>(db, 'SELECT 1 FROM items WHERE id = ?').pluck().get(job.itemId);
+      if (!item) throw new JobError(`item ${job.itemId} not found`, 404);
+      const active = statement<[number, string], number>(
+        db,
+        `SELECT id FROM jobs WHERE item_id = ? AND kind = ? AND status IN ('queued', 'running') LIMIT 1`,
+      )
+        .pluck()
+        .get(job.itemId, job.kind);
+      if (active) throw new JobError(`item ${job.itemId} already has a ${job.kind} job (#${active}) queued or running`, 409);
+      return Number(
+        statement(
+          db,
+          `INSERT INTO jobs (kind, item_id, params, batch_id, cost_usd, requested_by) VALUES (?, ?, ?, ?, ?, ?)`,
+        ).run(job.kind, job.itemId, JSON.stringify(job.params ?? {}), job.batchId ?? null, job.costUsd, job.requestedBy)
+          .lastInsertRowid,
+      );
+    })
+    .immediate();
+}
+
+export function getJob(db: Db, id: number): JobRow | undefined {
+  const raw = statement<[number], RawJob>(db, `SELECT ${COLUMNS} FROM jobs WHERE id = ?`).get(id);
+  return raw && toJob(raw);
+}
+
+/** This process's worker identity: host and pid let a restart recognise its own dead jobs. */
+export function workerIdentity(): string {
+  return `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * On start: running jobs whose worker is gone go back to the queue. Gone means its lock
+ * expired, or it ran on this host in a process that no longer exists.
+ */
+export function requeueOrphans(db: Db, now = Date.now()): number {
+  const running = statement<[], { id: number; lockedBy: string | null; lockedUntil: number | null }>(
+    db,
+    `SELECT id, locked_by AS lockedBy, locked_until AS lockedUntil FROM jobs WHERE status = 'running'`,
+  ).all();
+  const host = os.hostname();
+  const orphans = running.filter((job) => {
+    if ((job.lockedUntil ?? 0) < now) return true;
+    const [jobHost, pid] = (job.lockedBy ?? '').split(':');
+    return jobHost === host && Number(pid) !== process.pid && !processIsAlive(Number(pid));
+  });
+  const requeue = statement(
+    db,
+    `UPDATE jobs SET status = 'queued', locked_by = NULL, locked_until = NULL WHERE id = ? AND status = 'running'`,
+  );
+  for (const job of orphans) requeue.run(job.id);
+  return orphans.length;
+}
+
+/**
+ * Takes the next runnable job for a worker: queued and due, or running with an expired
+ * lock (its worker died). A job of a batch whose budget is spent is cancelled instead, and
+ * the batch stopped. One short write transaction.
+ */
+export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.now()): JobRow | undefined {
+  const next = statement<[number], RawJob>(
+    db,
+    `SELECT ${COLUMNS} FROM jobs WHERE status = 'queued' AND run_after <= ? ORDER BY run_after, id LIMIT 1`,
+  );
+  const expired = statement<[number], RawJob>(
+    db,
+    `SELECT ${COLUMNS} FROM jobs WHERE status = 'running' AND locked_until < ? ORDER BY id LIMIT 1`,
+  );
+  const take = statement(
+    db,
+    `UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1,
+       started_at = coalesce(started_at, ?) WHERE id = ?`,
+  );
+  return db.$client
+    .transaction(() => {
+      for (;;) {
+        const raw = expired.get(now) ?? next.get(now);
+        if (!raw) return undefined;
+        if (raw.batchId !== null && batchOverBudget(db, raw.batchId, raw.id, raw.costUsd)) {
+          stopBatch(db, raw.batchId, 'stopped', now);
+          continue;
+        }
+        take.run(workerId, now + lockMs, now, raw.id);
+        return { ...toJob(raw), status: 'running' as const, lockedBy: workerId, lockedUntil: now + lockMs, attempts: raw.attempts + 1 };
+      }
+    })
+    .immediate();
+}
+
+/** Spent so far (succeeded jobs' actual costs, running jobs' estimates) plus this job's estimate. */
+function batchOverBudget(db: Db, batchId: number, jobId: number, estimate: number): boolean {
+  const row = statement<[number, number], { spent: number; budget: number }>(
+    db,
+    `SELECT (SELECT coalesce(sum(cost_usd), 0) FROM jobs
+             WHERE batch_id = b.id AND id != ? AND status IN ('succeeded', 'running')) AS spent,
+            b.budget_usd AS budget
+     FROM batches b WHERE b.id = ?`,
+  ).get(jobId, batchId);
+  return row !== undefined && row.spent + estimate > row.budget + 1e-9;
+}
+
+/** Ends a batch: its queued jobs are cancelled (they will not run). */
+export function stopBatch(db: Db, batchId: number, status: 'stopped' | 'cancelled', now = Date.now()) {
+  const reason = status === 'stopped' ? 'batch budget spent' : 'batch cancelled';
+  statement(
+    db,
+    `UPDATE jobs SET status = 'cancelled', error = ?, finished_at = ? WHERE batch_id = ? AND status = 'queued'`,
+  ).run(reason, now, batchId);
+  statement(db, `UPDATE batches SET status = ? WHERE id = ? AND status = 'running'`).run(status, batchId);
+}
+
+/** Extends a running job's lock; says whether a cancel was asked for. Undefined: the lock was lost. */
+export function renewJobLock(db: Db, id: number, workerId: string, lockMs: number, now = Date.now()) {
+  const changed = statement(
+    db,
+    `UPDATE jobs SET locked_until = ? WHERE id = ? AND status = 'running' AND locked_by = ?`,
+  ).run(now + lockMs, id, workerId).changes;
+  if (!changed) return undefined;
+  return { cancelRequested: statement<[number], number>(db, 'SELECT cancel_requested FROM jobs WHERE id = ?').pluck().get(id) === 1 };
+}
+
+/**
+ * Records a job's result, in one transaction: only while this worker still holds the job
+ * and no cancel was asked for, so a job never produces two results. `commit` writes the
+ * result rows (synchronously, inside the transaction) and returns their ids.
+ */
+export function finishJob(
+  db: Db,
+  id: number,
+  workerId: string,
+  costUsd: number,
+  commit: () => { candidateId?: number; instructionId?: number },
+  now = Date.now(),
+): boolean {
+  return db.$client
+    .transaction(() => {
+      const holds = statement<[number, string], number>(
+        db,
+        `SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND locked_by = ? AND cancel_requested = 0`,
+      )
+        .pluck()
+        .get(id, workerId);
+      if (!holds) return false;
+      const result = commit();
+      statement(
+        db,
+        `UPDATE jobs SET status = 'succeeded', result_candidate_id = ?, result_instruction_id = ?, cost_usd = ?,
+           error = NULL, finished_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ?`,
+      ).run(result.candidateId ?? null, result.instructionId ?? null, costUsd, now, id);
+      return true;
+    })
+    .immediate();
+}
+
+/** Puts a job back in the queue after a retryable error, not before `runAfter`. */
+export function retryJobLater(db: Db, id: number, workerId: string, error: string, runAfter: number) {
+  statement(
+    db,
+    `UPDATE jobs SET status = 'queued', run_after = ?, error = ?, locked_by = NULL, locked_until = NULL
+     WHERE id = ? AND status = 'running' AND locked_by = ?`,
+  ).run(runAfter, error, id, workerId);
+}
+
+/** Ends a job as failed or cancelled (by its worker). */
+export function endJob(db: Db, id: number, workerId: string, status: 'failed' | 'cancelled', error: string, now = Date.now()) {
+  statement(
+    db,
+    `UPDATE jobs SET status = ?, error = ?, finished_at = ?, locked_by = NULL, locked_until = NULL
+     WHERE id = ? AND status = 'running' AND locked_by = ?`,
+  ).run(status, error, now, id, workerId);
+}
+
+/** Cancels a job: a queued one at once; a running one is flagged and stopped by its worker. */
+export function cancelJob(db: Db, id: number, now = Date.now()): JobStatus {
+  return db.$client
+    .transaction(() => {
+      const job = getJob(db, id);
+      if (!job) throw new JobError(`job ${id} not found`, 404);
+      if (job.status === 'queued') {
+        statement(db, `UPDATE jobs SET status = 'cancelled', error = 'cancelled', finished_at = ? WHERE id = ?`).run(now, id);
+        return 'cancelled';
+      }
+      if (job.status === 'running') {
+        statement(db, 'UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
+        return 'running';
+      }
+      throw new JobError(`job ${id} is already ${job.status}`, 409);
+    })
+    .immediate();
+}
+
+/** Queues a failed or cancelled job again, with fresh attempts. */
+export function retryJob(db: Db, id: number): void {
+  db.$client
+    .transaction(() => {
+      const job = getJob(db, id);
+      if (!job) throw new JobError(`job ${id} not found`, 404);
+      if (job.status !== 'failed' && job.status !== 'cancelled') throw new JobError(`job ${id} is ${job.status}`, 409);
+      const active = statement<[number, string, number], number>(
+        db,
+        `SELECT 1 FROM jobs WHERE item_id = ? AND kind = ? AND id != ? AND status IN ('queued', 'running')`,
+      )
+        .pluck()
+        .get(job.itemId, job.kind, id);
+      if (active) throw new JobError(`item ${job.itemId} already has a ${job.kind} job queued or running`, 409);
+      statement(
+        db,
+        `UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0, error = NULL, cancel_requested = 0,
+           finished_at = NULL WHERE id = ?`,
+      ).run(id);
+    })
+    .immediate();
+}
+
+/** Jobs newest first, keyset-paged by id. */
+export function listJobs(db: Db, options: { status?: JobStatus; before?: number; limit: number }): JobRow[] {
+  const where = ['id < ?'];
+  const params: (string | number)[] = [options.before ?? Number.MAX_SAFE_INTEGER];
+  if (options.status) {
+    where.push('status = ?');
+    params.push(options.status);
+  }
+  return statement<unknown[], RawJob>(db, `SELECT ${COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
+    .all(...params, options.limit)
+    .map(toJob);
+}
+
+export function jobsOfItem(db: Db, itemId: number): JobRow[] {
+  return statement<[number], RawJob>(db, `SELECT ${COLUMNS} FROM jobs WHERE item_id = ? ORDER BY id`).all(itemId).map(toJob);
+}

@@ -1,0 +1,152 @@
+import type { Db } from '@/db';
+import type { JobKind } from '@/db/schema';
+import { backoffMs, classifyError } from './errors';
+import {
+  claimJob,
+  endJob,
+  finishJob,
+  renewJobLock,
+  requeueOrphans,
+  retryJobLater,
+  workerIdentity,
+  type JobRow,
+} from './jobs';
+
+/** What a job's work produced: its cost, and the rows to write when it is recorded. */
+export interface JobOutcome {
+  costUsd: number;
+  /** Runs inside the job's completion transaction: synchronous database writes only. */
+  commit: () => { candidateId?: number; instructionId?: number };
+}
+
+/** Does a job's work (API calls, image processing): no database transaction is open meanwhile. */
+export type JobRunner = (job: JobRow, signal: AbortSignal) => Promise<JobOutcome>;
+
+export interface WorkerOptions {
+  concurrency: number;
+  maxAttempts: number;
+  runners: Partial<Record<JobKind, JobRunner>>;
+  /** How often an idle worker looks for due jobs. */
+  pollMs?: number;
+  /** A running job's lock lasts this long unless renewed (every lockMs / 3). */
+  lockMs?: number;
+  backoffBaseMs?: number;
+  onEvent?: (event: { job: number; type: 'succeeded' | 'retry' | 'failed' | 'cancelled' | 'discarded'; message?: string }) => void;
+}
+
+/**
+ * Runs queued jobs, at most `concurrency` at once, in this process. Jobs left running by
+ * a process that died go back to the queue when a worker starts.
+ */
+export class JobWorker {
+  readonly id = workerIdentity();
+  private readonly running = new Map<number, AbortController>();
+  private timer?: NodeJS.Timeout;
+  private stopped = true;
+  private idle: (() => void)[] = [];
+  private readonly pollMs: number;
+  private readonly lockMs: number;
+  private readonly backoffBaseMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: WorkerOptions,
+  ) {
+    this.pollMs = options.pollMs ?? 500;
+    this.lockMs = options.lockMs ?? 30_000;
+    this.backoffBaseMs = options.backoffBaseMs ?? 2_000;
+  }
+
+  start() {
+    if (!this.stopped) return this;
+    this.stopped = false;
+    requeueOrphans(this.db);
+    this.pump();
+    return this;
+  }
+
+  /** Stops taking jobs; running ones finish (or are aborted with `abort: true`). */
+  async stop({ abort = false } = {}) {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (abort) for (const controller of this.running.values()) controller.abort();
+    if (this.running.size) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  /** New work was queued: look now rather than at the next poll. */
+  wake() {
+    if (!this.stopped) this.pump();
+  }
+
+  /** Aborts a job this worker is running (the database already says cancel). */
+  abort(jobId: number) {
+    this.running.get(jobId)?.abort();
+  }
+
+  get active() {
+    return this.running.size;
+  }
+
+  private pump() {
+    clearTimeout(this.timer);
+    while (!this.stopped && this.running.size < this.options.concurrency) {
+      const job = claimJob(this.db, this.id, this.lockMs);
+      if (!job) break;
+      void this.run(job);
+    }
+    if (!this.stopped) this.timer = setTimeout(() => this.pump(), this.pollMs);
+  }
+
+  private async run(job: JobRow) {
+    const controller = new AbortController();
+    this.running.set(job.id, controller);
+    const heartbeat = setInterval(() => {
+      const lock = renewJobLock(this.db, job.id, this.id, this.lockMs);
+      if (!lock || lock.cancelRequested) controller.abort();
+    }, this.lockMs / 3);
+    try {
+      const runner = this.options.runners[job.kind];
+      if (!runner) throw new Error(`no runner for ${job.kind} jobs`);
+      const outcome = await runner(job, controller.signal);
+      const recorded = finishJob(this.db, job.id, this.id, outcome.costUsd, outcome.commit);
+      if (recorded) this.emit(job.id, 'succeeded');
+      else this.settleAbandoned(job);
+    } catch (error) {
+      if (controller.signal.aborted) this.settleAbandoned(job);
+      else this.settleError(job, error);
+    } finally {
+      clearInterval(heartbeat);
+      this.running.delete(job.id);
+      if (this.running.size === 0) this.idle.splice(0).forEach((resolve) => resolve());
+      if (!this.stopped) queueMicrotask(() => this.pump());
+    }
+  }
+
+  /** The job was cancelled or its lock lost while it ran: its result is dropped. */
+  private settleAbandoned(job: JobRow) {
+    const cancelled = renewJobLock(this.db, job.id, this.id, this.lockMs)?.cancelRequested;
+    if (cancelled) {
+      endJob(this.db, job.id, this.id, 'cancelled', 'cancelled while running');
+      this.emit(job.id, 'cancelled');
+    } else {
+      this.emit(job.id, 'discarded', 'lock lost; another worker owns the job');
+    }
+  }
+
+  private settleError(job: JobRow, error: unknown) {
+    const { retryable, retryAfterMs, message } = classifyError(error);
+    if (retryable && job.attempts < this.options.maxAttempts) {
+      const delay = backoffMs(job.attempts, this.backoffBaseMs, retryAfterMs);
+      retryJobLater(this.db, job.id, this.id, `attempt ${job.attempts}: ${message}`, Date.now() + delay);
+      this.emit(job.id, 'retry', message);
+    } else {
+      const prefix = retryable ? `gave up after ${job.attempts} attempts: ` : '';
+      endJob(this.db, job.id, this.id, 'failed', prefix + message);
+      this.emit(job.id, 'failed', message);
+    }
+  }
+
+  private emit(job: number, type: Parameters<NonNullable<WorkerOptions['onEvent']>>[0]['type'], message?: string) {
+    this.options.onEvent?.({ job, type, message });
+  }
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * Regeneration settings from the environment, validated once. The key and base URL are the
+ * OpenAI SDK's own variables; nothing here is ever sent to the browser or logged.
+ */
+const envSchema = z.object({
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  LOUPE_IMAGE_MODEL: z.string().min(1).default('gpt-image-1'),
+  LOUPE_TEXT_MODEL: z.string().min(1).default('gpt-4o'),
+  LOUPE_IMAGE_QUALITY: z.enum(['low', 'medium', 'high', 'auto']).default('high'),
+  /** An image edit can take 30-120 s. */
+  LOUPE_IMAGE_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000),
+  LOUPE_TEXT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  LOUPE_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  LOUPE_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** `off` keeps the server from running jobs (run `npm run loupe -- worker` instead). */
+  LOUPE_WORKER: z.enum(['on', 'off']).default('on'),
+});
+
+export type RegenerateConfig = z.infer<typeof envSchema>;
+
+export function regenerateConfig(env: NodeJS.ProcessEnv = process.env): RegenerateConfig {
+  return envSchema.parse(env);
+}

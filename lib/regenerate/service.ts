@@ -1,0 +1,76 @@
+import type { Db } from '@/db';
+import { statement } from '@/db/statements';
+import type { JobKind } from '@/db/schema';
+import { enqueueJob, JobError } from '../jobs/jobs';
+import type { RegenerateConfig } from './config';
+import { estimateImageEdit, estimateRewrite } from './prices';
+import { chooseBucket } from './recipe';
+import { regenerateParams, rewriteParams } from './runners';
+
+interface ItemShape {
+  family: string;
+  task: string;
+  width: number;
+  height: number;
+  metadata: string;
+}
+
+function itemShape(db: Db, itemId: number): ItemShape {
+  const item = statement<[number], ItemShape>(
+    db,
+    'SELECT family, task, source_width AS width, source_height AS height, metadata FROM items WHERE id = ?',
+  ).get(itemId);
+  if (!item) throw new JobError(`item ${itemId} not found`, 404);
+  return item;
+}
+
+/** Pair regeneration is the paper's recipe for HQ-Edit `generate` items, which have a source description. */
+export function canRegeneratePair(item: { family: string; task: string; metadata: string }): boolean {
+  if (item.family !== 'hqedit' || item.task !== 'generate') return false;
+  try {
+    const description = JSON.parse(item.metadata).input_description;
+    return typeof description === 'string' && description.trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** What one job is expected to cost, from the price table (the actual cost comes from usage). */
+export function estimateJob(config: RegenerateConfig, kind: JobKind, item: { width: number; height: number }, quality?: string): number {
+  if (kind === 'rewrite') return estimateRewrite(config.LOUPE_TEXT_MODEL);
+  const bucket = chooseBucket(item.width, item.height);
+  const one = estimateImageEdit(config.LOUPE_IMAGE_MODEL, quality ?? config.LOUPE_IMAGE_QUALITY, `${bucket.width}x${bucket.height}`);
+  return kind === 'regenerate_pair' ? 2 * one : one;
+}
+
+export interface JobRequest {
+  kind: JobKind;
+  itemId: number;
+  requestedBy: string;
+  params?: unknown;
+  batchId?: number;
+}
+
+/** Validates and queues a regeneration or rewrite of one item. */
+export function requestJob(db: Db, config: RegenerateConfig, request: JobRequest): { jobId: number; estimatedUsd: number } {
+  if (!config.OPENAI_API_KEY) {
+    throw new JobError('Regeneration is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).', 400);
+  }
+  const item = itemShape(db, request.itemId);
+  const parsed = (request.kind === 'rewrite' ? rewriteParams : regenerateParams).safeParse(request.params ?? {});
+  if (!parsed.success) throw new JobError(`invalid job parameters: ${parsed.error.issues[0].message}`, 400);
+  if (request.kind === 'regenerate_pair' && !canRegeneratePair(item)) {
+    throw new JobError('pair regeneration is for HQ-Edit generate items with an input_description', 400);
+  }
+  const quality = 'quality' in parsed.data ? parsed.data.quality : undefined;
+  const estimatedUsd = estimateJob(config, request.kind, item, quality);
+  const jobId = enqueueJob(db, {
+    kind: request.kind,
+    itemId: request.itemId,
+    params: parsed.data,
+    requestedBy: request.requestedBy,
+    batchId: request.batchId,
+    costUsd: estimatedUsd,
+  });
+  return { jobId, estimatedUsd };
+}
