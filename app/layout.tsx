@@ -21,6 +21,12 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
               <Link href="/" className="hover:text-neutral-100">
                 Datasets
               </Link>
+              <Link href="/review" className="hover:text-neutral-100">
+                Review
+              </Link>
+              <Link href="/jobs" className="hover:text-neutral-100">
+                Jobs
+              </Link>
             </nav>
             <div id="header-slot" className="ml-auto flex items-center gap-4" />
           </header>

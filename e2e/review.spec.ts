@@ -147,7 +147,7 @@ test('inspect mode zooms both panes together and offers swipe and difference vie
     })
     .toBe(true);
 
-  await page.keyboard.press('w');
+  await page.keyboard.press('x');
   await expect(page.getByTestId('inspect-swipe')).toBeVisible();
   await expect(page.getByRole('slider', { name: 'Swipe position' })).toHaveValue('50');
   await page.keyboard.press('ArrowRight');

@@ -8,7 +8,9 @@ import { REJECT_REASONS, type RejectReason } from '@/lib/review/reasons';
 import * as api from './api';
 import { ImagePair, type PairImage } from './ImagePair';
 import { InspectView, type InspectHandle, type InspectMode } from './InspectView';
+import { CandidateStrip } from './CandidateStrip';
 import { InstructionPanel } from './InstructionPanel';
+import { ItemJobs } from './ItemJobs';
 import { ShortcutOverlay } from './ShortcutOverlay';
 import { useReviewer } from './useReviewer';
 import { useReviewQueue } from './useReviewQueue';
@@ -22,23 +24,29 @@ const number = new Intl.NumberFormat('en-US');
 
 function pairOf(item: ReviewItem, candidateId: number): [PairImage, PairImage] {
   const candidate = item.candidates.find((c) => c.id === candidateId) ?? item.candidates[0];
+  // A pair regeneration brings its own source image.
+  const source = candidate.source
+    ? { url: api.previewUrl('candidate-source', candidate.id), fullUrl: api.fullUrl('candidate-source', candidate.id), ...candidate.source, note: 'regenerated' }
+    : { url: api.previewUrl('source', item.id), fullUrl: api.fullUrl('source', item.id), ...item.source };
+  const note = [
+    candidate.origin === 'dataset' ? 'from dataset' : 'regenerated',
+    candidate.simulated ? 'simulated' : '',
+    candidate.paddingOk === false ? 'padding check failed' : '',
+  ];
   return [
-    {
-      label: 'Source',
-      url: api.previewUrl('source', item.id),
-      fullUrl: api.fullUrl('source', item.id),
-      ...item.source,
-    },
+    { label: 'Source', ...source },
     {
       label: 'Edited',
       url: api.previewUrl('candidate', candidate.id),
       fullUrl: api.fullUrl('candidate', candidate.id),
       width: candidate.width,
       height: candidate.height,
-      note: candidate.origin === 'dataset' ? 'from dataset' : candidate.origin,
+      note: note.filter(Boolean).join(' · '),
     },
   ];
 }
+
+const canRegeneratePair = (item: ReviewItem) => item.family === 'hqedit' && item.task === 'generate' && !!item.inputDescription;
 
 function isTyping(target: EventTarget | null) {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
@@ -51,6 +59,7 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
   const item = queue.current;
 
   const [chosenInstruction, setChosenInstruction] = useState<number>();
+  const [chosenCandidate, setChosenCandidate] = useState<number>();
   const [rejecting, setRejecting] = useState(false);
   const [reasons, setReasons] = useState<RejectReason[]>([]);
   const [editing, setEditing] = useState(false);
@@ -62,18 +71,19 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
   // A new item starts clean: its current instruction chosen, no reject in progress.
   useEffect(() => {
     setChosenInstruction(item?.currentInstructionId);
+    setChosenCandidate(item?.currentCandidateId);
     setRejecting(false);
     setReasons([]);
     setEditing(false);
     shownAt.current = performance.now();
-  }, [item?.id, item?.currentInstructionId]);
+  }, [item?.id, item?.currentInstructionId, item?.currentCandidateId]);
 
   const decide = (decision: 'accept' | 'reject' | 'skip') => {
     if (!item) return;
     queue.decide(item, {
       decision,
       instructionVersionId: chosenInstruction,
-      candidateId: item.currentCandidateId,
+      candidateId: chosenCandidate ?? item.currentCandidateId,
       reasons: decision === 'reject' ? reasons : undefined,
       msSpent: Math.round(performance.now() - shownAt.current),
     });
@@ -86,6 +96,12 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
     if (!item || item.instructions.length < 2) return;
     const index = item.instructions.findIndex((v) => v.id === chosenInstruction);
     setChosenInstruction(item.instructions[(index + 1) % item.instructions.length].id);
+  };
+
+  const cycleCandidate = () => {
+    if (!item || item.candidates.length < 2) return;
+    const index = item.candidates.findIndex((c) => c.id === chosenCandidate);
+    setChosenCandidate(item.candidates[(index + 1) % item.candidates.length].id);
   };
 
   const saveInstruction = async (text: string) => {
@@ -122,8 +138,12 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
       u: () => queue.undoLast(),
       e: () => item && setEditing(true),
       v: cycleInstruction,
+      c: cycleCandidate,
+      g: () => item && queue.requestJob(item, 'regenerate'),
+      G: () => item && canRegeneratePair(item) && queue.requestJob(item, 'regenerate_pair'),
+      w: () => item && queue.requestJob(item, 'rewrite'),
       i: () => toggleInspect('side'),
-      w: () => toggleInspect('swipe'),
+      x: () => toggleInspect('swipe'),
       d: () => toggleInspect('difference'),
       '0': () => inspectRef.current?.reset(),
       ArrowLeft: () => inspectRef.current?.nudgeSwipe(-5),
@@ -152,7 +172,10 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
     router.push(`/review?${params}`);
   };
 
-  const pair = useMemo(() => (item ? pairOf(item, item.currentCandidateId) : undefined), [item]);
+  const pair = useMemo(
+    () => (item ? pairOf(item, chosenCandidate ?? item.currentCandidateId) : undefined),
+    [item, chosenCandidate],
+  );
   const progress = queue.progress;
 
   return (
@@ -236,6 +259,17 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
         </button>
       </div>
 
+      {queue.notice && !queue.error && (
+        <div role="status" className="flex items-center gap-3 border-b border-sky-900/60 bg-sky-950/40 px-4 py-2 text-sm text-sky-200">
+          {queue.notice}
+          <a href="/jobs" className="text-sky-400 hover:text-sky-200">
+            Jobs
+          </a>
+          <button className="ml-auto text-sky-400 hover:text-sky-200" onClick={queue.clearError}>
+            Dismiss
+          </button>
+        </div>
+      )}
       {queue.error && (
         <div role="alert" className="flex items-center gap-3 border-b border-amber-900/60 bg-amber-950/40 px-4 py-2 text-sm text-amber-200">
           {queue.error}
@@ -297,6 +331,10 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
             {item.inputDescription && (
               <p className="mx-auto mt-2 max-w-6xl text-sm text-neutral-500">Source: {item.inputDescription}</p>
             )}
+            <div className="mx-auto mt-3 flex max-w-6xl flex-wrap items-center gap-4">
+              <CandidateStrip item={item} chosenId={chosenCandidate ?? item.currentCandidateId} onChoose={setChosenCandidate} />
+              <ItemJobs item={item} />
+            </div>
 
             <div className="mx-auto mt-4 flex max-w-6xl flex-wrap items-center gap-2">
               {rejecting ? (
@@ -345,10 +383,22 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
                   <ActionButton k="e" onClick={() => setEditing(true)} className="text-neutral-400 hover:bg-neutral-800">
                     Edit instruction
                   </ActionButton>
+                  <ActionButton k="g" onClick={() => queue.requestJob(item, 'regenerate')} className="text-neutral-400 hover:bg-neutral-800">
+                    Regenerate
+                  </ActionButton>
+                  {canRegeneratePair(item) && (
+                    <ActionButton k="G" onClick={() => queue.requestJob(item, 'regenerate_pair')} className="text-neutral-400 hover:bg-neutral-800">
+                      Regenerate pair
+                    </ActionButton>
+                  )}
+                  <ActionButton k="w" onClick={() => queue.requestJob(item, 'rewrite')} className="text-neutral-400 hover:bg-neutral-800">
+                    Rewrite instruction
+                  </ActionButton>
+                  <span className="mx-2 h-5 w-px bg-neutral-800" />
                   <ActionButton k="i" onClick={() => toggleInspect('side')} className={inspectClass(inspect === 'side')}>
                     Inspect
                   </ActionButton>
-                  <ActionButton k="w" onClick={() => toggleInspect('swipe')} className={inspectClass(inspect === 'swipe')}>
+                  <ActionButton k="x" onClick={() => toggleInspect('swipe')} className={inspectClass(inspect === 'swipe')}>
                     Swipe
                   </ActionButton>
                   <ActionButton k="d" onClick={() => toggleInspect('difference')} className={inspectClass(inspect === 'difference')}>

@@ -17,17 +17,21 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
     keys: [...REJECT_REASONS.map((r, i) => [String(i + 1), r.label] as [string, string]), ['Enter', 'Confirm reject'], ['Esc', 'Cancel']],
   },
   {
-    title: 'Instruction',
+    title: 'Instruction and image',
     keys: [
       ['v', 'Next instruction version'],
       ['e', 'Edit (saved as a new version)'],
+      ['c', 'Next edited-image candidate'],
+      ['g', 'Regenerate the edit (gpt-image-1)'],
+      ['G', 'Regenerate source and edit (HQ-Edit generate)'],
+      ['w', 'Rewrite the instruction (GPT-4o)'],
     ],
   },
   {
     title: 'Inspect',
     keys: [
       ['i', 'Zoom and pan, in sync'],
-      ['w', 'Swipe view'],
+      ['x', 'Swipe view'],
       ['d', 'Difference view'],
       ['← →', 'Move the swipe line'],
       ['0', 'Reset zoom'],

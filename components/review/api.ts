@@ -46,5 +46,16 @@ export const releaseOnUnload = (holder: string) => navigator.sendBeacon('/api/qu
 export const saveInstruction = (itemId: number, reviewer: string, text: string) =>
   post<ReviewItem['instructions'][number]>(`/api/items/${itemId}/instructions`, { reviewer, text });
 
-export const previewUrl = (kind: 'source' | 'candidate', id: number) => `/api/images/${kind}/${id}?size=preview`;
-export const fullUrl = (kind: 'source' | 'candidate', id: number) => `/api/images/${kind}/${id}?size=full`;
+export type ImageKind = 'source' | 'candidate' | 'candidate-source';
+export const previewUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=preview`;
+export const fullUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=full`;
+
+export type JobKind = 'regenerate' | 'regenerate_pair' | 'rewrite';
+export const JOB_LABEL: Record<JobKind, string> = {
+  regenerate: 'Regeneration',
+  regenerate_pair: 'Pair regeneration',
+  rewrite: 'Instruction rewrite',
+};
+
+export const requestJob = (itemId: number, request: { kind: JobKind; reviewer: string; holder: string }) =>
+  post<{ jobId: number; estimatedUsd: number }>(`/api/items/${itemId}/jobs`, request);

@@ -11,6 +11,7 @@ import * as api from './api';
 /** Items the page holds at once: the one shown and the next ones, prefetched. */
 const LOOKAHEAD = 4;
 const RENEW_EVERY_MS = 30_000;
+const EMPTY_QUEUE_POLL_MS = 3_000;
 
 export interface VerdictChoice {
   decision: 'accept' | 'reject' | 'skip';
@@ -35,6 +36,8 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined, r
     queryFn: () => api.claim({ filter, holder: holder!, reviewer: reviewer!, count: LOOKAHEAD }),
     enabled: ready,
     staleTime: Infinity,
+    // An empty queue looks again now and then: items come back when their jobs end.
+    refetchInterval: (q) => ((q.state.data?.items.length ?? 1) === 0 ? EMPTY_QUEUE_POLL_MS : false),
   });
 
   // Ids decided on this page whose claim refresh may not have landed yet.
@@ -43,6 +46,7 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined, r
   const [front, setFront] = useState<ReviewItem>();
   const [progress, setProgress] = useState<QueueProgress>();
   const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
   const chain = useRef<Promise<unknown>>(Promise.resolve());
 
   useEffect(() => {
@@ -102,6 +106,32 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined, r
     [enqueue, filter, holder, reviewer, ready],
   );
 
+  /**
+   * Queues a regeneration or rewrite of the item and moves on: the item leaves this page
+   * and comes back to the queue when the job ends. If the request is refused, it stays.
+   */
+  const requestJob = useCallback(
+    (item: ReviewItem, kind: api.JobKind) => {
+      if (!ready) return;
+      setError(undefined);
+      setDone((prev) => new Set(prev).add(item.id));
+      enqueue(async () => {
+        try {
+          const { estimatedUsd } = await api.requestJob(item.id, { kind, reviewer, holder });
+          setNotice(`${api.JOB_LABEL[kind]} of ${item.externalId} queued (about $${estimatedUsd.toFixed(2)}); it comes back when done.`);
+        } catch (error) {
+          setDone((prev) => {
+            const next = new Set(prev);
+            next.delete(item.id);
+            return next;
+          });
+          throw error;
+        }
+      });
+    },
+    [enqueue, holder, reviewer, ready],
+  );
+
   const undoLast = useCallback(() => {
     if (!ready) return;
     setError(undefined);
@@ -134,8 +164,13 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined, r
     loading: !ready || query.isPending || (items.length === 0 && query.isFetching),
     progress: progress ?? query.data?.progress,
     error: error ?? (query.error ? query.error.message : undefined),
-    clearError: () => setError(undefined),
+    notice,
+    clearError: () => {
+      setError(undefined);
+      setNotice(undefined);
+    },
     decide,
+    requestJob,
     undoLast,
     updateItem,
   };

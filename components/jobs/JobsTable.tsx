@@ -1,0 +1,107 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { JobRow } from '@/lib/jobs/jobs';
+
+const STATUSES = ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+const KIND_LABEL: Record<string, string> = { regenerate: 'Regenerate', regenerate_pair: 'Regenerate pair', rewrite: 'Rewrite' };
+const STATUS_STYLE: Record<string, string> = {
+  queued: 'bg-neutral-800 text-neutral-300',
+  running: 'bg-sky-500/15 text-sky-300',
+  succeeded: 'bg-emerald-500/15 text-emerald-300',
+  failed: 'bg-rose-500/15 text-rose-300',
+  cancelled: 'bg-neutral-800 text-neutral-500',
+};
+
+async function fetchJobs(status: string): Promise<JobRow[]> {
+  const response = await fetch(`/api/jobs?limit=100${status ? `&status=${status}` : ''}`);
+  if (!response.ok) throw new Error(`jobs: ${response.status}`);
+  return (await response.json()).jobs;
+}
+
+async function act(id: number, action: 'cancel' | 'retry') {
+  const response = await fetch(`/api/jobs/${id}/${action}`, { method: 'POST' });
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.error ?? `${action} failed`);
+  return data;
+}
+
+/** Regeneration and rewrite jobs, newest first, refreshed every two seconds. */
+export function JobsTable() {
+  const [status, setStatus] = useState<string>('');
+  const client = useQueryClient();
+  const jobs = useQuery({ queryKey: ['jobs', status], queryFn: () => fetchJobs(status), refetchInterval: 2000 });
+  const action = useMutation({
+    mutationFn: ({ id, kind }: { id: number; kind: 'cancel' | 'retry' }) => act(id, kind),
+    onSettled: () => client.invalidateQueries({ queryKey: ['jobs'] }),
+  });
+
+  return (
+    <div>
+      <div className="mb-4 flex gap-1 text-sm" role="tablist">
+        {STATUSES.map((s) => (
+          <button
+            key={s || 'all'}
+            role="tab"
+            aria-selected={status === s}
+            onClick={() => setStatus(s)}
+            className={`rounded-md px-3 py-1 ${status === s ? 'bg-neutral-200 text-neutral-900' : 'text-neutral-400 hover:bg-neutral-800'}`}
+          >
+            {s || 'all'}
+          </button>
+        ))}
+      </div>
+      {action.error && <p className="mb-3 text-sm text-rose-300">{action.error.message}</p>}
+      <table className="w-full table-fixed text-sm" data-testid="jobs-table">
+        <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
+          <tr className="border-b border-neutral-800">
+            <th className="w-16 py-2 font-normal">Job</th>
+            <th className="w-36 py-2 font-normal">Kind</th>
+            <th className="w-20 py-2 font-normal">Item</th>
+            <th className="w-24 py-2 font-normal">Status</th>
+            <th className="py-2 font-normal">Error</th>
+            <th className="w-20 py-2 text-right font-normal">Cost</th>
+            <th className="w-24 py-2 pl-4 font-normal">By</th>
+            <th className="w-24 py-2 font-normal" />
+          </tr>
+        </thead>
+        <tbody>
+          {(jobs.data ?? []).map((job) => (
+            <tr key={job.id} className="border-b border-neutral-800/60" data-testid={`job-${job.id}`}>
+              <td className="py-2 tabular-nums text-neutral-400">#{job.id}</td>
+              <td className="py-2">{KIND_LABEL[job.kind] ?? job.kind}</td>
+              <td className="py-2 tabular-nums text-neutral-400">{job.itemId}</td>
+              <td className="py-2">
+                <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[job.status]}`}>
+                  {job.cancelRequested && job.status === 'running' ? 'cancelling' : job.status}
+                </span>
+                {job.attempts > 1 && <span className="ml-1 text-xs text-neutral-500">×{job.attempts}</span>}
+              </td>
+              <td className="truncate py-2 text-rose-300/90" title={job.error ?? undefined}>
+                {job.error}
+              </td>
+              <td className="py-2 text-right tabular-nums text-neutral-300" title={job.status === 'succeeded' ? 'actual' : 'estimate'}>
+                ${job.costUsd.toFixed(3)}
+              </td>
+              <td className="truncate py-2 pl-4 text-neutral-400">{job.requestedBy}</td>
+              <td className="py-2 text-right">
+                {(job.status === 'queued' || job.status === 'running') && !job.cancelRequested && (
+                  <button onClick={() => action.mutate({ id: job.id, kind: 'cancel' })} className="text-neutral-400 hover:text-neutral-100">
+                    Cancel
+                  </button>
+                )}
+                {(job.status === 'failed' || job.status === 'cancelled') && (
+                  <button onClick={() => action.mutate({ id: job.id, kind: 'retry' })} className="text-neutral-400 hover:text-neutral-100">
+                    Retry
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {jobs.data?.length === 0 && <p className="py-8 text-center text-neutral-500">No jobs{status ? ` ${status}` : ''}.</p>}
+    </div>
+  );
+}
