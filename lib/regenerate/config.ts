@@ -21,6 +21,6 @@ const envSchema = z.object({
 
 export type RegenerateConfig = z.infer<typeof envSchema>;
 
-export function regenerateConfig(env: NodeJS.ProcessEnv = process.env): RegenerateConfig {
+export function regenerateConfig(env: Record<string, string | undefined> = process.env): RegenerateConfig {
   return envSchema.parse(env);
 }

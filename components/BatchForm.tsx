@@ -1,0 +1,151 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { ItemStatus } from '@/db/schema';
+import type { BatchEstimate, BatchKind, BatchProgress } from '@/lib/regenerate/batch';
+import type { ItemFilter } from '@/lib/review/filter';
+
+const KIND_LABEL: Record<BatchKind, string> = { regenerate: 'Regenerate images', rewrite: 'Rewrite instructions' };
+const number = new Intl.NumberFormat('en-US');
+const usd = (n: number) => `$${n.toFixed(n > 0 && n < 0.1 ? 4 : 2)}`;
+
+async function call<T>(url: string, init?: { body: unknown }): Promise<T> {
+  const response = await fetch(url, init && { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(init.body) });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error ?? `${url} failed (${response.status})`);
+  return data as T;
+}
+
+/**
+ * Regenerates (or rewrites the instructions of) every item the dataset page shows, within a
+ * budget: the estimate comes first, then a progress bar while the server's worker runs the batch.
+ */
+export function BatchForm({ filter, status }: { filter: ItemFilter; status?: ItemStatus }) {
+  const [kind, setKind] = useState<BatchKind>('regenerate');
+  const [budget, setBudget] = useState('');
+  const [batchId, setBatchId] = useState<number>();
+  const queryClient = useQueryClient();
+
+  const estimate = useQuery({
+    queryKey: ['batch-estimate', kind, filter, status],
+    queryFn: () => call<BatchEstimate & { configured: boolean }>('/api/batches/estimate', { body: { kind, filter, status } }),
+  });
+  const start = useMutation({
+    mutationFn: () =>
+      call<{ batchId: number; queued: number }>('/api/batches', {
+        body: { kind, filter, status, budgetUsd: Number(budget), reviewer: localStorage.getItem('loupe.reviewer') || 'reviewer' },
+      }),
+    onSuccess: ({ batchId }) => {
+      setBatchId(batchId);
+      void queryClient.invalidateQueries({ queryKey: ['batch-estimate'] });
+    },
+  });
+
+  const budgetUsd = Number(budget);
+  const e = estimate.data;
+  const matching = e ? e.items + e.skippedActive : undefined;
+  const canStart = e?.configured && e.items > 0 && budgetUsd > 0 && !start.isPending;
+
+  return (
+    <section className="mb-4 rounded-lg border border-neutral-800 bg-neutral-900/60 px-4 py-3 text-sm" data-testid="batch-form">
+      <form
+        className="flex flex-wrap items-center gap-3"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (canStart) start.mutate();
+        }}
+      >
+        <span className="text-neutral-200">
+          Regenerate or rewrite these {matching === undefined ? '…' : number.format(matching)} items
+        </span>
+        <select
+          value={kind}
+          onChange={(event) => setKind(event.target.value as BatchKind)}
+          aria-label="What to do"
+          className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 text-neutral-200"
+        >
+          {(Object.keys(KIND_LABEL) as BatchKind[]).map((k) => (
+            <option key={k} value={k}>
+              {KIND_LABEL[k]}
+            </option>
+          ))}
+        </select>
+        <label className="flex items-center gap-1.5 text-neutral-400">
+          Budget $
+          <input
+            type="number"
+            min="0"
+            step="0.01"
+            inputMode="decimal"
+            value={budget}
+            onChange={(event) => setBudget(event.target.value)}
+            placeholder={e ? e.estimatedUsd.toFixed(2) : ''}
+            aria-label="Budget in USD"
+            className="w-24 rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 tabular-nums text-neutral-200"
+          />
+        </label>
+        <span className="tabular-nums text-neutral-400" data-testid="batch-estimate">
+          {estimate.isError
+            ? estimate.error.message
+            : e
+              ? `estimate ${usd(e.estimatedUsd)} for ${number.format(e.items)} items${
+                  e.skippedActive ? ` (${number.format(e.skippedActive)} already have a job running)` : ''
+                }`
+              : 'estimating…'}
+        </span>
+        <button
+          disabled={!canStart}
+          className="ml-auto rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 enabled:hover:bg-neutral-800 disabled:opacity-40"
+        >
+          {start.isPending ? 'Starting…' : 'Start'}
+        </button>
+      </form>
+      {e && !e.configured && (
+        <p className="mt-2 text-neutral-500">Regeneration is not configured on this server: set OPENAI_API_KEY.</p>
+      )}
+      {e && e.configured && budgetUsd > 0 && budgetUsd < e.estimatedUsd && (
+        <p className="mt-2 text-neutral-500">
+          The budget covers about {number.format(Math.floor((e.items * budgetUsd) / e.estimatedUsd))} of {number.format(e.items)} items;
+          the batch stops when it is spent.
+        </p>
+      )}
+      {start.isError && <p className="mt-2 text-rose-300">{start.error.message}</p>}
+      {batchId !== undefined && <BatchProgressBar id={batchId} />}
+    </section>
+  );
+}
+
+function BatchProgressBar({ id }: { id: number }) {
+  const progress = useQuery({
+    queryKey: ['batch', id],
+    queryFn: () => call<BatchProgress>(`/api/batches?id=${id}`),
+    refetchInterval: (query) => (query.state.data && query.state.data.status !== 'running' ? false : 1000),
+  });
+  const p = progress.data;
+  if (!p) return <p className="mt-3 text-neutral-500">{progress.isError ? progress.error.message : 'Starting…'}</p>;
+  const { succeeded, failed, cancelled } = p.counts;
+  const pct = (n: number) => (p.total ? (100 * n) / p.total : 0);
+  const state = { running: 'running', done: 'done', stopped: 'stopped: budget spent', cancelled: 'cancelled' }[p.status];
+  return (
+    <div className="mt-3" data-testid="batch-progress">
+      <div className="flex h-1.5 overflow-hidden rounded-full bg-neutral-800" aria-hidden>
+        <div className="bg-emerald-500/80" style={{ width: `${pct(succeeded)}%` }} />
+        <div className="bg-rose-500/80" style={{ width: `${pct(failed)}%` }} />
+        <div className="bg-neutral-500" style={{ width: `${pct(cancelled)}%` }} />
+      </div>
+      <p className="mt-1.5 flex flex-wrap gap-x-4 tabular-nums text-neutral-400">
+        <span className="text-neutral-200">
+          Batch {p.id} · {p.kind}: {state}
+        </span>
+        <span>
+          {number.format(succeeded)} succeeded · {number.format(failed)} failed · {number.format(cancelled)} cancelled of{' '}
+          {number.format(p.total)}
+        </span>
+        <span className="ml-auto">
+          {usd(p.spentUsd)} of {usd(p.budgetUsd)} spent
+        </span>
+      </p>
+    </div>
+  );
+}

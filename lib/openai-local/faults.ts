@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { ApiError } from './errors';
+
+export interface FaultPlan {
+  status: 429 | 500 | 400;
+  retryAfterSeconds?: number;
+  code?: string;
+  message?: string;
+}
+export type QueuedFault = FaultPlan | { slowMs: number };
+
+export const faultPlanSchema = z
+  .object({
+    status: z.union([z.literal(429), z.literal(500), z.literal(400)]),
+    retryAfterSeconds: z.number().nonnegative().optional(),
+    code: z.string().min(1).optional(),
+    message: z.string().min(1).optional(),
+  })
+  .strict();
+const queuedFaultSchema = z.union([faultPlanSchema, z.object({ slowMs: z.number().int().nonnegative() }).strict()]);
+
+/** Body of POST /__control/faults, for when the server runs as its own process. */
+export const controlSchema = z
+  .object({
+    queue: z.array(queuedFaultSchema).optional(),
+    rate: z.object({ rate: z.number().min(0).max(1), fault: faultPlanSchema }).strict().optional(),
+    latencyMs: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+const SEED = 0x10c4_0e5e;
+
+/** mulberry32: a tiny seeded PRNG, so "10% of requests fail" fails the same requests on every run. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Faults to answer instead of the real result: first the queued ones in order, then at random at the set rate. */
+export class Faults {
+  private queue: QueuedFault[] = [];
+  private rate = 0;
+  private rateFault: FaultPlan | undefined;
+  private random = seededRandom(SEED);
+
+  enqueue(faults: QueuedFault[]) {
+    this.queue.push(...faults);
+  }
+
+  /** Restarts the PRNG too, so the same call gives the same sequence of faults. */
+  setRate(rate: number, fault: FaultPlan) {
+    this.rate = rate;
+    this.rateFault = fault;
+    this.random = seededRandom(SEED);
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** The fault for the next request, if any (consumes one). */
+  next(): QueuedFault | undefined {
+    const queued = this.queue.shift();
+    if (queued) return queued;
+    if (this.rate > 0 && this.rateFault && this.random() < this.rate) return this.rateFault;
+    return undefined;
+  }
+}
+
+/** The error the API sends for each kind of fault. */
+export function faultError(fault: FaultPlan, model: string | undefined): ApiError {
+  if (fault.status === 429) {
+    const wait = fault.retryAfterSeconds;
+    const message =
+      fault.message ??
+      `Rate limit reached for ${model ?? 'requests'} in organization org-local on requests per min (RPM): Limit 60, Used 60, Requested 1.` +
+        `${wait !== undefined ? ` Please try again in ${wait}s.` : ''} Visit https://platform.openai.com/account/rate-limits to learn more.`;
+    const headers: Record<string, string> = wait !== undefined ? { 'retry-after': String(wait) } : {};
+    return new ApiError(429, message, 'requests', null, fault.code ?? 'rate_limit_exceeded', headers);
+  }
+  if (fault.status === 500) {
+    const message = fault.message ?? 'The server had an error while processing your request. Sorry about that!';
+    return new ApiError(500, message, 'server_error', null, fault.code ?? null);
+  }
+  const code = fault.code ?? 'moderation_blocked';
+  if (code === 'moderation_blocked') {
+    return new ApiError(400, fault.message ?? 'Your request was rejected by the safety system.', 'image_generation_user_error', null, code);
+  }
+  return new ApiError(400, fault.message ?? 'Invalid request.', 'invalid_request_error', null, code);
+}

@@ -1,0 +1,2 @@
+export { startLocalOpenAI } from './server';
+export type { FaultPlan, LocalOpenAI, LocalOpenAIOptions, LoggedRequest, QueuedFault } from './server';
