@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ItemStatus } from '@/db/schema';
 import type { BatchEstimate, BatchKind, BatchProgress } from '@/lib/regenerate/batch';
 import type { ItemFilter } from '@/lib/review/filter';
@@ -85,15 +85,6 @@ export function BatchForm({ filter, status }: { filter: ItemFilter; status?: Ite
             className="w-24 rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 tabular-nums text-neutral-200"
           />
         </label>
-        <span className="tabular-nums text-neutral-400" data-testid="batch-estimate">
-          {estimate.isError
-            ? estimate.error.message
-            : e
-              ? `estimate ${usd(e.estimatedUsd)} for ${number.format(e.items)} items${
-                  e.skippedActive ? ` (${number.format(e.skippedActive)} already have a job running)` : ''
-                }`
-              : 'estimating…'}
-        </span>
         <button
           disabled={!canStart}
           className="ml-auto rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 enabled:hover:bg-neutral-800 disabled:opacity-40"
@@ -101,31 +92,45 @@ export function BatchForm({ filter, status }: { filter: ItemFilter; status?: Ite
           {start.isPending ? 'Starting…' : 'Start'}
         </button>
       </form>
-      {e && !e.configured && (
-        <p className="mt-2 text-neutral-500">Regeneration is not configured on this server: set OPENAI_API_KEY.</p>
-      )}
-      {e && e.configured && budgetUsd > 0 && budgetUsd < e.estimatedUsd && (
-        <p className="mt-2 text-neutral-500">
-          The budget covers about {number.format(Math.floor((e.items * budgetUsd) / e.estimatedUsd))} of {number.format(e.items)} items;
-          the batch stops when it is spent.
-        </p>
-      )}
+      <p className="mt-2 tabular-nums text-neutral-500" data-testid="batch-estimate">
+        {estimate.isError ? estimate.error.message : e ? estimateText(e, budgetUsd) : 'Estimating…'}
+      </p>
       {start.isError && <p className="mt-2 text-rose-300">{start.error.message}</p>}
       {batchId !== undefined && <BatchProgressBar id={batchId} />}
     </section>
   );
 }
 
+function estimateText(e: BatchEstimate & { configured: boolean }, budgetUsd: number) {
+  const parts = [`Estimated ${usd(e.estimatedUsd)} for ${number.format(e.items)} items.`];
+  if (e.skippedActive) parts.push(`${number.format(e.skippedActive)} already have a job queued or running and are left out.`);
+  if (!e.configured) parts.push('Regeneration is not configured on this server: set OPENAI_API_KEY.');
+  else if (budgetUsd > 0 && budgetUsd < e.estimatedUsd) {
+    const covered = Math.floor((e.items * budgetUsd) / e.estimatedUsd);
+    parts.push(`The budget covers about ${number.format(covered)} of them; the batch stops when it is spent.`);
+  }
+  return parts.join(' ');
+}
+
+const active = (p: BatchProgress) => p.status === 'running' || p.counts.queued + p.counts.running > 0;
+
 function BatchProgressBar({ id }: { id: number }) {
   const progress = useQuery({
     queryKey: ['batch', id],
     queryFn: () => call<BatchProgress>(`/api/batches?id=${id}`),
-    refetchInterval: (query) => (query.state.data && query.state.data.status !== 'running' ? false : 1000),
+    // A stopped batch may still have jobs running: poll until none is left.
+    refetchInterval: (query) => (query.state.data && !active(query.state.data) ? false : 1000),
   });
   const p = progress.data;
+  const finished = p !== undefined && !active(p);
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (finished) void queryClient.invalidateQueries({ queryKey: ['batch-estimate'] });
+  }, [finished, queryClient]);
   if (!p) return <p className="mt-3 text-neutral-500">{progress.isError ? progress.error.message : 'Starting…'}</p>;
   const { succeeded, failed, cancelled } = p.counts;
   const pct = (n: number) => (p.total ? (100 * n) / p.total : 0);
+  const { running } = p.counts;
   const state = { running: 'running', done: 'done', stopped: 'stopped: budget spent', cancelled: 'cancelled' }[p.status];
   return (
     <div className="mt-3" data-testid="batch-progress">
@@ -141,6 +146,7 @@ function BatchProgressBar({ id }: { id: number }) {
         <span>
           {number.format(succeeded)} succeeded · {number.format(failed)} failed · {number.format(cancelled)} cancelled of{' '}
           {number.format(p.total)}
+          {running > 0 && ` · ${number.format(running)} running`}
         </span>
         <span className="ml-auto">
           {usd(p.spentUsd)} of {usd(p.budgetUsd)} spent

@@ -33,7 +33,10 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined, r
 
   const query = useQuery({
     queryKey,
-    queryFn: () => api.claim({ filter, holder: holder!, reviewer: reviewer!, count: LOOKAHEAD }),
+    queryFn: async () => {
+      const startedAt = Date.now();
+      return { ...(await api.claim({ filter, holder: holder!, reviewer: reviewer!, count: LOOKAHEAD })), startedAt };
+    },
     enabled: ready,
     staleTime: Infinity,
     // An empty queue looks again now and then: items come back when their jobs end.
@@ -42,6 +45,9 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined, r
 
   // Ids decided on this page whose claim refresh may not have landed yet.
   const [done, setDone] = useState<ReadonlySet<number>>(new Set());
+  // Items sent to a job, with when the job was queued (Infinity while the request is on its
+  // way): hidden from claims that started before, which may still list them.
+  const [away, setAway] = useState<ReadonlyMap<number, number>>(new Map());
   // An item brought back by undo is shown first until it is decided again.
   const [front, setFront] = useState<ReviewItem>();
   const [progress, setProgress] = useState<QueueProgress>();
@@ -51,14 +57,17 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined, r
 
   useEffect(() => {
     setDone(new Set());
+    setAway(new Map());
     setFront(undefined);
     setProgress(undefined);
   }, [queryKey]);
 
   const items = useMemo(() => {
-    const claimed = (query.data?.items ?? []).filter((item) => !done.has(item.id) && item.id !== front?.id);
-    return front && !done.has(front.id) ? [front, ...claimed] : claimed;
-  }, [query.data, done, front]);
+    const startedAt = query.data?.startedAt ?? 0;
+    const hidden = (id: number) => done.has(id) || (away.get(id) ?? -1) > startedAt;
+    const claimed = (query.data?.items ?? []).filter((item) => !hidden(item.id) && item.id !== front?.id);
+    return front && !hidden(front.id) ? [front, ...claimed] : claimed;
+  }, [query.data, done, away, front]);
 
   // Prefetch the images of the items after the current one.
   useEffect(() => {
@@ -114,17 +123,21 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined, r
     (item: ReviewItem, kind: api.JobKind) => {
       if (!ready) return;
       setError(undefined);
-      setDone((prev) => new Set(prev).add(item.id));
+      const awayFrom = (time: number | undefined) =>
+        setAway((prev) => {
+          const next = new Map(prev);
+          if (time === undefined) next.delete(item.id);
+          else next.set(item.id, time);
+          return next;
+        });
+      awayFrom(Infinity);
       enqueue(async () => {
         try {
           const { estimatedUsd } = await api.requestJob(item.id, { kind, reviewer, holder });
+          awayFrom(Date.now());
           setNotice(`${api.JOB_LABEL[kind]} of ${item.externalId} queued (about $${estimatedUsd.toFixed(2)}); it comes back when done.`);
         } catch (error) {
-          setDone((prev) => {
-            const next = new Set(prev);
-            next.delete(item.id);
-            return next;
-          });
+          awayFrom(undefined);
           throw error;
         }
       });
@@ -150,7 +163,7 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined, r
   /** Applies a change to an item wherever this page holds it (e.g. a new instruction version). */
   const updateItem = useCallback(
     (itemId: number, change: (item: ReviewItem) => ReviewItem) => {
-      queryClient.setQueryData<api.QueueState>(queryKey, (state) =>
+      queryClient.setQueryData<api.QueueState & { startedAt: number }>(queryKey, (state) =>
         state && { ...state, items: state.items.map((item) => (item.id === itemId ? change(item) : item)) },
       );
       setFront((item) => (item?.id === itemId ? change(item) : item));
