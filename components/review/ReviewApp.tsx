@@ -289,7 +289,8 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
                 Nothing left to review in this queue.
               </p>
               <p className="text-sm">
-                Other reviewers may hold the remaining items. <kbd>u</kbd> undoes your last verdict.
+                Other reviewers may hold the remaining items, and items being regenerated come back when their jobs end.{' '}
+                <kbd>u</kbd> undoes your last verdict.
               </p>
             </>
           )}
@@ -381,7 +382,7 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
                   </ActionButton>
                   <span className="mx-2 h-5 w-px bg-neutral-800" />
                   <ActionButton k="e" onClick={() => setEditing(true)} className="text-neutral-400 hover:bg-neutral-800">
-                    Edit instruction
+                    Edit
                   </ActionButton>
                   <ActionButton k="g" onClick={() => queue.requestJob(item, 'regenerate')} className="text-neutral-400 hover:bg-neutral-800">
                     Regenerate
@@ -392,7 +393,7 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
                     </ActionButton>
                   )}
                   <ActionButton k="w" onClick={() => queue.requestJob(item, 'rewrite')} className="text-neutral-400 hover:bg-neutral-800">
-                    Rewrite instruction
+                    Rewrite
                   </ActionButton>
                   <span className="mx-2 h-5 w-px bg-neutral-800" />
                   <ActionButton k="i" onClick={() => toggleInspect('side')} className={inspectClass(inspect === 'side')}>
