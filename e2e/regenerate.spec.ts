@@ -44,6 +44,8 @@ test('regenerate from the review page, then accept the new candidate and export 
     const datasetName = readDb().prepare('SELECT name FROM datasets WHERE id = ?').pluck().get(datasetId) as string;
     expect(loupe(['export', '--out', out, '--dataset', datasetName])).toMatchObject({ items: 1 });
     const [record] = JSON.parse(fs.readFileSync(path.join(out, 'omniedit/style/metadata/omniedit_style.json'), 'utf8'));
+    expect(record.output).toMatch(/^output\/[0-9a-f]{64}\.png$/); // the content-addressed name
+    expect(record.input).toBe('input/00000004.png');
     const exported = fs.readFileSync(path.join(out, 'omniedit/style', record.output));
     const served = await (await request.get(`/api/images/candidate/${candidate.id}?size=full`)).body();
     expect(exported.equals(served)).toBe(true);

@@ -322,10 +322,12 @@ class ExportRun {
       return this.problem(row, 'another record with this id is already in the export (from another dataset)');
     }
     const chosen = this.chosen(row);
-    const candidate = statement<[number], { id: number; root_id: number; path: string }>(
-      this.db,
-      'SELECT id, root_id, path FROM candidates WHERE id = ?',
-    ).get(chosen.candidateId);
+    const candidate = statement<
+      [number],
+      { id: number; origin: string; root_id: number; path: string; source_root_id: number | null; source_path: string | null }
+    >(this.db, 'SELECT id, origin, root_id, path, source_root_id, source_path FROM candidates WHERE id = ?').get(
+      chosen.candidateId,
+    );
     const versions = statement<[number], Version>(
       this.db,
       'SELECT id, kind, text FROM instruction_versions WHERE item_id = ? ORDER BY id',
@@ -341,16 +343,26 @@ class ExportRun {
 
     let images: ImageFile[];
     try {
+      // Loupe's own images (regenerations, a pair regeneration's new source) sit in its
+      // content-addressed store; in the export they go to input/ and output/ by their hash name.
+      const own = (rel: string, folder: string) => `${folder}/${path.posix.basename(rel)}`;
+      const sourceOfCandidate = candidate.source_root_id !== null && candidate.source_path !== null;
       images = [
-        {
-          field: 'input',
-          from: resolveInRoot(this.root(row.source_root_id), row.source_path),
-          rel: exportPath(row.source_path, 'input', `item-${row.id}`),
-        },
+        sourceOfCandidate
+          ? {
+              field: 'input',
+              from: resolveInRoot(this.root(candidate.source_root_id!), candidate.source_path!),
+              rel: own(candidate.source_path!, 'input'),
+            }
+          : {
+              field: 'input',
+              from: resolveInRoot(this.root(row.source_root_id), row.source_path),
+              rel: exportPath(row.source_path, 'input', `item-${row.id}`),
+            },
         {
           field: 'output',
           from: resolveInRoot(this.root(candidate.root_id), candidate.path),
-          rel: exportPath(candidate.path, 'output', `candidate-${candidate.id}`),
+          rel: candidate.origin === 'dataset' ? exportPath(candidate.path, 'output', `candidate-${candidate.id}`) : own(candidate.path, 'output'),
         },
       ];
     } catch (error) {
