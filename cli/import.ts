@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
-import { importGptEdit, NothingToImportError } from '@/lib/import/import-gpt-edit';
+import { resolveFormat, UnknownFormatError } from '@/lib/import/formats';
+import { NothingToImportError } from '@/lib/import/import-gpt-edit';
 import { ProgressBar } from './progress';
-
-const FORMATS = ['gpt-edit'];
 
 export async function importCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -11,17 +10,30 @@ export async function importCommand(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       dataset: { type: 'string' },
-      format: { type: 'string', default: 'gpt-edit' },
+      format: { type: 'string' },
       json: { type: 'boolean', default: false },
+      // Column mapping of the generic jsonl / csv formats.
+      'source-col': { type: 'string' },
+      'edited-col': { type: 'string' },
+      'instruction-col': { type: 'string' },
+      'id-col': { type: 'string' },
+      'extra-cols': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new Error('import needs exactly one PATH (see --help)');
-  if (!FORMATS.includes(values.format!)) throw new Error(`unknown format ${values.format} (known: ${FORMATS.join(', ')})`);
 
   const bar = new ProgressBar('import');
   try {
-    const summary = await importGptEdit(getDb(), positionals[0], {
+    const format = await resolveFormat(positionals[0], values.format);
+    const summary = await format.run(getDb(), positionals[0], {
       dataset: values.dataset,
+      columns: {
+        source: values['source-col'],
+        edited: values['edited-col'],
+        instruction: values['instruction-col'],
+        id: values['id-col'],
+        extra: values['extra-cols']?.split(',').map((c) => c.trim()).filter(Boolean),
+      },
       onProgress: (p) => bar.update(p.bytesRead, p.bytesTotal, `${p.records.toLocaleString('en-US')} records`),
     });
     bar.finish(
@@ -36,7 +48,7 @@ export async function importCommand(args: string[]): Promise<number> {
     }
     return 0;
   } catch (error) {
-    if (error instanceof NothingToImportError) {
+    if (error instanceof NothingToImportError || error instanceof UnknownFormatError) {
       process.stderr.write(`loupe import: ${error.message}\n`);
       if (values.json) process.stdout.write(JSON.stringify({ error: error.message }) + '\n');
       return 1;

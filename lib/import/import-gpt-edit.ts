@@ -25,7 +25,8 @@ export interface ImportSummary {
   datasetId: number;
   importRunId: number;
   path: string;
-  format: 'gpt-edit';
+  /** The import format's name (see lib/import/formats.ts). */
+  format: string;
   files: number;
   imported: number;
   alreadyPresent: number;
@@ -43,6 +44,18 @@ export interface ImportProgress {
 export interface ImportOptions {
   dataset?: string;
   onProgress?: (progress: ImportProgress) => void;
+  /** Column mapping for the generic JSONL / CSV formats (ignored by the others). */
+  columns?: ColumnMapping;
+}
+
+/** Which fields of a generic JSONL / CSV record hold what. */
+export interface ColumnMapping {
+  source?: string;
+  edited?: string;
+  instruction?: string;
+  id?: string;
+  /** Extra columns to keep (all columns are kept in the stored record anyway). */
+  extra?: string[];
 }
 
 /** Nothing could be read at all (no such path, no metadata): the CLI exits non-zero. */
