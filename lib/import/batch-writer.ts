@@ -9,6 +9,8 @@ export interface NewItem {
   task: string;
   instructionType: string;
   rootId: number;
+  /** The edited image's root when it differs from the source's (e.g. one downloaded into the store). */
+  outputRootId?: number;
   sourcePath: string;
   source: ImageInfo;
   outputPath: string;
@@ -82,7 +84,7 @@ export class BatchWriter {
           continue;
         }
         it.instructions.forEach((version, i) => insertInstruction.run(instruction + 1 + i, itemId, version.kind, version.text));
-        insertCandidate.run(candidateId, itemId, it.rootId, it.outputPath, it.output.width, it.output.height, provenance);
+        insertCandidate.run(candidateId, itemId, it.outputRootId ?? it.rootId, it.outputPath, it.output.width, it.output.height, provenance);
         item = itemId;
         instruction = currentInstruction;
         candidate = candidateId;

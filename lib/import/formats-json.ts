@@ -1,4 +1,6 @@
 import type { ImportFormat } from './formats';
+import { CSV_FORMAT, JSONL_FORMAT } from './json-formats/generic';
+import { GPT_EDIT_TRAINING_FORMAT } from './json-formats/training';
 
 /** GPT-Image-Edit training JSON and generic JSONL / CSV (lib/import/json-formats/). */
-export const JSON_FORMATS: ImportFormat[] = [];
+export const JSON_FORMATS: ImportFormat[] = [GPT_EDIT_TRAINING_FORMAT, JSONL_FORMAT, CSV_FORMAT];

@@ -1,0 +1,244 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '@/db';
+import { importRuns } from '@/db/schema';
+import { ensureDataset, ensureImageRoot, removeDatasetIfEmpty } from '../../datasets';
+import type { ImageInfo } from '../../images/probe';
+import { ImageProber } from '../../images/prober';
+import { resolveInRoot } from '../../images/paths';
+import { imageStoreDir, storeImage } from '../../images/store';
+import { BatchWriter, type NewItem } from '../batch-writer';
+import { NothingToImportError, type ImportProblem, type ImportProgress, type ImportSummary } from '../import-gpt-edit';
+import { downloadImage, forEachLimited, MAX_CONCURRENT_DOWNLOADS } from './download';
+
+/**
+ * One image of a record: a checked path relative to a folder, or an http(s) URL that is
+ * downloaded into the content-addressed store. `field` and `value` name it in problems.
+ */
+export type ImageSpec = { field: string; value: string } & ({ dir: string; path: string } | { url: string });
+
+/** A record parsed and checked, waiting for its images to be read and its batch to be written. */
+export interface PendingItem {
+  externalId: string;
+  family: string;
+  task: string;
+  instructionType: string;
+  instructions: NewItem['instructions'];
+  /** The whole record as JSON text. */
+  metadata: string;
+  source: ImageSpec;
+  output: ImageSpec;
+  /** The problem position: file shown, then its order. */
+  file: string;
+  order: Order;
+}
+
+/** [file number, record index]: problems are sorted by it, so they read in file order. */
+export type Order = [number, number];
+
+interface Located {
+  rootId: number;
+  dir: string;
+  path: string;
+}
+
+export interface RunOptions {
+  db: Db;
+  format: string;
+  /** The imported path, absolute: stored in the run and shown in the summary. */
+  path: string;
+  dataset: string;
+  /** How many files will be read, and their total size (for progress). */
+  files: number;
+  bytesTotal: number;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+const BATCH = 2000;
+// Keep the database row of a run small; the full list goes to the caller.
+const MAX_STORED_PROBLEMS = 1000;
+
+/**
+ * The frame every importer here shares with importGptEdit: one import run row, problems
+ * with file + record + reason sorted in file order, a summary of the same shape, and no
+ * empty dataset left behind when nothing at all could be read. `body` reads the files and
+ * feeds records to the session; it returns how many files it could read.
+ */
+export async function runImport(options: RunOptions, body: (session: ImportSession) => Promise<number>): Promise<ImportSummary> {
+  const started = performance.now();
+  const { db } = options;
+  const datasetId = ensureDataset(db, options.dataset);
+  const run = db
+    .insert(importRuns)
+    .values({ datasetId, path: options.path, format: options.format })
+    .returning({ id: importRuns.id })
+    .get();
+  const session = new ImportSession(db, new BatchWriter(db, datasetId, run.id), options);
+  let filesRead: number;
+  try {
+    filesRead = await body(session);
+    await session.finish();
+  } finally {
+    await session.close();
+  }
+  options.onProgress?.(session.progress);
+  const problems = session.sortedProblems();
+  const skipped = problems.filter((p) => p.record !== undefined).length;
+  const { imported, alreadyPresent } = session.writer;
+  db.update(importRuns)
+    .set({
+      finishedAt: Date.now(),
+      imported,
+      alreadyPresent,
+      skipped,
+      problems: JSON.stringify(problems.slice(0, MAX_STORED_PROBLEMS)),
+    })
+    .where(eq(importRuns.id, run.id))
+    .run();
+
+  if (filesRead === 0) {
+    removeDatasetIfEmpty(db, datasetId); // do not leave an empty dataset behind a failed first import
+    throw new NothingToImportError(`no file could be read (${problems.map((p) => `${p.file}: ${p.reason}`).join('; ')})`);
+  }
+  return {
+    dataset: options.dataset,
+    datasetId,
+    importRunId: run.id,
+    path: options.path,
+    format: options.format,
+    files: options.files,
+    imported,
+    alreadyPresent,
+    skipped,
+    problems,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Overlaps the stages of an import as importGptEdit does: while the main thread parses the
+ * next batch, a worker thread reads this batch's image headers, then the batch is written.
+ * URL images are downloaded (a few at a time) only for records the dataset does not hold
+ * yet, so a repeated import fetches nothing.
+ */
+export class ImportSession {
+  readonly progress: ImportProgress;
+  private readonly problems: (ImportProblem & { order: Order })[] = [];
+  private pending: PendingItem[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private readonly prober = new ImageProber();
+  private readonly roots = new Map<string, number>();
+
+  constructor(
+    private readonly db: Db,
+    readonly writer: BatchWriter,
+    private readonly options: RunOptions,
+  ) {
+    this.progress = { bytesRead: 0, bytesTotal: options.bytesTotal, records: 0 };
+  }
+
+  /** A problem; with a record (id or index) it is a skipped record, without one it concerns the file. */
+  report(file: string, order: Order, reason: string, record?: string | number) {
+    this.problems.push(record === undefined ? { file, reason, order } : { file, record, reason, order });
+  }
+
+  async add(item: PendingItem) {
+    this.pending.push(item);
+    if (this.pending.length >= BATCH) await this.flush();
+  }
+
+  async finish() {
+    await this.flush();
+    await this.writing;
+  }
+
+  close() {
+    return this.prober.close();
+  }
+
+  sortedProblems(): ImportProblem[] {
+    return [...this.problems]
+      .sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1])
+      .map(({ order: _order, ...problem }) => problem);
+  }
+
+  private async flush() {
+    const batch = this.pending;
+    this.pending = [];
+    // Records already in the dataset are counted without touching their images.
+    const existing = this.writer.existing(batch.map((p) => p.externalId));
+    const fresh = batch.filter((p) => !existing.has(p.externalId));
+    this.writer.alreadyPresent += batch.length - fresh.length;
+
+    const downloads = await this.download(fresh);
+    const located: { item: PendingItem; source: Located; output: Located }[] = [];
+    for (const item of fresh) {
+      const source = this.locate(item.source, downloads);
+      const output = this.locate(item.output, downloads);
+      const failed = failure(item, source, output);
+      if (failed) this.report(item.file, item.order, failed, item.externalId);
+      else located.push({ item, source: source as Located, output: output as Located });
+    }
+
+    const probing = this.prober.probe(
+      located.flatMap(({ source, output }) => [resolveInRoot(source.dir, source.path), resolveInRoot(output.dir, output.path)]),
+    );
+    await this.writing;
+    this.writing = probing.then((results) => {
+      const items: NewItem[] = [];
+      located.forEach(({ item, source, output }, i) => {
+        const [sourceInfo, outputInfo] = [results[2 * i], results[2 * i + 1]];
+        const failed = failure(item, sourceInfo, outputInfo);
+        if (failed) {
+          this.report(item.file, item.order, failed, item.externalId);
+          return;
+        }
+        items.push({
+          externalId: item.externalId,
+          family: item.family,
+          task: item.task,
+          instructionType: item.instructionType,
+          rootId: source.rootId,
+          outputRootId: output.rootId,
+          sourcePath: source.path,
+          source: sourceInfo as ImageInfo,
+          outputPath: output.path,
+          output: outputInfo as ImageInfo,
+          metadata: item.metadata,
+          instructions: item.instructions,
+        });
+      });
+      this.writer.write(items);
+      this.options.onProgress?.(this.progress);
+    });
+  }
+
+  /** Downloads every distinct URL of the batch into the store: its location, or why it failed. */
+  private async download(items: PendingItem[]): Promise<Map<string, Located | string>> {
+    const urls = [...new Set(items.flatMap((p) => [p.source, p.output]).flatMap((image) => ('url' in image ? [image.url] : [])))];
+    const done = new Map<string, Located | string>();
+    await forEachLimited(urls, MAX_CONCURRENT_DOWNLOADS, async (url) => {
+      try {
+        const image = await downloadImage(url);
+        const stored = await storeImage(this.db, image.bytes, image.extension);
+        done.set(url, { rootId: stored.rootId, dir: imageStoreDir(this.db), path: stored.path });
+      } catch (error) {
+        done.set(url, `download failed: ${(error as Error).message}`);
+      }
+    });
+    return done;
+  }
+
+  private locate(image: ImageSpec, downloads: Map<string, Located | string>): Located | string {
+    if ('url' in image) return downloads.get(image.url)!;
+    let rootId = this.roots.get(image.dir);
+    if (rootId === undefined) this.roots.set(image.dir, (rootId = ensureImageRoot(this.db, image.dir)));
+    return { rootId, dir: image.dir, path: image.path };
+  }
+}
+
+/** Why a record cannot be imported: the first of its two images that failed, named as in the data. */
+function failure(item: PendingItem, source: object | string, output: object | string): string | undefined {
+  if (typeof source === 'string') return `${item.source.field} ${item.source.value}: ${source}`;
+  if (typeof output === 'string') return `${item.output.field} ${item.output.value}: ${output}`;
+  return undefined;
+}
