@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import type { ItemStatus } from '@/db/schema';
 import type { BatchEstimate, BatchKind, BatchProgress } from '@/lib/regenerate/batch';
@@ -25,9 +26,12 @@ export function BatchForm({ filter, status }: { filter: ItemFilter; status?: Ite
   const [kind, setKind] = useState<BatchKind>('regenerate');
   const [budget, setBudget] = useState('');
   const [batchId, setBatchId] = useState<number>();
+  // Closed until asked for: an estimate reads every matching item (about 2 s at 1.5M items).
+  const [open, setOpen] = useState(false);
   const queryClient = useQueryClient();
 
   const estimate = useQuery({
+    enabled: open,
     queryKey: ['batch-estimate', kind, filter, status],
     queryFn: () => call<BatchEstimate & { configured: boolean }>('/api/batches/estimate', { body: { kind, filter, status } }),
   });
@@ -47,6 +51,16 @@ export function BatchForm({ filter, status }: { filter: ItemFilter; status?: Ite
   const matching = e ? e.items + e.skippedActive : undefined;
   const canStart = e?.configured && e.items > 0 && budgetUsd > 0 && !start.isPending;
 
+  if (!open) {
+    return (
+      <button
+        onClick={() => setOpen(true)}
+        className="mb-4 rounded-md border border-neutral-800 px-3 py-1.5 text-sm text-neutral-400 hover:bg-neutral-900 hover:text-neutral-200"
+      >
+        Regenerate or rewrite these items…
+      </button>
+    );
+  }
   return (
     <section className="mb-4 rounded-lg border border-neutral-800 bg-neutral-900/60 px-4 py-3 text-sm" data-testid="batch-form">
       <form
@@ -124,9 +138,12 @@ function BatchProgressBar({ id }: { id: number }) {
   const p = progress.data;
   const finished = p !== undefined && !active(p);
   const queryClient = useQueryClient();
+  const router = useRouter();
   useEffect(() => {
-    if (finished) void queryClient.invalidateQueries({ queryKey: ['batch-estimate'] });
-  }, [finished, queryClient]);
+    if (!finished) return;
+    void queryClient.invalidateQueries({ queryKey: ['batch-estimate'] });
+    router.refresh(); // the table shows the new instructions
+  }, [finished, queryClient, router]);
   if (!p) return <p className="mt-3 text-neutral-500">{progress.isError ? progress.error.message : 'Starting…'}</p>;
   const { succeeded, failed, cancelled } = p.counts;
   const pct = (n: number) => (p.total ? (100 * n) / p.total : 0);

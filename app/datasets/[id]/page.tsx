@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
+import { BatchForm } from '@/components/BatchForm';
 import { getDb } from '@/db';
 import type { ItemStatus } from '@/db/schema';
 import { summarizeDatasets } from '@/lib/datasets/summary';
@@ -114,6 +115,8 @@ export default async function DatasetPage({
         </select>
         <button className="rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 hover:bg-neutral-800">Apply</button>
       </form>
+
+      <BatchForm filter={filter} status={status} />
 
       <table className="w-full table-fixed text-sm" data-testid="items-table">
         <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">

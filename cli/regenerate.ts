@@ -1,0 +1,147 @@
+import { parseArgs } from 'node:util';
+import { getDb } from '@/db';
+import { getDatasetByName, listDatasets } from '@/lib/datasets';
+import { JobError } from '@/lib/jobs/jobs';
+import { JobWorker } from '@/lib/jobs/worker';
+import { BATCH_KINDS, batchProgress, estimateBatch, ITEM_STATUSES, startBatch, type BatchKind } from '@/lib/regenerate/batch';
+import { openaiClient } from '@/lib/regenerate/client';
+import { regenerateConfig } from '@/lib/regenerate/config';
+import { jobRunners } from '@/lib/regenerate/runners';
+import { itemFilterSchema } from '@/lib/review/filter';
+import { ProgressBar } from './progress';
+
+export const usd = (n: number) => `$${n.toFixed(n < 10 ? 3 : 2)}`;
+
+/** Writes a line to stderr above the progress bar (a terminal's bar is redrawn on its next update). */
+export const note = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}\n`);
+
+/** `regenerate`: estimates, starts a batch over a filter, and runs it here with a job worker until it ends. */
+export async function regenerateCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      dataset: { type: 'string' },
+      family: { type: 'string' },
+      task: { type: 'string' },
+      type: { type: 'string' },
+      status: { type: 'string' },
+      kind: { type: 'string', default: 'regenerate' },
+      'budget-usd': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const fail = (message: string) => {
+    process.stderr.write(`loupe regenerate: ${message}\n`);
+    if (values.json) process.stdout.write(JSON.stringify({ error: message }) + '\n');
+    return 1;
+  };
+  if (positionals.length) return fail(`unexpected argument ${positionals[0]}`);
+  const kind = values.kind as BatchKind;
+  if (!BATCH_KINDS.includes(kind)) return fail(`unknown kind ${values.kind} (known: ${BATCH_KINDS.join(', ')})`);
+  const status = values.status as (typeof ITEM_STATUSES)[number] | undefined;
+  if (status && !ITEM_STATUSES.includes(status)) return fail(`unknown status ${status} (known: ${ITEM_STATUSES.join(', ')})`);
+  const config = regenerateConfig();
+  if (!values['dry-run'] && !config.OPENAI_API_KEY) {
+    return fail('regeneration needs OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server); none is set');
+  }
+  const concurrency = Number(values.concurrency ?? config.LOUPE_JOB_CONCURRENCY);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return fail('--concurrency must be an integer from 1 to 64');
+
+  const db = getDb();
+  const dataset = values.dataset !== undefined ? getDatasetByName(db, values.dataset) : onlyDataset(db);
+  if (!dataset) {
+    return fail(values.dataset !== undefined ? `no dataset named "${values.dataset}"` : 'choose a dataset with --dataset NAME (there is not exactly one)');
+  }
+  const parsed = itemFilterSchema.safeParse({ datasetId: dataset.id, family: values.family, task: values.task, instructionType: values.type });
+  if (!parsed.success) return fail(`invalid filter: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  const filter = { ...parsed.data, status };
+
+  const estimate = estimateBatch(db, config, { kind, filter });
+  const skipped = estimate.skippedActive ? ` (${estimate.skippedActive} left out: a ${kind} job is already queued or running)` : '';
+  const where = [filter.family && `${filter.family}${filter.task ? `/${filter.task}` : ''}`, filter.instructionType, status].filter(Boolean);
+  const of = `"${dataset.name}"${where.length ? ` (${where.join(', ')})` : ''}`;
+  process.stderr.write(`${kind}: ${estimate.items} items of ${of}, estimated ${usd(estimate.estimatedUsd)}${skipped}\n`);
+  if (values['dry-run']) {
+    if (values.json) process.stdout.write(JSON.stringify({ dryRun: true, dataset: dataset.name, kind, ...estimate }) + '\n');
+    return 0;
+  }
+  if (values['budget-usd'] === undefined) return fail(`set a spending limit with --budget-usd N (the estimate is ${usd(estimate.estimatedUsd)})`);
+  const budgetUsd = Number(values['budget-usd']);
+  if (!(budgetUsd > 0)) return fail('--budget-usd must be a positive number');
+
+  const started = Date.now();
+  let batch;
+  try {
+    batch = await startBatch(db, config, { kind, filter, budgetUsd, requestedBy: `cli:${process.env.USER ?? 'loupe'}` });
+  } catch (error) {
+    if (error instanceof JobError) return fail(error.message);
+    throw error;
+  }
+  const { batchId } = batch;
+  const worker = new JobWorker(db, {
+    concurrency,
+    maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
+    runners: jobRunners(db, openaiClient(config), config),
+    onEvent: ({ job, type, message }) => {
+      if (type === 'failed' || type === 'discarded') note(`  job ${job}: ${type}: ${message}`);
+    },
+  }).start();
+
+  // Ctrl-C: take no more jobs and let the running ones finish (a second Ctrl-C aborts them).
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return void worker.stop({ abort: true });
+    interrupted = true;
+    note(`stopping: waiting for ${worker.active} running jobs; the rest stays queued (run \`npm run loupe -- worker\` to go on)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const bar = new ProgressBar(kind);
+  let progress = batchProgress(db, batchId);
+  while (!interrupted && progress.counts.queued + progress.counts.running > 0) {
+    const { succeeded, failed, cancelled } = progress.counts;
+    bar.update(
+      succeeded + failed + cancelled,
+      progress.total,
+      `${succeeded} ok, ${failed} failed, ${cancelled} cancelled · ${usd(progress.spentUsd)} of ${usd(budgetUsd)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    progress = batchProgress(db, batchId);
+  }
+  await worker.stop();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+
+  progress = batchProgress(db, batchId);
+  const { succeeded, failed, cancelled } = progress.counts;
+  const stopped = progress.status === 'stopped';
+  bar.finish(
+    `Batch ${batchId}: ${succeeded} succeeded, ${failed} failed, ${cancelled} cancelled of ${progress.total}; ` +
+      `spent ${usd(progress.spentUsd)} of ${usd(budgetUsd)}${stopped ? ' (stopped: budget spent)' : ''}${interrupted ? ' (interrupted)' : ''}`,
+  );
+  if (values.json) {
+    const summary = {
+      batchId,
+      items: progress.total,
+      succeeded,
+      failed,
+      cancelled,
+      spentUsd: progress.spentUsd,
+      budgetUsd,
+      estimatedUsd: progress.estimatedUsd,
+      stopped,
+      seconds: (Date.now() - started) / 1000,
+    };
+    process.stdout.write(JSON.stringify(interrupted ? { ...summary, interrupted } : summary) + '\n');
+  }
+  return interrupted ? 130 : 0;
+}
+
+function onlyDataset(db: ReturnType<typeof getDb>) {
+  const all = listDatasets(db);
+  return all.length === 1 ? all[0] : undefined;
+}

@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+import { getDb } from '@/db';
+import { JobWorker } from '@/lib/jobs/worker';
+import { openaiClient } from '@/lib/regenerate/client';
+import { regenerateConfig } from '@/lib/regenerate/config';
+import { jobRunners } from '@/lib/regenerate/runners';
+
+/** `worker`: runs queued jobs (from the web app or a batch) in this process until SIGINT or SIGTERM. */
+export async function workerCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { concurrency: { type: 'string' } } });
+  const fail = (message: string) => {
+    process.stderr.write(`loupe worker: ${message}\n`);
+    return 1;
+  };
+  if (positionals.length) return fail(`unexpected argument ${positionals[0]}`);
+  const config = regenerateConfig();
+  if (!config.OPENAI_API_KEY) return fail('regeneration needs OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server); none is set');
+  const concurrency = Number(values.concurrency ?? config.LOUPE_JOB_CONCURRENCY);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return fail('--concurrency must be an integer from 1 to 64');
+
+  const db = getDb();
+  const worker = new JobWorker(db, {
+    concurrency,
+    maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
+    runners: jobRunners(db, openaiClient(config), config),
+    onEvent: ({ job, type, message }) => process.stderr.write(`job ${job}: ${type}${message ? `: ${message}` : ''}\n`),
+  }).start();
+  process.stderr.write(`loupe worker ${worker.id}: running jobs, ${concurrency} at a time (Ctrl-C to stop)\n`);
+
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  process.stderr.write(`${signal}: taking no more jobs; waiting for ${worker.active} running ones to finish\n`);
+  await worker.stop();
+  process.stderr.write('loupe worker stopped\n');
+  return 0;
+}

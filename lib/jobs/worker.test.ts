@@ -1,0 +1,277 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '@/db';
+import { importGptEdit } from '@/lib/import/import-gpt-edit';
+import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
+import { openaiClient } from '@/lib/regenerate/client';
+import { regenerateConfig, type RegenerateConfig } from '@/lib/regenerate/config';
+import { jobRunners } from '@/lib/regenerate/runners';
+import { requestJob } from '@/lib/regenerate/service';
+import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
+import { cancelJob, getJob, type JobRow } from './jobs';
+import { JobWorker, type JobRunner, type WorkerOptions } from './worker';
+
+/** Only these variables, not the test process's environment (NODE_ENV is typed as required). */
+const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
+
+let db: Db;
+let dir: string;
+let server: LocalOpenAI;
+let workers: JobWorker[];
+let events: { job: number; type: string; message?: string }[];
+
+beforeEach(async () => {
+  ({ db, dir } = tempDb());
+  await importGptEdit(db, copySamples());
+  server = await startLocalOpenAI();
+  workers = [];
+  events = [];
+});
+
+afterEach(async () => {
+  for (const worker of workers) await worker.stop({ abort: true });
+  await server.close();
+  cleanupTemp();
+});
+
+function configWith(imageTimeoutMs = 20_000): RegenerateConfig {
+  return regenerateConfig(env({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url, LOUPE_IMAGE_TIMEOUT_MS: String(imageTimeoutMs) }));
+}
+
+function startWorker(config: RegenerateConfig, options: Partial<WorkerOptions> = {}): JobWorker {
+  const worker = new JobWorker(db, {
+    concurrency: 2,
+    maxAttempts: 3,
+    runners: jobRunners(db, openaiClient(config), config),
+    pollMs: 20,
+    lockMs: 3_000,
+    backoffBaseMs: 50,
+    onEvent: (event) => events.push(event),
+    ...options,
+  });
+  workers.push(worker);
+  return worker.start();
+}
+
+async function waitFor<T>(read: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const ENDED = ['succeeded', 'failed', 'cancelled'];
+const ended = (jobId: number) => waitFor(() => {
+  const job = getJob(db, jobId);
+  return job && ENDED.includes(job.status) && job;
+});
+
+interface ItemRow {
+  id: number;
+  width: number;
+  height: number;
+  currentCandidateId: number;
+  currentInstructionId: number;
+  instructionType: string;
+}
+const item = (id: number) =>
+  db.$client
+    .prepare(
+      `SELECT id, source_width AS width, source_height AS height, current_candidate_id AS currentCandidateId,
+              current_instruction_id AS currentInstructionId, instruction_type AS instructionType FROM items WHERE id = ?`,
+    )
+    .get(id) as ItemRow;
+const firstItemId = (type = 'original') =>
+  db.$client.prepare('SELECT id FROM items WHERE instruction_type = ? ORDER BY id LIMIT 1').pluck().get(type) as number;
+const candidatesOfJob = (jobId: number) =>
+  db.$client.prepare('SELECT * FROM candidates WHERE job_id = ?').all(jobId) as Record<string, unknown>[];
+const editRequests = () => server.requests.filter((r) => r.path === '/v1/images/edits');
+
+function queue(config: RegenerateConfig, kind: 'regenerate' | 'rewrite' = 'regenerate', itemId = firstItemId()) {
+  return requestJob(db, config, { kind, itemId, requestedBy: 'tester' }).jobId;
+}
+
+describe('JobWorker with the real runners and the local OpenAI server', () => {
+  it('regenerates an item: one candidate with provenance, stored content-addressed at the source size, made current', async () => {
+    const config = configWith();
+    const itemId = firstItemId();
+    const before = item(itemId);
+    const jobId = queue(config, 'regenerate', itemId);
+    startWorker(config);
+
+    const job = await ended(jobId);
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 1, error: null });
+    const [candidate, ...more] = candidatesOfJob(jobId);
+    expect(more).toHaveLength(0);
+    expect(candidate).toMatchObject({
+      item_id: itemId,
+      origin: 'regenerated',
+      job_id: jobId,
+      width: before.width,
+      height: before.height,
+      simulated: 1, // the local server says so in its x-loupe-simulated header
+    });
+    expect(job.resultCandidateId).toBe(candidate.id);
+    expect(item(itemId).currentCandidateId).toBe(candidate.id);
+
+    const provenance = JSON.parse(candidate.provenance as string);
+    expect(provenance).toMatchObject({ model: 'gpt-image-1', quality: 'high', requestId: expect.stringMatching(/^req_/) });
+    expect(provenance.prompt).toBe(db.$client.prepare('SELECT text FROM instruction_versions WHERE id = ?').pluck().get(before.currentInstructionId));
+    expect(['1024x1024', '1536x1024', '1024x1536']).toContain(provenance.size);
+    expect(provenance.paddingBox).toEqual({ left: expect.any(Number), top: expect.any(Number), width: expect.any(Number), height: expect.any(Number) });
+    expect(provenance.usage).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number) });
+    expect(provenance.costUsd).toBeGreaterThan(0);
+    expect(job.costUsd).toBeCloseTo(provenance.costUsd, 12);
+
+    const root = db.$client.prepare('SELECT path FROM image_roots WHERE id = ?').pluck().get(candidate.root_id) as string;
+    expect(root).toBe(path.join(dir, 'images'));
+    const file = path.join(root, candidate.path as string);
+    const sha = path.basename(file, '.png');
+    expect(candidate.path).toBe(`${sha.slice(0, 2)}/${sha}.png`);
+    expect(await sharp(fs.readFileSync(file)).metadata()).toMatchObject({ width: before.width, height: before.height });
+  });
+
+  it('rewrites an instruction: a new current rewrite version, the original kept', async () => {
+    const config = configWith();
+    const itemId = firstItemId('original');
+    const original = item(itemId).currentInstructionId;
+    const jobId = queue(config, 'rewrite', itemId);
+    startWorker(config);
+
+    const job = await ended(jobId);
+    expect(job.status, job.error ?? '').toBe('succeeded');
+    const versions = db.$client.prepare('SELECT id, kind, text FROM instruction_versions WHERE item_id = ? ORDER BY id').all(itemId) as {
+      id: number;
+      kind: string;
+      text: string;
+    }[];
+    expect(versions.map((v) => v.kind)).toEqual(['original', 'rewrite']);
+    expect(versions[0].id).toBe(original);
+    expect(versions[1].text.length).toBeGreaterThan(3);
+    expect(job.resultInstructionId).toBe(versions[1].id);
+    expect(item(itemId).currentInstructionId).toBe(versions[1].id);
+  });
+
+  it('retries a 429 no sooner than its retry-after, then succeeds', async () => {
+    const config = configWith();
+    server.queueFaults({ status: 429, retryAfterSeconds: 1 });
+    const jobId = queue(config);
+    startWorker(config);
+
+    const job = await ended(jobId);
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
+    const [first, second] = editRequests();
+    expect(second.at - first.at).toBeGreaterThanOrEqual(1000);
+    expect(events.find((e) => e.type === 'retry')?.message).toMatch(/^429 Rate limit reached/);
+  });
+
+  it('retries a 500', async () => {
+    const config = configWith();
+    server.queueFaults({ status: 500 });
+    const jobId = queue(config);
+    startWorker(config);
+    expect(await ended(jobId)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(events.filter((e) => e.type === 'retry')).toHaveLength(1);
+  });
+
+  it('retries an answer slower than LOUPE_IMAGE_TIMEOUT_MS', async () => {
+    const config = configWith(1_500);
+    server.queueFaults({ slowMs: 5_000 });
+    const jobId = queue(config);
+    startWorker(config);
+    expect(await ended(jobId)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(events.find((e) => e.type === 'retry')?.message).toBe('the API did not answer in time');
+  });
+
+  it('fails a moderation block at once, with the API message', async () => {
+    const config = configWith();
+    server.queueFaults({ status: 400, code: 'moderation_blocked' });
+    const jobId = queue(config);
+    startWorker(config);
+    const job = await ended(jobId);
+    expect(job).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(job.error).toBe('400 Your request was rejected by the safety system. (moderation_blocked)');
+    expect(candidatesOfJob(jobId)).toHaveLength(0);
+  });
+
+  it('gives up after max attempts', async () => {
+    const config = configWith();
+    server.queueFaults({ status: 500 }, { status: 500 }, { status: 500 });
+    const jobId = queue(config);
+    startWorker(config, { maxAttempts: 3 });
+    const job = await ended(jobId);
+    expect(job).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(job.error).toMatch(/^gave up after 3 attempts: 500 /);
+    expect(editRequests()).toHaveLength(3);
+  });
+
+  it('cancels a queued job: it never runs', async () => {
+    const config = configWith();
+    const jobId = queue(config);
+    expect(cancelJob(db, jobId)).toBe('cancelled');
+    startWorker(config);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(getJob(db, jobId)).toMatchObject({ status: 'cancelled', attempts: 0 });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('cancels a running job: its worker aborts it and no candidate is written', async () => {
+    const config = configWith();
+    server.setLatency(10_000);
+    const itemId = firstItemId();
+    const jobId = queue(config, 'regenerate', itemId);
+    startWorker(config, { lockMs: 600 }); // the heartbeat (lockMs / 3) notices the cancel
+    await waitFor(() => editRequests().length === 1);
+    expect(cancelJob(db, jobId)).toBe('running');
+
+    const job = await ended(jobId);
+    expect(job).toMatchObject({ status: 'cancelled', error: 'cancelled while running' });
+    expect(candidatesOfJob(jobId)).toHaveLength(0);
+    expect(events).toContainEqual({ job: jobId, type: 'cancelled', message: undefined });
+  });
+
+  it('requeues, on start, jobs left running by a dead process or with an expired lock, and runs each once', async () => {
+    const config = configWith();
+    const [a, b] = db.$client.prepare(`SELECT id FROM items WHERE instruction_type = 'original' ORDER BY id LIMIT 2`).pluck().all() as number[];
+    const deadPid = queue(config, 'regenerate', a);
+    const expired = queue(config, 'regenerate', b);
+    const orphan = db.$client.prepare(
+      `UPDATE jobs SET status = 'running', attempts = 1, locked_by = ?, locked_until = ?, started_at = 1 WHERE id = ?`,
+    );
+    orphan.run(`${os.hostname()}:999999:x`, Date.now() + 60_000, deadPid);
+    orphan.run('elsewhere:1:y', Date.now() - 1, expired);
+
+    startWorker(config);
+    for (const jobId of [deadPid, expired]) {
+      expect(await ended(jobId)).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect(candidatesOfJob(jobId)).toHaveLength(1);
+    }
+    expect(editRequests()).toHaveLength(2);
+  });
+
+  it('never writes a candidate for a job whose lock was taken by another worker', async () => {
+    const config = configWith();
+    const runners = jobRunners(db, openaiClient(config), config);
+    const stealing: JobRunner = async (job, signal) => {
+      const outcome = await runners.regenerate(job, signal);
+      db.$client.prepare(`UPDATE jobs SET locked_by = 'thief' WHERE id = ?`).run(job.id);
+      return outcome;
+    };
+    const itemId = firstItemId();
+    const candidatesBefore = db.$client.prepare('SELECT count(*) FROM candidates WHERE item_id = ?').pluck().get(itemId);
+    const jobId = queue(config, 'regenerate', itemId);
+    startWorker(config, { runners: { regenerate: stealing } });
+
+    await waitFor(() => events.some((e) => e.job === jobId));
+    expect(events).toEqual([{ job: jobId, type: 'discarded', message: 'lock lost; another worker owns the job' }]);
+    expect(getJob(db, jobId)).toMatchObject<Partial<JobRow>>({ status: 'running', lockedBy: 'thief', resultCandidateId: null });
+    expect(candidatesOfJob(jobId)).toHaveLength(0);
+    expect(db.$client.prepare('SELECT count(*) FROM candidates WHERE item_id = ?').pluck().get(itemId)).toBe(candidatesBefore);
+  });
+});

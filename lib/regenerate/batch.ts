@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import type { Db } from '@/db';
+import { statement } from '@/db/statements';
+import type { ItemStatus, JobStatus } from '@/db/schema';
+import { JobError } from '../jobs/jobs';
+import { filterSql, itemFilterSchema, type ItemFilter } from '../review/filter';
+import type { RegenerateConfig } from './config';
+import { estimateJob, requestJob } from './service';
+
+/** Job kinds a batch can run (pair regeneration is per item only). */
+export const BATCH_KINDS = ['regenerate', 'rewrite'] as const;
+export type BatchKind = (typeof BATCH_KINDS)[number];
+
+export const ITEM_STATUSES = ['pending', 'accepted', 'rejected'] as const;
+
+/** The items a batch covers: a dataset page's filter plus, optionally, a review status. */
+export type BatchFilter = ItemFilter & { status?: ItemStatus };
+
+export const batchFilterSchema = z.object({
+  filter: itemFilterSchema,
+  status: z.enum(ITEM_STATUSES).optional(),
+});
+
+/**
+ * chooseBucket (recipe.ts) in SQL: the bucket nearest in log aspect is landscape when
+ * w/h > sqrt(1.5), i.e. 2w² > 3h², portrait when h/w > sqrt(1.5), square otherwise (ties).
+ * Exact in integers, so counting per bucket never needs one JS object per item.
+ */
+export const BUCKET_SQL = `CASE WHEN 2 * source_width * source_width > 3 * source_height * source_height THEN 'landscape'
+  WHEN 2 * source_height * source_height > 3 * source_width * source_width THEN 'portrait' ELSE 'square' END`;
+
+/** One size per bucket, standing for all its items in estimateJob. */
+const BUCKET_SIZE: Record<string, { width: number; height: number }> = {
+  square: { width: 1024, height: 1024 },
+  landscape: { width: 1536, height: 1024 },
+  portrait: { width: 1024, height: 1536 },
+};
+
+const ACTIVE_SQL = `status IN ('queued', 'running')`;
+
+export interface BatchEstimate {
+  /** Items that would get a job (matching, without an active job of the kind). */
+  items: number;
+  estimatedUsd: number;
+  /** Matching items left out because a job of the kind is already queued or running. */
+  skippedActive: number;
+}
+
+/** How many items a batch would queue and what it should cost, from two aggregate queries. */
+export function estimateBatch(db: Db, config: RegenerateConfig, request: { kind: BatchKind; filter: BatchFilter }): BatchEstimate {
+  const { where, params } = filterSql(request.filter, request.filter.status);
+  const matching = statement<unknown[], { bucket: string; n: number }>(
+    db,
+    `SELECT ${BUCKET_SQL} AS bucket, count(*) AS n FROM items WHERE ${where} GROUP BY bucket`,
+  ).all(...params);
+  // Active jobs are few next to items: join from them rather than probe jobs once per item.
+  const active = statement<unknown[], { bucket: string; n: number }>(
+    db,
+    `SELECT ${BUCKET_SQL} AS bucket, count(*) AS n
+     FROM (SELECT item_id FROM jobs WHERE kind = ? AND ${ACTIVE_SQL}) AS a JOIN items ON items.id = a.item_id
+     WHERE ${where} GROUP BY bucket`,
+  ).all(request.kind, ...params);
+  const activeIn = new Map(active.map((row) => [row.bucket, row.n]));
+  let items = 0;
+  let estimatedUsd = 0;
+  for (const { bucket, n } of matching) {
+    const queued = n - (activeIn.get(bucket) ?? 0);
+    items += queued;
+    estimatedUsd += queued * estimateJob(config, request.kind, BUCKET_SIZE[bucket]);
+  }
+  const skippedActive = active.reduce((sum, row) => sum + row.n, 0);
+  return { items, estimatedUsd, skippedActive };
+}
+
+export interface BatchRequest {
+  kind: BatchKind;
+  filter: BatchFilter;
+  budgetUsd: number;
+  requestedBy: string;
+}
+
+/**
+ * Creates a batch and queues one job per matching item without an active job of the kind.
+ * Items are walked in (family, task, id) keyset pages, each queued in one transaction, with
+ * the event loop let go between pages, so a 1.5M-item batch neither holds every id in memory
+ * nor blocks the server. Queuing stops early if the batch is stopped meanwhile (budget spent).
+ */
+export async function startBatch(
+  db: Db,
+  config: RegenerateConfig,
+  request: BatchRequest,
+  { pageSize = 500 } = {},
+): Promise<{ batchId: number; queued: number; estimatedUsd: number }> {
+  if (!config.OPENAI_API_KEY) {
+    throw new JobError('Regeneration is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).', 400);
+  }
+  if (!(request.budgetUsd > 0)) throw new JobError('the budget must be a positive number of USD', 400);
+  const estimate = estimateBatch(db, config, request);
+  if (estimate.items === 0) {
+    throw new JobError(
+      estimate.skippedActive ? `all ${estimate.skippedActive} matching items already have a ${request.kind} job queued or running` : 'no items match this filter',
+      400,
+    );
+  }
+  // `total` starts as the estimate, so batchProgress does not call a batch done while it is still being queued.
+  const batchId = Number(
+    statement(
+      db,
+      `INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by) VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(request.kind, JSON.stringify(request.filter), request.budgetUsd, estimate.estimatedUsd, estimate.items, request.requestedBy)
+      .lastInsertRowid,
+  );
+
+  const { where, params } = filterSql(request.filter, request.filter.status);
+  const notActive = `NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.item_id = items.id AND jobs.kind = ? AND jobs.${ACTIVE_SQL})`;
+  const firstPage = statement<unknown[], Cursor>(
+    db,
+    `SELECT id, family, task FROM items WHERE ${where} AND ${notActive} ORDER BY family, task, id LIMIT ?`,
+  );
+  const nextPage = statement<unknown[], Cursor>(
+    db,
+    `SELECT id, family, task FROM items WHERE ${where} AND (family, task, id) > (?, ?, ?) AND ${notActive}
+     ORDER BY family, task, id LIMIT ?`,
+  );
+  const batchStatus = statement<[number], string>(db, 'SELECT status FROM batches WHERE id = ?').pluck();
+  const queuePage = db.$client.transaction((rows: Cursor[]) => {
+    let done = 0;
+    let usd = 0;
+    for (const row of rows) {
+      try {
+        usd += requestJob(db, config, { kind: request.kind, itemId: row.id, requestedBy: request.requestedBy, batchId }).estimatedUsd;
+        done++;
+      } catch (error) {
+        if (!(error instanceof JobError)) throw error; // a job queued meanwhile by someone else: skip the item
+      }
+    }
+    return { done, usd };
+  });
+
+  let queued = 0;
+  let estimatedUsd = 0;
+  try {
+    let cursor: Cursor | undefined;
+    for (;;) {
+      const rows = cursor
+        ? nextPage.all(...params, cursor.family, cursor.task, cursor.id, request.kind, pageSize)
+        : firstPage.all(...params, request.kind, pageSize);
+      if (rows.length === 0) break;
+      const page = queuePage.immediate(rows);
+      queued += page.done;
+      estimatedUsd += page.usd;
+      cursor = rows[rows.length - 1];
+      if (rows.length < pageSize || batchStatus.get(batchId) !== 'running') break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    statement(db, 'UPDATE batches SET total = ?, estimated_usd = ? WHERE id = ?').run(queued, estimatedUsd, batchId);
+  }
+  return { batchId, queued, estimatedUsd };
+}
+
+interface Cursor {
+  id: number;
+  family: string;
+  task: string;
+}
+
+export interface BatchProgress {
+  id: number;
+  kind: BatchKind;
+  status: 'running' | 'done' | 'stopped' | 'cancelled';
+  filter: BatchFilter;
+  total: number;
+  counts: Record<JobStatus, number>;
+  /** Actual cost of the succeeded jobs. */
+  spentUsd: number;
+  budgetUsd: number;
+  estimatedUsd: number;
+  createdBy: string;
+  createdAt: number;
+}
+
+/** A batch's jobs by status and what they cost; a running batch with nothing left to run becomes done. */
+export function batchProgress(db: Db, batchId: number): BatchProgress {
+  const batch = statement<[number], Omit<BatchProgress, 'counts' | 'spentUsd' | 'filter'> & { filter: string }>(
+    db,
+    `SELECT id, kind, status, filter, total, budget_usd AS budgetUsd, estimated_usd AS estimatedUsd,
+            created_by AS createdBy, created_at AS createdAt FROM batches WHERE id = ?`,
+  ).get(batchId);
+  if (!batch) throw new JobError(`batch ${batchId} not found`, 404);
+  const rows = statement<[number], { status: JobStatus; n: number; usd: number }>(
+    db,
+    'SELECT status, count(*) AS n, sum(cost_usd) AS usd FROM jobs WHERE batch_id = ? GROUP BY status',
+  ).all(batchId);
+  const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  for (const row of rows) counts[row.status] = row.n;
+  const spentUsd = rows.find((row) => row.status === 'succeeded')?.usd ?? 0;
+  const jobs = rows.reduce((sum, row) => sum + row.n, 0);
+  let status = batch.status;
+  if (status === 'running' && counts.queued + counts.running === 0 && jobs >= batch.total) {
+    statement(db, `UPDATE batches SET status = 'done' WHERE id = ? AND status = 'running'`).run(batchId);
+    status = 'done';
+  }
+  return { ...batch, status, filter: JSON.parse(batch.filter), counts, spentUsd };
+}
