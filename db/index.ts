@@ -56,7 +56,10 @@ const CHECKPOINT_EVERY_MS = 1000;
  */
 export function checkpointOnTimer(db: Db): Db {
   db.$client.pragma('wal_autocheckpoint = 0');
-  setInterval(() => db.$client.pragma('wal_checkpoint(PASSIVE)'), CHECKPOINT_EVERY_MS).unref();
+  const timer = setInterval(() => {
+    if (db.$client.open) db.$client.pragma('wal_checkpoint(PASSIVE)');
+    else clearInterval(timer); // the connection was closed
+  }, CHECKPOINT_EVERY_MS).unref();
   return db;
 }
 

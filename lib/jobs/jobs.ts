@@ -133,9 +133,15 @@ export function requeueOrphans(db: Db, now = Date.now()): number {
  * the batch stopped. One short write transaction.
  */
 export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.now()): JobRow | undefined {
-  const next = statement<[number], RawJob>(
+  // A reviewer's own request goes before batch work; within each, oldest first (a retry
+  // keeps its place instead of waiting behind every job never tried).
+  const nextSingle = statement<[number], RawJob>(
     db,
-    `SELECT ${COLUMNS} FROM jobs WHERE status = 'queued' AND run_after <= ? ORDER BY run_after, id LIMIT 1`,
+    `SELECT ${COLUMNS} FROM jobs WHERE batch_id IS NULL AND status = 'queued' AND run_after <= ? ORDER BY id LIMIT 1`,
+  );
+  const nextOfBatch = statement<[number], RawJob>(
+    db,
+    `SELECT ${COLUMNS} FROM jobs WHERE status = 'queued' AND run_after <= ? AND batch_id IS NOT NULL ORDER BY id LIMIT 1`,
   );
   const expired = statement<[number], RawJob>(
     db,
@@ -149,10 +155,16 @@ export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.no
   return db.$client
     .transaction(() => {
       for (;;) {
-        const raw = expired.get(now) ?? next.get(now);
+        const raw = expired.get(now) ?? nextSingle.get(now) ?? nextOfBatch.get(now);
         if (!raw) return undefined;
         if (raw.batchId !== null && batchOverBudget(db, raw.batchId, raw.id, raw.costUsd)) {
           stopBatch(db, raw.batchId, 'stopped', now);
+          // stopBatch cancels queued jobs; a running one whose worker died is cancelled here.
+          statement(
+            db,
+            `UPDATE jobs SET status = 'cancelled', error = 'batch budget spent', finished_at = ?, locked_by = NULL,
+               locked_until = NULL WHERE id = ?`,
+          ).run(now, raw.id);
           continue;
         }
         take.run(workerId, now + lockMs, now, raw.id);

@@ -89,20 +89,33 @@ export class JobWorker {
 
   private pump() {
     clearTimeout(this.timer);
-    while (!this.stopped && this.running.size < this.options.concurrency) {
-      const job = claimJob(this.db, this.id, this.lockMs);
-      if (!job) break;
-      void this.run(job);
+    try {
+      while (!this.stopped && this.running.size < this.options.concurrency) {
+        const job = claimJob(this.db, this.id, this.lockMs);
+        if (!job) break;
+        void this.run(job).catch((error) => this.report(job.id, error));
+      }
+    } catch (error) {
+      // A busy or failing database must not take the server down: try again at the next poll.
+      this.report(undefined, error);
     }
     if (!this.stopped) this.timer = setTimeout(() => this.pump(), this.pollMs);
+  }
+
+  private report(job: number | undefined, error: unknown) {
+    console.error(`loupe worker${job ? ` (job ${job})` : ''}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   private async run(job: JobRow) {
     const controller = new AbortController();
     this.running.set(job.id, controller);
     const heartbeat = setInterval(() => {
-      const lock = renewJobLock(this.db, job.id, this.id, this.lockMs);
-      if (!lock || lock.cancelRequested) controller.abort();
+      try {
+        const lock = renewJobLock(this.db, job.id, this.id, this.lockMs);
+        if (!lock || lock.cancelRequested) controller.abort();
+      } catch (error) {
+        this.report(job.id, error); // the lock is renewed at the next beat, well before it expires
+      }
     }, this.lockMs / 3);
     try {
       const runner = this.options.runners[job.kind];
