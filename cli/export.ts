@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { getDatasetByName } from '@/lib/datasets';
-import { ExportError, exportGptEdit, type ExportStatus } from '@/lib/export/gpt-edit';
+import { DEFAULT_SHARD_SIZE_MB, EXPORT_FORMATS, ExportError, exportItems, type ExportFormat, type ExportStatus } from '@/lib/export';
 import { ProgressBar } from './progress';
 
-const FORMATS = ['gpt-edit'];
 const STATUSES: ExportStatus[] = ['accepted', 'rejected', 'pending', 'all'];
+const SHARDED: ExportFormat[] = ['parquet', 'webdataset'];
 
 export async function exportCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -18,14 +18,24 @@ export async function exportCommand(args: string[]): Promise<number> {
       status: { type: 'string', default: 'accepted' },
       family: { type: 'string' },
       task: { type: 'string' },
+      'shard-size-mb': { type: 'string' },
+      'need-weight': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
   if (positionals.length) throw new Error(`unexpected argument ${positionals[0]} (the folder goes after --out)`);
   if (!values.out) throw new Error('export needs --out DIR (see --help)');
-  if (!FORMATS.includes(values.format!)) throw new Error(`unknown format ${values.format} (known: ${FORMATS.join(', ')})`);
+  const format = values.format as ExportFormat;
+  if (!EXPORT_FORMATS.includes(format)) throw new Error(`unknown format ${values.format} (known: ${EXPORT_FORMATS.join(', ')})`);
   const status = values.status as ExportStatus;
   if (!STATUSES.includes(status)) throw new Error(`unknown status ${values.status} (known: ${STATUSES.join(', ')})`);
+  let shardSizeMb: number | undefined;
+  if (values['shard-size-mb'] !== undefined) {
+    if (!SHARDED.includes(format)) throw new Error(`--shard-size-mb applies to ${SHARDED.join(' and ')} only`);
+    shardSizeMb = Number(values['shard-size-mb']);
+    if (!(shardSizeMb > 0)) throw new Error(`--shard-size-mb must be a positive number (default ${DEFAULT_SHARD_SIZE_MB})`);
+  }
+  if (values['need-weight'] && format !== 'gpt-image-edit-training') throw new Error('--need-weight applies to gpt-image-edit-training only');
 
   // Errors the user can fix (a wrong name, an unsafe folder): one clear line, exit 1.
   const fail = (message: string) => {
@@ -43,15 +53,18 @@ export async function exportCommand(args: string[]): Promise<number> {
 
   const bar = new ProgressBar('export');
   try {
-    const summary = await exportGptEdit(db, {
+    const summary = await exportItems(db, format, {
       out: values.out,
       status,
       datasetId,
       family: values.family,
       task: values.task,
+      shardSizeMb,
+      needWeight: values['need-weight'],
+      createdBy: `cli:${process.env.USER ?? 'loupe'}`,
       onProgress: (done, total) => bar.update(done, total, `${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} items`),
     });
-    bar.finish(`Exported ${summary.items} items (${summary.files} files) to ${summary.out}, ${summary.skipped} skipped`);
+    bar.finish(`Exported ${summary.items} items (${summary.files} files) as ${format} to ${summary.out}, ${summary.skipped} skipped`);
     if (values.json) {
       process.stdout.write(JSON.stringify(summary) + '\n');
     } else {

@@ -228,3 +228,31 @@ export const batches = sqliteTable('batches', {
   createdBy: text('created_by').notNull(),
   createdAt: integer('created_at').notNull().default(now),
 });
+
+export type ExportRunStatus = 'running' | 'done' | 'failed';
+
+/**
+ * One export run (CLI or otherwise): what was asked for, where it went, and how it ended.
+ * A run whose process died stays 'running'.
+ */
+export const exportRuns = sqliteTable(
+  'exports',
+  {
+    id: integer('id').primaryKey(),
+    format: text('format').notNull(),
+    /** JSON: { status, dataset, family, task } as in the export's manifest. */
+    filter: text('filter').notNull(),
+    outPath: text('out_path').notNull(),
+    items: integer('items').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    /** Data files written (the manifest not counted) and their total size. */
+    files: integer('files').notNull().default(0),
+    bytes: integer('bytes').notNull().default(0),
+    status: text('status').$type<ExportRunStatus>().notNull().default('running'),
+    error: text('error'),
+    createdBy: text('created_by').notNull(),
+    startedAt: integer('started_at').notNull().default(now),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('exports_started').on(t.startedAt, t.id)],
+);

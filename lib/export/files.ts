@@ -1,0 +1,220 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ImageFile } from './selection';
+
+/** Writing an export's files: streamed, hashed on the way, and listed for the manifest. */
+
+const FLUSH_BYTES = 1 << 20;
+
+/** The file of export path `rel` (POSIX, relative to the export folder). */
+export function exportFile(out: string, rel: string): string {
+  return path.join(out, ...rel.split('/'));
+}
+
+/** A file written as a stream through a buffer, with its size and SHA-256 computed on the way (no second read). */
+export class HashedFileWriter {
+  private buffered: Buffer[] = [];
+  private bufferedBytes = 0;
+  private bytes = 0;
+  private readonly hash = crypto.createHash('sha256');
+
+  private constructor(private readonly handle: fs.promises.FileHandle) {}
+
+  static async open(file: string): Promise<HashedFileWriter> {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    return new HashedFileWriter(await fs.promises.open(file, 'w'));
+  }
+
+  async write(data: string | Buffer) {
+    const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    this.buffered.push(chunk);
+    this.bufferedBytes += chunk.length;
+    if (this.bufferedBytes >= FLUSH_BYTES) await this.flush();
+  }
+
+  async close(): Promise<{ bytes: number; sha256: string }> {
+    await this.flush();
+    await this.handle.close();
+    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
+
+  private async flush() {
+    if (this.bufferedBytes === 0) return;
+    const data = Buffer.concat(this.buffered, this.bufferedBytes);
+    this.buffered = [];
+    this.bufferedBytes = 0;
+    this.hash.update(data);
+    this.bytes += data.length;
+    await this.handle.write(data);
+  }
+}
+
+/** A JSON array written as a stream, one element per line. `opening` ends with the `[`. */
+export class JsonArrayWriter {
+  private count = 0;
+
+  private constructor(
+    private readonly file: HashedFileWriter,
+    private readonly indent: string,
+  ) {}
+
+  static async open(file: string, opening = '[', indent = '  '): Promise<JsonArrayWriter> {
+    const writer = new JsonArrayWriter(await HashedFileWriter.open(file), indent);
+    await writer.file.write(opening);
+    return writer;
+  }
+
+  async append(json: string) {
+    await this.file.write((this.count++ === 0 ? '\n' : ',\n') + this.indent + json);
+  }
+
+  /** Closes the array, then whatever `closing` adds (the manifest's closing brace). */
+  async close(closing = ''): Promise<{ bytes: number; sha256: string }> {
+    const outer = this.indent.slice(2);
+    await this.file.write((this.count ? `\n${outer}]` : ']') + closing + '\n');
+    return this.file.close();
+  }
+}
+
+export interface FileEntry {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * The files written so far and the record ids exported, kept in a private temporary
+ * SQLite database (on disk, deleted on close) so 1.5M items cost no memory; it also
+ * gives the manifest its path order.
+ */
+export class WrittenFiles {
+  private readonly db = new Database(''); // '' = a temporary on-disk database
+  private readonly sourceOf;
+  private readonly insertFile;
+  private readonly hasIdStmt;
+  private readonly insertId;
+  private readonly totalsStmt;
+  private readonly pageStmt;
+
+  constructor() {
+    this.db.exec(`
+      CREATE TABLE files (path TEXT PRIMARY KEY, source TEXT NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE ids (id TEXT PRIMARY KEY) WITHOUT ROWID;`);
+    this.sourceOf = this.db.prepare<[string], string>('SELECT source FROM files WHERE path = ?').pluck();
+    this.insertFile = this.db.prepare('INSERT INTO files (path, source, bytes, sha256) VALUES (?, ?, ?, ?)');
+    this.hasIdStmt = this.db.prepare<[string], number>('SELECT 1 FROM ids WHERE id = ?').pluck();
+    this.insertId = this.db.prepare('INSERT INTO ids (id) VALUES (?)');
+    this.totalsStmt = this.db.prepare<[], { files: number; bytes: number }>('SELECT count(*) AS files, coalesce(sum(bytes), 0) AS bytes FROM files');
+    this.pageStmt = this.db.prepare<[string, number], FileEntry>(
+      'SELECT path, bytes, sha256 FROM files WHERE path > ? ORDER BY path LIMIT ?',
+    );
+  }
+
+  /** The file a path of the export was copied from ('' for a file Loupe wrote), if written. */
+  source(target: string): string | undefined {
+    return this.sourceOf.get(target);
+  }
+
+  add(target: string, source: string, bytes: number, sha256: string) {
+    this.insertFile.run(target, source, bytes, sha256);
+  }
+
+  hasId(id: string): boolean {
+    return this.hasIdStmt.get(id) !== undefined;
+  }
+
+  addId(id: string) {
+    this.insertId.run(id);
+  }
+
+  totals(): { files: number; bytes: number } {
+    return this.totalsStmt.get()!;
+  }
+
+  /** Files in path (UTF-8 byte) order after `after`. */
+  page(after: string, limit: number): FileEntry[] {
+    return this.pageStmt.all(after, limit);
+  }
+
+  close() {
+    this.db.close();
+  }
+}
+
+/** An image to copy into the export, at `target` (relative to the export folder). */
+export interface ImageCopy {
+  field: ImageFile['field'];
+  from: string;
+  target: string;
+}
+
+/** Copies images into the export, each path once, refusing two different images at one path. */
+export class ImageCopier {
+  private madeDirs = new Set<string>();
+
+  constructor(
+    private readonly out: string,
+    private readonly files: WrittenFiles,
+  ) {}
+
+  /**
+   * Copies an item's images, or returns why the item must be left out. Everything is
+   * decided before anything is copied, so a skipped item leaves no stray image.
+   */
+  async copy(images: ImageCopy[]): Promise<string | undefined> {
+    const toCopy: ImageCopy[] = [];
+    for (const image of images) {
+      const earlier = this.files.source(image.target) ?? toCopy.find((c) => c.target === image.target)?.from;
+      if (earlier === image.from) continue; // shared by several records: copied once
+      if (earlier !== undefined) return `${image.field} ${image.target}: another image of the export has this path`;
+      const stat = await fs.promises.stat(image.from).catch(() => undefined);
+      if (!stat?.isFile()) return `${image.field} image not found: ${image.from}`;
+      toCopy.push(image);
+    }
+    for (const image of toCopy) {
+      const copied = await this.copyOne(image.from, image.target);
+      if (!copied) return `${image.field} image not found: ${image.from}`;
+    }
+    return undefined;
+  }
+
+  /** Copies (a real copy: users may edit the export) and records size and hash; false if the source vanished. */
+  private async copyOne(from: string, target: string): Promise<boolean> {
+    const file = exportFile(this.out, target);
+    const dir = path.dirname(file);
+    if (!this.madeDirs.has(dir)) {
+      // A bounded cache: a folder seen again after a reset costs one mkdir.
+      if (this.madeDirs.size >= 10_000) this.madeDirs = new Set();
+      await fs.promises.mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    try {
+      // FICLONE: a copy-on-write clone where the file system offers it, else a plain copy.
+      await fs.promises.copyFile(from, file, fs.constants.COPYFILE_FICLONE);
+    } catch (error) {
+      if (!fs.existsSync(from)) return false; // deleted since it was checked
+      throw error; // cannot write the export (disk full, permissions): stop
+    }
+    // One read of the copy (images are at most a few MB): cheaper than a stream per file.
+    const data = await fs.promises.readFile(file);
+    this.files.add(target, from, data.length, sha256(data));
+    return true;
+  }
+}
+
+/** An image's bytes for formats that embed them, or why it cannot be read. */
+export async function readImage(image: ImageFile): Promise<Buffer | { problem: string }> {
+  try {
+    return await fs.promises.readFile(image.from);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR') return { problem: `${image.field} image not found: ${image.from}` };
+    throw error;
+  }
+}
+
+export function sha256(data: Uint8Array): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}

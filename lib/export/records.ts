@@ -1,0 +1,62 @@
+import { desc, eq, lt } from 'drizzle-orm';
+import type { Db } from '@/db';
+import { exportRuns, type ExportRunStatus } from '@/db/schema';
+import type { ExportFilter } from './selection';
+
+/** The `exports` table: every export run, its filter, where it went and how it ended. */
+
+export interface ExportRecord {
+  id: number;
+  format: string;
+  filter: ExportFilter;
+  outPath: string;
+  items: number;
+  skipped: number;
+  files: number;
+  bytes: number;
+  status: ExportRunStatus;
+  error: string | null;
+  createdBy: string;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export function startExportRecord(db: Db, run: { format: string; filter: ExportFilter; outPath: string; createdBy: string }): number {
+  return db
+    .insert(exportRuns)
+    .values({ format: run.format, filter: JSON.stringify(run.filter), outPath: run.outPath, createdBy: run.createdBy, startedAt: Date.now() })
+    .returning({ id: exportRuns.id })
+    .get().id;
+}
+
+export function finishExportRecord(db: Db, id: number, counts: { items: number; skipped: number; files: number; bytes: number }) {
+  db.update(exportRuns)
+    .set({ ...counts, status: 'done', finishedAt: Date.now() })
+    .where(eq(exportRuns.id, id))
+    .run();
+}
+
+export function failExportRecord(db: Db, id: number, error: unknown) {
+  const message = error instanceof Error ? error.message : String(error);
+  db.update(exportRuns).set({ status: 'failed', error: message, finishedAt: Date.now() }).where(eq(exportRuns.id, id)).run();
+}
+
+/** Export runs, newest first; `before` (an id) pages back. */
+export function listExports(db: Db, options: { limit?: number; before?: number } = {}): ExportRecord[] {
+  const rows = db
+    .select()
+    .from(exportRuns)
+    .where(options.before === undefined ? undefined : lt(exportRuns.id, options.before))
+    .orderBy(desc(exportRuns.id))
+    .limit(options.limit ?? 100)
+    .all();
+  return rows.map((row) => ({ ...row, filter: parseFilter(row.filter) }));
+}
+
+function parseFilter(text: string): ExportFilter {
+  try {
+    return JSON.parse(text) as ExportFilter;
+  } catch {
+    return { status: 'all', dataset: null, family: null, task: null };
+  }
+}

@@ -1,0 +1,165 @@
+import path from 'node:path';
+import type { Db } from '@/db';
+import { WrittenFiles } from './files';
+import { prepareOutDir, writeManifest, writeManifestStub, type ExportFormat, type ManifestFields } from './output';
+import { failExportRecord, finishExportRecord, startExportRecord } from './records';
+import {
+  describeFilter,
+  ItemResolver,
+  listTaskGroups,
+  taskPages,
+  type ExportFilter,
+  type ExportItem,
+  type ExportSelection,
+  type TaskGroup,
+} from './selection';
+
+/**
+ * The export loop every format shares: the selected items in (family, task, id) order,
+ * read in keyset pages, each resolved to its chosen instruction and images and handed to
+ * the format's writer; problems are collected, the run is recorded in `exports`, and the
+ * manifest lists every file written.
+ */
+
+export interface ExportOptions extends ExportSelection {
+  out: string;
+  onProgress?: (done: number, total: number) => void;
+  /** Who asked, for the `exports` table (e.g. `cli:alice`). */
+  createdBy?: string;
+}
+
+export interface ExportProblem {
+  /** The record's id (items.external_id). */
+  item: string;
+  reason: string;
+}
+
+export interface ExportSummary {
+  /** The run's row in the `exports` table. */
+  exportId: number;
+  out: string;
+  format: ExportFormat;
+  filter: ExportFilter;
+  /** Records written. */
+  items: number;
+  /** Data files written (the manifest is not counted) and their total size. */
+  files: number;
+  bytes: number;
+  /** Records left out; `problems` lists the first MAX_PROBLEMS of them. */
+  skipped: number;
+  problems: ExportProblem[];
+  seconds: number;
+}
+
+// A moved dataset folder makes every record a problem: keep the summary small.
+const MAX_PROBLEMS = 1000;
+
+export interface ExportContext {
+  db: Db;
+  /** The export folder (absolute). */
+  out: string;
+  /** Every data file the writer makes must be added here (path relative to `out`). */
+  files: WrittenFiles;
+}
+
+/** One format's writing. `writeItem` returns why an item is left out, or nothing once it is written. */
+export interface FormatWriter {
+  beginTask?(group: TaskGroup): Promise<void> | void;
+  writeItem(item: ExportItem): Promise<string | undefined>;
+  endTask?(group: TaskGroup): Promise<void>;
+  /** Called once after the last item, before the manifest. */
+  finish(): Promise<void>;
+}
+
+export interface FormatSpec {
+  format: ExportFormat;
+  /** Options that shape the files, written to the manifest. */
+  options?: Record<string, unknown>;
+  /** Throws an ExportError for an output folder this format cannot be written to. */
+  checkOut?(out: string): void;
+  open(context: ExportContext): FormatWriter;
+}
+
+export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec): Promise<ExportSummary> {
+  const started = performance.now();
+  const out = path.resolve(options.out);
+  const status = options.status ?? 'accepted';
+  const selection = { ...options, status };
+  const filter = describeFilter(db, selection);
+  spec.checkOut?.(out);
+  const exportId = startExportRecord(db, { format: spec.format, filter, outPath: out, createdBy: options.createdBy ?? 'unknown' });
+
+  const files = new WrittenFiles();
+  try {
+    const groups = listTaskGroups(db, selection);
+    const total = groups.reduce((sum, g) => sum + g.n, 0);
+    await prepareOutDir(db, out, spec.format);
+    const createdAt = new Date().toISOString();
+    const fields = (counts: ManifestFields['counts']): ManifestFields => ({
+      format: spec.format,
+      filter,
+      createdAt,
+      counts,
+      ...(spec.options ? { options: spec.options } : {}),
+    });
+    await writeManifestStub(out, fields({ items: 0, skipped: 0, files: 0, bytes: 0 }));
+
+    const writer = spec.open({ db, out, files });
+    const resolver = new ItemResolver(db);
+    const problems: ExportProblem[] = [];
+    let done = 0;
+    let items = 0;
+    let skipped = 0;
+    const problem = (externalId: string, reason: string) => {
+      skipped++;
+      if (problems.length < MAX_PROBLEMS) problems.push({ item: externalId, reason });
+    };
+
+    options.onProgress?.(0, total);
+    for (const group of groups) {
+      await writer.beginTask?.(group);
+      for (const page of taskPages(db, group, status)) {
+        for (const row of page) {
+          done++;
+          if (files.hasId(row.external_id)) {
+            problem(row.external_id, 'another record with this id is already in the export (from another dataset)');
+            continue;
+          }
+          const item = resolver.resolve(row, group);
+          const reason = 'problem' in item ? item.problem : await writer.writeItem(item);
+          if (reason !== undefined) {
+            problem(row.external_id, reason);
+            continue;
+          }
+          files.addId(row.external_id);
+          items++;
+        }
+        options.onProgress?.(done, total);
+      }
+      await writer.endTask?.(group);
+    }
+    await writer.finish();
+    const totals = files.totals();
+    const counts = { items, skipped, ...totals };
+    await writeManifest(out, fields(counts), files);
+    finishExportRecord(db, exportId, counts);
+    options.onProgress?.(done, total);
+    return {
+      exportId,
+      out,
+      format: spec.format,
+      filter,
+      items,
+      files: totals.files,
+      bytes: totals.bytes,
+      skipped,
+      problems,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (error) {
+    failExportRecord(db, exportId, error);
+    throw error;
+  } finally {
+    files.close();
+  }
+}
