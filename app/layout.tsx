@@ -27,6 +27,9 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
               <Link href="/jobs" className="hover:text-neutral-100">
                 Jobs
               </Link>
+              <Link href="/exports" className="hover:text-neutral-100">
+                Exports
+              </Link>
             </nav>
             <div id="header-slot" className="ml-auto flex items-center gap-4" />
           </header>

@@ -6,10 +6,15 @@ import { workerCommand } from './worker';
 const USAGE = `Usage: npm run loupe -- <command> [options]
 
 Commands:
-  import PATH [--dataset NAME] [--format gpt-edit] [--json]
-      Import a dataset in the GPT-Image-Edit-1.5M layout (its root or any folder inside it).
-  export --out DIR [--format gpt-edit] [--dataset NAME] [--status accepted] [--family F] [--task T] [--json]
-      Write reviewed triplets in the GPT-Image-Edit layout.
+  import PATH [--dataset NAME] [--format F] [--json]
+         [--source-col C --edited-col C --instruction-col C --id-col C --extra-cols A,B]   (jsonl, csv)
+      Import a dataset; the format is detected when --format is omitted. Formats: gpt-edit (the
+      GPT-Image-Edit-1.5M layout, its root or any folder inside it), gpt-edit-training (training_json
+      and data.txt), omniedit-parquet, hqedit-parquet, ultraedit-parquet, jsonl, csv.
+  export --out DIR [--format F] [--dataset NAME] [--status accepted|rejected|pending|all] [--family F] [--task T]
+         [--shard-size-mb N] [--need-weight] [--json]
+      Write reviewed triplets. Formats: gpt-edit (default), gpt-image-edit-training, jsonl, parquet,
+      webdataset. --shard-size-mb for parquet and webdataset; --need-weight for gpt-image-edit-training.
   regenerate --budget-usd N [--dataset NAME] [--family F] [--task T] [--type original|rewrite|complex]
              [--status pending|accepted|rejected] [--kind regenerate|rewrite] [--dry-run] [--concurrency C] [--json]
       Estimate, then queue a batch of regenerations (or instruction rewrites) for the matching items and
