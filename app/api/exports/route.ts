@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { dataDir, getDb } from '@/db';
+import { EXPORT_FORMATS, listExports } from '@/lib/export';
+import { exportProgress, ExportStartError, runningExportId, startBackgroundExport } from '@/lib/export/background';
+import { withDownloads } from '@/lib/export/download';
+import { body, handle, jsonError } from '@/lib/http/handler';
+
+export const dynamic = 'force-dynamic';
+
+const query = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+
+/** GET /api/exports?before=&limit=: export runs, newest first, and the progress of the running one. */
+export async function GET(request: Request) {
+  return handle(() => {
+    const params = query.parse(Object.fromEntries(new URL(request.url).searchParams));
+    return Response.json({
+      exports: withDownloads(dataDir(), listExports(getDb(), params)),
+      running: runningExportId(), progress: exportProgress() });
+  });
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .max(200)
+  .optional()
+  .transform((value) => value || undefined);
+
+const startRequest = z.object({
+  format: z.enum(EXPORT_FORMATS),
+  status: z.enum(['accepted', 'rejected', 'pending', 'all']).default('accepted'),
+  datasetId: z.number().int().positive().optional(),
+  family: optionalText,
+  task: optionalText,
+  reviewer: z.string().trim().min(1).max(100).default('web'),
+});
+
+/**
+ * POST /api/exports: starts an export in the server process and answers at once (202) with
+ * its id. The folder is always `<LOUPE_DATA_DIR>/exports/<time>-<format>`; 409 while another runs.
+ */
+export async function POST(request: Request) {
+  return handle(async () => {
+    const { reviewer, ...selection } = await body(request, startRequest);
+    try {
+      const { exportId } = await startBackgroundExport(getDb(), dataDir(), { ...selection, createdBy: `web:${reviewer}` });
+      return Response.json({ exportId }, { status: 202 });
+    } catch (error) {
+      if (error instanceof ExportStartError) return jsonError(error.message, error.status);
+      throw error;
+    }
+  });
+}

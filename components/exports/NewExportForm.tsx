@@ -1,0 +1,120 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+
+export interface ExportChoices {
+  datasets: { id: number; name: string }[];
+  families: string[];
+  tasks: string[];
+  formats: readonly string[];
+}
+
+const STATUSES = ['accepted', 'rejected', 'pending', 'all'] as const;
+
+async function startExport(request: Record<string, unknown>): Promise<{ exportId: number }> {
+  const response = await fetch('/api/exports', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error ?? `export failed to start (${response.status})`);
+  return data;
+}
+
+const field = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1.5 text-sm text-neutral-200';
+
+/** Starts an export in the server; it is written under the data folder and downloaded from the list. */
+export function NewExportForm({ choices, busy, onStarted }: { choices: ExportChoices; busy: boolean; onStarted: () => void }) {
+  const [datasetId, setDatasetId] = useState('');
+  const [status, setStatus] = useState<(typeof STATUSES)[number]>('accepted');
+  const [family, setFamily] = useState('');
+  const [task, setTask] = useState('');
+  const [format, setFormat] = useState(choices.formats[0] ?? 'gpt-edit');
+  const start = useMutation({
+    mutationFn: () =>
+      startExport({
+        format,
+        status,
+        datasetId: datasetId ? Number(datasetId) : undefined,
+        family,
+        task,
+        reviewer: localStorage.getItem('loupe.reviewer') || 'web',
+      }),
+    onSuccess: onStarted,
+  });
+
+  return (
+    <form
+      aria-label="New export"
+      className="mb-8 rounded-lg border border-neutral-800 p-4"
+      onSubmit={(event) => {
+        event.preventDefault();
+        start.mutate();
+      }}
+    >
+      <h2 className="mb-3 text-sm font-medium text-neutral-200">New export</h2>
+      <div className="flex flex-wrap items-end gap-3 text-xs text-neutral-500">
+        <div className="flex flex-col gap-1">
+          <label htmlFor="export-dataset">Dataset</label>
+          <select id="export-dataset" className={field} value={datasetId} onChange={(e) => setDatasetId(e.target.value)}>
+            <option value="">all datasets</option>
+            {choices.datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="export-status">Status</label>
+          <select id="export-status" className={field} value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
+            {STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="export-family">Family</label>
+          <input id="export-family" className={`${field} w-36`} list="export-families" placeholder="any" value={family} onChange={(e) => setFamily(e.target.value)} />
+          <datalist id="export-families">
+            {choices.families.map((f) => (
+              <option key={f} value={f} />
+            ))}
+          </datalist>
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="export-task">Task</label>
+          <input id="export-task" className={`${field} w-36`} list="export-tasks" placeholder="any" value={task} onChange={(e) => setTask(e.target.value)} />
+          <datalist id="export-tasks">
+            {choices.tasks.map((t) => (
+              <option key={t} value={t} />
+            ))}
+          </datalist>
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="export-format">Format</label>
+          <select id="export-format" className={field} value={format} onChange={(e) => setFormat(e.target.value)}>
+            {choices.formats.map((f) => (
+              <option key={f}>{f}</option>
+            ))}
+          </select>
+        </div>
+        <button
+          type="submit"
+          disabled={busy || start.isPending}
+          className="rounded-md bg-neutral-200 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white disabled:cursor-not-allowed disabled:opacity-40"
+        >
+          {busy ? 'An export is running…' : 'Start export'}
+        </button>
+      </div>
+      {start.error && (
+        <p role="alert" className="mt-3 text-sm text-rose-300">
+          {start.error.message}
+        </p>
+      )}
+      <p className="mt-3 text-xs text-neutral-500">Written to the server&apos;s data folder (exports/); download it from the list when done.</p>
+    </form>
+  );
+}
