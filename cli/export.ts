@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { getDatasetByName } from '@/lib/datasets';
 import { DEFAULT_SHARD_SIZE_MB, EXPORT_FORMATS, ExportError, exportItems, type ExportFormat, type ExportStatus } from '@/lib/export';
+import { extraFilterSchema } from '@/lib/review/filter';
 import { ProgressBar } from './progress';
 
 const STATUSES: ExportStatus[] = ['accepted', 'rejected', 'pending', 'all'];
@@ -18,6 +19,15 @@ export async function exportCommand(args: string[]): Promise<number> {
       status: { type: 'string', default: 'accepted' },
       family: { type: 'string' },
       task: { type: 'string' },
+      // The shared filter's other terms (lib/review/filter.ts), as on the dataset page.
+      reviewer: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      text: { type: 'string' },
+      origin: { type: 'string' },
+      score: { type: 'string' },
+      'score-min': { type: 'string' },
+      'score-max': { type: 'string' },
       'shard-size-mb': { type: 'string' },
       'need-weight': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -36,6 +46,21 @@ export async function exportCommand(args: string[]): Promise<number> {
     if (!(shardSizeMb > 0)) throw new Error(`--shard-size-mb must be a positive number (default ${DEFAULT_SHARD_SIZE_MB})`);
   }
   if (values['need-weight'] && format !== 'gpt-image-edit-training') throw new Error('--need-weight applies to gpt-image-edit-training only');
+  const extra = extraFilterSchema.safeParse({
+    reviewer: values.reviewer,
+    from: values.from,
+    to: values.to,
+    text: values.text,
+    origin: values.origin,
+    score: values.score,
+    scoreMin: values['score-min'],
+    scoreMax: values['score-max'],
+  });
+  if (!extra.success) {
+    const issue = extra.error.issues[0];
+    const flag = String(issue.path[0] ?? 'filter').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new Error(`invalid filter: --${flag}: ${issue.message}`);
+  }
 
   // Errors the user can fix (a wrong name, an unsafe folder): one clear line, exit 1.
   const fail = (message: string) => {
@@ -59,6 +84,7 @@ export async function exportCommand(args: string[]): Promise<number> {
       datasetId,
       family: values.family,
       task: values.task,
+      ...extra.data,
       shardSizeMb,
       needWeight: values['need-weight'],
       createdBy: `cli:${process.env.USER ?? 'loupe'}`,

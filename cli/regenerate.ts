@@ -7,7 +7,7 @@ import { BATCH_KINDS, batchProgress, estimateBatch, ITEM_STATUSES, startBatch, t
 import { openaiClient } from '@/lib/regenerate/client';
 import { regenerateConfig } from '@/lib/regenerate/config';
 import { jobRunners } from '@/lib/regenerate/runners';
-import { itemFilterSchema } from '@/lib/review/filter';
+import { listFilterSchema } from '@/lib/review/filter';
 import { ProgressBar } from './progress';
 
 export const usd = (n: number) => `$${n.toFixed(n < 10 ? 3 : 2)}`;
@@ -26,6 +26,12 @@ export async function regenerateCommand(args: string[]): Promise<number> {
       task: { type: 'string' },
       type: { type: 'string' },
       status: { type: 'string' },
+      // The shared filter's other terms (lib/review/filter.ts), as on the dataset page.
+      reviewer: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      text: { type: 'string' },
+      origin: { type: 'string' },
       kind: { type: 'string', default: 'regenerate' },
       'budget-usd': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
@@ -55,13 +61,32 @@ export async function regenerateCommand(args: string[]): Promise<number> {
   if (!dataset) {
     return fail(values.dataset !== undefined ? `no dataset named "${values.dataset}"` : 'choose a dataset with --dataset NAME (there is not exactly one)');
   }
-  const parsed = itemFilterSchema.safeParse({ datasetId: dataset.id, family: values.family, task: values.task, instructionType: values.type });
+  const parsed = listFilterSchema.safeParse({
+    datasetId: dataset.id,
+    family: values.family,
+    task: values.task,
+    instructionType: values.type,
+    reviewer: values.reviewer,
+    from: values.from,
+    to: values.to,
+    text: values.text,
+    origin: values.origin,
+  });
   if (!parsed.success) return fail(`invalid filter: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
   const filter = { ...parsed.data, status };
 
   const estimate = estimateBatch(db, config, { kind, filter });
   const skipped = estimate.skippedActive ? ` (${estimate.skippedActive} left out: a ${kind} job is already queued or running)` : '';
-  const where = [filter.family && `${filter.family}${filter.task ? `/${filter.task}` : ''}`, filter.instructionType, status].filter(Boolean);
+  const where = [
+    filter.family && `${filter.family}${filter.task ? `/${filter.task}` : ''}`,
+    filter.instructionType,
+    status,
+    filter.reviewer && `verdict by ${filter.reviewer}`,
+    filter.from !== undefined && `from ${new Date(filter.from).toISOString()}`,
+    filter.to !== undefined && `to ${new Date(filter.to).toISOString()}`,
+    filter.text && `text "${filter.text}"`,
+    filter.origin,
+  ].filter(Boolean);
   const of = `"${dataset.name}"${where.length ? ` (${where.join(', ')})` : ''}`;
   process.stderr.write(`${kind}: ${estimate.items} items of ${of}, estimated ${usd(estimate.estimatedUsd)}${skipped}\n`);
   if (values['dry-run']) {

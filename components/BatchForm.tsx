@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import type { ItemStatus } from '@/db/schema';
 import type { BatchEstimate, BatchKind, BatchProgress } from '@/lib/regenerate/batch';
-import type { ItemFilter } from '@/lib/review/filter';
+import type { ListFilter } from '@/lib/review/filter';
 
 const KIND_LABEL: Record<BatchKind, string> = { regenerate: 'Regenerate images', rewrite: 'Rewrite instructions' };
 const number = new Intl.NumberFormat('en-US');
@@ -22,7 +22,7 @@ async function call<T>(url: string, init?: { body: unknown }): Promise<T> {
  * Regenerates (or rewrites the instructions of) every item the dataset page shows, within a
  * budget: the estimate comes first, then a progress bar while the server's worker runs the batch.
  */
-export function BatchForm({ filter, status }: { filter: ItemFilter; status?: ItemStatus }) {
+export function BatchForm({ filter, status }: { filter: ListFilter; status?: ItemStatus }) {
   const [kind, setKind] = useState<BatchKind>('regenerate');
   const [budget, setBudget] = useState('');
   const [batchId, setBatchId] = useState<number>();

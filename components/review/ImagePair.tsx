@@ -45,8 +45,35 @@ export function Caption({ image }: { image: PairImage }) {
   );
 }
 
+/** Colour of mask areas over the images: distinct from most photo content. */
+const MASK_TINT = 'rgb(255, 0, 170)';
+
+/**
+ * A mask laid over an image, stretched to its box: the white mask areas are tinted and
+ * screened onto the picture at 45%, black areas leave it as is. Inside the group the tint is
+ * multiplied onto the mask (black behind it, so transparent masks read as "no mask").
+ */
+function MaskOverlay({ url }: { url: string }) {
+  const [failed, setFailed] = useState(false);
+  if (failed) return null;
+  return (
+    <div className="pointer-events-none absolute inset-0 overflow-hidden rounded-sm" style={{ mixBlendMode: 'screen', opacity: 0.45 }}>
+      {/* eslint-disable-next-line @next/next/no-img-element -- served by our own image route */}
+      <img
+        src={url}
+        alt="Mask"
+        data-testid="mask-overlay"
+        onError={() => setFailed(true)}
+        className="block h-full w-full bg-black"
+        draggable={false}
+      />
+      <div className="absolute inset-0" style={{ background: MASK_TINT, mixBlendMode: 'multiply' }} />
+    </div>
+  );
+}
+
 /** One image of the pair; a file that cannot be served says so instead of a broken icon. */
-function PairedImage({ image, width, height }: { image: PairImage; width: number; height: number }) {
+function PairedImage({ image, width, height, mask }: { image: PairImage; width: number; height: number; mask?: string }) {
   const [failedUrl, setFailedUrl] = useState<string>();
   if (failedUrl === image.url) {
     return (
@@ -61,25 +88,29 @@ function PairedImage({ image, width, height }: { image: PairImage; width: number
     );
   }
   return (
-    // eslint-disable-next-line @next/next/no-img-element -- served by our own image route
-    <img
-      src={image.url}
-      alt={image.label}
-      width={Math.round(width)}
-      height={Math.round(height)}
-      onError={() => setFailedUrl(image.url)}
-      className="checker block rounded-sm shadow-lg shadow-black/40"
-      style={{ width, height }}
-      draggable={false}
-    />
+    <div className="relative" style={{ width, height }}>
+      {/* eslint-disable-next-line @next/next/no-img-element -- served by our own image route */}
+      <img
+        src={image.url}
+        alt={image.label}
+        width={Math.round(width)}
+        height={Math.round(height)}
+        onError={() => setFailedUrl(image.url)}
+        className="checker block rounded-sm shadow-lg shadow-black/40"
+        style={{ width, height }}
+        draggable={false}
+      />
+      {mask && <MaskOverlay url={mask} />}
+    </div>
   );
 }
 
 /**
  * Source and edited image side by side at the same scale: one factor for both, the
  * largest at which both fit, so a size change between them is visible as it is.
+ * `mask` (an image URL) is overlaid on both, stretched to each image's box.
  */
-export function ImagePair({ left, right }: { left: PairImage; right: PairImage }) {
+export function ImagePair({ left, right, mask }: { left: PairImage; right: PairImage; mask?: string }) {
   const [ref, box] = useSize<HTMLDivElement>();
   const paneWidth = Math.max(0, (box.width - GAP) / 2);
   const paneHeight = Math.max(0, box.height - CAPTION);
@@ -99,7 +130,7 @@ export function ImagePair({ left, right }: { left: PairImage; right: PairImage }
         [left, right].map((image) => (
           <figure key={image.label} className="flex flex-col items-center" style={{ width: paneWidth }}>
             <div className="flex items-end justify-center" style={{ height: rowHeight }}>
-              <PairedImage image={image} width={image.width * scale} height={image.height * scale} />
+              <PairedImage image={image} width={image.width * scale} height={image.height * scale} mask={mask} />
             </div>
             <div style={{ width: Math.max(image.width * scale, 220) }}>
               <Caption image={image} />

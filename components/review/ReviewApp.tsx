@@ -65,6 +65,7 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
   const [editing, setEditing] = useState(false);
   const [inspect, setInspect] = useState<InspectMode | null>(null);
   const [help, setHelp] = useState(false);
+  const [showMask, setShowMask] = useState(false);
   const shownAt = useRef(0);
   const inspectRef = useRef<InspectHandle>(null);
 
@@ -145,6 +146,7 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
       i: () => toggleInspect('side'),
       x: () => toggleInspect('swipe'),
       d: () => toggleInspect('difference'),
+      m: () => item?.mask && setShowMask((on) => !on),
       '0': () => inspectRef.current?.reset(),
       ArrowLeft: () => inspectRef.current?.nudgeSwipe(-5),
       ArrowRight: () => inspectRef.current?.nudgeSwipe(5),
@@ -302,7 +304,8 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
               (inspect ? (
                 <InspectView left={pair[0]} right={pair[1]} mode={inspect} ref={inspectRef} />
               ) : (
-                <ImagePair left={pair[0]} right={pair[1]} />
+                // Masks are small binary PNGs: the full file keeps their edges exact.
+                <ImagePair left={pair[0]} right={pair[1]} mask={showMask && item.mask ? `/api/images/mask/${item.id}?size=full` : undefined} />
               ))}
           </div>
 
@@ -405,6 +408,11 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
                   <ActionButton k="d" onClick={() => toggleInspect('difference')} className={inspectClass(inspect === 'difference')}>
                     Difference
                   </ActionButton>
+                  {item.mask && (
+                    <ActionButton k="m" onClick={() => setShowMask((on) => !on)} className={inspectClass(showMask)}>
+                      Mask
+                    </ActionButton>
+                  )}
                 </>
               )}
             </div>

@@ -33,6 +33,7 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
       ['i', 'Zoom and pan, in sync'],
       ['x', 'Swipe view'],
       ['d', 'Difference view'],
+      ['m', 'Overlay the mask (when the item has one)'],
       ['← →', 'Move the swipe line'],
       ['0', 'Reset zoom'],
       ['Esc', 'Leave inspect'],

@@ -3,6 +3,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { getDataset } from '../datasets';
+import { extraFilterSql, type ExtraFilter } from '../review/filter';
 import { checkRelativePath, resolveInRoot } from '../images/paths';
 
 /**
@@ -12,19 +13,33 @@ import { checkRelativePath, resolveInRoot } from '../images/paths';
 
 export type ExportStatus = ItemStatus | 'all';
 
-export interface ExportSelection {
+/**
+ * Which items to export: status, dataset, family and task (answered from item_counts), plus
+ * the shared filter's other terms (live verdict reviewer and dates, instruction text,
+ * candidate origin, a score range), the same SQL as the dataset page (lib/review/filter.ts).
+ */
+export interface ExportSelection extends Omit<ExtraFilter, 'status' | 'sort'> {
   status?: ExportStatus;
   datasetId?: number;
   family?: string;
   task?: string;
 }
 
-/** The selection, as written to the manifest and the summary (null: not filtered). */
-export interface ExportFilter {
+/** The selection, as written to the manifest and the summary (null: not filtered; other terms only when set). */
+export interface ExportFilter extends Omit<ExtraFilter, 'status' | 'sort'> {
   status: ExportStatus;
   dataset: string | null;
   family: string | null;
   task: string | null;
+}
+
+const EXTRA_KEYS = ['reviewer', 'from', 'to', 'text', 'origin', 'score', 'scoreMin', 'scoreMax'] as const;
+
+/** The selection's terms beyond status, dataset, family and task. */
+function extraOf(selection: ExportSelection): Omit<ExtraFilter, 'status' | 'sort'> {
+  const extra: Record<string, unknown> = {};
+  for (const key of EXTRA_KEYS) if (selection[key] !== undefined) extra[key] = selection[key];
+  return extra as Omit<ExtraFilter, 'status' | 'sort'>;
 }
 
 /** The export cannot start (unknown dataset, unsafe output folder): the CLI exits non-zero. */
@@ -105,7 +120,13 @@ export function describeFilter(db: Db, selection: ExportSelection): ExportFilter
     if (!found) throw new ExportError(`no dataset with id ${selection.datasetId}`);
     dataset = found.name;
   }
-  return { status: selection.status ?? 'accepted', dataset, family: selection.family ?? null, task: selection.task ?? null };
+  return {
+    status: selection.status ?? 'accepted',
+    dataset,
+    family: selection.family ?? null,
+    task: selection.task ?? null,
+    ...extraOf(selection),
+  };
 }
 
 export interface TaskGroup {
@@ -113,6 +134,8 @@ export interface TaskGroup {
   task: string;
   datasetIds: number[];
   n: number;
+  /** The shared filter's other terms over `items`, applied to every page. */
+  extra?: { terms: string[]; params: (string | number)[] };
 }
 
 /** The (family, task) folders to write, in order, with the datasets that have items there (from item_counts). */
@@ -137,14 +160,33 @@ export function listTaskGroups(db: Db, selection: ExportSelection): TaskGroup[] 
        ORDER BY family, task, dataset_id`,
     )
     .all(...params);
+  const extra = extraFilterSql(extraOf(selection));
+  if (extra.terms.length) {
+    // item_counts cannot answer these terms: count each (folder, dataset) exactly.
+    const count = statement<unknown[], number>(
+      db,
+      `SELECT count(*) FROM items WHERE dataset_id = ? ${status === 'all' ? '' : 'AND status = ?'} AND family = ? AND task = ?
+       AND ${extra.terms.join(' AND ')}`,
+    ).pluck();
+    for (const row of rows) {
+      row.n = count.get(row.dataset_id, ...(status === 'all' ? [] : [status]), row.family, row.task, ...extra.params) ?? 0;
+    }
+  }
   const groups: TaskGroup[] = [];
   for (const row of rows) {
+    if (row.n === 0) continue;
     const last = groups.at(-1);
     if (last && last.family === row.family && last.task === row.task) {
       last.datasetIds.push(row.dataset_id);
       last.n += row.n;
     } else {
-      groups.push({ family: row.family, task: row.task, datasetIds: [row.dataset_id], n: row.n });
+      groups.push({
+        family: row.family,
+        task: row.task,
+        datasetIds: [row.dataset_id],
+        n: row.n,
+        ...(extra.terms.length ? { extra } : {}),
+      });
     }
   }
   return groups;
@@ -158,15 +200,17 @@ export function listTaskGroups(db: Db, selection: ExportSelection): TaskGroup[] 
  */
 export function* taskPages(db: Db, group: TaskGroup, status: ExportStatus): Generator<ItemRow[]> {
   const byStatus = status === 'all' ? '' : 'AND status = ?';
+  const extra = group.extra?.terms.length ? `AND ${group.extra.terms.join(' AND ')}` : '';
   const query = statement<unknown[], ItemRow>(
     db,
     `SELECT id, dataset_id, external_id, status, source_root_id, source_path, metadata, current_candidate_id, current_instruction_id
-     FROM items WHERE dataset_id = ? ${byStatus} AND family = ? AND task = ? AND id > ?
-     ORDER BY id LIMIT ?`,
+     FROM items WHERE dataset_id = ? ${byStatus} AND family = ? AND task = ? AND items.id > ? ${extra}
+     ORDER BY items.id LIMIT ?`,
   );
   const statusParam = status === 'all' ? [] : [status];
+  const extraParams = group.extra?.params ?? [];
   for (let after = 0; ; ) {
-    let rows = group.datasetIds.flatMap((id) => query.all(id, ...statusParam, group.family, group.task, after, PAGE));
+    let rows = group.datasetIds.flatMap((id) => query.all(id, ...statusParam, group.family, group.task, after, ...extraParams, PAGE));
     if (group.datasetIds.length > 1) rows = rows.sort((a, b) => a.id - b.id).slice(0, PAGE);
     if (rows.length === 0) return;
     after = rows.at(-1)!.id;

@@ -4,9 +4,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { resolveInRoot } from './paths';
+import { checkRelativePath, resolveInRoot } from './paths';
 
-export type ImageKind = 'source' | 'candidate' | 'candidate-source';
+export type ImageKind = 'source' | 'candidate' | 'candidate-source' | 'mask';
 export type ImageSize = 'preview' | 'full';
 
 /** Long side of review previews: sharp on a 1440p screen at two panes, small to send. */
@@ -23,8 +23,9 @@ const CONTENT_TYPES: Record<string, string> = {
   bmp: 'image/bmp',
 };
 
-/** The file behind an item's source image or a candidate, by id only (never a client path). */
+/** The file behind an item's source image, a candidate or an item's mask, by id only (never a client path). */
 export function imageFile(db: Db, kind: ImageKind, id: number): string | undefined {
+  if (kind === 'mask') return maskFile(db, id);
   const sql = {
     source: 'SELECT r.path AS root, i.source_path AS rel FROM items i JOIN image_roots r ON r.id = i.source_root_id WHERE i.id = ?',
     candidate: 'SELECT r.path AS root, c.path AS rel FROM candidates c JOIN image_roots r ON r.id = c.root_id WHERE c.id = ?',
@@ -34,6 +35,29 @@ export function imageFile(db: Db, kind: ImageKind, id: number): string | undefin
   }[kind];
   const row = statement<[number], { root: string; rel: string }>(db, sql).get(id);
   return row ? resolveInRoot(row.root, row.rel) : undefined;
+}
+
+/**
+ * An item's mask (UltraEdit), recorded by the import in its metadata as {rootId, path}.
+ * The metadata is data: its path is checked like any imported path, and a bad one is no mask.
+ */
+function maskFile(db: Db, itemId: number): string | undefined {
+  const metadata = statement<[number], string>(db, 'SELECT metadata FROM items WHERE id = ?').pluck().get(itemId);
+  let mask: { rootId?: unknown; path?: unknown } | undefined;
+  try {
+    mask = metadata ? JSON.parse(metadata).mask : undefined;
+  } catch {
+    return undefined;
+  }
+  if (!mask || !Number.isInteger(mask.rootId)) return undefined;
+  const root = statement<[number], string>(db, 'SELECT path FROM image_roots WHERE id = ?').pluck().get(mask.rootId as number);
+  const checked = checkRelativePath(mask.path);
+  if (!root || !checked.ok) return undefined;
+  try {
+    return resolveInRoot(root, checked.path);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ServedImage {

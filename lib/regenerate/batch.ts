@@ -3,7 +3,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { ItemStatus, JobStatus } from '@/db/schema';
 import { JobError } from '../jobs/jobs';
-import { filterSql, itemFilterSchema, type ItemFilter } from '../review/filter';
+import { filterSql, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../review/filter';
 import type { RegenerateConfig } from './config';
 import { estimateJob, requestJob } from './service';
 
@@ -11,13 +11,13 @@ import { estimateJob, requestJob } from './service';
 export const BATCH_KINDS = ['regenerate', 'rewrite'] as const;
 export type BatchKind = (typeof BATCH_KINDS)[number];
 
-export const ITEM_STATUSES = ['pending', 'accepted', 'rejected'] as const;
+export { ITEM_STATUSES };
 
-/** The items a batch covers: a dataset page's filter plus, optionally, a review status. */
-export type BatchFilter = ItemFilter & { status?: ItemStatus };
+/** The items a batch covers: the dataset page's shared filter (its status may also come on its own). */
+export type BatchFilter = ListFilter & { status?: ItemStatus };
 
 export const batchFilterSchema = z.object({
-  filter: itemFilterSchema,
+  filter: listFilterSchema,
   status: z.enum(ITEM_STATUSES).optional(),
 });
 

@@ -1,25 +1,183 @@
 import { z } from 'zod';
 
-/** Which items a queue, a page or an export looks at. Task is only meaningful with a family. */
-export const itemFilterSchema = z.object({
+/**
+ * Imported scores kept in items.metadata (OmniEdit, then UltraEdit), each with an expression
+ * index `items_score_<name>` on (dataset_id, json_extract(metadata, '$.<name>'), id).
+ */
+export const SCORE_NAMES = [
+  'sc_score_1', 'sc_score_2', 'pq_score', 'o_score',
+  'clip_sim_source', 'clip_sim_target', 'clip_sim_dir', 'clip_sim_image', 'dinov2_sim', 'ssim',
+] as const;
+export type ScoreName = (typeof SCORE_NAMES)[number];
+
+/** The score's value, written exactly as in its index so SQLite can use it. */
+export const scoreSql = (name: ScoreName) => `json_extract(metadata, '$.${name}')`;
+
+export const ITEM_STATUSES = ['pending', 'accepted', 'rejected'] as const;
+export const CANDIDATE_ORIGINS = ['dataset', 'regenerated'] as const;
+
+const DAY_MS = 86_400_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A moment as ms since the epoch, from ms or an ISO date. A bare date is a whole UTC day:
+ * `from` its start, `to` its last millisecond, so from=to=2026-11-27 is that day.
+ */
+function moment(end: 'from' | 'to') {
+  return z
+    .union([z.number(), z.string().trim().min(1)])
+    .transform((value, ctx) => {
+      if (typeof value === 'number') return value;
+      if (/^\d+$/.test(value)) return Number(value);
+      const ms = Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
+      if (Number.isNaN(ms)) {
+        ctx.addIssue({ code: 'custom', message: `not a date: ${value} (use ms or an ISO date)` });
+        return z.NEVER;
+      }
+      return DATE_ONLY.test(value) && end === 'to' ? ms + DAY_MS - 1 : ms;
+    });
+}
+
+/** The queue's filter terms: served by the items_queue* indexes in (family, task, id) order. */
+const queueShape = {
   datasetId: z.coerce.number().int().positive(),
   family: z.string().min(1).optional(),
   task: z.string().min(1).optional(),
   instructionType: z.enum(['original', 'rewrite', 'complex']).optional(),
-}).refine((f) => !f.task || f.family, { message: 'a task filter needs its family', path: ['task'] });
+};
 
+const taskNeedsFamily: [(f: { task?: string; family?: string }) => boolean, { message: string; path: string[] }] = [
+  (f) => !f.task || !!f.family,
+  { message: 'a task filter needs its family', path: ['task'] },
+];
+
+/** Which items a queue looks at. Task is only meaningful with a family. */
+export const itemFilterSchema = z.object(queueShape).refine(...taskNeedsFamily);
 export type ItemFilter = z.infer<typeof itemFilterSchema>;
+
+/** The filter terms that do not depend on the dataset: what an export across datasets can use too. */
+const extraShape = {
+  status: z.enum(ITEM_STATUSES).optional(),
+  /** The reviewer of the live verdict (latest accept or reject not undone). */
+  reviewer: z.string().trim().min(1).optional(),
+  /** The live verdict's time range, inclusive (ms; ISO dates accepted). */
+  from: moment('from').optional(),
+  to: moment('to').optional(),
+  /** Text any instruction version of the item contains (case-insensitive). */
+  text: z.string().trim().min(1).optional(),
+  /** The origin of the item's current candidate. */
+  origin: z.enum(CANDIDATE_ORIGINS).optional(),
+  score: z.enum(SCORE_NAMES).optional(),
+  scoreMin: z.coerce.number().finite().optional(),
+  scoreMax: z.coerce.number().finite().optional(),
+  /** Order by `score` (dataset page only); items without the score are then left out. */
+  sort: z.enum(['asc', 'desc']).optional(),
+};
+
+const scoreNeedsName: [
+  (f: { score?: string; scoreMin?: number; scoreMax?: number; sort?: string }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (f) => !!f.score || (f.scoreMin === undefined && f.scoreMax === undefined && f.sort === undefined),
+  { message: 'a score range or sort needs the score', path: ['score'] },
+];
+
+/** The shared filter of the dataset page, batches and exports (the queue's terms plus the rest). */
+export const listFilterSchema = z.object({ ...queueShape, ...extraShape }).refine(...taskNeedsFamily).refine(...scoreNeedsName);
+export type ListFilter = z.infer<typeof listFilterSchema>;
+
+/** The dataset-independent terms, for selections that may span datasets (exports). */
+export const extraFilterSchema = z.object(extraShape).refine(...scoreNeedsName);
+export type ExtraFilter = z.infer<typeof extraFilterSchema>;
+
+type Params = (string | number)[];
+
+/** An FTS5 phrase (trigram: a substring match) for text of at least three characters. */
+const ftsPhrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+
+/**
+ * The WHERE terms of the dataset-independent filters, over `items` (no status: the caller
+ * places it with the indexed terms). Empty when none is set.
+ */
+export function extraFilterSql(filter: Omit<ExtraFilter, 'status' | 'sort'>): { terms: string[]; params: Params } {
+  const terms: string[] = [];
+  const params: Params = [];
+  if (filter.reviewer !== undefined || filter.from !== undefined || filter.to !== undefined) {
+    // The live verdict: the latest verdict of the decision that gives the item its status, not undone.
+    const conditions: string[] = [];
+    if (filter.reviewer !== undefined) {
+      conditions.push('v.reviewer = ?');
+      params.push(filter.reviewer);
+    }
+    if (filter.from !== undefined) {
+      conditions.push('v.created_at >= ?');
+      params.push(filter.from);
+    }
+    if (filter.to !== undefined) {
+      conditions.push('v.created_at <= ?');
+      params.push(filter.to);
+    }
+    terms.push(
+      `items.status <> 'pending' AND EXISTS (SELECT 1 FROM verdicts v WHERE v.id = (
+         SELECT max(l.id) FROM verdicts l
+         WHERE l.item_id = items.id AND l.decision = CASE items.status WHEN 'accepted' THEN 'accept' ELSE 'reject' END
+           AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = l.id))
+       AND ${conditions.join(' AND ')})`,
+    );
+  }
+  if (filter.text !== undefined) {
+    if ([...filter.text].length >= 3) {
+      // Not correlated: the FTS lookup runs once, then items are probed by id.
+      terms.push(
+        `items.id IN (SELECT iv.item_id FROM instruction_versions iv
+         WHERE iv.id IN (SELECT rowid FROM instruction_fts WHERE instruction_fts MATCH ?))`,
+      );
+      params.push(ftsPhrase(filter.text));
+    } else {
+      // Trigrams cannot match one or two characters: scan the item's versions instead.
+      terms.push(
+        'EXISTS (SELECT 1 FROM instruction_versions iv WHERE iv.item_id = items.id AND instr(lower(iv.text), lower(?)) > 0)',
+      );
+      params.push(filter.text);
+    }
+  }
+  if (filter.origin !== undefined) {
+    terms.push('EXISTS (SELECT 1 FROM candidates c WHERE c.id = items.current_candidate_id AND c.origin = ?)');
+    params.push(filter.origin);
+  }
+  if (filter.score !== undefined) {
+    const value = scoreSql(filter.score);
+    // Matches the partial index's WHERE, so a score range is an index range.
+    terms.push(`${value} IS NOT NULL`);
+    if (filter.scoreMin !== undefined) {
+      terms.push(`${value} >= ?`);
+      params.push(filter.scoreMin);
+    }
+    if (filter.scoreMax !== undefined) {
+      terms.push(`${value} <= ?`);
+      params.push(filter.scoreMax);
+    }
+  }
+  return { terms, params };
+}
+
+/** True when the filter has terms the item_counts table cannot answer. */
+export function hasExtraTerms(filter: Omit<ExtraFilter, 'status' | 'sort'>): boolean {
+  return extraFilterSql(filter).terms.length > 0;
+}
 
 /**
  * The WHERE terms for a filter over `items`, with positional parameters. The order of the
- * terms matches the items_queue / items_queue_type indexes.
+ * queue terms matches the items_queue / items_queue_type indexes; the other terms follow.
+ * `status` overrides the filter's own status (the queue passes 'pending').
  */
-export function filterSql(filter: ItemFilter, status?: string): { where: string; params: (string | number)[] } {
+export function filterSql(filter: ItemFilter & Partial<ListFilter>, status?: string): { where: string; params: Params } {
   const terms = ['dataset_id = ?'];
-  const params: (string | number)[] = [filter.datasetId];
-  if (status) {
+  const params: Params = [filter.datasetId];
+  const byStatus = status ?? filter.status;
+  if (byStatus) {
     terms.push('status = ?');
-    params.push(status);
+    params.push(byStatus);
   }
   if (filter.instructionType) {
     terms.push('instruction_type = ?');
@@ -33,5 +191,6 @@ export function filterSql(filter: ItemFilter, status?: string): { where: string;
       params.push(filter.task);
     }
   }
-  return { where: terms.join(' AND '), params };
+  const extra = extraFilterSql(filter);
+  return { where: [...terms, ...extra.terms].join(' AND '), params: [...params, ...extra.params] };
 }

@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
-import { filterSql, type ItemFilter } from './filter';
+import { filterSql, scoreSql, type ListFilter } from './filter';
 import { ReviewError } from './verdicts';
 import { jobsOfItem } from '../jobs/jobs';
 
@@ -15,6 +15,8 @@ export interface ReviewItem {
   status: ItemStatus;
   source: { width: number; height: number };
   inputDescription: string | null;
+  /** The item's mask (UltraEdit), served at /api/images/mask/:itemId; null when it has none. */
+  mask: { width: number; height: number } | null;
   candidates: ReviewCandidate[];
   currentCandidateId: number;
   instructions: { id: number; kind: InstructionKind; text: string; createdBy: string | null }[];
@@ -110,9 +112,13 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
     'SELECT id, kind, text, created_by AS createdBy FROM instruction_versions WHERE item_id = ? ORDER BY id',
   ).all(itemId);
   let inputDescription: string | null = null;
+  let mask: ReviewItem['mask'] = null;
   try {
-    const description = JSON.parse(row.metadata).input_description;
+    const record = JSON.parse(row.metadata);
+    const description = record.input_description;
     if (typeof description === 'string') inputDescription = description;
+    const { width, height } = record.mask ?? {};
+    if (Number.isFinite(width) && Number.isFinite(height) && width > 0 && height > 0) mask = { width, height };
   } catch {
     // metadata is stored as imported; a record without a description shows none
   }
@@ -126,6 +132,7 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
     status: row.status,
     source: { width: row.source_width, height: row.source_height },
     inputDescription,
+    mask,
     candidates,
     currentCandidateId: row.current_candidate_id,
     instructions,
@@ -164,29 +171,59 @@ export interface ItemListRow {
   instruction: string;
 }
 
-/** Position in (family, task, id) order: the dataset page's keyset cursor. */
-export interface ItemCursor {
-  family: string;
-  task: string;
-  id: number;
+/** Position in the page's order: (family, task, id), or (score, id) when sorted by a score. */
+export type ItemCursor = { family: string; task: string; id: number } | { score: number; id: number };
+
+/** The SQL of one listItems page (exported for EXPLAIN QUERY PLAN checks). */
+export function listItemsQuery(filter: ListFilter, cursor: ItemCursor | undefined, limit: number): { sql: string; params: unknown[] } {
+  const { where, params } = filterSql(filter);
+  // With a score chosen, each row carries its value (null: the item has none).
+  const columns = `items.id, external_id AS externalId, family, task, instruction_type AS instructionType, status,
+            (SELECT text FROM instruction_versions WHERE id = items.current_instruction_id) AS instruction${
+              filter.score ? `, ${scoreSql(filter.score)} AS score` : ''
+            }`;
+  if (filter.score && filter.sort) {
+    const score = scoreSql(filter.score);
+    const dir = filter.sort === 'desc' ? 'DESC' : 'ASC';
+    const keyset = cursor && 'score' in cursor;
+    // Not a row value: SQLite seeks the expression index only on a plain bound of the expression;
+    // the OR term then skips the ties already shown.
+    const [cmp, cmpEq] = dir === 'DESC' ? ['<', '<='] : ['>', '>='];
+    const after = keyset ? `AND ${score} ${cmpEq} ? AND (${score} ${cmp} ? OR items.id ${cmp} ?)` : '';
+    return {
+      sql: `SELECT ${columns}
+       FROM items WHERE ${where} AND ${score} IS NOT NULL ${after}
+       ORDER BY ${score} ${dir}, items.id ${dir} LIMIT ?`,
+      params: [...params, ...(keyset ? [cursor.score, cursor.score, cursor.id] : []), limit + 1],
+    };
+  }
+  const keyset = cursor && 'family' in cursor;
+  return {
+    sql: `SELECT ${columns}
+     FROM items WHERE ${where} ${keyset ? 'AND (family, task, items.id) > (?, ?, ?)' : ''}
+     ORDER BY family, task, items.id LIMIT ?`,
+    params: [...params, ...(keyset ? [cursor.family, cursor.task, cursor.id] : []), limit + 1],
+  };
 }
 
 /**
- * One page of a dataset's items in (family, task, id) order, after `cursor`. Keyset
- * paging on the same order as the indexes, so page 10,000 costs what page 1 costs.
+ * One page of a dataset's items after `cursor`: in (family, task, id) order, or in (score, id)
+ * order (ascending or descending) when the filter sorts by a score, leaving out items without
+ * it. Keyset paging on the same order as the indexes (items_dataset_order and the like, or
+ * items_score_<name>), so page 10,000 costs what page 1 costs.
  */
-export function listItems(db: Db, filter: ItemFilter & { status?: ItemStatus }, cursor: ItemCursor | undefined, limit: number) {
-  const { where, params } = filterSql(filter, filter.status);
-  const after = cursor ? 'AND (family, task, items.id) > (?, ?, ?)' : '';
-  const rows = statement<unknown[], ItemListRow>(
-    db,
-    `SELECT items.id, external_id AS externalId, family, task, instruction_type AS instructionType, status,
-            (SELECT text FROM instruction_versions WHERE id = items.current_instruction_id) AS instruction
-     FROM items WHERE ${where} ${after}
-     ORDER BY family, task, items.id LIMIT ?`,
-  ).all(...params, ...(cursor ? [cursor.family, cursor.task, cursor.id] : []), limit + 1);
+export function listItems(
+  db: Db,
+  filter: ListFilter,
+  cursor: ItemCursor | undefined,
+  limit: number,
+): { rows: (ItemListRow & { score?: number | null })[]; next?: ItemCursor } {
+  const { sql, params } = listItemsQuery(filter, cursor, limit);
+  const rows = statement<unknown[], ItemListRow & { score?: number | null }>(db, sql).all(...params);
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;
   const last = page.at(-1);
-  return { rows: page, next: hasMore && last ? { family: last.family, task: last.task, id: last.id } : undefined };
+  if (!hasMore || !last) return { rows: page };
+  const sorted = filter.score && filter.sort;
+  return { rows: page, next: sorted ? { score: last.score!, id: last.id } : { family: last.family, task: last.task, id: last.id } };
 }

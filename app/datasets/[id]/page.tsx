@@ -5,7 +5,7 @@ import { BatchForm } from '@/components/BatchForm';
 import { getDb } from '@/db';
 import type { ItemStatus } from '@/db/schema';
 import { summarizeDatasets } from '@/lib/datasets/summary';
-import { itemFilterSchema } from '@/lib/review/filter';
+import { listFilterSchema, SCORE_NAMES, type ListFilter } from '@/lib/review/filter';
 import { listItems, type ItemCursor } from '@/lib/review/items';
 import { queueProgress } from '@/lib/review/queue';
 
@@ -17,7 +17,10 @@ const number = new Intl.NumberFormat('en-US');
 type Search = Record<string, string | string[] | undefined>;
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
 
-const cursorSchema = z.object({ family: z.string(), task: z.string(), id: z.number().int() });
+const cursorSchema = z.union([
+  z.object({ family: z.string(), task: z.string(), id: z.number().int() }),
+  z.object({ score: z.number(), id: z.number().int() }),
+]);
 const encodeCursor = (cursor: ItemCursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
 function decodeCursor(value: string | undefined): ItemCursor | undefined {
   if (!value) return undefined;
@@ -47,28 +50,46 @@ export default async function DatasetPage({
   if (!dataset) notFound();
   const search = await searchParams;
   const [family, task] = (first(search.task) ?? '').split('/');
-  const parsed = itemFilterSchema.safeParse({
+  // The shared filter (lib/review/filter.ts): the same terms drive batches and exports.
+  const parsed = listFilterSchema.safeParse({
     datasetId,
     family: family || undefined,
     task: task || undefined,
     instructionType: first(search.type),
+    status: first(search.status),
+    reviewer: first(search.reviewer),
+    from: first(search.from),
+    to: first(search.to),
+    text: first(search.text),
+    origin: first(search.origin),
+    score: first(search.score),
+    scoreMin: first(search.min),
+    scoreMax: first(search.max),
+    sort: first(search.sort),
   });
-  const filter = parsed.success ? parsed.data : { datasetId };
-  const statusParam = first(search.status);
-  const status = (['pending', 'accepted', 'rejected'] as const).find((s) => s === statusParam);
+  const filter: ListFilter = parsed.success ? parsed.data : { datasetId };
+  const problem = parsed.success ? undefined : parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ');
+  const { status } = filter;
   const cursor = decodeCursor(first(search.after));
-  const page = listItems(db, { ...filter, status }, cursor, PAGE_SIZE);
-  const progress = queueProgress(db, filter);
+  const page = listItems(db, filter, cursor, PAGE_SIZE);
+  // The queue understands dataset, family, task and instruction type only.
+  const queueFilter = { datasetId, family: filter.family, task: filter.task, instructionType: filter.instructionType };
+  const progress = queueProgress(db, queueFilter);
+  const { sort: _sort, status: _status, ...batchFilter } = filter;
 
+  const SEARCH_KEYS = ['task', 'type', 'status', 'reviewer', 'from', 'to', 'text', 'origin', 'score', 'min', 'max', 'sort'];
   const query = (extra: Record<string, string | undefined>) => {
     const params = new URLSearchParams();
-    const values = { task: first(search.task), type: filter.instructionType, status, ...extra };
+    const values: Record<string, string | undefined> = {};
+    if (parsed.success) for (const key of SEARCH_KEYS) values[key] = first(search[key]);
+    Object.assign(values, extra);
     for (const [key, value] of Object.entries(values)) if (value) params.set(key, value);
     return `/datasets/${datasetId}?${params}`;
   };
   const reviewHref = `/review?dataset=${datasetId}${filter.family ? `&family=${encodeURIComponent(filter.family)}` : ''}${
     filter.task ? `&task=${encodeURIComponent(filter.task)}` : ''
   }${filter.instructionType ? `&type=${filter.instructionType}` : ''}`;
+  const input = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1';
 
   return (
     <div className="mx-auto w-full max-w-6xl px-6 py-8">
@@ -113,10 +134,43 @@ export default async function DatasetPage({
           <option value="accepted">accepted</option>
           <option value="rejected">rejected</option>
         </select>
+        <input name="reviewer" defaultValue={first(search.reviewer) ?? ''} placeholder="Verdict by" aria-label="Verdict reviewer" className={`${input} w-28`} />
+        <label className="flex items-center gap-1 text-neutral-500">
+          verdict from
+          <input type="date" name="from" defaultValue={first(search.from) ?? ''} aria-label="Verdict from" className={input} />
+          to
+          <input type="date" name="to" defaultValue={first(search.to) ?? ''} aria-label="Verdict to" className={input} />
+        </label>
+        <input name="text" defaultValue={first(search.text) ?? ''} placeholder="Instruction contains" aria-label="Instruction text" className={`${input} w-44`} />
+        <select name="origin" defaultValue={filter.origin ?? ''} aria-label="Edited image origin" className={input}>
+          <option value="">Any edited image</option>
+          <option value="dataset">from the dataset</option>
+          <option value="regenerated">regenerated</option>
+        </select>
+        <select name="score" defaultValue={filter.score ?? ''} aria-label="Score" className={input}>
+          <option value="">No score</option>
+          {SCORE_NAMES.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <input name="min" type="number" step="any" defaultValue={first(search.min) ?? ''} placeholder="min" aria-label="Score min" className={`${input} w-20`} />
+        <input name="max" type="number" step="any" defaultValue={first(search.max) ?? ''} placeholder="max" aria-label="Score max" className={`${input} w-20`} />
+        <select name="sort" defaultValue={filter.sort ?? ''} aria-label="Sort" className={input} title="Sorting by a score lists only the items that have it">
+          <option value="">Family / task order</option>
+          <option value="desc">score, highest first</option>
+          <option value="asc">score, lowest first</option>
+        </select>
         <button className="rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 hover:bg-neutral-800">Apply</button>
       </form>
+      {problem && (
+        <p className="mb-4 text-sm text-rose-300" role="alert">
+          Filter not applied: {problem}
+        </p>
+      )}
 
-      <BatchForm filter={filter} status={status} />
+      <BatchForm filter={batchFilter} status={status} />
 
       <table className="w-full table-fixed text-sm" data-testid="items-table">
         <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
@@ -125,6 +179,7 @@ export default async function DatasetPage({
             <th className="w-64 py-2 font-normal">Family / task</th>
             <th className="w-24 py-2 font-normal">Type</th>
             <th className="w-24 py-2 font-normal">Status</th>
+            {filter.score && <th className="w-24 py-2 font-normal">{filter.score}</th>}
             <th className="py-2 font-normal">Instruction</th>
           </tr>
         </thead>
@@ -141,6 +196,7 @@ export default async function DatasetPage({
               <td className="py-2 pr-4">
                 <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[row.status]}`}>{row.status}</span>
               </td>
+              {filter.score && <td className="py-2 pr-4 tabular-nums text-neutral-400">{row.score ?? '–'}</td>}
               <td className="truncate py-2 text-neutral-200" title={row.instruction}>
                 {row.instruction}
               </td>

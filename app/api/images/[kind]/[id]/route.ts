@@ -8,10 +8,10 @@ import { imageFile, serveImage } from '@/lib/images/serve';
 
 export const dynamic = 'force-dynamic';
 
-const paramsSchema = z.object({ kind: z.enum(['source', 'candidate', 'candidate-source']), id: z.coerce.number().int().positive() });
+const paramsSchema = z.object({ kind: z.enum(['source', 'candidate', 'candidate-source', 'mask']), id: z.coerce.number().int().positive() });
 const sizeSchema = z.enum(['preview', 'full']).default('preview');
 
-/** GET /api/images/source/:itemId, /api/images/candidate/:candidateId or /api/images/candidate-source/:candidateId; ?size=preview|full */
+/** GET /api/images/source/:itemId, /api/images/candidate/:candidateId or /api/images/candidate-source/:candidateId or /api/images/mask/:itemId; ?size=preview|full */
 export async function GET(request: Request, context: { params: Promise<{ kind: string; id: string }> }) {
   return handle(async () => {
     const { kind, id } = paramsSchema.parse(await context.params);
