@@ -12,11 +12,13 @@ Commands:
       GPT-Image-Edit-1.5M layout, its root or any folder inside it), gpt-edit-training (training_json
       and data.txt), omniedit-parquet, hqedit-parquet, ultraedit-parquet, jsonl, csv.
   export --out DIR [--format F] [--dataset NAME] [--status accepted|rejected|pending|all] [--family F] [--task T]
-         [--shard-size-mb N] [--need-weight] [--json]
+         [--reviewer R] [--from DATE] [--to DATE] [--text T] [--origin dataset|regenerated]
+         [--score NAME --score-min X --score-max Y] [--shard-size-mb N] [--need-weight] [--json]
       Write reviewed triplets. Formats: gpt-edit (default), gpt-image-edit-training, jsonl, parquet,
       webdataset. --shard-size-mb for parquet and webdataset; --need-weight for gpt-image-edit-training.
   regenerate --budget-usd N [--dataset NAME] [--family F] [--task T] [--type original|rewrite|complex]
-             [--status pending|accepted|rejected] [--kind regenerate|rewrite] [--dry-run] [--concurrency C] [--json]
+             [--status pending|accepted|rejected] [--reviewer R] [--from DATE] [--to DATE] [--text T]
+             [--origin dataset|regenerated] [--kind regenerate|rewrite] [--dry-run] [--concurrency C] [--json]
       Estimate, then queue a batch of regenerations (or instruction rewrites) for the matching items and
       run it here until done or the budget is spent. --dry-run prints the estimate only.
   worker [--concurrency C]
