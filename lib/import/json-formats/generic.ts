@@ -6,7 +6,7 @@ import type { ImportFormat } from '../formats';
 import { NothingToImportError, type ColumnMapping, type ImportOptions, type ImportSummary } from '../import-gpt-edit';
 import { readJsonRecords } from '../json-records';
 import { readCsvRows } from './csv';
-import { runImport, type ImageSpec, type ImportSession, type Order, type PendingItem } from './session';
+import { runImport, type ImageSpec, type ImportSession, type Order, type PendingItem } from '../session';
 
 /*
  * Generic JSON Lines and CSV files: one triplet per line (per row), with the columns named

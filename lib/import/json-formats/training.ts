@@ -5,7 +5,7 @@ import { checkRelativePath } from '../../images/paths';
 import type { ImportFormat } from '../formats';
 import { NothingToImportError, type ImportOptions, type ImportSummary } from '../import-gpt-edit';
 import { readJsonRecords } from '../json-records';
-import { runImport, type Order } from './session';
+import { runImport, type Order } from '../session';
 
 /*
  * The training release of GPT-Image-Edit (UCSC-VLAA/gpt-image-edit-training):

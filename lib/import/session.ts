@@ -1,14 +1,45 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db';
 import { importRuns } from '@/db/schema';
-import { ensureDataset, ensureImageRoot, removeDatasetIfEmpty } from '../../datasets';
-import type { ImageInfo } from '../../images/probe';
-import { ImageProber } from '../../images/prober';
-import { resolveInRoot } from '../../images/paths';
-import { imageStoreDir, storeImage } from '../../images/store';
-import { BatchWriter, type NewItem } from '../batch-writer';
-import { NothingToImportError, type ImportProblem, type ImportProgress, type ImportSummary } from '../import-gpt-edit';
-import { downloadImage, forEachLimited, MAX_CONCURRENT_DOWNLOADS } from './download';
+import { ensureDataset, ensureImageRoot, removeDatasetIfEmpty } from '../datasets';
+import type { ImageInfo } from '../images/probe';
+import { ImageProber } from '../images/prober';
+import { resolveInRoot } from '../images/paths';
+import { imageStoreDir, storeImage } from '../images/store';
+import { BatchWriter, type NewItem } from './batch-writer';
+import { downloadImage, forEachLimited, MAX_CONCURRENT_DOWNLOADS } from './json-formats/download';
+
+export interface ImportProblem {
+  /** The metadata file, relative to the imported path. */
+  file: string;
+  /** The record's id when it has one, else its 0-based index in the file. */
+  record?: string | number;
+  reason: string;
+}
+
+export interface ImportSummary {
+  dataset: string;
+  datasetId: number;
+  importRunId: number;
+  path: string;
+  /** The import format's name (see lib/import/formats.ts). */
+  format: string;
+  files: number;
+  imported: number;
+  alreadyPresent: number;
+  skipped: number;
+  problems: ImportProblem[];
+  seconds: number;
+}
+
+export interface ImportProgress {
+  bytesRead: number;
+  bytesTotal: number;
+  records: number;
+}
+
+/** Nothing could be read at all (no such path, no metadata): the CLI exits non-zero. */
+export class NothingToImportError extends Error {}
 
 /**
  * One image of a record: a checked path relative to a folder, or an http(s) URL that is
@@ -50,6 +81,8 @@ export interface RunOptions {
   /** How many files will be read, and their total size (for progress). */
   files: number;
   bytesTotal: number;
+  /** What a file is called when none could be read ("metadata file"); default "file". */
+  fileKind?: string;
   onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -58,10 +91,10 @@ const BATCH = 2000;
 const MAX_STORED_PROBLEMS = 1000;
 
 /**
- * The frame every importer here shares with importGptEdit: one import run row, problems
- * with file + record + reason sorted in file order, a summary of the same shape, and no
- * empty dataset left behind when nothing at all could be read. `body` reads the files and
- * feeds records to the session; it returns how many files it could read.
+ * The frame the layout and JSON importers share: one import run row, problems with file +
+ * record + reason sorted in file order, a summary of the same shape, and no empty dataset
+ * left behind when nothing at all could be read. `body` reads the files and feeds records
+ * to the session; it returns how many files it could read.
  */
 export async function runImport(options: RunOptions, body: (session: ImportSession) => Promise<number>): Promise<ImportSummary> {
   const started = performance.now();
@@ -97,7 +130,8 @@ export async function runImport(options: RunOptions, body: (session: ImportSessi
 
   if (filesRead === 0) {
     removeDatasetIfEmpty(db, datasetId); // do not leave an empty dataset behind a failed first import
-    throw new NothingToImportError(`no file could be read (${problems.map((p) => `${p.file}: ${p.reason}`).join('; ')})`);
+    const reasons = problems.map((p) => `${p.file}: ${p.reason}`).join('; ');
+    throw new NothingToImportError(`no ${options.fileKind ?? 'file'} could be read (${reasons})`);
   }
   return {
     dataset: options.dataset,
@@ -115,10 +149,11 @@ export async function runImport(options: RunOptions, body: (session: ImportSessi
 }
 
 /**
- * Overlaps the stages of an import as importGptEdit does: while the main thread parses the
- * next batch, a worker thread reads this batch's image headers, then the batch is written.
- * URL images are downloaded (a few at a time) only for records the dataset does not hold
- * yet, so a repeated import fetches nothing.
+ * Overlaps the three stages of an import: while the main thread parses batch N+1, the
+ * worker thread reads batch N's image headers, then the main thread writes batch N. At
+ * most one batch waits to be written, so memory stays bounded and order is kept. URL
+ * images are downloaded (a few at a time) only for records the dataset does not hold yet,
+ * so a repeated import fetches nothing.
  */
 export class ImportSession {
   readonly progress: ImportProgress;
@@ -153,6 +188,13 @@ export class ImportSession {
 
   close() {
     return this.prober.close();
+  }
+
+  /** The image_roots row of a folder, made on first use. */
+  imageRoot(dir: string): number {
+    let rootId = this.roots.get(dir);
+    if (rootId === undefined) this.roots.set(dir, (rootId = ensureImageRoot(this.db, dir)));
+    return rootId;
   }
 
   sortedProblems(): ImportProblem[] {
@@ -230,9 +272,7 @@ export class ImportSession {
 
   private locate(image: ImageSpec, downloads: Map<string, Located | string>): Located | string {
     if ('url' in image) return downloads.get(image.url)!;
-    let rootId = this.roots.get(image.dir);
-    if (rootId === undefined) this.roots.set(image.dir, (rootId = ensureImageRoot(this.db, image.dir)));
-    return { rootId, dir: image.dir, path: image.path };
+    return { rootId: this.imageRoot(image.dir), dir: image.dir, path: image.path };
   }
 }
 
