@@ -32,22 +32,3 @@ CREATE INDEX `items_score_dinov2_sim` ON `items` (`dataset_id`, json_extract(`me
 --> statement-breakpoint
 CREATE INDEX `items_score_ssim` ON `items` (`dataset_id`, json_extract(`metadata`, '$.ssim'), `id`)
   WHERE json_extract(`metadata`, '$.ssim') IS NOT NULL;
---> statement-breakpoint
--- Instruction text search: an external-content FTS5 table over instruction_versions(text) with the
--- trigram tokenizer (case-insensitive substring matches), kept by triggers.
-CREATE VIRTUAL TABLE `instruction_fts` USING fts5(text, content='instruction_versions', content_rowid='id', tokenize='trigram');
---> statement-breakpoint
-INSERT INTO `instruction_fts` (`instruction_fts`) VALUES ('rebuild');
---> statement-breakpoint
-CREATE TRIGGER `instruction_fts_insert` AFTER INSERT ON `instruction_versions` BEGIN
-  INSERT INTO `instruction_fts` (rowid, text) VALUES (NEW.id, NEW.text);
-END;
---> statement-breakpoint
-CREATE TRIGGER `instruction_fts_delete` AFTER DELETE ON `instruction_versions` BEGIN
-  INSERT INTO `instruction_fts` (`instruction_fts`, rowid, text) VALUES ('delete', OLD.id, OLD.text);
-END;
---> statement-breakpoint
-CREATE TRIGGER `instruction_fts_update` AFTER UPDATE OF text ON `instruction_versions` BEGIN
-  INSERT INTO `instruction_fts` (`instruction_fts`, rowid, text) VALUES ('delete', OLD.id, OLD.text);
-  INSERT INTO `instruction_fts` (rowid, text) VALUES (NEW.id, NEW.text);
-END;

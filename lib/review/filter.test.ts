@@ -211,10 +211,11 @@ describe('query plans', () => {
     });
   }
 
-  it('a text search reads the FTS index and probes items by id, never scanning instruction_versions', () => {
+  it('a text search reads the instruction texts once (a list subquery) and probes items by id', () => {
     const details = plan(parse({ text: 'zebra' })).join('\n');
-    expect(details).toMatch(/instruction_fts VIRTUAL TABLE INDEX/);
-    expect(details).not.toMatch(/SCAN instruction_versions\b(?! USING)/);
+    // The texts are read by an uncorrelated list subquery (once per query), not per item.
+    expect(details).toMatch(/LIST SUBQUERY \d+\nSCAN iv/);
+    expect(details).not.toMatch(/CORRELATED[^\n]*\n[^\n]*\biv\b/);
     expect(details).not.toMatch(/^SCAN items$/m);
   });
 });

@@ -92,8 +92,8 @@ export type ExtraFilter = z.infer<typeof extraFilterSchema>;
 
 type Params = (string | number)[];
 
-/** An FTS5 phrase (trigram: a substring match) for text of at least three characters. */
-const ftsPhrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+/** A LIKE pattern matching the text anywhere, with LIKE's own wildcards taken literally. */
+const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * The WHERE terms of the dataset-independent filters, over `items` (no status: the caller
@@ -126,20 +126,13 @@ export function extraFilterSql(filter: Omit<ExtraFilter, 'status' | 'sort'>): { 
     );
   }
   if (filter.text !== undefined) {
-    if ([...filter.text].length >= 3) {
-      // Not correlated: the FTS lookup runs once, then items are probed by id.
-      terms.push(
-        `items.id IN (SELECT iv.item_id FROM instruction_versions iv
-         WHERE iv.id IN (SELECT rowid FROM instruction_fts WHERE instruction_fts MATCH ?))`,
-      );
-      params.push(ftsPhrase(filter.text));
-    } else {
-      // Trigrams cannot match one or two characters: scan the item's versions instead.
-      terms.push(
-        'EXISTS (SELECT 1 FROM instruction_versions iv WHERE iv.item_id = items.id AND instr(lower(iv.text), lower(?)) > 0)',
-      );
-      params.push(filter.text);
-    }
+    // One pass over the instruction texts per query (not correlated: SQLite builds the id set
+    // once), about 0.4 s at 1.5M items. A full-text index was measured to make every import
+    // 2.7x slower (trigram) or 1.5x (words): text search is occasional, imports are bulk.
+    terms.push(
+      `items.id IN (SELECT iv.item_id FROM instruction_versions iv WHERE iv.text LIKE ? ESCAPE '\\')`,
+    );
+    params.push(containsPattern(filter.text));
   }
   if (filter.origin !== undefined) {
     terms.push('EXISTS (SELECT 1 FROM candidates c WHERE c.id = items.current_candidate_id AND c.origin = ?)');
