@@ -86,3 +86,29 @@ test('a lead starts an export from the Exports page and downloads it as a tar', 
 
   fs.rmSync(own, { recursive: true, force: true });
 });
+
+test('"Export these" on a dataset page exports exactly the page’s filtered selection', async ({ page }) => {
+  const datasetId = importSamples('export-these');
+  // Pending items whose instruction mentions "sepia": one sample.
+  await page.goto(`/datasets/${datasetId}?status=pending&text=sepia`);
+  await expect(page.getByTestId('items-table').locator('tbody tr')).toHaveCount(1);
+  await page.getByRole('link', { name: 'Export these' }).click();
+
+  const form = page.getByRole('form', { name: 'New export' });
+  await expect(form.getByLabel('Status')).toHaveValue('pending');
+  await expect(page.getByTestId('export-extra-filter')).toContainText('text: sepia');
+  await form.getByLabel('Format').selectOption('jsonl');
+  const started = page.waitForResponse((r) => r.url().endsWith('/api/exports') && r.request().method() === 'POST');
+  await form.getByRole('button', { name: 'Start export' }).click();
+  const { exportId } = await (await started).json();
+  await expect(page.getByTestId(`export-${exportId}`).getByTestId('export-status')).toHaveText('done');
+
+  const db = readDb();
+  try {
+    const row = db.prepare('SELECT items, filter FROM exports WHERE id = ?').get(exportId) as { items: number; filter: string };
+    expect(row.items).toBe(1);
+    expect(JSON.parse(row.filter)).toMatchObject({ status: 'pending', text: 'sepia' });
+  } finally {
+    db.close();
+  }
+});

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { dataDir, getDb } from '@/db';
 import { ExportsPanel } from '@/components/exports/ExportsPanel';
+import type { ExportChoices } from '@/components/exports/NewExportForm';
 import { EXPORT_FORMATS } from '@/lib/export';
 import { exportChoices, exportProgress, runningExportId } from '@/lib/export/background';
 import { withDownloads } from '@/lib/export/download';
@@ -13,8 +14,28 @@ const PAGE_SIZE = 100;
 type Search = Record<string, string | string[] | undefined>;
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
 
+/** The selection "Export these" on a dataset page hands over in the URL. */
+function presetFrom(search: Search): ExportChoices['preset'] {
+  const dataset = Number(first(search.dataset));
+  const [family, task] = (first(search.task) ?? '').split('/');
+  const filter: Record<string, string> = {};
+  const names: Record<string, string> = { reviewer: 'reviewer', from: 'from', to: 'to', text: 'text', origin: 'origin', score: 'score', min: 'scoreMin', max: 'scoreMax' };
+  for (const [param, key] of Object.entries(names)) {
+    const value = first(search[param]);
+    if (value) filter[key] = value;
+  }
+  return {
+    datasetId: Number.isInteger(dataset) && dataset > 0 ? dataset : undefined,
+    status: first(search.status),
+    family: family || undefined,
+    task: task || undefined,
+    filter,
+  };
+}
+
 export default async function ExportsPage({ searchParams }: { searchParams: Promise<Search> }) {
-  const requested = Number(first((await searchParams).before));
+  const search = await searchParams;
+  const requested = Number(first(search.before));
   const before = Number.isInteger(requested) && requested > 0 ? requested : undefined;
   const db = getDb();
   const runs = withDownloads(dataDir(), listExports(db, { limit: PAGE_SIZE, before }));
@@ -31,7 +52,7 @@ export default async function ExportsPage({ searchParams }: { searchParams: Prom
 
       <ExportsPanel
         initial={{ exports: runs, running: runningExportId(), progress: exportProgress() }}
-        choices={{ ...exportChoices(db), formats: EXPORT_FORMATS }}
+        choices={{ ...exportChoices(db), formats: EXPORT_FORMATS, preset: presetFrom(search) }}
         before={before}
         limit={PAGE_SIZE}
       />

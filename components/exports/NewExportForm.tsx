@@ -8,6 +8,15 @@ export interface ExportChoices {
   families: string[];
   tasks: string[];
   formats: readonly string[];
+  /** A selection handed over by "Export these" on the dataset page. */
+  preset?: {
+    datasetId?: number;
+    status?: string;
+    family?: string;
+    task?: string;
+    /** The shared filter's other terms (reviewer, dates, text, origin, score range). */
+    filter: Record<string, string>;
+  };
 }
 
 const STATUSES = ['accepted', 'rejected', 'pending', 'all'] as const;
@@ -27,10 +36,14 @@ const field = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1.5 t
 
 /** Starts an export in the server; it is written under the data folder and downloaded from the list. */
 export function NewExportForm({ choices, busy, onStarted }: { choices: ExportChoices; busy: boolean; onStarted: () => void }) {
-  const [datasetId, setDatasetId] = useState('');
-  const [status, setStatus] = useState<(typeof STATUSES)[number]>('accepted');
-  const [family, setFamily] = useState('');
-  const [task, setTask] = useState('');
+  const preset = choices.preset;
+  const [datasetId, setDatasetId] = useState(preset?.datasetId ? String(preset.datasetId) : '');
+  const [status, setStatus] = useState<(typeof STATUSES)[number]>(
+    STATUSES.find((s) => s === preset?.status) ?? 'accepted',
+  );
+  const [family, setFamily] = useState(preset?.family ?? '');
+  const [task, setTask] = useState(preset?.task ?? '');
+  const [filter, setFilter] = useState<Record<string, string>>(preset?.filter ?? {});
   const [format, setFormat] = useState(choices.formats[0] ?? 'gpt-edit');
   const start = useMutation({
     mutationFn: () =>
@@ -40,6 +53,7 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
         datasetId: datasetId ? Number(datasetId) : undefined,
         family,
         task,
+        filter,
         reviewer: localStorage.getItem('loupe.reviewer') || 'web',
       }),
     onSuccess: onStarted,
@@ -109,6 +123,19 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
           {busy ? 'An export is running…' : 'Start export'}
         </button>
       </div>
+      {Object.keys(filter).length > 0 && (
+        <p className="mt-3 flex flex-wrap items-center gap-2 text-xs text-neutral-400" data-testid="export-extra-filter">
+          Also filtered by
+          {Object.entries(filter).map(([key, value]) => (
+            <span key={key} className="rounded bg-neutral-800 px-1.5 py-0.5 text-neutral-200">
+              {key}: {value}
+            </span>
+          ))}
+          <button type="button" className="text-neutral-500 hover:text-neutral-200" onClick={() => setFilter({})}>
+            clear
+          </button>
+        </p>
+      )}
       {start.error && (
         <p role="alert" className="mt-3 text-sm text-rose-300">
           {start.error.message}

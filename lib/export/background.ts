@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Db } from '@/db';
+import type { ExtraFilter } from '@/lib/review/filter';
 import { exportItems } from './index';
 import type { ExportFormat } from './output';
 import type { ExportSummary } from './run';
@@ -17,6 +18,8 @@ export interface BackgroundExportRequest {
   datasetId?: number;
   family?: string;
   task?: string;
+  /** The shared filter's other terms, as the CLI passes them. */
+  extra?: Omit<ExtraFilter, 'status' | 'sort'>;
   createdBy: string;
 }
 
@@ -78,6 +81,7 @@ export async function startBackgroundExport(db: Db, dataDir: string, request: Ba
     datasetId: request.datasetId,
     family: request.family,
     task: request.task,
+    ...request.extra,
     createdBy: request.createdBy,
     onProgress: (done, total) => {
       progress.done = done;

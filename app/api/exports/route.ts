@@ -4,6 +4,7 @@ import { EXPORT_FORMATS, listExports } from '@/lib/export';
 import { exportProgress, ExportStartError, runningExportId, startBackgroundExport } from '@/lib/export/background';
 import { withDownloads } from '@/lib/export/download';
 import { body, handle, jsonError } from '@/lib/http/handler';
+import { extraFilterSchema } from '@/lib/review/filter';
 
 export const dynamic = 'force-dynamic';
 
@@ -36,6 +37,8 @@ const startRequest = z.object({
   family: optionalText,
   task: optionalText,
   reviewer: z.string().trim().min(1).max(100).default('web'),
+  /** The shared filter's other terms (reviewer of the verdict, dates, text, origin, score range). */
+  filter: extraFilterSchema.optional(),
 });
 
 /**
@@ -44,9 +47,13 @@ const startRequest = z.object({
  */
 export async function POST(request: Request) {
   return handle(async () => {
-    const { reviewer, ...selection } = await body(request, startRequest);
+    const { reviewer, filter, ...selection } = await body(request, startRequest);
     try {
-      const { exportId } = await startBackgroundExport(getDb(), dataDir(), { ...selection, createdBy: `web:${reviewer}` });
+      const { exportId } = await startBackgroundExport(getDb(), dataDir(), {
+        ...selection,
+        extra: filter ?? {},
+        createdBy: `web:${reviewer}`,
+      });
       return Response.json({ exportId }, { status: 202 });
     } catch (error) {
       if (error instanceof ExportStartError) return jsonError(error.message, error.status);

@@ -90,6 +90,14 @@ export default async function DatasetPage({
     filter.task ? `&task=${encodeURIComponent(filter.task)}` : ''
   }${filter.instructionType ? `&type=${filter.instructionType}` : ''}`;
   const input = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1';
+  // The exports page starts a browser export with this same selection.
+  const exportParams = new URLSearchParams({ dataset: String(datasetId) });
+  if (parsed.success) {
+    for (const key of ['task', 'status', 'reviewer', 'from', 'to', 'text', 'origin', 'score', 'min', 'max']) {
+      const value = first(search[key]);
+      if (value) exportParams.set(key, value);
+    }
+  }
 
   return (
     <div className="mx-auto w-full max-w-6xl px-6 py-8">
@@ -99,8 +107,14 @@ export default async function DatasetPage({
           {number.format(progress.reviewed)} / {number.format(progress.total)} reviewed in this view
         </span>
         <Link
+          href={`/exports?${exportParams}`}
+          className="ml-auto rounded-md px-3 py-1.5 text-sm text-neutral-300 hover:bg-neutral-800"
+        >
+          Export these
+        </Link>
+        <Link
           href={reviewHref}
-          className="ml-auto rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
+          className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
         >
           Review these
         </Link>
