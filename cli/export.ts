@@ -18,6 +18,7 @@ export async function exportCommand(args: string[]): Promise<number> {
       dataset: { type: 'string' },
       status: { type: 'string', default: 'accepted' },
       family: { type: 'string' },
+      type: { type: 'string' },
       task: { type: 'string' },
       // The shared filter's other terms (lib/review/filter.ts), as on the dataset page.
       reviewer: { type: 'string' },
@@ -84,6 +85,7 @@ export async function exportCommand(args: string[]): Promise<number> {
       datasetId,
       family: values.family,
       task: values.task,
+      instructionType: parseInstructionType(values.type),
       ...extra.data,
       shardSizeMb,
       needWeight: values['need-weight'],
@@ -104,4 +106,10 @@ export async function exportCommand(args: string[]): Promise<number> {
     if (error instanceof ExportError) return fail(error.message);
     throw error;
   }
+}
+
+function parseInstructionType(value: string | undefined): 'original' | 'rewrite' | 'complex' | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'original' || value === 'rewrite' || value === 'complex') return value;
+  throw new Error(`unknown --type ${value} (original, rewrite or complex)`);
 }

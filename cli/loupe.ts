@@ -11,7 +11,7 @@ Commands:
       Import a dataset; the format is detected when --format is omitted. Formats: gpt-edit (the
       GPT-Image-Edit-1.5M layout, its root or any folder inside it), gpt-edit-training (training_json
       and data.txt), omniedit-parquet, hqedit-parquet, ultraedit-parquet, jsonl, csv.
-  export --out DIR [--format F] [--dataset NAME] [--status accepted|rejected|pending|all] [--family F] [--task T]
+  export --out DIR [--format F] [--dataset NAME] [--status accepted|rejected|pending|all] [--family F] [--task T] [--type T]
          [--reviewer R] [--from DATE] [--to DATE] [--text T] [--origin dataset|regenerated]
          [--score NAME --score-min X --score-max Y] [--shard-size-mb N] [--need-weight] [--json]
       Write reviewed triplets. Formats: gpt-edit (default), gpt-image-edit-training, jsonl, parquet,

@@ -29,6 +29,7 @@ function presetFrom(search: Search): ExportChoices['preset'] {
     status: first(search.status),
     family: family || undefined,
     task: task || undefined,
+    instructionType: first(search.type),
     filter,
   };
 }

@@ -14,6 +14,7 @@ export interface ExportChoices {
     status?: string;
     family?: string;
     task?: string;
+    instructionType?: string;
     /** The shared filter's other terms (reviewer, dates, text, origin, score range). */
     filter: Record<string, string>;
   };
@@ -53,6 +54,7 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
         datasetId: datasetId ? Number(datasetId) : undefined,
         family,
         task,
+        instructionType: preset?.instructionType || undefined,
         filter,
         reviewer: localStorage.getItem('loupe.reviewer') || 'web',
       }),
@@ -123,9 +125,12 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
           {busy ? 'An export is running…' : 'Start export'}
         </button>
       </div>
-      {Object.keys(filter).length > 0 && (
+      {(Object.keys(filter).length > 0 || preset?.instructionType) && (
         <p className="mt-3 flex flex-wrap items-center gap-2 text-xs text-neutral-400" data-testid="export-extra-filter">
           Also filtered by
+          {preset?.instructionType && (
+            <span className="rounded bg-neutral-800 px-1.5 py-0.5 text-neutral-200">type: {preset.instructionType}</span>
+          )}
           {Object.entries(filter).map(([key, value]) => (
             <span key={key} className="rounded bg-neutral-800 px-1.5 py-0.5 text-neutral-200">
               {key}: {value}

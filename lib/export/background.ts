@@ -18,6 +18,7 @@ export interface BackgroundExportRequest {
   datasetId?: number;
   family?: string;
   task?: string;
+  instructionType?: 'original' | 'rewrite' | 'complex';
   /** The shared filter's other terms, as the CLI passes them. */
   extra?: Omit<ExtraFilter, 'status' | 'sort'>;
   createdBy: string;
@@ -81,6 +82,7 @@ export async function startBackgroundExport(db: Db, dataDir: string, request: Ba
     datasetId: request.datasetId,
     family: request.family,
     task: request.task,
+    instructionType: request.instructionType,
     ...request.extra,
     createdBy: request.createdBy,
     onProgress: (done, total) => {

@@ -23,6 +23,7 @@ export interface ExportSelection extends Omit<ExtraFilter, 'status' | 'sort'> {
   datasetId?: number;
   family?: string;
   task?: string;
+  instructionType?: 'original' | 'rewrite' | 'complex';
 }
 
 /** The selection, as written to the manifest and the summary (null: not filtered; other terms only when set). */
@@ -31,6 +32,7 @@ export interface ExportFilter extends Omit<ExtraFilter, 'status' | 'sort'> {
   dataset: string | null;
   family: string | null;
   task: string | null;
+  instructionType?: string;
 }
 
 const EXTRA_KEYS = ['reviewer', 'from', 'to', 'text', 'origin', 'score', 'scoreMin', 'scoreMax'] as const;
@@ -125,6 +127,7 @@ export function describeFilter(db: Db, selection: ExportSelection): ExportFilter
     dataset,
     family: selection.family ?? null,
     task: selection.task ?? null,
+    ...(selection.instructionType ? { instructionType: selection.instructionType } : {}),
     ...extraOf(selection),
   };
 }
@@ -152,6 +155,7 @@ export function listTaskGroups(db: Db, selection: ExportSelection): TaskGroup[] 
   add('status = ?', status === 'all' ? undefined : status);
   add('family = ?', selection.family);
   add('task = ?', selection.task);
+  add('instruction_type = ?', selection.instructionType);
   const rows = db.$client
     .prepare<unknown[], { family: string; task: string; dataset_id: number; n: number }>(
       `SELECT family, task, dataset_id, sum(n) AS n FROM item_counts
@@ -161,6 +165,11 @@ export function listTaskGroups(db: Db, selection: ExportSelection): TaskGroup[] 
     )
     .all(...params);
   const extra = extraFilterSql(extraOf(selection));
+  if (selection.instructionType) {
+    // item_counts narrowed the folders; the item pages need the term too.
+    extra.terms.unshift('instruction_type = ?');
+    extra.params.unshift(selection.instructionType);
+  }
   if (extra.terms.length) {
     // item_counts cannot answer these terms: count each (folder, dataset) exactly.
     const count = statement<unknown[], number>(

@@ -36,6 +36,7 @@ const startRequest = z.object({
   datasetId: z.number().int().positive().optional(),
   family: optionalText,
   task: optionalText,
+  instructionType: z.enum(['original', 'rewrite', 'complex']).optional(),
   reviewer: z.string().trim().min(1).max(100).default('web'),
   /** The shared filter's other terms (reviewer of the verdict, dates, text, origin, score range). */
   filter: extraFilterSchema.optional(),

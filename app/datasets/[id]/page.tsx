@@ -93,7 +93,7 @@ export default async function DatasetPage({
   // The exports page starts a browser export with this same selection.
   const exportParams = new URLSearchParams({ dataset: String(datasetId) });
   if (parsed.success) {
-    for (const key of ['task', 'status', 'reviewer', 'from', 'to', 'text', 'origin', 'score', 'min', 'max']) {
+    for (const key of ['task', 'type', 'status', 'reviewer', 'from', 'to', 'text', 'origin', 'score', 'min', 'max']) {
       const value = first(search[key]);
       if (value) exportParams.set(key, value);
     }
