@@ -1,33 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '@/db';
 import { listExports } from '@/lib/export';
 import { recordVerdict } from '@/lib/review/verdicts';
+import { parseStdout, runLoupe } from '@/lib/test/cli';
 import { cleanupTemp, copySamples, tempDir } from '@/lib/test/factories';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 let dataDir: string;
 
 /** Runs the real CLI against the temporary data folder. */
-function loupe(...args: string[]) {
-  const result = spawnSync(path.join(repo, 'node_modules/.bin/tsx'), ['cli/loupe.ts', ...args], {
-    cwd: repo,
-    env: { ...process.env, LOUPE_DATA_DIR: dataDir, USER: 'carol' },
-    encoding: 'utf8',
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
+const loupe = (...args: string[]) => runLoupe(dataDir, args, { USER: 'carol' });
 /** stdout must be exactly one JSON object on one line. */
-function onlyJson(stdout: string) {
-  const lines = stdout.split('\n').filter((line) => line !== '');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]);
-}
+const onlyJson = parseStdout;
 
 const ACCEPTED = ['hqedit_edit_00000001', 'omniedit_style_00000004', 'ultraedit_add_00000010'];
 

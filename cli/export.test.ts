@@ -1,31 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '@/db';
 import { recordVerdict } from '@/lib/review/verdicts';
+import { parseStdout, runLoupe } from '@/lib/test/cli';
 import { cleanupTemp, copySamples, tempDir } from '@/lib/test/factories';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 let dataDir: string;
 
 /** Runs the real CLI against the temporary data folder. */
-function loupe(...args: string[]) {
-  const result = spawnSync(path.join(repo, 'node_modules/.bin/tsx'), ['cli/loupe.ts', ...args], {
-    cwd: repo,
-    env: { ...process.env, LOUPE_DATA_DIR: dataDir },
-    encoding: 'utf8',
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
+const loupe = (...args: string[]) => runLoupe(dataDir, args);
 /** stdout must be exactly one JSON object on one line. */
-function onlyJson(stdout: string) {
-  const lines = stdout.split('\n').filter((line) => line !== '');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]);
-}
+const onlyJson = parseStdout;
 
 beforeEach(() => {
   dataDir = tempDir('loupe-data-');

@@ -1,35 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseStdout, runLoupe } from '@/lib/test/cli';
 import { cleanupTemp, copySamples, gptEditRecord, tempDir } from '@/lib/test/factories';
 
 afterEach(cleanupTemp);
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
-
-/** Runs the real CLI (`tsx cli/loupe.ts ...`) from the repo root with its own data folder. */
-function loupe(dataDir: string, ...args: string[]) {
-  const result = spawnSync(path.join(REPO, 'node_modules', '.bin', 'tsx'), ['cli/loupe.ts', ...args], {
-    cwd: REPO,
-    env: { ...process.env, LOUPE_DATA_DIR: dataDir },
-    encoding: 'utf8',
-    timeout: 50_000,
-  });
-  if (result.error) throw result.error;
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** stdout must be exactly one JSON object (and a newline): nothing else may be printed there. */
-function parseStdout(stdout: string): Record<string, unknown> {
-  expect(stdout.endsWith('\n')).toBe(true);
-  expect(stdout.trimEnd().split('\n')).toHaveLength(1);
-  const value = JSON.parse(stdout);
-  expect(typeof value === 'object' && value !== null && !Array.isArray(value)).toBe(true);
-  return value;
-}
+/** Runs the real CLI with its own data folder. */
+const loupe = (dataDir: string, ...args: string[]) => runLoupe(dataDir, args);
 
 describe('loupe import --json', () => {
   it('prints one JSON summary, exits 0 with skipped records, and is idempotent', () => {
