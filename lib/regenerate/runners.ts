@@ -10,6 +10,7 @@ import { storeImage, type StoredImage } from '../images/store';
 import type { JobRow } from '../jobs/jobs';
 import type { JobOutcome, JobRunner } from '../jobs/worker';
 import type { RegenerateConfig } from './config';
+import { inputDescription, itemFacts, type ItemFacts } from './item-facts';
 import { estimateImageEdit, imageCost, textCost, type ImageUsage } from './prices';
 import { checkPadding, chooseBucket, cropToSource, padToBucket, type Box, type Bucket } from './recipe';
 
@@ -24,22 +25,11 @@ export const regenerateParams = z.object({
 
 export const rewriteParams = z.object({ candidateId: z.number().int().positive().optional() });
 
-interface ItemFacts {
-  family: string;
-  task: string;
-  metadata: string;
-  currentInstructionId: number;
-  currentCandidateId: number;
-}
-
-function itemFacts(db: Db, itemId: number): ItemFacts {
-  const row = statement<[number], ItemFacts>(
-    db,
-    `SELECT family, task, metadata, current_instruction_id AS currentInstructionId,
-            current_candidate_id AS currentCandidateId FROM items WHERE id = ?`,
-  ).get(itemId);
-  if (!row) throw new Error(`item ${itemId} no longer exists`);
-  return row;
+/** The item, or an error for the job: it was deleted after the job was queued. */
+function itemOf(db: Db, itemId: number): ItemFacts {
+  const item = itemFacts(db, itemId);
+  if (!item) throw new Error(`item ${itemId} no longer exists`);
+  return item;
 }
 
 function instructionText(db: Db, itemId: number, versionId: number): string {
@@ -48,15 +38,6 @@ function instructionText(db: Db, itemId: number, versionId: number): string {
     .get(versionId, itemId);
   if (text === undefined) throw new Error(`instruction version ${versionId} is not one of item ${itemId}'s`);
   return text;
-}
-
-function inputDescription(metadata: string): string | undefined {
-  try {
-    const value = JSON.parse(metadata).input_description;
-    return typeof value === 'string' && value.trim() ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const sizeOf = (bucket: Bucket) => `${bucket.width}x${bucket.height}` as const;
@@ -130,7 +111,7 @@ export function regenerateRunner(db: Db, client: OpenAI, config: RegenerateConfi
   return async (job, signal): Promise<JobOutcome> => {
     const started = Date.now();
     const params = regenerateParams.parse(job.params);
-    const item = itemFacts(db, job.itemId);
+    const item = itemOf(db, job.itemId);
     const instructionVersionId = params.instructionVersionId ?? item.currentInstructionId;
     const prompt = instructionText(db, job.itemId, instructionVersionId);
     const quality = params.quality ?? config.LOUPE_IMAGE_QUALITY;
@@ -186,17 +167,13 @@ export function regeneratePairRunner(db: Db, client: OpenAI, config: RegenerateC
   return async (job, signal): Promise<JobOutcome> => {
     const started = Date.now();
     const params = regenerateParams.parse(job.params);
-    const item = itemFacts(db, job.itemId);
+    const item = itemOf(db, job.itemId);
     const description = inputDescription(item.metadata);
     if (!description) throw new Error('this item has no input_description to generate a source image from');
     const instructionVersionId = params.instructionVersionId ?? item.currentInstructionId;
     const prompt = instructionText(db, job.itemId, instructionVersionId);
     const quality = params.quality ?? config.LOUPE_IMAGE_QUALITY;
-    const { width, height } = statement<[number], { width: number; height: number }>(
-      db,
-      'SELECT source_width AS width, source_height AS height FROM items WHERE id = ?',
-    ).get(job.itemId)!;
-    const bucket = chooseBucket(width, height);
+    const bucket = chooseBucket(item.width, item.height);
 
     const generated = await client.images
       .generate(
@@ -274,7 +251,7 @@ async function dataUrl(file: string): Promise<string> {
 export function rewriteRunner(db: Db, client: OpenAI, config: RegenerateConfig): JobRunner {
   return async (job, signal): Promise<JobOutcome> => {
     const params = rewriteParams.parse(job.params);
-    const item = itemFacts(db, job.itemId);
+    const item = itemOf(db, job.itemId);
     const candidateId = params.candidateId ?? item.currentCandidateId;
     const hasOwnSource = statement<[number, number], number>(
       db,

@@ -1,39 +1,13 @@
 import type { Db } from '@/db';
-import { statement } from '@/db/statements';
 import type { JobKind } from '@/db/schema';
 import { enqueueJob, JobError } from '../jobs/jobs';
 import type { RegenerateConfig } from './config';
 import { estimateImageEdit, estimateRewrite } from './prices';
 import { chooseBucket } from './recipe';
+import { canRegeneratePair, itemFacts } from './item-facts';
 import { regenerateParams, rewriteParams } from './runners';
 
-interface ItemShape {
-  family: string;
-  task: string;
-  width: number;
-  height: number;
-  metadata: string;
-}
-
-function itemShape(db: Db, itemId: number): ItemShape {
-  const item = statement<[number], ItemShape>(
-    db,
-    'SELECT family, task, source_width AS width, source_height AS height, metadata FROM items WHERE id = ?',
-  ).get(itemId);
-  if (!item) throw new JobError(`item ${itemId} not found`, 404);
-  return item;
-}
-
-/** Pair regeneration is the paper's recipe for HQ-Edit `generate` items, which have a source description. */
-export function canRegeneratePair(item: { family: string; task: string; metadata: string }): boolean {
-  if (item.family !== 'hqedit' || item.task !== 'generate') return false;
-  try {
-    const description = JSON.parse(item.metadata).input_description;
-    return typeof description === 'string' && description.trim() !== '';
-  } catch {
-    return false;
-  }
-}
+export { canRegeneratePair };
 
 /** What one job is expected to cost, from the price table (the actual cost comes from usage). */
 export function estimateJob(config: RegenerateConfig, kind: JobKind, item: { width: number; height: number }, quality?: string): number {
@@ -56,7 +30,8 @@ export function requestJob(db: Db, config: RegenerateConfig, request: JobRequest
   if (!config.OPENAI_API_KEY) {
     throw new JobError('Regeneration is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).', 400);
   }
-  const item = itemShape(db, request.itemId);
+  const item = itemFacts(db, request.itemId);
+  if (!item) throw new JobError(`item ${request.itemId} not found`, 404);
   const parsed = (request.kind === 'rewrite' ? rewriteParams : regenerateParams).safeParse(request.params ?? {});
   if (!parsed.success) throw new JobError(`invalid job parameters: ${parsed.error.issues[0].message}`, 400);
   if (request.kind === 'regenerate_pair' && !canRegeneratePair(item)) {
