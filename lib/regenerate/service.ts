@@ -7,8 +7,6 @@ import { chooseBucket } from './recipe';
 import { canRegeneratePair, itemFacts } from './item-facts';
 import { regenerateParams, rewriteParams } from './runners';
 
-export { canRegeneratePair };
-
 /** What one job is expected to cost, from the price table (the actual cost comes from usage). */
 export function estimateJob(config: RegenerateConfig, kind: JobKind, item: { width: number; height: number }, quality?: string): number {
   if (kind === 'rewrite') return estimateRewrite(config.LOUPE_TEXT_MODEL);
