@@ -7,6 +7,10 @@ const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
 export const datasets = sqliteTable('datasets', {
   id: integer('id').primaryKey(),
   name: text('name').notNull().unique(),
+  /** Independent review verdicts each item needs (k); k agreeing verdicts decide it. */
+  overlap: integer('overlap').notNull().default(1),
+  /** Share of claimed queue slots filled with gold items (0 to 0.5). */
+  goldRate: real('gold_rate').notNull().default(0),
   createdAt: integer('created_at').notNull().default(now),
 });
 
@@ -34,7 +38,8 @@ export const importRuns = sqliteTable('import_runs', {
   problems: text('problems').notNull().default('[]'),
 });
 
-export type ItemStatus = 'pending' | 'accepted' | 'rejected';
+/** disputed: the item's k review verdicts disagree; a lead adjudicates it. */
+export type ItemStatus = 'pending' | 'accepted' | 'rejected' | 'disputed';
 
 export const items = sqliteTable(
   'items',
@@ -59,8 +64,9 @@ export const items = sqliteTable(
        versions are inserted together and SQLite cannot defer the circular check. */
     currentInstructionId: integer('current_instruction_id').notNull(),
     currentCandidateId: integer('current_candidate_id').notNull(),
-    /** Who holds the review lease (a reviewer session id) and until when. */
+    /** Who holds the review lease (one open review page), its user, and until when. */
     leaseHolder: text('lease_holder'),
+    leaseReviewer: text('lease_reviewer'),
     leaseExpiresAt: integer('lease_expires_at'),
     importRunId: integer('import_run_id').references(() => importRuns.id),
     createdAt: integer('created_at').notNull().default(now),
@@ -129,6 +135,12 @@ export const candidates = sqliteTable(
 );
 
 export type Decision = 'accept' | 'reject' | 'skip' | 'undo';
+/**
+ * review: an annotator's verdict, counted toward the dataset's overlap; gold: a verdict on
+ * a gold item, scored against the expected answer and never changing the item; adjudication:
+ * a lead's decision on a disputed item, which wins over the review verdicts.
+ */
+export type VerdictKind = 'review' | 'gold' | 'adjudication';
 
 /**
  * Append-only review log. An undo is a row of its own pointing at the verdict it undoes;
@@ -148,10 +160,14 @@ export const verdicts = sqliteTable(
     comment: text('comment'),
     msSpent: integer('ms_spent'),
     undoesVerdictId: integer('undoes_verdict_id'),
+    kind: text('kind').$type<VerdictKind>().notNull().default('review'),
+    /** For gold verdicts: the expected decision at the time, so accuracy survives unmarking. */
+    goldExpected: text('gold_expected').$type<'accept' | 'reject'>(),
     createdAt: integer('created_at').notNull().default(now),
   },
   (t) => [
     index('verdicts_item').on(t.itemId, t.id),
+    index('verdicts_created').on(t.createdAt, t.id),
     index('verdicts_reviewer').on(t.reviewer, t.id),
     index('verdicts_undoes').on(t.undoesVerdictId).where(sql`undoes_verdict_id is not null`),
   ],
@@ -256,3 +272,100 @@ export const exportRuns = sqliteTable(
   },
   (t) => [index('exports_started').on(t.startedAt, t.id)],
 );
+
+/** A decided item a lead marked as gold: mixed into queues, it measures annotators' accuracy. */
+export const goldItems = sqliteTable(
+  'gold_items',
+  {
+    itemId: integer('item_id').primaryKey().references(() => items.id),
+    datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+    expected: text('expected').$type<'accept' | 'reject'>().notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [index('gold_items_dataset').on(t.datasetId, t.itemId)],
+);
+
+/** Comments on an item: visible to leads and to their author. */
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: integer('id').primaryKey(),
+    itemId: integer('item_id').notNull().references(() => items.id),
+    author: text('author').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [index('comments_item').on(t.itemId, t.id)],
+);
+
+/*
+ * Accounts: the tables better-auth's Drizzle adapter reads and writes (models user, session,
+ * account, verification), with the username plugin's fields and Loupe's roles.
+ */
+const stamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
+  image: text('image'),
+  username: text('username').unique(),
+  displayUsername: text('display_username'),
+  /** Comma-separated roles: annotator, lead, auditor, admin. */
+  roles: text('roles').notNull().default(''),
+  /** A disabled user cannot sign in and their sessions are gone. */
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: stamp('created_at').notNull(),
+  updatedAt: stamp('updated_at').notNull(),
+});
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    token: text('token').notNull().unique(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: stamp('expires_at').notNull(),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    createdAt: stamp('created_at').notNull(),
+    updatedAt: stamp('updated_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+export const accounts = sqliteTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    providerId: text('provider_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accessToken: text('access_token'),
+    refreshToken: text('refresh_token'),
+    idToken: text('id_token'),
+    accessTokenExpiresAt: stamp('access_token_expires_at'),
+    refreshTokenExpiresAt: stamp('refresh_token_expires_at'),
+    scope: text('scope'),
+    /** better-auth's scrypt hash; never read by Loupe itself. */
+    password: text('password'),
+    createdAt: stamp('created_at').notNull(),
+    updatedAt: stamp('updated_at').notNull(),
+  },
+  (t) => [index('accounts_user').on(t.userId)],
+);
+
+export const verifications = sqliteTable('verifications', {
+  id: text('id').primaryKey(),
+  identifier: text('identifier').notNull(),
+  value: text('value').notNull(),
+  expiresAt: stamp('expires_at').notNull(),
+  createdAt: stamp('created_at').notNull(),
+  updatedAt: stamp('updated_at').notNull(),
+});

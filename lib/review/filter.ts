@@ -13,7 +13,7 @@ export type ScoreName = (typeof SCORE_NAMES)[number];
 /** The score's value, written exactly as in its index so SQLite can use it. */
 export const scoreSql = (name: ScoreName) => `json_extract(metadata, '$.${name}')`;
 
-export const ITEM_STATUSES = ['pending', 'accepted', 'rejected'] as const;
+export const ITEM_STATUSES = ['pending', 'accepted', 'rejected', 'disputed'] as const;
 export const CANDIDATE_ORIGINS = ['dataset', 'regenerated'] as const;
 
 const DAY_MS = 86_400_000;

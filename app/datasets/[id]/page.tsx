@@ -35,6 +35,7 @@ const STATUS_STYLE: Record<ItemStatus, string> = {
   pending: 'text-neutral-400 bg-neutral-800',
   accepted: 'text-emerald-300 bg-emerald-500/15',
   rejected: 'text-rose-300 bg-rose-500/15',
+  disputed: 'text-amber-300 bg-amber-500/15',
 };
 
 export default async function DatasetPage({

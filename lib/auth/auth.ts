@@ -1,0 +1,93 @@
+import { betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { APIError } from 'better-auth/api';
+import { username } from 'better-auth/plugins';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { dataDir, getDb, schema, type Db } from '@/db';
+
+/**
+ * The session-signing secret: BETTER_AUTH_SECRET, or one generated on first use and kept
+ * (owner-only) in the data directory, so a fresh install needs no configuration.
+ */
+function secret(): string {
+  if (process.env.BETTER_AUTH_SECRET) return process.env.BETTER_AUTH_SECRET;
+  const file = path.join(dataDir(), 'auth-secret');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const generated = crypto.randomBytes(32).toString('base64url');
+    try {
+      fs.writeFileSync(file, generated, { mode: 0o600, flag: 'wx' });
+      return generated;
+    } catch {
+      return fs.readFileSync(file, 'utf8').trim(); // another process wrote it first
+    }
+  }
+}
+
+/** Sign-in attempts allowed per client address per minute (LOUPE_SIGNIN_LIMIT, 0: no limit). */
+function signInLimit(): number {
+  const value = Number(process.env.LOUPE_SIGNIN_LIMIT ?? 20);
+  return Number.isFinite(value) && value >= 0 ? value : 20;
+}
+
+export function createAuth(db: Db) {
+  const limit = signInLimit();
+  return betterAuth({
+    secret: secret(),
+    // BETTER_AUTH_URL when set; otherwise the origin is taken from each request.
+    database: drizzleAdapter(db, {
+      provider: 'sqlite',
+      schema: { user: schema.users, session: schema.sessions, account: schema.accounts, verification: schema.verifications },
+    }),
+    // Accounts are made by an admin (CLI or the users page), never by signing up.
+    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 10, maxPasswordLength: 256 },
+    plugins: [username({ minUsernameLength: 2, maxUsernameLength: 40 })],
+    user: {
+      additionalFields: {
+        roles: { type: 'string', required: false, defaultValue: '', input: false },
+        disabled: { type: 'boolean', required: false, defaultValue: false, input: false },
+      },
+    },
+    session: {
+      expiresIn: 60 * 60 * 24 * 14,
+      updateAge: 60 * 60 * 24,
+      // Sessions are checked against the database on every request, so disabling a
+      // user or signing out takes effect at once.
+      cookieCache: { enabled: false },
+    },
+    rateLimit: {
+      enabled: limit > 0,
+      storage: 'memory',
+      customRules: { '/sign-in/username': { window: 60, max: Math.max(limit, 1) } },
+    },
+    advanced: { cookiePrefix: 'loupe', database: { generateId: () => crypto.randomUUID() } },
+    logger: { level: 'error' },
+    telemetry: { enabled: false },
+    databaseHooks: {
+      session: {
+        create: {
+          before: async (session) => {
+            const user = db.$client.prepare('SELECT disabled FROM users WHERE id = ?').get(session.userId) as
+              | { disabled: number }
+              | undefined;
+            if (!user || user.disabled) throw new APIError('FORBIDDEN', { message: 'this account is disabled' });
+          },
+        },
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+const holder = globalThis as unknown as { __loupeAuth?: Auth };
+
+/** The process's auth instance over the shared connection, made on first use. */
+export function getAuth(): Auth {
+  holder.__loupeAuth ??= createAuth(getDb());
+  return holder.__loupeAuth;
+}

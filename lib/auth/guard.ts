@@ -1,0 +1,47 @@
+import 'server-only';
+import { handle, jsonError } from '@/lib/http/handler';
+import { PERMISSIONS, can, type Permission } from './roles';
+import { currentUser, type SessionUser } from './session';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A state-changing request must come from Loupe's own pages: its Origin must be the host
+ * it was sent to (or BETTER_AUTH_URL). SameSite cookies already stop most cross-site posts;
+ * this also stops same-site ones from other ports and hosts.
+ */
+export function sameOrigin(request: Request): boolean {
+  const origin = request.headers.get('origin');
+  if (!origin) return false;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  const hosts = [request.headers.get('x-forwarded-host'), request.headers.get('host'), new URL(request.url).host];
+  if (process.env.BETTER_AUTH_URL) hosts.push(new URL(process.env.BETTER_AUTH_URL).host);
+  return hosts.some((host) => host && host.split(',')[0].trim() === originHost);
+}
+
+type Handler<Context> = (request: Request, user: SessionUser, context: Context) => Promise<Response> | Response;
+
+/**
+ * Wraps a route handler: 403 for a cross-origin state change, 401 without a valid session,
+ * 403 when the user's roles lack the permission, then the handler with its errors mapped
+ * to JSON (see handle()).
+ */
+export function route<Context = unknown>(permission: Permission, run: Handler<Context>) {
+  return (request: Request, context: Context) =>
+    handle(async () => {
+      if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) {
+        return jsonError('refused: a state-changing request must come from this site (Origin header)', 403);
+      }
+      const user = await currentUser(request.headers);
+      if (!user) return jsonError('sign in first', 401);
+      if (!can(user.roles, permission)) {
+        return jsonError(`forbidden: this needs the ${PERMISSIONS[permission].join(' or ')} role`, 403);
+      }
+      return run(request, user, context);
+    });
+}
