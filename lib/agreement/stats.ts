@@ -46,24 +46,20 @@ export interface AgreementSummary {
 }
 
 /**
- * One item's ratings reduced to what every multi-rater statistic needs, so the bootstrap can
- * resample these instead of regrouping raw ratings on every iteration.
+ * The items with at least 2 ratings, reduced to what every multi-rater statistic needs and
+ * stored as parallel arrays, so a bootstrap resamples item indices instead of regrouping raw
+ * ratings on every iteration. Item i's category counts are counts[i*categories + c].
  */
-interface ItemTally {
-  /** m: ratings on the item. */
-  raters: number;
-  /** n_c: ratings per category, indexed like every other tally's. */
-  counts: number[];
-  /** P_i: share of ordered pairs of its raters that agree, sum n_c(n_c-1) / (m(m-1)). */
-  agreement: number;
-  /** sum n_c(n_c-1) / (m-1): the item's contribution to the coincidence matrix's diagonal. */
-  matches: number;
-}
-
-interface Tallies {
-  tallies: ItemTally[];
-  items: number;
-  raters: number;
+interface ItemTallies {
+  categories: number;
+  /** n_ic: ratings of item i in category c. */
+  counts: Float64Array;
+  /** P_i: share of ordered pairs of the item's raters that agree, Σ n_c(n_c-1) / (m(m-1)). */
+  agreement: Float64Array;
+  /** Σ n_c(n_c-1) / (m-1): the item's contribution to the coincidence matrix's diagonal. */
+  matches: Float64Array;
+  /** 0..items-1: "every item", the unit list to resample. */
+  indices: number[];
 }
 
 /** Ratings by item then rater; a rater's later rating of an item replaces an earlier one. */
@@ -78,35 +74,49 @@ function latestLabels(ratings: readonly Rating[]): Map<number, Map<string, strin
 }
 
 /** Tallies of the items with at least 2 ratings; single ratings cannot show (dis)agreement. */
-function tallyItems(ratings: readonly Rating[]): Tallies {
+function tallyItems(ratings: readonly Rating[]) {
   const byItem = latestLabels(ratings);
   const categories = new Map<string, number>();
   const raters = new Set<string>();
+  const paired: Array<Map<string, string>> = [];
   for (const labels of byItem.values()) {
     for (const [rater, label] of labels) {
       raters.add(rater);
       if (!categories.has(label)) categories.set(label, categories.size);
     }
+    if (labels.size >= 2) paired.push(labels);
   }
 
-  const tallies: ItemTally[] = [];
-  for (const labels of byItem.values()) {
+  const k = categories.size;
+  const tallies: ItemTallies = {
+    categories: k,
+    counts: new Float64Array(paired.length * k),
+    agreement: new Float64Array(paired.length),
+    matches: new Float64Array(paired.length),
+    indices: paired.map((_, i) => i),
+  };
+  paired.forEach((labels, i) => {
     const m = labels.size;
-    if (m < 2) continue;
-    const counts = new Array<number>(categories.size).fill(0);
-    for (const label of labels.values()) counts[categories.get(label)!]++;
+    for (const label of labels.values()) tallies.counts[i * k + categories.get(label)!]++;
     let agreeingPairs = 0;
-    for (const c of counts) agreeingPairs += c * (c - 1);
-    tallies.push({ raters: m, counts, agreement: agreeingPairs / (m * (m - 1)), matches: agreeingPairs / (m - 1) });
-  }
+    for (let c = 0; c < k; c++) {
+      const n = tallies.counts[i * k + c];
+      agreeingPairs += n * (n - 1);
+    }
+    tallies.agreement[i] = agreeingPairs / (m * (m - 1));
+    tallies.matches[i] = agreeingPairs / (m - 1);
+  });
   return { tallies, items: byItem.size, raters: raters.size };
 }
 
-/** Per-category totals over the tallies, with their sum and sum of squares. */
-function categoryTotals(tallies: readonly ItemTally[]) {
-  const totals = new Array<number>(tallies[0].counts.length).fill(0);
-  for (const { counts } of tallies) {
-    for (let c = 0; c < counts.length; c++) totals[c] += counts[c];
+/** A statistic of the tallied items listed in `sample` (repeats allowed, as in a resample). */
+type TallyStatistic = (tallies: ItemTallies, sample: readonly number[]) => number | null;
+
+/** Σ over the sampled items of each category's count: T = Σ_c T_c and Σ_c T_c². */
+function categoryTotals({ counts, categories: k }: ItemTallies, sample: readonly number[]) {
+  const totals = new Float64Array(k);
+  for (const i of sample) {
+    for (let c = 0; c < k; c++) totals[c] += counts[i * k + c];
   }
   let sum = 0;
   let sumOfSquares = 0;
@@ -117,40 +127,39 @@ function categoryTotals(tallies: readonly ItemTally[]) {
   return { sum, sumOfSquares };
 }
 
-function meanAgreement(tallies: readonly ItemTally[]): number | null {
-  if (tallies.length === 0) return null;
+const meanAgreement: TallyStatistic = ({ agreement }, sample) => {
+  if (sample.length === 0) return null;
   let sum = 0;
-  for (const t of tallies) sum += t.agreement;
-  return sum / tallies.length;
-}
+  for (const i of sample) sum += agreement[i];
+  return sum / sample.length;
+};
 
-function fleissFromTallies(tallies: readonly ItemTally[]): number | null {
-  const observed = meanAgreement(tallies);
+const fleissFromTallies: TallyStatistic = (tallies, sample) => {
+  const observed = meanAgreement(tallies, sample);
   if (observed === null) return null;
-  const { sum, sumOfSquares } = categoryTotals(tallies);
-  // 1 - P_e = (T² - Σ T_j²) / T², computed on integers so "one category only" is exactly 0.
-  const chanceDisagreement = sum * sum - sumOfSquares;
-  if (chanceDisagreement === 0) return null;
+  const { sum, sumOfSquares } = categoryTotals(tallies, sample);
+  // 1 - P_e = (T² - Σ T_c²) / T², on integers so "one category only" is exactly 0.
+  if (sum * sum - sumOfSquares === 0) return null;
   const expected = sumOfSquares / (sum * sum);
   return (observed - expected) / (1 - expected);
-}
+};
 
 /**
  * Nominal alpha = 1 - D_o / D_e, rewritten with the coincidence matrix's diagonal
  * O = Σ o_cc and the category totals n_c (n = Σ n_c pairable values):
  * alpha = ((n-1)·O - Σ n_c(n_c-1)) / (n(n-1) - Σ n_c(n_c-1)).
  */
-function alphaFromTallies(tallies: readonly ItemTally[]): number | null {
-  if (tallies.length === 0) return null;
+const alphaFromTallies: TallyStatistic = (tallies, sample) => {
+  if (sample.length === 0) return null;
   let diagonal = 0;
-  for (const t of tallies) diagonal += t.matches;
-  const { sum: n, sumOfSquares } = categoryTotals(tallies);
+  for (const i of sample) diagonal += tallies.matches[i];
+  const { sum: n, sumOfSquares } = categoryTotals(tallies, sample);
   const chancePairs = sumOfSquares - n;
   // Zero exactly when every value is in one category: no variation, alpha undefined.
   const denominator = n * (n - 1) - chancePairs;
   if (denominator === 0) return null;
   return ((n - 1) * diagonal - chancePairs) / denominator;
-}
+};
 
 /**
  * Observed agreement: over items with at least 2 ratings, the mean share of agreeing rater
@@ -158,7 +167,7 @@ function alphaFromTallies(tallies: readonly ItemTally[]): number | null {
  */
 export function percentAgreement(ratings: readonly Rating[]): { value: number | null; items: number } {
   const { tallies } = tallyItems(ratings);
-  return { value: meanAgreement(tallies), items: tallies.length };
+  return { value: meanAgreement(tallies, tallies.indices), items: tallies.indices.length };
 }
 
 /**
@@ -168,7 +177,8 @@ export function percentAgreement(ratings: readonly Rating[]): { value: number | 
  * has 2 ratings or every rating has the same label (P_e = 1).
  */
 export function fleissKappa(ratings: readonly Rating[]): number | null {
-  return fleissFromTallies(tallyItems(ratings).tallies);
+  const { tallies } = tallyItems(ratings);
+  return fleissFromTallies(tallies, tallies.indices);
 }
 
 /**
@@ -177,20 +187,42 @@ export function fleissKappa(ratings: readonly Rating[]): number | null {
  * pairable or all pairable values share one label.
  */
 export function krippendorffAlpha(ratings: readonly Rating[]): number | null {
-  return alphaFromTallies(tallyItems(ratings).tallies);
+  const { tallies } = tallyItems(ratings);
+  return alphaFromTallies(tallies, tallies.indices);
 }
 
-/** Cohen's kappa on label pairs already coded as category indices 0..k-1. */
-function codedKappa(pairs: ReadonlyArray<readonly [number, number]>, k: number): CohenResult {
-  const n = pairs.length;
+/** Two raters' labels on their shared items, coded as category indices 0..k-1. */
+interface CodedPairs {
+  a: Int32Array;
+  b: Int32Array;
+  k: number;
+  /** 0..n-1: "every item", the unit list to resample. */
+  indices: number[];
+}
+
+function codePairs(pairs: ReadonlyArray<readonly [string, string]>): CodedPairs {
+  const categories = new Map<string, number>();
+  const code = (label: string) => {
+    let index = categories.get(label);
+    if (index === undefined) categories.set(label, (index = categories.size));
+    return index;
+  };
+  const a = Int32Array.from(pairs, ([x]) => code(x));
+  const b = Int32Array.from(pairs, ([, y]) => code(y));
+  return { a, b, k: categories.size, indices: pairs.map((_, i) => i) };
+}
+
+/** Cohen's kappa over the coded pairs listed in `sample` (repeats allowed, as in a resample). */
+function codedKappa({ a, b, k }: CodedPairs, sample: readonly number[]): CohenResult {
+  const n = sample.length;
   if (n === 0) return { kappa: null, agreement: null, n };
-  const countsA = new Array<number>(k).fill(0);
-  const countsB = new Array<number>(k).fill(0);
+  const countsA = new Float64Array(k);
+  const countsB = new Float64Array(k);
   let agreed = 0;
-  for (const [x, y] of pairs) {
-    countsA[x]++;
-    countsB[y]++;
-    if (x === y) agreed++;
+  for (const i of sample) {
+    countsA[a[i]]++;
+    countsB[b[i]]++;
+    if (a[i] === b[i]) agreed++;
   }
   let chanceAgreed = 0; // n² · P_e, kept as an integer
   for (let c = 0; c < k; c++) chanceAgreed += countsA[c] * countsB[c];
@@ -202,25 +234,13 @@ function codedKappa(pairs: ReadonlyArray<readonly [number, number]>, k: number):
   return { kappa: (n * agreed - chanceAgreed) / (n * n - chanceAgreed), agreement, n };
 }
 
-/** Label pairs coded as category indices, for fast resampling. */
-function codePairs(pairs: ReadonlyArray<readonly [string, string]>) {
-  const categories = new Map<string, number>();
-  const code = (label: string) => {
-    let index = categories.get(label);
-    if (index === undefined) categories.set(label, (index = categories.size));
-    return index;
-  };
-  const coded = pairs.map(([x, y]) => [code(x), code(y)] as const);
-  return { coded, k: categories.size };
-}
-
 /**
  * Cohen's kappa for two raters' labels on the same items, one [rater A, rater B] pair per
  * item. kappa is null when n = 0, or when expected agreement is 1 (see codedKappa).
  */
 export function cohensKappa(pairs: ReadonlyArray<readonly [string, string]>): CohenResult {
-  const { coded, k } = codePairs(pairs);
-  return codedKappa(coded, k);
+  const coded = codePairs(pairs);
+  return codedKappa(coded, coded.indices);
 }
 
 /**
@@ -251,9 +271,10 @@ export function pairwiseCohen(ratings: readonly Rating[], options: BootstrapOpti
       }
       if (pairs.length === 0) continue;
 
-      const { coded, k } = codePairs(pairs);
-      const { kappa, agreement, n } = codedKappa(coded, k);
-      const ci = kappa === null ? null : bootstrapCi(coded, (sample) => codedKappa(sample, k).kappa, options);
+      const coded = codePairs(pairs);
+      const { kappa, agreement, n } = codedKappa(coded, coded.indices);
+      const resampledKappa = (sample: number[]) => codedKappa(coded, sample).kappa;
+      const ci = kappa === null ? null : bootstrapCi(coded.indices, resampledKappa, options);
       result.push({ a, b, n, agreement, kappa, ci });
     }
   }
@@ -262,20 +283,21 @@ export function pairwiseCohen(ratings: readonly Rating[], options: BootstrapOpti
 
 /**
  * Every agreement statistic at once, each with a bootstrap CI over items: an item's ratings
- * are resampled together, since ratings of one item are not independent. Only items with at
- * least 2 ratings are resampled; the others contribute nothing to any statistic. All three
- * CIs use the same seed, hence the same resamples.
+ * are resampled together (as indices into the per-item tallies), since ratings of one item
+ * are not independent. Only items with at least 2 ratings are resampled; the others contribute
+ * nothing to any statistic. All three CIs use the same seed, hence the same resamples.
  */
 export function agreementSummary(ratings: readonly Rating[], options: BootstrapOptions = {}): AgreementSummary {
   const { tallies, items, raters } = tallyItems(ratings);
-  const estimate = (statistic: (sample: readonly ItemTally[]) => number | null): Estimate => {
-    const value = statistic(tallies);
-    return { value, ci: value === null ? null : bootstrapCi(tallies, statistic, options) };
+  const estimate = (statistic: TallyStatistic): Estimate => {
+    const value = statistic(tallies, tallies.indices);
+    const resampled = (sample: number[]) => statistic(tallies, sample);
+    return { value, ci: value === null ? null : bootstrapCi(tallies.indices, resampled, options) };
   };
   return {
     items,
     raters,
-    pairedItems: tallies.length,
+    pairedItems: tallies.indices.length,
     percentAgreement: estimate(meanAgreement),
     fleissKappa: estimate(fleissFromTallies),
     krippendorffAlpha: estimate(alphaFromTallies),

@@ -6,55 +6,95 @@ import { filterSql, type ItemFilter } from './filter';
 export const LEASE_MS = 2 * 60 * 1000;
 
 export interface Claimant {
-  /** One open review page (a browser tab): leases belong to it. */
+  /** One open review page (a browser tab) of one user: leases belong to it. */
   holder: string;
-  /** The reviewer's name: verdicts and skips are recorded under it. */
+  /** The reviewer's username: verdicts and skips are recorded under it. */
   reviewer: string;
 }
 
 /**
- * Reserves up to `count` items for a review page, in queue order (family, task, id):
- * first the items it already holds, then undecided items nobody holds (or whose lease
- * expired) that this reviewer has not skipped and that no job is working on. One short
- * write transaction, so two pages never get the same item. Leases the page held outside
- * the result are released.
+ * The claimant of a request: the page's own id scoped to the signed-in user, so no one
+ * can renew, release or decide with another user's leases by sending their page id.
  */
-export function claimItems(db: Db, filter: ItemFilter, who: Claimant, count: number, now = Date.now()): number[] {
-  const { where, params } = filterSql(filter, 'pending');
+export function claimantOf(user: { id: string; username: string }, pageId: string): Claimant {
+  return { holder: `${user.id}:${pageId}`, reviewer: user.username };
+}
+
+/** SQL: the reviewer (?) has a verdict or skip on `items.id` that is not undone. */
+export const HAS_OWN_VERDICT = `EXISTS (
+  SELECT 1 FROM verdicts v WHERE v.item_id = items.id AND v.reviewer = ? AND v.decision != 'undo'
+    AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v.id))`;
+
+const FREE = '(lease_expires_at IS NULL OR lease_expires_at <= ? OR lease_holder = ?)';
+
+/**
+ * Reserves up to `count` items for a review page. First the items it already holds, then,
+ * in queue order (family, task, id), pending items nobody holds (or whose lease expired)
+ * that this reviewer has no verdict or skip on and that no job is working on. Each new
+ * slot is a gold item instead with the dataset's gold rate. One short write transaction,
+ * so two pages never get the same item; leases the page held outside the result are released.
+ */
+export function claimItems(
+  db: Db,
+  filter: ItemFilter,
+  who: Claimant,
+  count: number,
+  now = Date.now(),
+  random: () => number = Math.random,
+): number[] {
+  const pending = filterSql(filter, 'pending');
+  const anyStatus = filterSql(filter);
   const order = 'ORDER BY family, task, id';
   // INDEXED BY: without statistics the planner would walk the queue index (every pending
   // item) instead of the page's few leases.
   const held = statement<unknown[], number>(
     db,
     `SELECT id FROM items INDEXED BY items_lease_holder
-     WHERE lease_holder = ? AND lease_expires_at > ? AND ${where} ${order} LIMIT ?`,
+     WHERE lease_holder = ? AND lease_expires_at > ?
+       AND ((${pending.where}) OR (${anyStatus.where} AND id IN (SELECT item_id FROM gold_items)))
+     ${order} LIMIT ?`,
   ).pluck();
   const free = statement<unknown[], number>(
     db,
-    `SELECT id FROM items WHERE ${where}
-       AND (lease_expires_at IS NULL OR lease_expires_at <= ? OR lease_holder = ?)
-       AND NOT EXISTS (
-         SELECT 1 FROM verdicts v WHERE v.item_id = items.id AND v.reviewer = ? AND v.decision = 'skip'
-           AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v.id))
+    `SELECT id FROM items WHERE ${pending.where} AND ${FREE} AND NOT ${HAS_OWN_VERDICT}
        -- An item being regenerated or rewritten comes back when its job ends.
        AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.status IN ('queued', 'running'))
      ${order} LIMIT ?`,
   ).pluck();
-  const lease = statement(db, 'UPDATE items SET lease_holder = ?, lease_expires_at = ? WHERE id = ?');
+  const goldRate = statement<[number], number>(db, 'SELECT gold_rate FROM datasets WHERE id = ?').pluck();
+  // Small table: a random gold item of the queue this reviewer has not answered yet.
+  const gold = statement<unknown[], number>(
+    db,
+    `SELECT id FROM items
+     WHERE id IN (SELECT item_id FROM gold_items WHERE dataset_id = ?) AND ${anyStatus.where} AND ${FREE} AND NOT ${HAS_OWN_VERDICT}
+       AND id NOT IN (SELECT value FROM json_each(?))
+     ORDER BY random() LIMIT 1`,
+  ).pluck();
+  const lease = statement(db, 'UPDATE items SET lease_holder = ?, lease_reviewer = ?, lease_expires_at = ? WHERE id = ?');
   const releaseOthers = statement(
     db,
-    `UPDATE items SET lease_holder = NULL, lease_expires_at = NULL
+    `UPDATE items SET lease_holder = NULL, lease_reviewer = NULL, lease_expires_at = NULL
      WHERE lease_holder = ? AND id NOT IN (SELECT value FROM json_each(?))`,
   );
 
   return db.$client
     .transaction(() => {
-      const ids = held.all(who.holder, now, ...params, count);
-      if (ids.length < count) {
-        const more = free.all(...params, now, who.holder, who.reviewer, count);
-        for (const id of more) if (!ids.includes(id) && ids.length < count) ids.push(id);
+      const ids = held.all(who.holder, now, ...pending.params, ...anyStatus.params, count);
+      const slots = count - ids.length;
+      if (slots > 0) {
+        const rate = goldRate.get(filter.datasetId) ?? 0;
+        const goldSlots = Array.from({ length: slots }, () => rate > 0 && random() < rate);
+        const more = free.all(...pending.params, now, who.holder, who.reviewer, count);
+        const fresh = more.filter((id) => !ids.includes(id));
+        for (const isGold of goldSlots) {
+          const goldId = isGold
+            ? gold.get(filter.datasetId, ...anyStatus.params, now, who.holder, who.reviewer, JSON.stringify(ids))
+            : undefined;
+          const next = goldId ?? fresh.shift();
+          if (next !== undefined) ids.push(next);
+        }
       }
-      for (const id of ids) lease.run(who.holder, now + LEASE_MS, id);
+      for (const id of ids) lease.run(who.holder, who.reviewer, now + LEASE_MS, id);
       releaseOthers.run(who.holder, JSON.stringify(ids));
       return ids;
     })
@@ -64,25 +104,51 @@ export function claimItems(db: Db, filter: ItemFilter, who: Claimant, count: num
 /** Extends every live lease of a page; returns the new expiry time. */
 export function renewLeases(db: Db, holder: string, now = Date.now()): number {
   const expires = now + LEASE_MS;
-  statement(
-    db,
-    `UPDATE items SET lease_expires_at = ? WHERE lease_holder = ? AND lease_expires_at > ? AND status = 'pending'`,
-  ).run(expires, holder, now);
+  statement(db, 'UPDATE items SET lease_expires_at = ? WHERE lease_holder = ? AND lease_expires_at > ?').run(
+    expires,
+    holder,
+    now,
+  );
   return expires;
 }
 
+const CLEAR_LEASE = 'lease_holder = NULL, lease_reviewer = NULL, lease_expires_at = NULL';
+
 /** Gives back a page's leases (closing the page, or changing the queue filter). */
 export function releaseLeases(db: Db, holder: string): number {
-  return statement(db, 'UPDATE items SET lease_holder = NULL, lease_expires_at = NULL WHERE lease_holder = ?').run(holder)
-    .changes;
+  return statement(db, `UPDATE items SET ${CLEAR_LEASE} WHERE lease_holder = ?`).run(holder).changes;
 }
 
 /** Lets go of one item (it is being regenerated: it comes back to the queue later). */
 export function releaseItemLease(db: Db, holder: string, itemId: number) {
-  statement(db, 'UPDATE items SET lease_holder = NULL, lease_expires_at = NULL WHERE id = ? AND lease_holder = ?').run(
-    itemId,
-    holder,
-  );
+  statement(db, `UPDATE items SET ${CLEAR_LEASE} WHERE id = ? AND lease_holder = ?`).run(itemId, holder);
+}
+
+/** A lead frees an item someone holds (they left without closing the page, say). */
+export function releaseItemByLead(db: Db, itemId: number): boolean {
+  return statement(db, `UPDATE items SET ${CLEAR_LEASE} WHERE id = ? AND lease_holder IS NOT NULL`).run(itemId).changes > 0;
+}
+
+export interface LiveLease {
+  itemId: number;
+  datasetId: number;
+  externalId: string;
+  family: string;
+  task: string;
+  reviewer: string | null;
+  expiresAt: number;
+}
+
+/** The leases that are live now (expired ones are reclaimed by the next claim). */
+export function liveLeases(db: Db, now = Date.now(), limit = 500): LiveLease[] {
+  return statement<[number, number], LiveLease>(
+    db,
+    `SELECT id AS itemId, dataset_id AS datasetId, external_id AS externalId, family, task,
+            lease_reviewer AS reviewer, lease_expires_at AS expiresAt
+     FROM items INDEXED BY items_lease_holder
+     WHERE lease_holder IS NOT NULL AND lease_expires_at > ?
+     ORDER BY lease_reviewer, lease_expires_at LIMIT ?`,
+  ).all(now, limit);
 }
 
 export interface QueueProgress {
@@ -90,7 +156,7 @@ export interface QueueProgress {
   total: number;
 }
 
-/** Reviewed (accepted or rejected) and total items for a queue filter, from item_counts. */
+/** Decided (or disputed) and total items for a queue filter, from item_counts. */
 export function queueProgress(db: Db, filter: ItemFilter): QueueProgress {
   const { where, params } = filterSql(filter);
   const row = statement<unknown[], { reviewed: number | null; total: number | null }>(

@@ -4,9 +4,9 @@ import { REJECT_REASON_TAGS } from './reasons';
 
 /** Request bodies of the review API, shared by the route handlers and the browser client. */
 
+/** The page's own id (per browser tab); the server scopes it to the signed-in user. */
 const claimant = {
   holder: z.string().min(8).max(100),
-  reviewer: z.string().trim().min(1).max(80),
 };
 
 export const claimRequest = z.object({
@@ -32,9 +32,26 @@ export const verdictRequest = z.object({
 export const undoRequest = z.object({ ...claimant, filter: itemFilterSchema });
 
 export const instructionEditRequest = z.object({
-  reviewer: claimant.reviewer,
   text: z.string().trim().min(1).max(4000),
 });
+
+export const adjudicationRequest = z.object({
+  decision: z.enum(['accept', 'reject']),
+  reasons: z.array(z.enum(REJECT_REASON_TAGS)).max(REJECT_REASON_TAGS.length).default([]),
+  comment: z.string().max(2000).optional(),
+});
+
+export const goldRequest = z.object({
+  /** Defaults to the item's decided status. */
+  expected: z.enum(['accept', 'reject']).optional(),
+});
+
+export const reviewSettingsRequest = z
+  .object({
+    overlap: z.number().int().min(1).max(10).optional(),
+    goldRate: z.number().min(0).max(0.5).optional(),
+  })
+  .refine((s) => s.overlap !== undefined || s.goldRate !== undefined, { message: 'give overlap or goldRate' });
 
 export type ClaimRequest = z.input<typeof claimRequest>;
 export type VerdictRequest = z.input<typeof verdictRequest>;

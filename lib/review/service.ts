@@ -8,11 +8,20 @@ export interface QueueState {
   progress: QueueProgress;
 }
 
+/**
+ * An item as a review page shows it. Everything in a queue awaits this reviewer's verdict,
+ * so it is shown as pending: a gold item (decided) must look like any other.
+ */
+export function queueItem(db: Db, id: number): ReviewItem | undefined {
+  const item = getReviewItem(db, id);
+  return item && { ...item, status: 'pending' };
+}
+
 /** What a review page needs after any action: its leased items in order, and progress. */
 export function claimQueue(db: Db, filter: ItemFilter, who: Claimant, count: number): QueueState {
   const ids = claimItems(db, filter, who, count);
   return {
-    items: ids.map((id) => getReviewItem(db, id)).filter((item): item is ReviewItem => item !== undefined),
+    items: ids.map((id) => queueItem(db, id)).filter((item): item is ReviewItem => item !== undefined),
     progress: queueProgress(db, filter),
   };
 }

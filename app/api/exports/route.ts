@@ -3,7 +3,8 @@ import { dataDir, getDb } from '@/db';
 import { EXPORT_FORMATS, listExports } from '@/lib/export';
 import { exportProgress, ExportStartError, runningExportId, startBackgroundExport } from '@/lib/export/background';
 import { withDownloads } from '@/lib/export/download';
-import { body, handle, jsonError } from '@/lib/http/handler';
+import { route } from '@/lib/auth/guard';
+import { body, jsonError } from '@/lib/http/handler';
 import { extraFilterSchema } from '@/lib/review/filter';
 
 export const dynamic = 'force-dynamic';
@@ -14,14 +15,12 @@ const query = z.object({
 });
 
 /** GET /api/exports?before=&limit=: export runs, newest first, and the progress of the running one. */
-export async function GET(request: Request) {
-  return handle(() => {
-    const params = query.parse(Object.fromEntries(new URL(request.url).searchParams));
-    return Response.json({
-      exports: withDownloads(dataDir(), listExports(getDb(), params)),
-      running: runningExportId(), progress: exportProgress() });
-  });
-}
+export const GET = route('manage', (request, user) => {
+  const params = query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return Response.json({
+    exports: withDownloads(dataDir(), listExports(getDb(), params)),
+    running: runningExportId(), progress: exportProgress() });
+});
 
 const optionalText = z
   .string()
@@ -37,7 +36,6 @@ const startRequest = z.object({
   family: optionalText,
   task: optionalText,
   instructionType: z.enum(['original', 'rewrite', 'complex']).optional(),
-  reviewer: z.string().trim().min(1).max(100).default('web'),
   /** The shared filter's other terms (reviewer of the verdict, dates, text, origin, score range). */
   filter: extraFilterSchema.optional(),
 });
@@ -46,19 +44,17 @@ const startRequest = z.object({
  * POST /api/exports: starts an export in the server process and answers at once (202) with
  * its id. The folder is always `<LOUPE_DATA_DIR>/exports/<time>-<format>`; 409 while another runs.
  */
-export async function POST(request: Request) {
-  return handle(async () => {
-    const { reviewer, filter, ...selection } = await body(request, startRequest);
-    try {
-      const { exportId } = await startBackgroundExport(getDb(), dataDir(), {
-        ...selection,
-        extra: filter ?? {},
-        createdBy: `web:${reviewer}`,
-      });
-      return Response.json({ exportId }, { status: 202 });
-    } catch (error) {
-      if (error instanceof ExportStartError) return jsonError(error.message, error.status);
-      throw error;
-    }
-  });
-}
+export const POST = route('manage', async (request, user) => {
+  const { filter, ...selection } = await body(request, startRequest);
+  try {
+    const { exportId } = await startBackgroundExport(getDb(), dataDir(), {
+      ...selection,
+      extra: filter ?? {},
+      createdBy: `web:${user.username}`,
+    });
+    return Response.json({ exportId }, { status: 202 });
+  } catch (error) {
+    if (error instanceof ExportStartError) return jsonError(error.message, error.status);
+    throw error;
+  }
+});

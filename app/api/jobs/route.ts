@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/db';
-import { handle } from '@/lib/http/handler';
+import { route } from '@/lib/auth/guard';
 import { listJobs } from '@/lib/jobs/jobs';
 
 export const dynamic = 'force-dynamic';
@@ -12,9 +12,7 @@ const query = z.object({
 });
 
 /** GET /api/jobs?status=&before=&limit=: jobs, newest first (keyset paging by id). */
-export async function GET(request: Request) {
-  return handle(() => {
-    const params = query.parse(Object.fromEntries(new URL(request.url).searchParams));
-    return Response.json({ jobs: listJobs(getDb(), params) });
-  });
-}
+export const GET = route('view', (request, user) => {
+  const params = query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return Response.json({ jobs: listJobs(getDb(), params) });
+});

@@ -1,17 +1,17 @@
 import { getDb } from '@/db';
-import { body, handle } from '@/lib/http/handler';
-import { queueProgress } from '@/lib/review/queue';
+import { route } from '@/lib/auth/guard';
+import { body } from '@/lib/http/handler';
+import { claimantOf, queueProgress } from '@/lib/review/queue';
 import { verdictRequest } from '@/lib/review/requests';
 import { recordVerdict } from '@/lib/review/verdicts';
 
 export const dynamic = 'force-dynamic';
 
 /** POST /api/verdicts: accept, reject (with reasons) or skip an item the page holds. */
-export async function POST(request: Request) {
-  return handle(async () => {
-    const { holder, reviewer, filter, reasons, ...verdict } = await body(request, verdictRequest);
-    const db = getDb();
-    const result = recordVerdict(db, { holder, reviewer }, { ...verdict, reasons });
-    return Response.json({ ...result, progress: queueProgress(db, filter) });
-  });
-}
+export const POST = route('review', async (request, user) => {
+  const { holder, filter, reasons, ...verdict } = await body(request, verdictRequest);
+  const db = getDb();
+  // The item's status is not returned: it would tell an annotator which items are gold.
+  const { verdictId } = recordVerdict(db, claimantOf(user, holder), { ...verdict, reasons });
+  return Response.json({ verdictId, progress: queueProgress(db, filter) });
+});

@@ -1,14 +1,13 @@
 import { getDb } from '@/db';
-import { body, handle } from '@/lib/http/handler';
-import { releaseLeases } from '@/lib/review/queue';
+import { route } from '@/lib/auth/guard';
+import { body } from '@/lib/http/handler';
+import { claimantOf, releaseLeases } from '@/lib/review/queue';
 import { holderRequest } from '@/lib/review/requests';
 
 export const dynamic = 'force-dynamic';
 
 /** POST /api/queue/release: the page closed (sent with navigator.sendBeacon). */
-export async function POST(request: Request) {
-  return handle(async () => {
-    const { holder } = await body(request, holderRequest);
-    return Response.json({ released: releaseLeases(getDb(), holder) });
-  });
-}
+export const POST = route('review', async (request, user) => {
+  const { holder } = await body(request, holderRequest);
+  return Response.json({ released: releaseLeases(getDb(), claimantOf(user, holder).holder) });
+});

@@ -1,19 +1,18 @@
 import { getDb } from '@/db';
-import { body, handle, jsonError } from '@/lib/http/handler';
-import { getReviewItem } from '@/lib/review/items';
-import { queueProgress } from '@/lib/review/queue';
+import { route } from '@/lib/auth/guard';
+import { body, jsonError } from '@/lib/http/handler';
+import { claimantOf, queueProgress } from '@/lib/review/queue';
+import { queueItem } from '@/lib/review/service';
 import { undoRequest } from '@/lib/review/requests';
 import { undoLastVerdict } from '@/lib/review/verdicts';
 
 export const dynamic = 'force-dynamic';
 
 /** POST /api/verdicts/undo: undo the reviewer's latest verdict; the item comes back to the page. */
-export async function POST(request: Request) {
-  return handle(async () => {
-    const { holder, reviewer, filter } = await body(request, undoRequest);
-    const db = getDb();
-    const undone = undoLastVerdict(db, { holder, reviewer });
-    if (!undone) return jsonError('nothing to undo', 404);
-    return Response.json({ ...undone, item: getReviewItem(db, undone.itemId), progress: queueProgress(db, filter) });
-  });
-}
+export const POST = route('review', async (request, user) => {
+  const { holder, filter } = await body(request, undoRequest);
+  const db = getDb();
+  const undone = undoLastVerdict(db, claimantOf(user, holder));
+  if (!undone) return jsonError('nothing to undo', 404);
+  return Response.json({ ...undone, item: queueItem(db, undone.itemId), progress: queueProgress(db, filter) });
+});

@@ -1,30 +1,28 @@
 import { z } from 'zod';
 import { getDb } from '@/db';
-import { body, handle } from '@/lib/http/handler';
+import { route } from '@/lib/auth/guard';
+import { body } from '@/lib/http/handler';
 import { serverWorker } from '@/lib/jobs/server-worker';
 import { regenerateConfig } from '@/lib/regenerate/config';
 import { requestJob } from '@/lib/regenerate/service';
-import { releaseItemLease } from '@/lib/review/queue';
+import { claimantOf, releaseItemLease } from '@/lib/review/queue';
 
 export const dynamic = 'force-dynamic';
 
 const jobRequest = z.object({
   kind: z.enum(['regenerate', 'regenerate_pair', 'rewrite']),
-  reviewer: z.string().trim().min(1).max(80),
   /** The review page asking: it lets go of the item until the job ends. */
   holder: z.string().min(8).max(100).optional(),
   params: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** POST /api/items/:id/jobs: queue a regeneration or an instruction rewrite of the item. */
-export async function POST(request: Request, context: { params: Promise<{ id: string }> }) {
-  return handle(async () => {
-    const itemId = z.coerce.number().int().positive().parse((await context.params).id);
-    const { kind, reviewer, holder, params } = await body(request, jobRequest);
-    const db = getDb();
-    const queued = requestJob(db, regenerateConfig(), { kind, itemId, requestedBy: reviewer, params });
-    if (holder) releaseItemLease(db, holder, itemId);
-    serverWorker()?.wake();
-    return Response.json(queued, { status: 201 });
-  });
-}
+export const POST = route<{ params: Promise<{ id: string }> }>('review', async (request, user, context) => {
+  const itemId = z.coerce.number().int().positive().parse((await context.params).id);
+  const { kind, holder, params } = await body(request, jobRequest);
+  const db = getDb();
+  const queued = requestJob(db, regenerateConfig(), { kind, itemId, requestedBy: user.username, params });
+  if (holder) releaseItemLease(db, claimantOf(user, holder).holder, itemId);
+  serverWorker()?.wake();
+  return Response.json(queued, { status: 201 });
+});

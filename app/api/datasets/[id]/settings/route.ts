@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { getDb } from '@/db';
+import { route } from '@/lib/auth/guard';
+import { body } from '@/lib/http/handler';
+import { reviewSettings, setReviewSettings } from '@/lib/review/gold';
+import { reviewSettingsRequest } from '@/lib/review/requests';
+import { ReviewError } from '@/lib/review/verdicts';
+
+export const dynamic = 'force-dynamic';
+
+type Context = { params: Promise<{ id: string }> };
+const datasetId = async (context: Context) => z.coerce.number().int().positive().parse((await context.params).id);
+
+/** GET /api/datasets/:id/settings: overlap (verdicts per item), gold rate and gold item count. */
+export const GET = route<Context>('view', async (_request, _user, context) => {
+  const id = await datasetId(context);
+  const settings = reviewSettings(getDb(), id);
+  if (!settings) throw new ReviewError(`dataset ${id} not found`, 404);
+  return Response.json(settings);
+});
+
+/** PATCH /api/datasets/:id/settings: set overlap and/or gold rate. */
+export const PATCH = route<Context>('manage', async (request, _user, context) => {
+  return Response.json(setReviewSettings(getDb(), await datasetId(context), await body(request, reviewSettingsRequest)));
+});

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { getDb } from '@/db';
+import { route } from '@/lib/auth/guard';
+import { body } from '@/lib/http/handler';
+import { adjudicationRequest } from '@/lib/review/requests';
+import { adjudicate } from '@/lib/review/verdicts';
+
+export const dynamic = 'force-dynamic';
+
+type Context = { params: Promise<{ id: string }> };
+
+/** POST /api/items/:id/adjudicate: a lead decides a disputed item (or re-decides an adjudicated one). */
+export const POST = route<Context>('adjudicate', async (request, user, context) => {
+  const itemId = z.coerce.number().int().positive().parse((await context.params).id);
+  const decision = await body(request, adjudicationRequest);
+  return Response.json(adjudicate(getDb(), user.username, { itemId, ...decision }), { status: 201 });
+});
