@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { defineConfig } from '@playwright/test';
-import { E2E_PORT } from './e2e/env';
+import { E2E_PORT, storageStateOf } from './e2e/env';
 
 // Debian's Chromium where installed (CI installs it); otherwise Playwright's own browser.
 const systemChromium = '/usr/bin/chromium';
@@ -15,6 +15,8 @@ export default defineConfig({
   reporter: process.env.CI ? 'line' : 'list',
   use: {
     baseURL: `http://localhost:${E2E_PORT}`,
+    // The API's CSRF check wants an Origin on every state change; browsers send one, API calls get this.
+    extraHTTPHeaders: { Origin: `http://localhost:${E2E_PORT}` },
     viewport: { width: 1440, height: 900 },
     trace: 'retain-on-failure',
     launchOptions: {
@@ -29,6 +31,11 @@ export default defineConfig({
       ],
     },
   },
+  // The setup project signs the e2e users in; specs run as the lead unless they choose another.
+  projects: [
+    { name: 'setup', testMatch: /auth\.setup\.ts/ },
+    { name: 'e2e', dependencies: ['setup'], use: { storageState: storageStateOf('lead') } },
+  ],
   webServer: {
     command: 'node_modules/.bin/tsx e2e/serve.ts',
     url: `http://localhost:${E2E_PORT}/`,

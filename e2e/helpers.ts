@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { expect, type Page } from '@playwright/test';
-import { E2E_DATA_DIR } from './env';
+import { expect, type APIRequest, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { E2E_DATA_DIR, E2E_PORT, storageStateOf, type E2EUser } from './env';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -37,4 +37,19 @@ export async function currentItemId(page: Page): Promise<number> {
 export async function nextItemId(page: Page, previous: number): Promise<number> {
   await expect(page.getByTestId('review-item')).not.toHaveAttribute('data-item-id', String(previous));
   return currentItemId(page);
+}
+
+/** An API client signed in as one of the e2e users (for tests that need two people at once). */
+export async function apiAs(playwright: { request: APIRequest }, user: E2EUser): Promise<APIRequestContext> {
+  return playwright.request.newContext({
+    baseURL: `http://localhost:${E2E_PORT}`,
+    extraHTTPHeaders: { Origin: `http://localhost:${E2E_PORT}` },
+    storageState: storageStateOf(user),
+  });
+}
+
+/** A browser context signed in as one of the e2e users. */
+export async function pageAs(browser: Browser, user: E2EUser): Promise<Page> {
+  const context = await browser.newContext({ storageState: storageStateOf(user) });
+  return context.newPage();
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { currentItemId, importSamples, readDb } from './helpers';
+import { apiAs, currentItemId, importSamples, readDb } from './helpers';
 
 test('images are served by id: previews, full files, ETags and no paths', async ({ request }) => {
   const datasetId = importSamples('images');
@@ -34,37 +34,48 @@ test('images are served by id: previews, full files, ETags and no paths', async 
   expect((await request.get(`/api/images/source/1?size=huge`)).status()).toBe(400);
 });
 
-test('the review API validates its input and reports conflicts', async ({ request }) => {
+test('the review API validates its input and reports conflicts', async ({ playwright }) => {
   const datasetId = importSamples('api');
   const filter = { datasetId, family: 'omniedit', task: 'style' };
-  const alice = { holder: 'api-test-alice', reviewer: 'alice' };
-  const bob = { holder: 'api-test-bob', reviewer: 'bob' };
+  // Two annotators, each with their own session and page.
+  const alice = await apiAs(playwright, 'ann1');
+  const bob = await apiAs(playwright, 'ann2');
+  const alicePage = { holder: 'api-test-alice' };
+  const bobPage = { holder: 'api-test-bob' };
 
-  const claimed = await (await request.post('/api/queue/claim', { data: { ...alice, filter, count: 2 } })).json();
+  const claimed = await (await alice.post('/api/queue/claim', { data: { ...alicePage, filter, count: 2 } })).json();
   expect(claimed.items).toHaveLength(1);
   expect(claimed.progress).toEqual({ reviewed: 0, total: 1 });
   expect(JSON.stringify(claimed)).not.toContain('/samples/'); // the browser never sees file paths
   const itemId = claimed.items[0].id;
 
-  expect((await (await request.post('/api/queue/claim', { data: { ...bob, filter } })).json()).items).toEqual([]);
-  const stolen = await request.post('/api/verdicts', { data: { ...bob, filter, itemId, decision: 'accept' } });
+  expect((await (await bob.post('/api/queue/claim', { data: { ...bobPage, filter } })).json()).items).toEqual([]);
+  const stolen = await bob.post('/api/verdicts', { data: { ...bobPage, filter, itemId, decision: 'accept' } });
   expect(stolen.status()).toBe(409);
   expect((await stolen.json()).error).toMatch(/another reviewer/);
+  // Bob cannot act with Alice's page id either: page ids are scoped to their user.
+  const spoofed = await bob.post('/api/verdicts', { data: { ...alicePage, filter, itemId, decision: 'accept' } });
+  expect(spoofed.status()).toBe(409);
 
-  const bad = await request.post('/api/verdicts', { data: { ...alice, filter, itemId, decision: 'maybe' } });
+  const bad = await alice.post('/api/verdicts', { data: { ...alicePage, filter, itemId, decision: 'maybe' } });
   expect(bad.status()).toBe(400);
   expect((await bad.json()).error).toMatch(/decision/);
-  expect((await request.post('/api/verdicts', { data: 'not json', headers: { 'content-type': 'application/json' } })).status()).toBe(400);
+  expect((await alice.post('/api/verdicts', { data: 'not json', headers: { 'content-type': 'application/json' } })).status()).toBe(400);
 
-  const ok = await request.post('/api/verdicts', {
-    data: { ...alice, filter, itemId, decision: 'reject', reasons: ['artifacts'] },
+  const ok = await alice.post('/api/verdicts', {
+    data: { ...alicePage, filter, itemId, decision: 'reject', reasons: ['artifacts'] },
   });
   expect(ok.status()).toBe(200);
-  expect(await ok.json()).toMatchObject({ status: 'rejected', progress: { reviewed: 1, total: 1 } });
-  const undone = await (await request.post('/api/verdicts/undo', { data: { ...alice, filter } })).json();
+  expect(await ok.json()).toMatchObject({ progress: { reviewed: 1, total: 1 } });
+  const db = readDb();
+  expect(db.prepare('SELECT reviewer, decision FROM verdicts WHERE item_id = ?').get(itemId)).toEqual({ reviewer: 'ann1', decision: 'reject' });
+  db.close();
+  const undone = await (await alice.post('/api/verdicts/undo', { data: { ...alicePage, filter } })).json();
   expect(undone).toMatchObject({ itemId, item: { id: itemId, status: 'pending' }, progress: { reviewed: 0, total: 1 } });
-  expect((await request.post('/api/queue/release', { data: { holder: alice.holder } })).status()).toBe(200);
-  expect((await (await request.post('/api/queue/claim', { data: { ...bob, filter } })).json()).items).toHaveLength(1);
+  expect((await alice.post('/api/queue/release', { data: alicePage })).status()).toBe(200);
+  expect((await (await bob.post('/api/queue/claim', { data: { ...bobPage, filter } })).json()).items).toHaveLength(1);
+  await alice.dispose();
+  await bob.dispose();
 });
 
 test('an image file that went missing after import is named as missing on the review page', async ({ page }) => {

@@ -31,7 +31,7 @@ test('regenerate from the review page, then accept the new candidate and export 
   db.close();
   expect(candidate).toMatchObject({ simulated: 1, width: 600, height: 400 });
   const provenance = JSON.parse(candidate.provenance);
-  expect(provenance).toMatchObject({ model: 'gpt-image-1', size: '1536x1024', quality: 'high', requestedBy: 'reviewer' });
+  expect(provenance).toMatchObject({ model: 'gpt-image-1', size: '1536x1024', quality: 'high', requestedBy: 'lead' });
   expect(provenance.paddingBox).toEqual({ left: 0, top: 0, width: 1536, height: 1024 });
   expect(provenance.requestId).toMatch(/^req_/);
   expect(provenance.costUsd).toBeGreaterThan(0);
