@@ -7,7 +7,8 @@ const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)));
 export default defineConfig({
   resolve: {
     // Same as tsconfig's `paths: { "@/*": ["./*"] }`.
-    alias: { '@': root },
+    // server-only throws outside React's server build; route handlers are tested in plain Node.
+    alias: { '@': root, 'server-only': path.join(root, 'node_modules/server-only/empty.js') },
   },
   test: {
     environment: 'node',

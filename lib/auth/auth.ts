@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dataDir, getDb, schema, type Db } from '@/db';
+import { USERNAME_PATTERN } from './users';
 
 /**
  * The session-signing secret: BETTER_AUTH_SECRET, or one generated on first use and kept
@@ -45,7 +46,8 @@ export function createAuth(db: Db) {
     }),
     // Accounts are made by an admin (CLI or the users page), never by signing up.
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 10, maxPasswordLength: 256 },
-    plugins: [username({ minUsernameLength: 2, maxUsernameLength: 40 })],
+    // The same rule as `user add`, so every account made there can sign in.
+    plugins: [username({ minUsernameLength: 2, maxUsernameLength: 40, usernameValidator: (name) => USERNAME_PATTERN.test(name) })],
     user: {
       additionalFields: {
         roles: { type: 'string', required: false, defaultValue: '', input: false },

@@ -21,7 +21,7 @@ export class UserError extends Error {
   }
 }
 
-const USERNAME = /^[a-z0-9][a-z0-9._-]{1,39}$/;
+export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,39}$/;
 export const MIN_PASSWORD_LENGTH = 10;
 
 /** Usernames are compared lowercased, as better-auth's username plugin stores them. */
@@ -57,7 +57,7 @@ const toSummary = (row: UserRow): UserSummary => ({
  */
 export async function addUser(db: Db, input: { username: string; roles: Role[]; password: string }): Promise<UserSummary> {
   const username = normalizeUsername(input.username);
-  if (!USERNAME.test(username)) {
+  if (!USERNAME_PATTERN.test(username)) {
     throw new UserError(`invalid username "${input.username}": 2-40 of a-z, 0-9, '.', '_', '-', starting with a letter or digit`);
   }
   if (input.password.length < MIN_PASSWORD_LENGTH) {
