@@ -103,7 +103,8 @@ export function extraFilterSql(filter: Omit<ExtraFilter, 'status' | 'sort'>): { 
   const terms: string[] = [];
   const params: Params = [];
   if (filter.reviewer !== undefined || filter.from !== undefined || filter.to !== undefined) {
-    // The live verdict: the latest verdict of the decision that gives the item its status, not undone.
+    // The live verdict: the latest verdict of the decision that gives the item its status, not
+    // undone (a review or adjudication; gold answers never decide an item).
     const conditions: string[] = [];
     if (filter.reviewer !== undefined) {
       conditions.push('v.reviewer = ?');
@@ -118,9 +119,10 @@ export function extraFilterSql(filter: Omit<ExtraFilter, 'status' | 'sort'>): { 
       params.push(filter.to);
     }
     terms.push(
-      `items.status <> 'pending' AND EXISTS (SELECT 1 FROM verdicts v WHERE v.id = (
+      `items.status IN ('accepted', 'rejected') AND EXISTS (SELECT 1 FROM verdicts v WHERE v.id = (
          SELECT max(l.id) FROM verdicts l
          WHERE l.item_id = items.id AND l.decision = CASE items.status WHEN 'accepted' THEN 'accept' ELSE 'reject' END
+           AND l.kind != 'gold'
            AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = l.id))
        AND ${conditions.join(' AND ')})`,
     );

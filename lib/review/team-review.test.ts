@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { importGptEdit } from '../import/import-gpt-edit';
+import { filterSql } from './filter';
 import { markGold, setReviewSettings, unmarkGold } from './gold';
 import { claimItems, liveLeases, releaseItemByLead } from './queue';
 import { queueItem } from './service';
@@ -108,6 +109,13 @@ describe('gold items', () => {
       .prepare("SELECT kind, gold_expected AS expected, decision FROM verdicts WHERE reviewer = 'bob'")
       .get();
     expect(verdict).toEqual({ kind: 'gold', expected: 'accept', decision: 'reject' });
+    // A gold answer never makes Bob the reviewer of the item's live verdict (filters, exports).
+    const byReviewer = (reviewer: string) => {
+      const { where, params } = filterSql({ datasetId, reviewer });
+      return db.$client.prepare(`SELECT id FROM items WHERE ${where}`).pluck().all(...params);
+    };
+    expect(byReviewer('bob')).toEqual([]);
+    expect(byReviewer('alice')).toEqual([id]);
     // Answered once: Bob is not offered it again.
     expect(claimItems(db, { datasetId }, bob, 1, Date.now(), () => 0)).not.toContain(id);
     // random() above the rate: no gold.

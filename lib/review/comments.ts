@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { Db } from '@/db';
+import { statement } from '@/db/statements';
+import { ReviewError } from './verdicts';
+
+export const COMMENT_MAX = 4000;
+
+export interface Comment {
+  id: number;
+  itemId: number;
+  author: string;
+  body: string;
+  createdAt: number;
+}
+
+/** POST /api/items/:id/comments body; the length is checked (after trimming) by addComment. */
+export const commentRequest = z.object({ body: z.string() });
+
+/** Who reads an item's comments: leads (seesAll) see everyone's, others only their own. */
+export interface CommentViewer {
+  username: string;
+  seesAll: boolean;
+}
+
+function assertItem(db: Db, itemId: number) {
+  if (!statement<[number], number>(db, 'SELECT 1 FROM items WHERE id = ?').pluck().get(itemId)) {
+    throw new ReviewError(`item ${itemId} not found`, 404);
+  }
+}
+
+/** Adds a comment (trimmed, 1 to 4000 characters) to an existing item. */
+export function addComment(db: Db, itemId: number, author: string, body: string, now = Date.now()): Comment {
+  const text = body.trim();
+  if (!text) throw new ReviewError('a comment cannot be empty', 400);
+  if (text.length > COMMENT_MAX) {
+    throw new ReviewError(`a comment can be at most ${COMMENT_MAX} characters (this one has ${text.length})`, 400);
+  }
+  assertItem(db, itemId);
+  const id = Number(
+    statement(db, 'INSERT INTO comments (item_id, author, body, created_at) VALUES (?, ?, ?, ?)').run(itemId, author, text, now)
+      .lastInsertRowid,
+  );
+  return { id, itemId, author, body: text, createdAt: now };
+}
+
+const COLUMNS = 'id, item_id AS itemId, author, body, created_at AS createdAt';
+
+/** An item's comments, oldest first: all of them for a lead, the viewer's own otherwise. */
+export function listComments(db: Db, itemId: number, viewer: CommentViewer): Comment[] {
+  assertItem(db, itemId);
+  if (viewer.seesAll) {
+    return statement<[number], Comment>(db, `SELECT ${COLUMNS} FROM comments WHERE item_id = ? ORDER BY id`).all(itemId);
+  }
+  return statement<[number, string], Comment>(
+    db,
+    `SELECT ${COLUMNS} FROM comments WHERE item_id = ? AND author = ? ORDER BY id`,
+  ).all(itemId, viewer.username);
+}
