@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { getDb } from '@/db';
+import { requirePage } from '@/lib/auth/page';
 import { summarizeDatasets } from '@/lib/datasets/summary';
 import { itemFilterSchema } from '@/lib/review/filter';
 import { ReviewApp } from '@/components/review/ReviewApp';
@@ -9,8 +10,19 @@ export const dynamic = 'force-dynamic';
 type Search = Record<string, string | string[] | undefined>;
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
 
+/** The query string as the browser sent it, so sign-in comes back to the same queue. */
+function queryOf(search: Search) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(search)) {
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) params.append(key, one);
+  }
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}
+
 export default async function ReviewPage({ searchParams }: { searchParams: Promise<Search> }) {
   const search = await searchParams;
+  const user = await requirePage('review', '/review' + queryOf(search));
   const datasets = summarizeDatasets(getDb());
   if (datasets.length === 0) {
     return (
@@ -31,6 +43,7 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
     <ReviewApp
       key={dataset.id}
       filter={{ ...filter, datasetId: dataset.id }}
+      reviewer={user.username}
       options={{
         datasets: datasets.map(({ id, name }) => ({ id, name })),
         tasks: dataset.tasks.map(({ family, task }) => ({ family, task })),

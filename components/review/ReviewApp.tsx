@@ -11,8 +11,9 @@ import { InspectView, type InspectHandle, type InspectMode } from './InspectView
 import { CandidateStrip } from './CandidateStrip';
 import { InstructionPanel } from './InstructionPanel';
 import { ItemJobs } from './ItemJobs';
+import { LeaseTimer } from './LeaseTimer';
 import { ShortcutOverlay } from './ShortcutOverlay';
-import { useReviewer } from './useReviewer';
+import { useHolder } from './useReviewer';
 import { useReviewQueue } from './useReviewQueue';
 
 export interface QueueOptions {
@@ -52,10 +53,11 @@ function isTyping(target: EventTarget | null) {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
-export function ReviewApp({ filter, options }: { filter: ItemFilter; options: QueueOptions }) {
+/** The review page. `reviewer` is the signed-in user's name (the server records verdicts under it). */
+export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; options: QueueOptions; reviewer: string }) {
   const router = useRouter();
-  const { holder, reviewer, setReviewer } = useReviewer();
-  const queue = useReviewQueue(filter, holder, reviewer);
+  const holder = useHolder();
+  const queue = useReviewQueue(filter, holder);
   const item = queue.current;
 
   const [chosenInstruction, setChosenInstruction] = useState<number>();
@@ -106,8 +108,8 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
   };
 
   const saveInstruction = async (text: string) => {
-    if (!item || !reviewer) return;
-    const version = await api.saveInstruction(item.id, reviewer, text);
+    if (!item) return;
+    const version = await api.saveInstruction(item.id, text);
     queue.updateItem(item.id, (it) => ({ ...it, instructions: [...it.instructions, version], currentInstructionId: version.id }));
     setChosenInstruction(version.id);
   };
@@ -245,17 +247,13 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
             </span>
           </div>
         )}
-        <label className={`flex items-center gap-2 text-neutral-500 ${progress ? '' : 'ml-auto'}`}>
-          as
-          <input
-            aria-label="Reviewer name"
-            defaultValue={reviewer}
-            key={reviewer}
-            onBlur={(e) => setReviewer(e.target.value)}
-            onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
-            className="w-28 rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 text-neutral-200"
-          />
-        </label>
+        {/* After the progress, so its changing width never moves the ticking timer. */}
+        <span className={progress ? '' : 'ml-auto'}>
+          <LeaseTimer until={queue.leaseUntil} />
+        </span>
+        <span className="text-neutral-500" data-testid="reviewer">
+          as <span className="text-neutral-300">{reviewer}</span>
+        </span>
         <button onClick={() => setHelp(true)} className="text-neutral-500 hover:text-neutral-200" aria-label="Keyboard shortcuts">
           <kbd>?</kbd>
         </button>
@@ -263,10 +261,12 @@ export function ReviewApp({ filter, options }: { filter: ItemFilter; options: Qu
 
       {queue.notice && !queue.error && (
         <div role="status" className="flex items-center gap-3 border-b border-sky-900/60 bg-sky-950/40 px-4 py-2 text-sm text-sky-200">
-          {queue.notice}
-          <a href="/jobs" className="text-sky-400 hover:text-sky-200">
-            Jobs
-          </a>
+          {queue.notice.text}
+          {queue.notice.jobs && (
+            <a href="/jobs" className="text-sky-400 hover:text-sky-200">
+              Jobs
+            </a>
+          )}
           <button className="ml-auto text-sky-400 hover:text-sky-200" onClick={queue.clearError}>
             Dismiss
           </button>

@@ -3,7 +3,10 @@ import type { QueueProgress } from '@/lib/review/queue';
 import type { ClaimRequest, VerdictRequest } from '@/lib/review/requests';
 import type { ItemFilter } from '@/lib/review/filter';
 
-/** The browser's side of the review API (see app/api). */
+/**
+ * The browser's side of the review API (see app/api). The server knows the reviewer from
+ * the session cookie; bodies carry only the page's holder id where leases are involved.
+ */
 
 export class ApiError extends Error {
   constructor(
@@ -14,12 +17,44 @@ export class ApiError extends Error {
   }
 }
 
+let redirecting = false;
+
+/** The session ended (expired or signed out elsewhere): sign in again, then come back here. */
+function toLogin() {
+  if (redirecting) return;
+  redirecting = true;
+  window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+}
+
+/**
+ * Server clock minus this browser's clock, from the Date header (second resolution): lease
+ * expiry times are the server's, and a browser clock that is minutes off would otherwise
+ * show a wrong countdown and think live leases had expired. Ignored below 2 s.
+ */
+let clockOffset = 0;
+
+function noteServerClock(response: Response, sentAt: number) {
+  const date = Date.parse(response.headers.get('date') ?? '');
+  if (Number.isNaN(date)) return;
+  const offset = date + 500 - (sentAt + Date.now()) / 2;
+  clockOffset = Math.abs(offset) > 2_000 ? offset : 0;
+}
+
+/** Now, on the server's clock (what lease expiry times are measured against). */
+export const serverNow = () => Date.now() + clockOffset;
+
 async function post<T>(url: string, body: unknown): Promise<T> {
+  const sentAt = Date.now();
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
+  noteServerClock(response, sentAt);
+  if (response.status === 401) {
+    toLogin();
+    throw new ApiError('Your session ended; taking you to the sign-in page…', 401);
+  }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(data.error ?? `${url} failed (${response.status})`, response.status);
   return data as T;
@@ -33,18 +68,19 @@ export interface QueueState {
 export const claim = (request: ClaimRequest) => post<QueueState>('/api/queue/claim', request);
 
 export const sendVerdict = (request: VerdictRequest) =>
-  post<{ verdictId: number; status: string; progress: QueueProgress }>('/api/verdicts', request);
+  post<{ verdictId: number; progress: QueueProgress }>('/api/verdicts', request);
 
-export const undo = (request: { holder: string; reviewer: string; filter: ItemFilter }) =>
-  post<{ itemId: number; item: ReviewItem; progress: QueueProgress }>('/api/verdicts/undo', request);
+export const undo = (request: { holder: string; filter: ItemFilter }) =>
+  post<{ itemId: number; undoneVerdictId: number; item: ReviewItem; progress: QueueProgress }>('/api/verdicts/undo', request);
 
+/** Extends the page's live leases (expired ones stay expired); answers the new expiry (ms epoch, server clock). */
 export const renew = (holder: string) => post<{ expiresAt: number }>('/api/queue/renew', { holder });
 
 /** Release on page close: sendBeacon survives the unload where fetch may not. */
 export const releaseOnUnload = (holder: string) => navigator.sendBeacon('/api/queue/release', JSON.stringify({ holder }));
 
-export const saveInstruction = (itemId: number, reviewer: string, text: string) =>
-  post<ReviewItem['instructions'][number]>(`/api/items/${itemId}/instructions`, { reviewer, text });
+export const saveInstruction = (itemId: number, text: string) =>
+  post<ReviewItem['instructions'][number]>(`/api/items/${itemId}/instructions`, { text });
 
 export type ImageKind = 'source' | 'candidate' | 'candidate-source';
 export const previewUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=preview`;
@@ -57,5 +93,5 @@ export const JOB_LABEL: Record<JobKind, string> = {
   rewrite: 'Instruction rewrite',
 };
 
-export const requestJob = (itemId: number, request: { kind: JobKind; reviewer: string; holder: string }) =>
+export const requestJob = (itemId: number, request: { kind: JobKind; holder?: string; params?: Record<string, unknown> }) =>
   post<{ jobId: number; estimatedUsd: number }>(`/api/items/${itemId}/jobs`, request);

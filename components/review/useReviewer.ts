@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 
 function randomId() {
   // randomUUID exists only in secure contexts (https or localhost); a LAN address is not one.
@@ -9,26 +9,20 @@ function randomId() {
 }
 
 /**
- * Who is reviewing: a name kept in localStorage (verdicts are recorded under it) and a
- * per-tab holder id kept in sessionStorage (leases belong to it, so two tabs never share
- * an item, and a reload keeps the tab's items).
+ * This tab's holder id, kept in sessionStorage: leases belong to it (the server scopes it
+ * to the signed-in user), so two tabs never share an item and a reload keeps the tab's
+ * items. Who is reviewing comes from the session, not from here. Undefined until mounted.
  */
-export function useReviewer() {
+export function useHolder() {
   const [holder, setHolder] = useState<string>();
-  const [reviewer, setReviewerState] = useState<string>();
 
   useEffect(() => {
     let id = sessionStorage.getItem('loupe.holder');
     if (!id) sessionStorage.setItem('loupe.holder', (id = randomId()));
     setHolder(id);
-    setReviewerState(localStorage.getItem('loupe.reviewer') || 'reviewer');
+    // The name field of earlier versions; the session says who reviews now.
+    localStorage.removeItem('loupe.reviewer');
   }, []);
 
-  const setReviewer = useCallback((name: string) => {
-    const trimmed = name.trim().slice(0, 80) || 'reviewer';
-    localStorage.setItem('loupe.reviewer', trimmed);
-    setReviewerState(trimmed);
-  }, []);
-
-  return { holder, reviewer, setReviewer };
+  return holder;
 }
