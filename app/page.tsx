@@ -2,6 +2,8 @@ import Link from 'next/link';
 import { getDb } from '@/db';
 import { summarizeDatasets, type StatusTotals } from '@/lib/datasets/summary';
 import { StatusBar } from '@/components/ProgressBar';
+import { requirePage } from '@/lib/auth/page';
+import { can } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,15 +19,23 @@ function Counts({ totals }: { totals: StatusTotals }) {
   );
 }
 
-export default function DatasetsPage() {
+export default async function DatasetsPage() {
+  const user = await requirePage('view', '/');
+  const canReview = can(user.roles, 'review');
   const datasets = summarizeDatasets(getDb());
   return (
     <div className="mx-auto w-full max-w-5xl px-6 py-8">
       <h1 className="mb-6 text-xl font-semibold text-neutral-100">Datasets</h1>
       {datasets.length === 0 && (
         <p className="rounded-lg border border-neutral-800 p-6 text-neutral-400">
-          No datasets yet. Import one with{' '}
-          <code className="text-neutral-200">npm run loupe -- import PATH</code>.
+          No datasets yet.{' '}
+          {can(user.roles, 'manage') ? (
+            <>
+              Import one with <code className="text-neutral-200">npm run loupe -- import PATH</code>.
+            </>
+          ) : (
+            'A lead imports them.'
+          )}
         </p>
       )}
       <div className="space-y-6">
@@ -45,12 +55,14 @@ export default function DatasetsPage() {
               >
                 Browse
               </Link>
-              <Link
-                href={`/review?dataset=${dataset.id}`}
-                className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
-              >
-                Review
-              </Link>
+              {canReview && (
+                <Link
+                  href={`/review?dataset=${dataset.id}`}
+                  className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
+                >
+                  Review
+                </Link>
+              )}
             </div>
             <table className="w-full text-sm">
               <tbody>
@@ -63,12 +75,14 @@ export default function DatasetsPage() {
                       <StatusBar totals={task} />
                     </td>
                     <td className="py-2 pr-5 text-right">
-                      <Link
-                        className="text-neutral-400 hover:text-neutral-100"
-                        href={`/review?dataset=${dataset.id}&family=${encodeURIComponent(task.family)}&task=${encodeURIComponent(task.task)}`}
-                      >
-                        Review →
-                      </Link>
+                      {canReview && (
+                        <Link
+                          className="text-neutral-400 hover:text-neutral-100"
+                          href={`/review?dataset=${dataset.id}&family=${encodeURIComponent(task.family)}&task=${encodeURIComponent(task.task)}`}
+                        >
+                          Review →
+                        </Link>
+                      )}
                     </td>
                   </tr>
                 ))}

@@ -1,10 +1,15 @@
 /**
  * npm run demo: build when needed, import the bundled samples into a demo database
- * (data/demo unless LOUPE_DATA_DIR says otherwise) and serve the app. Without an
- * OPENAI_API_KEY, regeneration talks to the local OpenAI-compatible server (simulated).
+ * (data/demo unless LOUPE_DATA_DIR says otherwise), make one account per role, and serve
+ * the app. Without an OPENAI_API_KEY, regeneration talks to the local OpenAI-compatible
+ * server (simulated).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { openDb } from '../db';
+import { PERMISSIONS, ROLES, type Permission, type Role } from '../lib/auth/roles';
+import { addUser, generatePassword, listUsers } from '../lib/auth/users';
 import { startLocalOpenAI } from '../lib/openai-local';
 import { buildIfNeeded } from './build-if-needed';
 
@@ -34,6 +39,40 @@ run(process.execPath, [
   'gpt-edit-mini',
 ]);
 
+/**
+ * The demo's accounts: on a database without users, one per role (named after it) with a
+ * fresh password, written owner-only to demo-credentials.txt so a later run can show them
+ * again. Outside the demo Loupe has no default accounts.
+ */
+async function demoAccounts(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'demo-credentials.txt');
+  const db = openDb(path.join(dataDir, 'loupe.db'));
+  try {
+    if (listUsers(db).length > 0) {
+      if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+      return `  This demo database already has accounts (npm run loupe -- user list), and ${file} is gone.\n  Delete ${dataDir} to start the demo over with fresh accounts.\n`;
+    }
+    const may = (role: Role) =>
+      (Object.keys(PERMISSIONS) as Permission[]).filter((p) => (PERMISSIONS[p] as readonly Role[]).includes(role)).join(', ');
+    const rows = [['username', 'password', 'may']];
+    for (const role of ROLES) {
+      const password = generatePassword();
+      await addUser(db, { username: role, roles: [role], password });
+      rows.push([role, password, may(role)]);
+    }
+    const width = (column: number) => Math.max(...rows.map((row) => row[column].length));
+    const table = rows.map((row) => `    ${row.map((cell, i) => cell.padEnd(width(i))).join('   ')}`.trimEnd()).join('\n');
+    const text = `  Demo accounts (sign in at /login; also in ${file}):\n${table}\n`;
+    fs.writeFileSync(file, text, { mode: 0o600 });
+    fs.chmodSync(file, 0o600); // an existing file keeps its mode on overwrite
+    return text;
+  } finally {
+    db.$client.close();
+  }
+}
+
+const accounts = await demoAccounts(env.LOUPE_DATA_DIR!);
+
 let simulated = '';
 if (!env.OPENAI_API_KEY) {
   const openai = await startLocalOpenAI({ port: 0 });
@@ -45,7 +84,7 @@ const server = spawn(nextBin, ['start', '-p', port], { cwd: root, env, stdio: ['
 server.stdout.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk);
   if (/ready|started/i.test(chunk.toString())) {
-    console.log(`\n  Loupe demo is running: http://localhost:${port}\n  Review: http://localhost:${port}/review\n${simulated}`);
+    console.log(`\n${accounts}\n  Loupe demo is running: http://localhost:${port}\n  Review: http://localhost:${port}/review\n${simulated}`);
   }
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));

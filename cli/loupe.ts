@@ -1,6 +1,7 @@
 import { importCommand } from './import';
 import { exportCommand } from './export';
 import { regenerateCommand } from './regenerate';
+import { USER_USAGE, userCommand } from './user';
 import { workerCommand } from './worker';
 
 const USAGE = `Usage: npm run loupe -- <command> [options]
@@ -23,6 +24,7 @@ Commands:
       run it here until done or the budget is spent. --dry-run prints the estimate only.
   worker [--concurrency C]
       Run queued jobs until Ctrl-C (for a server started with LOUPE_WORKER=off).
+${USER_USAGE}
 
 Environment: LOUPE_DATA_DIR (default ./data) holds the database; OPENAI_API_KEY (and OPENAI_BASE_URL)
 for regenerate and worker.`;
@@ -32,6 +34,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   export: exportCommand,
   regenerate: regenerateCommand,
   worker: workerCommand,
+  user: userCommand,
 };
 
 async function main() {

@@ -38,7 +38,7 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
   const start = useMutation({
     mutationFn: () =>
       call<{ batchId: number; queued: number }>('/api/batches', {
-        body: { kind, filter, status, budgetUsd: Number(budget), reviewer: localStorage.getItem('loupe.reviewer') || 'reviewer' },
+        body: { kind, filter, status, budgetUsd: Number(budget) },
       }),
     onSuccess: ({ batchId }) => {
       setBatchId(batchId);

@@ -11,7 +11,7 @@ test.describe('signed out', () => {
     await page.getByLabel('Username').fill('ann1');
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert')).toBeVisible();
+    await expect(page.locator('main [role=alert]')).toBeVisible();
     await expect(page).toHaveURL(/\/login/);
 
     await page.getByLabel('Password').fill(E2E_PASSWORD);

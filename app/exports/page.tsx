@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { dataDir, getDb } from '@/db';
 import { ExportsPanel } from '@/components/exports/ExportsPanel';
 import type { ExportChoices } from '@/components/exports/NewExportForm';
+import { requirePage } from '@/lib/auth/page';
 import { EXPORT_FORMATS } from '@/lib/export';
 import { exportChoices, exportProgress, runningExportId } from '@/lib/export/background';
 import { withDownloads } from '@/lib/export/download';
@@ -36,6 +37,10 @@ function presetFrom(search: Search): ExportChoices['preset'] {
 
 export default async function ExportsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const search = await searchParams;
+  // Back to the same selection after signing in ("Export these" hands it over in the URL).
+  const query = new URLSearchParams();
+  for (const [key, values] of Object.entries(search)) for (const value of [values ?? []].flat()) query.append(key, value);
+  await requirePage('manage', `/exports${query.size ? `?${query}` : ''}`);
   const requested = Number(first(search.before));
   const before = Number.isInteger(requested) && requested > 0 ? requested : undefined;
   const db = getDb();

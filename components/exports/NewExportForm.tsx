@@ -56,7 +56,6 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
         task,
         instructionType: preset?.instructionType || undefined,
         filter,
-        reviewer: localStorage.getItem('loupe.reviewer') || 'web',
       }),
     onSuccess: onStarted,
   });

@@ -27,8 +27,8 @@ async function act(id: number, action: 'cancel' | 'retry') {
   return data;
 }
 
-/** Regeneration and rewrite jobs, newest first, refreshed every two seconds. */
-export function JobsTable() {
+/** Regeneration and rewrite jobs, newest first, refreshed every two seconds; retry and cancel need `canManage`. */
+export function JobsTable({ canManage }: { canManage: boolean }) {
   const [status, setStatus] = useState<string>('');
   const client = useQueryClient();
   const jobs = useQuery({ queryKey: ['jobs', status], queryFn: () => fetchJobs(status), refetchInterval: 2000 });
@@ -86,12 +86,12 @@ export function JobsTable() {
               </td>
               <td className="truncate py-2 pl-4 text-neutral-400">{job.requestedBy}</td>
               <td className="py-2 text-right">
-                {(job.status === 'queued' || job.status === 'running') && !job.cancelRequested && (
+                {canManage && (job.status === 'queued' || job.status === 'running') && !job.cancelRequested && (
                   <button onClick={() => action.mutate({ id: job.id, kind: 'cancel' })} className="text-neutral-400 hover:text-neutral-100">
                     Cancel
                   </button>
                 )}
-                {(job.status === 'failed' || job.status === 'cancelled') && (
+                {canManage && (job.status === 'failed' || job.status === 'cancelled') && (
                   <button onClick={() => action.mutate({ id: job.id, kind: 'retry' })} className="text-neutral-400 hover:text-neutral-100">
                     Retry
                   </button>

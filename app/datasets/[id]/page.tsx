@@ -3,6 +3,8 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { BatchForm } from '@/components/BatchForm';
 import { getDb } from '@/db';
+import { requirePage } from '@/lib/auth/page';
+import { can } from '@/lib/auth/roles';
 import type { ItemStatus } from '@/db/schema';
 import { summarizeDatasets } from '@/lib/datasets/summary';
 import { listFilterSchema, SCORE_NAMES, type ListFilter } from '@/lib/review/filter';
@@ -45,8 +47,13 @@ export default async function DatasetPage({
   params: Promise<{ id: string }>;
   searchParams: Promise<Search>;
 }) {
+  const { id } = await params;
+  const user = await requirePage('view', `/datasets/${encodeURIComponent(id)}`);
+  // Batches and exports need the manage permission; reviewing needs review.
+  const canManage = can(user.roles, 'manage');
+  const canReview = can(user.roles, 'review');
   const db = getDb();
-  const datasetId = Number((await params).id);
+  const datasetId = Number(id);
   const dataset = summarizeDatasets(db).find((d) => d.id === datasetId);
   if (!dataset) notFound();
   const search = await searchParams;
@@ -107,18 +114,20 @@ export default async function DatasetPage({
         <span className="text-sm tabular-nums text-neutral-400">
           {number.format(progress.reviewed)} / {number.format(progress.total)} reviewed in this view
         </span>
-        <Link
-          href={`/exports?${exportParams}`}
-          className="ml-auto rounded-md px-3 py-1.5 text-sm text-neutral-300 hover:bg-neutral-800"
-        >
-          Export these
-        </Link>
-        <Link
-          href={reviewHref}
-          className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
-        >
-          Review these
-        </Link>
+        <span className="ml-auto" />
+        {canManage && (
+          <Link href={`/exports?${exportParams}`} className="rounded-md px-3 py-1.5 text-sm text-neutral-300 hover:bg-neutral-800">
+            Export these
+          </Link>
+        )}
+        {canReview && (
+          <Link
+            href={reviewHref}
+            className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
+          >
+            Review these
+          </Link>
+        )}
       </div>
 
       <form method="get" className="mb-4 flex flex-wrap items-center gap-3 text-sm">
@@ -185,7 +194,7 @@ export default async function DatasetPage({
         </p>
       )}
 
-      <BatchForm filter={batchFilter} status={status} />
+      {canManage && <BatchForm filter={batchFilter} status={status} />}
 
       <table className="w-full table-fixed text-sm" data-testid="items-table">
         <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { getDb } from '@/db';
+import { route } from '@/lib/auth/guard';
+import { ROLES } from '@/lib/auth/roles';
+import { getUser, normalizeUsername, setDisabled, setRoles, UserError } from '@/lib/auth/users';
+import { body, jsonError } from '@/lib/http/handler';
+import { userErrors } from '../respond';
+
+export const dynamic = 'force-dynamic';
+
+const patchRequest = z
+  .object({
+    roles: z.array(z.enum(ROLES)).min(1, 'a user needs at least one role (disable the account instead)').optional(),
+    disabled: z.boolean().optional(),
+  })
+  .refine((p) => p.roles !== undefined || p.disabled !== undefined, 'send roles or disabled');
+
+/**
+ * PATCH /api/users/:username {roles?, disabled?}: replaces the roles and/or disables or enables
+ * the account. Admins cannot lock themselves out: no disabling oneself, no dropping one's own admin role.
+ */
+export const PATCH = route<{ params: Promise<{ username: string }> }>('users', async (request, admin, context) => {
+  const username = normalizeUsername((await context.params).username);
+  const change = await body(request, patchRequest);
+  if (username === admin.username) {
+    if (change.disabled) return jsonError('you cannot disable your own account (another admin can)', 400);
+    if (change.roles && !change.roles.includes('admin')) {
+      return jsonError('you cannot remove your own admin role (another admin can)', 400);
+    }
+  }
+  return userErrors(() => {
+    const db = getDb();
+    if (!getUser(db, username)) throw new UserError(`no user named ${username}`, 404);
+    let user = change.roles ? setRoles(db, username, change.roles) : getUser(db, username)!;
+    if (change.disabled !== undefined) user = setDisabled(db, username, change.disabled);
+    return Response.json({ user });
+  });
+});

@@ -1,0 +1,92 @@
+'use client';
+
+import { useState } from 'react';
+
+const field =
+  'w-full rounded-md border border-neutral-800 bg-neutral-900 px-3 py-2 text-sm text-neutral-100 focus:border-neutral-500 focus:outline-none';
+
+type Outcome = { ok: true; text: string } | { ok: false; text: string };
+
+/** Current, new and repeated password, posted to better-auth's change-password (other sessions revoked). */
+export function ChangePasswordForm({ minLength }: { minLength: number }) {
+  const [outcome, setOutcome] = useState<Outcome>();
+  const [pending, setPending] = useState(false);
+
+  async function submit(form: HTMLFormElement) {
+    const data = new FormData(form);
+    const currentPassword = String(data.get('current'));
+    const newPassword = String(data.get('new'));
+    if (newPassword.length < minLength) return setOutcome({ ok: false, text: `The new password needs at least ${minLength} characters.` });
+    if (newPassword !== String(data.get('repeat'))) return setOutcome({ ok: false, text: 'The two new passwords differ.' });
+    if (newPassword === currentPassword) return setOutcome({ ok: false, text: 'The new password is the same as the current one.' });
+    setPending(true);
+    setOutcome(undefined);
+    try {
+      const response = await fetch('/api/auth/change-password', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ currentPassword, newPassword, revokeOtherSessions: true }),
+      });
+      if (response.ok) {
+        form.reset();
+        setOutcome({ ok: true, text: 'Password changed. Your other sessions are signed out.' });
+      } else {
+        const body = (await response.json().catch(() => ({}))) as { message?: string };
+        const message = response.status === 400 && /invalid password/i.test(body.message ?? '') ? 'The current password is wrong.' : body.message;
+        setOutcome({ ok: false, text: message ?? `The password was not changed (HTTP ${response.status}).` });
+      }
+    } catch {
+      setOutcome({ ok: false, text: 'Loupe could not be reached; the password was not changed.' });
+    }
+    setPending(false);
+  }
+
+  const input = (id: string, label: string, autoComplete: string) => (
+    <div className="space-y-1.5">
+      <label htmlFor={`password-${id}`} className="block text-sm text-neutral-300">
+        {label}
+      </label>
+      <input
+        id={`password-${id}`}
+        name={id}
+        type="password"
+        required
+        minLength={id === 'current' ? undefined : minLength}
+        autoComplete={autoComplete}
+        className={field}
+      />
+    </div>
+  );
+
+  return (
+    <form
+      aria-label="Change password"
+      className="max-w-sm space-y-4"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!pending) void submit(event.currentTarget);
+      }}
+    >
+      {input('current', 'Current password', 'current-password')}
+      {input('new', 'New password', 'new-password')}
+      {input('repeat', 'Repeat new password', 'new-password')}
+      {outcome && (
+        <p
+          role={outcome.ok ? 'status' : 'alert'}
+          className={`rounded-md border px-3 py-2 text-sm ${
+            outcome.ok ? 'border-emerald-500/30 bg-emerald-500/10 text-emerald-200' : 'border-rose-500/30 bg-rose-500/10 text-rose-200'
+          }`}
+        >
+          {outcome.text}
+        </p>
+      )}
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md bg-neutral-100 px-3 py-2 text-sm font-medium text-neutral-900 hover:bg-white disabled:opacity-50"
+      >
+        Change password
+      </button>
+    </form>
+  );
+}

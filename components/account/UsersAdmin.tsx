@@ -1,0 +1,225 @@
+'use client';
+
+import { useState } from 'react';
+import { ROLES, type Role } from '@/lib/auth/roles';
+import type { UserSummary } from '@/lib/auth/users';
+import { ROLE_TEXT } from './permissions';
+
+const field =
+  'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1.5 text-sm text-neutral-100 placeholder:text-neutral-600 focus:border-neutral-500 focus:outline-none';
+const button = 'rounded-md border border-neutral-700 px-2.5 py-1 text-sm text-neutral-200 enabled:hover:bg-neutral-800 disabled:opacity-40';
+
+async function send<T>(url: string, method: 'POST' | 'PATCH', payload: unknown): Promise<T> {
+  const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error ?? `request failed (HTTP ${response.status})`);
+  return data as T;
+}
+
+/** UTC, to the minute, as on the exports page. */
+const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+
+function RoleBoxes({ value, onChange, name, disabledRole }: { value: Role[]; onChange: (roles: Role[]) => void; name: string; disabledRole?: Role }) {
+  return (
+    <div className="flex flex-wrap gap-x-3 gap-y-1" role="group" aria-label={`Roles of ${name}`}>
+      {ROLES.map((role) => (
+        <label key={role} className="flex items-center gap-1.5 text-sm text-neutral-300" title={ROLE_TEXT[role]}>
+          <input
+            type="checkbox"
+            className="accent-neutral-300"
+            checked={value.includes(role)}
+            disabled={role === disabledRole}
+            onChange={(event) => onChange(event.target.checked ? ROLES.filter((r) => r === role || value.includes(r)) : value.filter((r) => r !== role))}
+          />
+          {role}
+        </label>
+      ))}
+    </div>
+  );
+}
+
+/** One account: its roles (saved with Save) and an enable/disable toggle. */
+function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; onChanged: (user: UserSummary) => void }) {
+  const [roles, setRoles] = useState<Role[]>(user.roles);
+  const [error, setError] = useState<string>();
+  const [pending, setPending] = useState(false);
+  const dirty = roles.join(',') !== user.roles.join(',');
+
+  async function patch(change: { roles?: Role[]; disabled?: boolean }) {
+    setPending(true);
+    setError(undefined);
+    try {
+      const { user: updated } = await send<{ user: UserSummary }>(`/api/users/${encodeURIComponent(user.username)}`, 'PATCH', change);
+      setRoles(updated.roles);
+      onChanged(updated);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+    setPending(false);
+  }
+
+  return (
+    <tr className="border-b border-neutral-800/60 align-top" data-testid={`user-${user.username}`}>
+      <td className="py-2.5 pr-4">
+        <span className={user.disabled ? 'text-neutral-500 line-through' : 'text-neutral-100'}>{user.username}</span>
+        {self && <span className="ml-2 text-xs text-neutral-500">you</span>}
+      </td>
+      <td className="py-2.5 pr-4">
+        <div className="flex items-center gap-3">
+          {/* An admin keeps their own admin role: the server refuses it too. */}
+          <RoleBoxes value={roles} onChange={setRoles} name={user.username} disabledRole={self ? 'admin' : undefined} />
+          {dirty && (
+            <button type="button" className={button} disabled={pending || roles.length === 0} onClick={() => void patch({ roles })}>
+              Save
+            </button>
+          )}
+        </div>
+        {dirty && roles.length === 0 && <p className="mt-1 text-xs text-amber-300/90">A user needs at least one role; disable the account instead.</p>}
+        {error && (
+          <p role="alert" className="mt-1 text-xs text-rose-300">
+            {error}
+          </p>
+        )}
+      </td>
+      <td className="py-2.5 pr-4">
+        <span className={`rounded px-1.5 py-0.5 text-xs ${user.disabled ? 'bg-neutral-800 text-neutral-400' : 'bg-emerald-500/15 text-emerald-300'}`}>
+          {user.disabled ? 'disabled' : 'active'}
+        </span>
+      </td>
+      <td className="py-2.5 pr-4 tabular-nums text-neutral-400">{when(user.createdAt)}</td>
+      <td className="py-2.5 text-right">
+        {!self && (
+          <button type="button" className={button} disabled={pending} onClick={() => void patch({ disabled: !user.disabled })}>
+            {user.disabled ? 'Enable' : 'Disable'}
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** Adds an account; a generated password is shown once, to be handed to its owner. */
+function AddUserForm({ minPasswordLength, onAdded }: { minPasswordLength: number; onAdded: (user: UserSummary) => void }) {
+  const [roles, setRoles] = useState<Role[]>(['annotator']);
+  const [error, setError] = useState<string>();
+  const [created, setCreated] = useState<{ username: string; password?: string }>();
+  const [pending, setPending] = useState(false);
+
+  async function submit(form: HTMLFormElement) {
+    const data = new FormData(form);
+    const username = String(data.get('username')).trim();
+    const password = String(data.get('password'));
+    if (password && password.length < minPasswordLength) return setError(`The password needs at least ${minPasswordLength} characters (or leave it empty).`);
+    setPending(true);
+    setError(undefined);
+    setCreated(undefined);
+    try {
+      const answer = await send<{ user: UserSummary; password?: string }>('/api/users', 'POST', { username, roles, password: password || undefined });
+      form.reset();
+      setRoles(['annotator']);
+      setCreated({ username: answer.user.username, password: answer.password });
+      onAdded(answer.user);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+    setPending(false);
+  }
+
+  return (
+    <form
+      aria-label="Add user"
+      className="mb-8 rounded-lg border border-neutral-800 p-4"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!pending) void submit(event.currentTarget);
+      }}
+    >
+      <h2 className="mb-3 text-sm font-medium text-neutral-200">Add user</h2>
+      <div className="flex flex-wrap items-end gap-4">
+        <div className="flex flex-col gap-1">
+          <label htmlFor="new-username" className="text-xs text-neutral-500">
+            Username
+          </label>
+          <input id="new-username" name="username" required autoComplete="off" autoCapitalize="none" spellCheck={false} className={`${field} w-44`} />
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="new-password" className="text-xs text-neutral-500">
+            Password (optional)
+          </label>
+          <input id="new-password" name="password" type="password" autoComplete="new-password" placeholder="generate one" className={`${field} w-52`} />
+        </div>
+        <div className="flex flex-col gap-1.5 pb-1.5">
+          <span className="text-xs text-neutral-500">Roles</span>
+          <RoleBoxes value={roles} onChange={setRoles} name="the new user" />
+        </div>
+        <button
+          type="submit"
+          disabled={pending || roles.length === 0}
+          className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white disabled:opacity-40"
+        >
+          Add user
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="mt-3 text-sm text-rose-300">
+          {error}
+        </p>
+      )}
+      {created && (
+        <div role="status" className="mt-3 rounded-md border border-emerald-500/30 bg-emerald-500/10 px-3 py-2 text-sm text-emerald-100">
+          Added <span className="font-medium">{created.username}</span>.
+          {created.password && (
+            <>
+              {' '}
+              Their password, shown only now:{' '}
+              <code className="select-all rounded bg-neutral-950/60 px-1.5 py-0.5 font-mono text-emerald-200" data-testid="generated-password">
+                {created.password}
+              </code>{' '}
+              They can change it on their Account page.
+            </>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}
+
+/** The users page: add accounts, change roles, disable and enable. */
+export function UsersAdmin({ initial, self, minPasswordLength }: { initial: UserSummary[]; self: string; minPasswordLength: number }) {
+  const [users, setUsers] = useState(initial);
+  const replace = (user: UserSummary) => setUsers((list) => list.map((u) => (u.username === user.username ? user : u)));
+  const add = (user: UserSummary) => setUsers((list) => [...list, user].sort((a, b) => a.username.localeCompare(b.username)));
+
+  return (
+    <div>
+      <AddUserForm minPasswordLength={minPasswordLength} onAdded={add} />
+      <table className="w-full text-sm" data-testid="users-table">
+        <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
+          <tr className="border-b border-neutral-800">
+            <th className="w-44 py-2 font-normal">Username</th>
+            <th className="py-2 font-normal">Roles</th>
+            <th className="w-24 py-2 font-normal">Status</th>
+            <th className="w-40 py-2 font-normal">Created (UTC)</th>
+            <th className="w-24 py-2 font-normal" />
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((user) => (
+            <UserRow key={user.username} user={user} self={user.username === self} onChanged={replace} />
+          ))}
+        </tbody>
+      </table>
+      <dl className="mt-6 grid grid-cols-[6rem_1fr] gap-y-1 text-xs text-neutral-500">
+        {ROLES.map((role) => (
+          <div key={role} className="contents">
+            <dt className="text-neutral-400">{role}</dt>
+            <dd>{ROLE_TEXT[role]}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className="mt-3 text-xs text-neutral-500">
+        Everyone signed in sees datasets, jobs and their own statistics. Disabling a user ends their sessions at once.
+      </p>
+    </div>
+  );
+}
