@@ -52,6 +52,9 @@ export default async function DatasetPage({
   // Batches and exports need the manage permission; reviewing needs review.
   const canManage = can(user.roles, 'manage');
   const canReview = can(user.roles, 'review');
+  // Item statuses and who decided what are for leads: an annotator must not learn others'
+  // verdicts, nor which items are gold (decided items mixed into the queue).
+  const seesVerdicts = can(user.roles, 'adjudicate');
   const db = getDb();
   const datasetId = Number(id);
   const dataset = summarizeDatasets(db).find((d) => d.id === datasetId);
@@ -64,10 +67,10 @@ export default async function DatasetPage({
     family: family || undefined,
     task: task || undefined,
     instructionType: first(search.type),
-    status: first(search.status),
-    reviewer: first(search.reviewer),
-    from: first(search.from),
-    to: first(search.to),
+    status: seesVerdicts ? first(search.status) : undefined,
+    reviewer: seesVerdicts ? first(search.reviewer) : undefined,
+    from: seesVerdicts ? first(search.from) : undefined,
+    to: seesVerdicts ? first(search.to) : undefined,
     text: first(search.text),
     origin: first(search.origin),
     score: first(search.score),
@@ -152,19 +155,24 @@ export default async function DatasetPage({
           <option value="rewrite">rewrite</option>
           <option value="complex">complex</option>
         </select>
-        <select name="status" defaultValue={status ?? ''} aria-label="Status" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
-          <option value="">Any status</option>
-          <option value="pending">pending</option>
-          <option value="accepted">accepted</option>
-          <option value="rejected">rejected</option>
-        </select>
-        <input name="reviewer" defaultValue={first(search.reviewer) ?? ''} placeholder="Verdict by" aria-label="Verdict reviewer" className={`${input} w-28`} />
-        <label className="flex items-center gap-1 text-neutral-500">
-          verdict from
-          <input type="date" name="from" defaultValue={first(search.from) ?? ''} aria-label="Verdict from" className={input} />
-          to
-          <input type="date" name="to" defaultValue={first(search.to) ?? ''} aria-label="Verdict to" className={input} />
-        </label>
+        {seesVerdicts && (
+          <>
+            <select name="status" defaultValue={status ?? ''} aria-label="Status" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
+              <option value="">Any status</option>
+              <option value="pending">pending</option>
+              <option value="accepted">accepted</option>
+              <option value="rejected">rejected</option>
+              <option value="disputed">disputed</option>
+            </select>
+            <input name="reviewer" defaultValue={first(search.reviewer) ?? ''} placeholder="Verdict by" aria-label="Verdict reviewer" className={`${input} w-28`} />
+            <label className="flex items-center gap-1 text-neutral-500">
+              verdict from
+              <input type="date" name="from" defaultValue={first(search.from) ?? ''} aria-label="Verdict from" className={input} />
+              to
+              <input type="date" name="to" defaultValue={first(search.to) ?? ''} aria-label="Verdict to" className={input} />
+            </label>
+          </>
+        )}
         <input name="text" defaultValue={first(search.text) ?? ''} placeholder="Instruction contains" aria-label="Instruction text" className={`${input} w-44`} />
         <select name="origin" defaultValue={filter.origin ?? ''} aria-label="Edited image origin" className={input}>
           <option value="">Any edited image</option>
@@ -202,7 +210,7 @@ export default async function DatasetPage({
             <th className="w-60 py-2 font-normal">Id</th>
             <th className="w-64 py-2 font-normal">Family / task</th>
             <th className="w-24 py-2 font-normal">Type</th>
-            <th className="w-24 py-2 font-normal">Status</th>
+            {seesVerdicts && <th className="w-24 py-2 font-normal">Status</th>}
             {filter.score && <th className="w-24 py-2 font-normal">{filter.score}</th>}
             <th className="py-2 font-normal">Instruction</th>
           </tr>
@@ -211,15 +219,23 @@ export default async function DatasetPage({
           {page.rows.map((row) => (
             <tr key={row.id} className="border-b border-neutral-800/60">
               <td className="truncate py-2 pr-4 font-mono text-xs text-neutral-400" title={row.externalId}>
-                {row.externalId}
+                {seesVerdicts ? (
+                  <Link href={`/items/${row.id}`} className="hover:text-neutral-100 hover:underline">
+                    {row.externalId}
+                  </Link>
+                ) : (
+                  row.externalId
+                )}
               </td>
               <td className="truncate py-2 pr-4">
                 <span className="text-neutral-500">{row.family} /</span> {row.task}
               </td>
               <td className="py-2 pr-4 text-neutral-400">{row.instructionType}</td>
-              <td className="py-2 pr-4">
-                <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[row.status]}`}>{row.status}</span>
-              </td>
+              {seesVerdicts && (
+                <td className="py-2 pr-4">
+                  <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[row.status]}`}>{row.status}</span>
+                </td>
+              )}
               {filter.score && <td className="py-2 pr-4 tabular-nums text-neutral-400">{row.score ?? '–'}</td>}
               <td className="truncate py-2 text-neutral-200" title={row.instruction}>
                 {row.instruction}
