@@ -146,3 +146,7 @@ export function itemVerdicts(db: Db, itemId: number): ItemVerdict[] {
       return { ...row, reasons: tags, undone: row.undoneAt !== null };
     });
 }
+
+export function datasetName(db: Db, datasetId: number): string | undefined {
+  return statement<[number], string>(db, 'SELECT name FROM datasets WHERE id = ?').pluck().get(datasetId);
+}

@@ -29,7 +29,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let clock = 0;
 const tick = () => (clock = Math.max(clock + 1, Date.now()));
 const settle = async () => {
-  await sleep(3);
+  do await sleep(3);
+  while (Date.now() <= clock);
   clock = Date.now();
 };
 

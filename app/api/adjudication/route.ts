@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { getDb } from '@/db';
+import { route } from '@/lib/auth/guard';
+import { DISPUTED_PAGE_MAX, listDisputed } from '@/lib/review/adjudication';
+
+export const dynamic = 'force-dynamic';
+
+const query = z.object({
+  datasetId: z.coerce.number().int().positive().optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(DISPUTED_PAGE_MAX).default(50),
+});
+
+/** GET /api/adjudication?datasetId=&after=&limit=: one page of disputed items in id order; `next` is the following page's `after`. */
+export const GET = route('adjudicate', async (request) => {
+  const params = new URL(request.url).searchParams;
+  const options = query.parse({
+    datasetId: params.get('datasetId') || undefined,
+    after: params.get('after') || undefined,
+    limit: params.get('limit') || undefined,
+  });
+  return Response.json(listDisputed(getDb(), options));
+});

@@ -1,0 +1,213 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef, useState } from 'react';
+import type { ItemStatus } from '@/db/schema';
+import { REJECT_REASONS, type RejectReason } from '@/lib/review/reasons';
+import { adjudicationHref, findNextDisputed, isTyping, queueHref, send } from './api';
+import { ShortcutHelp } from './ShortcutHelp';
+
+export interface AdjudicationPanelProps {
+  itemId: number;
+  status: ItemStatus;
+  /** Live review verdicts, for the one-line summary of the disagreement. */
+  accepts: number;
+  rejects: number;
+  /** The live adjudication, when the item has one (a new decision replaces it). */
+  adjudication: { decision: 'accept' | 'reject'; by: string } | null;
+  /** Opened from the adjudication queue: a decision moves on to the next disputed item. */
+  fromQueue: boolean;
+  /** The queue's dataset, when it was filtered to one. */
+  datasetId?: number;
+  /** The next disputed item when the page was rendered (n). */
+  nextId?: number;
+}
+
+/**
+ * The lead's controls on the item page, keyboard-first: Accept / Reject a disputed (or
+ * re-decide an adjudicated) item with optional reasons and a note; n opens the next
+ * disputed item, q the queue, ? the help. Keys are ignored while typing.
+ */
+export function AdjudicationPanel(props: AdjudicationPanelProps) {
+  const { itemId, status, adjudication, fromQueue, datasetId, nextId } = props;
+  const router = useRouter();
+  const [reasons, setReasons] = useState<RejectReason[]>([]);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [help, setHelp] = useState(false);
+  const noteRef = useRef<HTMLInputElement>(null);
+  const canDecide = status === 'disputed' || adjudication !== null;
+
+  const toggleReason = (tag: RejectReason) =>
+    setReasons((list) => (list.includes(tag) ? list.filter((r) => r !== tag) : [...list, tag]));
+
+  const decide = async (decision: 'accept' | 'reject') => {
+    if (!canDecide || busy) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await send(`/api/items/${itemId}/adjudicate`, 'POST', {
+        decision,
+        reasons: decision === 'reject' ? reasons : [],
+        comment: note.trim() || undefined,
+      });
+      if (fromQueue) {
+        const next = await findNextDisputed(itemId, datasetId);
+        router.push(next ? adjudicationHref(next, datasetId) : queueHref(datasetId));
+        return; // stays busy until the next page replaces this one
+      }
+      setReasons([]);
+      setNote('');
+      router.refresh();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+    setBusy(false);
+  };
+
+  const goNext = () => {
+    if (nextId) router.push(adjudicationHref(nextId, datasetId));
+  };
+
+  const onKey = useRef<(e: KeyboardEvent) => void>(() => undefined);
+  onKey.current = (e: KeyboardEvent) => {
+    if (isTyping(e.target) || e.metaKey || e.ctrlKey || e.altKey) return;
+    if (help) {
+      if (e.key === 'Escape' || e.key === '?') {
+        e.preventDefault();
+        setHelp(false);
+      }
+      return;
+    }
+    const number = Number(e.key);
+    const actions: Record<string, () => void> = {
+      a: () => void decide('accept'),
+      r: () => void decide('reject'),
+      c: () => noteRef.current?.focus(),
+      n: goNext,
+      q: () => router.push(queueHref(datasetId)),
+      '?': () => setHelp(true),
+      Escape: () => setError(undefined),
+    };
+    const action =
+      canDecide && number >= 1 && number <= REJECT_REASONS.length
+        ? () => toggleReason(REJECT_REASONS[number - 1].tag)
+        : actions[e.key];
+    if (!action || (!canDecide && ['a', 'r', 'c'].includes(e.key))) return;
+    e.preventDefault();
+    action();
+  };
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => onKey.current(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
+
+  const summary =
+    adjudication !== null
+      ? `Adjudicated: ${adjudication.decision === 'accept' ? 'accepted' : 'rejected'} by ${adjudication.by}. A new decision replaces it.`
+      : status === 'disputed'
+        ? `The review verdicts disagree: ${props.accepts} accept, ${props.rejects} reject.`
+        : `This item is ${status}; only disputed items are adjudicated.`;
+
+  return (
+    <section className="rounded-lg border border-neutral-800 bg-neutral-900/60 p-4" data-testid="adjudication" aria-label="Adjudication">
+      <div className="mb-3 flex flex-wrap items-baseline gap-3">
+        <h2 className="text-sm font-semibold text-neutral-100">Adjudicate</h2>
+        <p className="text-sm text-neutral-400">{summary}</p>
+      </div>
+
+      {canDecide && (
+        <>
+          <div className="mb-3 flex flex-wrap items-center gap-2" data-testid="adjudicate-reasons">
+            <span className="mr-1 text-xs text-neutral-500">Reasons for a reject</span>
+            {REJECT_REASONS.map((reason, i) => (
+              <button
+                key={reason.tag}
+                type="button"
+                aria-pressed={reasons.includes(reason.tag)}
+                onClick={() => toggleReason(reason.tag)}
+                className={`rounded-md border px-2 py-1 text-xs ${
+                  reasons.includes(reason.tag)
+                    ? 'border-rose-400 bg-rose-500/20 text-rose-100'
+                    : 'border-neutral-700 text-neutral-300 hover:border-neutral-500'
+                }`}
+              >
+                <kbd className="mr-1.5">{i + 1}</kbd>
+                {reason.label}
+              </button>
+            ))}
+          </div>
+          <input
+            ref={noteRef}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') e.currentTarget.blur();
+            }}
+            maxLength={2000}
+            placeholder="Note with the decision (optional) — c"
+            aria-label="Note with the decision"
+            className="mb-3 block w-full rounded-md border border-neutral-800 bg-neutral-950 px-2.5 py-1.5 text-sm text-neutral-100 placeholder:text-neutral-600 focus:border-neutral-600 focus:outline-none"
+          />
+        </>
+      )}
+
+      <div className="flex flex-wrap items-center gap-2">
+        {canDecide && (
+          <>
+            <KeyButton k="a" onClick={() => decide('accept')} disabled={busy} testId="adjudicate-accept" className="bg-emerald-600 text-white hover:bg-emerald-500">
+              Accept
+            </KeyButton>
+            <KeyButton k="r" onClick={() => decide('reject')} disabled={busy} testId="adjudicate-reject" className="bg-rose-600 text-white hover:bg-rose-500">
+              Reject{reasons.length > 0 ? ` (${reasons.length})` : ''}
+            </KeyButton>
+            <span className="mx-2 h-5 w-px bg-neutral-800" />
+          </>
+        )}
+        <KeyButton k="n" onClick={goNext} disabled={!nextId} testId="next-disputed" className="text-neutral-300 hover:bg-neutral-800">
+          {nextId ? 'Next disputed' : 'No other disputed item'}
+        </KeyButton>
+        <button onClick={() => setHelp(true)} className="ml-auto text-neutral-500 hover:text-neutral-200" aria-label="Keyboard shortcuts">
+          <kbd>?</kbd>
+        </button>
+      </div>
+      {busy && <p className="mt-2 text-xs text-neutral-500">Saving…</p>}
+      {error && (
+        <p role="alert" className="mt-3 text-sm text-rose-300">
+          {error}
+        </p>
+      )}
+      {help && <ShortcutHelp onClose={() => setHelp(false)} />}
+    </section>
+  );
+}
+
+function KeyButton({
+  k,
+  onClick,
+  disabled,
+  testId,
+  className,
+  children,
+}: {
+  k: string;
+  onClick: () => void;
+  disabled?: boolean;
+  testId?: string;
+  className: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <button
+      onClick={onClick}
+      disabled={disabled}
+      data-testid={testId}
+      className={`flex items-center gap-2 rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-40 ${className}`}
+    >
+      {children}
+      <kbd className="border-current/30 bg-black/20 text-current opacity-80">{k}</kbd>
+    </button>
+  );
+}

@@ -1,0 +1,103 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useRef, useState } from 'react';
+import type { Comment } from '@/lib/review/comments';
+import { send } from './api';
+import { LocalTime } from './LocalTime';
+
+const MAX = 4000;
+
+/** The item's comments and a form to add one (Ctrl/⌘+Enter sends). */
+export function CommentsPanel({ itemId, comments }: { itemId: number; comments: Comment[] }) {
+  const router = useRouter();
+  const [draft, setDraft] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const field = useRef<HTMLTextAreaElement>(null);
+  const text = draft.trim();
+
+  const submit = async () => {
+    if (!text || busy) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await send(`/api/items/${itemId}/comments`, 'POST', { body: text });
+      setDraft('');
+      field.current?.blur(); // the page's keys work again
+      router.refresh();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div data-testid="comments">
+      {comments.length === 0 ? (
+        <p className="mb-3 text-sm text-neutral-500">No comments yet.</p>
+      ) : (
+        <ul className="mb-3 space-y-3">
+          {comments.map((c) => (
+            <li key={c.id} data-testid="comment" className="text-sm">
+              <div className="flex items-baseline gap-2 text-xs text-neutral-500">
+                <span className="text-neutral-300">{c.author}</span>
+                <LocalTime at={c.createdAt} className="tabular-nums" />
+              </div>
+              <p className="mt-0.5 whitespace-pre-wrap break-words text-neutral-200">{c.body}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <textarea
+          ref={field}
+          id="item-comment"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) {
+              e.preventDefault();
+              void submit();
+            } else if (e.key === 'Escape') {
+              e.currentTarget.blur();
+            }
+          }}
+          rows={3}
+          maxLength={MAX + 200}
+          placeholder="Add a comment for the team…"
+          aria-label="New comment"
+          className="block w-full resize-y rounded-md border border-neutral-800 bg-neutral-900 px-2.5 py-2 text-sm text-neutral-100 placeholder:text-neutral-600 focus:border-neutral-600 focus:outline-none"
+        />
+        <div className="mt-2 flex items-center gap-3">
+          <button
+            type="submit"
+            disabled={!text || busy || text.length > MAX}
+            className="rounded-md border border-neutral-700 px-3 py-1 text-sm text-neutral-200 hover:bg-neutral-800 disabled:opacity-40"
+          >
+            {busy ? 'Adding…' : 'Add comment'}
+          </button>
+          <span className="text-xs text-neutral-500">
+            <kbd>Ctrl</kbd> <kbd>Enter</kbd>
+          </span>
+          {text.length > MAX - 200 && (
+            <span className={`ml-auto text-xs tabular-nums ${text.length > MAX ? 'text-rose-300' : 'text-neutral-500'}`}>
+              {text.length} / {MAX}
+            </span>
+          )}
+        </div>
+        {error && (
+          <p role="alert" className="mt-2 text-sm text-rose-300">
+            {error}
+          </p>
+        )}
+      </form>
+    </div>
+  );
+}

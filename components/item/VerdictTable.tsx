@@ -1,0 +1,75 @@
+import type { ItemVerdict } from '@/lib/review/adjudication';
+import { reasonLabel } from '@/lib/review/history';
+import { LocalTime } from './LocalTime';
+
+const DECISION_STYLE: Record<string, string> = {
+  accept: 'text-emerald-300',
+  reject: 'text-rose-300',
+  skip: 'text-neutral-400',
+};
+
+const KIND_STYLE: Record<string, string> = {
+  review: 'text-neutral-400 bg-neutral-800',
+  gold: 'text-yellow-200 bg-yellow-500/15',
+  adjudication: 'text-sky-300 bg-sky-500/15',
+};
+
+/** Every verdict on the item; undone ones struck through (they no longer count). */
+export function VerdictTable({ verdicts }: { verdicts: ItemVerdict[] }) {
+  if (verdicts.length === 0) return <p className="py-3 text-sm text-neutral-500">No verdicts yet.</p>;
+  return (
+    <table className="w-full table-fixed text-sm" data-testid="verdicts">
+      <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
+        <tr className="border-b border-neutral-800">
+          <th className="w-44 py-2 font-normal">When</th>
+          <th className="w-28 py-2 font-normal">Who</th>
+          <th className="w-28 py-2 font-normal">Kind</th>
+          <th className="w-20 py-2 font-normal">Verdict</th>
+          <th className="py-2 font-normal">Reasons and comment</th>
+        </tr>
+      </thead>
+      <tbody>
+        {verdicts.map((v) => (
+          <tr
+            key={v.id}
+            data-testid="verdict-row"
+            data-undone={v.undone || undefined}
+            className={`border-b border-neutral-800/60 align-top ${v.undone ? 'text-neutral-500 line-through decoration-neutral-500' : ''}`}
+          >
+            <td className="whitespace-nowrap py-2 pr-3 tabular-nums text-neutral-400">
+              <LocalTime at={v.createdAt} />
+            </td>
+            <td className="truncate py-2 pr-3 text-neutral-200" title={v.reviewer}>
+              {v.reviewer}
+            </td>
+            <td className="py-2 pr-3">
+              <span className={`rounded px-1.5 py-0.5 text-xs ${KIND_STYLE[v.kind] ?? KIND_STYLE.review}`}>{v.kind}</span>
+            </td>
+            <td className={`py-2 pr-3 font-medium ${v.undone ? '' : (DECISION_STYLE[v.decision] ?? '')}`}>{v.decision}</td>
+            <td className="py-2 text-neutral-300">
+              {v.reasons.length > 0 && (
+                <span className="mr-2 inline-flex flex-wrap gap-1">
+                  {v.reasons.map((tag) => (
+                    <span key={tag} className="rounded border border-neutral-700 px-1.5 text-xs text-neutral-300">
+                      {reasonLabel(tag)}
+                    </span>
+                  ))}
+                </span>
+              )}
+              {v.comment && <span className="text-neutral-300">“{v.comment}”</span>}
+              {v.kind === 'gold' && v.goldExpected && (
+                <span className="ml-2 text-xs text-neutral-500">expected {v.goldExpected}</span>
+              )}
+              {v.undone && v.undoneAt !== null && (
+                <span className="ml-2 inline-block text-xs text-neutral-500 no-underline">
+                  undone <LocalTime at={v.undoneAt} />
+                </span>
+              )}
+              {!v.reasons.length && !v.comment && !v.undone && v.kind !== 'gold' && <span className="text-neutral-600">–</span>}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

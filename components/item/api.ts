@@ -1,0 +1,55 @@
+/**
+ * The browser's side of the lead's item routes (see app/api). The session cookie names the
+ * user; the browser sends Origin on these same-origin writes, which the server checks.
+ */
+
+let redirecting = false;
+
+/** The session ended: sign in again, then come back to this page. */
+function toLogin() {
+  if (redirecting) return;
+  redirecting = true;
+  window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+}
+
+/** Sends a JSON request; answers the JSON body, or throws an Error with the server's message. */
+export async function send<T>(url: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) {
+    toLogin();
+    throw new Error('Your session ended; taking you to the sign-in page…');
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error ?? `${method} ${url} failed (${response.status})`);
+  return data as T;
+}
+
+/** The item page in the adjudication flow (deciding moves on to the next disputed item). */
+export function adjudicationHref(itemId: number, datasetId?: number) {
+  return `/items/${itemId}?from=adjudicate${datasetId ? `&dataset=${datasetId}` : ''}`;
+}
+
+export function queueHref(datasetId?: number) {
+  return datasetId ? `/adjudicate?dataset=${datasetId}` : '/adjudicate';
+}
+
+/**
+ * The disputed item to open after `itemId`, asked fresh (another lead may have decided the
+ * one the page was rendered with): the next by id, else the first that is not `itemId`.
+ */
+export async function findNextDisputed(itemId: number, datasetId?: number): Promise<number | undefined> {
+  const scope = datasetId ? `&datasetId=${datasetId}` : '';
+  type Page = { items: { id: number }[] };
+  const after = await send<Page>(`/api/adjudication?after=${itemId}&limit=1${scope}`, 'GET');
+  if (after.items[0]) return after.items[0].id;
+  const fromStart = await send<Page>(`/api/adjudication?limit=2${scope}`, 'GET');
+  return fromStart.items.find((item) => item.id !== itemId)?.id;
+}
+
+export function isTyping(target: EventTarget | null) {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
