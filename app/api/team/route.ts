@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { getDb } from '@/db';
+import { route } from '@/lib/auth/guard';
+import { can } from '@/lib/auth/roles';
+import { ReviewError } from '@/lib/review/verdicts';
+import { annotatorView, teamStats } from '@/lib/team/stats';
+
+export const dynamic = 'force-dynamic';
+
+const emptyIsMissing = (value: unknown) => (value === '' ? undefined : value);
+const query = z.object({
+  datasetId: z.coerce.number({ error: 'give datasetId, a dataset id' }).int().positive(),
+  since: z.preprocess(emptyIsMissing, z.coerce.number({ error: 'since must be a time in ms' }).int().nonnegative().optional()),
+});
+
+/** GET /api/team?datasetId=&since=: agreement and per-annotator statistics (leads: everyone; others: their own row). */
+export const GET = route('view', (request, user) => {
+  const { datasetId, since } = query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const stats = teamStats(getDb(), { datasetId, since });
+  if (!stats) throw new ReviewError(`dataset ${datasetId} not found`, 404);
+  return Response.json(can(user.roles, 'adjudicate') ? stats : annotatorView(stats, user.username));
+});

@@ -1,0 +1,152 @@
+import Link from 'next/link';
+import { AgreementCards } from '@/components/team/AgreementCards';
+import { AnnotatorCharts } from '@/components/team/AnnotatorCharts';
+import { AnnotatorTable } from '@/components/team/AnnotatorTable';
+import { number, percent } from '@/components/team/format';
+import { LeasesPanel } from '@/components/team/LeasesPanel';
+import { PairwiseMatrix } from '@/components/team/PairwiseMatrix';
+import { ReviewSettingsForm } from '@/components/team/ReviewSettingsForm';
+import { getDb } from '@/db';
+import { requirePage } from '@/lib/auth/page';
+import { can } from '@/lib/auth/roles';
+import { listDatasets } from '@/lib/datasets';
+import { annotatorView, teamStats } from '@/lib/team/stats';
+
+export const dynamic = 'force-dynamic';
+
+type Search = Record<string, string | string[] | undefined>;
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
+
+const HOUR = 3_600_000;
+/** Time windows offered; `since` is rounded down to the hour so reloads share cached figures. */
+const WINDOWS = [
+  { value: 'all', label: 'All time', ms: undefined },
+  { value: '24h', label: 'Last 24 hours', ms: 24 * HOUR },
+  { value: '7d', label: 'Last 7 days', ms: 7 * 24 * HOUR },
+  { value: '30d', label: 'Last 30 days', ms: 30 * 24 * HOUR },
+] as const;
+
+function Section({ title, note, children }: { title: string; note?: React.ReactNode; children: React.ReactNode }) {
+  return (
+    <section className="mt-10">
+      <h2 className="text-sm font-medium text-neutral-200">{title}</h2>
+      {note && <p className="mt-1 text-sm text-neutral-500">{note}</p>}
+      <div className="mt-4">{children}</div>
+    </section>
+  );
+}
+
+export default async function TeamPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const user = await requirePage('view', '/team');
+  const isLead = can(user.roles, 'adjudicate');
+  const canManage = can(user.roles, 'manage');
+  const db = getDb();
+  const datasets = listDatasets(db);
+  const search = await searchParams;
+  const requested = Number(first(search.dataset));
+  const dataset = datasets.find((d) => d.id === requested) ?? datasets[0];
+  const period = WINDOWS.find((w) => w.value === first(search.window)) ?? WINDOWS[0];
+  const since = period.ms === undefined ? undefined : Math.floor((Date.now() - period.ms) / HOUR) * HOUR;
+
+  if (!dataset) {
+    return (
+      <div className="mx-auto w-full max-w-6xl px-6 py-8">
+        <h1 className="text-xl font-semibold text-neutral-100">Team</h1>
+        <p className="mt-6 rounded-lg border border-neutral-800 p-6 text-neutral-400">No datasets yet, so no verdicts to measure.</p>
+      </div>
+    );
+  }
+
+  const all = teamStats(db, { datasetId: dataset.id, since })!;
+  const stats = isLead ? all : annotatorView(all, user.username);
+  const { counts } = stats;
+  const total = counts.pending + counts.accepted + counts.rejected + counts.disputed;
+  const ageSeconds = Math.round((Date.now() - stats.asOf) / 1000);
+  const select = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1';
+
+  return (
+    <div className="mx-auto w-full max-w-6xl px-6 py-8">
+      <div className="flex flex-wrap items-baseline gap-4">
+        <h1 className="text-xl font-semibold text-neutral-100">Team</h1>
+        <form method="get" className="ml-auto flex items-center gap-3 text-sm">
+          <select name="dataset" defaultValue={dataset.id} aria-label="Dataset" className={select}>
+            {datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+          <select name="window" defaultValue={period.value} aria-label="Verdicts given in" className={select}>
+            {WINDOWS.map((w) => (
+              <option key={w.value} value={w.value}>
+                {w.label}
+              </option>
+            ))}
+          </select>
+          <button className="rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 hover:bg-neutral-800">Show</button>
+        </form>
+      </div>
+      <p className="mt-2 text-sm tabular-nums text-neutral-400">
+        <Link href={`/datasets/${dataset.id}`} className="text-neutral-200 hover:text-white">
+          {dataset.name}
+        </Link>{' '}
+        · {number.format(total)} items: {number.format(counts.pending)} pending ·{' '}
+        <span className="text-emerald-400">{number.format(counts.accepted)}</span> accepted ·{' '}
+        <span className="text-rose-400">{number.format(counts.rejected)}</span> rejected ·{' '}
+        <span className="text-amber-300">{number.format(counts.disputed)}</span> disputed · {number.format(stats.goldItems)} gold ·
+        overlap {stats.dataset.overlap} · gold rate {percent(stats.dataset.goldRate, 1)}
+        {ageSeconds > 1 && <span className="text-neutral-500"> · figures from {ageSeconds} s ago</span>}
+      </p>
+
+      <Section title="Agreement" note={period.ms ? `Verdicts given in the ${period.label.toLowerCase()}.` : undefined}>
+        <AgreementCards agreement={stats.agreement} />
+      </Section>
+
+      {isLead && (
+        <Section title="Pairwise agreement">
+          <PairwiseMatrix pairs={stats.agreement.pairs} />
+        </Section>
+      )}
+
+      <Section
+        title="Annotators"
+        note={
+          isLead
+            ? undefined
+            : 'Your own figures. Leads see everyone’s, with pairwise agreement; the team figures above are over everyone’s verdicts.'
+        }
+      >
+        {stats.annotators.length === 0 ? (
+          <p className="text-sm text-neutral-500">
+            {isLead ? 'No verdicts in this window yet.' : 'You have no verdicts on this dataset in this window yet.'}
+          </p>
+        ) : (
+          <>
+            <AnnotatorTable annotators={stats.annotators} />
+            {isLead && (
+              <div className="mt-6">
+                <AnnotatorCharts annotators={stats.annotators} />
+              </div>
+            )}
+          </>
+        )}
+      </Section>
+
+      {isLead && (
+        <Section title="Current leases" note="Items reviewers hold open now.">
+          <LeasesPanel datasetId={dataset.id} />
+        </Section>
+      )}
+
+      {canManage && (
+        <Section title="Review settings">
+          <ReviewSettingsForm
+            key={dataset.id}
+            datasetId={dataset.id}
+            initial={{ overlap: stats.dataset.overlap, goldRate: stats.dataset.goldRate }}
+          />
+        </Section>
+      )}
+    </div>
+  );
+}

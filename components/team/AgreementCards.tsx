@@ -1,0 +1,75 @@
+import type { Estimate } from '@/lib/agreement/stats';
+import type { TeamStats } from '@/lib/team/stats';
+import { agreementReading, alphaReading, coefficient, interval, kappaReading, number, percent } from './format';
+
+function Card({
+  title,
+  estimate,
+  format,
+  reading,
+  paired,
+}: {
+  title: string;
+  estimate: Estimate;
+  format: (value: number) => string;
+  reading: string;
+  paired: number;
+}) {
+  return (
+    <div data-testid="agreement-card" className="rounded-lg border border-neutral-800 bg-neutral-900/40 p-4">
+      <h3 className="text-xs uppercase tracking-wide text-neutral-500">{title}</h3>
+      <p className="mt-2 text-3xl font-semibold tabular-nums text-neutral-100">
+        {estimate.value === null ? '–' : format(estimate.value)}
+      </p>
+      <p className="mt-1 text-sm tabular-nums text-neutral-400">
+        95% CI {interval(estimate.ci, format)} · n = {number.format(paired)} paired items
+      </p>
+      <p className="mt-3 text-sm text-neutral-300">{reading}</p>
+    </div>
+  );
+}
+
+/** Percent agreement, Fleiss' kappa and Krippendorff's alpha, each with its interval and a plain reading. */
+export function AgreementCards({ agreement }: { agreement: TeamStats['agreement'] }) {
+  const { percentAgreement, fleissKappa, krippendorffAlpha, pairedItems } = agreement;
+  const asPercent = (value: number) => percent(value);
+  // Kappa's paradox: with one label dominating, chance agreement is high and kappa low.
+  const paradox =
+    percentAgreement.value !== null &&
+    fleissKappa.value !== null &&
+    percentAgreement.value >= 0.8 &&
+    fleissKappa.value < 0.4;
+  return (
+    <>
+      <div className="grid gap-4 md:grid-cols-3">
+        <Card
+          title="Percent agreement"
+          estimate={percentAgreement}
+          format={asPercent}
+          reading={agreementReading(percentAgreement.value)}
+          paired={pairedItems}
+        />
+        <Card
+          title="Fleiss' kappa"
+          estimate={fleissKappa}
+          format={coefficient}
+          reading={kappaReading(fleissKappa.value)}
+          paired={pairedItems}
+        />
+        <Card
+          title="Krippendorff's alpha"
+          estimate={krippendorffAlpha}
+          format={coefficient}
+          reading={alphaReading(krippendorffAlpha.value)}
+          paired={pairedItems}
+        />
+      </div>
+      <p className="mt-3 text-xs text-neutral-500">
+        {number.format(pairedItems)} of {number.format(agreement.items)} reviewed items have verdicts from at least two of{' '}
+        {number.format(agreement.raters)} reviewers; only those count. Intervals: bootstrap over items,{' '}
+        {number.format(agreement.resamples)} resamples.
+        {paradox && ' Most verdicts share one label, so chance agreement is high: kappa and alpha stay low even when reviewers agree.'}
+      </p>
+    </>
+  );
+}
