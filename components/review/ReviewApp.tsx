@@ -12,6 +12,7 @@ import { CandidateStrip } from './CandidateStrip';
 import { InstructionPanel } from './InstructionPanel';
 import { ItemJobs } from './ItemJobs';
 import { LeaseTimer } from './LeaseTimer';
+import { NoteBox } from './NoteBox';
 import { ShortcutOverlay } from './ShortcutOverlay';
 import { useHolder } from './useReviewer';
 import { useReviewQueue } from './useReviewQueue';
@@ -68,6 +69,8 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
   const [inspect, setInspect] = useState<InspectMode | null>(null);
   const [help, setHelp] = useState(false);
   const [showMask, setShowMask] = useState(false);
+  const [noting, setNoting] = useState(false);
+  const [noteSaved, setNoteSaved] = useState(false);
   const shownAt = useRef(0);
   const inspectRef = useRef<InspectHandle>(null);
 
@@ -78,6 +81,8 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
     setRejecting(false);
     setReasons([]);
     setEditing(false);
+    setNoting(false);
+    setNoteSaved(false);
     shownAt.current = performance.now();
   }, [item?.id, item?.currentInstructionId, item?.currentCandidateId]);
 
@@ -140,6 +145,7 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
       s: () => decide('skip'),
       u: () => queue.undoLast(),
       e: () => item && setEditing(true),
+      n: () => item && setNoting(true),
       v: cycleInstruction,
       c: cycleCandidate,
       g: () => item && queue.requestJob(item, 'regenerate'),
@@ -340,6 +346,17 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
               <ItemJobs item={item} />
             </div>
 
+            {noting && (
+              <div className="mx-auto mt-3 max-w-6xl">
+                <NoteBox
+                  onSave={async (text) => {
+                    await api.addNote(item.id, text);
+                    setNoteSaved(true);
+                  }}
+                  onClose={() => setNoting(false)}
+                />
+              </div>
+            )}
             <div className="mx-auto mt-4 flex max-w-6xl flex-wrap items-center gap-2">
               {rejecting ? (
                 <div className="flex flex-wrap items-center gap-2" data-testid="reject-reasons">
@@ -386,6 +403,9 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
                   <span className="mx-2 h-5 w-px bg-neutral-800" />
                   <ActionButton k="e" onClick={() => setEditing(true)} className="text-neutral-400 hover:bg-neutral-800">
                     Edit
+                  </ActionButton>
+                  <ActionButton k="n" onClick={() => setNoting(true)} className="text-neutral-400 hover:bg-neutral-800">
+                    {noteSaved ? 'Note saved' : 'Note'}
                   </ActionButton>
                   <ActionButton k="g" onClick={() => queue.requestJob(item, 'regenerate')} className="text-neutral-400 hover:bg-neutral-800">
                     Regenerate

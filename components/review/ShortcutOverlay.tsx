@@ -21,6 +21,7 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
     keys: [
       ['v', 'Next instruction version'],
       ['e', 'Edit (saved as a new version)'],
+      ['n', 'Note for the leads on this item'],
       ['c', 'Next edited-image candidate'],
       ['g', 'Regenerate the edit (gpt-image-1)'],
       ['G', 'Regenerate source and edit (HQ-Edit generate)'],

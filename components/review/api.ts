@@ -95,3 +95,7 @@ export const JOB_LABEL: Record<JobKind, string> = {
 
 export const requestJob = (itemId: number, request: { kind: JobKind; holder?: string; params?: Record<string, unknown> }) =>
   post<{ jobId: number; estimatedUsd: number }>(`/api/items/${itemId}/jobs`, request);
+
+/** A note on the item for the leads (stored as a comment: leads and its author see it). */
+export const addNote = (itemId: number, body: string) =>
+  post<{ id: number; body: string; createdAt: number }>(`/api/items/${itemId}/comments`, { body });
