@@ -66,7 +66,13 @@ export function createAuth(db: Db) {
       storage: 'memory',
       customRules: { '/sign-in/username': { window: 60, max: Math.max(limit, 1) } },
     },
-    advanced: { cookiePrefix: 'loupe', database: { generateId: () => crypto.randomUUID() } },
+    advanced: {
+      cookiePrefix: 'loupe',
+      // Secure cookies only when Loupe is served over https (BETTER_AUTH_URL): a team server on
+      // plain http inside a network would otherwise set cookies its browsers refuse to send.
+      useSecureCookies: (process.env.BETTER_AUTH_URL ?? '').startsWith('https://'),
+      database: { generateId: () => crypto.randomUUID() },
+    },
     logger: { level: 'error' },
     telemetry: { enabled: false },
     databaseHooks: {
