@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { UserError } from '@/lib/auth/users';
 import { JobError } from '@/lib/jobs/jobs';
 import { ReviewError } from '@/lib/review/verdicts';
 
@@ -20,7 +21,9 @@ export async function handle(run: () => Promise<Response> | Response): Promise<R
       const first = error.issues[0];
       return jsonError(`invalid request: ${first.path.join('.') || 'body'}: ${first.message}`, 400);
     }
-    if (error instanceof ReviewError || error instanceof JobError) return jsonError(error.message, error.status);
+    if (error instanceof ReviewError || error instanceof JobError || error instanceof UserError) {
+      return jsonError(error.message, error.status);
+    }
     if (error instanceof SyntaxError) return jsonError('invalid request: body is not JSON', 400);
     console.error(error);
     return jsonError('internal error', 500);

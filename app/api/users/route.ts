@@ -4,7 +4,6 @@ import { route } from '@/lib/auth/guard';
 import { ROLES } from '@/lib/auth/roles';
 import { addUser, generatePassword, listUsers } from '@/lib/auth/users';
 import { body } from '@/lib/http/handler';
-import { userErrors } from './respond';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,9 +20,7 @@ export const GET = route('users', () => Response.json({ users: listUsers(getDb()
 /** POST /api/users {username, roles, password?}: 201 {user, password?}; the password only when generated. */
 export const POST = route('users', async (request) => {
   const input = await body(request, addRequest);
-  return userErrors(async () => {
-    const generated = input.password ? undefined : generatePassword();
-    const user = await addUser(getDb(), { username: input.username, roles: input.roles, password: input.password || generated! });
-    return Response.json({ user, ...(generated && { password: generated }) }, { status: 201 });
-  });
+  const generated = input.password ? undefined : generatePassword();
+  const user = await addUser(getDb(), { username: input.username, roles: input.roles, password: input.password || generated! });
+  return Response.json({ user, ...(generated && { password: generated }) }, { status: 201 });
 });

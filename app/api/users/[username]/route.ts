@@ -4,7 +4,6 @@ import { route } from '@/lib/auth/guard';
 import { ROLES } from '@/lib/auth/roles';
 import { getUser, normalizeUsername, setDisabled, setRoles, UserError } from '@/lib/auth/users';
 import { body, jsonError } from '@/lib/http/handler';
-import { userErrors } from '../respond';
 
 export const dynamic = 'force-dynamic';
 
@@ -28,11 +27,9 @@ export const PATCH = route<{ params: Promise<{ username: string }> }>('users', a
       return jsonError('you cannot remove your own admin role (another admin can)', 400);
     }
   }
-  return userErrors(() => {
-    const db = getDb();
-    if (!getUser(db, username)) throw new UserError(`no user named ${username}`, 404);
-    let user = change.roles ? setRoles(db, username, change.roles) : getUser(db, username)!;
-    if (change.disabled !== undefined) user = setDisabled(db, username, change.disabled);
-    return Response.json({ user });
-  });
+  const db = getDb();
+  if (!getUser(db, username)) throw new UserError(`no user named ${username}`, 404);
+  let user = change.roles ? setRoles(db, username, change.roles) : getUser(db, username)!;
+  if (change.disabled !== undefined) user = setDisabled(db, username, change.disabled);
+  return Response.json({ user });
 });
