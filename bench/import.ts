@@ -26,6 +26,7 @@ import { importGptEdit, type ImportSummary } from '@/lib/import/import-gpt-edit'
 import { claimItems, queueProgress, type Claimant } from '@/lib/review/queue';
 import { recordVerdict, type VerdictInput } from '@/lib/review/verdicts';
 import type { ItemFilter } from '@/lib/review/filter';
+import { seededRandom as rng } from '../lib/random';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = path.join(BENCH_DIR, 'out');
@@ -85,17 +86,6 @@ function timeSync<T>(fn: () => T): { value: T; seconds: number } {
   return { value, seconds: (performance.now() - start) / 1000 };
 }
 
-/** A deterministic PRNG (mulberry32), so every run generates the same records. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Buffers text and writes it in large blocks (one fs call per few MB). */
 class BlockWriter {

@@ -1,5 +1,7 @@
 /** Latency summaries shared by the load test's parts. */
 
+import { seededRandom } from '../lib/random';
+
 export interface LatencySummary {
   count: number;
   p50: number;
@@ -20,16 +22,7 @@ export function summarize(samples: number[]): LatencySummary {
 }
 
 /** A deterministic PRNG (mulberry32), so every run makes the same decisions. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /** 80% accept, 20% reject (with a reason), as in the issue. */
 export function decide(random: () => number): { decision: 'accept' | 'reject'; reasons: 'artifacts'[] } {

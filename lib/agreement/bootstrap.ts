@@ -1,5 +1,5 @@
 import { quantileSorted } from './quantile';
-import { seededRandom } from './random';
+import { seededRandom } from '@/lib/random';
 
 export interface BootstrapOptions {
   /** Number of resamples; 1000 by default. */

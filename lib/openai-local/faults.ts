@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from './errors';
+import { seededRandom } from '../random';
 
 export interface FaultPlan {
   status: 429 | 500 | 400;
@@ -30,17 +31,6 @@ export const controlSchema = z
 
 const SEED = 0x10c4_0e5e;
 
-/** mulberry32: a tiny seeded PRNG, so "10% of requests fail" fails the same requests on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Faults to answer instead of the real result: first the queued ones in order, then at random at the set rate. */
 export class Faults {

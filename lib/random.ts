@@ -1,6 +1,7 @@
 /**
  * A seeded PRNG (mulberry32) returning floats in [0, 1). Math.random cannot be seeded, and
- * bootstrap intervals must be reproducible: the same seed always gives the same sequence.
+ * Loupe needs repeatable randomness (bootstrap intervals, injected faults, generated bench
+ * data): the same seed always gives the same sequence.
  * The seed is used as an unsigned 32-bit integer (fractions are dropped).
  */
 export function seededRandom(seed: number): () => number {
