@@ -1,8 +1,9 @@
 'use client';
 
+import { ShortcutDialog, type ShortcutGroup } from '@/components/ShortcutDialog';
 import { REJECT_REASONS } from '@/lib/review/reasons';
 
-const GROUPS: { title: string; keys: [string, string][] }[] = [
+const GROUPS: ShortcutGroup[] = [
   {
     title: 'Decide',
     keys: [
@@ -24,38 +25,5 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
 ];
 
 export function ShortcutHelp({ onClose }: { onClose: () => void }) {
-  return (
-    <div
-      className="fixed inset-0 z-50 flex items-center justify-center bg-black/60 backdrop-blur-sm"
-      onClick={onClose}
-      role="dialog"
-      aria-label="Keyboard shortcuts"
-    >
-      <div className="w-[min(40rem,90vw)] rounded-xl border border-neutral-800 bg-neutral-900 p-6 shadow-2xl" onClick={(e) => e.stopPropagation()}>
-        <div className="mb-4 flex items-baseline justify-between">
-          <h2 className="text-base font-semibold text-neutral-100">Keyboard shortcuts</h2>
-          <span className="text-xs text-neutral-500">
-            <kbd>?</kbd> or <kbd>Esc</kbd> to close
-          </span>
-        </div>
-        <div className="grid grid-cols-2 gap-x-8 gap-y-5">
-          {GROUPS.map((group) => (
-            <section key={group.title}>
-              <h3 className="mb-2 text-xs uppercase tracking-wide text-neutral-500">{group.title}</h3>
-              <dl className="space-y-1.5 text-sm">
-                {group.keys.map(([key, label]) => (
-                  <div key={key + label} className="flex items-center gap-3">
-                    <dt className="w-10 shrink-0 text-right">
-                      <kbd>{key}</kbd>
-                    </dt>
-                    <dd className="text-neutral-300">{label}</dd>
-                  </div>
-                ))}
-              </dl>
-            </section>
-          ))}
-        </div>
-      </div>
-    </div>
-  );
+  return <ShortcutDialog groups={GROUPS} onClose={onClose} />;
 }
