@@ -99,8 +99,8 @@ describe('itemHistory', () => {
 
     const [imported, edit, regen, regenDone, candidate, rewrite, rewriteFailed, accept, reject, adjudication, comment, gold, undo] =
       events;
-    expect(imported).toMatchObject({ actor: null, detail: { format: 'gpt-edit', path: SAMPLES_DIR } });
-    expect(imported.summary).toBe(`Imported from ${SAMPLES_DIR} (gpt-edit)`);
+    expect(imported).toMatchObject({ actor: null, detail: { format: 'gpt-edit', path: 'gpt-edit' } });
+    expect(imported.summary).toBe(`Imported from gpt-edit (gpt-edit)`);
     expect(edit).toMatchObject({ actor: 'alice', summary: 'Instruction edited: “Make the sky purple.”' });
     expect(regen).toMatchObject({ actor: 'alice', detail: { jobKind: 'regenerate' } });
     expect(regenDone.detail).toMatchObject({ status: 'succeeded', candidateId: candidate.detail!.candidateId });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { REJECT_REASONS } from './reasons';
@@ -148,6 +149,8 @@ export function itemHistory(db: Db, itemId: number): HistoryEvent[] {
   return rows.map((row) => {
     const detail = JSON.parse(row.detail) as Record<string, unknown>;
     for (const key of Object.keys(detail)) if (detail[key] === null) delete detail[key];
+    // The browser never sees server paths: an import names its folder only.
+    if (typeof detail.path === 'string') detail.path = path.basename(detail.path);
     return { at: row.at, kind: row.kind, actor: row.actor, summary: summarize(row.kind, detail), detail };
   });
 }
