@@ -190,7 +190,8 @@ export const itemCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.datasetId, t.family, t.task, t.instructionType, t.status] })],
 );
 
-export type JobKind = 'regenerate' | 'regenerate_pair' | 'rewrite';
+/** signals: the pixel signals of an item's current candidate; judge: the VLM judge's scores. */
+export type JobKind = 'regenerate' | 'regenerate_pair' | 'rewrite' | 'signals' | 'judge';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 /**
@@ -369,3 +370,94 @@ export const verifications = sqliteTable('verifications', {
   createdAt: stamp('created_at').notNull(),
   updatedAt: stamp('updated_at').notNull(),
 });
+
+/**
+ * Automatic quality signals of a candidate (padding residual, SSIM, changed-pixel fraction,
+ * perceptual hashes and near-duplicate groups, the VLM judge's scores), one row per
+ * (candidate, name). dataset_id and item_id are copied in so filters and sorts by a signal
+ * are one index range: (dataset_id, name, value).
+ */
+export const signals = sqliteTable(
+  'signals',
+  {
+    candidateId: integer('candidate_id').notNull().references(() => candidates.id),
+    itemId: integer('item_id').notNull().references(() => items.id),
+    datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+    name: text('name').notNull(),
+    /** Null when the signal has no number (a hash: see detail). */
+    value: real('value'),
+    /** JSON: how it was computed (model, prompt version, hashes, group members, ...). */
+    detail: text('detail').notNull().default('{}'),
+    jobId: integer('job_id'),
+    computedAt: integer('computed_at').notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.candidateId, t.name] }),
+    index('signals_rank').on(t.datasetId, t.name, t.value, t.itemId),
+    index('signals_item').on(t.itemId, t.name),
+  ],
+);
+
+export type AuditStatus = 'open' | 'closed';
+
+/**
+ * A spot-audit: a seeded, stratified random sample of a population (from the shared filter,
+ * e.g. regenerated candidates or reviewers' accepted items) that auditors score.
+ */
+export const auditCampaigns = sqliteTable('audit_campaigns', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+  /** JSON: the population's filter (lib/review/filter.ts terms) and kind (regenerated | accepted | filter). */
+  population: text('population').notNull(),
+  /** JSON: { mode: 'fixed', perStratum } or { mode: 'margin', margin, confidence } */
+  sampling: text('sampling').notNull(),
+  seed: integer('seed').notNull(),
+  /** Blind: the auditor does not see reviewers' verdicts. */
+  blind: integer('blind', { mode: 'boolean' }).notNull().default(true),
+  status: text('status').$type<AuditStatus>().notNull().default('open'),
+  populationSize: integer('population_size').notNull().default(0),
+  sampleSize: integer('sample_size').notNull().default(0),
+  createdBy: text('created_by').notNull(),
+  createdAt: integer('created_at').notNull().default(now),
+});
+
+/** One sampled item of a campaign, in its random audit order. */
+export const auditSamples = sqliteTable(
+  'audit_samples',
+  {
+    campaignId: integer('campaign_id').notNull().references(() => auditCampaigns.id),
+    itemId: integer('item_id').notNull().references(() => items.id),
+    /** The candidate audited: the item's current one when drawn. */
+    candidateId: integer('candidate_id').notNull().references(() => candidates.id),
+    /** "family/task" */
+    stratum: text('stratum').notNull(),
+    /** Size of the stratum in the population, for weighting the overall estimate. */
+    stratumSize: integer('stratum_size').notNull(),
+    position: integer('position').notNull(),
+    /** The item's live review decision when drawn (accept | reject | null), for overturn rates. */
+    reviewerDecision: text('reviewer_decision'),
+    leaseHolder: text('lease_holder'),
+    leaseExpiresAt: integer('lease_expires_at'),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.itemId] }), index('audit_samples_order').on(t.campaignId, t.position)],
+);
+
+/** An auditor's rubric scores for one sample (0-10 each, GEdit-Bench style) and pass/fail. */
+export const auditResults = sqliteTable(
+  'audit_results',
+  {
+    id: integer('id').primaryKey(),
+    campaignId: integer('campaign_id').notNull().references(() => auditCampaigns.id),
+    itemId: integer('item_id').notNull().references(() => items.id),
+    auditor: text('auditor').notNull(),
+    instructionFollowing: integer('instruction_following').notNull(),
+    identityPreservation: integer('identity_preservation').notNull(),
+    visualQuality: integer('visual_quality').notNull(),
+    pass: integer('pass', { mode: 'boolean' }).notNull(),
+    note: text('note'),
+    msSpent: integer('ms_spent'),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('audit_results_sample').on(t.campaignId, t.itemId)],
+);
