@@ -318,8 +318,12 @@ export function rewriteRunner(db: Db, client: OpenAI, config: RegenerateConfig):
   };
 }
 
-/** The runners for every job kind, sharing one client. */
-export function jobRunners(db: Db, client: OpenAI, config: RegenerateConfig): Record<JobKind, JobRunner> {
+/** The runners of the jobs that call the OpenAI API, sharing one client. */
+export function jobRunners(
+  db: Db,
+  client: OpenAI,
+  config: RegenerateConfig,
+): Record<'regenerate' | 'regenerate_pair' | 'rewrite', JobRunner> {
   return {
     regenerate: regenerateRunner(db, client, config),
     regenerate_pair: regeneratePairRunner(db, client, config),
