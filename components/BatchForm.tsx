@@ -7,7 +7,11 @@ import type { ItemStatus } from '@/db/schema';
 import type { BatchEstimate, BatchKind, BatchProgress } from '@/lib/regenerate/batch';
 import type { ListFilter } from '@/lib/review/filter';
 
-const KIND_LABEL: Record<BatchKind, string> = { regenerate: 'Regenerate images', rewrite: 'Rewrite instructions' };
+const KIND_LABEL: Record<BatchKind, string> = {
+  regenerate: 'Regenerate images',
+  rewrite: 'Rewrite instructions',
+  judge: 'Score with the VLM judge',
+};
 const number = new Intl.NumberFormat('en-US');
 const usd = (n: number) => `$${n.toFixed(n > 0 && n < 0.1 ? 4 : 2)}`;
 

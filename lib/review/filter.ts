@@ -13,6 +13,19 @@ export type ScoreName = (typeof SCORE_NAMES)[number];
 /** The score's value, written exactly as in its index so SQLite can use it. */
 export const scoreSql = (name: ScoreName) => `json_extract(metadata, '$.${name}')`;
 
+/**
+ * Signals Loupe computes for a candidate (lib/signals), kept in the `signals` table and
+ * ranked per dataset by its index signals_rank (dataset_id, name, value, item_id).
+ */
+export const SIGNAL_NAMES = [
+  'judge_overall', 'judge_sc', 'judge_pq', 'ssim', 'changed_fraction', 'padding_residual', 'dup_source', 'dup_edit',
+] as const;
+export type SignalName = (typeof SIGNAL_NAMES)[number];
+
+/** The value of a signal of the item's current candidate (a primary-key lookup). */
+export const signalSql = (name: SignalName) =>
+  `(SELECT value FROM signals WHERE candidate_id = items.current_candidate_id AND name = '${name}')`;
+
 export const ITEM_STATUSES = ['pending', 'accepted', 'rejected', 'disputed'] as const;
 export const CANDIDATE_ORIGINS = ['dataset', 'regenerated'] as const;
 
@@ -44,6 +57,13 @@ const queueShape = {
   family: z.string().min(1).optional(),
   task: z.string().min(1).optional(),
   instructionType: z.enum(['original', 'rewrite', 'complex']).optional(),
+  /** Queue and page order by a computed signal of the current candidate ("lowest judge score first"). */
+  signal: z.enum(SIGNAL_NAMES).optional(),
+  /**
+   * Order by the signal when one is chosen (the queue too), else by `score` (dataset page);
+   * items without it are then left out. The queue goes ascending unless this is desc.
+   */
+  sort: z.enum(['asc', 'desc']).optional(),
 };
 
 const taskNeedsFamily: [(f: { task?: string; family?: string }) => boolean, { message: string; path: string[] }] = [
@@ -70,16 +90,18 @@ const extraShape = {
   score: z.enum(SCORE_NAMES).optional(),
   scoreMin: z.coerce.number().finite().optional(),
   scoreMax: z.coerce.number().finite().optional(),
-  /** Order by `score` (dataset page only); items without the score are then left out. */
-  sort: z.enum(['asc', 'desc']).optional(),
+  /** A range of the chosen signal (`signal`, a queue term, names it). */
+  signalMin: z.coerce.number().finite().optional(),
+  signalMax: z.coerce.number().finite().optional(),
 };
 
-const scoreNeedsName: [
-  (f: { score?: string; scoreMin?: number; scoreMax?: number; sort?: string }) => boolean,
-  { message: string; path: string[] },
-] = [
-  (f) => !!f.score || (f.scoreMin === undefined && f.scoreMax === undefined && f.sort === undefined),
-  { message: 'a score range or sort needs the score', path: ['score'] },
+type Ranked = { score?: string; scoreMin?: number; scoreMax?: number; signal?: string; signalMin?: number; signalMax?: number; sort?: string };
+const scoreNeedsName: [(f: Ranked) => boolean, { message: string; path: string[] }] = [
+  (f) =>
+    (!!f.score || (f.scoreMin === undefined && f.scoreMax === undefined)) &&
+    (!!f.signal || (f.signalMin === undefined && f.signalMax === undefined)) &&
+    (f.sort === undefined || !!f.score || !!f.signal),
+  { message: 'a range or sort needs its score or signal', path: ['score'] },
 ];
 
 /** The shared filter of the dataset page, batches and exports (the queue's terms plus the rest). */
@@ -87,7 +109,9 @@ export const listFilterSchema = z.object({ ...queueShape, ...extraShape }).refin
 export type ListFilter = z.infer<typeof listFilterSchema>;
 
 /** The dataset-independent terms, for selections that may span datasets (exports). */
-export const extraFilterSchema = z.object(extraShape).refine(...scoreNeedsName);
+export const extraFilterSchema = z
+  .object({ ...extraShape, signal: queueShape.signal, sort: queueShape.sort })
+  .refine(...scoreNeedsName);
 export type ExtraFilter = z.infer<typeof extraFilterSchema>;
 
 type Params = (string | number)[];
@@ -140,6 +164,17 @@ export function extraFilterSql(filter: Omit<ExtraFilter, 'status' | 'sort'>): { 
     terms.push('EXISTS (SELECT 1 FROM candidates c WHERE c.id = items.current_candidate_id AND c.origin = ?)');
     params.push(filter.origin);
   }
+  if (filter.signal !== undefined && (filter.signalMin !== undefined || filter.signalMax !== undefined)) {
+    const value = signalSql(filter.signal);
+    if (filter.signalMin !== undefined) {
+      terms.push(`${value} >= ?`);
+      params.push(filter.signalMin);
+    }
+    if (filter.signalMax !== undefined) {
+      terms.push(`${value} <= ?`);
+      params.push(filter.signalMax);
+    }
+  }
   if (filter.score !== undefined) {
     const value = scoreSql(filter.score);
     // Matches the partial index's WHERE, so a score range is an index range.
@@ -166,23 +201,29 @@ export function hasExtraTerms(filter: Omit<ExtraFilter, 'status' | 'sort'>): boo
  * queue terms matches the items_queue / items_queue_type indexes; the other terms follow.
  * `status` overrides the filter's own status (the queue passes 'pending').
  */
-export function filterSql(filter: ItemFilter & Partial<ListFilter>, status?: string): { where: string; params: Params } {
-  const terms = ['dataset_id = ?'];
+export function filterSql(
+  filter: ItemFilter & Partial<ListFilter>,
+  status?: string,
+  /** Prefix the item columns with `items.` (queries that join another table with a dataset_id). */
+  qualified = false,
+): { where: string; params: Params } {
+  const column = (name: string) => (qualified ? `items.${name}` : name);
+  const terms = [`${column('dataset_id')} = ?`];
   const params: Params = [filter.datasetId];
   const byStatus = status ?? filter.status;
   if (byStatus) {
-    terms.push('status = ?');
+    terms.push(`${column('status')} = ?`);
     params.push(byStatus);
   }
   if (filter.instructionType) {
-    terms.push('instruction_type = ?');
+    terms.push(`${column('instruction_type')} = ?`);
     params.push(filter.instructionType);
   }
   if (filter.family) {
-    terms.push('family = ?');
+    terms.push(`${column('family')} = ?`);
     params.push(filter.family);
     if (filter.task) {
-      terms.push('task = ?');
+      terms.push(`${column('task')} = ?`);
       params.push(filter.task);
     }
   }

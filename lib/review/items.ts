@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
-import { filterSql, scoreSql, type ListFilter } from './filter';
+import { filterSql, scoreSql, signalSql, type ListFilter } from './filter';
 import { ReviewError } from './verdicts';
 import { jobsOfItem } from '../jobs/jobs';
 
@@ -171,24 +171,35 @@ export interface ItemListRow {
   instruction: string;
 }
 
-/** Position in the page's order: (family, task, id), or (score, id) when sorted by a score. */
+/** Position in the page's order: (family, task, id), or (value, id) when sorted by a score or signal. */
 export type ItemCursor = { family: string; task: string; id: number } | { score: number; id: number };
 
 /** The SQL of one listItems page (exported for EXPLAIN QUERY PLAN checks). */
 export function listItemsQuery(filter: ListFilter, cursor: ItemCursor | undefined, limit: number): { sql: string; params: unknown[] } {
-  const { where, params } = filterSql(filter);
-  // With a score chosen, each row carries its value (null: the item has none).
+  const { where, params } = filterSql(filter, undefined, true);
+  // With a score or signal chosen, each row carries its value (null: the item has none).
   const columns = `items.id, external_id AS externalId, family, task, instruction_type AS instructionType, status,
             (SELECT text FROM instruction_versions WHERE id = items.current_instruction_id) AS instruction${
               filter.score ? `, ${scoreSql(filter.score)} AS score` : ''
-            }`;
+            }${filter.signal ? `, ${signalSql(filter.signal)} AS signal` : ''}`;
+  const [cmp, cmpEq, dir] = filter.sort === 'desc' ? ['<', '<=', 'DESC'] : ['>', '>=', 'ASC'];
+  if (filter.signal && filter.sort) {
+    // Walks signals_rank (dataset, name, value, item) in order; the join keeps the current candidate's.
+    const keyset = cursor && 'score' in cursor;
+    return {
+      sql: `SELECT ${columns}, s.value AS score
+       FROM signals s JOIN items ON items.id = s.item_id AND items.current_candidate_id = s.candidate_id
+       WHERE s.dataset_id = ? AND s.name = ? AND s.value IS NOT NULL
+         ${keyset ? `AND (s.value, s.item_id) ${cmp} (?, ?)` : ''} AND ${where}
+       ORDER BY s.value ${dir}, s.item_id ${dir} LIMIT ?`,
+      params: [filter.datasetId, filter.signal, ...(keyset ? [cursor.score, cursor.id] : []), ...params, limit + 1],
+    };
+  }
   if (filter.score && filter.sort) {
     const score = scoreSql(filter.score);
-    const dir = filter.sort === 'desc' ? 'DESC' : 'ASC';
     const keyset = cursor && 'score' in cursor;
     // Not a row value: SQLite seeks the expression index only on a plain bound of the expression;
     // the OR term then skips the ties already shown.
-    const [cmp, cmpEq] = dir === 'DESC' ? ['<', '<='] : ['>', '>='];
     const after = keyset ? `AND ${score} ${cmpEq} ? AND (${score} ${cmp} ? OR items.id ${cmp} ?)` : '';
     return {
       sql: `SELECT ${columns}
@@ -217,13 +228,13 @@ export function listItems(
   filter: ListFilter,
   cursor: ItemCursor | undefined,
   limit: number,
-): { rows: (ItemListRow & { score?: number | null })[]; next?: ItemCursor } {
+): { rows: (ItemListRow & { score?: number | null; signal?: number | null })[]; next?: ItemCursor } {
   const { sql, params } = listItemsQuery(filter, cursor, limit);
-  const rows = statement<unknown[], ItemListRow & { score?: number | null }>(db, sql).all(...params);
+  const rows = statement<unknown[], ItemListRow & { score?: number | null; signal?: number | null }>(db, sql).all(...params);
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;
   const last = page.at(-1);
   if (!hasMore || !last) return { rows: page };
-  const sorted = filter.score && filter.sort;
+  const sorted = (filter.score || filter.signal) && filter.sort;
   return { rows: page, next: sorted ? { score: last.score!, id: last.id } : { family: last.family, task: last.task, id: last.id } };
 }

@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { filterSql, type ItemFilter } from './filter';
+import { filterSql, signalSql, type ItemFilter } from './filter';
 
 /** How long a claimed item stays reserved for its reviewer unless the open page renews it. */
 export const LEASE_MS = 2 * 60 * 1000;
@@ -44,7 +44,9 @@ export function claimItems(
 ): number[] {
   const pending = filterSql(filter, 'pending');
   const anyStatus = filterSql(filter);
-  const order = 'ORDER BY family, task, id';
+  const bySignal = filter.signal !== undefined;
+  const dir = filter.sort === 'desc' ? 'DESC' : 'ASC';
+  const order = bySignal ? `ORDER BY ${signalSql(filter.signal!)} ${dir}, id ${dir}` : 'ORDER BY family, task, id';
   // INDEXED BY: without statistics the planner would walk the queue index (every pending
   // item) instead of the page's few leases.
   const held = statement<unknown[], number>(
@@ -54,13 +56,20 @@ export function claimItems(
        AND ((${pending.where}) OR (${anyStatus.where} AND id IN (SELECT item_id FROM gold_items)))
      ${order} LIMIT ?`,
   ).pluck();
+  const claimable = `${FREE} AND NOT ${HAS_OWN_VERDICT}
+       -- An item being regenerated or rewritten comes back when its job ends.
+       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.status IN ('queued', 'running'))`;
+  // By a signal: walk signals_rank (dataset, name, value, item) in order, current candidates only.
   const free = statement<unknown[], number>(
     db,
-    `SELECT id FROM items WHERE ${pending.where} AND ${FREE} AND NOT ${HAS_OWN_VERDICT}
-       -- An item being regenerated or rewritten comes back when its job ends.
-       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.status IN ('queued', 'running'))
-     ${order} LIMIT ?`,
+    bySignal
+      ? `SELECT items.id FROM signals s JOIN items ON items.id = s.item_id AND items.current_candidate_id = s.candidate_id
+         WHERE s.dataset_id = ? AND s.name = ? AND s.value IS NOT NULL AND ${filterSql(filter, 'pending', true).where}
+           AND ${claimable}
+         ORDER BY s.value ${dir}, s.item_id ${dir} LIMIT ?`
+      : `SELECT id FROM items WHERE ${pending.where} AND ${claimable} ${order} LIMIT ?`,
   ).pluck();
+  const signalTerms = bySignal ? [filter.datasetId, filter.signal] : [];
   const goldRate = statement<[number], number>(db, 'SELECT gold_rate FROM datasets WHERE id = ?').pluck();
   // Small table: a random gold item of the queue this reviewer has not answered yet.
   const gold = statement<unknown[], number>(
@@ -84,7 +93,7 @@ export function claimItems(
       if (slots > 0) {
         const rate = goldRate.get(filter.datasetId) ?? 0;
         const goldSlots = Array.from({ length: slots }, () => rate > 0 && random() < rate);
-        const more = free.all(...pending.params, now, who.holder, who.reviewer, count);
+        const more = free.all(...signalTerms, ...pending.params, now, who.holder, who.reviewer, count);
         const fresh = more.filter((id) => !ids.includes(id));
         for (const isGold of goldSlots) {
           const goldId = isGold
