@@ -36,6 +36,8 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
     family: first(search.family),
     task: first(search.task),
     instructionType: first(search.type),
+    signal: first(search.signal),
+    sort: first(search.sort),
   });
   const filter = parsed.success ? parsed.data : { datasetId: datasets[0].id };
   const dataset = datasets.find((d) => d.id === filter.datasetId) ?? datasets[0];

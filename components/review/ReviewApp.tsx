@@ -14,6 +14,7 @@ import { ItemJobs } from './ItemJobs';
 import { LeaseTimer } from './LeaseTimer';
 import { NoteBox } from './NoteBox';
 import { ShortcutOverlay } from './ShortcutOverlay';
+import { SignalStrip } from './SignalStrip';
 import { useHolder } from './useReviewer';
 import { useReviewQueue } from './useReviewQueue';
 
@@ -23,6 +24,17 @@ export interface QueueOptions {
 }
 
 const number = new Intl.NumberFormat('en-US');
+
+/** Queue orders: the default (family, task, id), or by a computed signal (lib/signals). */
+const QUEUE_ORDERS: [string, string][] = [
+  ['', 'Queue order'],
+  ['judge_overall:asc', 'Lowest judge score first'],
+  ['judge_overall:desc', 'Highest judge score first'],
+  ['ssim:desc', 'Least changed first (SSIM)'],
+  ['changed_fraction:desc', 'Most changed first'],
+  ['padding_residual:desc', 'Most padding first'],
+  ['dup_edit:desc', 'Near-duplicate edits first'],
+];
 
 function pairOf(item: ReviewItem, candidateId: number): [PairImage, PairImage] {
   const candidate = item.candidates.find((c) => c.id === candidateId) ?? item.candidates[0];
@@ -179,6 +191,8 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
     if (merged.family) params.set('family', merged.family);
     if (merged.family && merged.task) params.set('task', merged.task);
     if (merged.instructionType) params.set('type', merged.instructionType);
+    if (merged.signal) params.set('signal', merged.signal);
+    if (merged.signal && merged.sort) params.set('sort', merged.sort);
     router.push(`/review?${params}`);
   };
 
@@ -237,6 +251,22 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
           <option value="original">original</option>
           <option value="rewrite">rewrite</option>
           <option value="complex">complex</option>
+        </select>
+        <select
+          aria-label="Queue order"
+          value={filter.signal ? `${filter.signal}:${filter.sort ?? 'asc'}` : ''}
+          onChange={(e) => {
+            const [signal, sort] = e.target.value.split(':');
+            setFilter({ signal: (signal || undefined) as ItemFilter['signal'], sort: (sort || undefined) as ItemFilter['sort'] });
+          }}
+          className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1"
+          title="Items without the signal are not in a signal-ordered queue"
+        >
+          {QUEUE_ORDERS.map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
         </select>
 
         {progress && (
@@ -343,6 +373,7 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
             )}
             <div className="mx-auto mt-3 flex max-w-6xl flex-wrap items-center gap-4">
               <CandidateStrip item={item} chosenId={chosenCandidate ?? item.currentCandidateId} onChoose={setChosenCandidate} />
+              <SignalStrip candidate={item.candidates.find((c) => c.id === (chosenCandidate ?? item.currentCandidateId)) ?? item.candidates[0]} />
               <ItemJobs item={item} />
             </div>
 

@@ -37,6 +37,13 @@ export interface ReviewCandidate {
   createdAt: number;
   /** What the UI shows on hover: how and by whom it was made (no file paths). */
   provenance: Record<string, unknown>;
+  /** Computed quality signals (lib/signals) by name: value and what explains it. */
+  signals: Record<string, CandidateSignal>;
+}
+
+export interface CandidateSignal {
+  value: number | null;
+  detail: Record<string, unknown>;
 }
 
 interface CandidateRow {
@@ -69,7 +76,29 @@ function toCandidate(row: CandidateRow): ReviewCandidate {
     paddingOk: row.padding_ok === null ? null : row.padding_ok === 1,
     createdAt: row.created_at,
     provenance,
+    signals: {},
   };
+}
+
+/** The signals of an item's candidates, attached to each (signals_item index). */
+function attachSignals(db: Db, itemId: number, candidates: ReviewCandidate[]) {
+  const rows = statement<[number], { candidate_id: number; name: string; value: number | null; detail: string }>(
+    db,
+    'SELECT candidate_id, name, value, detail FROM signals WHERE item_id = ?',
+  ).all(itemId);
+  const byId = new Map(candidates.map((c) => [c.id, c]));
+  for (const row of rows) {
+    const candidate = byId.get(row.candidate_id);
+    if (!candidate) continue;
+    let detail: Record<string, unknown> = {};
+    try {
+      detail = JSON.parse(row.detail);
+    } catch {
+      // shown without its explanation
+    }
+    candidate.signals[row.name] = { value: row.value, detail };
+  }
+  return candidates;
 }
 
 interface ItemRow {
@@ -104,6 +133,7 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
   )
     .all(itemId)
     .map(toCandidate);
+  attachSignals(db, itemId, candidates);
   const jobs = jobsOfItem(db, itemId).map(({ id, kind, status, error, costUsd, createdAt }) => ({
     id, kind, status, error, costUsd, createdAt,
   }));
@@ -187,7 +217,7 @@ export function listItemsQuery(filter: ListFilter, cursor: ItemCursor | undefine
     // Walks signals_rank (dataset, name, value, item) in order; the join keeps the current candidate's.
     const keyset = cursor && 'score' in cursor;
     return {
-      sql: `SELECT ${columns}, s.value AS score
+      sql: `SELECT ${columns}
        FROM signals s JOIN items ON items.id = s.item_id AND items.current_candidate_id = s.candidate_id
        WHERE s.dataset_id = ? AND s.name = ? AND s.value IS NOT NULL
          ${keyset ? `AND (s.value, s.item_id) ${cmp} (?, ?)` : ''} AND ${where}
@@ -235,6 +265,7 @@ export function listItems(
   const page = hasMore ? rows.slice(0, limit) : rows;
   const last = page.at(-1);
   if (!hasMore || !last) return { rows: page };
-  const sorted = (filter.score || filter.signal) && filter.sort;
-  return { rows: page, next: sorted ? { score: last.score!, id: last.id } : { family: last.family, task: last.task, id: last.id } };
+  if (filter.signal && filter.sort) return { rows: page, next: { score: last.signal!, id: last.id } };
+  if (filter.score && filter.sort) return { rows: page, next: { score: last.score!, id: last.id } };
+  return { rows: page, next: { family: last.family, task: last.task, id: last.id } };
 }

@@ -7,7 +7,7 @@ import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import type { ItemStatus } from '@/db/schema';
 import { summarizeDatasets } from '@/lib/datasets/summary';
-import { listFilterSchema, SCORE_NAMES, type ListFilter } from '@/lib/review/filter';
+import { listFilterSchema, SCORE_NAMES, SIGNAL_NAMES, type ListFilter } from '@/lib/review/filter';
 import { listItems, type ItemCursor } from '@/lib/review/items';
 import { queueProgress } from '@/lib/review/queue';
 
@@ -76,6 +76,9 @@ export default async function DatasetPage({
     score: first(search.score),
     scoreMin: first(search.min),
     scoreMax: first(search.max),
+    signal: first(search.signal),
+    signalMin: first(search.smin),
+    signalMax: first(search.smax),
     sort: first(search.sort),
   });
   const filter: ListFilter = parsed.success ? parsed.data : { datasetId };
@@ -88,7 +91,7 @@ export default async function DatasetPage({
   const progress = queueProgress(db, queueFilter);
   const { sort: _sort, status: _status, ...batchFilter } = filter;
 
-  const SEARCH_KEYS = ['task', 'type', 'status', 'reviewer', 'from', 'to', 'text', 'origin', 'score', 'min', 'max', 'sort'];
+  const SEARCH_KEYS = ['task', 'type', 'status', 'reviewer', 'from', 'to', 'text', 'origin', 'score', 'min', 'max', 'signal', 'smin', 'smax', 'sort'];
   const query = (extra: Record<string, string | undefined>) => {
     const params = new URLSearchParams();
     const values: Record<string, string | undefined> = {};
@@ -104,7 +107,7 @@ export default async function DatasetPage({
   // The exports page starts a browser export with this same selection.
   const exportParams = new URLSearchParams({ dataset: String(datasetId) });
   if (parsed.success) {
-    for (const key of ['task', 'type', 'status', 'reviewer', 'from', 'to', 'text', 'origin', 'score', 'min', 'max']) {
+    for (const key of ['task', 'type', 'status', 'reviewer', 'from', 'to', 'text', 'origin', 'score', 'min', 'max', 'signal', 'smin', 'smax']) {
       const value = first(search[key]);
       if (value) exportParams.set(key, value);
     }
@@ -189,10 +192,20 @@ export default async function DatasetPage({
         </select>
         <input name="min" type="number" step="any" defaultValue={first(search.min) ?? ''} placeholder="min" aria-label="Score min" className={`${input} w-20`} />
         <input name="max" type="number" step="any" defaultValue={first(search.max) ?? ''} placeholder="max" aria-label="Score max" className={`${input} w-20`} />
-        <select name="sort" defaultValue={filter.sort ?? ''} aria-label="Sort" className={input} title="Sorting by a score lists only the items that have it">
+        <select name="signal" defaultValue={filter.signal ?? ''} aria-label="Signal" className={input} title="Signals Loupe computed for the current edited image">
+          <option value="">No signal</option>
+          {SIGNAL_NAMES.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <input name="smin" type="number" step="any" defaultValue={first(search.smin) ?? ''} placeholder="min" aria-label="Signal min" className={`${input} w-20`} />
+        <input name="smax" type="number" step="any" defaultValue={first(search.smax) ?? ''} placeholder="max" aria-label="Signal max" className={`${input} w-20`} />
+        <select name="sort" defaultValue={filter.sort ?? ''} aria-label="Sort" className={input} title="Sorting by a signal (or else the score) lists only the items that have it">
           <option value="">Family / task order</option>
-          <option value="desc">score, highest first</option>
-          <option value="asc">score, lowest first</option>
+          <option value="desc">signal or score, highest first</option>
+          <option value="asc">signal or score, lowest first</option>
         </select>
         <button className="rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 hover:bg-neutral-800">Apply</button>
       </form>
@@ -212,6 +225,7 @@ export default async function DatasetPage({
             <th className="w-24 py-2 font-normal">Type</th>
             {seesVerdicts && <th className="w-24 py-2 font-normal">Status</th>}
             {filter.score && <th className="w-24 py-2 font-normal">{filter.score}</th>}
+            {filter.signal && <th className="w-28 py-2 font-normal">{filter.signal}</th>}
             <th className="py-2 font-normal">Instruction</th>
           </tr>
         </thead>
@@ -237,6 +251,9 @@ export default async function DatasetPage({
                 </td>
               )}
               {filter.score && <td className="py-2 pr-4 tabular-nums text-neutral-400">{row.score ?? '–'}</td>}
+              {filter.signal && (
+                <td className="py-2 pr-4 tabular-nums text-neutral-400">{row.signal == null ? '–' : Number(row.signal.toFixed(3))}</td>
+              )}
               <td className="truncate py-2 text-neutral-200" title={row.instruction}>
                 {row.instruction}
               </td>
