@@ -19,6 +19,8 @@ const NAV: { href: string; label: string; permission: Permission }[] = [
   { href: '/exports', label: 'Exports', permission: 'manage' },
   { href: '/team', label: 'Team', permission: 'view' },
   { href: '/adjudicate', label: 'Adjudicate', permission: 'adjudicate' },
+  { href: '/audits', label: 'Audits', permission: 'audit' },
+  { href: '/dashboard', label: 'Dashboard', permission: 'view' },
   { href: '/admin/users', label: 'Users', permission: 'users' },
 ];
 

@@ -1,0 +1,16 @@
+import { getDb } from '@/db';
+import { route } from '@/lib/auth/guard';
+import { body } from '@/lib/http/handler';
+import { campaignIdOf, type CampaignContext } from '@/lib/audit/http';
+import { claimRequest } from '@/lib/audit/spec';
+import { claimNextSample } from '@/lib/audit/work';
+import { claimantOf } from '@/lib/review/queue';
+
+export const dynamic = 'force-dynamic';
+
+/** POST /api/audits/:id/claim: lease the page's next sample for 5 minutes (the one it holds, if any). */
+export const POST = route<CampaignContext>('audit', async (request, user, context) => {
+  const campaignId = await campaignIdOf(context);
+  const { holder } = await body(request, claimRequest);
+  return Response.json(claimNextSample(getDb(), campaignId, claimantOf(user, holder).holder, user.username));
+});
