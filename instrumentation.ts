@@ -3,6 +3,6 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { serverWorker } = await import('./lib/jobs/server-worker');
     const worker = serverWorker();
-    console.log(worker ? `Loupe job worker started (${worker.id})` : 'Loupe job worker off (no OPENAI_API_KEY, or LOUPE_WORKER=off)');
+    console.log(worker ? `Loupe job worker started (${worker.id})` : 'Loupe job worker off (LOUPE_WORKER=off)');
   }
 }

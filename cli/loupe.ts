@@ -1,6 +1,7 @@
 import { importCommand } from './import';
 import { exportCommand } from './export';
 import { regenerateCommand } from './regenerate';
+import { SIGNALS_USAGE, signalsCommand } from './signals';
 import { USER_USAGE, userCommand } from './user';
 import { workerCommand } from './worker';
 
@@ -22,8 +23,10 @@ Commands:
              [--origin dataset|regenerated] [--kind regenerate|rewrite] [--dry-run] [--concurrency C] [--json]
       Estimate, then queue a batch of regenerations (or instruction rewrites) for the matching items and
       run it here until done or the budget is spent. --dry-run prints the estimate only.
+${SIGNALS_USAGE}
   worker [--concurrency C]
-      Run queued jobs until Ctrl-C (for a server started with LOUPE_WORKER=off).
+      Run queued jobs until Ctrl-C (for a server started with LOUPE_WORKER=off): signals jobs always,
+      regenerations and rewrites when OPENAI_API_KEY is set.
 ${USER_USAGE}
 
 Environment: LOUPE_DATA_DIR (default ./data) holds the database; OPENAI_API_KEY (and OPENAI_BASE_URL)
@@ -33,6 +36,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   import: importCommand,
   export: exportCommand,
   regenerate: regenerateCommand,
+  signals: signalsCommand,
   worker: workerCommand,
   user: userCommand,
 };

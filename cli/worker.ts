@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { JobWorker } from '@/lib/jobs/worker';
-import { openaiClient } from '@/lib/regenerate/client';
 import { regenerateConfig } from '@/lib/regenerate/config';
-import { jobRunners } from '@/lib/regenerate/runners';
+import { workerRunners } from '@/lib/signals/worker-runners';
 
 /** `worker`: runs queued jobs (from the web app or a batch) in this process until SIGINT or SIGTERM. */
 export async function workerCommand(args: string[]): Promise<number> {
@@ -14,18 +13,21 @@ export async function workerCommand(args: string[]): Promise<number> {
   };
   if (positionals.length) return fail(`unexpected argument ${positionals[0]}`);
   const config = regenerateConfig();
-  if (!config.OPENAI_API_KEY) return fail('regeneration needs OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server); none is set');
   const concurrency = Number(values.concurrency ?? config.LOUPE_JOB_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return fail('--concurrency must be an integer from 1 to 64');
 
   const db = getDb();
+  // Signals jobs always; the API jobs only with a key (without one they stay queued for a worker that has it).
+  const { runners, claim, kinds } = workerRunners(db, config);
   const worker = new JobWorker(db, {
     concurrency,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
-    runners: jobRunners(db, openaiClient(config), config),
+    runners,
+    claim,
     onEvent: ({ job, type, message }) => process.stderr.write(`job ${job}: ${type}${message ? `: ${message}` : ''}\n`),
   }).start();
-  process.stderr.write(`loupe worker ${worker.id}: running jobs, ${concurrency} at a time (Ctrl-C to stop)\n`);
+  const noKey = config.OPENAI_API_KEY ? '' : ' (no OPENAI_API_KEY: regenerations and rewrites stay queued)';
+  process.stderr.write(`loupe worker ${worker.id}: running ${kinds.join(', ')} jobs${noKey}, ${concurrency} at a time (Ctrl-C to stop)\n`);
 
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -86,11 +86,13 @@ export type ImageKind = 'source' | 'candidate' | 'candidate-source';
 export const previewUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=preview`;
 export const fullUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=full`;
 
-export type JobKind = 'regenerate' | 'regenerate_pair' | 'rewrite';
+export type JobKind = 'regenerate' | 'regenerate_pair' | 'rewrite' | 'judge' | 'signals';
 export const JOB_LABEL: Record<JobKind, string> = {
   regenerate: 'Regeneration',
   regenerate_pair: 'Pair regeneration',
   rewrite: 'Instruction rewrite',
+  judge: 'VLM judgement',
+  signals: 'Signal computation',
 };
 
 export const requestJob = (itemId: number, request: { kind: JobKind; holder?: string; params?: Record<string, unknown> }) =>

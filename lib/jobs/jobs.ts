@@ -133,19 +133,21 @@ export function requeueOrphans(db: Db, now = Date.now()): number {
  * the batch stopped. One short write transaction.
  */
 export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.now()): JobRow | undefined {
-  // A reviewer's own request goes before batch work; within each, oldest first (a retry
-  // keeps its place instead of waiting behind every job never tried).
-  const nextSingle = statement<[number], RawJob>(
-    db,
-    `SELECT ${COLUMNS} FROM jobs WHERE batch_id IS NULL AND status = 'queued' AND run_after <= ? ORDER BY id LIMIT 1`,
-  );
-  const nextOfBatch = statement<[number], RawJob>(
-    db,
-    `SELECT ${COLUMNS} FROM jobs WHERE status = 'queued' AND run_after <= ? AND batch_id IS NOT NULL ORDER BY id LIMIT 1`,
-  );
+  // A reviewer's own request goes before batch work, and both before bulk signal computation;
+  // within each, oldest first (a retry keeps its place instead of waiting behind every job
+  // never tried). INDEXED BY: walking (status, id) stops at the first due job; without
+  // statistics SQLite would sort every queued job by id (200 ms with 1.5M queued).
+  const next = (where: string) =>
+    statement<[number], RawJob>(
+      db,
+      `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'queued' AND run_after <= ? AND ${where} ORDER BY id LIMIT 1`,
+    );
+  const nextSingle = next(`batch_id IS NULL AND kind != 'signals'`);
+  const nextOfBatch = next('batch_id IS NOT NULL');
+  const nextSignals = next(`batch_id IS NULL AND kind = 'signals'`);
   const expired = statement<[number], RawJob>(
     db,
-    `SELECT ${COLUMNS} FROM jobs WHERE status = 'running' AND locked_until < ? ORDER BY id LIMIT 1`,
+    `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'running' AND locked_until < ? ORDER BY id LIMIT 1`,
   );
   const take = statement(
     db,
@@ -155,7 +157,7 @@ export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.no
   return db.$client
     .transaction(() => {
       for (;;) {
-        const raw = expired.get(now) ?? nextSingle.get(now) ?? nextOfBatch.get(now);
+        const raw = expired.get(now) ?? nextSingle.get(now) ?? nextOfBatch.get(now) ?? nextSignals.get(now);
         if (!raw) return undefined;
         if (raw.batchId !== null && batchOverBudget(db, raw.batchId, raw.id, raw.costUsd)) {
           stopBatch(db, raw.batchId, 'stopped', now);

@@ -1,31 +1,36 @@
 import 'server-only';
 import { getDb } from '@/db';
-import { openaiClient } from '../regenerate/client';
 import { regenerateConfig } from '../regenerate/config';
-import { jobRunners } from '../regenerate/runners';
+import { workerRunners } from '../signals/worker-runners';
 import { JobWorker } from './worker';
 
 const holder = globalThis as unknown as { __loupeWorker?: JobWorker | null };
 
 /**
  * The job worker inside the server process (started from instrumentation.ts), unless
- * LOUPE_WORKER=off or no API key is configured. Null when there is none.
+ * LOUPE_WORKER=off. It always runs the local `signals` jobs; the OpenAI API jobs only when an
+ * API key is configured (without one they stay queued). Null when there is none.
  */
 export function serverWorker(): JobWorker | null {
   if (holder.__loupeWorker !== undefined) return holder.__loupeWorker;
   const config = regenerateConfig();
-  if (config.LOUPE_WORKER === 'off' || !config.OPENAI_API_KEY) {
+  if (config.LOUPE_WORKER === 'off') {
     holder.__loupeWorker = null;
     return null;
   }
   const db = getDb();
+  const { runners, claim, kinds } = workerRunners(db, config);
   holder.__loupeWorker = new JobWorker(db, {
     concurrency: config.LOUPE_JOB_CONCURRENCY,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
-    runners: jobRunners(db, openaiClient(config), config),
+    runners,
+    claim,
     onEvent: ({ job, type, message }) => {
       if (type !== 'succeeded') console.log(`loupe job ${job}: ${type}${message ? `: ${message}` : ''}`);
     },
   }).start();
+  console.log(
+    `Loupe job worker runs ${kinds.join(', ')} jobs${config.OPENAI_API_KEY ? '' : ' (no OPENAI_API_KEY: API jobs stay queued)'}`,
+  );
   return holder.__loupeWorker;
 }

@@ -26,6 +26,8 @@ export interface WorkerOptions {
   concurrency: number;
   maxAttempts: number;
   runners: Partial<Record<JobKind, JobRunner>>;
+  /** Takes the next job (default `claimJob`: any kind); a worker with only some runners passes a claim limited to their kinds. */
+  claim?: (db: Db, workerId: string, lockMs: number) => JobRow | undefined;
   /** How often an idle worker looks for due jobs. */
   pollMs?: number;
   /** A running job's lock lasts this long unless renewed (every lockMs / 3). */
@@ -91,7 +93,7 @@ export class JobWorker {
     clearTimeout(this.timer);
     try {
       while (!this.stopped && this.running.size < this.options.concurrency) {
-        const job = claimJob(this.db, this.id, this.lockMs);
+        const job = (this.options.claim ?? claimJob)(this.db, this.id, this.lockMs);
         if (!job) break;
         void this.run(job).catch((error) => this.report(job.id, error));
       }

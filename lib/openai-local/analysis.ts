@@ -1,11 +1,11 @@
 import sharp from 'sharp';
 
 // Both images are compared at this size: small enough to be cheap, large enough that a blur still shows.
-const N = 256;
+export const N = 256;
 
-type Pixels = Uint8Array; // N*N RGB
+export type Pixels = Uint8Array; // N*N RGB
 
-async function pixelsOf(image: Buffer): Promise<Pixels> {
+export async function pixelsOf(image: Buffer): Promise<Pixels> {
   const { data, info } = await sharp(image)
     .flatten({ background: '#ffffff' })
     .resize(N, N, { fit: 'fill' })
@@ -18,7 +18,7 @@ async function pixelsOf(image: Buffer): Promise<Pixels> {
   return rgb;
 }
 
-function meanAbsDiff(a: Pixels, b: Pixels): number {
+export function meanAbsDiff(a: Pixels, b: Pixels): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
   return sum / a.length;
@@ -40,7 +40,7 @@ function inverted(p: Pixels): Pixels {
   return p.map((v) => 255 - v);
 }
 
-const luma = (p: Pixels, i: number) => 0.299 * p[i] + 0.587 * p[i + 1] + 0.114 * p[i + 2];
+export const luma = (p: Pixels, i: number) => 0.299 * p[i] + 0.587 * p[i + 1] + 0.114 * p[i + 2];
 
 /** Hue in degrees and saturation (max - min, 0..1) of the pixel at byte offset i. */
 function hueSat(p: Pixels, i: number): { hue: number; sat: number } {

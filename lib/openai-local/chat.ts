@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { describeEdit } from './analysis';
 import { ApiError, invalidRequest, invalidType, invalidValue, missingParameter } from './errors';
 import { textTokens } from './images';
+import { isJudgeSchema, judgeEdit } from './judge';
 
 export const CHAT_MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-5'];
 const ROLES = ['system', 'assistant', 'user', 'function', 'tool', 'developer'];
@@ -195,9 +196,29 @@ function acceptsString(schema: unknown): boolean {
   return schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string'));
 }
 
+const NOT_JSON = 'Sure! The edited picture looks different from the source (this reply is deliberately not JSON).';
+
+/**
+ * The `unparseable` fault's reply: valid JSON that breaks the schema (its first non-string
+ * property, or its first, gets a string: `{"editing_success": "very good"}`); for
+ * json_object, JSON cut short; for text, the not-JSON sentence.
+ */
+function unparseableContent(format: ResponseFormat): string {
+  if (format.kind === 'json_object') return '{"instruction": "very go';
+  if (format.kind === 'text') return NOT_JSON;
+  const properties = isObject(format.schema.properties) ? format.schema.properties : {};
+  const keys = Object.keys(properties);
+  const key = keys.find((k) => !acceptsString(properties[k])) ?? keys[0] ?? 'answer';
+  return JSON.stringify({ [key]: 'very good' });
+}
+
 async function replyContent(conversation: Conversation, format: ResponseFormat): Promise<string> {
-  if (conversation.texts.some((text) => text.includes(UNPARSEABLE_MARKER))) {
-    return 'Sure! The edited picture looks different from the source (this reply is deliberately not JSON).';
+  if (conversation.texts.some((text) => text.includes(UNPARSEABLE_MARKER))) return NOT_JSON;
+  // The VLM judge's schema: scores from the two images' pixels, in the schema's property order.
+  if (format.kind === 'json_schema' && isJudgeSchema(format.schema)) {
+    const value = placeholderFor(format.schema, format.schema) as Json;
+    if (conversation.images.length !== 2) return JSON.stringify({ ...value, reasoning: 'There is no source and edited image pair to judge.' });
+    return JSON.stringify(Object.assign(value, await judgeEdit(conversation.images[0], conversation.images[1])));
   }
   // Two images are read as (source, edited): the reply describes the edit, as a captioning model would.
   const instruction = conversation.images.length === 2 ? await describeEdit(conversation.images[0], conversation.images[1]) : undefined;
@@ -212,7 +233,7 @@ async function replyContent(conversation: Conversation, format: ResponseFormat):
 }
 
 /** POST /v1/chat/completions, answered in the API's chat.completion shape. */
-export async function chatCompletion(body: Json, id: string) {
+export async function chatCompletion(body: Json, id: string, options: { unparseable?: boolean } = {}) {
   const { model } = body;
   if (model === undefined || model === null || model === '') throw invalidRequest('you must provide a model parameter');
   if (typeof model !== 'string') throw invalidType('model', 'a string', model);
@@ -224,7 +245,7 @@ export async function chatCompletion(body: Json, id: string) {
   }
   const conversation = await readMessages(body.messages);
   const format = readResponseFormat(body.response_format, conversation.texts);
-  const content = await replyContent(conversation, format);
+  const content = options.unparseable ? unparseableContent(format) : await replyContent(conversation, format);
   const completionTokens = textTokens(content);
   return {
     id: `chatcmpl-${id}`,

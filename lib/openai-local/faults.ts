@@ -8,7 +8,16 @@ export interface FaultPlan {
   code?: string;
   message?: string;
 }
-export type QueuedFault = FaultPlan | { slowMs: number };
+/**
+ * A 200 whose content the client cannot use: a chat reply that does not match its
+ * json_schema (e.g. `{"editing_success": "very good"}`), or image data that is not an image.
+ */
+export interface UnparseableFault {
+  unparseable: true;
+}
+/** A fault the rate can pick: an error status or an unusable answer. */
+export type RateFault = FaultPlan | UnparseableFault;
+export type QueuedFault = RateFault | { slowMs: number };
 
 export const faultPlanSchema = z
   .object({
@@ -18,13 +27,15 @@ export const faultPlanSchema = z
     message: z.string().min(1).optional(),
   })
   .strict();
-const queuedFaultSchema = z.union([faultPlanSchema, z.object({ slowMs: z.number().int().nonnegative() }).strict()]);
+const unparseableSchema = z.object({ unparseable: z.literal(true) }).strict();
+const rateFaultSchema = z.union([faultPlanSchema, unparseableSchema]);
+const queuedFaultSchema = z.union([faultPlanSchema, unparseableSchema, z.object({ slowMs: z.number().int().nonnegative() }).strict()]);
 
 /** Body of POST /__control/faults, for when the server runs as its own process. */
 export const controlSchema = z
   .object({
     queue: z.array(queuedFaultSchema).optional(),
-    rate: z.object({ rate: z.number().min(0).max(1), fault: faultPlanSchema }).strict().optional(),
+    rate: z.object({ rate: z.number().min(0).max(1), fault: rateFaultSchema }).strict().optional(),
     latencyMs: z.number().int().nonnegative().optional(),
   })
   .strict();
@@ -36,7 +47,7 @@ const SEED = 0x10c4_0e5e;
 export class Faults {
   private queue: QueuedFault[] = [];
   private rate = 0;
-  private rateFault: FaultPlan | undefined;
+  private rateFault: RateFault | undefined;
   private random = seededRandom(SEED);
 
   enqueue(faults: QueuedFault[]) {
@@ -44,7 +55,7 @@ export class Faults {
   }
 
   /** Restarts the PRNG too, so the same call gives the same sequence of faults. */
-  setRate(rate: number, fault: FaultPlan) {
+  setRate(rate: number, fault: RateFault) {
     this.rate = rate;
     this.rateFault = fault;
     this.random = seededRandom(SEED);

@@ -126,3 +126,13 @@ export async function imageGeneration(body: Record<string, unknown>) {
   );
   return imagesResponse(request, images, size, textTokens(request.prompt), 0);
 }
+
+/** The `unparseable` fault on an images route: the answer keeps its shape, but its image data decodes to no image. */
+export function unusableImages<T extends { data: ({ b64_json: string } | { url: string })[] }>(response: T, unparseable = false): T {
+  if (!unparseable) return response;
+  const junk = Buffer.from('this is not an image').toString('base64');
+  return {
+    ...response,
+    data: response.data.map((entry) => ('url' in entry ? { url: `data:image/png;base64,${junk}` } : { b64_json: junk })),
+  };
+}

@@ -3,11 +3,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chatCompletion, CHAT_MODELS } from './chat';
 import { ApiError, invalidRequest } from './errors';
-import { controlSchema, faultError, Faults, type FaultPlan, type QueuedFault } from './faults';
-import { imageEdit, imageGeneration } from './images-api';
+import { controlSchema, faultError, Faults, type QueuedFault, type RateFault } from './faults';
+import { imageEdit, imageGeneration, unusableImages } from './images-api';
 import { IMAGE_MODELS } from './validation';
 
-export type { FaultPlan, QueuedFault } from './faults';
+export type { FaultPlan, QueuedFault, RateFault, UnparseableFault } from './faults';
 
 export interface LocalOpenAIOptions {
   /** 0 (the default) picks a free port. */
@@ -30,26 +30,31 @@ export interface LocalOpenAI {
   url: string;
   close(): Promise<void>;
   setLatency(ms: number): void;
-  /** Answered to the next requests in order, one each; `slowMs` answers normally after that delay. */
+  /**
+   * Answered to the next requests in order, one each; `slowMs` answers normally after that delay;
+   * `unparseable` answers 200 with content the client cannot use (chat: not the asked-for JSON;
+   * images: data that is not an image; other routes answer normally).
+   */
   queueFaults(...faults: QueuedFault[]): void;
   /** A fraction of requests (chosen by a seeded PRNG, so the same ones every run) get `fault`. */
-  setFaultRate(rate: number, fault: FaultPlan): void;
+  setFaultRate(rate: number, fault: RateFault): void;
   requests: LoggedRequest[];
 }
 
-/** What a route receives: the parsed JSON body or multipart form, and the request id. */
+/** What a route receives: the parsed JSON body or multipart form, the request id, and whether to answer unusably. */
 interface RouteInput {
   json?: Record<string, unknown>;
   form?: FormData;
   id: string;
+  unparseable?: boolean;
 }
 type Route = { body: 'json' | 'multipart' | 'none'; handle: (input: RouteInput) => Promise<unknown> };
 
 const created = 1_700_000_000;
 const ROUTES: Record<string, Route> = {
-  'POST /v1/images/edits': { body: 'multipart', handle: ({ form }) => imageEdit(form!) },
-  'POST /v1/images/generations': { body: 'json', handle: ({ json }) => imageGeneration(json!) },
-  'POST /v1/chat/completions': { body: 'json', handle: ({ json, id }) => chatCompletion(json!, id) },
+  'POST /v1/images/edits': { body: 'multipart', handle: async ({ form, unparseable }) => unusableImages(await imageEdit(form!), unparseable) },
+  'POST /v1/images/generations': { body: 'json', handle: async ({ json, unparseable }) => unusableImages(await imageGeneration(json!), unparseable) },
+  'POST /v1/chat/completions': { body: 'json', handle: ({ json, id, unparseable }) => chatCompletion(json!, id, { unparseable }) },
   'GET /v1/models': {
     body: 'none',
     handle: async () => ({
@@ -196,10 +201,10 @@ export async function startLocalOpenAI(options: LocalOpenAIOptions = {}): Promis
 
     const fault = faults.next();
     if (fault && 'slowMs' in fault) await sleep(fault.slowMs);
-    else if (fault) throw faultError(fault, model);
+    else if (fault && !('unparseable' in fault)) throw faultError(fault, model);
 
     if (parseError) throw parseError;
-    sendJson(res, 200, await route.handle({ ...input, id }));
+    sendJson(res, 200, await route.handle({ ...input, id, unparseable: fault !== undefined && 'unparseable' in fault }));
   }
 
   const server = http.createServer((req, res) => {

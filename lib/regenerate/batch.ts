@@ -4,11 +4,13 @@ import { statement } from '@/db/statements';
 import type { ItemStatus, JobStatus } from '@/db/schema';
 import { JobError } from '../jobs/jobs';
 import { filterSql, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../review/filter';
+import { estimateJudge } from '../signals/judge';
+import { requestJudgeJob } from '../signals/judge-runner';
 import type { RegenerateConfig } from './config';
 import { estimateJob, requestJob } from './service';
 
-/** Job kinds a batch can run (pair regeneration is per item only). */
-export const BATCH_KINDS = ['regenerate', 'rewrite'] as const;
+/** Job kinds a batch can run (pair regeneration is per item only); judge is the VLM judge (lib/signals). */
+export const BATCH_KINDS = ['regenerate', 'rewrite', 'judge'] as const;
 export type BatchKind = (typeof BATCH_KINDS)[number];
 
 export { ITEM_STATUSES };
@@ -36,6 +38,23 @@ const BUCKET_SIZE: Record<string, { width: number; height: number }> = {
   portrait: { width: 1024, height: 1536 },
 };
 
+/** The judge's cost follows each size's image tokens, so its items are grouped by exact size (few distinct ones). */
+const SIZE_SQL = `source_width || 'x' || source_height`;
+
+/** How a kind's items are grouped for the estimate, and what one item of a group costs. */
+function pricing(config: RegenerateConfig, kind: BatchKind): { groupSql: string; perItem: (group: string) => number } {
+  if (kind === 'judge') {
+    return {
+      groupSql: SIZE_SQL,
+      perItem: (group) => {
+        const [width, height] = group.split('x').map(Number);
+        return estimateJudge(config, { width, height });
+      },
+    };
+  }
+  return { groupSql: BUCKET_SQL, perItem: (bucket) => estimateJob(config, kind, BUCKET_SIZE[bucket]) };
+}
+
 const ACTIVE_SQL = `status IN ('queued', 'running')`;
 
 export interface BatchEstimate {
@@ -49,14 +68,15 @@ export interface BatchEstimate {
 /** How many items a batch would queue and what it should cost, from two aggregate queries. */
 export function estimateBatch(db: Db, config: RegenerateConfig, request: { kind: BatchKind; filter: BatchFilter }): BatchEstimate {
   const { where, params } = filterSql(request.filter, request.filter.status);
+  const { groupSql, perItem } = pricing(config, request.kind);
   const matching = statement<unknown[], { bucket: string; n: number }>(
     db,
-    `SELECT ${BUCKET_SQL} AS bucket, count(*) AS n FROM items WHERE ${where} GROUP BY bucket`,
+    `SELECT ${groupSql} AS bucket, count(*) AS n FROM items WHERE ${where} GROUP BY bucket`,
   ).all(...params);
   // Active jobs are few next to items: join from them rather than probe jobs once per item.
   const active = statement<unknown[], { bucket: string; n: number }>(
     db,
-    `SELECT ${BUCKET_SQL} AS bucket, count(*) AS n
+    `SELECT ${groupSql} AS bucket, count(*) AS n
      FROM (SELECT item_id FROM jobs WHERE kind = ? AND ${ACTIVE_SQL}) AS a JOIN items ON items.id = a.item_id
      WHERE ${where} GROUP BY bucket`,
   ).all(request.kind, ...params);
@@ -66,7 +86,7 @@ export function estimateBatch(db: Db, config: RegenerateConfig, request: { kind:
   for (const { bucket, n } of matching) {
     const queued = n - (activeIn.get(bucket) ?? 0);
     items += queued;
-    estimatedUsd += queued * estimateJob(config, request.kind, BUCKET_SIZE[bucket]);
+    estimatedUsd += queued * perItem(bucket);
   }
   const skippedActive = active.reduce((sum, row) => sum + row.n, 0);
   return { items, estimatedUsd, skippedActive };
@@ -123,12 +143,16 @@ export async function startBatch(
      ORDER BY family, task, id LIMIT ?`,
   );
   const batchStatus = statement<[number], string>(db, 'SELECT status FROM batches WHERE id = ?').pluck();
+  const queueOne = (itemId: number) =>
+    request.kind === 'judge'
+      ? requestJudgeJob(db, config, { itemId, requestedBy: request.requestedBy, batchId })
+      : requestJob(db, config, { kind: request.kind, itemId, requestedBy: request.requestedBy, batchId });
   const queuePage = db.$client.transaction((rows: Cursor[]) => {
     let done = 0;
     let usd = 0;
     for (const row of rows) {
       try {
-        usd += requestJob(db, config, { kind: request.kind, itemId: row.id, requestedBy: request.requestedBy, batchId }).estimatedUsd;
+        usd += queueOne(row.id).estimatedUsd;
         done++;
       } catch (error) {
         if (!(error instanceof JobError)) throw error; // a job queued meanwhile by someone else: skip the item

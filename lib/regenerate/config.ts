@@ -10,6 +10,10 @@ const envSchema = z.object({
   LOUPE_IMAGE_MODEL: z.string().min(1).default('gpt-image-1'),
   LOUPE_TEXT_MODEL: z.string().min(1).default('gpt-4o'),
   LOUPE_IMAGE_QUALITY: z.enum(['low', 'medium', 'high', 'auto']).default('high'),
+  /** The VLM judge (lib/signals/judge.ts): a vision chat model, and the detail it sees the images at. */
+  LOUPE_JUDGE_MODEL: z.string().min(1).default('gpt-4o'),
+  /** `high` (default): artifacts only show at full detail; `low` is 85 tokens an image but 512 px. */
+  LOUPE_JUDGE_DETAIL: z.enum(['low', 'high', 'auto']).default('high'),
   /** An image edit can take 30-120 s. */
   LOUPE_IMAGE_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000),
   LOUPE_TEXT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),

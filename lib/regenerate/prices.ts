@@ -7,6 +7,19 @@ export const PRICES: Record<string, { textIn: number; imageIn?: number; out: num
   'gpt-image-1-mini': { textIn: 2, imageIn: 2.5, out: 8 },
   'gpt-4o': { textIn: 2.5, out: 10 },
   'gpt-4o-mini': { textIn: 0.15, out: 0.6 },
+  'gpt-4.1': { textIn: 2, out: 8 },
+  'gpt-4.1-mini': { textIn: 0.4, out: 1.6 },
+};
+
+/**
+ * How chat models count input image tokens (OpenAI's vision pricing): a base plus a count per
+ * 512 px tile, or (the newer small models) 32 px patches times a multiplier.
+ */
+const VISION: Record<string, { base: number; tile: number } | { patchMultiplier: number }> = {
+  'gpt-4o': { base: 85, tile: 170 },
+  'gpt-4o-mini': { base: 2833, tile: 5667 },
+  'gpt-4.1': { base: 85, tile: 170 },
+  'gpt-4.1-mini': { patchMultiplier: 1.62 },
 };
 
 /** Output image tokens of gpt-image-1 by quality and size (OpenAI's published table). */
@@ -53,4 +66,38 @@ export function textCost(model: string, usage: { prompt_tokens: number; completi
 /** Estimate of one instruction rewrite (two images in, a sentence out). */
 export function estimateRewrite(model: string): number {
   return textCost(model, { prompt_tokens: 1700, completion_tokens: 60 });
+}
+
+export type VisionDetail = 'low' | 'high' | 'auto';
+
+/**
+ * Input tokens of one image for a chat model. Tiles: scaled to fit 2048 px, then its short side
+ * to 768 px, 512 px tiles; `low` detail is the base alone. Patches: 32 px, at most 1536 (the
+ * image scaled down to fit), detail ignored. `auto` is counted as `high` (the worst case).
+ */
+export function visionImageTokens(model: string, width: number, height: number, detail: VisionDetail): number {
+  const rule = VISION[model] ?? VISION['gpt-4o'];
+  if ('patchMultiplier' in rule) {
+    const patches = (w: number, h: number) => Math.ceil(w / 32) * Math.ceil(h / 32);
+    let count = patches(width, height);
+    if (count > 1536) {
+      let r = Math.sqrt((32 * 32 * 1536) / (width * height));
+      r *= Math.min(Math.floor((width * r) / 32) / ((width * r) / 32), Math.floor((height * r) / 32) / ((height * r) / 32));
+      count = Math.min(1536, patches(width * r, height * r));
+    }
+    return Math.ceil(count * rule.patchMultiplier);
+  }
+  if (detail === 'low') return rule.base;
+  let scale = Math.min(1, 2048 / Math.max(width, height));
+  scale *= Math.min(1, 768 / Math.min(width * scale, height * scale));
+  return rule.base + rule.tile * Math.ceil((width * scale) / 512) * Math.ceil((height * scale) / 512);
+}
+
+/** Estimate of a chat call with images: text and image input tokens, and the expected reply length. */
+export function estimateVisionChat(
+  model: string,
+  request: { textTokens: number; images: { width: number; height: number }[]; detail: VisionDetail; completionTokens: number },
+): number {
+  const imageTokens = request.images.reduce((sum, image) => sum + visionImageTokens(model, image.width, image.height, request.detail), 0);
+  return textCost(model, { prompt_tokens: request.textTokens + imageTokens, completion_tokens: request.completionTokens });
 }

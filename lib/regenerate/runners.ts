@@ -6,6 +6,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { JobKind } from '@/db/schema';
 import { imageFile } from '../images/serve';
+import { judgeRunner } from '../signals/judge-runner';
 import { storeImage, type StoredImage } from '../images/store';
 import type { JobRow } from '../jobs/jobs';
 import type { JobOutcome, JobRunner } from '../jobs/worker';
@@ -323,10 +324,11 @@ export function jobRunners(
   db: Db,
   client: OpenAI,
   config: RegenerateConfig,
-): Record<'regenerate' | 'regenerate_pair' | 'rewrite', JobRunner> {
+): Record<'regenerate' | 'regenerate_pair' | 'rewrite' | 'judge', JobRunner> {
   return {
     regenerate: regenerateRunner(db, client, config),
     regenerate_pair: regeneratePairRunner(db, client, config),
     rewrite: rewriteRunner(db, client, config),
+    judge: judgeRunner(db, client, config),
   };
 }

@@ -57,8 +57,10 @@ export function claimItems(
      ${order} LIMIT ?`,
   ).pluck();
   const claimable = `${FREE} AND NOT ${HAS_OWN_VERDICT}
-       -- An item being regenerated or rewritten comes back when its job ends.
-       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.status IN ('queued', 'running'))`;
+       -- An item being regenerated or rewritten comes back when its job ends (signals and the
+       -- judge only score it, so they do not take it out of the queue).
+       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.status IN ('queued', 'running')
+         AND j.kind IN ('regenerate', 'regenerate_pair', 'rewrite'))`;
   // By a signal: walk signals_rank (dataset, name, value, item) in order, current candidates only.
   const free = statement<unknown[], number>(
     db,

@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+import type OpenAI from 'openai';
+import sharp from 'sharp';
+import { z } from 'zod';
+import type { Db } from '@/db';
+import { statement } from '@/db/statements';
+import { imageFile } from '../images/serve';
+import { enqueueJob, JobError } from '../jobs/jobs';
+import type { JobOutcome, JobRunner } from '../jobs/worker';
+import type { RegenerateConfig } from '../regenerate/config';
+import { itemFacts } from '../regenerate/item-facts';
+import { textCost } from '../regenerate/prices';
+import { upsertSignal } from './store';
+import { deriveScores, estimateJudge, JUDGE_MAX_SIDE, JUDGE_SIGNALS, judgeRequest, parseJudgeReply, PROMPT_VERSION } from './judge';
+
+/** The local OpenAI-compatible server's mark (runners.ts' SIMULATED_HEADER; not imported, to keep runners.ts → here one-way). */
+const SIMULATED_HEADER = 'x-loupe-simulated';
+
+/** Which candidate to judge (default: the item's current one) against which instruction (default: the current one). */
+export const judgeParams = z
+  .object({
+    candidateId: z.number().int().positive().optional(),
+    instructionVersionId: z.number().int().positive().optional(),
+  })
+  .strict();
+export type JudgeParams = z.infer<typeof judgeParams>;
+
+/** A data URL of an image, downscaled for upload. PNG, so no compression artifacts are added for the judge to see. */
+async function judgeDataUrl(file: string): Promise<string> {
+  const png = await sharp(file).rotate().resize(JUDGE_MAX_SIDE, JUDGE_MAX_SIDE, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+  return `data:image/png;base64,${png.toString('base64')}`;
+}
+
+/** The source and edited image files of a candidate (a pair regeneration brings its own source). */
+function imagePair(db: Db, itemId: number, candidateId: number): { sourceFile: string; editedFile: string } {
+  const hasOwnSource = statement<[number, number], number>(db, 'SELECT source_path IS NOT NULL FROM candidates WHERE id = ? AND item_id = ?')
+    .pluck()
+    .get(candidateId, itemId);
+  if (hasOwnSource === undefined) throw new Error(`candidate ${candidateId} is not one of item ${itemId}'s`);
+  const sourceFile = hasOwnSource ? imageFile(db, 'candidate-source', candidateId) : imageFile(db, 'source', itemId);
+  const editedFile = imageFile(db, 'candidate', candidateId);
+  if (!sourceFile || !editedFile || !fs.existsSync(sourceFile) || !fs.existsSync(editedFile)) {
+    throw new Error('an image file of this item is missing');
+  }
+  return { sourceFile, editedFile };
+}
+
+function instructionText(db: Db, itemId: number, versionId: number): string {
+  const text = statement<[number, number], string>(db, 'SELECT text FROM instruction_versions WHERE id = ? AND item_id = ?')
+    .pluck()
+    .get(versionId, itemId);
+  if (text === undefined) throw new Error(`instruction version ${versionId} is not one of item ${itemId}'s`);
+  return text;
+}
+
+/** Replaces a candidate's judge signals (a new judgement supersedes the old one). Inside the job's transaction. */
+function writeSignals(db: Db, row: { candidateId: number; itemId: number; jobId: number; values: Record<string, number>; detail: string }) {
+  const datasetId = statement<[number], number>(db, 'SELECT dataset_id FROM items WHERE id = ?').pluck().get(row.itemId);
+  if (datasetId === undefined) throw new Error(`item ${row.itemId} no longer exists`);
+  const computedAt = Date.now();
+  for (const [name, value] of Object.entries(row.values)) {
+    upsertSignal(db, { candidateId: row.candidateId, itemId: row.itemId, datasetId, name, value, detail: row.detail, jobId: row.jobId, computedAt });
+  }
+}
+
+/**
+ * The VLM judge job: the source and the (current or chosen) edited image, with the instruction,
+ * to a vision model; its four 0-10 scores become the candidate's judge_sc, judge_pq and
+ * judge_overall signals. A reply that does not parse fails the job; nothing is guessed.
+ */
+export function judgeRunner(db: Db, client: OpenAI, config: RegenerateConfig): JobRunner {
+  return async (job, signal): Promise<JobOutcome> => {
+    const started = Date.now();
+    const params = judgeParams.parse(job.params);
+    const item = itemFacts(db, job.itemId);
+    if (!item) throw new Error(`item ${job.itemId} no longer exists`);
+    const candidateId = params.candidateId ?? item.currentCandidateId;
+    const instructionVersionId = params.instructionVersionId ?? item.currentInstructionId;
+    const instruction = instructionText(db, job.itemId, instructionVersionId);
+    const { sourceFile, editedFile } = imagePair(db, job.itemId, candidateId);
+    const [sourceUrl, editedUrl] = await Promise.all([judgeDataUrl(sourceFile), judgeDataUrl(editedFile)]);
+
+    const model = config.LOUPE_JUDGE_MODEL;
+    const { data: completion, response, request_id } = await client.chat.completions
+      .create(judgeRequest({ model, instruction, sourceUrl, editedUrl, detail: config.LOUPE_JUDGE_DETAIL }), {
+        signal,
+        timeout: config.LOUPE_TEXT_TIMEOUT_MS,
+      })
+      .withResponse();
+    const choice = completion.choices[0];
+    const reply = parseJudgeReply(choice?.message?.content, { refusal: choice?.message?.refusal, finishReason: choice?.finish_reason });
+    const derived = deriveScores(reply);
+    const costUsd = completion.usage ? textCost(model, completion.usage) : estimateJudge(config, item);
+    const detail = JSON.stringify({
+      model,
+      promptVersion: PROMPT_VERSION,
+      imageDetail: config.LOUPE_JUDGE_DETAIL,
+      scores: {
+        editing_success: reply.editing_success,
+        over_editing: reply.over_editing,
+        naturalness: reply.naturalness,
+        artifacts: reply.artifacts,
+      },
+      sc: derived.sc,
+      pq: derived.pq,
+      overall: derived.overall,
+      reasoning: reply.reasoning,
+      instructionVersionId,
+      requestId: request_id,
+      simulated: response.headers.get(SIMULATED_HEADER) === '1',
+      usage: completion.usage ? { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens } : null,
+      costUsd,
+      durationMs: Date.now() - started,
+      requestedBy: job.requestedBy,
+    });
+    return {
+      costUsd,
+      commit: () => {
+        writeSignals(db, {
+          candidateId,
+          itemId: job.itemId,
+          jobId: job.id,
+          values: { [JUDGE_SIGNALS.sc]: derived.sc, [JUDGE_SIGNALS.pq]: derived.pq, [JUDGE_SIGNALS.overall]: derived.overall },
+          detail,
+        });
+        return {};
+      },
+    };
+  };
+}
+
+export interface JudgeJobRequest {
+  itemId: number;
+  requestedBy: string;
+  params?: unknown;
+  batchId?: number;
+}
+
+/**
+ * Validates and queues a judge job (requestJob's counterpart: judge parameters and the
+ * judge's estimate). Throws JobError (400/404/409) like requestJob.
+ */
+export function requestJudgeJob(db: Db, config: RegenerateConfig, request: JudgeJobRequest): { jobId: number; estimatedUsd: number } {
+  if (!config.OPENAI_API_KEY) {
+    throw new JobError('The VLM judge is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).', 400);
+  }
+  const item = itemFacts(db, request.itemId);
+  if (!item) throw new JobError(`item ${request.itemId} not found`, 404);
+  const parsed = judgeParams.safeParse(request.params ?? {});
+  if (!parsed.success) throw new JobError(`invalid job parameters: ${parsed.error.issues[0].message}`, 400);
+  const { candidateId, instructionVersionId } = parsed.data;
+  if (candidateId !== undefined && !statement(db, 'SELECT 1 FROM candidates WHERE id = ? AND item_id = ?').get(candidateId, request.itemId)) {
+    throw new JobError(`candidate ${candidateId} is not one of item ${request.itemId}'s`, 400);
+  }
+  if (
+    instructionVersionId !== undefined &&
+    !statement(db, 'SELECT 1 FROM instruction_versions WHERE id = ? AND item_id = ?').get(instructionVersionId, request.itemId)
+  ) {
+    throw new JobError(`instruction version ${instructionVersionId} is not one of item ${request.itemId}'s`, 400);
+  }
+  const estimatedUsd = estimateJudge(config, item);
+  const jobId = enqueueJob(db, {
+    kind: 'judge',
+    itemId: request.itemId,
+    params: parsed.data,
+    requestedBy: request.requestedBy,
+    batchId: request.batchId,
+    costUsd: estimatedUsd,
+  });
+  return { jobId, estimatedUsd };
+}

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import type { Db } from '@/db';
+import { statement } from '@/db/statements';
+import { imageFile } from '../images/serve';
+import type { JobOutcome, JobRunner } from '../jobs/worker';
+import { measurePair, pairSignalRows, prepareSource, type PreparedSource, type SignalValue } from './measure';
+import { upsertSignal } from './store';
+
+/** A signals job measures the item's current candidate, a chosen one, or all of the item's candidates. */
+export const signalsParams = z.object({
+  candidateId: z.number().int().positive().optional(),
+  allCandidates: z.boolean().optional(),
+});
+export type SignalsParams = z.infer<typeof signalsParams>;
+
+interface Target {
+  candidateId: number;
+  /** The candidate carries its own source (a pair regeneration); otherwise the item's source. */
+  ownSource: boolean;
+}
+
+function targetsOf(db: Db, itemId: number, params: SignalsParams): { datasetId: number; targets: Target[] } {
+  const item = statement<[number], { datasetId: number; current: number }>(
+    db,
+    'SELECT dataset_id AS datasetId, current_candidate_id AS current FROM items WHERE id = ?',
+  ).get(itemId);
+  if (!item) throw new Error(`item ${itemId} no longer exists`);
+  const candidates = statement<[number], { candidateId: number; ownSource: number }>(
+    db,
+    'SELECT id AS candidateId, source_path IS NOT NULL AS ownSource FROM candidates WHERE item_id = ? ORDER BY id',
+  ).all(itemId);
+  const wanted = params.allCandidates ? undefined : (params.candidateId ?? item.current);
+  const targets = candidates
+    .filter((c) => wanted === undefined || c.candidateId === wanted)
+    .map((c) => ({ candidateId: c.candidateId, ownSource: c.ownSource === 1 }));
+  if (wanted !== undefined && targets.length === 0) throw new Error(`candidate ${wanted} is not one of item ${itemId}'s`);
+  return { datasetId: item.datasetId, targets };
+}
+
+function existingFile(file: string | undefined, what: string): string {
+  if (!file || !fs.existsSync(file)) throw new Error(`the ${what} image file is missing${file ? ` (${file})` : ''}`);
+  return file;
+}
+
+/**
+ * The `signals` job: decodes the source and the edited image(s) with no transaction open
+ * (a source shared by several candidates once), and writes the per-candidate signals
+ * (padding_residual, ssim, changed_fraction, phash) in the job's completion transaction.
+ * Local CPU work only: it costs nothing.
+ */
+export function signalsRunner(db: Db): JobRunner {
+  return async (job, signal): Promise<JobOutcome> => {
+    const params = signalsParams.parse(job.params);
+    const { datasetId, targets } = targetsOf(db, job.itemId, params);
+    const sources = new Map<string, Promise<PreparedSource>>();
+    const results: { candidateId: number; rows: SignalValue[] }[] = [];
+    for (const target of targets) {
+      signal.throwIfAborted();
+      const sourceFile = existingFile(
+        target.ownSource ? imageFile(db, 'candidate-source', target.candidateId) : imageFile(db, 'source', job.itemId),
+        'source',
+      );
+      const editFile = existingFile(imageFile(db, 'candidate', target.candidateId), `candidate ${target.candidateId}'s edited`);
+      let source = sources.get(sourceFile);
+      if (!source) sources.set(sourceFile, (source = prepareSource(sourceFile)));
+      results.push({ candidateId: target.candidateId, rows: pairSignalRows(await measurePair(await source, editFile)) });
+    }
+    return {
+      costUsd: 0,
+      commit: () => {
+        const computedAt = Date.now();
+        for (const { candidateId, rows } of results) {
+          for (const row of rows) {
+            upsertSignal(db, {
+              candidateId,
+              itemId: job.itemId,
+              datasetId,
+              name: row.name,
+              value: row.value,
+              detail: JSON.stringify(row.detail),
+              jobId: job.id,
+              computedAt,
+            });
+          }
+        }
+        return {};
+      },
+    };
+  };
+}

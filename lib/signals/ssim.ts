@@ -1,0 +1,131 @@
+import type { Luma } from './pixels';
+
+/** Wang et al. (2004): an 11x11 Gaussian window, sigma 1.5, K1 = 0.01, K2 = 0.03, L = 255. */
+const WINDOW = 11;
+const SIGMA = 1.5;
+const C1 = (0.01 * 255) ** 2;
+const C2 = (0.03 * 255) ** 2;
+
+function gaussian(size: number, sigma: number): Float64Array {
+  const kernel = new Float64Array(size);
+  const mid = (size - 1) / 2;
+  let total = 0;
+  for (let i = 0; i < size; i++) total += kernel[i] = Math.exp(-((i - mid) ** 2) / (2 * sigma * sigma));
+  for (let i = 0; i < size; i++) kernel[i] /= total;
+  return kernel;
+}
+
+const KERNEL = gaussian(WINDOW, SIGMA);
+
+/**
+ * Mean SSIM of two luma images of the same size: the Gaussian-weighted local means, variances
+ * and covariance at every position where the whole window fits ("valid"), as in the reference
+ * implementation. An image smaller than the window uses a window as large as it is. 1 for
+ * identical images; it falls with noise, blur or changed content, and goes to 0 or below for
+ * unrelated or inverted images (range -1 to 1).
+ */
+export function ssim(a: Luma, b: Luma): number {
+  const { width, height } = sameSize(a, b);
+  const size = Math.min(WINDOW, width, height);
+  const kernel = size === WINDOW ? KERNEL : gaussian(size, SIGMA);
+  const ow = width - size + 1;
+  const oh = height - size + 1;
+  const x = a.data;
+  const y = b.data;
+
+  // Horizontal pass of the five maps (x, y, x², y², xy) over every row, valid columns only.
+  // (Plain loops: measured faster here than separate passes per map or unrolled kernels.)
+  const n = ow * height;
+  const hx = new Float64Array(n);
+  const hy = new Float64Array(n);
+  const hxx = new Float64Array(n);
+  const hyy = new Float64Array(n);
+  const hxy = new Float64Array(n);
+  for (let row = 0; row < height; row++) {
+    const base = row * width;
+    for (let col = 0; col < ow; col++) {
+      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+      for (let k = 0; k < size; k++) {
+        const w = kernel[k];
+        const vx = x[base + col + k];
+        const vy = y[base + col + k];
+        const wx = w * vx;
+        const wy = w * vy;
+        sx += wx;
+        sy += wy;
+        sxx += wx * vx;
+        syy += wy * vy;
+        sxy += wx * vy;
+      }
+      const at = row * ow + col;
+      hx[at] = sx;
+      hy[at] = sy;
+      hxx[at] = sxx;
+      hyy[at] = syy;
+      hxy[at] = sxy;
+    }
+  }
+
+  // Vertical pass, and the SSIM of each window summed as we go.
+  let total = 0;
+  for (let row = 0; row < oh; row++) {
+    for (let col = 0; col < ow; col++) {
+      let mx = 0, my = 0, mxx = 0, myy = 0, mxy = 0;
+      for (let k = 0, at = row * ow + col; k < size; k++, at += ow) {
+        const w = kernel[k];
+        mx += w * hx[at];
+        my += w * hy[at];
+        mxx += w * hxx[at];
+        myy += w * hyy[at];
+        mxy += w * hxy[at];
+      }
+      const vx = mxx - mx * mx;
+      const vy = myy - my * my;
+      const cov = mxy - mx * my;
+      total += ((2 * mx * my + C1) * (2 * cov + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
+    }
+  }
+  return total / (ow * oh);
+}
+
+/** Luma difference above which a pixel counts as changed (after the blur). */
+export const CHANGED_THRESHOLD = 24;
+
+/**
+ * The share of pixels whose luma differs by more than `threshold` (of 255) once both images are
+ * blurred with a 3x3 binomial kernel, which keeps compression noise and one-pixel shifts from
+ * counting. 0: nothing changed; 1: every pixel changed. (The blur is linear, so the difference
+ * is blurred once instead of both images.)
+ */
+export function changedFraction(a: Luma, b: Luma, threshold = CHANGED_THRESHOLD): number {
+  const { width, height } = sameSize(a, b);
+  const diff = new Float64Array(width * height);
+  for (let i = 0; i < diff.length; i++) diff[i] = a.data[i] - b.data[i];
+  // [1 2 1] / 4 along rows (edges clamped), then along columns while counting.
+  const rows = new Float64Array(diff.length);
+  for (let y = 0; y < height; y++) {
+    const base = y * width;
+    for (let x = 0; x < width; x++) {
+      rows[base + x] = (diff[base + (x > 0 ? x - 1 : 0)] + 2 * diff[base + x] + diff[base + (x < width - 1 ? x + 1 : x)]) / 4;
+    }
+  }
+  let changed = 0;
+  for (let y = 0; y < height; y++) {
+    const up = (y > 0 ? y - 1 : 0) * width;
+    const down = (y < height - 1 ? y + 1 : y) * width;
+    const base = y * width;
+    for (let x = 0; x < width; x++) {
+      const blurred = (rows[up + x] + 2 * rows[base + x] + rows[down + x]) / 4;
+      if (blurred > threshold || blurred < -threshold) changed++;
+    }
+  }
+  return changed / (width * height);
+}
+
+function sameSize(a: Luma, b: Luma) {
+  if (a.width !== b.width || a.height !== b.height) {
+    throw new Error(`images must be the same size to compare (${a.width}x${a.height} vs ${b.width}x${b.height})`);
+  }
+  if (a.width < 1 || a.height < 1) throw new Error('cannot compare empty images');
+  return { width: a.width, height: a.height };
+}
