@@ -230,6 +230,8 @@ export const jobs = sqliteTable(
     index('jobs_status').on(t.status, t.id),
     index('jobs_item').on(t.itemId, t.status),
     index('jobs_batch').on(t.batchId, t.status),
+    // The dashboard's spend and success rate per kind, from the index alone.
+    index('jobs_kind_status').on(t.kind, t.status, t.costUsd),
   ],
 );
 
@@ -395,6 +397,8 @@ export const signals = sqliteTable(
     primaryKey({ columns: [t.candidateId, t.name] }),
     index('signals_rank').on(t.datasetId, t.name, t.value, t.itemId),
     index('signals_item').on(t.itemId, t.name),
+    // A dataset's (item, candidate, value) of one signal, covering: the judge-vs-humans pairs.
+    index('signals_candidate').on(t.datasetId, t.name, t.itemId, t.candidateId, t.value),
   ],
 );
 

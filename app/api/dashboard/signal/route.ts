@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { getDb } from '@/db';
+import { route } from '@/lib/auth/guard';
+import { signalVsHuman } from '@/lib/dashboard/queries';
+import { getDataset } from '@/lib/datasets';
+import { ReviewError } from '@/lib/review/verdicts';
+
+export const dynamic = 'force-dynamic';
+
+const query = z.object({
+  datasetId: z.coerce.number({ error: 'give datasetId, a dataset id' }).int().positive(),
+  signal: z.string({ error: 'give signal, a signal name' }).regex(/^[a-z0-9_]{1,64}$/, 'a signal name is lower-case letters, digits and _'),
+});
+
+/** GET /api/dashboard/signal?datasetId=&signal=: how well the signal predicts accept on decided items (AUC with interval, ROC curve, accept rate per score bucket). */
+export const GET = route('adjudicate', (request) => {
+  const { datasetId, signal } = query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const db = getDb();
+  if (!getDataset(db, datasetId)) throw new ReviewError(`dataset ${datasetId} not found`, 404);
+  return Response.json(signalVsHuman(db, { datasetId, signal }));
+});

@@ -1,0 +1,230 @@
+import Link from 'next/link';
+import { AuditChart } from '@/components/dashboard/AuditChart';
+import { DataTable, Figure } from '@/components/dashboard/Figure';
+import { number, percent, rateWithInterval, usd } from '@/components/dashboard/format';
+import { AcceptRateChart, ProgressChart } from '@/components/dashboard/ProgressCharts';
+import { SpendChart, SuccessChart } from '@/components/dashboard/RegenerationCharts';
+import { VerdictsChart } from '@/components/dashboard/VerdictsChart';
+import { getDb } from '@/db';
+import { requirePage } from '@/lib/auth/page';
+import { can } from '@/lib/auth/roles';
+import { dashboardSummary } from '@/lib/dashboard/queries';
+import { listDatasets } from '@/lib/datasets';
+
+export const dynamic = 'force-dynamic';
+
+type Search = Record<string, string | string[] | undefined>;
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
+
+function Section({ title, note, children }: { title: string; note?: React.ReactNode; children: React.ReactNode }) {
+  return (
+    <section className="mt-10">
+      <h2 className="text-sm font-medium text-neutral-200">{title}</h2>
+      {note && <p className="mt-1 text-sm text-neutral-500">{note}</p>}
+      <div className="mt-4">{children}</div>
+    </section>
+  );
+}
+
+function Stat({ label, value, note }: { label: string; value: string; note?: string }) {
+  return (
+    <div className="rounded-lg border border-neutral-800 bg-neutral-900/40 p-4">
+      <h3 className="text-xs uppercase tracking-wide text-neutral-500">{label}</h3>
+      <p className="mt-2 text-2xl font-semibold tabular-nums text-neutral-100">{value}</p>
+      {note && <p className="mt-1 text-xs tabular-nums text-neutral-400">{note}</p>}
+    </div>
+  );
+}
+
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const user = await requirePage('view', '/dashboard');
+  const db = getDb();
+  const datasets = listDatasets(db);
+  const search = await searchParams;
+  const dataset = datasets.find((d) => d.id === Number(first(search.dataset)));
+  const summary = dashboardSummary(db, dataset?.id);
+  const { progress, regeneration, audits } = summary;
+  const { overall } = progress;
+  const days = summary.verdictsPerDay;
+  const decided = overall.accepted + overall.rejected;
+  const verdicts30 = days.reduce((sum, d) => sum + d.accept + d.reject + d.skip, 0);
+  const activeKinds = regeneration.kinds.filter((k) => k.total > 0);
+  const scope = dataset ? dataset.name : 'all datasets';
+  const select = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1';
+
+  return (
+    <div className="mx-auto w-full max-w-6xl px-6 py-8">
+      <div className="flex flex-wrap items-baseline gap-4">
+        <h1 className="text-xl font-semibold text-neutral-100">Dashboard</h1>
+        <form method="get" className="ml-auto flex items-center gap-3 text-sm">
+          <select name="dataset" defaultValue={dataset?.id ?? ''} aria-label="Dataset" className={select}>
+            <option value="">All datasets</option>
+            {datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+          <button className="rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 hover:bg-neutral-800">Show</button>
+        </form>
+      </div>
+      <p className="mt-2 text-sm text-neutral-400">
+        {dataset ? (
+          <Link href={`/datasets/${dataset.id}`} className="text-neutral-200 hover:text-white">
+            {dataset.name}
+          </Link>
+        ) : (
+          'All datasets'
+        )}
+        {can(user.roles, 'adjudicate') && (
+          <>
+            {' · '}
+            <Link href={dataset ? `/signals?dataset=${dataset.id}` : '/signals'} className="text-neutral-300 hover:text-white">
+              Can the judge be trusted? Signals against human decisions →
+            </Link>
+          </>
+        )}
+      </p>
+
+      {overall.total === 0 ? (
+        <p className="mt-6 rounded-lg border border-neutral-800 p-6 text-neutral-400">No items yet: import a dataset first.</p>
+      ) : (
+        <>
+          <div className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4" data-testid="dashboard-stats">
+            <Stat label="Decided" value={percent(decided / overall.total, 1)} note={`${number.format(decided)} of ${number.format(overall.total)} items · ${number.format(overall.disputed)} disputed`} />
+            <Stat label="Accept rate" value={percent(overall.acceptRate?.estimate, 1)} note={`95% CI ${rateWithInterval(overall.acceptRate, 1)}`} />
+            <Stat label="Verdicts, last 30 days" value={number.format(verdicts30)} note={`${number.format(Math.round(verdicts30 / days.length))} a day on average`} />
+            <Stat label="Spent on jobs" value={usd(regeneration.totals.spentUsd)} note={`${usd(regeneration.totals.pendingUsd)} queued or running`} />
+          </div>
+
+          <Section title="Progress by family and task" note="Items by status, and the accept rate of the decided ones with its 95% Wilson interval.">
+            <div className="grid gap-4 lg:grid-cols-2">
+              <Figure
+                title="Items by status"
+                testId="progress-chart"
+                summary={`Stacked bars of items per family/task in ${scope}: ${number.format(overall.accepted)} accepted, ${number.format(overall.rejected)} rejected, ${number.format(overall.disputed)} disputed, ${number.format(overall.pending)} pending.`}
+                table={
+                  <DataTable
+                    head={['Family/task', 'Total', 'Pending', 'Accepted', 'Rejected', 'Disputed']}
+                    rows={progress.tasks.map((t) => [`${t.family}/${t.task}`, ...[t.total, t.pending, t.accepted, t.rejected, t.disputed].map((n) => number.format(n))])}
+                  />
+                }
+              >
+                <ProgressChart tasks={progress.tasks} />
+              </Figure>
+              <Figure
+                title="Accept rate (95% CI)"
+                testId="accept-rate-chart"
+                summary={`Accept rate per family/task with 95% intervals; overall ${rateWithInterval(overall.acceptRate, 1)}.`}
+                table={
+                  <DataTable
+                    head={['Family/task', 'Decided', 'Accept rate (95% CI)']}
+                    rows={progress.tasks.map((t) => [`${t.family}/${t.task}`, number.format(t.accepted + t.rejected), rateWithInterval(t.acceptRate, 1)])}
+                  />
+                }
+              >
+                <AcceptRateChart tasks={progress.tasks} />
+              </Figure>
+            </div>
+          </Section>
+
+          <Section title="Verdicts per day" note="Live review verdicts per UTC day over the last 30 days; undone verdicts do not count, nor do gold answers and adjudications.">
+            <Figure
+              title="Review verdicts per day"
+              testId="verdicts-chart"
+              summary={`Stacked bars of accept, reject and skip verdicts per day from ${days[0].day} to ${days.at(-1)!.day}: ${number.format(verdicts30)} in all.`}
+              table={
+                <DataTable head={['Day (UTC)', 'Accept', 'Reject', 'Skip']} rows={days.map((d) => [d.day, number.format(d.accept), number.format(d.reject), number.format(d.skip)])} />
+              }
+            >
+              <VerdictsChart days={days} />
+            </Figure>
+          </Section>
+        </>
+      )}
+
+      <Section
+        title="Regeneration and other jobs"
+        note={
+          <>
+            Spend is the actual cost of succeeded jobs. Success rate: succeeded of succeeded + failed (cancelled jobs count as neither).
+            {regeneration.padding.candidates > 0 && (
+              <>
+                {' '}
+                Padding check: {number.format(regeneration.padding.failed)} of {number.format(regeneration.padding.checked)} checked regenerated images failed,{' '}
+                {rateWithInterval(regeneration.padding.failureShare, 1)}.
+              </>
+            )}
+          </>
+        }
+      >
+        {activeKinds.length === 0 ? (
+          <p className="text-sm text-neutral-500">No jobs yet.</p>
+        ) : (
+          <div className="grid gap-4 lg:grid-cols-2">
+            <Figure
+              title="Spend per job kind"
+              testId="spend-chart"
+              summary={`Bars of spend per job kind: ${activeKinds.map((k) => `${k.kind} ${usd(k.spentUsd)}`).join(', ')}.`}
+              table={
+                <DataTable
+                  head={['Kind', 'Jobs', 'Succeeded', 'Spent', 'Per success', 'Queued or running']}
+                  rows={activeKinds.map((k) => [k.kind, number.format(k.total), number.format(k.byStatus.succeeded), usd(k.spentUsd), usd(k.usdPerSuccess), usd(k.pendingUsd)])}
+                />
+              }
+            >
+              <SpendChart kinds={activeKinds} />
+            </Figure>
+            <Figure
+              title="Success rate per job kind (95% CI)"
+              testId="success-chart"
+              summary={`Success rate per job kind: ${activeKinds.map((k) => `${k.kind} ${rateWithInterval(k.successRate)}`).join(', ')}.`}
+              table={
+                <DataTable
+                  head={['Kind', 'Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled', 'Success rate (95% CI)']}
+                  rows={activeKinds.map((k) => [
+                    k.kind,
+                    ...(['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const).map((s) => number.format(k.byStatus[s])),
+                    rateWithInterval(k.successRate, 1),
+                  ])}
+                />
+              }
+            >
+              <SuccessChart kinds={activeKinds} />
+            </Figure>
+          </div>
+        )}
+      </Section>
+
+      <Section
+        title="Audits"
+        note="Pass rate of the audited samples, and the population's pass rate with strata weighted by their size (audited strata only), each with its 95% interval."
+      >
+        {audits.length === 0 ? (
+          <p className="text-sm text-neutral-500">No audit campaigns yet.</p>
+        ) : (
+          <Figure
+            title="Pass rate per campaign (95% CI)"
+            testId="audit-chart"
+            summary={`Pass rates per audit campaign: ${audits.map((c) => `${c.name} ${rateWithInterval(c.weighted)} weighted`).join(', ')}.`}
+            table={
+              <DataTable
+                head={['Campaign', 'Status', 'Audited / sampled', 'Passed', 'Pass rate (95% CI)', 'Weighted (95% CI)']}
+                rows={audits.map((c) => [
+                  c.name,
+                  c.status,
+                  `${number.format(c.audited)} / ${number.format(c.sampled)}`,
+                  number.format(c.passed),
+                  rateWithInterval(c.passRate, 1),
+                  rateWithInterval(c.weighted, 1),
+                ])}
+              />
+            }
+          >
+            <AuditChart campaigns={audits} />
+          </Figure>
+        )}
+      </Section>
+    </div>
+  );
+}

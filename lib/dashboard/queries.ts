@@ -1,0 +1,50 @@
+/**
+ * The dashboard's figures, each a function that takes the db first. Every statement reads a
+ * small table or an index range (item_counts for progress, one day of verdicts_created per
+ * day, the regenerated candidates, one campaign's samples, one signal's range) except the jobs
+ * summary, which reads every job (see regeneration.ts). A dataset filter on verdicts and jobs
+ * walks the smaller side (scope.ts). bench/dashboard.ts measures them at 1.5M items.
+ */
+import type { Db } from '@/db';
+import { auditSummary, type CampaignSummary } from './audits';
+import { progressByTask, type Progress } from './progress';
+import { regenerationSummary, type RegenerationSummary } from './regeneration';
+import { verdictsPerDay, type VerdictDay } from './verdicts';
+
+export { auditSummary, type AuditStratum, type CampaignSummary } from './audits';
+export { progressByTask, type Progress, type TaskProgress } from './progress';
+export { JOB_KINDS, JOB_STATUSES, regenerationSummary, type JobKindSummary, type RegenerationSummary } from './regeneration';
+export {
+  bucketEdges,
+  downsample,
+  isJudgeSignal,
+  MAX_PAIRS,
+  signalNames,
+  signalVsHuman,
+  type SignalVsHuman,
+  type SignalVsHumanOptions,
+} from './signals';
+export { DAY_MS, forgetVerdictDays, verdictsPerDay, type VerdictDay, type VerdictsPerDayOptions } from './verdicts';
+
+export interface DashboardSummary {
+  /** null: every dataset. */
+  datasetId: number | null;
+  generatedAt: number;
+  progress: Progress;
+  verdictsPerDay: VerdictDay[];
+  regeneration: RegenerationSummary;
+  audits: CampaignSummary[];
+}
+
+/** Everything /dashboard shows; GET /api/dashboard answers it. */
+export function dashboardSummary(db: Db, datasetId?: number, now = Date.now()): DashboardSummary {
+  // One read transaction, so every figure is of the same moment.
+  return db.$client.transaction(() => ({
+    datasetId: datasetId ?? null,
+    generatedAt: now,
+    progress: progressByTask(db, datasetId),
+    verdictsPerDay: verdictsPerDay(db, { datasetId, now }),
+    regeneration: regenerationSummary(db, datasetId),
+    audits: auditSummary(db, datasetId),
+  }))();
+}

@@ -1,0 +1,113 @@
+import type { Db } from '@/db';
+import { statement } from '@/db/statements';
+import type { JobKind, JobStatus } from '@/db/schema';
+import { wilsonInterval, type ProportionInterval } from '@/lib/stats';
+import { accumulate, IN_DATASETS, scopeOf } from './scope';
+
+export const JOB_KINDS = ['regenerate', 'regenerate_pair', 'rewrite', 'signals', 'judge'] as const satisfies readonly JobKind[];
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
+
+export interface JobKindSummary {
+  kind: JobKind;
+  total: number;
+  byStatus: Record<JobStatus, number>;
+  /** succeeded / (succeeded + failed), 95% Wilson; cancelled jobs count as neither. */
+  successRate: ProportionInterval | null;
+  /** Actual cost of the succeeded jobs (USD); a failed job keeps only its estimate, so it is left out. */
+  spentUsd: number;
+  /** spentUsd / succeeded; null before any success. */
+  usdPerSuccess: number | null;
+  /** Estimates of the queued and running jobs (USD): what is still to be spent. */
+  pendingUsd: number;
+}
+
+export interface RegenerationSummary {
+  kinds: JobKindSummary[];
+  totals: { jobs: number; spentUsd: number; pendingUsd: number };
+  /** Regenerated candidates (each made by a job) and their automatic padding check. */
+  padding: {
+    candidates: number;
+    checked: number;
+    failed: number;
+    /** failed / checked, 95% Wilson; null before any check. */
+    failureShare: ProportionInterval | null;
+  };
+}
+
+type JobRow = { kind: JobKind; status: JobStatus; n: number; usd: number };
+type PaddingRow = { candidates: number; checked: number; failed: number };
+
+/*
+ * Every job: a read of the whole table (jobs has no index on kind; 100k jobs take ~70 ms),
+ * or of the covering index jobs_kind_status (kind, status, cost_usd) once it exists
+ * (bench/README.md), which also serves the GROUP BY in order.
+ */
+const JOBS_ALL = 'SELECT kind, status, count(*) AS n, total(cost_usd) AS usd FROM jobs GROUP BY kind, status';
+/* Some datasets' jobs: their items, then each item's jobs (see scope.ts). */
+const JOBS_OF_ITEMS = `SELECT j.kind, j.status, count(*) AS n, total(j.cost_usd) AS usd
+  FROM items i INDEXED BY items_dataset_order CROSS JOIN jobs j INDEXED BY jobs_item
+  WHERE ${IN_DATASETS} AND j.item_id = i.id GROUP BY j.kind, j.status`;
+/* Regenerated candidates are exactly those made by a job: the partial candidates_job index lists them. */
+const PADDING_ALL = `SELECT count(*) AS candidates, count(padding_ok) AS checked, coalesce(sum(padding_ok = 0), 0) AS failed
+  FROM candidates INDEXED BY candidates_job WHERE job_id IS NOT NULL AND origin = 'regenerated'`;
+const PADDING_OF_ITEMS = `SELECT count(*) AS candidates, count(c.padding_ok) AS checked, coalesce(sum(c.padding_ok = 0), 0) AS failed
+  FROM items i INDEXED BY items_dataset_order CROSS JOIN candidates c INDEXED BY candidates_item
+  WHERE ${IN_DATASETS} AND c.item_id = i.id AND c.job_id IS NOT NULL AND c.origin = 'regenerated'`;
+
+function emptyKind(kind: JobKind): JobKindSummary {
+  const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+  return { kind, total: 0, byStatus, successRate: null, spentUsd: 0, usdPerSuccess: null, pendingUsd: 0 };
+}
+
+/** Jobs per kind by status, success rate, spend, and the padding-check failures of regenerated candidates. */
+export function regenerationSummary(db: Db, datasetId?: number): RegenerationSummary {
+  // One read transaction: with the `except` scope, the whole and the part come from one snapshot.
+  return db.$client.transaction(() => summarize(db, datasetId))();
+}
+
+function summarize(db: Db, datasetId: number | undefined): RegenerationSummary {
+  const scope = scopeOf(db, datasetId);
+  const jobRows = new Map<string, JobRow>();
+  const padding: PaddingRow = { candidates: 0, checked: 0, failed: 0 };
+  const addPadding = (row: PaddingRow, sign: 1 | -1) => {
+    padding.candidates += sign * row.candidates;
+    padding.checked += sign * row.checked;
+    padding.failed += sign * row.failed;
+  };
+  const key = (row: JobRow) => `${row.kind}\0${row.status}`;
+  if (scope.mode !== 'only') {
+    accumulate(jobRows, statement<[], JobRow>(db, JOBS_ALL).all(), key, ['n', 'usd'], 1);
+    addPadding(statement<[], PaddingRow>(db, PADDING_ALL).get()!, 1);
+  }
+  if (scope.mode !== 'all') {
+    const sign = scope.mode === 'only' ? 1 : -1;
+    const params = { datasetIds: JSON.stringify(scope.datasetIds) };
+    accumulate(jobRows, statement<[typeof params], JobRow>(db, JOBS_OF_ITEMS).all(params), key, ['n', 'usd'], sign);
+    addPadding(statement<[typeof params], PaddingRow>(db, PADDING_OF_ITEMS).get(params)!, sign);
+  }
+
+  const kinds = new Map<JobKind, JobKindSummary>(JOB_KINDS.map((kind) => [kind, emptyKind(kind)]));
+  for (const row of jobRows.values()) {
+    if (row.n === 0) continue;
+    let summary = kinds.get(row.kind);
+    if (!summary) kinds.set(row.kind, (summary = emptyKind(row.kind))); // a kind added later: shown, not dropped
+    summary.total += row.n;
+    summary.byStatus[row.status] = (summary.byStatus[row.status] ?? 0) + row.n;
+    if (row.status === 'succeeded') summary.spentUsd += row.usd;
+    if (row.status === 'queued' || row.status === 'running') summary.pendingUsd += row.usd;
+  }
+  const list = [...kinds.values()].map((k) => ({
+    ...k,
+    successRate: wilsonInterval(k.byStatus.succeeded, k.byStatus.succeeded + k.byStatus.failed),
+    usdPerSuccess: k.byStatus.succeeded ? k.spentUsd / k.byStatus.succeeded : null,
+  }));
+  return {
+    kinds: list,
+    totals: {
+      jobs: list.reduce((sum, k) => sum + k.total, 0),
+      spentUsd: list.reduce((sum, k) => sum + k.spentUsd, 0),
+      pendingUsd: list.reduce((sum, k) => sum + k.pendingUsd, 0),
+    },
+    padding: { ...padding, failureShare: wilsonInterval(padding.failed, padding.checked) },
+  };
+}
