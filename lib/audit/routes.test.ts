@@ -3,15 +3,11 @@
  * an Origin): who may call what, and the whole create → claim → result → report → close
  * round trip over HTTP shapes.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS, ROLES, type Permission, type Role } from '@/lib/auth/roles';
-import { cleanupTemp, SAMPLES_DIR, tempDir } from '@/lib/test/factories';
+import { SAMPLES_DIR } from '@/lib/test/factories';
+import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const ORIGIN = 'http://localhost:3000';
-
-type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 const ROUTES: { method: 'GET' | 'POST'; path: string; file: string; permission: Permission }[] = [
   { method: 'GET', path: '/api/audits', file: 'app/api/audits/route.ts', permission: 'audit' },
@@ -24,60 +20,23 @@ const ROUTES: { method: 'GET' | 'POST'; path: string; file: string; permission: 
   { method: 'POST', path: '/api/audits/:id/close', file: 'app/api/audits/[id]/close/route.ts', permission: 'manage' },
 ];
 
-const cookies = new Map<Role, string>();
+let cookies: Map<Role, string>;
 let datasetId: number;
-
-async function handler(method: string, file: string): Promise<Handler> {
-  const module = (await import(/* @vite-ignore */ path.join(root, file))) as Record<string, Handler>;
-  return module[method];
-}
 
 /** Calls a route handler as `role` (or signed out) and answers status, headers and the parsed body. */
 async function call(role: Role | undefined, method: 'GET' | 'POST', url: string, body?: unknown) {
   const route = ROUTES.find((r) => r.method === method && new RegExp(`^${r.path.replace(/:id/, '\\d+')}$`).test(url.split('?')[0]))!;
   const id = url.match(/\/api\/audits\/(\d+)/)?.[1];
-  const request = new Request(ORIGIN + url, {
-    method,
-    headers: { origin: ORIGIN, 'content-type': 'application/json', ...(role ? { cookie: cookies.get(role)! } : {}) },
-    body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
-  });
-  const response = await (await handler(method, route.file))(request, { params: Promise.resolve<Record<string, string>>(id ? { id } : {}) });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json: json as Record<string, any> };
+  return callRoute(route.file, method, { url, cookie: role && cookies.get(role), body, params: id ? { id } : {} });
 }
 
 beforeAll(async () => {
-  process.env.LOUPE_DATA_DIR = tempDir('loupe-audit-routes-');
-  process.env.LOUPE_WORKER = 'off';
+  cookies = await signInRoles(ROLES);
   const { getDb } = await import('@/db');
-  const { getAuth } = await import('@/lib/auth/auth');
-  const { addUser } = await import('@/lib/auth/users');
   const { importGptEdit } = await import('@/lib/import/import-gpt-edit');
   datasetId = (await importGptEdit(getDb(), SAMPLES_DIR)).datasetId;
-  for (const role of ROLES) {
-    await addUser(getDb(), { username: `only-${role}`, roles: [role], password: 'audit-routes-password' });
-    const response = await getAuth().handler(
-      new Request(`${ORIGIN}/api/auth/sign-in/username`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: ORIGIN },
-        body: JSON.stringify({ username: `only-${role}`, password: 'audit-routes-password' }),
-      }),
-    );
-    expect(response.status).toBe(200);
-    cookies.set(role, response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '));
-  }
 });
-afterAll(async () => {
-  const { getDb } = await import('@/db');
-  getDb().$client.close();
-  cleanupTemp();
-});
+afterAll(closeRoutes);
 
 describe('audit routes', () => {
   it('answer 401 signed out, 403 without the permission, and let the permitted roles through', async () => {

@@ -6,11 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTemp, tempDir } from '@/lib/test/factories';
+import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
 import { PERMISSIONS, ROLES, type Permission, type Role } from './roles';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const ORIGIN = 'http://localhost:3000';
 
 interface MatrixRow {
   method: string;
@@ -52,32 +51,12 @@ function routeHandlers(): { method: string; path: string; file: string }[] {
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 
 describe('authorization matrix (docs/api.md)', () => {
-  const cookies = new Map<Role, string>();
+  let cookies: Map<Role, string>;
 
   beforeAll(async () => {
-    process.env.LOUPE_DATA_DIR = tempDir('loupe-matrix-');
-    process.env.LOUPE_WORKER = 'off';
-    const { getDb } = await import('@/db');
-    const { getAuth } = await import('./auth');
-    const { addUser } = await import('./users');
-    for (const role of ROLES) {
-      await addUser(getDb(), { username: `only-${role}`, roles: [role], password: 'matrix-password' });
-      const response = await getAuth().handler(
-        new Request(`${ORIGIN}/api/auth/sign-in/username`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', origin: ORIGIN },
-          body: JSON.stringify({ username: `only-${role}`, password: 'matrix-password' }),
-        }),
-      );
-      expect(response.status).toBe(200);
-      cookies.set(role, response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '));
-    }
+    cookies = await signInRoles(ROLES);
   });
-  afterAll(async () => {
-    const { getDb } = await import('@/db');
-    getDb().$client.close();
-    cleanupTemp();
-  });
+  afterAll(closeRoutes);
 
   it('lists every route handler exactly once, with the roles its permission grants', () => {
     const matrix = readMatrix();
@@ -100,17 +79,9 @@ describe('authorization matrix (docs/api.md)', () => {
         failures.push(`${key(row)}: no such route handler`);
         continue;
       }
-      const module = (await import(/* @vite-ignore */ path.join(root, file))) as Record<string, Function>;
-      const handler = module[row.method];
       const params = Object.fromEntries([...row.path.matchAll(/:(\w+)/g)].map((m) => [m[1], m[1] === 'kind' ? 'source' : '1']));
-      const url = ORIGIN + row.path.replace(/:(\w+)/g, (_, name) => params[name]);
-      const call = async (cookie?: string) => {
-        const init: RequestInit = { method: row.method, headers: { origin: ORIGIN, 'content-type': 'application/json', ...(cookie ? { cookie } : {}) } };
-        if (row.method !== 'GET') init.body = '{}';
-        const response = (await handler(new Request(url, init), { params: Promise.resolve(params) })) as Response;
-        await response.body?.cancel();
-        return response.status;
-      };
+      const url = row.path.replace(/:(\w+)/g, (_, name) => params[name]);
+      const call = async (cookie?: string) => (await callRoute(file, row.method as 'GET', { url, cookie, params })).status;
       const anonymous = await call();
       if (anonymous !== 401) failures.push(`${key(row)} without a session: ${anonymous}, expected 401`);
       for (const role of ROLES) {

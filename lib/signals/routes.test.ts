@@ -2,60 +2,26 @@
  * POST /api/signals and POST /api/signals/group, called as the browser calls them (a signed-in
  * session cookie and an Origin): who may call them, and queue → run → group over HTTP shapes.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@/lib/auth/roles';
-import { cleanupTemp, SAMPLES_DIR, tempDir } from '@/lib/test/factories';
+import { SAMPLES_DIR } from '@/lib/test/factories';
+import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const ORIGIN = 'http://localhost:3000';
-const cookies = new Map<Role, string>();
+let cookies: Map<Role, string>;
 let datasetId: number;
 
-type Handler = (request: Request, context: unknown) => Promise<Response>;
-
-async function post(file: string, role: Role | undefined, body: unknown) {
-  const module = (await import(/* @vite-ignore */ path.join(root, file))) as Record<string, Handler>;
-  const response = await module.POST(
-    new Request(`${ORIGIN}/api/signals`, {
-      method: 'POST',
-      headers: { origin: ORIGIN, 'content-type': 'application/json', ...(role ? { cookie: cookies.get(role)! } : {}) },
-      body: JSON.stringify(body),
-    }),
-    {},
-  );
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
-}
+const post = (file: string, role: Role | undefined, body: unknown) =>
+  callRoute(file, 'POST', { url: '/api/signals', cookie: role && cookies.get(role), body });
 const queue = (role: Role | undefined, body: unknown) => post('app/api/signals/route.ts', role, body);
 const group = (role: Role | undefined, body: unknown) => post('app/api/signals/group/route.ts', role, body);
 
 beforeAll(async () => {
-  process.env.LOUPE_DATA_DIR = tempDir('loupe-signals-routes-');
-  process.env.LOUPE_WORKER = 'off';
+  cookies = await signInRoles(['lead', 'annotator']);
   const { getDb } = await import('@/db');
-  const { getAuth } = await import('@/lib/auth/auth');
-  const { addUser } = await import('@/lib/auth/users');
   const { importGptEdit } = await import('@/lib/import/import-gpt-edit');
   datasetId = (await importGptEdit(getDb(), SAMPLES_DIR)).datasetId;
-  for (const role of ['lead', 'annotator'] as const) {
-    await addUser(getDb(), { username: `only-${role}`, roles: [role], password: 'signals-routes-password' });
-    const response = await getAuth().handler(
-      new Request(`${ORIGIN}/api/auth/sign-in/username`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: ORIGIN },
-        body: JSON.stringify({ username: `only-${role}`, password: 'signals-routes-password' }),
-      }),
-    );
-    expect(response.status).toBe(200);
-    cookies.set(role, response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '));
-  }
 });
-
-afterAll(async () => {
-  const { getDb } = await import('@/db');
-  getDb().$client.close();
-  cleanupTemp();
-});
+afterAll(closeRoutes);
 
 describe('signals routes', () => {
   it('need the manage permission', async () => {
@@ -67,7 +33,8 @@ describe('signals routes', () => {
   it('queue a filter (202), run, and group a dataset', async () => {
     expect((await queue('lead', { filter: { datasetId, task: 'edit' } })).status).toBe(400); // a task needs its family
     const queued = await queue('lead', { filter: { datasetId } });
-    expect(queued).toEqual({ status: 202, json: { queued: 12, matched: 12, skippedComputed: 0, skippedActive: 0 } });
+    expect(queued.status).toBe(202);
+    expect(queued.json).toEqual({ queued: 12, matched: 12, skippedComputed: 0, skippedActive: 0 });
     expect((await queue('lead', { filter: { datasetId } })).json).toMatchObject({ queued: 0, skippedActive: 12 });
 
     // LOUPE_WORKER=off here: run them as `loupe worker` would.
