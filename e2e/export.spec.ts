@@ -17,6 +17,7 @@ test('what is accepted in the browser exports, and the export imports back uncha
   await expect(page.getByTestId('instruction')).toHaveText('Make it a pop art piece.');
   await page.keyboard.press('a');
   await expect(page.getByTestId('queue-empty')).toBeVisible();
+  await expect(page.getByTestId('progress')).toContainText('1 / 1 reviewed');
 
   // Two HQ-Edit items: accept one, reject the other.
   await page.goto(`/review?dataset=${datasetId}&family=hqedit&task=edit`);
@@ -27,6 +28,7 @@ test('what is accepted in the browser exports, and the export imports back uncha
   await page.keyboard.press('2');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('queue-empty')).toBeVisible();
+  await expect(page.getByTestId('progress')).toContainText('2 / 2 reviewed');
 
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-export-'));
   const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-fresh-'));

@@ -53,3 +53,20 @@ export async function pageAs(browser: Browser, user: E2EUser): Promise<Page> {
   const context = await browser.newContext({ storageState: storageStateOf(user) });
   return context.newPage();
 }
+
+/**
+ * Waits until the server has recorded `count` verdicts on an item. The review page moves to
+ * the next item at once and sends the verdict behind it, so the UI alone does not say when.
+ */
+export async function verdictsRecorded(itemId: number, count: number) {
+  await expect
+    .poll(() => {
+      const db = readDb();
+      try {
+        return db.prepare(`SELECT count(*) FROM verdicts WHERE item_id = ? AND decision IN ('accept', 'reject')`).pluck().get(itemId);
+      } finally {
+        db.close();
+      }
+    })
+    .toBe(count);
+}

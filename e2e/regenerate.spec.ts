@@ -39,6 +39,7 @@ test('regenerate from the review page, then accept the new candidate and export 
   // Accept applies to the chosen (regenerated) candidate; the export carries its image.
   await page.keyboard.press('a');
   await expect(page.getByTestId('queue-empty')).toBeVisible();
+  await expect(page.getByTestId('progress')).toContainText('1 / 1 reviewed');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-regen-'));
   try {
     const datasetName = readDb().prepare('SELECT name FROM datasets WHERE id = ?').pluck().get(datasetId) as string;

@@ -76,6 +76,8 @@ test('shows the instruction diff, and the verdict applies to the chosen or edite
   const itemId = await currentItemId(page);
   await page.keyboard.press('a');
   await expect(page.getByTestId('queue-empty')).toBeVisible();
+  // The page moves on at once; the progress counts the verdict once the server has it.
+  await expect(page.getByTestId('progress')).toContainText('1 / 1 reviewed');
 
   const db = readDb();
   try {

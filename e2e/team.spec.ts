@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { apiAs, currentItemId, importSamples, pageAs, readDb } from './helpers';
+import { apiAs, currentItemId, importSamples, pageAs, readDb, verdictsRecorded } from './helpers';
 
 test('two annotators disagree on an item with overlap 2, and the lead adjudicates it', async ({ browser, page, request, playwright }) => {
   const datasetId = importSamples('team');
@@ -15,6 +15,7 @@ test('two annotators disagree on an item with overlap 2, and the lead adjudicate
   const itemId = await currentItemId(ann1);
   await ann1.keyboard.press('a');
   await expect(ann1.getByTestId('review-item')).toHaveCount(0);
+  await verdictsRecorded(itemId, 1);
 
   // Annotator 2, in a separate browser context, gets the same item and sees nothing of the first verdict.
   const ann2 = await pageAs(browser, 'ann2');
@@ -30,6 +31,7 @@ test('two annotators disagree on an item with overlap 2, and the lead adjudicate
   await ann2.keyboard.press('2');
   await ann2.keyboard.press('Enter');
   await expect(ann2.getByTestId('review-item')).toHaveCount(0);
+  await verdictsRecorded(itemId, 2);
 
   // Annotators cannot read the item's history or adjudicate.
   const asAnn1 = await apiAs(playwright, 'ann1');
