@@ -4,6 +4,7 @@ import { getDatasetByName } from '@/lib/datasets';
 import { DEFAULT_SHARD_SIZE_MB, EXPORT_FORMATS, ExportError, exportItems, type ExportFormat, type ExportStatus } from '@/lib/export';
 import { extraFilterSchema } from '@/lib/review/filter';
 import { ProgressBar } from './progress';
+import { EXTRA_FILTER_OPTIONS, extraFilterInput, filterProblem } from './filter-options';
 
 const STATUSES: ExportStatus[] = ['accepted', 'rejected', 'pending', 'all'];
 const SHARDED: ExportFormat[] = ['parquet', 'webdataset'];
@@ -21,14 +22,7 @@ export async function exportCommand(args: string[]): Promise<number> {
       type: { type: 'string' },
       task: { type: 'string' },
       // The shared filter's other terms (lib/review/filter.ts), as on the dataset page.
-      reviewer: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      text: { type: 'string' },
-      origin: { type: 'string' },
-      score: { type: 'string' },
-      'score-min': { type: 'string' },
-      'score-max': { type: 'string' },
+      ...EXTRA_FILTER_OPTIONS,
       'shard-size-mb': { type: 'string' },
       'need-weight': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -47,21 +41,8 @@ export async function exportCommand(args: string[]): Promise<number> {
     if (!(shardSizeMb > 0)) throw new Error(`--shard-size-mb must be a positive number (default ${DEFAULT_SHARD_SIZE_MB})`);
   }
   if (values['need-weight'] && format !== 'gpt-image-edit-training') throw new Error('--need-weight applies to gpt-image-edit-training only');
-  const extra = extraFilterSchema.safeParse({
-    reviewer: values.reviewer,
-    from: values.from,
-    to: values.to,
-    text: values.text,
-    origin: values.origin,
-    score: values.score,
-    scoreMin: values['score-min'],
-    scoreMax: values['score-max'],
-  });
-  if (!extra.success) {
-    const issue = extra.error.issues[0];
-    const flag = String(issue.path[0] ?? 'filter').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new Error(`invalid filter: --${flag}: ${issue.message}`);
-  }
+  const extra = extraFilterSchema.safeParse(extraFilterInput(values));
+  if (!extra.success) throw new Error(filterProblem(extra.error));
 
   // Errors the user can fix (a wrong name, an unsafe folder): one clear line, exit 1.
   const fail = (message: string) => {

@@ -9,6 +9,7 @@ import { regenerateConfig } from '@/lib/regenerate/config';
 import { jobRunners } from '@/lib/regenerate/runners';
 import { listFilterSchema } from '@/lib/review/filter';
 import { ProgressBar } from './progress';
+import { EXTRA_FILTER_OPTIONS, extraFilterInput, filterProblem } from './filter-options';
 
 export const usd = (n: number) => `$${n.toFixed(n < 10 ? 3 : 2)}`;
 
@@ -27,11 +28,7 @@ export async function regenerateCommand(args: string[]): Promise<number> {
       type: { type: 'string' },
       status: { type: 'string' },
       // The shared filter's other terms (lib/review/filter.ts), as on the dataset page.
-      reviewer: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      text: { type: 'string' },
-      origin: { type: 'string' },
+      ...EXTRA_FILTER_OPTIONS,
       kind: { type: 'string', default: 'regenerate' },
       'budget-usd': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
@@ -66,13 +63,9 @@ export async function regenerateCommand(args: string[]): Promise<number> {
     family: values.family,
     task: values.task,
     instructionType: values.type,
-    reviewer: values.reviewer,
-    from: values.from,
-    to: values.to,
-    text: values.text,
-    origin: values.origin,
+    ...extraFilterInput(values),
   });
-  if (!parsed.success) return fail(`invalid filter: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  if (!parsed.success) return fail(filterProblem(parsed.error));
   const filter = { ...parsed.data, status };
 
   const estimate = estimateBatch(db, config, { kind, filter });

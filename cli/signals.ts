@@ -10,6 +10,7 @@ import { signalFlags } from '@/lib/signals/summary';
 import { signalsOnly } from '@/lib/signals/worker-runners';
 import { ProgressBar } from './progress';
 import { note } from './regenerate';
+import { EXTRA_FILTER_OPTIONS, extraFilterInput, filterProblem } from './filter-options';
 
 export const SIGNALS_USAGE = `  signals [--dataset NAME] [--family F] [--task T] [--type T] [--status S] [--reviewer R] [--from DATE] [--to DATE]
           [--text T] [--origin dataset|regenerated] [--score NAME --score-min X --score-max Y] [--all-candidates]
@@ -35,14 +36,7 @@ export async function signalsCommand(args: string[]): Promise<number> {
       type: { type: 'string' },
       status: { type: 'string' },
       // The shared filter's other terms (lib/review/filter.ts), as on the dataset page.
-      reviewer: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      text: { type: 'string' },
-      origin: { type: 'string' },
-      score: { type: 'string' },
-      'score-min': { type: 'string' },
-      'score-max': { type: 'string' },
+      ...EXTRA_FILTER_OPTIONS,
       'all-candidates': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
@@ -101,20 +95,9 @@ export async function signalsCommand(args: string[]): Promise<number> {
     task: values.task,
     instructionType: values.type,
     status: values.status,
-    reviewer: values.reviewer,
-    from: values.from,
-    to: values.to,
-    text: values.text,
-    origin: values.origin,
-    score: values.score,
-    scoreMin: values['score-min'],
-    scoreMax: values['score-max'],
+    ...extraFilterInput(values),
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const flag = String(issue.path[0] ?? 'filter').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    return fail(`invalid filter: --${flag === 'instruction-type' ? 'type' : flag}: ${issue.message}`);
-  }
+  if (!parsed.success) return fail(filterProblem(parsed.error));
 
   const started = Date.now();
   const queued = await queueSignals(db, parsed.data, {
