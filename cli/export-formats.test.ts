@@ -91,6 +91,12 @@ describe('loupe export --format', () => {
     const misplaced = loupe('export', '--out', out, '--format', 'jsonl', '--shard-size-mb', '5');
     expect(misplaced.code).toBe(1);
     expect(misplaced.stderr).toMatch(/--shard-size-mb applies to parquet and webdataset only/);
+    const rangeWithoutSignal = loupe('export', '--out', out, '--signal-min', '5');
+    expect(rangeWithoutSignal.code).toBe(1);
+    expect(rangeWithoutSignal.stderr).toMatch(/invalid filter: --score: a range or sort needs its score or signal/);
+    const unknownSignal = loupe('export', '--out', out, '--signal', 'beauty');
+    expect(unknownSignal.code).toBe(1);
+    expect(unknownSignal.stderr).toMatch(/invalid filter: --signal:/);
     expect(fs.existsSync(out)).toBe(false);
   });
 });
