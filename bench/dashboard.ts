@@ -23,6 +23,7 @@ import { statement } from '@/db/statements';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { BENCH_ROOT, templateDb } from './load-db';
 import { summarize, type LatencySummary } from './load-stats';
+import { recordStatements } from './query-plans';
 
 const DAY = 86_400_000;
 /** Verdicts, jobs and signals are spread over this many days before the build time. */
@@ -341,41 +342,16 @@ const SMALL_TABLES = ['item_counts', 'audit_campaigns', 'datasets'];
 function explain(file: string, scenarios: Scenario[]): Plan[] {
   const db = openDb(file);
   const client = db.$client;
-  const prepare = client.prepare.bind(client);
-  let calls: { sql: string; params: unknown[] }[] = [];
-  client.prepare = ((source: string) => {
-    const stmt = prepare(source);
-    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-      const original = (stmt[method] as (...params: unknown[]) => unknown).bind(stmt);
-      (stmt as unknown as Record<string, unknown>)[method] = (...params: unknown[]) => {
-        calls.push({ sql: source, params });
-        return original(...params);
-      };
-    }
-    return stmt;
-  }) as typeof client.prepare;
-  const captured = new Map<string, { operations: string[]; params: unknown[] }>();
+  const recorder = recordStatements(client, /^\s*(SELECT|WITH)/i);
   for (const scenario of scenarios) {
-    calls = [];
-    scenario.before?.(db);
-    scenario.run(db);
-    scenario.after?.(db);
-    for (const { sql, params } of calls) {
-      if (!/^\s*(SELECT|WITH)/i.test(sql)) continue;
-      const entry = captured.get(sql) ?? { operations: [], params };
-      if (!entry.operations.includes(scenario.name)) entry.operations.push(scenario.name);
-      captured.set(sql, entry);
-    }
-  }
-  const plans = [...captured].map(([sql, { operations, params }]) => {
-    const rows = prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { id: number; parent: number; detail: string }[];
-    const depth = new Map<number, number>([[0, 0]]);
-    const plan = rows.map((r) => {
-      const d = (depth.get(r.parent) ?? 0) + 1;
-      depth.set(r.id, d);
-      return `${'  '.repeat(d - 1)}${r.detail}`;
+    recorder.capture(scenario.name, () => {
+      scenario.before?.(db);
+      scenario.run(db);
+      scenario.after?.(db);
     });
-    const scans = rows.map((r) => r.detail).filter((d) => /^SCAN /.test(d) && !/^SCAN (CONSTANT ROW|json_each|names)/.test(d));
+  }
+  const plans = recorder.statements().map(({ operations, sql, plan, details }) => {
+    const scans = details.filter((d) => /^SCAN /.test(d) && !/^SCAN (CONSTANT ROW|json_each|names)/.test(d));
     const fullScans = scans.filter((d) => !SMALL_TABLES.some((t) => d.startsWith(`SCAN ${t}`)));
     return { operations, sql: sql.replace(/\s+/g, ' ').trim(), plan, fullScans };
   });

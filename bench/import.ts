@@ -27,6 +27,7 @@ import { claimItems, queueProgress, type Claimant } from '@/lib/review/queue';
 import { recordVerdict, type VerdictInput } from '@/lib/review/verdicts';
 import type { ItemFilter } from '@/lib/review/filter';
 import { seededRandom as rng } from '../lib/random';
+import { recordStatements } from './query-plans';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = path.join(BENCH_DIR, 'out');
@@ -679,31 +680,8 @@ const SLOW_STATEMENT_MS = 1;
 function explainQueries(dbFile: string, datasetId: number, byTask: ItemFilter): Plan[] {
   const db = openDb(dbFile);
   const client = db.$client;
-  const prepare = client.prepare.bind(client);
-  let calls: { sql: string; params: unknown[] }[] = [];
-  client.prepare = ((source: string) => {
-    const stmt = prepare(source);
-    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-      const original = (stmt[method] as (...params: unknown[]) => unknown).bind(stmt);
-      (stmt as unknown as Record<string, unknown>)[method] = (...params: unknown[]) => {
-        calls.push({ sql: source, params });
-        return original(...params);
-      };
-    }
-    return stmt;
-  }) as typeof client.prepare;
-
-  const captured = new Map<string, { operations: string[]; params: unknown[] }>();
-  const capture = (operation: string, fn: () => unknown) => {
-    calls = [];
-    fn();
-    for (const { sql, params } of calls) {
-      if (!/^\s*(SELECT|UPDATE|INSERT|DELETE|WITH)/i.test(sql)) continue;
-      const entry = captured.get(sql) ?? { operations: [], params };
-      if (!entry.operations.includes(operation)) entry.operations.push(operation);
-      captured.set(sql, entry);
-    }
-  };
+  const recorder = recordStatements(client);
+  const capture = recorder.capture;
   // A page that holds nothing (the usual case: a verdict releases the lease), then the same
   // page again while it holds its item, then with the family + task filter.
   const who = { holder: 'bench-explain', reviewer: 'bench-explain' };
@@ -718,18 +696,11 @@ function explainQueries(dbFile: string, datasetId: number, byTask: ItemFilter): 
   capture('queueProgress', () => queueProgress(db, byTask));
 
   const plans: Plan[] = [];
-  for (const [sql, { operations, params }] of captured) {
-    const rows = prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { id: number; parent: number; detail: string }[];
-    const depth = new Map<number, number>([[0, 0]]);
-    const plan = rows.map((r) => {
-      const d = (depth.get(r.parent) ?? 0) + 1;
-      depth.set(r.id, d);
-      return `${'  '.repeat(d - 1)}${r.detail}`;
-    });
+  for (const { operations, sql, params, plan, details } of recorder.statements()) {
     // json_each is the statement's own parameter list, not a table.
-    const fullScans = rows.map((r) => r.detail).filter((d) => /^SCAN /.test(d) && !/^SCAN (CONSTANT ROW|json_each)/.test(d));
-    const sorts = rows.map((r) => r.detail).filter((d) => /TEMP B-TREE/.test(d));
-    const stmt = prepare(sql);
+    const fullScans = details.filter((d) => /^SCAN /.test(d) && !/^SCAN (CONSTANT ROW|json_each)/.test(d));
+    const sorts = details.filter((d) => /TEMP B-TREE/.test(d));
+    const stmt = recorder.prepare(sql);
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
       client.exec('BEGIN');
