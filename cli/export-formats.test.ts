@@ -93,7 +93,7 @@ describe('loupe export --format', () => {
     expect(misplaced.stderr).toMatch(/--shard-size-mb applies to parquet and webdataset only/);
     const rangeWithoutSignal = loupe('export', '--out', out, '--signal-min', '5');
     expect(rangeWithoutSignal.code).toBe(1);
-    expect(rangeWithoutSignal.stderr).toMatch(/invalid filter: --score: a range or sort needs its score or signal/);
+    expect(rangeWithoutSignal.stderr).toMatch(/invalid filter: --signal: a signal range needs the signal/);
     const unknownSignal = loupe('export', '--out', out, '--signal', 'beauty');
     expect(unknownSignal.code).toBe(1);
     expect(unknownSignal.stderr).toMatch(/invalid filter: --signal:/);

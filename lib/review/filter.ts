@@ -96,22 +96,32 @@ const extraShape = {
 };
 
 type Ranked = { score?: string; scoreMin?: number; scoreMax?: number; signal?: string; signalMin?: number; signalMax?: number; sort?: string };
-const scoreNeedsName: [(f: Ranked) => boolean, { message: string; path: string[] }] = [
-  (f) =>
-    (!!f.score || (f.scoreMin === undefined && f.scoreMax === undefined)) &&
-    (!!f.signal || (f.signalMin === undefined && f.signalMax === undefined)) &&
-    (f.sort === undefined || !!f.score || !!f.signal),
-  { message: 'a range or sort needs its score or signal', path: ['score'] },
+type Check = [(f: Ranked) => boolean, { message: string; path: string[] }];
+const scoreNeedsName: Check = [
+  (f) => !!f.score || (f.scoreMin === undefined && f.scoreMax === undefined),
+  { message: 'a score range needs the score', path: ['score'] },
+];
+const signalNeedsName: Check = [
+  (f) => !!f.signal || (f.signalMin === undefined && f.signalMax === undefined),
+  { message: 'a signal range needs the signal', path: ['signal'] },
+];
+const sortNeedsKey: Check = [
+  (f) => f.sort === undefined || !!f.score || !!f.signal,
+  { message: 'a sort needs a score or a signal', path: ['sort'] },
 ];
 
-/** The shared filter of the dataset page, batches and exports (the queue's terms plus the rest). */
-export const listFilterSchema = z.object({ ...queueShape, ...extraShape }).refine(...taskNeedsFamily).refine(...scoreNeedsName);
+export const listFilterSchema = z.object({ ...queueShape, ...extraShape }).refine(...taskNeedsFamily)
+  .refine(...scoreNeedsName)
+  .refine(...signalNeedsName)
+  .refine(...sortNeedsKey);
 export type ListFilter = z.infer<typeof listFilterSchema>;
 
 /** The dataset-independent terms, for selections that may span datasets (exports). */
 export const extraFilterSchema = z
   .object({ ...extraShape, signal: queueShape.signal, sort: queueShape.sort })
-  .refine(...scoreNeedsName);
+  .refine(...scoreNeedsName)
+  .refine(...signalNeedsName)
+  .refine(...sortNeedsKey);
 export type ExtraFilter = z.infer<typeof extraFilterSchema>;
 
 type Params = (string | number)[];

@@ -61,7 +61,8 @@ describe('ordering by a signal', () => {
     const { where, params } = filterSql(ranged);
     const ids = db.$client.prepare(`SELECT id FROM items WHERE ${where} ORDER BY id`).pluck().all(...params);
     expect(ids).toEqual([...scores].filter(([, v]) => v >= 2 && v <= 4).map(([id]) => id).sort((a, b) => a - b));
-    expect(() => listFilterSchema.parse({ datasetId, signalMin: 2 })).toThrow(/needs its score or signal/);
+    expect(() => listFilterSchema.parse({ datasetId, signalMin: 2 })).toThrow(/a signal range needs the signal/);
+    expect(() => listFilterSchema.parse({ datasetId, sort: 'asc' })).toThrow(/a sort needs a score or a signal/);
   });
 
   it('walks the signals_rank index, not the items table', () => {
