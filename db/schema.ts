@@ -24,11 +24,19 @@ export const imageRoots = sqliteTable('image_roots', {
   path: text('path').notNull().unique(),
 });
 
+/** A run of a long CLI or server process; interrupted: its process died while it was running. */
+export type RunStatus = 'running' | 'done' | 'interrupted';
+
 export const importRuns = sqliteTable('import_runs', {
   id: integer('id').primaryKey(),
   datasetId: integer('dataset_id').notNull().references(() => datasets.id),
   path: text('path').notNull(),
   format: text('format').notNull(),
+  /** running, done, or interrupted (its process died before it finished). */
+  status: text('status').$type<RunStatus>().notNull().default('running'),
+  /** The process running it (host and pid), so a restart can tell a dead run from a live one. */
+  host: text('host'),
+  pid: integer('pid'),
   startedAt: integer('started_at').notNull().default(now),
   finishedAt: integer('finished_at'),
   imported: integer('imported').notNull().default(0),
@@ -57,6 +65,8 @@ export const items = sqliteTable(
     sourcePath: text('source_path').notNull(),
     sourceWidth: integer('source_width').notNull(),
     sourceHeight: integer('source_height').notNull(),
+    /** The source file's identity at import (`dev:ino`); serving re-checks it (null: imported before it was recorded). */
+    sourceFileId: text('source_file_id'),
     /** The whole imported record, every field kept. */
     metadata: text('metadata').notNull(),
     status: text('status').$type<ItemStatus>().notNull().default('pending'),
@@ -113,6 +123,8 @@ export const candidates = sqliteTable(
     path: text('path').notNull(),
     width: integer('width').notNull(),
     height: integer('height').notNull(),
+    /** The file's identity when recorded (`dev:ino`); serving re-checks it (null: recorded before it was). */
+    fileId: text('file_id'),
     /** JSON: model, prompt, request id, import run, ... whatever explains this image. */
     provenance: text('provenance').notNull().default('{}'),
     /** A pair regeneration makes its own source image too; null: the item's source. */
@@ -120,6 +132,7 @@ export const candidates = sqliteTable(
     sourcePath: text('source_path'),
     sourceWidth: integer('source_width'),
     sourceHeight: integer('source_height'),
+    sourceFileId: text('source_file_id'),
     /** The job that made it: unique, so a job can never produce two candidates. */
     jobId: integer('job_id'),
     /** Made by the local OpenAI-compatible server rather than the real API. */
@@ -220,6 +233,12 @@ export const jobs = sqliteTable(
     resultInstructionId: integer('result_instruction_id'),
     /** Estimated before the run, actual (from usage) after. */
     costUsd: real('cost_usd').notNull().default(0),
+    /**
+     * Money committed to this job over all its attempts: an attempt's estimate is added before
+     * its call is sent and corrected to the actual cost after, so an attempt cut off by a crash
+     * stays counted (budgets are hard caps).
+     */
+    spentUsd: real('spent_usd').notNull().default(0),
     requestedBy: text('requested_by').notNull(),
     createdAt: integer('created_at').notNull().default(now),
     startedAt: integer('started_at'),
@@ -248,11 +267,11 @@ export const batches = sqliteTable('batches', {
   createdAt: integer('created_at').notNull().default(now),
 });
 
-export type ExportRunStatus = 'running' | 'done' | 'failed';
+export type ExportRunStatus = 'running' | 'done' | 'failed' | 'interrupted';
 
 /**
  * One export run (CLI or otherwise): what was asked for, where it went, and how it ended.
- * A run whose process died stays 'running'.
+ * A run whose process died is marked 'interrupted' when Loupe next starts.
  */
 export const exportRuns = sqliteTable(
   'exports',
@@ -270,6 +289,9 @@ export const exportRuns = sqliteTable(
     status: text('status').$type<ExportRunStatus>().notNull().default('running'),
     error: text('error'),
     createdBy: text('created_by').notNull(),
+    /** The process writing it (host and pid), so a restart can tell a dead run from a live one. */
+    host: text('host'),
+    pid: integer('pid'),
     startedAt: integer('started_at').notNull().default(now),
     finishedAt: integer('finished_at'),
   },
