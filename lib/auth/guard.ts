@@ -1,5 +1,6 @@
 import 'server-only';
 import { handle, jsonError } from '@/lib/http/handler';
+import { sameOrigin } from './origin';
 import { PERMISSIONS, can, type Permission } from './roles';
 import { currentUser, type SessionUser } from './session';
 
@@ -7,22 +8,11 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * A state-changing request must come from Loupe's own pages: its Origin must be the host
- * it was sent to (or BETTER_AUTH_URL). SameSite cookies already stop most cross-site posts;
- * this also stops same-site ones from other ports and hosts.
+ * it was sent to (or BETTER_AUTH_URL), the rule better-auth's endpoints use too (./origin.ts).
+ * SameSite cookies already stop most cross-site posts; this also stops same-site ones from
+ * other ports and hosts.
  */
-export function sameOrigin(request: Request): boolean {
-  const origin = request.headers.get('origin');
-  if (!origin) return false;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    return false;
-  }
-  const hosts = [request.headers.get('x-forwarded-host'), request.headers.get('host'), new URL(request.url).host];
-  if (process.env.BETTER_AUTH_URL) hosts.push(new URL(process.env.BETTER_AUTH_URL).host);
-  return hosts.some((host) => host && host.split(',')[0].trim() === originHost);
-}
+export { sameOrigin };
 
 type Handler<Context> = (request: Request, user: SessionUser, context: Context) => Promise<Response> | Response;
 
