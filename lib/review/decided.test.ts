@@ -1,0 +1,166 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '@/db';
+import { createCampaign } from '@/lib/audit/campaigns';
+import { auditItem } from '@/lib/audit/work';
+import { ItemResolver, type ItemRow } from '@/lib/export/selection';
+import { importGptEdit } from '@/lib/import/import-gpt-edit';
+import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
+import { decidedVersion } from './decided';
+import { markGold, setReviewSettings } from './gold';
+import { addHumanInstruction, getReviewItem, showDecided } from './items';
+import { adjudicate, recordVerdict, undoLastVerdict } from './verdicts';
+import { labelVersion } from './version-label';
+
+/**
+ * The item page, audit samples and the export must show, audit and write the same version
+ * of a decided item: the one its deciding verdict chose, however the item changed after.
+ */
+
+let db: Db;
+let datasetId: number;
+let itemId: number;
+const who = (name: string) => ({ holder: `user-${name}:tab`, reviewer: name });
+const alice = who('alice');
+const bob = who('bob');
+const carol = who('carol');
+
+beforeEach(async () => {
+  db = tempDb().db;
+  datasetId = (await importGptEdit(db, SAMPLES_DIR)).datasetId;
+  itemId = db.$client.prepare('SELECT min(id) FROM items WHERE dataset_id = ?').pluck().get(datasetId) as number;
+});
+afterEach(cleanupTemp);
+
+const current = () =>
+  db.$client.prepare('SELECT current_candidate_id AS candidateId, current_instruction_id AS instructionId FROM items WHERE id = ?').get(itemId) as {
+    candidateId: number;
+    instructionId: number;
+  };
+const datasetEdit = () => db.$client.prepare(`SELECT id FROM candidates WHERE item_id = ? AND origin = 'dataset'`).pluck().get(itemId) as number;
+const originalInstruction = () =>
+  db.$client.prepare(`SELECT id FROM instruction_versions WHERE item_id = ? AND kind = 'original'`).pluck().get(itemId) as number;
+const textOf = (id: number) => db.$client.prepare('SELECT text FROM instruction_versions WHERE id = ?').pluck().get(id) as string;
+
+/** A regeneration made current, as a finished job leaves it (the file is the dataset edit's: only ids matter here). */
+function regenerate(): number {
+  const id = Number(
+    db.$client
+      .prepare(
+        `INSERT INTO candidates (item_id, origin, root_id, path, width, height)
+         SELECT item_id, 'regenerated', root_id, path, width, height FROM candidates WHERE item_id = ? AND origin = 'dataset'`,
+      )
+      .run(itemId).lastInsertRowid,
+  );
+  db.$client.prepare('UPDATE items SET current_candidate_id = ? WHERE id = ?').run(id, itemId);
+  return id;
+}
+
+let rewrites = 0;
+const rewrite = () => addHumanInstruction(db, itemId, `reworded instruction ${++rewrites}`, 'ed').id;
+
+/** What each of the three shows for the item: candidate id and instruction text. */
+function views() {
+  const page = decidedVersion(db, itemId) ?? current();
+  const campaign = createCampaign(db, {
+    name: `agree-${Math.random()}`,
+    datasetId,
+    population: { kind: 'filter' },
+    sampling: { mode: 'fixed', perStratum: 100 },
+    seed: 1,
+    createdBy: 'lee',
+  });
+  const sample = auditItem(db, campaign.id, itemId, { blind: false });
+  const row = db.$client
+    .prepare(
+      `SELECT id, dataset_id, external_id, status, source_root_id, source_path, metadata, current_candidate_id, current_instruction_id, family, task
+       FROM items WHERE id = ?`,
+    )
+    .get(itemId) as ItemRow & { family: string; task: string };
+  const exported = new ItemResolver(db).resolve(row, { family: row.family, task: row.task, datasetIds: [datasetId], n: 1 });
+  if ('problem' in exported) throw new Error(exported.problem);
+  const listed = showDecided(db, [{ id: itemId, externalId: '', family: row.family, task: row.task, instructionType: '', status: row.status, instruction: '(current)' }]);
+  return {
+    page: { candidate: page.candidateId, instruction: textOf(page.instructionId) },
+    audit: { candidate: sample.candidate.id, instruction: sample.instruction },
+    export: { candidate: exported.candidate.id, instruction: exported.version.text },
+    datasetPage: row.status === 'accepted' || row.status === 'rejected' ? listed[0].instruction : textOf(page.instructionId),
+    auditLabel: sample.version?.text,
+  };
+}
+
+/** All three agree, on `expected`. */
+function expectAgreement(expected: { candidate: number; instruction: number }) {
+  const seen = views();
+  const want = { candidate: expected.candidate, instruction: textOf(expected.instruction) };
+  expect(seen.page).toEqual(want);
+  expect(seen.audit).toEqual(want);
+  expect(seen.export).toEqual(want);
+  expect(seen.datasetPage).toBe(want.instruction);
+  return seen;
+}
+
+describe('the decided version: item page, dataset page, audit and export agree', () => {
+  it('regenerated and rewritten after the accept: the accepted dataset edit and original instruction, labelled, with the newer ones flagged', () => {
+    const accepted = { candidate: datasetEdit(), instruction: originalInstruction() };
+    recordVerdict(db, alice, { itemId, decision: 'accept' });
+    regenerate();
+    rewrite();
+    const seen = expectAgreement(accepted);
+    expect(seen.auditLabel).toBe('accepted version: dataset edit · original instruction');
+    const label = labelVersion(getReviewItem(db, itemId)!, { candidateId: accepted.candidate, instructionId: accepted.instruction });
+    expect(label).toEqual({
+      text: 'dataset edit · original instruction',
+      newerCandidate: 'a newer regeneration exists (not reviewed)',
+      newerInstruction: 'a newer instruction (human edit) exists (not reviewed)',
+    });
+  });
+
+  it('accepted, regenerated, undone: pending shows the current version; accepted again on the regeneration, that one, even after another', () => {
+    recordVerdict(db, alice, { itemId, decision: 'accept' });
+    const regeneration = regenerate();
+    undoLastVerdict(db, alice);
+    expect(decidedVersion(db, itemId)).toBeUndefined();
+    expectAgreement({ candidate: regeneration, instruction: originalInstruction() });
+    recordVerdict(db, alice, { itemId, decision: 'accept', candidateId: regeneration });
+    regenerate();
+    const seen = expectAgreement({ candidate: regeneration, instruction: originalInstruction() });
+    expect(seen.auditLabel).toBe('accepted version: regeneration 1 · original instruction');
+  });
+
+  it('an adjudicated dispute: the adjudication’s choice, not a reviewer’s nor a later gold answer', () => {
+    setReviewSettings(db, datasetId, { overlap: 2 });
+    recordVerdict(db, alice, { itemId, decision: 'accept' });
+    const regeneration = regenerate();
+    recordVerdict(db, bob, { itemId, decision: 'reject', reasons: ['artifacts'] });
+    const human = rewrite();
+    adjudicate(db, 'lee', { itemId, decision: 'accept' });
+    const adjudicated = { candidate: regeneration, instruction: human };
+    expectAgreement(adjudicated);
+    // Later the item is gold and a third reviewer answers it on a newer regeneration: gold never decides.
+    markGold(db, itemId, 'lee', 'accept');
+    const newer = regenerate();
+    recordVerdict(db, carol, { itemId, decision: 'accept', candidateId: newer, instructionVersionId: originalInstruction() });
+    expectAgreement(adjudicated);
+    expect(decidedVersion(db, itemId)?.verdict.kind).toBe('adjudication');
+  });
+
+  it('overlap 2 on two versions: the verdict that completed the agreement', () => {
+    setReviewSettings(db, datasetId, { overlap: 2 });
+    recordVerdict(db, alice, { itemId, decision: 'reject' });
+    const regeneration = regenerate();
+    const human = rewrite();
+    recordVerdict(db, bob, { itemId, decision: 'reject', reasons: ['artifacts'] });
+    regenerate();
+    expectAgreement({ candidate: regeneration, instruction: human });
+    expect(decidedVersion(db, itemId)?.verdict.reviewer).toBe('bob');
+  });
+
+  it('rejected on a reworded instruction, then regenerated: the rejected version (the export wrote the current one)', () => {
+    const human = rewrite();
+    const edit = datasetEdit();
+    recordVerdict(db, alice, { itemId, decision: 'reject', reasons: ['artifacts'] });
+    regenerate();
+    rewrite();
+    expectAgreement({ candidate: edit, instruction: human });
+  });
+});

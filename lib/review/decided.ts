@@ -1,0 +1,69 @@
+import type { Db } from '@/db';
+import { statement } from '@/db/statements';
+import { actorNameSql } from '@/lib/auth/actors';
+import type { ItemStatus, VerdictKind } from '@/db/schema';
+import type { VersionChoice } from './version-label';
+
+/**
+ * The decided version of an item: the candidate and instruction version that the verdict
+ * giving the item its status chose. The export, the item and dataset pages and audit
+ * samples all read it from here, so what is shown, audited and exported is the same.
+ */
+
+/** The verdict that gives an accepted or rejected item its status (not undone). */
+export interface DecidingVerdict {
+  id: number;
+  decision: 'accept' | 'reject';
+  kind: Extract<VerdictKind, 'review' | 'adjudication'>;
+  reviewer: string;
+  reasons: string;
+  comment: string | null;
+  created_at: number;
+  candidate_id: number | null;
+  instruction_version_id: number | null;
+}
+
+/**
+ * The deciding verdict of an item with this status; null unless accepted or rejected. As in
+ * deriveStatus: the latest live adjudication wins; otherwise the review verdicts agree and
+ * the latest of them (the one that completed the overlap) decides. Gold verdicts and skips
+ * never decide.
+ */
+export function decidingVerdict(db: Db, itemId: number, status: ItemStatus): DecidingVerdict | null {
+  if (status !== 'accepted' && status !== 'rejected') return null;
+  return (
+    statement<[number, string], DecidingVerdict>(
+      db,
+      `SELECT id, decision, kind, ${actorNameSql('v.reviewer')} AS reviewer, reasons, comment, created_at, candidate_id, instruction_version_id FROM verdicts v
+       WHERE item_id = ? AND decision = ? AND kind IN ('review', 'adjudication')
+         AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v.id)
+       ORDER BY kind = 'adjudication' DESC, id DESC LIMIT 1`,
+    ).get(itemId, status === 'accepted' ? 'accept' : 'reject') ?? null
+  );
+}
+
+/** The verdict's choice; the item's current one where the verdict names none (verdicts from before choices were recorded). */
+export function decidedChoice(current: VersionChoice, verdict: DecidingVerdict | null): VersionChoice {
+  if (!verdict) return current;
+  return {
+    candidateId: verdict.candidate_id ?? current.candidateId,
+    instructionId: verdict.instruction_version_id ?? current.instructionId,
+  };
+}
+
+export interface DecidedVersion extends VersionChoice {
+  verdict: DecidingVerdict;
+}
+
+/** The decided version of an item; undefined while it is pending or disputed (or not found). */
+export function decidedVersion(db: Db, itemId: number): DecidedVersion | undefined {
+  const item = statement<[number], { status: ItemStatus; current_candidate_id: number; current_instruction_id: number }>(
+    db,
+    'SELECT status, current_candidate_id, current_instruction_id FROM items WHERE id = ?',
+  ).get(itemId);
+  if (!item) return undefined;
+  const verdict = decidingVerdict(db, itemId, item.status);
+  if (!verdict) return undefined;
+  const current = { candidateId: item.current_candidate_id, instructionId: item.current_instruction_id };
+  return { ...decidedChoice(current, verdict), verdict };
+}

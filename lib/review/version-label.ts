@@ -1,0 +1,60 @@
+import type { CandidateOrigin, InstructionKind } from '@/db/schema';
+
+/**
+ * Names for an item's versions as people say them ("dataset edit", "regeneration 2",
+ * "original instruction"), shared by the item page, the verdict table and the audit page.
+ * No database code here, so client components can use it too.
+ */
+
+export interface VersionChoice {
+  candidateId: number;
+  instructionId: number;
+}
+
+const KIND_NAME: Record<InstructionKind, string> = {
+  original: 'original instruction',
+  rewrite: 'rewrite',
+  complex: 'complex instruction',
+  human: 'human edit',
+};
+
+/** "dataset edit" for the imported image, else "regeneration N" in the order they were made (as the candidate strip counts). */
+export function candidateName(candidates: { id: number; origin: CandidateOrigin }[], id: number | null): string {
+  const index = candidates.findIndex((c) => c.id === id);
+  if (index < 0) return id === null ? 'current edit' : `edit ${id} (not found)`;
+  return index === 0 && candidates[0].origin === 'dataset' ? 'dataset edit' : `regeneration ${index}`;
+}
+
+/** "original instruction", "rewrite", "human edit", numbered when the item has several of that kind. */
+export function instructionName(instructions: { id: number; kind: InstructionKind }[], id: number | null): string {
+  const version = instructions.find((v) => v.id === id);
+  if (!version) return id === null ? 'current instruction' : `instruction ${id} (not found)`;
+  const sameKind = instructions.filter((v) => v.kind === version.kind);
+  const name = KIND_NAME[version.kind] ?? version.kind;
+  return sameKind.length > 1 ? `${name} ${sameKind.indexOf(version) + 1}` : name;
+}
+
+export interface VersionLabel {
+  /** e.g. "dataset edit · original instruction" */
+  text: string;
+  /** A candidate made after the chosen one exists (nobody decided on it). */
+  newerCandidate: string | null;
+  /** An instruction version made after the chosen one exists. */
+  newerInstruction: string | null;
+}
+
+/** What a decision chose, named, and what came after it that the decision did not see. */
+export function labelVersion(
+  item: { candidates: { id: number; origin: CandidateOrigin }[]; instructions: { id: number; kind: InstructionKind }[] },
+  choice: VersionChoice,
+): VersionLabel {
+  const laterCandidate = item.candidates.filter((c) => c.id > choice.candidateId).at(-1);
+  const laterInstruction = item.instructions.filter((v) => v.id > choice.instructionId).at(-1);
+  return {
+    text: `${candidateName(item.candidates, choice.candidateId)} · ${instructionName(item.instructions, choice.instructionId)}`,
+    newerCandidate: laterCandidate ? `a newer ${candidateName(item.candidates, laterCandidate.id).replace(/ \d+$/, '')} exists (not reviewed)` : null,
+    newerInstruction: laterInstruction
+      ? `a newer instruction (${instructionName(item.instructions, laterInstruction.id)}) exists (not reviewed)`
+      : null,
+  };
+}
