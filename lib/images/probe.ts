@@ -1,48 +1,43 @@
 import fs from 'node:fs';
-import { imageSize } from 'image-size';
+import { checkImage, ImageRefused } from './check';
+import { fdSource, FileRefused, openInRootSync } from './open';
 
 export interface ImageInfo {
   width: number;
   height: number;
   format: string;
+  /** The file's identity (`dev:ino`) when it was checked; serving compares it. */
+  fileId?: string;
 }
 
-// Enough for PNG, GIF, WebP and BMP headers and for JPEGs whose EXIF block is small.
-const HEAD_BYTES = 4096;
-const head = Buffer.alloc(HEAD_BYTES);
+/** An image to probe: a checked relative path inside its root folder. */
+export interface ImageLocation {
+  root: string;
+  path: string;
+}
 
 /**
- * Reads an image's header (not its pixels) to learn its size and format; synchronous
- * because the importer checks two images per record and a thread-pool round trip per
- * file costs ten times more than the read itself. Throws a short, user-facing reason
- * when the file is missing or is not an image.
+ * Opens an image inside its root (refusing one that leads outside it) and checks it from
+ * a bounded head and tail (its real type, its structure, the pixel limit); synchronous
+ * because the importer checks two images per record and a thread-pool round trip per file
+ * costs more than the reads themselves. Throws a short, user-facing reason when the image
+ * is refused.
  */
-export function probeImage(file: string): ImageInfo {
-  let fd: number;
+export function probeImage(image: ImageLocation): ImageInfo {
+  const opened = openInRootSync(image.root, image.path);
   try {
-    fd = fs.openSync(file, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? 'image file not found' : `cannot open image (${code})`);
-  }
-  try {
-    const bytes = fs.readSync(fd, head, 0, HEAD_BYTES, 0);
-    let info = tryImageSize(head.subarray(0, bytes));
-    // A JPEG with a large EXIF block keeps its size marker further in: read the whole file.
-    if (!info && bytes === HEAD_BYTES) info = tryImageSize(fs.readFileSync(file));
-    if (!info) throw new Error('not a decodable image');
-    return info;
+    return { ...checkImage(fdSource(opened.fd, opened.size)), fileId: opened.fileId };
   } finally {
-    fs.closeSync(fd);
+    fs.closeSync(opened.fd);
   }
 }
 
-function tryImageSize(buffer: Uint8Array): ImageInfo | undefined {
+/** probeImage, answering the reason as a string instead of throwing it. */
+export function probeOrReason(image: ImageLocation): ImageInfo | string {
   try {
-    const { width, height, type } = imageSize(buffer);
-    if (!width || !height || !type) return undefined;
-    return { width, height, format: type };
-  } catch {
-    return undefined;
+    return probeImage(image);
+  } catch (error) {
+    if (error instanceof ImageRefused || error instanceof FileRefused) return error.message;
+    return `cannot read image (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
   }
 }

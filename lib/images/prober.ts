@@ -1,22 +1,36 @@
 import { Worker } from 'node:worker_threads';
-import { probeImage, type ImageInfo } from './probe';
+import { probeOrReason, type ImageInfo, type ImageLocation } from './probe';
+import { probeHeaderOnly } from './probe-header';
 
-/** An image's header facts, or the reason it could not be read. */
+/** An image's facts, or the reason it is refused. */
 export type ProbeResult = ImageInfo | string;
 
+type Mode = 'checked' | 'header-only';
+let mode: Mode = 'checked';
+
 /**
- * Reads image headers on a worker thread, so a bulk import checks images on the second
- * core while the main thread parses metadata and writes to the database. Falls back to
+ * bench:import only: make probers created from now on use the old header-only probe, so
+ * the bench can time the same import with and without the image checks in one run. Not
+ * reachable from configuration: an import always checks its images.
+ */
+export function useHeaderOnlyProbeForBench(on: boolean) {
+  mode = on ? 'header-only' : 'checked';
+}
+
+/**
+ * Checks images on a worker thread, so a bulk import reads images on the second core
+ * while the main thread parses metadata and writes to the database. Falls back to
  * probing inline where a worker cannot start (e.g. inside a bundle).
  */
 export class ImageProber {
   private worker?: Worker;
   private nextId = 0;
-  private readonly waiting = new Map<number, { files: string[]; resolve: (r: ProbeResult[]) => void }>();
+  private readonly mode = mode;
+  private readonly waiting = new Map<number, { images: ImageLocation[]; resolve: (r: ProbeResult[]) => void }>();
 
   constructor() {
     try {
-      this.worker = new Worker(new URL('./probe-worker.mjs', import.meta.url));
+      this.worker = new Worker(new URL('./probe-worker.mjs', import.meta.url), { workerData: { mode: this.mode } });
       this.worker.on('message', ({ id, results }: { id: number; results: ProbeResult[] }) => {
         this.waiting.get(id)?.resolve(results);
         this.waiting.delete(id);
@@ -29,13 +43,13 @@ export class ImageProber {
     }
   }
 
-  probe(files: string[]): Promise<ProbeResult[]> {
-    if (!this.worker) return Promise.resolve(files.map(probeInline));
+  probe(images: ImageLocation[]): Promise<ProbeResult[]> {
+    if (!this.worker) return Promise.resolve(images.map(this.inline));
     const id = this.nextId++;
     this.worker.ref(); // an answer is due: keep the process alive until it comes
     return new Promise((resolve) => {
-      this.waiting.set(id, { files, resolve });
-      this.worker!.postMessage({ id, files });
+      this.waiting.set(id, { images, resolve });
+      this.worker!.postMessage({ id, images });
     });
   }
 
@@ -43,18 +57,13 @@ export class ImageProber {
     await this.worker?.terminate();
   }
 
+  private readonly inline = (image: ImageLocation): ProbeResult =>
+    this.mode === 'header-only' ? probeHeaderOnly(image) : probeOrReason(image);
+
   /** The worker died or never loaded: answer what it had and everything after on this thread. */
   private fallBackInline() {
     this.worker = undefined;
-    for (const { files, resolve } of this.waiting.values()) resolve(files.map(probeInline));
+    for (const { images, resolve } of this.waiting.values()) resolve(images.map(this.inline));
     this.waiting.clear();
-  }
-}
-
-function probeInline(file: string): ProbeResult {
-  try {
-    return probeImage(file);
-  } catch (error) {
-    return (error as Error).message;
   }
 }

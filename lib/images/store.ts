@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '@/db';
 import { ensureImageRoot } from '../datasets';
+import { openInRootSync } from './open';
 
 /** Loupe's own images (regenerations) live beside the database, named by their sha256. */
 export function imageStoreDir(db: Db): string {
@@ -13,6 +14,8 @@ export interface StoredImage {
   rootId: number;
   path: string;
   sha256: string;
+  /** The stored file's identity (`dev:ino`), recorded with the reference so serving can re-check it. */
+  fileId: string;
 }
 
 /**
@@ -30,5 +33,7 @@ export async function storeImage(db: Db, bytes: Buffer, extension = 'png'): Prom
     await fs.promises.writeFile(temp, bytes);
     await fs.promises.rename(temp, file); // atomic: a reader never sees half an image
   }
-  return { rootId: ensureImageRoot(db, dir), path: rel, sha256 };
+  const opened = openInRootSync(dir, rel);
+  fs.closeSync(opened.fd);
+  return { rootId: ensureImageRoot(db, dir), path: rel, sha256, fileId: opened.fileId };
 }

@@ -12,6 +12,7 @@ export interface NewItem {
   /** The edited image's root when it differs from the source's (e.g. one downloaded into the store). */
   outputRootId?: number;
   sourcePath: string;
+  /** Size, type and file identity (`dev:ino`, recorded so serving can tell a swapped file). */
   source: ImageInfo;
   outputPath: string;
   output: ImageInfo;
@@ -46,14 +47,14 @@ export class BatchWriter {
       .pluck();
     const insertItem = sqlite.prepare(
       `INSERT INTO items (id, dataset_id, external_id, family, task, instruction_type, source_root_id, source_path,
-         source_width, source_height, metadata, current_instruction_id, current_candidate_id, import_run_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         source_width, source_height, source_file_id, metadata, current_instruction_id, current_candidate_id, import_run_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (dataset_id, external_id) DO NOTHING`,
     );
     const insertInstruction = sqlite.prepare('INSERT INTO instruction_versions (id, item_id, kind, text) VALUES (?, ?, ?, ?)');
     const insertCandidate = sqlite.prepare(
-      `INSERT INTO candidates (id, item_id, origin, root_id, path, width, height, provenance)
-       VALUES (?, ?, 'dataset', ?, ?, ?, ?, ?)`,
+      `INSERT INTO candidates (id, item_id, origin, root_id, path, width, height, file_id, provenance)
+       VALUES (?, ?, 'dataset', ?, ?, ?, ?, ?, ?)`,
     );
     const addCount = sqlite.prepare(
       `INSERT INTO item_counts (dataset_id, family, task, instruction_type, status, n) VALUES (?, ?, ?, ?, 'pending', ?)
@@ -77,14 +78,17 @@ export class BatchWriter {
         const candidateId = candidate + 1;
         const inserted = insertItem.run(
           itemId, this.datasetId, it.externalId, it.family, it.task, it.instructionType, it.rootId, it.sourcePath,
-          it.source.width, it.source.height, it.metadata, currentInstruction, candidateId, runId,
+          it.source.width, it.source.height, it.source.fileId ?? null, it.metadata, currentInstruction, candidateId, runId,
         );
         if (inserted.changes === 0) {
           this.alreadyPresent++; // the same id twice within one import: the first one stands
           continue;
         }
         it.instructions.forEach((version, i) => insertInstruction.run(instruction + 1 + i, itemId, version.kind, version.text));
-        insertCandidate.run(candidateId, itemId, it.outputRootId ?? it.rootId, it.outputPath, it.output.width, it.output.height, provenance);
+        insertCandidate.run(
+          candidateId, itemId, it.outputRootId ?? it.rootId, it.outputPath, it.output.width, it.output.height,
+          it.output.fileId ?? null, provenance,
+        );
         item = itemId;
         instruction = currentInstruction;
         candidate = candidateId;

@@ -4,7 +4,6 @@ import { importRuns } from '@/db/schema';
 import { ensureDataset, ensureImageRoot, removeDatasetIfEmpty } from '../datasets';
 import type { ImageInfo } from '../images/probe';
 import { ImageProber } from '../images/prober';
-import { resolveInRoot } from '../images/paths';
 import { imageStoreDir, storeImage } from '../images/store';
 import { BatchWriter, type NewItem } from './batch-writer';
 import { downloadImage, forEachLimited, MAX_CONCURRENT_DOWNLOADS } from './json-formats/download';
@@ -222,7 +221,10 @@ export class ImportSession {
     }
 
     const probing = this.prober.probe(
-      located.flatMap(({ source, output }) => [resolveInRoot(source.dir, source.path), resolveInRoot(output.dir, output.path)]),
+      located.flatMap(({ source, output }) => [
+        { root: source.dir, path: source.path },
+        { root: output.dir, path: output.path },
+      ]),
     );
     await this.writing;
     this.writing = probing.then((results) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idValue } from '@/lib/http/params';
 
 /**
  * Imported scores kept in items.metadata (OmniEdit, then UltraEdit), each with an expression
@@ -53,7 +54,7 @@ function moment(end: 'from' | 'to') {
 
 /** The queue's filter terms: served by the items_queue* indexes in (family, task, id) order. */
 const queueShape = {
-  datasetId: z.coerce.number().int().positive(),
+  datasetId: idValue,
   family: z.string().min(1).optional(),
   task: z.string().min(1).optional(),
   instructionType: z.enum(['original', 'rewrite', 'complex']).optional(),

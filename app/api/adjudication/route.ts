@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { DISPUTED_PAGE_MAX, listDisputed } from '@/lib/review/adjudication';
+import { decimalCount, decimalId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 const query = z.object({
-  datasetId: z.coerce.number().int().positive().optional(),
-  after: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(DISPUTED_PAGE_MAX).default(50),
+  datasetId: decimalId().optional(),
+  after: decimalCount().optional(),
+  limit: decimalCount().pipe(z.number().min(1).max(DISPUTED_PAGE_MAX)).default(50),
 });
 
 /** GET /api/adjudication?datasetId=&after=&limit=: one page of disputed items in id order; `next` is the following page's `after`. */

@@ -5,6 +5,7 @@ import { body } from '@/lib/http/handler';
 import { serverWorker } from '@/lib/jobs/server-worker';
 import { BATCH_KINDS, batchFilterSchema, batchProgress, startBatch } from '@/lib/regenerate/batch';
 import { regenerateConfig } from '@/lib/regenerate/config';
+import { decimalId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,7 +14,7 @@ const batchRequest = batchFilterSchema.extend({
   budgetUsd: z.number().positive().max(1_000_000),
 });
 
-const progressQuery = z.object({ id: z.coerce.number().int().positive() });
+const progressQuery = z.object({ id: decimalId() });
 
 /** POST /api/batches: queue a regeneration or rewrite of every matching item, within a budget. */
 export const POST = route('manage', async (request, user) => {

@@ -4,12 +4,13 @@ import { route } from '@/lib/auth/guard';
 import { dashboardSummary } from '@/lib/dashboard/queries';
 import { getDataset } from '@/lib/datasets';
 import { ReviewError } from '@/lib/review/verdicts';
+import { decimalId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 const emptyIsMissing = (value: unknown) => (value === '' ? undefined : value);
 const query = z.object({
-  datasetId: z.preprocess(emptyIsMissing, z.coerce.number({ error: 'datasetId must be a dataset id' }).int().positive().optional()),
+  datasetId: z.preprocess(emptyIsMissing, decimalId('datasetId must be a dataset id').optional()),
 });
 
 /** GET /api/dashboard?datasetId=: progress per family/task, verdicts per day (30 days), jobs and spend per kind, audit pass rates; every dataset without datasetId. */

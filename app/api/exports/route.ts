@@ -6,12 +6,13 @@ import { withDownloads } from '@/lib/export/download';
 import { route } from '@/lib/auth/guard';
 import { body, jsonError } from '@/lib/http/handler';
 import { extraFilterSchema } from '@/lib/review/filter';
+import { decimalCount, decimalId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 const query = z.object({
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
+  before: decimalId().optional(),
+  limit: decimalCount().pipe(z.number().min(1).max(200)).default(100),
 });
 
 /** GET /api/exports?before=&limit=: export runs, newest first, and the progress of the running one. */

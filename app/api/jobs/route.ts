@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { listJobs } from '@/lib/jobs/jobs';
+import { decimalCount, decimalId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 const query = z.object({
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: decimalId().optional(),
+  limit: decimalCount().pipe(z.number().min(1).max(200)).default(50),
 });
 
 /** GET /api/jobs?status=&before=&limit=: jobs, newest first (keyset paging by id). */

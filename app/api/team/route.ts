@@ -4,13 +4,14 @@ import { route } from '@/lib/auth/guard';
 import { can } from '@/lib/auth/roles';
 import { ReviewError } from '@/lib/review/verdicts';
 import { annotatorView, teamStats } from '@/lib/team/stats';
+import { decimalCount, decimalId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 const emptyIsMissing = (value: unknown) => (value === '' ? undefined : value);
 const query = z.object({
-  datasetId: z.coerce.number({ error: 'give datasetId, a dataset id' }).int().positive(),
-  since: z.preprocess(emptyIsMissing, z.coerce.number({ error: 'since must be a time in ms' }).int().nonnegative().optional()),
+  datasetId: decimalId('give datasetId, a dataset id'),
+  since: z.preprocess(emptyIsMissing, decimalCount('since must be a time in ms').optional()),
 });
 
 /** GET /api/team?datasetId=&since=: agreement and per-annotator statistics (leads: everyone; others: their own row). */

@@ -1,4 +1,4 @@
-import { imageSize } from 'image-size';
+import { bufferSource, checkImage } from '../../images/check';
 import type { Db } from '@/db';
 import type { ImageInfo } from '../../images/probe';
 import { storeImage } from '../../images/store';
@@ -14,15 +14,12 @@ export interface EmbeddedImage {
   originalPath: string | null;
 }
 
-/** Width, height and format from an image's bytes (its header); throws when it is not an image. */
+/**
+ * Width, height and format of an embedded image, checked as an imported file is (its real
+ * type, its structure, the pixel limit); throws the reason when it is refused.
+ */
 export function probeBuffer(bytes: Uint8Array): ImageInfo {
-  try {
-    const { width, height, type } = imageSize(bytes);
-    if (width && height && type) return { width, height, format: type };
-  } catch {
-    // unknown or truncated format: reported below
-  }
-  throw new Error('not a decodable image');
+  return checkImage(bufferSource(bytes));
 }
 
 /**
@@ -68,5 +65,5 @@ export async function storeCheckedImage(db: Db, image: CheckedImage): Promise<Em
   const { bytes, info, originalPath } = image;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stored = await storeImage(db, buffer, info.format === 'jpeg' ? 'jpg' : info.format);
-  return { ...stored, info, originalPath };
+  return { ...stored, info: { ...info, fileId: stored.fileId }, originalPath };
 }

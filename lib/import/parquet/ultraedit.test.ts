@@ -86,7 +86,7 @@ describe('ultraedit-parquet', () => {
     const { db } = tempDb();
     const summary = await importParquet(db, dir, ULTRAEDIT);
     expect(summary.problems).toEqual([
-      { file: 'train.parquet', record: '1000', reason: 'mask_image: not a decodable image' },
+      { file: 'train.parquet', record: '1000', reason: 'mask_image: truncated GIF (its header ends early)' },
       { file: 'train.parquet', record: '1001', reason: 'edited_image: no embedded image bytes' },
       { file: 'train.parquet', record: '1002', reason: 'missing edit_prompt' },
       { file: 'train.parquet', record: 3, reason: 'no id (idx is empty)' },

@@ -34,5 +34,7 @@ export const ULTRAEDIT: DatasetMapping = {
     ];
   },
   imageFields: ({ mask_image: mask }) =>
-    mask ? { mask: { rootId: mask.rootId, path: mask.path, width: mask.info.width, height: mask.info.height } } : {},
+    mask
+      ? { mask: { rootId: mask.rootId, path: mask.path, width: mask.info.width, height: mask.info.height, fileId: mask.info.fileId } }
+      : {},
 };

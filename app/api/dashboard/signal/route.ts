@@ -4,11 +4,12 @@ import { route } from '@/lib/auth/guard';
 import { signalVsHuman } from '@/lib/dashboard/queries';
 import { getDataset } from '@/lib/datasets';
 import { ReviewError } from '@/lib/review/verdicts';
+import { decimalId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 const query = z.object({
-  datasetId: z.coerce.number({ error: 'give datasetId, a dataset id' }).int().positive(),
+  datasetId: decimalId('give datasetId, a dataset id'),
   signal: z.string({ error: 'give signal, a signal name' }).regex(/^[a-z0-9_]{1,64}$/, 'a signal name is lower-case letters, digits and _'),
 });
 

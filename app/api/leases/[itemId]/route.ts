@@ -1,12 +1,12 @@
-import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { releaseItemByLead } from '@/lib/review/queue';
+import { idParam } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 /** DELETE /api/leases/:itemId: a lead frees an item someone holds; it goes back to the queue. */
 export const DELETE = route<{ params: Promise<{ itemId: string }> }>('adjudicate', async (_request, _user, context) => {
-  const itemId = z.coerce.number().int().positive().parse((await context.params).itemId);
+  const itemId = idParam.parse((await context.params).itemId);
   return Response.json({ released: releaseItemByLead(getDb(), itemId) });
 });

@@ -1,15 +1,15 @@
-import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { reviewSettings, setReviewSettings } from '@/lib/review/gold';
 import { reviewSettingsRequest } from '@/lib/review/requests';
 import { ReviewError } from '@/lib/review/verdicts';
+import { idParam } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 type Context = { params: Promise<{ id: string }> };
-const datasetId = async (context: Context) => z.coerce.number().int().positive().parse((await context.params).id);
+const datasetId = async (context: Context) => idParam.parse((await context.params).id);
 
 /** GET /api/datasets/:id/settings: overlap (verdicts per item), gold rate and gold item count. */
 export const GET = route<Context>('view', async (_request, _user, context) => {

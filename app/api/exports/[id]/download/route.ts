@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { dataDir, getDb } from '@/db';
 import { downloadableExportDir, tarExportDir } from '@/lib/export/download';
 import { route } from '@/lib/auth/guard';
 import { jsonError } from '@/lib/http/handler';
+import { idParam } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,7 +11,7 @@ export const dynamic = 'force-dynamic';
  * `<LOUPE_DATA_DIR>/exports`) as one .tar, streamed file by file; anything else is a 404.
  */
 export const GET = route<{ params: Promise<{ id: string }> }>('manage', async (_request, user, context) => {
-  const id = z.coerce.number().int().positive().parse((await context.params).id);
+  const id = idParam.parse((await context.params).id);
   const dir = downloadableExportDir(getDb(), dataDir(), id);
   if (dir === null) return jsonError(`export ${id} is not a finished export under the data folder`, 404);
   const tar = tarExportDir(dir);

@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { adjudicationRequest } from '@/lib/review/requests';
 import { adjudicate } from '@/lib/review/verdicts';
+import { idParam } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,7 +11,7 @@ type Context = { params: Promise<{ id: string }> };
 
 /** POST /api/items/:id/adjudicate: a lead decides a disputed item (or re-decides an adjudicated one). */
 export const POST = route<Context>('adjudicate', async (request, user, context) => {
-  const itemId = z.coerce.number().int().positive().parse((await context.params).id);
+  const itemId = idParam.parse((await context.params).id);
   const decision = await body(request, adjudicationRequest);
   return Response.json(adjudicate(getDb(), user.username, { itemId, ...decision }), { status: 201 });
 });

@@ -1,14 +1,14 @@
-import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { can } from '@/lib/auth/roles';
 import { body } from '@/lib/http/handler';
 import { addComment, commentRequest, listComments } from '@/lib/review/comments';
+import { idParam } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 type Context = { params: Promise<{ id: string }> };
-const itemId = async (context: Context) => z.coerce.number().int().positive().parse((await context.params).id);
+const itemId = async (context: Context) => idParam.parse((await context.params).id);
 
 /** GET /api/items/:id/comments: the item's comments, oldest first (leads see all, others their own). */
 export const GET = route<Context>('view', async (_request, user, context) => {

@@ -1,14 +1,14 @@
-import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { markGold, unmarkGold } from '@/lib/review/gold';
 import { goldRequest } from '@/lib/review/requests';
+import { idParam } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 type Context = { params: Promise<{ id: string }> };
-const itemId = async (context: Context) => z.coerce.number().int().positive().parse((await context.params).id);
+const itemId = async (context: Context) => idParam.parse((await context.params).id);
 
 /** PUT /api/items/:id/gold: mark a decided item as gold, with its expected verdict. */
 export const PUT = route<Context>('adjudicate', async (request, user, context) => {

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { itemHistory } from '@/lib/review/history';
+import { idParam } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,6 +9,6 @@ type Context = { params: Promise<{ id: string }> };
 
 /** GET /api/items/:id/history: every action on an item (import, verdicts, undos, edits, jobs, gold, comments), oldest first. */
 export const GET = route<Context>('adjudicate', async (_request, _user, context) => {
-  const itemId = z.coerce.number().int().positive().parse((await context.params).id);
+  const itemId = idParam.parse((await context.params).id);
   return Response.json({ itemId, events: itemHistory(getDb(), itemId) });
 });

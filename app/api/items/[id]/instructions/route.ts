@@ -1,15 +1,15 @@
-import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { addHumanInstruction } from '@/lib/review/items';
 import { instructionEditRequest } from '@/lib/review/requests';
+import { idParam } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 /** POST /api/items/:id/instructions: save a reviewer's edit as a new `human` version. */
 export const POST = route<{ params: Promise<{ id: string }> }>('review', async (request, user, context) => {
-  const id = z.coerce.number().int().positive().parse((await context.params).id);
+  const id = idParam.parse((await context.params).id);
   const { text } = await body(request, instructionEditRequest);
   return Response.json(addHumanInstruction(getDb(), id, text, user.username), { status: 201 });
 });

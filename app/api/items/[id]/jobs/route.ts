@@ -7,6 +7,7 @@ import { regenerateConfig } from '@/lib/regenerate/config';
 import { requestJob } from '@/lib/regenerate/service';
 import { requestJudgeJob } from '@/lib/signals/judge-runner';
 import { claimantOf, releaseItemLease } from '@/lib/review/queue';
+import { idParam } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,7 +20,7 @@ const jobRequest = z.object({
 
 /** POST /api/items/:id/jobs: queue a regeneration, an instruction rewrite or a VLM judgement of the item. */
 export const POST = route<{ params: Promise<{ id: string }> }>('review', async (request, user, context) => {
-  const itemId = z.coerce.number().int().positive().parse((await context.params).id);
+  const itemId = idParam.parse((await context.params).id);
   const { kind, holder, params } = await body(request, jobRequest);
   const db = getDb();
   const job = { itemId, requestedBy: user.username, params };
