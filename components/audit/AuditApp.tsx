@@ -330,6 +330,16 @@ export function AuditApp({ campaign, auditor }: { campaign: AuditCampaignInfo; a
                   {item.instruction}
                 </p>
                 {item.inputDescription && <p className="mt-1 text-sm text-neutral-500">Source: {item.inputDescription}</p>}
+                {item.version && (
+                  <p className="mt-1 flex flex-wrap gap-2 text-xs text-neutral-400" data-testid="audit-version">
+                    <span>{item.version.text}</span>
+                    {item.version.newer.map((text) => (
+                      <span key={text} className="rounded bg-amber-500/15 px-1.5 text-amber-300">
+                        {text}
+                      </span>
+                    ))}
+                  </p>
+                )}
               </div>
               {item.verdicts && (
                 <div className="w-64 shrink-0 rounded-lg border border-neutral-800 p-3 text-xs" data-testid="audit-verdicts">

@@ -1,5 +1,7 @@
 import type { ItemVerdict } from '@/lib/review/adjudication';
 import { reasonLabel } from '@/lib/review/history';
+import type { ReviewItem } from '@/lib/review/items';
+import { candidateName, instructionName } from '@/lib/review/version-label';
 import { LocalTime } from './LocalTime';
 
 const DECISION_STYLE: Record<string, string> = {
@@ -14,8 +16,8 @@ const KIND_STYLE: Record<string, string> = {
   adjudication: 'text-sky-300 bg-sky-500/15',
 };
 
-/** Every verdict on the item; undone ones struck through (they no longer count). */
-export function VerdictTable({ verdicts }: { verdicts: ItemVerdict[] }) {
+/** Every verdict on the item, each with the edit and instruction it applied to; undone ones struck through (they no longer count). */
+export function VerdictTable({ verdicts, item }: { verdicts: ItemVerdict[]; item: Pick<ReviewItem, 'candidates' | 'instructions'> }) {
   if (verdicts.length === 0) return <p className="py-3 text-sm text-neutral-500">No verdicts yet.</p>;
   return (
     <table className="w-full table-fixed text-sm" data-testid="verdicts">
@@ -25,6 +27,7 @@ export function VerdictTable({ verdicts }: { verdicts: ItemVerdict[] }) {
           <th className="w-28 py-2 font-normal">Who</th>
           <th className="w-28 py-2 font-normal">Kind</th>
           <th className="w-20 py-2 font-normal">Verdict</th>
+          <th className="w-56 py-2 font-normal">Applied to</th>
           <th className="py-2 font-normal">Reasons and comment</th>
         </tr>
       </thead>
@@ -46,6 +49,11 @@ export function VerdictTable({ verdicts }: { verdicts: ItemVerdict[] }) {
               <span className={`rounded px-1.5 py-0.5 text-xs ${KIND_STYLE[v.kind] ?? KIND_STYLE.review}`}>{v.kind}</span>
             </td>
             <td className={`py-2 pr-3 font-medium ${v.undone ? '' : (DECISION_STYLE[v.decision] ?? '')}`}>{v.decision}</td>
+            <td className="py-2 pr-3 text-neutral-300" data-testid="verdict-version">
+              {candidateName(item.candidates, v.candidateId)}
+              <span className="text-neutral-600"> · </span>
+              {instructionName(item.instructions, v.instructionVersionId)}
+            </td>
             <td className="py-2 text-neutral-300">
               {v.reasons.length > 0 && (
                 <span className="mr-2 inline-flex flex-wrap gap-1">

@@ -4,9 +4,9 @@ import type { ReviewItem } from '@/lib/review/items';
 const preview = (kind: string, id: number) => `/api/images/${kind}/${id}?size=preview`;
 const full = (kind: string, id: number) => `/api/images/${kind}/${id}?size=full`;
 
-/** Source and current edited image of an item, as ImagePair shows them (ids only, never paths). */
-export function currentPair(item: ReviewItem): [PairImage, PairImage] {
-  const candidate = item.candidates.find((c) => c.id === item.currentCandidateId) ?? item.candidates[0];
+/** Source and one edited image of an item (by default the current one), as ImagePair shows them (ids only, never paths). */
+export function itemPair(item: ReviewItem, candidateId = item.currentCandidateId): [PairImage, PairImage] {
+  const candidate = item.candidates.find((c) => c.id === candidateId) ?? item.candidates[0];
   // A pair regeneration brings its own source image.
   const source: PairImage = candidate.source
     ? { label: 'Source', url: preview('candidate-source', candidate.id), fullUrl: full('candidate-source', candidate.id), ...candidate.source, note: 'regenerated' }

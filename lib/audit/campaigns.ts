@@ -1,8 +1,11 @@
 import { randomInt } from 'node:crypto';
 import type { Db } from '@/db';
+import { readTransaction } from '@/db/transaction';
 import { statement } from '@/db/statements';
+import { actorNameSql } from '@/lib/auth/actors';
 import type { AuditStatus } from '@/db/schema';
 import { allocateSample, seededSampleIds, seededShuffle } from '@/lib/stats';
+import { decidedVersion } from '@/lib/review/decided';
 import { filterSql, hasExtraTerms, listFilterSchema, type ListFilter } from '@/lib/review/filter';
 import { ReviewError } from '@/lib/review/verdicts';
 import { MAX_SAMPLE, type PopulationKind, type PopulationSpec, type SamplingSpec } from './spec';
@@ -205,20 +208,32 @@ function wantedPositions(strata: StratumPreview[], seed: number): Map<string, Wa
 }
 
 /**
+ * The candidate a sample audits: a decided item's decided one (what was accepted or rejected,
+ * and what the export writes), else the current one. A population of regenerated items is
+ * about the regenerations themselves, so it keeps the current (regenerated) candidate.
+ */
+export function auditedCandidate(db: Db, kind: PopulationKind, row: { id: number; current_candidate_id: number }): number {
+  if (kind === 'regenerated') return row.current_candidate_id;
+  return decidedVersion(db, row.id)?.candidateId ?? row.current_candidate_id;
+}
+
+/**
  * Streams the ids and keeps those at the wanted positions, stopping after the last one:
  * memory is the sample, never the population. Synchronous, so no cursor outlives the call.
  */
-function draw(db: Db, filter: ListFilter, strata: StratumPreview[], seed: number): DrawnSample[] {
+function draw(db: Db, filter: ListFilter, strata: StratumPreview[], seed: number, kind: PopulationKind): DrawnSample[] {
   const wanted = wantedPositions(strata, seed);
-  const drawn: DrawnSample[] = [];
-  const take = (w: Wanted, row: { id: number; status: string; current_candidate_id: number }) =>
-    drawn.push({
+  const picked: { w: Wanted; row: { id: number; status: string; current_candidate_id: number } }[] = [];
+  const take = (w: Wanted, row: { id: number; status: string; current_candidate_id: number }) => picked.push({ w, row });
+  // Looked up after the cursors are done: a connection runs one statement at a time.
+  const finish = () =>
+    picked.map(({ w, row }) => ({
       itemId: row.id,
-      candidateId: row.current_candidate_id,
+      candidateId: auditedCandidate(db, kind, row),
       stratum: w.stratum.stratum,
       stratumSize: w.stratum.size,
       reviewerDecision: decisionOf(row.status),
-    });
+    }));
 
   if (hasExtraTerms(filter)) {
     let left = [...wanted.values()].reduce((sum, w) => sum + w.positions.size, 0);
@@ -232,7 +247,7 @@ function draw(db: Db, filter: ListFilter, strata: StratumPreview[], seed: number
         if (--left === 0) break;
       }
     }
-    return drawn;
+    return finish();
   }
 
   const itemState = statement<[number], { id: number; status: string; current_candidate_id: number }>(
@@ -250,7 +265,7 @@ function draw(db: Db, filter: ListFilter, strata: StratumPreview[], seed: number
     // Looked up after the cursor is done: a connection runs one statement at a time.
     for (const id of ids) take(w, itemState.get(id)!);
   }
-  return drawn;
+  return finish();
 }
 
 /**
@@ -263,14 +278,14 @@ export function createCampaign(db: Db, spec: CampaignSpec, maxSample = MAX_SAMPL
   requireDataset(db, spec.datasetId);
   const filter = populationFilter(spec.datasetId, spec.population);
   const seed = spec.seed === undefined ? randomInt(0, 2 ** 32) : spec.seed >>> 0;
-  const { strata, drawn } = db.$client.transaction(() => {
+  const { strata, drawn } = readTransaction(db, () => {
     const strata = allocate(strataOf(db, filter), spec.sampling);
     const size = strata.reduce((sum, s) => sum + s.sample, 0);
     if (size > maxSample) {
       throw new ReviewError(`a sample of ${size} items is too large (at most ${maxSample}): allow a wider margin or fewer per stratum`, 400);
     }
-    return { strata, drawn: draw(db, filter, strata, seed) };
-  })();
+    return { strata, drawn: draw(db, filter, strata, seed, spec.population.kind) };
+  });
   const preview = summarize(strata);
   if (preview.populationSize === 0) throw new ReviewError('the population is empty: no items of the dataset match it', 400);
   if (drawn.length === 0) throw new ReviewError('the sample is empty: nothing would be audited', 400);
@@ -333,7 +348,7 @@ interface CampaignRow {
 }
 
 const CAMPAIGN_COLUMNS = `c.id, c.name, c.dataset_id, d.name AS dataset_name, c.population, c.sampling, c.seed, c.blind,
-  c.status, c.population_size, c.sample_size, c.created_by, c.created_at`;
+  c.status, c.population_size, c.sample_size, ${actorNameSql('c.created_by')} AS created_by, c.created_at`;
 
 function toCampaign(row: CampaignRow): Campaign {
   return {

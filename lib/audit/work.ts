@@ -1,7 +1,9 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import type { CandidateOrigin } from '@/db/schema';
+import type { CandidateOrigin, InstructionKind } from '@/db/schema';
+import { decidedVersion } from '@/lib/review/decided';
 import { ReviewError } from '@/lib/review/verdicts';
+import { labelVersion } from '@/lib/review/version-label';
 import { requireCampaign } from './campaigns';
 import { resultSchema, type AuditScores } from './spec';
 
@@ -51,6 +53,11 @@ export interface AuditItem {
   /** Absent when the campaign is blind: the auditor must not learn the reviewers' verdicts. */
   reviewerDecision?: 'accept' | 'reject' | null;
   verdicts?: AuditVerdict[];
+  /**
+   * Which version is audited (absent when blind), e.g. "accepted version: dataset edit ·
+   * original instruction", and what the item gained after its decision.
+   */
+  version?: { text: string; newer: string[] };
 }
 
 export interface ClaimResult {
@@ -198,8 +205,7 @@ interface ItemRow {
   metadata: string;
   source_width: number;
   source_height: number;
-  instruction: string;
-  instruction_kind: string;
+  current_instruction_id: number;
   candidate_id: number;
   origin: CandidateOrigin;
   width: number;
@@ -251,16 +257,24 @@ export function auditItem(db: Db, campaignId: number, itemId: number, options: {
   const row = statement<[number, number], ItemRow>(
     db,
     `SELECT s.item_id, i.external_id, i.family, i.task, s.position, s.reviewer_decision, i.metadata,
-            i.source_width, i.source_height, iv.text AS instruction, iv.kind AS instruction_kind,
+            i.source_width, i.source_height, i.current_instruction_id,
             c.id AS candidate_id, c.origin, c.width, c.height, c.source_width AS c_source_width,
             c.source_height AS c_source_height, c.source_path AS c_source_path, c.simulated, c.padding_ok
      FROM audit_samples s
      JOIN items i ON i.id = s.item_id
      JOIN candidates c ON c.id = s.candidate_id
-     LEFT JOIN instruction_versions iv ON iv.id = i.current_instruction_id
      WHERE s.campaign_id = ? AND s.item_id = ?`,
   ).get(campaignId, itemId);
   if (!row) throw new ReviewError(`item ${itemId} is not in the sample of audit campaign ${campaignId}`, 404);
+  // The instruction the decision chose with the audited candidate; the current one otherwise
+  // (a pending item, or a regenerated population's current regeneration the decision did not choose).
+  const decided = decidedVersion(db, itemId);
+  const instructionId = decided && decided.candidateId === row.candidate_id ? decided.instructionId : row.current_instruction_id;
+  const instructions = statement<[number], { id: number; kind: InstructionKind; text: string }>(
+    db,
+    'SELECT id, kind, text FROM instruction_versions WHERE item_id = ? ORDER BY id',
+  ).all(itemId);
+  const instruction = instructions.find((v) => v.id === instructionId);
   // A pair regeneration brings its own source image.
   const ownSource = row.c_source_path !== null && row.c_source_width !== null && row.c_source_height !== null;
   const item: AuditItem = {
@@ -270,8 +284,8 @@ export function auditItem(db: Db, campaignId: number, itemId: number, options: {
     family: row.family,
     task: row.task,
     position: row.position,
-    instruction: row.instruction ?? '',
-    instructionKind: row.instruction_kind ?? '',
+    instruction: instruction?.text ?? '',
+    instructionKind: instruction?.kind ?? '',
     inputDescription: inputDescription(row.metadata),
     source: ownSource
       ? { kind: 'candidate-source', id: row.candidate_id, width: row.c_source_width!, height: row.c_source_height! }
@@ -289,6 +303,25 @@ export function auditItem(db: Db, campaignId: number, itemId: number, options: {
   if (!options.blind) {
     item.reviewerDecision = row.reviewer_decision;
     item.verdicts = liveVerdicts(db, itemId);
+    item.version = auditedVersion(db, itemId, { candidateId: row.candidate_id, instructionId }, decided, instructions);
   }
   return item;
+}
+
+/** Names the audited version for a campaign that is not blind: whether it is the decided one, and what came after it. */
+function auditedVersion(
+  db: Db,
+  itemId: number,
+  choice: { candidateId: number; instructionId: number },
+  decided: ReturnType<typeof decidedVersion>,
+  instructions: { id: number; kind: InstructionKind }[],
+): AuditItem['version'] {
+  const candidates = statement<[number], { id: number; origin: CandidateOrigin }>(
+    db,
+    'SELECT id, origin FROM candidates WHERE item_id = ? ORDER BY id',
+  ).all(itemId);
+  const label = labelVersion({ candidates, instructions }, choice);
+  const verb = decided?.verdict.decision === 'accept' ? 'accepted' : 'rejected';
+  const prefix = !decided ? 'current version' : decided.candidateId === choice.candidateId ? `${verb} version` : `current version (not the ${verb} one)`;
+  return { text: `${prefix}: ${label.text}`, newer: [label.newerCandidate, label.newerInstruction].filter((n): n is string => n !== null) };
 }

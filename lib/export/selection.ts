@@ -3,6 +3,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { getDataset } from '../datasets';
+import { decidedChoice, decidingVerdict, type DecidingVerdict } from '../review/decided';
 import { extraFilterSql, type ExtraFilter } from '../review/filter';
 import { checkRelativePath, resolveInRoot } from '../images/paths';
 
@@ -79,15 +80,7 @@ export interface CandidateRow {
 }
 
 /** The verdict that gives an accepted or rejected item its status (not undone). */
-export interface LiveVerdict {
-  decision: 'accept' | 'reject';
-  reviewer: string;
-  reasons: string;
-  comment: string | null;
-  created_at: number;
-  candidate_id: number | null;
-  instruction_version_id: number | null;
-}
+export type LiveVerdict = DecidingVerdict;
 
 /** One image of an item: the file it is read from and its path in a task folder. */
 export interface ImageFile {
@@ -227,28 +220,14 @@ export function* taskPages(db: Db, group: TaskGroup, status: ExportStatus): Gene
   }
 }
 
-/** The latest verdict of the item's decision that was not undone; null for a pending item. */
+/** The verdict that decided the item (lib/review/decided.ts); null for a pending or disputed item. */
 export function liveVerdict(db: Db, row: ItemRow): LiveVerdict | null {
-  if (row.status === 'pending') return null;
-  return (
-    statement<[number, string], LiveVerdict>(
-      db,
-      `SELECT decision, reviewer, reasons, comment, created_at, candidate_id, instruction_version_id FROM verdicts v
-       WHERE item_id = ? AND decision = ?
-         AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v.id)
-       ORDER BY id DESC LIMIT 1`,
-    ).get(row.id, row.status === 'accepted' ? 'accept' : 'reject') ?? null
-  );
+  return decidingVerdict(db, row.id, row.status);
 }
 
-/** An accepted item exports what its live accept verdict approved; others their current choice. */
+/** A decided item exports what its deciding verdict chose; others their current choice. */
 function chosen(row: ItemRow, verdict: LiveVerdict | null): { candidateId: number; instructionId: number } {
-  const current = { candidateId: row.current_candidate_id, instructionId: row.current_instruction_id };
-  if (row.status !== 'accepted' || !verdict) return current;
-  return {
-    candidateId: verdict.candidate_id ?? current.candidateId,
-    instructionId: verdict.instruction_version_id ?? current.instructionId,
-  };
+  return decidedChoice({ candidateId: row.current_candidate_id, instructionId: row.current_instruction_id }, verdict);
 }
 
 /** The path an image keeps in the export: its own when safe (always, for imported items), else a made-up one. */

@@ -1,6 +1,8 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
+import { actorName, actorNameSql } from '@/lib/auth/actors';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
+import { decidedVersion } from './decided';
 import { filterSql, scoreSql, signalSql, type ListFilter } from './filter';
 import { ReviewError } from './verdicts';
 import { jobsOfItem } from '../jobs/jobs';
@@ -57,6 +59,8 @@ interface CandidateRow {
   padding_ok: number | null;
   provenance: string;
   created_at: number;
+  /** The current username of who asked for the job that made it (provenance records the user id). */
+  asked_by?: string | null;
 }
 
 function toCandidate(row: CandidateRow): ReviewCandidate {
@@ -66,6 +70,7 @@ function toCandidate(row: CandidateRow): ReviewCandidate {
   } catch {
     // kept as stored; shown as empty
   }
+  if (row.asked_by) provenance = { ...provenance, requestedBy: row.asked_by };
   return {
     id: row.id,
     origin: row.origin,
@@ -128,7 +133,8 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
   if (!row) return undefined;
   const candidates = statement<[number], CandidateRow>(
     db,
-    `SELECT id, origin, width, height, source_width, source_height, simulated, padding_ok, provenance, created_at
+    `SELECT id, origin, width, height, source_width, source_height, simulated, padding_ok, provenance, created_at,
+            (SELECT ${actorNameSql('j.requested_by')} FROM jobs j WHERE j.id = candidates.job_id) AS asked_by
      FROM candidates WHERE item_id = ? ORDER BY id`,
   )
     .all(itemId)
@@ -139,7 +145,12 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
   }));
   const instructions = statement<[number], ReviewItem['instructions'][number]>(
     db,
-    'SELECT id, kind, text, created_by AS createdBy FROM instruction_versions WHERE item_id = ? ORDER BY id',
+    // Who wrote it, by current username; a model's rewrite also names who asked for it (its job).
+    `SELECT iv.id, iv.kind, iv.text,
+            CASE WHEN j.requested_by IS NULL THEN ${actorNameSql('iv.created_by')}
+                 ELSE iv.created_by || ' (asked by ' || ${actorNameSql('j.requested_by')} || ')' END AS createdBy
+     FROM instruction_versions iv LEFT JOIN jobs j ON j.item_id = iv.item_id AND j.result_instruction_id = iv.id
+     WHERE iv.item_id = ? ORDER BY iv.id`,
   ).all(itemId);
   let inputDescription: string | null = null;
   let mask: ReviewItem['mask'] = null;
@@ -172,7 +183,7 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
   };
 }
 
-/** Saves a reviewer's edit of the instruction as a new `human` version and makes it current. */
+/** Saves a reviewer's edit of the instruction as a new `human` version and makes it current; `reviewer` is a user id. */
 export function addHumanInstruction(db: Db, itemId: number, text: string, reviewer: string) {
   const trimmed = text.trim();
   if (!trimmed) throw new ReviewError('the instruction cannot be empty', 400);
@@ -186,7 +197,7 @@ export function addHumanInstruction(db: Db, itemId: number, text: string, review
         ).lastInsertRowid,
       );
       statement(db, 'UPDATE items SET current_instruction_id = ? WHERE id = ?').run(id, itemId);
-      return { id, kind: 'human' as const, text: trimmed, createdBy: reviewer };
+      return { id, kind: 'human' as const, text: trimmed, createdBy: actorName(db, reviewer) };
     })
     .immediate();
 }
@@ -268,4 +279,37 @@ export function listItems(
   if (filter.signal && filter.sort) return { rows: page, next: { score: last.signal!, id: last.id } };
   if (filter.score && filter.sort) return { rows: page, next: { score: last.score!, id: last.id } };
   return { rows: page, next: { family: last.family, task: last.task, id: last.id } };
+}
+
+/** A dataset page row of a decided item: the instruction its deciding verdict chose, and what changed since. */
+export type DecidedListRow<T extends ItemListRow> = T & {
+  /** Set on accepted and rejected items: the instruction shown is the decided one. */
+  decided?: { newerCandidate: boolean; newerInstruction: boolean };
+};
+
+/**
+ * Shows each decided item of a page as it was decided (lib/review/decided.ts): the row's
+ * instruction becomes the deciding verdict's, flagged when a newer edit or instruction
+ * exists that nobody decided on. A page is 50 rows: a few indexed lookups each.
+ */
+export function showDecided<T extends ItemListRow>(db: Db, rows: T[]): DecidedListRow<T>[] {
+  const text = statement<[number], string>(db, 'SELECT text FROM instruction_versions WHERE id = ?').pluck();
+  const current = statement<[number], { current_candidate_id: number; current_instruction_id: number }>(
+    db,
+    'SELECT current_candidate_id, current_instruction_id FROM items WHERE id = ?',
+  );
+  return rows.map((row) => {
+    if (row.status !== 'accepted' && row.status !== 'rejected') return row;
+    const version = decidedVersion(db, row.id);
+    const now = current.get(row.id);
+    if (!version || !now) return row;
+    return {
+      ...row,
+      instruction: text.get(version.instructionId) ?? row.instruction,
+      decided: {
+        newerCandidate: now.current_candidate_id !== version.candidateId,
+        newerInstruction: now.current_instruction_id !== version.instructionId,
+      },
+    };
+  });
 }

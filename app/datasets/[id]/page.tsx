@@ -8,7 +8,7 @@ import { can } from '@/lib/auth/roles';
 import type { ItemStatus } from '@/db/schema';
 import { summarizeDatasets } from '@/lib/datasets/summary';
 import { listFilterSchema, SCORE_NAMES, SIGNAL_NAMES, type ListFilter } from '@/lib/review/filter';
-import { listItems, type ItemCursor } from '@/lib/review/items';
+import { listItems, showDecided, type DecidedListRow, type ItemCursor } from '@/lib/review/items';
 import { queueProgress } from '@/lib/review/queue';
 
 export const dynamic = 'force-dynamic';
@@ -85,7 +85,10 @@ export default async function DatasetPage({
   const problem = parsed.success ? undefined : parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ');
   const { status } = filter;
   const cursor = decodeCursor(first(search.after));
-  const page = listItems(db, filter, cursor, PAGE_SIZE);
+  const listed = listItems(db, filter, cursor, PAGE_SIZE);
+  // Leads see decided items as they were decided: the instruction the deciding verdict chose.
+  const rows: DecidedListRow<(typeof listed.rows)[number]>[] = seesVerdicts ? showDecided(db, listed.rows) : listed.rows;
+  const page = { ...listed, rows };
   // The queue understands dataset, family, task and instruction type only.
   const queueFilter = { datasetId, family: filter.family, task: filter.task, instructionType: filter.instructionType };
   const progress = queueProgress(db, queueFilter);
@@ -254,7 +257,16 @@ export default async function DatasetPage({
               {filter.signal && (
                 <td className="py-2 pr-4 tabular-nums text-neutral-400">{row.signal == null ? '–' : Number(row.signal.toFixed(3))}</td>
               )}
-              <td className="truncate py-2 text-neutral-200" title={row.instruction}>
+              <td className="truncate py-2 text-neutral-200" title={row.instruction} data-testid="item-row-instruction">
+                {row.decided && (row.decided.newerCandidate || row.decided.newerInstruction) && (
+                  <span
+                    className="mr-2 rounded bg-amber-500/15 px-1.5 py-0.5 text-xs text-amber-300"
+                    title="The item's current edit or instruction is not the one its decision chose; the decided one is shown and exported"
+                    data-testid="item-row-newer"
+                  >
+                    {row.decided.newerCandidate ? 'other edit since' : 'other instruction since'}
+                  </span>
+                )}
                 {row.instruction}
               </td>
             </tr>

@@ -5,7 +5,8 @@ import { AdjudicationPanel } from '@/components/item/AdjudicationPanel';
 import { CommentsPanel } from '@/components/item/CommentsPanel';
 import { GoldControl } from '@/components/item/GoldControl';
 import { HistoryTimeline } from '@/components/item/HistoryTimeline';
-import { currentPair } from '@/components/item/pair';
+import { DecidedVersionNote } from '@/components/item/DecidedVersionNote';
+import { itemPair } from '@/components/item/pair';
 import { StatusBadge } from '@/components/item/StatusBadge';
 import { VerdictTable } from '@/components/item/VerdictTable';
 import { ImagePair } from '@/components/review/ImagePair';
@@ -16,6 +17,7 @@ import { datasetName, itemVerdicts, nextDisputed } from '@/lib/review/adjudicati
 import { listComments } from '@/lib/review/comments';
 import { goldOf } from '@/lib/review/gold';
 import { itemHistory } from '@/lib/review/history';
+import { decidedVersion } from '@/lib/review/decided';
 import { getReviewItem } from '@/lib/review/items';
 
 export const dynamic = 'force-dynamic';
@@ -57,13 +59,16 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
   const live = verdicts.filter((v) => !v.undone);
   const lastAdjudication = live.filter((v) => v.kind === 'adjudication').at(-1);
   const reviews = live.filter((v) => v.kind === 'review');
-  const comments = listComments(db, item.id, { username: user.username, seesAll: true });
+  const comments = listComments(db, item.id, { userId: user.id, seesAll: true });
   const history = itemHistory(db, item.id);
   const gold = goldOf(db, item.id) ?? null;
   const next = nextDisputed(db, item.id, queueDataset);
-  const instruction = item.instructions.find((v) => v.id === item.currentInstructionId) ?? item.instructions.at(-1)!;
+  // A decided item shows what its deciding verdict chose (as the export and audits do), not its latest version.
+  const decided = decidedVersion(db, item.id);
+  const shownInstructionId = decided?.instructionId ?? item.currentInstructionId;
+  const instruction = item.instructions.find((v) => v.id === shownInstructionId) ?? item.instructions.at(-1)!;
   const original = item.instructions[0];
-  const [left, right] = currentPair(item);
+  const [left, right] = itemPair(item, decided?.candidateId);
 
   return (
     <div className="mx-auto w-full max-w-[90rem] px-6 py-5" data-testid="item-page" data-item-id={item.id}>
@@ -90,7 +95,8 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
 
       <div className="grid gap-5 lg:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="flex min-w-0 flex-col gap-5">
-          <div className="h-[50vh] min-h-72 rounded-lg bg-neutral-900/30 p-3" data-testid="item-pair">
+          {decided && <DecidedVersionNote item={item} decided={decided} />}
+          <div className="h-[50vh] min-h-72 rounded-lg bg-neutral-900/30 p-3" data-testid="item-pair" data-candidate-id={decided?.candidateId ?? item.currentCandidateId}>
             <ImagePair left={left} right={right} />
           </div>
 
@@ -129,7 +135,7 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
           />
 
           <Card title="Verdicts" aside={<span className="text-xs text-neutral-600">{verdicts.length}</span>}>
-            <VerdictTable verdicts={verdicts} />
+            <VerdictTable verdicts={verdicts} item={item} />
           </Card>
         </div>
 
