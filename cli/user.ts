@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { isRole, ROLES, type Role } from '@/lib/auth/roles';
-import { addUser, generatePassword, listUsers, setDisabled, setRoles, UserError, type UserSummary } from '@/lib/auth/users';
+import { addUser, generatePassword, listUsers, renameUser, setDisabled, setRoles, UserError, type UserSummary } from '@/lib/auth/users';
 
 export const USER_USAGE = `  user add NAME --role ROLE [--role ROLE ...] [--json]
       Add an account for the web app. Roles: ${ROLES.join(', ')} (repeat --role or separate
@@ -10,6 +10,8 @@ export const USER_USAGE = `  user add NAME --role ROLE [--role ROLE ...] [--json
   user list [--json]
   user set-role NAME --role ROLE [--role ROLE ...] [--json]
       Replace the user's roles.
+  user rename NAME NEW_NAME [--json]
+      Rename the account; everything it did stays its own (recorded by user id).
   user disable NAME [--json] | user enable NAME [--json]
       A disabled user cannot sign in, and their sessions end at once.`;
 
@@ -92,7 +94,7 @@ export async function userCommand(args: string[]): Promise<number> {
   };
 
   try {
-    if (!action) throw new UsageError(`which user command? (add, list, set-role, disable, enable; see --help)`);
+    if (!action) throw new UsageError(`which user command? (add, list, set-role, rename, disable, enable; see --help)`);
     if (action === 'list') {
       if (name !== undefined) throw new UsageError(`unexpected argument ${name}`);
       const users = listUsers(getDb());
@@ -100,11 +102,14 @@ export async function userCommand(args: string[]): Promise<number> {
       else printTable(users);
       return 0;
     }
-    if (!['add', 'set-role', 'disable', 'enable'].includes(action)) {
-      throw new UsageError(`unknown user command "${action}" (add, list, set-role, disable, enable)`);
+    if (!['add', 'set-role', 'rename', 'disable', 'enable'].includes(action)) {
+      throw new UsageError(`unknown user command "${action}" (add, list, set-role, rename, disable, enable)`);
     }
     if (!name) throw new UsageError(`user ${action} needs a username`);
+    const newName = action === 'rename' ? extra.shift() : undefined;
+    if (action === 'rename' && !newName) throw new UsageError('user rename needs the new username: user rename NAME NEW_NAME');
     if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}`);
+    if (action === 'rename' && values.role) throw new UsageError('--role does not apply to user rename');
     if ((action === 'disable' || action === 'enable') && values.role) throw new UsageError(`--role does not apply to user ${action}`);
     const db = getDb();
 
@@ -127,6 +132,9 @@ export async function userCommand(args: string[]): Promise<number> {
     if (action === 'set-role') {
       user = setRoles(db, name, parseRoleFlags(values.role, 'set-role'));
       process.stderr.write(`${user.username} now has the roles ${user.roles.join(', ')}.\n`);
+    } else if (action === 'rename') {
+      user = renameUser(db, name, newName!);
+      process.stderr.write(`Renamed ${name} to ${user.username}; their verdicts, comments and jobs stay theirs.\n`);
     } else {
       user = setDisabled(db, name, action === 'disable');
       process.stderr.write(

@@ -116,6 +116,30 @@ export function setRoles(db: Db, username: string, roles: Role[]): UserSummary {
   return requireUser(db, username);
 }
 
+/**
+ * Renames an account (an admin's act: better-auth's update-user is not served). Everything the
+ * user did is recorded under their immutable id (lib/auth/actors.ts), so it stays theirs and
+ * shows the new name; a user later given the old name inherits none of it.
+ */
+export function renameUser(db: Db, username: string, newName: string): UserSummary {
+  const name = normalizeUsername(newName);
+  if (!USERNAME_PATTERN.test(name)) {
+    throw new UserError(`invalid username "${newName}": 2-40 of a-z, 0-9, '.', '_', '-', starting with a letter or digit`);
+  }
+  const user = requireUser(db, username);
+  db.$client
+    .transaction(() => {
+      if (name !== user.username && db.$client.prepare('SELECT 1 FROM users WHERE username = ?').get(name)) {
+        throw new UserError(`user ${name} already exists`, 409);
+      }
+      db.$client
+        .prepare('UPDATE users SET username = ?, display_username = ?, name = ?, email = ?, updated_at = ? WHERE id = ?')
+        .run(name, name, name, `${name}@users.loupe.invalid`, Date.now(), user.id);
+    })
+    .immediate();
+  return requireUser(db, name);
+}
+
 /** Disabling also ends the user's sessions, so it takes effect on their next request. */
 export function setDisabled(db: Db, username: string, disabled: boolean): UserSummary {
   const user = requireUser(db, username);

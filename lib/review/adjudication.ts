@@ -1,6 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { Decision, VerdictKind } from '@/db/schema';
+import { actorNameSql } from '@/lib/auth/actors';
 
 /** One row of the adjudication queue. */
 export interface DisputedItem {
@@ -107,7 +108,9 @@ export function disputedCounts(db: Db): { datasetId: number; name: string; dispu
 /** One verdict as a lead sees it on the item page. */
 export interface ItemVerdict {
   id: number;
+  /** The reviewer's username now (reviewerId: their user id, or a label; see lib/auth/actors.ts). */
   reviewer: string;
+  reviewerId: string;
   decision: Exclude<Decision, 'undo'>;
   kind: VerdictKind;
   reasons: string[];
@@ -128,7 +131,7 @@ type VerdictRow = Omit<ItemVerdict, 'reasons' | 'undone'> & { reasons: string };
 export function itemVerdicts(db: Db, itemId: number): ItemVerdict[] {
   return statement<[number], VerdictRow>(
     db,
-    `SELECT v.id, v.reviewer, v.decision, v.kind, v.reasons, v.comment, v.created_at AS createdAt,
+    `SELECT v.id, ${actorNameSql('v.reviewer')} AS reviewer, v.reviewer AS reviewerId, v.decision, v.kind, v.reasons, v.comment, v.created_at AS createdAt,
             v.candidate_id AS candidateId, v.instruction_version_id AS instructionVersionId, v.ms_spent AS msSpent,
             v.gold_expected AS goldExpected,
             (SELECT min(u.created_at) FROM verdicts u WHERE u.undoes_verdict_id = v.id) AS undoneAt

@@ -25,7 +25,7 @@ const errorOf = (run: () => unknown) => {
 describe('comments', () => {
   it('stores the trimmed text and refuses empty, overlong and orphan comments', () => {
     const comment = addComment(db, 1, 'alice', '  seam on the left  \n', 1000);
-    expect(comment).toEqual({ id: comment.id, itemId: 1, author: 'alice', body: 'seam on the left', createdAt: 1000 });
+    expect(comment).toEqual({ id: comment.id, itemId: 1, authorId: 'alice', author: 'alice', body: 'seam on the left', createdAt: 1000 });
     expect(errorOf(() => addComment(db, 1, 'alice', '   '))).toMatchObject({ status: 400, message: 'a comment cannot be empty' });
     expect(errorOf(() => addComment(db, 1, 'alice', 'x'.repeat(COMMENT_MAX + 1))).status).toBe(400);
     expect(addComment(db, 1, 'alice', ` ${'x'.repeat(COMMENT_MAX)} `).body).toHaveLength(COMMENT_MAX);
@@ -38,15 +38,15 @@ describe('comments', () => {
     addComment(db, 1, 'lead1', 'third');
     addComment(db, 2, 'alice', 'elsewhere');
 
-    const lead = listComments(db, 1, { username: 'lead1', seesAll: true });
+    const lead = listComments(db, 1, { userId: 'lead1', seesAll: true });
     expect(lead.map((c) => [c.author, c.body])).toEqual([
       ['alice', 'first'],
       ['bob', 'second'],
       ['lead1', 'third'],
     ]);
-    expect(listComments(db, 1, { username: 'alice', seesAll: false }).map((c) => c.body)).toEqual(['first']);
-    expect(listComments(db, 1, { username: 'bob', seesAll: false }).map((c) => c.body)).toEqual(['second']);
-    expect(listComments(db, 1, { username: 'carol', seesAll: false })).toEqual([]);
-    expect(errorOf(() => listComments(db, 999, { username: 'lead1', seesAll: true })).status).toBe(404);
+    expect(listComments(db, 1, { userId: 'alice', seesAll: false }).map((c) => c.body)).toEqual(['first']);
+    expect(listComments(db, 1, { userId: 'bob', seesAll: false }).map((c) => c.body)).toEqual(['second']);
+    expect(listComments(db, 1, { userId: 'carol', seesAll: false })).toEqual([]);
+    expect(errorOf(() => listComments(db, 999, { userId: 'lead1', seesAll: true })).status).toBe(404);
   });
 });

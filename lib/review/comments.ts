@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
+import { actorName, actorNameSql } from '@/lib/auth/actors';
 import { ReviewError } from './verdicts';
 
 export const COMMENT_MAX = 4000;
@@ -8,6 +9,9 @@ export const COMMENT_MAX = 4000;
 export interface Comment {
   id: number;
   itemId: number;
+  /** The author's user id (see lib/auth/actors.ts). */
+  authorId: string;
+  /** The author's username now. */
   author: string;
   body: string;
   createdAt: number;
@@ -18,7 +22,8 @@ export const commentRequest = z.object({ body: z.string() });
 
 /** Who reads an item's comments: leads (seesAll) see everyone's, others only their own. */
 export interface CommentViewer {
-  username: string;
+  /** The viewer's user id. */
+  userId: string;
   seesAll: boolean;
 }
 
@@ -28,7 +33,7 @@ function assertItem(db: Db, itemId: number) {
   }
 }
 
-/** Adds a comment (trimmed, 1 to 4000 characters) to an existing item. */
+/** Adds a comment (trimmed, 1 to 4000 characters) to an existing item; `author` is a user id. */
 export function addComment(db: Db, itemId: number, author: string, body: string, now = Date.now()): Comment {
   const text = body.trim();
   if (!text) throw new ReviewError('a comment cannot be empty', 400);
@@ -40,10 +45,10 @@ export function addComment(db: Db, itemId: number, author: string, body: string,
     statement(db, 'INSERT INTO comments (item_id, author, body, created_at) VALUES (?, ?, ?, ?)').run(itemId, author, text, now)
       .lastInsertRowid,
   );
-  return { id, itemId, author, body: text, createdAt: now };
+  return { id, itemId, authorId: author, author: actorName(db, author), body: text, createdAt: now };
 }
 
-const COLUMNS = 'id, item_id AS itemId, author, body, created_at AS createdAt';
+const COLUMNS = `id, item_id AS itemId, author AS authorId, ${actorNameSql('author')} AS author, body, created_at AS createdAt`;
 
 /** An item's comments, oldest first: all of them for a lead, the viewer's own otherwise. */
 export function listComments(db: Db, itemId: number, viewer: CommentViewer): Comment[] {
@@ -54,5 +59,5 @@ export function listComments(db: Db, itemId: number, viewer: CommentViewer): Com
   return statement<[number, string], Comment>(
     db,
     `SELECT ${COLUMNS} FROM comments WHERE item_id = ? AND author = ? ORDER BY id`,
-  ).all(itemId, viewer.username);
+  ).all(itemId, viewer.userId);
 }

@@ -6,7 +6,8 @@ export type Expected = 'accept' | 'reject';
 
 /**
  * Marks a decided item as gold with its expected verdict (by default the decided one). It
- * stays decided; claims mix it into annotators' queues at the dataset's gold rate.
+ * stays decided; claims mix it into annotators' queues at the dataset's gold rate. `lead`
+ * is the lead's user id (lib/auth/actors.ts).
  */
 export function markGold(db: Db, itemId: number, lead: string, expected?: Expected): { itemId: number; expected: Expected } {
   const item = statement<[number], { status: string; dataset_id: number }>(

@@ -172,6 +172,7 @@ export function undoLastVerdict(db: Db, who: Claimant, now = Date.now()): { item
 /**
  * A lead's decision on an item whose review verdicts disagree (or a new decision on one
  * already adjudicated). It is a verdict of its own kind and wins over the review verdicts.
+ * `lead` is the lead's user id (lib/auth/actors.ts).
  */
 export function adjudicate(
   db: Db,

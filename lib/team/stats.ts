@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '@/db';
+import { readTransaction } from '@/db/transaction';
 import { statement } from '@/db/statements';
 import type { ItemStatus } from '@/db/schema';
 import {
@@ -10,6 +11,10 @@ import {
   type VerdictRow,
 } from '@/lib/agreement/annotators';
 import { agreementSummary, type AgreementSummary, type BootstrapOptions, type Rating } from '@/lib/agreement/stats';
+import { actorNames } from '@/lib/auth/actors';
+
+/** One reviewer's figures: `reviewer` is their username now, `reviewerId` their user id (lib/auth/actors.ts). */
+export type NamedAnnotatorStats = AnnotatorStats & { reviewerId: string };
 
 export interface TeamStats {
   dataset: { id: number; name: string; overlap: number; goldRate: number };
@@ -24,7 +29,7 @@ export interface TeamStats {
    * raters. `resamples`: bootstrap resamples behind each 95% CI (see resamplesFor).
    */
   agreement: AgreementSummary & { resamples: number };
-  annotators: AnnotatorStats[];
+  annotators: NamedAnnotatorStats[];
   /** The dataset's items by status now, whatever `since` is. */
   counts: Record<ItemStatus, number>;
   goldItems: number;
@@ -146,7 +151,25 @@ function statusCounts(db: Db, datasetId: number): Record<ItemStatus, number> {
   return counts;
 }
 
-type Computed = Pick<TeamStats, 'agreement' | 'annotators' | 'asOf'>;
+/** The figures as computed and cached: keyed on user ids, named only when read (see named). */
+type Computed = Pick<TeamStats, 'agreement' | 'asOf'> & { annotators: AnnotatorStats[] };
+
+/**
+ * The figures with people shown by their current username (renames show at once; the
+ * figures stay keyed on the user id), annotators sorted by name.
+ */
+function named(db: Db, computed: Computed): Pick<TeamStats, 'agreement' | 'annotators' | 'asOf'> {
+  const { agreement, annotators } = computed;
+  const names = actorNames(db, [...annotators.map((a) => a.reviewer), ...agreement.pairs.flatMap((p) => [p.a, p.b])]);
+  const name = (actor: string) => names.get(actor) ?? actor;
+  return {
+    ...computed,
+    agreement: { ...agreement, pairs: agreement.pairs.map((p) => ({ ...p, a: name(p.a), b: name(p.b) })) },
+    annotators: annotators
+      .map((a) => ({ ...a, reviewer: name(a.reviewer), reviewerId: a.reviewer }))
+      .sort((x, y) => x.reviewer.localeCompare(y.reviewer) || x.reviewerId.localeCompare(y.reviewerId)),
+  };
+}
 
 /*
  * The statistics of recent calls per connection, keyed by their arguments and current while
@@ -195,7 +218,7 @@ export function teamStats(db: Db, { datasetId, since, bootstrap = {}, maxStaleMs
     const staleOk = maxStaleMs ?? (entry.work > SLOW_WORK ? STALE_MS : 0);
     return staleOk > 0 && Date.now() - entry.computed.asOf <= staleOk;
   };
-  const read = db.$client.transaction(() => {
+  const read = () => readTransaction(db, () => {
     const dataset = statement<[number], TeamStats['dataset']>(
       db,
       'SELECT id, name, overlap, gold_rate AS goldRate FROM datasets WHERE id = ?',
@@ -212,7 +235,7 @@ export function teamStats(db: Db, { datasetId, since, bootstrap = {}, maxStaleMs
   if (!snapshot) return undefined;
   const { dataset, watermark, goldItems, scanned, counts, readAt } = snapshot;
 
-  const stats = (computed: Computed): TeamStats => ({ dataset, since: since ?? null, scope: 'team', ...computed, counts, goldItems });
+  const stats = (computed: Computed): TeamStats => ({ dataset, since: since ?? null, scope: 'team', ...named(db, computed), counts, goldItems });
 
   if (!scanned) {
     // No scan: the cached figures will do. Unchanged log: they are current as of now.
@@ -232,11 +255,11 @@ export function teamStats(db: Db, { datasetId, since, bootstrap = {}, maxStaleMs
  * What an annotator who is not a lead may see: their own row and the team-wide agreement
  * figures, without the pairwise table (it names other people and their agreement).
  */
-export function annotatorView(stats: TeamStats, username: string): TeamStats {
+export function annotatorView(stats: TeamStats, userId: string): TeamStats {
   return {
     ...stats,
     scope: 'self',
     agreement: { ...stats.agreement, pairs: [] },
-    annotators: stats.annotators.filter((a) => a.reviewer === username),
+    annotators: stats.annotators.filter((a) => a.reviewerId === userId),
   };
 }
