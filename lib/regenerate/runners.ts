@@ -54,12 +54,12 @@ function insertCandidate(
     statement(
       db,
       `INSERT INTO candidates (item_id, origin, root_id, path, width, height, provenance, job_id, simulated, padding_ok,
-         source_root_id, source_path, source_width, source_height)
-       VALUES (?, 'regenerated', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         source_root_id, source_path, source_width, source_height, file_id, source_file_id)
+       VALUES (?, 'regenerated', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       job.itemId, image.rootId, image.path, image.width, image.height, JSON.stringify(extra.provenance), job.id,
       extra.simulated ? 1 : 0, extra.paddingOk ? 1 : 0, extra.source?.rootId ?? null, extra.source?.path ?? null,
-      extra.source?.width ?? null, extra.source?.height ?? null,
+      extra.source?.width ?? null, extra.source?.height ?? null, image.fileId, extra.source?.fileId ?? null,
     ).lastInsertRowid,
   );
   statement(db, 'UPDATE items SET current_candidate_id = ? WHERE id = ?').run(id, job.itemId);
