@@ -3,7 +3,7 @@ import type { Db } from '@/db';
 import { importGptEdit, NothingToImportError, type ImportOptions, type ImportSummary } from './import-gpt-edit';
 import { GPT_EDIT_LAYOUT_FORMAT } from './formats-layout';
 import { JSON_FORMATS } from './formats-json';
-import { PARQUET_FORMATS } from './formats-parquet';
+import { explainParquetMismatch, PARQUET_FORMATS } from './formats-parquet';
 
 /** One input format `npm run loupe -- import --format NAME` understands. */
 export interface ImportFormat {
@@ -21,7 +21,8 @@ export class UnknownFormatError extends Error {}
 
 /**
  * The format named, or the first whose detect() accepts the path; when none does, the
- * released layout, whose importer says precisely what it expected to find.
+ * released layout, whose importer says precisely what it expected to find, unless the path
+ * holds parquet shards: then which columns they lack.
  */
 export async function resolveFormat(path: string, name?: string): Promise<ImportFormat> {
   if (!fs.existsSync(path)) throw new NothingToImportError(`no such file or folder: ${path}`);
@@ -31,6 +32,8 @@ export async function resolveFormat(path: string, name?: string): Promise<Import
     return format;
   }
   for (const format of IMPORT_FORMATS) if (await format.detect(path)) return format;
+  const parquet = await explainParquetMismatch(path);
+  if (parquet) throw new NothingToImportError(parquet);
   return GPT_EDIT_LAYOUT_FORMAT;
 }
 

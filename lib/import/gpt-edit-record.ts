@@ -11,6 +11,8 @@ export interface GptEditRecord {
   instructionType: 'original' | 'rewrite' | 'complex';
   /** Instruction versions in creation order; the last one is current. */
   instructions: { kind: InstructionKind; text: string }[];
+  /** The captions of the images, when the record has them. */
+  descriptions: { input_description?: unknown; output_description?: unknown };
 }
 
 const INSTRUCTION_TYPES = new Set(['original', 'rewrite', 'complex']);
@@ -66,6 +68,7 @@ export function parseGptEditRecord(value: unknown): { ok: true; record: GptEditR
       output: output.path,
       instructionType: type as GptEditRecord['instructionType'],
       instructions,
+      descriptions: { input_description: r.input_description, output_description: r.output_description },
     },
   };
 }

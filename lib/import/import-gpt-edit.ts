@@ -4,6 +4,7 @@ import type { Db } from '@/db';
 import { findTaskFolders } from './gpt-edit-layout';
 import { parseGptEditRecord } from './gpt-edit-record';
 import { readJsonRecords } from './json-records';
+import { importLimits, type ImportLimits } from './limits';
 import { NothingToImportError, runImport, type ImportProgress, type ImportSummary } from './session';
 
 export { NothingToImportError, type ImportProblem, type ImportProgress, type ImportSummary } from './session';
@@ -13,6 +14,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Column mapping for the generic JSONL / CSV formats (ignored by the others). */
   columns?: ColumnMapping;
+  /** Caps on record size, nesting and instruction length (lib/import/limits.ts). */
+  limits?: Partial<ImportLimits>;
 }
 
 /** Which fields of a generic JSONL / CSV record hold what. */
@@ -40,6 +43,7 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
     throw new NothingToImportError(`no metadata files found under ${inputPath} (expected <family>/<task>/metadata/*.json)`);
   }
   const baseDir = fs.statSync(root).isFile() ? path.dirname(root) : root;
+  const limits = importLimits(options.limits);
   const run = {
     db,
     format: 'gpt-edit',
@@ -51,6 +55,7 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
     bytesTotal: files.reduce((sum, f) => sum + fs.statSync(f).size, 0),
     fileKind: 'metadata file',
     onProgress: options.onProgress,
+    limits,
   };
 
   return runImport(run, async (session) => {
@@ -63,7 +68,7 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
         const order = fileNo++;
         let fileBroken = false;
         let readAny = false;
-        for await (const entry of readJsonRecords(file, session.progress)) {
+        for await (const entry of readJsonRecords(file, session.progress, limits)) {
           if (entry.kind === 'bad-file') {
             session.report(shownFile, [order, Infinity], entry.reason); // a break ends the file: after its records
             fileBroken = true;
@@ -87,6 +92,7 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
             task: record.task,
             instructionType: record.instructionType,
             instructions: record.instructions,
+            descriptions: record.descriptions,
             metadata: entry.text,
             source: { field: 'input', value: record.input, dir: folder.dir, path: record.input },
             output: { field: 'output', value: record.output, dir: folder.dir, path: record.output },

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTemp, tempDir } from '@/lib/test/factories';
-import { readJsonRecords, type RecordEntry } from './json-records';
+import { readJsonRecords, type RecordEntry, type RecordLimits } from './json-records';
 
 afterEach(cleanupTemp);
 
@@ -12,10 +12,16 @@ function writeFile(name: string, content: string | Buffer): string {
   return file;
 }
 
-async function readAll(file: string, progress?: { bytesRead: number }): Promise<RecordEntry[]> {
+/** The entries without their byte offsets (tested on their own below). */
+async function readAll(file: string, progress?: { bytesRead: number }, limits?: RecordLimits): Promise<RecordEntry[]> {
   const entries: RecordEntry[] = [];
-  for await (const entry of readJsonRecords(file, progress)) entries.push(entry);
+  for await (const entry of readJsonRecords(file, progress, limits)) entries.push(withoutOffsets(entry));
   return entries;
+}
+
+function withoutOffsets(entry: RecordEntry): RecordEntry {
+  const { start: _start, end: _end, ...rest } = entry as RecordEntry & { end?: number };
+  return rest as RecordEntry;
 }
 
 const values = (entries: RecordEntry[]) => entries.map((e) => (e.kind === 'record' ? e.value : e));

@@ -6,6 +6,8 @@ import type { ImageInfo } from '../images/probe';
 import { ImageProber } from '../images/prober';
 import { imageStoreDir, storeImage } from '../images/store';
 import { BatchWriter, type NewItem } from './batch-writer';
+import { formatBytes, importLimits, type ImportLimits } from './limits';
+import { itemTextProblem } from './text-checks';
 import { downloadImage, forEachLimited, MAX_CONCURRENT_DOWNLOADS } from './json-formats/download';
 
 export interface ImportProblem {
@@ -53,6 +55,10 @@ export interface PendingItem {
   task: string;
   instructionType: string;
   instructions: NewItem['instructions'];
+  /** The instruction's field in the data, naming it in problems (default `instruction`). */
+  instructionField?: string;
+  /** Descriptions of the images (input_description, ...), checked as text like the instructions. */
+  descriptions?: Record<string, unknown>;
   /** The whole record as JSON text. */
   metadata: string;
   source: ImageSpec;
@@ -83,9 +89,13 @@ export interface RunOptions {
   /** What a file is called when none could be read ("metadata file"); default "file". */
   fileKind?: string;
   onProgress?: (progress: ImportProgress) => void;
+  limits?: ImportLimits;
 }
 
 const BATCH = 2000;
+// A batch also ends at this many bytes of records, so 2000 records near the size limit
+// cannot hold gigabytes.
+const BATCH_BYTES = 32 << 20;
 // Keep the database row of a run small; the full list goes to the caller.
 const MAX_STORED_PROBLEMS = 1000;
 
@@ -158,6 +168,8 @@ export class ImportSession {
   readonly progress: ImportProgress;
   private readonly problems: (ImportProblem & { order: Order })[] = [];
   private pending: PendingItem[] = [];
+  private pendingBytes = 0;
+  readonly limits: ImportLimits;
   private writing: Promise<void> = Promise.resolve();
   private readonly prober = new ImageProber();
   private readonly roots = new Map<string, number>();
@@ -168,6 +180,7 @@ export class ImportSession {
     private readonly options: RunOptions,
   ) {
     this.progress = { bytesRead: 0, bytesTotal: options.bytesTotal, records: 0 };
+    this.limits = options.limits ?? importLimits();
   }
 
   /** A problem; with a record (id or index) it is a skipped record, without one it concerns the file. */
@@ -175,9 +188,30 @@ export class ImportSession {
     this.problems.push(record === undefined ? { file, reason, order } : { file, record, reason, order });
   }
 
+  /** Queues a parsed record; one whose text or size is refused is reported instead. */
   async add(item: PendingItem) {
+    const refused = this.refusal(item);
+    if (refused) {
+      this.report(item.file, item.order, refused, item.externalId);
+      return;
+    }
     this.pending.push(item);
-    if (this.pending.length >= BATCH) await this.flush();
+    this.pendingBytes += item.metadata.length;
+    if (this.pending.length >= BATCH || this.pendingBytes >= BATCH_BYTES) await this.flush();
+  }
+
+  private refusal(item: PendingItem): string | undefined {
+    const field = item.instructionField ?? 'instruction';
+    const instructions = item.instructions.map((version) => ({ field, text: version.text }));
+    const problem = itemTextProblem({ ...item, instructions }, this.limits);
+    if (problem) return problem;
+    // Records read by the JSON splitter are within the limit already; CSV rows and records
+    // rewritten by their importer are measured here.
+    const bytes = Buffer.byteLength(item.metadata);
+    if (bytes > this.limits.maxRecordBytes) {
+      return `record is ${formatBytes(bytes)}, more than the limit of ${formatBytes(this.limits.maxRecordBytes)}`;
+    }
+    return undefined;
   }
 
   async finish() {
@@ -205,6 +239,7 @@ export class ImportSession {
   private async flush() {
     const batch = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     // Records already in the dataset are counted without touching their images.
     const existing = this.writer.existing(batch.map((p) => p.externalId));
     const fresh = batch.filter((p) => !existing.has(p.externalId));

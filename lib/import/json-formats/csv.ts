@@ -1,152 +1,136 @@
 import fs from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { formatBytes, importLimits, type ImportLimits } from '../limits';
 
 export type CsvEntry =
-  | { kind: 'row'; /** 1-based line the row starts on */ line: number; fields: string[] }
+  | { kind: 'row'; /** 1-based line */ line: number; fields: string[] }
+  /** A line that is not a CSV row; reading goes on with the next line. */
+  | { kind: 'bad-row'; line: number; reason: string }
   | { kind: 'bad-file'; reason: string };
 
-// A quote left open swallows the rest of the file into one field: stop there rather than
-// hold a whole large file in memory.
-const MAX_ROW_CHARS = 16 * 1024 * 1024;
-
 /**
- * Streams the rows of a CSV file (RFC 4180: comma separated, fields in double quotes may
- * hold commas, line breaks and "" for a quote; LF or CRLF line ends), with memory bounded
- * by one chunk plus one row. Blank lines are skipped. A file whose quoting breaks ends
- * with one `bad-file` entry after the rows read before the break.
+ * Streams the rows of a CSV file, with memory bounded by one chunk plus one line. Each row
+ * is one line (LF or CRLF): comma separated, a field in double quotes may hold commas and
+ * "" for a quote. A line break inside quotes is not allowed: in this data a quote that
+ * closes on a later line is a stray quote that would swallow the next rows into one field.
+ * So a quote opened and not closed on its line, a quote inside an unquoted field, text
+ * after a closing quote, a line that is not UTF-8 and a line over the record size limit
+ * each make that line a `bad-row`, and the next line is read as usual. Empty lines are skipped.
  */
-export async function* readCsvRows(file: string, progress?: { bytesRead: number }): AsyncGenerator<CsvEntry> {
-  const decoder = new StringDecoder('utf8'); // keeps multi-byte characters split across chunks whole
-  const parser = new CsvParser();
-  let started = false;
+export async function* readCsvRows(
+  file: string,
+  progress?: { bytesRead: number },
+  limits: Pick<ImportLimits, 'maxRecordBytes'> = importLimits(),
+): AsyncGenerator<CsvEntry> {
+  const splitter = new CsvSplitter(limits);
   try {
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
       if (progress) progress.bytesRead += chunk.length;
-      let text = decoder.write(chunk);
-      if (!started && text) {
-        text = text.replace(/^\uFEFF/, ''); // a UTF-8 byte-order mark is not content
-        started = true;
-      }
-      yield* parser.push(text);
-      if (parser.error) break;
-    }
-    if (!parser.error) {
-      yield* parser.push(decoder.end());
-      yield* parser.end();
+      yield* splitter.push(chunk);
     }
   } catch (error) {
     yield { kind: 'bad-file', reason: `cannot read: ${(error as Error).message}` };
     return;
   }
-  if (parser.error) yield { kind: 'bad-file', reason: `not valid CSV: ${parser.error}` };
+  yield* splitter.end();
 }
 
-/** An incremental CSV tokenizer: text in, finished rows out. */
-export class CsvParser {
-  error?: string;
-  private row: string[] = [];
-  private field = '';
-  private quoted = false; // inside a quoted field
-  private quoteSeen = false; // a quote inside a quoted field: "" (an escaped quote) or its end
-  private fieldTouched = false; // the current field has a character or a quote: a later quote is literal
-  private rowTouched = false; // the row has anything at all, even a comma: it is not a blank line
-  private line = 1;
-  private rowLine = 1;
-  private rowChars = 0;
+const NEWLINE = 10, RETURN = 13;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-  push(text: string): CsvEntry[] {
+/** Bytes in, rows out, for any chunking of the file. */
+export class CsvSplitter {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private line = 1;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+  constructor(private readonly limits: Pick<ImportLimits, 'maxRecordBytes'> = importLimits()) {}
+
+  push(chunk: Uint8Array): CsvEntry[] {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const out: CsvEntry[] = [];
     let i = 0;
-    while (i < text.length && !this.error) {
-      if (this.quoted) {
-        if (this.quoteSeen) {
-          this.quoteSeen = false;
-          if (text[i] === '"') {
-            this.append('"');
-            i++;
-          } else {
-            this.quoted = false; // that quote closed the field; this character is read unquoted
-          }
-          continue;
-        }
-        const quote = text.indexOf('"', i);
-        const end = quote < 0 ? text.length : quote;
-        const part = text.slice(i, end);
-        this.append(part);
-        this.line += countNewlines(part);
-        if (quote >= 0) this.quoteSeen = true;
-        i = end + 1;
-        continue;
-      }
-      const c = text[i];
-      if (c === ',') {
-        this.endField();
-        this.rowTouched = true;
-        i++;
-      } else if (c === '\n') {
-        this.endRow(out);
-        this.line++;
-        this.rowLine = this.line;
-        i++;
-      } else if (c === '\r') {
-        i++; // part of a CRLF line end: the \n ends the row
-      } else if (c === '"' && !this.fieldTouched) {
-        this.quoted = true;
-        this.fieldTouched = this.rowTouched = true;
-        i++;
-      } else {
-        // A run of plain characters, copied in one slice. A quote in the middle of an
-        // unquoted field (ab"c) is kept as a character, as most readers do.
-        let end = i + 1;
-        while (end < text.length && !',\n\r'.includes(text[end])) end++;
-        this.append(text.slice(i, end));
-        this.fieldTouched = this.rowTouched = true;
-        i = end;
-      }
+    while (i < buf.length) {
+      const newline = buf.indexOf(NEWLINE, i);
+      const to = newline < 0 ? buf.length : newline;
+      this.append(buf, i, to);
+      if (newline < 0) break;
+      this.finishLine(out);
+      i = newline + 1;
     }
     return out;
   }
 
   end(): CsvEntry[] {
-    if (this.error) return [];
-    if (this.quoted && !this.quoteSeen) {
-      this.error = `a quoted field opened on line ${this.rowLine} is never closed`;
-      return [];
-    }
-    this.quoted = this.quoteSeen = false;
     const out: CsvEntry[] = [];
-    this.endRow(out);
+    this.finishLine(out);
     return out;
   }
 
-  private append(text: string) {
-    this.field += text;
-    this.rowChars += text.length;
-    if (this.rowChars > MAX_ROW_CHARS) {
-      this.error = `the row starting on line ${this.rowLine} is longer than 16 MB (a quote never closed?)`;
-    }
+  private append(buf: Buffer, from: number, to: number) {
+    if (to <= from) return;
+    this.size += to - from;
+    if (this.size <= this.limits.maxRecordBytes) this.parts.push(buf.subarray(from, to));
+    else this.parts = []; // counted, not kept
   }
 
-  private endField() {
-    this.row.push(this.field);
-    this.field = '';
-    this.fieldTouched = false;
-  }
-
-  private endRow(out: CsvEntry[]) {
-    if (this.rowTouched) {
-      this.endField();
-      out.push({ kind: 'row', line: this.rowLine, fields: this.row });
+  private finishLine(out: CsvEntry[]) {
+    const line = this.line++;
+    const { size, parts } = this;
+    this.parts = [];
+    this.size = 0;
+    if (size > this.limits.maxRecordBytes) {
+      out.push({ kind: 'bad-row', line, reason: `line is ${formatBytes(size)}, more than the limit of ${formatBytes(this.limits.maxRecordBytes)}` });
+      return;
     }
-    this.row = [];
-    this.field = '';
-    this.fieldTouched = this.rowTouched = false;
-    this.rowChars = 0;
+    let bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    if (line === 1 && bytes.subarray(0, BOM.length).equals(BOM)) bytes = bytes.subarray(BOM.length); // not content
+    if (bytes.length && bytes[bytes.length - 1] === RETURN) bytes = bytes.subarray(0, -1); // CRLF
+    if (bytes.length === 0) return; // an empty line
+    let text: string;
+    try {
+      text = this.utf8.decode(bytes);
+    } catch {
+      out.push({ kind: 'bad-row', line, reason: 'not valid UTF-8' });
+      return;
+    }
+    const row = parseCsvLine(text);
+    out.push(typeof row === 'string' ? { kind: 'bad-row', line, reason: row } : { kind: 'row', line, fields: row });
   }
 }
 
-function countNewlines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+/** The fields of one CSV line, or why it is not a row (a quote out of place). */
+export function parseCsvLine(text: string): string[] | string {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    const column = fields.length + 1;
+    let field: string;
+    if (text[i] === '"') {
+      field = '';
+      let from = i + 1;
+      for (;;) {
+        const quote = text.indexOf('"', from);
+        if (quote < 0) return `a quoted field (column ${column}) is not closed on its line; a quoted field cannot span lines`;
+        field += text.slice(from, quote);
+        if (text[quote + 1] === '"') {
+          field += '"'; // "" is a quote
+          from = quote + 2;
+        } else {
+          i = quote + 1;
+          break;
+        }
+      }
+      if (i < text.length && text[i] !== ',') return `text after the closing quote of column ${column}`;
+    } else {
+      const comma = text.indexOf(',', i);
+      const end = comma < 0 ? text.length : comma;
+      field = text.slice(i, end);
+      if (field.includes('"')) return `a quote inside unquoted column ${column} (quote the whole field and double the quote)`;
+      i = end;
+    }
+    fields.push(field);
+    if (i >= text.length) return fields;
+    i++; // the comma
+  }
 }

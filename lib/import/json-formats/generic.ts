@@ -5,6 +5,7 @@ import { checkRelativePath } from '../../images/paths';
 import type { ImportFormat } from '../formats';
 import { NothingToImportError, type ColumnMapping, type ImportOptions, type ImportSummary } from '../import-gpt-edit';
 import { readJsonRecords } from '../json-records';
+import { importLimits } from '../limits';
 import { readCsvRows } from './csv';
 import { runImport, type ImageSpec, type ImportSession, type Order, type PendingItem } from '../session';
 
@@ -87,6 +88,8 @@ function toPending(
       task: text('task') ?? 'default',
       instructionType: 'original',
       instructions: [{ kind: 'original', text: instruction.trim() }],
+      instructionField: instructionColumn,
+      descriptions: { input_description: record.input_description, output_description: record.output_description },
       metadata,
       source,
       output: edited,
@@ -125,6 +128,7 @@ function runOptions(db: Db, file: string, format: string, options: ImportOptions
     files: 1,
     bytesTotal: fs.statSync(file).size,
     onProgress: options.onProgress,
+    limits: importLimits(options.limits),
   };
 }
 
@@ -139,7 +143,7 @@ export async function importJsonl(db: Db, inputPath: string, options: ImportOpti
   return runImport(runOptions(db, file, 'jsonl', options), async (session) => {
     let readAny = false;
     let broken = false;
-    for await (const entry of readJsonRecords(file, session.progress)) {
+    for await (const entry of readJsonRecords(file, session.progress, session.limits)) {
       if (entry.kind === 'bad-file') {
         session.report(ctx.name, [0, Infinity], entry.reason); // a break ends the file: after its records
         broken = true;
@@ -170,9 +174,19 @@ export async function importCsv(db: Db, inputPath: string, options: ImportOption
   return runImport(runOptions(db, file, 'csv', options), async (session) => {
     let header: string[] | undefined;
     let ctx: FileContext | undefined;
-    for await (const entry of readCsvRows(file, session.progress)) {
+    for await (const entry of readCsvRows(file, session.progress, session.limits)) {
       if (entry.kind === 'bad-file') {
         session.report(name, [0, Infinity], entry.reason);
+        continue;
+      }
+      if (entry.kind === 'bad-row' && !header) {
+        session.report(name, [0, -1], `the header row (line ${entry.line}) cannot be read: ${entry.reason}`);
+        return 0;
+      }
+      if (entry.kind === 'bad-row') {
+        // Every line that is not a row is counted and named: a stray quote loses no row silently.
+        session.progress.records++;
+        session.report(name, [0, entry.line], `line ${entry.line}: ${entry.reason}`, `${name}:${entry.line}`);
         continue;
       }
       if (!header) {

@@ -5,6 +5,7 @@ import { checkRelativePath } from '../../images/paths';
 import type { ImportFormat } from '../formats';
 import { NothingToImportError, type ImportOptions, type ImportSummary } from '../import-gpt-edit';
 import { readJsonRecords } from '../json-records';
+import { importLimits } from '../limits';
 import { runImport, type Order } from '../session';
 
 /*
@@ -179,6 +180,7 @@ export async function importGptEditTraining(db: Db, inputPath: string, options: 
       files: release.annotations.length,
       bytesTotal: release.annotations.reduce((sum, a) => sum + fs.statSync(a.file).size, 0),
       onProgress: options.onProgress,
+      limits: importLimits(options.limits),
     },
     async (session) => {
       for (const { line, reason } of release.listProblems) session.report(shown(release.listFile!), [-1, line], `line ${line}: ${reason}`);
@@ -194,7 +196,7 @@ export async function importGptEditTraining(db: Db, inputPath: string, options: 
         const task = taskOf(name, fileFamily);
         let readAny = false;
         let broken = false;
-        for await (const entry of readJsonRecords(annotation.file, session.progress)) {
+        for await (const entry of readJsonRecords(annotation.file, session.progress, session.limits)) {
           if (entry.kind === 'bad-file') {
             session.report(file, [fileNo, Infinity], entry.reason); // a break ends the file: after its records
             broken = true;
@@ -225,6 +227,7 @@ export async function importGptEditTraining(db: Db, inputPath: string, options: 
             task,
             instructionType: 'original',
             instructions: [{ kind: 'original', text: parsed.instruction }],
+            instructionField: 'conversations',
             metadata,
             source: { field: 'input', value: parsed.input, dir: annotation.imageRoot, path: parsed.input },
             output: { field: 'output', value: parsed.output, dir: annotation.imageRoot, path: parsed.output },

@@ -33,6 +33,7 @@ export const HQEDIT: DatasetMapping = {
         externalId,
         task,
         instructions: [instructionText],
+        instructionField: task,
         source,
         output,
         extra: { input_description: text(description) ?? null, direction: suffix },

@@ -13,6 +13,8 @@ import {
   type ImportProgress,
   type ImportSummary,
 } from '../import-gpt-edit';
+import { importLimits, type ImportLimits } from '../limits';
+import { itemTextProblem, recordProblem } from '../text-checks';
 import { checkEmbeddedImage, isNoImage, storeCheckedImage, type CheckedImage } from './images';
 import type { DatasetMapping, ItemDraft, RowPosition, StoredImages } from './mapping';
 import { findParquetFiles, parquetColumns, ParquetShard, type Row, type RowGroupSpan } from './shard';
@@ -113,6 +115,7 @@ export async function importParquet(
 
 class ParquetImport {
   readonly problems: ImportProblem[] = [];
+  private readonly limits: ImportLimits;
 
   constructor(
     private readonly db: Db,
@@ -120,7 +123,9 @@ class ParquetImport {
     readonly writer: BatchWriter,
     private readonly options: ParquetImportOptions,
     readonly progress: ImportProgress,
-  ) {}
+  ) {
+    this.limits = importLimits(options.limits);
+  }
 
   /** Imports one shard; false when it could not be read at all (reported). */
   async shard(file: string, shown: string): Promise<boolean> {
@@ -199,8 +204,9 @@ class ParquetImport {
       // Checked before storing anything, so a rejected row leaves no image behind.
       const drafts: ItemDraft[] = [];
       for (const result of mapping.toItems(row, at(i))) {
-        if ('problem' in result) report(result.problem, result.externalId);
-        else drafts.push(result);
+        const problem = 'problem' in result ? result.problem : this.refusal(row, result);
+        if (problem) report(problem, result.externalId);
+        else drafts.push(result as ItemDraft);
       }
       if (drafts.length === 0) continue;
       const images = await this.storeImages(row);
@@ -212,6 +218,17 @@ class ParquetImport {
       for (const draft of drafts) batch.push(this.newItem(row, images, { ...draft, extra: { ...draft.extra, ...fields } }, at(i)));
     }
     writer.write(batch); // one transaction for the group
+  }
+
+  /** Why an item of the row is refused for its text, size or nesting (before any image is stored). */
+  private refusal(row: Row, draft: ItemDraft): string | undefined {
+    const instructions = draft.instructions.map((text) => ({ field: draft.instructionField, text }));
+    const problem = itemTextProblem(
+      { externalId: draft.externalId, family: this.mapping.family, task: draft.task, instructions, descriptions: draft.extra },
+      this.limits,
+    );
+    // The record as it will be stored, but for the images' {path, sha256}: a few bytes each.
+    return problem ?? recordProblem(JSON.stringify({ ...storedRecord(row, {}), ...draft.extra }), this.limits);
   }
 
   /**

@@ -13,6 +13,8 @@ export interface ItemDraft {
   task: string;
   /** Instruction texts; the FIRST is the current one. */
   instructions: string[];
+  /** The column the instructions come from, naming it in problems. */
+  instructionField: string;
   /** The image columns holding the source and the edited image. */
   source: string;
   output: string;

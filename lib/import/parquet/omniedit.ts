@@ -24,6 +24,6 @@ export const OMNIEDIT: DatasetMapping = {
     const prompts = Array.isArray(row.edited_prompt_list) ? row.edited_prompt_list.map(text).filter((p) => p !== undefined) : [];
     if (!task) return [{ externalId, problem: 'missing task' }];
     if (prompts.length === 0) return [{ externalId, problem: 'edited_prompt_list has no prompt' }];
-    return [{ externalId, task, instructions: prompts, source: 'src_img', output: 'edited_img' }];
+    return [{ externalId, task, instructions: prompts, instructionField: 'edited_prompt_list', source: 'src_img', output: 'edited_img' }];
   },
 };

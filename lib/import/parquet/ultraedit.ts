@@ -27,6 +27,7 @@ export const ULTRAEDIT: DatasetMapping = {
         externalId,
         task: text(row.task) ?? 'default',
         instructions: [instruction],
+        instructionField: 'edit_prompt',
         source: 'source_image',
         output: 'edited_image',
         extra: { input_description: text(row.source_caption) ?? null },
