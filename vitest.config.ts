@@ -12,7 +12,7 @@ export default defineConfig({
   },
   test: {
     environment: 'node',
-    include: ['lib/**/*.test.ts', 'cli/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'cli/**/*.test.ts', 'db/**/*.test.ts'],
     testTimeout: 60_000,
   },
 });

@@ -6,6 +6,7 @@
  * walks the smaller side (scope.ts). bench/dashboard.ts measures them at 1.5M items.
  */
 import type { Db } from '@/db';
+import { readTransaction } from '@/db/transaction';
 import { auditSummary, type CampaignSummary } from './audits';
 import { progressByTask, type Progress } from './progress';
 import { regenerationSummary, type RegenerationSummary } from './regeneration';
@@ -39,12 +40,12 @@ export interface DashboardSummary {
 /** Everything /dashboard shows; GET /api/dashboard answers it. */
 export function dashboardSummary(db: Db, datasetId?: number, now = Date.now()): DashboardSummary {
   // One read transaction, so every figure is of the same moment.
-  return db.$client.transaction(() => ({
+  return readTransaction(db, () => ({
     datasetId: datasetId ?? null,
     generatedAt: now,
     progress: progressByTask(db, datasetId),
     verdictsPerDay: verdictsPerDay(db, { datasetId, now }),
     regeneration: regenerationSummary(db, datasetId),
     audits: auditSummary(db, datasetId),
-  }))();
+  }));
 }

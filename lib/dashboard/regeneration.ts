@@ -1,4 +1,5 @@
 import type { Db } from '@/db';
+import { readTransaction } from '@/db/transaction';
 import { statement } from '@/db/statements';
 import type { JobKind, JobStatus } from '@/db/schema';
 import { wilsonInterval, type ProportionInterval } from '@/lib/stats';
@@ -62,7 +63,7 @@ function emptyKind(kind: JobKind): JobKindSummary {
 /** Jobs per kind by status, success rate, spend, and the padding-check failures of regenerated candidates. */
 export function regenerationSummary(db: Db, datasetId?: number): RegenerationSummary {
   // One read transaction: with the `except` scope, the whole and the part come from one snapshot.
-  return db.$client.transaction(() => summarize(db, datasetId))();
+  return readTransaction(db, () => summarize(db, datasetId));
 }
 
 function summarize(db: Db, datasetId: number | undefined): RegenerationSummary {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '@/db';
+import { readTransaction } from '@/db/transaction';
 import { statement } from '@/db/statements';
 import { IN_DATASETS, scopeOf } from './scope';
 
@@ -131,13 +132,13 @@ export function verdictsPerDay(db: Db, { datasetId, days = 30, now = Date.now() 
   let byScope = tracked.get(db.$client);
   if (!byScope) tracked.set(db.$client, (byScope = new Map()));
   // One read transaction: the counts and the cursor are of the same snapshot.
-  const state = db.$client.transaction(() => {
+  const state = readTransaction(db, () => {
     const kept = byScope.get(key);
     if (kept && kept.from <= since && catchUp(db, kept, datasetId)) return kept;
     const fresh = build(db, datasetId, since, since + days * DAY_MS);
     byScope.set(key, fresh);
     return fresh;
-  })();
+  });
   return Array.from({ length: days }, (_, i) => {
     const start = since + i * DAY_MS;
     const counts = state.days.get(start);

@@ -108,6 +108,6 @@ export class BatchWriter {
   }
 
   write(batch: NewItem[]) {
-    if (batch.length) this.writeBatch(batch);
+    if (batch.length) this.writeBatch.immediate(batch);
   }
 }
