@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { choiceFor, nextOf, pick, type PageChoice } from '@/lib/review/choice';
 import type { ItemFilter } from '@/lib/review/filter';
 import type { ReviewItem } from '@/lib/review/items';
 import { REJECT_REASONS, type RejectReason } from '@/lib/review/reasons';
@@ -73,10 +74,17 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
   const queue = useReviewQueue(filter, holder);
   const item = queue.current;
 
-  const [chosenInstruction, setChosenInstruction] = useState<number>();
-  const [chosenCandidate, setChosenCandidate] = useState<number>();
-  const [rejecting, setRejecting] = useState(false);
-  const [reasons, setReasons] = useState<RejectReason[]>([]);
+  // Picks and a reject in progress belong to the item they were made on (see lib/review/choice.ts):
+  // in the moment after the next item appears, before any effect runs, they must not apply to it.
+  const [choice, setChoice] = useState<PageChoice>();
+  const chosen = item ? choiceFor(item, choice) : undefined;
+  const setChosenCandidate = (candidateId: number) => item && setChoice((c) => pick(c, item, { candidateId }));
+  const setChosenInstruction = (instructionId: number) => item && setChoice((c) => pick(c, item, { instructionId }));
+  const [rejectingItem, setRejectingItem] = useState<number>();
+  const rejecting = item !== undefined && rejectingItem === item.id;
+  const setRejecting = (on: boolean) => setRejectingItem(on && item ? item.id : undefined);
+  const [reasonsOf, setReasonsOf] = useState<{ itemId: number; tags: RejectReason[] }>();
+  const reasons = item && reasonsOf?.itemId === item.id ? reasonsOf.tags : [];
   const [editing, setEditing] = useState(false);
   const [inspect, setInspect] = useState<InspectMode | null>(null);
   const [help, setHelp] = useState(false);
@@ -86,12 +94,11 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
   const shownAt = useRef(0);
   const inspectRef = useRef<InspectHandle>(null);
 
-  // A new item starts clean: its current instruction chosen, no reject in progress.
+  // A new item starts clean: its current versions chosen, no reject in progress.
   useEffect(() => {
-    setChosenInstruction(item?.currentInstructionId);
-    setChosenCandidate(item?.currentCandidateId);
-    setRejecting(false);
-    setReasons([]);
+    setChoice(undefined);
+    setRejectingItem(undefined);
+    setReasonsOf(undefined);
     setEditing(false);
     setNoting(false);
     setNoteSaved(false);
@@ -100,28 +107,29 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
 
   const decide = (decision: 'accept' | 'reject' | 'skip') => {
     if (!item) return;
+    // Versions from this same item object: never a pick made on another item.
     queue.decide(item, {
       decision,
-      instructionVersionId: chosenInstruction,
-      candidateId: chosenCandidate ?? item.currentCandidateId,
+      ...choiceFor(item, choice),
       reasons: decision === 'reject' ? reasons : undefined,
       msSpent: Math.round(performance.now() - shownAt.current),
     });
   };
 
-  const toggleReason = (tag: RejectReason) =>
-    setReasons((list) => (list.includes(tag) ? list.filter((r) => r !== tag) : [...list, tag]));
+  const toggleReason = (tag: RejectReason) => {
+    if (!item) return;
+    const list = reasons.includes(tag) ? reasons.filter((r) => r !== tag) : [...reasons, tag];
+    setReasonsOf({ itemId: item.id, tags: list });
+  };
 
   const cycleInstruction = () => {
-    if (!item || item.instructions.length < 2) return;
-    const index = item.instructions.findIndex((v) => v.id === chosenInstruction);
-    setChosenInstruction(item.instructions[(index + 1) % item.instructions.length].id);
+    if (!item || !chosen || item.instructions.length < 2) return;
+    setChosenInstruction(nextOf(item.instructions.map((v) => v.id), chosen.instructionVersionId));
   };
 
   const cycleCandidate = () => {
-    if (!item || item.candidates.length < 2) return;
-    const index = item.candidates.findIndex((c) => c.id === chosenCandidate);
-    setChosenCandidate(item.candidates[(index + 1) % item.candidates.length].id);
+    if (!item || !chosen || item.candidates.length < 2) return;
+    setChosenCandidate(nextOf(item.candidates.map((c) => c.id), chosen.candidateId));
   };
 
   const saveInstruction = async (text: string) => {
@@ -196,10 +204,8 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
     router.push(`/review?${params}`);
   };
 
-  const pair = useMemo(
-    () => (item ? pairOf(item, chosenCandidate ?? item.currentCandidateId) : undefined),
-    [item, chosenCandidate],
-  );
+  const chosenCandidate = chosen?.candidateId;
+  const pair = useMemo(() => (item && chosenCandidate !== undefined ? pairOf(item, chosenCandidate) : undefined), [item, chosenCandidate]);
   const progress = queue.progress;
 
   return (
@@ -349,7 +355,7 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
             <div className="mx-auto flex max-w-6xl items-start gap-8">
               <InstructionPanel
                 item={item}
-                chosenId={chosenInstruction ?? item.currentInstructionId}
+                chosenId={chosen!.instructionVersionId}
                 onChoose={setChosenInstruction}
                 editing={editing}
                 onEditDone={() => setEditing(false)}
@@ -372,8 +378,8 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
               <p className="mx-auto mt-2 max-w-6xl text-sm text-neutral-500">Source: {item.inputDescription}</p>
             )}
             <div className="mx-auto mt-3 flex max-w-6xl flex-wrap items-center gap-4">
-              <CandidateStrip item={item} chosenId={chosenCandidate ?? item.currentCandidateId} onChoose={setChosenCandidate} />
-              <SignalStrip candidate={item.candidates.find((c) => c.id === (chosenCandidate ?? item.currentCandidateId)) ?? item.candidates[0]} />
+              <CandidateStrip item={item} chosenId={chosen!.candidateId} onChoose={setChosenCandidate} />
+              <SignalStrip candidate={item.candidates.find((c) => c.id === chosen!.candidateId) ?? item.candidates[0]} />
               <ItemJobs item={item} />
             </div>
 

@@ -60,6 +60,17 @@ async function post<T>(url: string, body: unknown): Promise<T> {
   return data as T;
 }
 
+async function get<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (response.status === 401) {
+    toLogin();
+    throw new ApiError('Your session ended; taking you to the sign-in page…', 401);
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(data.error ?? `${url} failed (${response.status})`, response.status);
+  return data as T;
+}
+
 export interface QueueState {
   items: ReviewItem[];
   progress: QueueProgress;
@@ -97,6 +108,21 @@ export const JOB_LABEL: Record<JobKind, string> = {
 
 export const requestJob = (itemId: number, request: { kind: JobKind; holder?: string; params?: Record<string, unknown> }) =>
   post<{ jobId: number; estimatedUsd: number }>(`/api/items/${itemId}/jobs`, request);
+
+export interface JobState {
+  id: number;
+  itemId: number;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  error: string | null;
+}
+
+/** One job's state: the jobs list keyset-paged to just that job (GET /api/jobs?before=id+1&limit=1). */
+export async function jobState(jobId: number): Promise<JobState | undefined> {
+  const { jobs } = await get<{ jobs: JobState[] }>(`/api/jobs?before=${jobId + 1}&limit=1`);
+  return jobs.find((job) => job.id === jobId);
+}
+
+export const jobEnded = (status: JobState['status']) => status === 'succeeded' || status === 'failed' || status === 'cancelled';
 
 /** A note on the item for the leads (stored as a comment: leads and its author see it). */
 export const addNote = (itemId: number, body: string) =>

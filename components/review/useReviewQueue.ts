@@ -22,6 +22,15 @@ const RENEW_NOW_BELOW_MS = 60_000;
 /** A lease this close to its end counts as lapsed: a renewal might reach the server too late. */
 const LAPSE_MARGIN_MS = 1_000;
 const AWAY_NOTICE = 'Your hold on this item expired while you were away; here is the next one.';
+/** How often the page asks after the jobs it queued, so their items come back when they end. */
+const JOB_POLL_MS = 1_500;
+
+/** A regeneration or rewrite this page asked for, whose item comes back to it when the job ends. */
+interface AskedJob {
+  itemId: number;
+  externalId: string;
+  kind: api.JobKind;
+}
 
 export interface VerdictChoice {
   decision: 'accept' | 'reject' | 'skip';
@@ -81,6 +90,8 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
   const [progress, setProgress] = useState<QueueProgress>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<QueueNotice>();
+  // Jobs this page queued, by job id, until they end.
+  const [asked, setAsked] = useState<ReadonlyMap<number, AskedJob>>(new Map());
   const chain = useRef<Promise<unknown>>(Promise.resolve());
 
   // When the page's leases end (ms epoch, server clock); undefined while it holds nothing.
@@ -99,6 +110,7 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
     setAway(new Map());
     setFront(undefined);
     setProgress(undefined);
+    setAsked(new Map());
     lapsed.current.clear();
   }, [queryKey]);
 
@@ -240,10 +252,24 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
           const result = await api.sendVerdict({ holder, filter, itemId: item.id, ...choice });
           setProgress(result.progress);
         } catch (error) {
-          if (!(error instanceof api.ApiError && error.status === 409 && lapsed.current.has(item.id))) throw error;
-          setNotice({
-            text: `Your hold on ${item.externalId} expired while you were away and another reviewer has it now; your verdict on it was not recorded.`,
-          });
+          if (error instanceof api.ApiError && error.status === 409 && lapsed.current.has(item.id)) {
+            setNotice({
+              text: `Your hold on ${item.externalId} expired while you were away and another reviewer has it now; your verdict on it was not recorded.`,
+            });
+            return;
+          }
+          if (error instanceof api.ApiError && error.status === 400) {
+            // The server refused this verdict (say, a version that is not the item's): the
+            // item is still this page's, so it comes back to be decided again.
+            setDone((prev) => {
+              const next = new Set(prev);
+              next.delete(item.id);
+              return next;
+            });
+            setFront(item);
+            throw new Error(`Your ${choice.decision} of ${item.externalId} was not recorded (${error.message}); it is shown again.`);
+          }
+          throw error;
         }
       });
     },
@@ -268,8 +294,11 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
       awayFrom(Infinity);
       enqueue(async () => {
         try {
-          const { estimatedUsd } = await api.requestJob(item.id, { kind, holder });
+          const { jobId, estimatedUsd } = await api.requestJob(item.id, { kind, holder });
           awayFrom(Date.now());
+          // An item brought back by undo must not stay on screen as it was before the job.
+          setFront((front) => (front?.id === item.id ? undefined : front));
+          setAsked((prev) => new Map(prev).set(jobId, { itemId: item.id, externalId: item.externalId, kind }));
           setNotice({
             text: `${api.JOB_LABEL[kind]} of ${item.externalId} queued (about $${estimatedUsd.toFixed(2)}); it comes back when done.`,
             jobs: true,
@@ -282,6 +311,56 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
     },
     [enqueue, holder],
   );
+
+  // Asks after the page's jobs until they end (React Query polls while any is open).
+  const askedIds = useMemo(() => [...asked.keys()].sort((a, b) => a - b), [asked]);
+  const jobs = useQuery({
+    queryKey: ['asked-jobs', askedIds],
+    queryFn: () => Promise.all(askedIds.map(async (id) => ({ id, job: await api.jobState(id) }))),
+    enabled: ready && askedIds.length > 0,
+    refetchInterval: JOB_POLL_MS,
+  });
+
+  /** A job of this page ended: its item comes back first (with its new version), and the notice says how it went. */
+  const bringBack = useCallback(
+    (ask: AskedJob, job: api.JobState | undefined) => {
+      if (holder === undefined) return;
+      enqueue(async () => {
+        await queryClient.cancelQueries({ queryKey });
+        const startedAt = Date.now();
+        const state = await api.claim({ filter, holder, count: LOOKAHEAD, prefer: [ask.itemId] });
+        queryClient.setQueryData<ClaimState>(queryKey, { ...state, startedAt });
+        setAway((prev) => {
+          const next = new Map(prev);
+          next.delete(ask.itemId);
+          return next;
+        });
+        const back = state.items.find((item) => item.id === ask.itemId);
+        if (back) setFront(back);
+        const what = `${api.JOB_LABEL[ask.kind]} of ${ask.externalId}`;
+        const made = ask.kind === 'rewrite' ? 'instruction' : 'edited image';
+        const text =
+          job?.status === 'succeeded'
+            ? back
+              ? `${what} done: it is back with its new ${made}.`
+              : `${what} done; the item is no longer in your queue (another reviewer has it, or it is decided).`
+            : `${what} ${job?.status ?? 'ended'}${job?.error ? `: ${job.error}` : ''}.${back ? ' The item is back as it was.' : ''}`;
+        setNotice({ text, jobs: job?.status !== 'succeeded' });
+      }, false);
+    },
+    [enqueue, filter, holder, queryClient, queryKey],
+  );
+
+  useEffect(() => {
+    const ended = (jobs.data ?? []).filter(({ id, job }) => asked.has(id) && (!job || api.jobEnded(job.status)));
+    if (ended.length === 0) return;
+    setAsked((prev) => {
+      const next = new Map(prev);
+      for (const { id } of ended) next.delete(id);
+      return next;
+    });
+    for (const { id, job } of ended) bringBack(asked.get(id)!, job);
+  }, [jobs.data, asked, bringBack]);
 
   const undoLast = useCallback(() => {
     if (holder === undefined) return;

@@ -1,5 +1,6 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
+import { actorNameSql } from '@/lib/auth/actors';
 import { filterSql, signalSql, type ItemFilter } from './filter';
 
 /** How long a claimed item stays reserved for its reviewer unless the open page renews it. */
@@ -8,7 +9,7 @@ export const LEASE_MS = 2 * 60 * 1000;
 export interface Claimant {
   /** One open review page (a browser tab) of one user: leases belong to it. */
   holder: string;
-  /** The reviewer's username: verdicts and skips are recorded under it. */
+  /** The reviewer's user id: verdicts and skips are recorded under it (lib/auth/actors.ts). */
   reviewer: string;
 }
 
@@ -17,7 +18,7 @@ export interface Claimant {
  * can renew, release or decide with another user's leases by sending their page id.
  */
 export function claimantOf(user: { id: string; username: string }, pageId: string): Claimant {
-  return { holder: `${user.id}:${pageId}`, reviewer: user.username };
+  return { holder: `${user.id}:${pageId}`, reviewer: user.id };
 }
 
 /** SQL: the reviewer (?) has a verdict or skip on `items.id` that is not undone. */
@@ -26,6 +27,15 @@ export const HAS_OWN_VERDICT = `EXISTS (
     AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v.id))`;
 
 const FREE = '(lease_expires_at IS NULL OR lease_expires_at <= ? OR lease_holder = ?)';
+
+/**
+ * SQL: `items` is free for the page (now, holder), the reviewer (?) has no verdict on it, and
+ * no job is regenerating or rewriting it: such an item comes back when its job ends (signals
+ * and the judge only score it, so they do not take it out of the queue).
+ */
+const CLAIMABLE = `${FREE} AND NOT ${HAS_OWN_VERDICT}
+       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.status IN ('queued', 'running')
+         AND j.kind IN ('regenerate', 'regenerate_pair', 'rewrite'))`;
 
 /**
  * Reserves up to `count` items for a review page. First the items it already holds, then,
@@ -56,11 +66,7 @@ export function claimItems(
        AND ((${pending.where}) OR (${anyStatus.where} AND id IN (SELECT item_id FROM gold_items)))
      ${order} LIMIT ?`,
   ).pluck();
-  const claimable = `${FREE} AND NOT ${HAS_OWN_VERDICT}
-       -- An item being regenerated or rewritten comes back when its job ends (signals and the
-       -- judge only score it, so they do not take it out of the queue).
-       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.status IN ('queued', 'running')
-         AND j.kind IN ('regenerate', 'regenerate_pair', 'rewrite'))`;
+  const claimable = CLAIMABLE;
   // By a signal: walk signals_rank (dataset, name, value, item) in order, current candidates only.
   const free = statement<unknown[], number>(
     db,
@@ -112,6 +118,21 @@ export function claimItems(
     .immediate();
 }
 
+/**
+ * Leases one item to the page if it is in the page's queue, pending and claimable now (a job
+ * the page asked for has ended, so its item comes back there first). One statement.
+ */
+export function leaseIfClaimable(db: Db, filter: ItemFilter, who: Claimant, itemId: number, now = Date.now()): boolean {
+  const pending = filterSql(filter, 'pending');
+  return (
+    statement(
+      db,
+      `UPDATE items SET lease_holder = ?, lease_reviewer = ?, lease_expires_at = ?
+       WHERE id = ? AND ${pending.where} AND ${CLAIMABLE}`,
+    ).run(who.holder, who.reviewer, now + LEASE_MS, itemId, ...pending.params, now, who.holder, who.reviewer).changes > 0
+  );
+}
+
 /** Extends every live lease of a page; returns the new expiry time. */
 export function renewLeases(db: Db, holder: string, now = Date.now()): number {
   const expires = now + LEASE_MS;
@@ -146,7 +167,9 @@ export interface LiveLease {
   externalId: string;
   family: string;
   task: string;
+  /** The holder's username now (reviewerId: their user id). */
   reviewer: string | null;
+  reviewerId: string | null;
   expiresAt: number;
 }
 
@@ -155,7 +178,7 @@ export function liveLeases(db: Db, now = Date.now(), limit = 500): LiveLease[] {
   return statement<[number, number], LiveLease>(
     db,
     `SELECT id AS itemId, dataset_id AS datasetId, external_id AS externalId, family, task,
-            lease_reviewer AS reviewer, lease_expires_at AS expiresAt
+            ${actorNameSql('lease_reviewer')} AS reviewer, lease_reviewer AS reviewerId, lease_expires_at AS expiresAt
      FROM items INDEXED BY items_lease_holder
      WHERE lease_holder IS NOT NULL AND lease_expires_at > ?
      ORDER BY lease_reviewer, lease_expires_at LIMIT ?`,

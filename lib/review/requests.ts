@@ -13,6 +13,8 @@ export const claimRequest = z.object({
   ...claimant,
   filter: itemFilterSchema,
   count: z.number().int().min(1).max(10).default(4),
+  /** Items to have back first (the page's regeneration or rewrite of them ended). */
+  prefer: z.array(z.number().int().positive()).max(10).optional(),
 });
 
 export const holderRequest = z.object({ holder: claimant.holder });

@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import type { ItemFilter } from './filter';
 import { getReviewItem, type ReviewItem } from './items';
-import { claimItems, queueProgress, type Claimant, type QueueProgress } from './queue';
+import { claimItems, leaseIfClaimable, queueProgress, type Claimant, type QueueProgress } from './queue';
 
 export interface QueueState {
   items: ReviewItem[];
@@ -17,9 +17,15 @@ export function queueItem(db: Db, id: number): ReviewItem | undefined {
   return item && { ...item, status: 'pending' };
 }
 
-/** What a review page needs after any action: its leased items in order, and progress. */
-export function claimQueue(db: Db, filter: ItemFilter, who: Claimant, count: number): QueueState {
-  const ids = claimItems(db, filter, who, count);
+/**
+ * What a review page needs after any action: its leased items in order, and progress.
+ * `prefer`: items the page asks back (their jobs ended): leased first when still free, and
+ * listed first, on top of `count`.
+ */
+export function claimQueue(db: Db, filter: ItemFilter, who: Claimant, count: number, prefer: number[] = []): QueueState {
+  const back = prefer.filter((id) => leaseIfClaimable(db, filter, who, id));
+  const claimed = claimItems(db, filter, who, count + back.length);
+  const ids = [...back.filter((id) => claimed.includes(id)), ...claimed.filter((id) => !back.includes(id))];
   return {
     items: ids.map((id) => queueItem(db, id)).filter((item): item is ReviewItem => item !== undefined),
     progress: queueProgress(db, filter),

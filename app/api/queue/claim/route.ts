@@ -9,6 +9,6 @@ export const dynamic = 'force-dynamic';
 
 /** POST /api/queue/claim: lease the next items of a queue for one review page. */
 export const POST = route('review', async (request, user) => {
-  const { filter, holder, count } = await body(request, claimRequest);
-  return Response.json(claimQueue(getDb(), filter, claimantOf(user, holder), count));
+  const { filter, holder, count, prefer } = await body(request, claimRequest);
+  return Response.json(claimQueue(getDb(), filter, claimantOf(user, holder), count, prefer));
 });
