@@ -74,7 +74,7 @@ export const items = sqliteTable(
        versions are inserted together and SQLite cannot defer the circular check. */
     currentInstructionId: integer('current_instruction_id').notNull(),
     currentCandidateId: integer('current_candidate_id').notNull(),
-    /** Who holds the review lease (one open review page), its user, and until when. */
+    /** Who holds the review lease (one open review page), its user (id), and until when. */
     leaseHolder: text('lease_holder'),
     leaseReviewer: text('lease_reviewer'),
     leaseExpiresAt: integer('lease_expires_at'),
@@ -103,7 +103,7 @@ export const instructionVersions = sqliteTable(
     itemId: integer('item_id').notNull().references(() => items.id),
     kind: text('kind').$type<InstructionKind>().notNull(),
     text: text('text').notNull(),
-    /** Reviewer name for human edits; null for imported versions. */
+    /** A human edit's author (user id), a rewrite's model; null for imported versions (lib/auth/actors.ts). */
     createdBy: text('created_by'),
     createdAt: integer('created_at').notNull().default(now),
   },
@@ -166,6 +166,7 @@ export const verdicts = sqliteTable(
     itemId: integer('item_id').notNull().references(() => items.id),
     candidateId: integer('candidate_id').references(() => candidates.id),
     instructionVersionId: integer('instruction_version_id').references(() => instructionVersions.id),
+    /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
     reviewer: text('reviewer').notNull(),
     decision: text('decision').$type<Decision>().notNull(),
     /** JSON array of reason tags (rejects). */
@@ -239,6 +240,7 @@ export const jobs = sqliteTable(
      * stays counted (budgets are hard caps).
      */
     spentUsd: real('spent_usd').notNull().default(0),
+    /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
     requestedBy: text('requested_by').notNull(),
     createdAt: integer('created_at').notNull().default(now),
     startedAt: integer('started_at'),
@@ -263,6 +265,7 @@ export const batches = sqliteTable('batches', {
   estimatedUsd: real('estimated_usd').notNull(),
   total: integer('total').notNull(),
   status: text('status').$type<'running' | 'done' | 'stopped' | 'cancelled'>().notNull().default('running'),
+  /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
   createdBy: text('created_by').notNull(),
   createdAt: integer('created_at').notNull().default(now),
 });
@@ -288,6 +291,7 @@ export const exportRuns = sqliteTable(
     bytes: integer('bytes').notNull().default(0),
     status: text('status').$type<ExportRunStatus>().notNull().default('running'),
     error: text('error'),
+    /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
     createdBy: text('created_by').notNull(),
     /** The process writing it (host and pid), so a restart can tell a dead run from a live one. */
     host: text('host'),
@@ -305,6 +309,7 @@ export const goldItems = sqliteTable(
     itemId: integer('item_id').primaryKey().references(() => items.id),
     datasetId: integer('dataset_id').notNull().references(() => datasets.id),
     expected: text('expected').$type<'accept' | 'reject'>().notNull(),
+    /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull().default(now),
   },
@@ -317,6 +322,7 @@ export const comments = sqliteTable(
   {
     id: integer('id').primaryKey(),
     itemId: integer('item_id').notNull().references(() => items.id),
+    /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
     author: text('author').notNull(),
     body: text('body').notNull(),
     createdAt: integer('created_at').notNull().default(now),
@@ -444,6 +450,7 @@ export const auditCampaigns = sqliteTable('audit_campaigns', {
   status: text('status').$type<AuditStatus>().notNull().default('open'),
   populationSize: integer('population_size').notNull().default(0),
   sampleSize: integer('sample_size').notNull().default(0),
+  /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
   createdBy: text('created_by').notNull(),
   createdAt: integer('created_at').notNull().default(now),
 });
@@ -476,6 +483,7 @@ export const auditResults = sqliteTable(
     id: integer('id').primaryKey(),
     campaignId: integer('campaign_id').notNull().references(() => auditCampaigns.id),
     itemId: integer('item_id').notNull().references(() => items.id),
+    /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
     auditor: text('auditor').notNull(),
     instructionFollowing: integer('instruction_following').notNull(),
     identityPreservation: integer('identity_preservation').notNull(),
