@@ -58,7 +58,7 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
   }
 
   const all = teamStats(db, { datasetId: dataset.id, since })!;
-  const stats = isLead ? all : annotatorView(all, user.username);
+  const stats = isLead ? all : annotatorView(all, user.id);
   const { counts } = stats;
   const total = counts.pending + counts.accepted + counts.rejected + counts.disputed;
   const ageSeconds = Math.round((Date.now() - stats.asOf) / 1000);

@@ -1,5 +1,6 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
+import { actorNames } from '@/lib/auth/actors';
 import { meanInterval, stratifiedProportion, wilsonInterval } from '@/lib/stats';
 import { DEFAULT_CONFIDENCE, listCampaigns, requireCampaign, type Campaign, type CampaignListRow } from './campaigns';
 import { RUBRIC_DIMENSIONS, type RubricDimension } from './spec';
@@ -143,9 +144,11 @@ export function campaignReport(db: Db, campaignId: number): CampaignReport {
 
   const byAuditor = new Map<string, ResultRow[]>();
   for (const row of audited) byAuditor.set(row.auditor!, [...(byAuditor.get(row.auditor!) ?? []), row]);
+  // Grouped by user id, shown by current username (lib/auth/actors.ts).
+  const names = actorNames(db, byAuditor.keys());
   const auditors = [...byAuditor.entries()]
     .map(([auditor, done]) => ({
-      auditor,
+      auditor: names.get(auditor)!,
       audited: done.length,
       passes: done.filter((r) => r.pass === 1).length,
       medianMs: median(done.flatMap((r) => (r.ms_spent === null ? [] : [r.ms_spent]))),

@@ -142,8 +142,9 @@ export function extraFilterSql(filter: Omit<ExtraFilter, 'status' | 'sort'>): { 
     // undone (a review or adjudication; gold answers never decide an item).
     const conditions: string[] = [];
     if (filter.reviewer !== undefined) {
-      conditions.push('v.reviewer = ?');
-      params.push(filter.reviewer);
+      // Asked for by username; rows record the user id (lib/auth/actors.ts), or a label.
+      conditions.push('v.reviewer = coalesce((SELECT id FROM users WHERE username = ?), ?)');
+      params.push(filter.reviewer, filter.reviewer);
     }
     if (filter.from !== undefined) {
       conditions.push('v.created_at >= ?');

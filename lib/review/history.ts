@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
+import { actorNameSql } from '@/lib/auth/actors';
 import { REJECT_REASONS } from './reasons';
 import { ReviewError } from './verdicts';
 
@@ -25,6 +26,9 @@ export interface HistoryEvent {
   detail?: Record<string, unknown>;
 }
 
+/** Rows record user ids (lib/auth/actors.ts); the timeline shows current usernames. */
+const who = actorNameSql;
+
 /*
  * One UNION ALL over the item's rows, each arm a lookup by item id on its own index
  * (items and import_runs by primary key, verdicts_item, instruction_versions_item,
@@ -41,15 +45,15 @@ SELECT i.created_at AS at, 0 AS rank, i.id AS seq, 'import' AS kind, NULL AS act
   FROM items i LEFT JOIN import_runs r ON r.id = i.import_run_id
   WHERE i.id = @item
 UNION ALL
-SELECT j.created_at, 1, j.id, 'job_requested', j.requested_by,
+SELECT j.created_at, 1, j.id, 'job_requested', ${who('j.requested_by')},
        json_object('jobId', j.id, 'jobKind', j.kind, 'batchId', j.batch_id)
   FROM jobs j WHERE j.item_id = @item
 UNION ALL
-SELECT iv.created_at, 3, iv.id, 'instruction', iv.created_by,
+SELECT iv.created_at, 3, iv.id, 'instruction', ${who('iv.created_by')},
        json_object('versionId', iv.id, 'versionKind', iv.kind, 'text', iv.text)
   FROM instruction_versions iv WHERE iv.item_id = @item AND iv.created_by IS NOT NULL
 UNION ALL
-SELECT c.created_at, 4, c.id, 'candidate', cj.requested_by,
+SELECT c.created_at, 4, c.id, 'candidate', ${who('cj.requested_by')},
        json_object('candidateId', c.id, 'origin', c.origin, 'jobId', c.job_id, 'jobKind', cj.kind,
                    'width', c.width, 'height', c.height, 'simulated', json(CASE c.simulated WHEN 1 THEN 'true' ELSE 'false' END),
                    'paddingOk', json(CASE c.padding_ok WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'null' END),
@@ -57,23 +61,23 @@ SELECT c.created_at, 4, c.id, 'candidate', cj.requested_by,
   FROM candidates c LEFT JOIN jobs cj ON cj.id = c.job_id
   WHERE c.item_id = @item AND c.origin != 'dataset'
 UNION ALL
-SELECT j.finished_at, 2, j.id, 'job_finished', j.requested_by,
+SELECT j.finished_at, 2, j.id, 'job_finished', ${who('j.requested_by')},
        json_object('jobId', j.id, 'jobKind', j.kind, 'status', j.status, 'error', j.error, 'attempts', j.attempts,
                    'costUsd', j.cost_usd, 'candidateId', j.result_candidate_id, 'instructionId', j.result_instruction_id)
   FROM jobs j WHERE j.item_id = @item AND j.finished_at IS NOT NULL AND j.status IN ('succeeded', 'failed', 'cancelled')
 UNION ALL
-SELECT v.created_at, 5, v.id, CASE v.decision WHEN 'undo' THEN 'undo' ELSE 'verdict' END, v.reviewer,
+SELECT v.created_at, 5, v.id, CASE v.decision WHEN 'undo' THEN 'undo' ELSE 'verdict' END, ${who('v.reviewer')},
        json_object('verdictId', v.id, 'decision', v.decision, 'verdictKind', v.kind, 'reasons', json(v.reasons),
                    'comment', v.comment, 'goldExpected', v.gold_expected, 'candidateId', v.candidate_id,
                    'instructionVersionId', v.instruction_version_id, 'msSpent', v.ms_spent,
-                   'undoesVerdictId', v.undoes_verdict_id, 'undoneDecision', o.decision, 'undoneReviewer', o.reviewer)
+                   'undoesVerdictId', v.undoes_verdict_id, 'undoneDecision', o.decision, 'undoneReviewer', ${who('o.reviewer')})
   FROM verdicts v LEFT JOIN verdicts o ON o.id = v.undoes_verdict_id
   WHERE v.item_id = @item
 UNION ALL
-SELECT g.created_at, 6, 0, 'gold', g.created_by, json_object('expected', g.expected)
+SELECT g.created_at, 6, 0, 'gold', ${who('g.created_by')}, json_object('expected', g.expected)
   FROM gold_items g WHERE g.item_id = @item
 UNION ALL
-SELECT cm.created_at, 7, cm.id, 'comment', cm.author, json_object('commentId', cm.id, 'body', cm.body)
+SELECT cm.created_at, 7, cm.id, 'comment', ${who('cm.author')}, json_object('commentId', cm.id, 'body', cm.body)
   FROM comments cm WHERE cm.item_id = @item
 ORDER BY at, rank, seq`;
 

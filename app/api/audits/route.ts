@@ -13,5 +13,5 @@ export const GET = route('audit', async () => Response.json({ campaigns: campaig
 /** POST /api/audits: a lead creates a campaign (draws its seeded, stratified sample). */
 export const POST = route('manage', async (request, user) => {
   const spec = await body(request, campaignRequest);
-  return Response.json(createCampaign(getDb(), { ...spec, createdBy: user.username }), { status: 201 });
+  return Response.json(createCampaign(getDb(), { ...spec, createdBy: user.id }), { status: 201 });
 });

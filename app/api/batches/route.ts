@@ -19,7 +19,7 @@ const progressQuery = z.object({ id: decimalId() });
 /** POST /api/batches: queue a regeneration or rewrite of every matching item, within a budget. */
 export const POST = route('manage', async (request, user) => {
   const { kind, filter, status, budgetUsd } = await body(request, batchRequest);
-  const started = await startBatch(getDb(), regenerateConfig(), { kind, filter: { ...filter, status }, budgetUsd, requestedBy: user.username });
+  const started = await startBatch(getDb(), regenerateConfig(), { kind, filter: { ...filter, status }, budgetUsd, requestedBy: user.id });
   serverWorker()?.wake();
   return Response.json(started, { status: 201 });
 });

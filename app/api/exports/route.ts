@@ -51,7 +51,7 @@ export const POST = route('manage', async (request, user) => {
     const { exportId } = await startBackgroundExport(getDb(), dataDir(), {
       ...selection,
       extra: filter ?? {},
-      createdBy: `web:${user.username}`,
+      createdBy: user.id,
     });
     return Response.json({ exportId }, { status: 202 });
   } catch (error) {

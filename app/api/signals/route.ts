@@ -19,7 +19,7 @@ const signalsRequest = z.object({
 /** POST /api/signals: queue pixel-signal jobs (padding, SSIM, changed fraction, pHash) for every matching item. */
 export const POST = route('manage', async (request, user) => {
   const { filter, force, allCandidates } = await body(request, signalsRequest);
-  const result = await queueSignals(getDb(), filter, { requestedBy: user.username, skipComputed: !force, allCandidates });
+  const result = await queueSignals(getDb(), filter, { requestedBy: user.id, skipComputed: !force, allCandidates });
   serverWorker()?.wake();
   const { queued, matched, skippedComputed, skippedActive } = result;
   return Response.json({ queued, matched, skippedComputed, skippedActive }, { status: 202 });

@@ -19,5 +19,5 @@ export const GET = route('view', (request, user) => {
   const { datasetId, since } = query.parse(Object.fromEntries(new URL(request.url).searchParams));
   const stats = teamStats(getDb(), { datasetId, since });
   if (!stats) throw new ReviewError(`dataset ${datasetId} not found`, 404);
-  return Response.json(can(user.roles, 'adjudicate') ? stats : annotatorView(stats, user.username));
+  return Response.json(can(user.roles, 'adjudicate') ? stats : annotatorView(stats, user.id));
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { ROLES } from '@/lib/auth/roles';
-import { getUser, normalizeUsername, setDisabled, setRoles, UserError } from '@/lib/auth/users';
+import { getUser, normalizeUsername, renameUser, setDisabled, setRoles, UserError } from '@/lib/auth/users';
 import { body, jsonError } from '@/lib/http/handler';
 
 export const dynamic = 'force-dynamic';
@@ -11,12 +11,14 @@ const patchRequest = z
   .object({
     roles: z.array(z.enum(ROLES)).min(1, 'a user needs at least one role (disable the account instead)').optional(),
     disabled: z.boolean().optional(),
+    /** A new username; the account's work stays its own (it is recorded by user id). */
+    username: z.string().trim().min(1).max(40).optional(),
   })
-  .refine((p) => p.roles !== undefined || p.disabled !== undefined, 'send roles or disabled');
+  .refine((p) => p.roles !== undefined || p.disabled !== undefined || p.username !== undefined, 'send roles, disabled or username');
 
 /**
- * PATCH /api/users/:username {roles?, disabled?}: replaces the roles and/or disables or enables
- * the account. Admins cannot lock themselves out: no disabling oneself, no dropping one's own admin role.
+ * PATCH /api/users/:username {roles?, disabled?, username?}: replaces the roles, disables or
+ * enables the account, and/or renames it (only admins rename; see lib/auth/auth.ts). Admins cannot lock themselves out: no disabling oneself, no dropping one's own admin role.
  */
 export const PATCH = route<{ params: Promise<{ username: string }> }>('users', async (request, admin, context) => {
   const username = normalizeUsername((await context.params).username);
@@ -31,5 +33,6 @@ export const PATCH = route<{ params: Promise<{ username: string }> }>('users', a
   if (!getUser(db, username)) throw new UserError(`no user named ${username}`, 404);
   let user = change.roles ? setRoles(db, username, change.roles) : getUser(db, username)!;
   if (change.disabled !== undefined) user = setDisabled(db, username, change.disabled);
+  if (change.username !== undefined) user = renameUser(db, username, change.username);
   return Response.json({ user });
 });

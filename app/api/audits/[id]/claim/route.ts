@@ -12,5 +12,5 @@ export const dynamic = 'force-dynamic';
 export const POST = route<CampaignContext>('audit', async (request, user, context) => {
   const campaignId = await campaignIdOf(context);
   const { holder } = await body(request, claimRequest);
-  return Response.json(claimNextSample(getDb(), campaignId, claimantOf(user, holder).holder, user.username));
+  return Response.json(claimNextSample(getDb(), campaignId, claimantOf(user, holder).holder, user.id));
 });

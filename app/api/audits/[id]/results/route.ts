@@ -13,8 +13,8 @@ export const POST = route<CampaignContext>('audit', async (request, user, contex
   const campaignId = await campaignIdOf(context);
   const { holder, itemId, ...scores } = await body(request, resultRequest);
   const db = getDb();
-  const result = recordResult(db, campaignId, itemId, user.username, scores, {
+  const result = recordResult(db, campaignId, itemId, user.id, scores, {
     holder: holder === undefined ? undefined : claimantOf(user, holder).holder,
   });
-  return Response.json({ result, progress: auditProgress(db, campaignId, user.username) }, { status: 201 });
+  return Response.json({ result, progress: auditProgress(db, campaignId, user.id) }, { status: 201 });
 });

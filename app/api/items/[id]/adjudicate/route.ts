@@ -13,5 +13,5 @@ type Context = { params: Promise<{ id: string }> };
 export const POST = route<Context>('adjudicate', async (request, user, context) => {
   const itemId = idParam.parse((await context.params).id);
   const decision = await body(request, adjudicationRequest);
-  return Response.json(adjudicate(getDb(), user.username, { itemId, ...decision }), { status: 201 });
+  return Response.json(adjudicate(getDb(), user.id, { itemId, ...decision }), { status: 201 });
 });

@@ -12,12 +12,12 @@ const itemId = async (context: Context) => idParam.parse((await context.params).
 
 /** GET /api/items/:id/comments: the item's comments, oldest first (leads see all, others their own). */
 export const GET = route<Context>('view', async (_request, user, context) => {
-  const viewer = { username: user.username, seesAll: can(user.roles, 'adjudicate') };
+  const viewer = { userId: user.id, seesAll: can(user.roles, 'adjudicate') };
   return Response.json({ comments: listComments(getDb(), await itemId(context), viewer) });
 });
 
 /** POST /api/items/:id/comments: add a comment (1 to 4000 characters) to an item. */
 export const POST = route<Context>('review', async (request, user, context) => {
   const { body: text } = await body(request, commentRequest);
-  return Response.json(addComment(getDb(), await itemId(context), user.username, text), { status: 201 });
+  return Response.json(addComment(getDb(), await itemId(context), user.id, text), { status: 201 });
 });

@@ -13,7 +13,7 @@ const itemId = async (context: Context) => idParam.parse((await context.params).
 /** PUT /api/items/:id/gold: mark a decided item as gold, with its expected verdict. */
 export const PUT = route<Context>('adjudicate', async (request, user, context) => {
   const { expected } = await body(request, goldRequest);
-  return Response.json(markGold(getDb(), await itemId(context), user.username, expected));
+  return Response.json(markGold(getDb(), await itemId(context), user.id, expected));
 });
 
 /** DELETE /api/items/:id/gold: the item is no longer gold. */

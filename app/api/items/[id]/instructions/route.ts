@@ -11,5 +11,5 @@ export const dynamic = 'force-dynamic';
 export const POST = route<{ params: Promise<{ id: string }> }>('review', async (request, user, context) => {
   const id = idParam.parse((await context.params).id);
   const { text } = await body(request, instructionEditRequest);
-  return Response.json(addHumanInstruction(getDb(), id, text, user.username), { status: 201 });
+  return Response.json(addHumanInstruction(getDb(), id, text, user.id), { status: 201 });
 });

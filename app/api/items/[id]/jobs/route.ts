@@ -23,7 +23,7 @@ export const POST = route<{ params: Promise<{ id: string }> }>('review', async (
   const itemId = idParam.parse((await context.params).id);
   const { kind, holder, params } = await body(request, jobRequest);
   const db = getDb();
-  const job = { itemId, requestedBy: user.username, params };
+  const job = { itemId, requestedBy: user.id, params };
   // The judge scores the item and changes nothing: the page keeps it.
   if (kind === 'judge') {
     const queued = requestJudgeJob(db, regenerateConfig(), job);
