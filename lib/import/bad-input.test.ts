@@ -66,7 +66,7 @@ describe('gpt-edit layout: text, size and nesting of each record', () => {
       { file, record: id(3), reason: 'instruction contains a NUL character (at character 5)' },
       { file, record: id(4), reason: 'instruction contains the control character U+0007 (at character 6)' },
       { file, record: id(5), reason: 'instruction contains a lone surrogate U+D800 (at character 5): not valid Unicode text' },
-      { file, record: 6, reason: expect.stringMatching(/^not valid UTF-8 \(a byte at \d+ is not UTF-8 text\)$/) },
+      { file, record: 6, reason: expect.stringMatching(/^not valid UTF-8 \(byte \d+ of the file is not UTF-8 text\)$/) },
       { file, record: id(7), reason: 'instruction is 5000 characters long, more than the limit of 4000' },
       { file, record: 8, reason: 'record is 5.0 MiB, more than the limit of 1 MiB' },
       { file, record: id(9), reason: 'input_description contains a NUL character (at character 6)' },

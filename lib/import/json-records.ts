@@ -131,7 +131,7 @@ export class JsonRecordSplitter {
       try {
         text = this.utf8.decode(piece.bytes);
       } catch {
-        out.push({ kind: 'bad-record', index, reason: `not valid UTF-8 (a byte at ${invalidUtf8At(piece.bytes, start)} is not UTF-8 text)`, start, end });
+        out.push({ kind: 'bad-record', index, reason: `not valid UTF-8 (byte ${invalidUtf8At(piece.bytes, start)} of the file is not UTF-8 text)`, start, end });
         continue;
       }
       try {
