@@ -21,6 +21,8 @@ export interface AdjudicationPanelProps {
   datasetId?: number;
   /** The next disputed item when the page was rendered (n). */
   nextId?: number;
+  /** The version the page shows: the decision applies to it. */
+  version: { candidateId: number; instructionVersionId: number };
 }
 
 /**
@@ -49,6 +51,7 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
     try {
       await send(`/api/items/${itemId}/adjudicate`, 'POST', {
         decision,
+        ...props.version,
         reasons: decision === 'reject' ? reasons : [],
         comment: note.trim() || undefined,
       });

@@ -144,6 +144,23 @@ describe('the decided version: item page, dataset page, audit and export agree',
     expect(decidedVersion(db, itemId)?.verdict.kind).toBe('adjudication');
   });
 
+  it('a re-adjudication decides the version the item page shows (the decided one), not a newer one it never showed', () => {
+    setReviewSettings(db, datasetId, { overlap: 2 });
+    recordVerdict(db, alice, { itemId, decision: 'accept' });
+    recordVerdict(db, bob, { itemId, decision: 'reject' });
+    const regeneration = regenerate();
+    adjudicate(db, 'lee', { itemId, decision: 'accept' });
+    regenerate();
+    const shown = decidedVersion(db, itemId)!;
+    expect(shown.candidateId).toBe(regeneration);
+    adjudicate(db, 'lee', { itemId, decision: 'reject', candidateId: shown.candidateId, instructionVersionId: shown.instructionId });
+    expectAgreement({ candidate: regeneration, instruction: originalInstruction() });
+    const elsewhere = db.$client.prepare('SELECT id FROM candidates WHERE item_id != ? LIMIT 1').pluck().get(itemId) as number;
+    expect(() => adjudicate(db, 'lee', { itemId, decision: 'accept', candidateId: elsewhere })).toThrow(
+      `candidate ${elsewhere} is not a candidate of item ${itemId}`,
+    );
+  });
+
   it('overlap 2 on two versions: the verdict that completed the agreement', () => {
     setReviewSettings(db, datasetId, { overlap: 2 });
     recordVerdict(db, alice, { itemId, decision: 'reject' });

@@ -39,6 +39,9 @@ export const instructionEditRequest = z.object({
 
 export const adjudicationRequest = z.object({
   decision: z.enum(['accept', 'reject']),
+  /** The version the item page shows (and the lead decides on); defaults to the current one. */
+  candidateId: z.number().int().positive().optional(),
+  instructionVersionId: z.number().int().positive().optional(),
   reasons: z.array(z.enum(REJECT_REASON_TAGS)).max(REJECT_REASON_TAGS.length).default([]),
   comment: z.string().max(2000).optional(),
 });

@@ -132,6 +132,7 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
             fromQueue={fromQueue}
             datasetId={queueDataset}
             nextId={next}
+            version={{ candidateId: decided?.candidateId ?? item.currentCandidateId, instructionVersionId: instruction.id }}
           />
 
           <Card title="Verdicts" aside={<span className="text-xs text-neutral-600">{verdicts.length}</span>}>
