@@ -177,9 +177,19 @@ export function undoLastVerdict(db: Db, who: Claimant, now = Date.now()): { item
 export function adjudicate(
   db: Db,
   lead: string,
-  input: { itemId: number; decision: 'accept' | 'reject'; reasons?: RejectReason[]; comment?: string },
+  input: {
+    itemId: number;
+    decision: 'accept' | 'reject';
+    reasons?: RejectReason[];
+    comment?: string;
+    /** The version the lead's page showed; defaults to the item's current one. */
+    candidateId?: number;
+    instructionVersionId?: number;
+  },
   now = Date.now(),
 ): { verdictId: number; status: ItemStatus } {
+  const belongs = (table: 'candidates' | 'instruction_versions') =>
+    statement<[number, number], number>(db, `SELECT 1 FROM ${table} WHERE id = ? AND item_id = ?`).pluck();
   return db.$client
     .transaction(() => {
       const item = itemState(db, input.itemId);
@@ -193,9 +203,17 @@ export function adjudicate(
       if (item.status !== 'disputed' && !adjudicated) {
         throw new ReviewError(`item ${input.itemId} is ${item.status}: only disputed items are adjudicated`, 409);
       }
+      const candidateId = input.candidateId ?? item.current_candidate_id;
+      const instructionId = input.instructionVersionId ?? item.current_instruction_id;
+      if (!belongs('candidates').get(candidateId, input.itemId)) {
+        throw new ReviewError(`candidate ${candidateId} is not a candidate of item ${input.itemId}`, 400);
+      }
+      if (!belongs('instruction_versions').get(instructionId, input.itemId)) {
+        throw new ReviewError(`instruction version ${instructionId} does not belong to item ${input.itemId}`, 400);
+      }
       const reasons = input.decision === 'reject' ? (input.reasons ?? []) : [];
       const result = statement(db, insertSql).run(
-        input.itemId, item.current_candidate_id, item.current_instruction_id, lead, input.decision, JSON.stringify(reasons),
+        input.itemId, candidateId, instructionId, lead, input.decision, JSON.stringify(reasons),
         input.comment?.trim() || null, null, 'adjudication', null, now,
       );
       const status = deriveStatus(db, input.itemId, item.overlap);
