@@ -120,7 +120,7 @@ function writeTextRecords(taskDir: string, bigMb: number) {
   const problems: ExpectedProblem[] = [];
   const good: string[] = [];
   let index = 0;
-  const write = (bytes: string | Buffer) => fs.writeSync(fd, bytes);
+  const write = (bytes: string | Buffer) => fs.writeSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
   /** A record as JSON; `raw` replaces the "@RAW@" string with text JSON.stringify cannot write. */
   const add = (record: Record<string, unknown>, expected?: { byIndex?: boolean; reason: ExpectedReason }, raw?: () => void) => {
     write(index === 0 ? '[\n' : ',\n');
