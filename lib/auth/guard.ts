@@ -22,7 +22,7 @@ type Handler<Context> = (request: Request, user: SessionUser, context: Context) 
  * to JSON (see handle()).
  */
 export function route<Context = unknown>(permission: Permission, run: Handler<Context>) {
-  return (request: Request, context: Context) =>
+  const guarded = (request: Request, context: Context) =>
     handle(async () => {
       if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) {
         return jsonError('refused: a state-changing request must come from this site (Origin header)', 403);
@@ -34,4 +34,6 @@ export function route<Context = unknown>(permission: Permission, run: Handler<Co
       }
       return run(request, user, context);
     });
+  // The permission it checks, for the authorization matrix test (lib/auth/matrix.test.ts).
+  return Object.assign(guarded, { permission });
 }
