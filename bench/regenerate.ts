@@ -149,12 +149,12 @@ function timedRunners(db: Db, config: ReturnType<typeof regenerateConfig>, phase
   });
   const real = jobRunners(db, client, config).regenerate;
   return {
-    regenerate: (job, signal) => {
+    regenerate: (job, signal, spend) => {
       const phase: Phases = { start: performance.now() };
       phases.set(job.id, phase);
       return current.run(phase, async () => {
         try {
-          return await real(job, signal);
+          return await real(job, signal, spend);
         } finally {
           phase.end = performance.now();
         }

@@ -3,6 +3,7 @@ import type { Db } from '@/db';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { importGptEdit } from '../import/import-gpt-edit';
 import { claimJob, enqueueJob, getJob } from './jobs';
+import { batchSpend, BudgetSpentError, correctSpend, LockLostError, reserveSpend } from './spend';
 
 let db: Db;
 let items: number[];
@@ -31,18 +32,33 @@ it('serves a reviewer’s own job before batch work, then the batch oldest first
   expect(claimJob(db, 'w', 1000)).toBeUndefined();
 });
 
-it('cancels an over-budget batch job whose worker died instead of taking it again (and does not loop)', () => {
-  const batchId = batch(0.3);
+it('reserves before each call: concurrent calls cannot together pass the budget, a call cut off stays counted', () => {
+  const batchId = batch(0.6);
   const first = enqueueJob(db, { kind: 'regenerate', itemId: items[0], requestedBy: 't', batchId, costUsd: 0.25 });
   const second = enqueueJob(db, { kind: 'regenerate', itemId: items[1], requestedBy: 't', batchId, costUsd: 0.25 });
   const now = Date.now();
+  // Both are taken at once (nothing is committed yet); the reservations before the calls are the cap.
   expect(claimJob(db, 'w1', 1000, now)?.id).toBe(first);
-  // The second job would overspend while the first runs: the batch stops, the job is cancelled.
-  expect(claimJob(db, 'w1', 1000, now)).toBeUndefined();
-  expect(getJob(db, second)).toMatchObject({ status: 'cancelled', error: 'batch budget spent' });
-  // The first job's worker died (lock expired) and actual costs elsewhere ate the budget.
-  db.$client.prepare('UPDATE batches SET budget_usd = 0.1 WHERE id = ?').run(batchId);
+  expect(claimJob(db, 'w2', 1000, now)?.id).toBe(second);
+  reserveSpend(db, first, 'w1', 0.31); // worst case, more than the 0.25 estimate
+  expect(() => reserveSpend(db, second, 'w2', 0.31)).toThrow(BudgetSpentError);
+  expect(getJob(db, second)?.spentUsd).toBe(0);
+  // The first call came back cheaper: corrected to its actual cost, the second may now go.
+  correctSpend(db, first, 0.31, 0.2);
+  reserveSpend(db, second, 'w2', 0.31);
+  expect(batchSpend(db, batchId).spent).toBeCloseTo(0.51);
+  // Only the worker holding a job can commit money to it.
+  expect(() => reserveSpend(db, first, 'w2', 0.01)).toThrow(LockLostError);
+});
+
+it('cancels a batch job whose worker died mid-call when its committed spend leaves no room (and does not loop)', () => {
+  const batchId = batch(0.3);
+  const first = enqueueJob(db, { kind: 'regenerate', itemId: items[0], requestedBy: 't', batchId, costUsd: 0.25 });
+  const now = Date.now();
+  expect(claimJob(db, 'w1', 1000, now)?.id).toBe(first);
+  reserveSpend(db, first, 'w1', 0.25);
+  // w1 dies mid-call: the lock expires, the reservation stays (the call may have been billed).
   expect(claimJob(db, 'w2', 1000, now + 5000)).toBeUndefined();
-  expect(getJob(db, first)).toMatchObject({ status: 'cancelled', error: 'batch budget spent' });
+  expect(getJob(db, first)).toMatchObject({ status: 'cancelled', error: 'batch budget spent', spentUsd: 0.25 });
   expect(db.$client.prepare('SELECT status FROM batches WHERE id = ?').pluck().get(batchId)).toBe('stopped');
 });

@@ -1,7 +1,10 @@
 import os from 'node:os';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
+import { actorNames } from '@/lib/auth/actors';
 import type { JobKind, JobStatus } from '@/db/schema';
+import { writeTransaction } from '@/db/transaction';
+import { batchSpend } from './spend';
 
 export interface JobRow {
   id: number;
@@ -19,6 +22,8 @@ export interface JobRow {
   resultCandidateId: number | null;
   resultInstructionId: number | null;
   costUsd: number;
+  /** Money committed over all attempts (see spend.ts): an attempt cut off stays counted. */
+  spentUsd: number;
   requestedBy: string;
   createdAt: number;
   startedAt: number | null;
@@ -32,7 +37,7 @@ interface RawJob extends Omit<JobRow, 'params' | 'cancelRequested'> {
 
 const COLUMNS = `id, kind, item_id AS itemId, status, params, batch_id AS batchId, attempts, run_after AS runAfter,
   locked_by AS lockedBy, locked_until AS lockedUntil, cancel_requested AS cancelRequested, error,
-  result_candidate_id AS resultCandidateId, result_instruction_id AS resultInstructionId, cost_usd AS costUsd,
+  result_candidate_id AS resultCandidateId, result_instruction_id AS resultInstructionId, cost_usd AS costUsd, spent_usd AS spentUsd,
   requested_by AS requestedBy, created_at AS createdAt, started_at AS startedAt, finished_at AS finishedAt`;
 
 function toJob(raw: RawJob): JobRow {
@@ -176,16 +181,14 @@ export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.no
     .immediate();
 }
 
-/** Spent so far (succeeded jobs' actual costs, running jobs' estimates) plus this job's estimate. */
-function batchOverBudget(db: Db, batchId: number, jobId: number, estimate: number): boolean {
-  const row = statement<[number, number], { spent: number; budget: number }>(
-    db,
-    `SELECT (SELECT coalesce(sum(cost_usd), 0) FROM jobs
-             WHERE batch_id = b.id AND id != ? AND status IN ('succeeded', 'running')) AS spent,
-            b.budget_usd AS budget
-     FROM batches b WHERE b.id = ?`,
-  ).get(jobId, batchId);
-  return row !== undefined && row.spent + estimate > row.budget + 1e-9;
+/**
+ * Money committed to the batch (every attempt of every job, spend.ts) plus this job's estimate
+ * is over the budget. The hard check is the reservation before each call (reserveSpend); this
+ * one keeps a worker from taking jobs that could not be paid for.
+ */
+function batchOverBudget(db: Db, batchId: number, _jobId: number, estimate: number): boolean {
+  const { spent, budget } = batchSpend(db, batchId);
+  return spent + estimate > budget + 1e-9;
 }
 
 /** Ends a batch: its queued jobs are cancelled (they will not run). */
@@ -250,6 +253,30 @@ export function retryJobLater(db: Db, id: number, workerId: string, error: strin
   ).run(runAfter, error, id, workerId);
 }
 
+/**
+ * The job's batch cannot pay for its call now, but other calls of the batch are in flight and
+ * their reservations may shrink to their actual costs: back to the queue for a moment, with
+ * this attempt not counted (no call was sent). False when none are: the budget is spent.
+ */
+export function waitForBudget(db: Db, job: { id: number; batchId: number | null }, workerId: string, delayMs = 2000, now = Date.now()): boolean {
+  if (job.batchId === null) return false;
+  return writeTransaction(db, () => {
+    const inFlight = statement<[number, number], number>(
+      db,
+      `SELECT count(*) FROM jobs WHERE batch_id = ? AND status = 'running' AND id != ?`,
+    )
+      .pluck()
+      .get(job.batchId!, job.id)!;
+    if (inFlight === 0) return false;
+    statement(
+      db,
+      `UPDATE jobs SET status = 'queued', run_after = ?, attempts = max(0, attempts - 1), locked_by = NULL, locked_until = NULL
+       WHERE id = ? AND status = 'running' AND locked_by = ?`,
+    ).run(now + delayMs, job.id, workerId);
+    return true;
+  });
+}
+
 /** Ends a job as failed or cancelled (by its worker). */
 export function endJob(db: Db, id: number, workerId: string, status: 'failed' | 'cancelled', error: string, now = Date.now()) {
   statement(
@@ -301,7 +328,7 @@ export function retryJob(db: Db, id: number): void {
     .immediate();
 }
 
-/** Jobs newest first, keyset-paged by id. */
+/** Jobs newest first, keyset-paged by id; requestedBy is shown as the current username (lib/auth/actors.ts). */
 export function listJobs(db: Db, options: { status?: JobStatus; before?: number; limit: number }): JobRow[] {
   const where = ['id < ?'];
   const params: (string | number)[] = [options.before ?? Number.MAX_SAFE_INTEGER];
@@ -309,9 +336,11 @@ export function listJobs(db: Db, options: { status?: JobStatus; before?: number;
     where.push('status = ?');
     params.push(options.status);
   }
-  return statement<unknown[], RawJob>(db, `SELECT ${COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
+  const jobs = statement<unknown[], RawJob>(db, `SELECT ${COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
     .all(...params, options.limit)
     .map(toJob);
+  const names = actorNames(db, jobs.map((job) => job.requestedBy));
+  return jobs.map((job) => ({ ...job, requestedBy: names.get(job.requestedBy)! }));
 }
 
 export function jobsOfItem(db: Db, itemId: number): JobRow[] {

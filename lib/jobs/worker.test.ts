@@ -258,8 +258,8 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
   it('never writes a candidate for a job whose lock was taken by another worker', async () => {
     const config = configWith();
     const runners = jobRunners(db, openaiClient(config), config);
-    const stealing: JobRunner = async (job, signal) => {
-      const outcome = await runners.regenerate(job, signal);
+    const stealing: JobRunner = async (job, signal, spend) => {
+      const outcome = await runners.regenerate(job, signal, spend);
       db.$client.prepare(`UPDATE jobs SET locked_by = 'thief' WHERE id = ?`).run(job.id);
       return outcome;
     };

@@ -10,7 +10,10 @@ import {
   retryJobLater,
   workerIdentity,
   type JobRow,
+  stopBatch,
+  waitForBudget,
 } from './jobs';
+import { BudgetSpentError, jobSpend, LockLostError, type Spend } from './spend';
 
 /** What a job's work produced: its cost, and the rows to write when it is recorded. */
 export interface JobOutcome {
@@ -19,8 +22,11 @@ export interface JobOutcome {
   commit: () => { candidateId?: number; instructionId?: number };
 }
 
-/** Does a job's work (API calls, image processing): no database transaction is open meanwhile. */
-export type JobRunner = (job: JobRow, signal: AbortSignal) => Promise<JobOutcome>;
+/**
+ * Does a job's work (API calls, image processing): no database transaction is open meanwhile.
+ * Every paid API call goes through `spend.paid`, which commits its cost before it is sent.
+ */
+export type JobRunner = (job: JobRow, signal: AbortSignal, spend: Spend) => Promise<JobOutcome>;
 
 export interface WorkerOptions {
   concurrency: number;
@@ -122,12 +128,13 @@ export class JobWorker {
     try {
       const runner = this.options.runners[job.kind];
       if (!runner) throw new Error(`no runner for ${job.kind} jobs`);
-      const outcome = await runner(job, controller.signal);
+      const outcome = await runner(job, controller.signal, jobSpend(this.db, job.id, this.id));
       const recorded = finishJob(this.db, job.id, this.id, outcome.costUsd, outcome.commit);
       if (recorded) this.emit(job.id, 'succeeded');
       else this.settleAbandoned(job);
     } catch (error) {
-      if (controller.signal.aborted) this.settleAbandoned(job);
+      if (controller.signal.aborted || error instanceof LockLostError) this.settleAbandoned(job);
+      else if (error instanceof BudgetSpentError) this.settleOverBudget(job, error);
       else this.settleError(job, error);
     } finally {
       clearInterval(heartbeat);
@@ -146,6 +153,17 @@ export class JobWorker {
     } else {
       this.emit(job.id, 'discarded', 'lock lost; another worker owns the job');
     }
+  }
+
+  /**
+   * The budget cannot pay for the next call (nothing was sent): wait while other calls of the
+   * batch may still free some of their reservations; otherwise cancel the job and stop the batch.
+   */
+  private settleOverBudget(job: JobRow, error: BudgetSpentError) {
+    if (waitForBudget(this.db, job, this.id)) return this.emit(job.id, 'retry', error.message);
+    endJob(this.db, job.id, this.id, 'cancelled', error.message);
+    if (job.batchId !== null) stopBatch(this.db, job.batchId, 'stopped');
+    this.emit(job.id, 'cancelled', error.message);
   }
 
   private settleError(job: JobRow, error: unknown) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
+import { actorNameSql } from '@/lib/auth/actors';
 import type { ItemStatus, JobStatus } from '@/db/schema';
 import { JobError } from '../jobs/jobs';
 import { filterSql, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../review/filter';
@@ -196,7 +197,7 @@ export interface BatchProgress {
   filter: BatchFilter;
   total: number;
   counts: Record<JobStatus, number>;
-  /** Actual cost of the succeeded jobs. */
+  /** Money committed to its jobs: actual costs, plus calls cut off or still running at their reservation (lib/jobs/spend.ts). */
   spentUsd: number;
   budgetUsd: number;
   estimatedUsd: number;
@@ -209,16 +210,16 @@ export function batchProgress(db: Db, batchId: number): BatchProgress {
   const batch = statement<[number], Omit<BatchProgress, 'counts' | 'spentUsd' | 'filter'> & { filter: string }>(
     db,
     `SELECT id, kind, status, filter, total, budget_usd AS budgetUsd, estimated_usd AS estimatedUsd,
-            created_by AS createdBy, created_at AS createdAt FROM batches WHERE id = ?`,
+            ${actorNameSql('created_by')} AS createdBy, created_at AS createdAt FROM batches WHERE id = ?`,
   ).get(batchId);
   if (!batch) throw new JobError(`batch ${batchId} not found`, 404);
   const rows = statement<[number], { status: JobStatus; n: number; usd: number }>(
     db,
-    'SELECT status, count(*) AS n, sum(cost_usd) AS usd FROM jobs WHERE batch_id = ? GROUP BY status',
+    'SELECT status, count(*) AS n, sum(spent_usd) AS usd FROM jobs WHERE batch_id = ? GROUP BY status',
   ).all(batchId);
   const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
   for (const row of rows) counts[row.status] = row.n;
-  const spentUsd = rows.find((row) => row.status === 'succeeded')?.usd ?? 0;
+  const spentUsd = rows.reduce((sum, row) => sum + row.usd, 0);
   const jobs = rows.reduce((sum, row) => sum + row.n, 0);
   let status = batch.status;
   if (status === 'running' && counts.queued + counts.running === 0 && jobs >= batch.total) {

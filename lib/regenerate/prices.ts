@@ -57,6 +57,25 @@ export function estimateImageEdit(model: string, quality: string, size: string):
   return imageCost(model, { input_tokens: 400, output_tokens: output, input_tokens_details: { text_tokens: 60, image_tokens: 340 } });
 }
 
+/**
+ * Input image tokens reserved for one image call: above what gpt-image-1 counts for the largest
+ * size at high input fidelity, so the reservation is an upper bound.
+ */
+const MAX_INPUT_IMAGE_TOKENS = 6240;
+
+/**
+ * The most one image call can cost, reserved before it is sent (lib/jobs/spend.ts): the table's
+ * output tokens for the quality and size, every byte of the prompt a token (plus the request's
+ * own), and a large input image when one is sent.
+ */
+export function worstCaseImageCall(model: string, quality: string, size: string, prompt: string, inputImage: boolean): number {
+  const tokens = OUTPUT_TOKENS[quality] ?? OUTPUT_TOKENS.high;
+  const output = size === '1024x1024' ? tokens.square : tokens.wide;
+  const text = Buffer.byteLength(prompt) + 100;
+  const image = inputImage ? MAX_INPUT_IMAGE_TOKENS : 0;
+  return imageCost(model, { input_tokens: text + image, output_tokens: output, input_tokens_details: { text_tokens: text, image_tokens: image } });
+}
+
 /** Cost of a chat call from its usage. */
 export function textCost(model: string, usage: { prompt_tokens: number; completion_tokens: number }): number {
   const p = PRICES[model] ?? PRICES['gpt-4o'];
@@ -66,6 +85,14 @@ export function textCost(model: string, usage: { prompt_tokens: number; completi
 /** Estimate of one instruction rewrite (two images in, a sentence out). */
 export function estimateRewrite(model: string): number {
   return textCost(model, { prompt_tokens: 1700, completion_tokens: 60 });
+}
+
+/** Completion tokens a rewrite may use (its request's max_completion_tokens). */
+export const REWRITE_MAX_COMPLETION_TOKENS = 400;
+
+/** The most one rewrite can cost: two 1024 px images at full detail, the prompt, and the completion cap. */
+export function worstCaseRewrite(model: string): number {
+  return textCost(model, { prompt_tokens: 2 * visionImageTokens(model, 1024, 1024, 'high') + 400, completion_tokens: REWRITE_MAX_COMPLETION_TOKENS });
 }
 
 export type VisionDetail = 'low' | 'high' | 'auto';

@@ -12,7 +12,7 @@ import type { JobRow } from '../jobs/jobs';
 import type { JobOutcome, JobRunner } from '../jobs/worker';
 import type { RegenerateConfig } from './config';
 import { inputDescription, itemFacts, type ItemFacts } from './item-facts';
-import { estimateImageEdit, imageCost, textCost, type ImageUsage } from './prices';
+import { estimateImageEdit, estimateRewrite, imageCost, REWRITE_MAX_COMPLETION_TOKENS, textCost, worstCaseImageCall, worstCaseRewrite, type ImageUsage } from './prices';
 import { checkPadding, chooseBucket, cropToSource, padToBucket, type Box, type Bucket } from './recipe';
 
 /** The local OpenAI-compatible server marks its answers so candidates show as simulated. */
@@ -109,18 +109,24 @@ async function editImage(
  * to the source's size, and check for residual padding.
  */
 export function regenerateRunner(db: Db, client: OpenAI, config: RegenerateConfig): JobRunner {
-  return async (job, signal): Promise<JobOutcome> => {
+  return async (job, signal, spend): Promise<JobOutcome> => {
     const started = Date.now();
     const params = regenerateParams.parse(job.params);
     const item = itemOf(db, job.itemId);
     const instructionVersionId = params.instructionVersionId ?? item.currentInstructionId;
     const prompt = instructionText(db, job.itemId, instructionVersionId);
     const quality = params.quality ?? config.LOUPE_IMAGE_QUALITY;
+    const model = config.LOUPE_IMAGE_MODEL;
     const sourceFile = imageFile(db, 'source', job.itemId);
     if (!sourceFile || !fs.existsSync(sourceFile)) throw new Error('the source image file is missing');
 
     const padded = await padToBucket(sourceFile);
-    const edit = await editImage(client, config, padded.png, prompt, padded.bucket, quality, params.inputFidelity, signal);
+    const size = sizeOf(padded.bucket);
+    const edit = await spend.paid(
+      worstCaseImageCall(model, quality, size, prompt, true),
+      () => editImage(client, config, padded.png, prompt, padded.bucket, quality, params.inputFidelity, signal),
+      (result) => (result.usage ? imageCost(model, result.usage) : estimateImageEdit(model, quality, size)),
+    );
     const restored = await cropToSource(edit.png, padded.box, padded.bucket, padded.source);
     const padding = await checkPadding(restored.png, { wrongSize: restored.wrongSize });
     const stored = await storeImage(db, restored.png);
@@ -165,7 +171,7 @@ export function regenerateRunner(db: Db, client: OpenAI, config: RegenerateConfi
  * candidate carries its own source.
  */
 export function regeneratePairRunner(db: Db, client: OpenAI, config: RegenerateConfig): JobRunner {
-  return async (job, signal): Promise<JobOutcome> => {
+  return async (job, signal, spend): Promise<JobOutcome> => {
     const started = Date.now();
     const params = regenerateParams.parse(job.params);
     const item = itemOf(db, job.itemId);
@@ -176,18 +182,29 @@ export function regeneratePairRunner(db: Db, client: OpenAI, config: RegenerateC
     const quality = params.quality ?? config.LOUPE_IMAGE_QUALITY;
     const bucket = chooseBucket(item.width, item.height);
 
-    const generated = await client.images
-      .generate(
-        { model: config.LOUPE_IMAGE_MODEL, prompt: description, size: sizeOf(bucket), quality: quality as 'high', n: 1 },
-        { signal, timeout: config.LOUPE_IMAGE_TIMEOUT_MS },
-      )
-      .withResponse();
+    const model = config.LOUPE_IMAGE_MODEL;
+    const estimate = estimateImageEdit(model, quality, sizeOf(bucket));
+    const generated = await spend.paid(
+      worstCaseImageCall(model, quality, sizeOf(bucket), description, false),
+      () =>
+        client.images
+          .generate(
+            { model, prompt: description, size: sizeOf(bucket), quality: quality as 'high', n: 1 },
+            { signal, timeout: config.LOUPE_IMAGE_TIMEOUT_MS },
+          )
+          .withResponse(),
+      (result) => (result.data.usage ? imageCost(model, result.data.usage) : estimate),
+    );
     const b64 = generated.data.data?.[0]?.b64_json;
     if (!b64) throw new Error('the API answered without an image');
     // The generated source already has the bucket's size: nothing to pad, the box is all of it.
     const source = await sharp(Buffer.from(b64, 'base64')).resize(bucket.width, bucket.height, { fit: 'fill' }).png().toBuffer();
     const box: Box = { left: 0, top: 0, width: bucket.width, height: bucket.height };
-    const edit = await editImage(client, config, source, prompt, bucket, quality, params.inputFidelity, signal);
+    const edit = await spend.paid(
+      worstCaseImageCall(model, quality, sizeOf(bucket), prompt, true),
+      () => editImage(client, config, source, prompt, bucket, quality, params.inputFidelity, signal),
+      (result) => (result.usage ? imageCost(model, result.usage) : estimate),
+    );
     const restored = await cropToSource(edit.png, box, bucket, bucket);
     const padding = await checkPadding(restored.png, { wrongSize: restored.wrongSize });
     const [storedSource, storedEdit] = [await storeImage(db, source), await storeImage(db, restored.png)];
@@ -250,7 +267,7 @@ async function dataUrl(file: string): Promise<string> {
  * A reply that does not parse fails the job; nothing is guessed.
  */
 export function rewriteRunner(db: Db, client: OpenAI, config: RegenerateConfig): JobRunner {
-  return async (job, signal): Promise<JobOutcome> => {
+  return async (job, signal, spend): Promise<JobOutcome> => {
     const params = rewriteParams.parse(job.params);
     const item = itemOf(db, job.itemId);
     const candidateId = params.candidateId ?? item.currentCandidateId;
@@ -267,34 +284,40 @@ export function rewriteRunner(db: Db, client: OpenAI, config: RegenerateConfig):
       throw new Error('an image file of this item is missing');
     }
 
-    const completion = await client.chat.completions.create(
-      {
-        model: config.LOUPE_TEXT_MODEL,
-        messages: [
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: REWRITE_PROMPT },
-              { type: 'image_url', image_url: { url: await dataUrl(sourceFile) } },
-              { type: 'image_url', image_url: { url: await dataUrl(editedFile) } },
-            ],
-          },
-        ],
-        response_format: {
-          type: 'json_schema',
-          json_schema: {
-            name: 'edit_instruction',
-            strict: true,
-            schema: {
-              type: 'object',
-              properties: { instruction: { type: 'string' } },
-              required: ['instruction'],
-              additionalProperties: false,
-            },
+    const model = config.LOUPE_TEXT_MODEL;
+    const [sourceUrl, editedUrl] = [await dataUrl(sourceFile), await dataUrl(editedFile)];
+    const request: OpenAI.ChatCompletionCreateParamsNonStreaming = {
+      model,
+      // A bound on the reply makes the reservation an upper bound (reasoning models spend it on thinking).
+      ...(/^(o\d|gpt-5)/.test(model) ? {} : { max_completion_tokens: REWRITE_MAX_COMPLETION_TOKENS }),
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: REWRITE_PROMPT },
+            { type: 'image_url', image_url: { url: sourceUrl } },
+            { type: 'image_url', image_url: { url: editedUrl } },
+          ],
+        },
+      ],
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'edit_instruction',
+          strict: true,
+          schema: {
+            type: 'object',
+            properties: { instruction: { type: 'string' } },
+            required: ['instruction'],
+            additionalProperties: false,
           },
         },
       },
-      { signal, timeout: config.LOUPE_TEXT_TIMEOUT_MS },
+    };
+    const completion = await spend.paid(
+      worstCaseRewrite(model),
+      () => client.chat.completions.create(request, { signal, timeout: config.LOUPE_TEXT_TIMEOUT_MS }),
+      (result) => (result.usage ? textCost(model, result.usage) : estimateRewrite(model)),
     );
     const content = completion.choices[0]?.message?.content ?? '';
     let parsed: z.infer<typeof rewriteReply>;
@@ -303,7 +326,7 @@ export function rewriteRunner(db: Db, client: OpenAI, config: RegenerateConfig):
     } catch {
       throw new Error(`the model's reply is not the JSON asked for: ${JSON.stringify(content.slice(0, 200))}`);
     }
-    const costUsd = completion.usage ? textCost(config.LOUPE_TEXT_MODEL, completion.usage) : 0;
+    const costUsd = completion.usage ? textCost(model, completion.usage) : estimateRewrite(model);
     return {
       costUsd,
       commit: () => {

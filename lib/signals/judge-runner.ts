@@ -69,7 +69,7 @@ function writeSignals(db: Db, row: { candidateId: number; itemId: number; jobId:
  * judge_overall signals. A reply that does not parse fails the job; nothing is guessed.
  */
 export function judgeRunner(db: Db, client: OpenAI, config: RegenerateConfig): JobRunner {
-  return async (job, signal): Promise<JobOutcome> => {
+  return async (job, signal, spend): Promise<JobOutcome> => {
     const started = Date.now();
     const params = judgeParams.parse(job.params);
     const item = itemFacts(db, job.itemId);
@@ -81,12 +81,19 @@ export function judgeRunner(db: Db, client: OpenAI, config: RegenerateConfig): J
     const [sourceUrl, editedUrl] = await Promise.all([judgeDataUrl(sourceFile), judgeDataUrl(editedFile)]);
 
     const model = config.LOUPE_JUDGE_MODEL;
-    const { data: completion, response, request_id } = await client.chat.completions
-      .create(judgeRequest({ model, instruction, sourceUrl, editedUrl, detail: config.LOUPE_JUDGE_DETAIL }), {
-        signal,
-        timeout: config.LOUPE_TEXT_TIMEOUT_MS,
-      })
-      .withResponse();
+    // Reserved before the call (lib/jobs/spend.ts): the estimate plus the reply's token cap and the instruction's bytes.
+    const worstCase = estimateJudge(config, item) + textCost(model, { prompt_tokens: Buffer.byteLength(instruction), completion_tokens: 400 });
+    const { data: completion, response, request_id } = await spend.paid(
+      worstCase,
+      () =>
+        client.chat.completions
+          .create(judgeRequest({ model, instruction, sourceUrl, editedUrl, detail: config.LOUPE_JUDGE_DETAIL }), {
+            signal,
+            timeout: config.LOUPE_TEXT_TIMEOUT_MS,
+          })
+          .withResponse(),
+      (result) => (result.data.usage ? textCost(model, result.data.usage) : estimateJudge(config, item)),
+    );
     const choice = completion.choices[0];
     const reply = parseJudgeReply(choice?.message?.content, { refusal: choice?.message?.refusal, finishReason: choice?.finish_reason });
     const derived = deriveScores(reply);
