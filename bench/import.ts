@@ -7,6 +7,9 @@
  * 2. Imports it with Loupe's importer (the CLI's code path) into a fresh database: records/s.
  * 3. Imports the CSV with the sqlite3 CLI (`.import` into a plain table, no indexes): rows/s,
  *    and the ratio Loupe / CLI.
+ * 2b. Imports it again into a second fresh database with the image checks replaced by the old
+ *    header-only probe (bench-only switch), and probes a sample of images both ways on this
+ *    thread: what realpath + structure + pixel checks cost, as ratios in the same run.
  * 4. With the N items in Loupe's database: latency of claiming the next queue item, of
  *    recording a verdict and of queue progress, plus EXPLAIN QUERY PLAN of those queries.
  * 5. Prints a markdown report on stdout, writes it as JSON to bench/out/import-<date>.json.
@@ -23,6 +26,10 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { checkpointOnTimer, openDb, type Db } from '@/db';
 import { importGptEdit, type ImportSummary } from '@/lib/import/import-gpt-edit';
+import { FolderCache } from '@/lib/images/open';
+import { probeOrReason } from '@/lib/images/probe';
+import { probeHeaderOnly } from '@/lib/images/probe-header';
+import { useHeaderOnlyProbeForBench } from '@/lib/images/prober';
 import { claimItems, queueProgress, type Claimant } from '@/lib/review/queue';
 import { recordVerdict, type VerdictInput } from '@/lib/review/verdicts';
 import type { ItemFilter } from '@/lib/review/filter';
@@ -51,6 +58,7 @@ const { values: args } = parseArgs({
     dir: { type: 'string' },
     iterations: { type: 'string', default: '2000' },
     budget: { type: 'string', default: '60' },
+    'skip-image-baseline': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -61,7 +69,8 @@ if (args.help) {
       '  --keep          keep the generated dataset, CSV and databases\n' +
       '  --dir DIR       where to generate (default: a new folder under the OS temp folder)\n' +
       '  --iterations K  iterations per latency measurement (default 2000)\n' +
-      '  --budget S      stop a latency measurement early after S seconds (default 60)\n',
+      '  --budget S      stop a latency measurement early after S seconds (default 60)\n' +
+      '  --skip-image-baseline  do not import a second time with the old header-only image probe\n',
   );
   process.exit(0);
 }
@@ -491,6 +500,63 @@ async function importWithLoupe(db: Db, dbFile: string, root: string, n: number):
   };
 }
 
+// ---------------------------------------------------------------------------------------
+// What the image checks cost
+
+interface ImageChecks {
+  /** The same import with the old header-only probe (no realpath, no structure, no tail). */
+  baseline: LoupeImport;
+  /** Import rate with the checks / without. */
+  importRatio: number;
+  /** Images probed on this thread, each way (alternating rounds, page cache warm). */
+  probe: { images: number; checkedPerSecond: number; headerOnlyPerSecond: number; ratio: number };
+}
+
+async function measureImageChecks(work: string, root: string, tasks: TaskPlan[], n: number, checked: LoupeImport): Promise<ImageChecks> {
+  const dbFile = path.join(work, 'loupe-header-only.db');
+  const db = checkpointOnTimer(openDb(dbFile));
+  useHeaderOnlyProbeForBench(true);
+  let baseline: LoupeImport;
+  try {
+    baseline = await importWithLoupe(db, dbFile, root, n);
+  } finally {
+    useHeaderOnlyProbeForBench(false);
+    db.$client.close();
+  }
+  log(`header-only import: ${fmt(baseline.recordsPerSecond)} records/s (checked: ${fmt(checked.recordsPerSecond)})`);
+
+  // A sample of record images spread over every task folder.
+  const images: { root: string; path: string }[] = [];
+  const perTask = Math.max(1, Math.floor(Math.min(n, 20_000) / tasks.length));
+  for (const plan of tasks) {
+    const step = Math.max(1, Math.floor(plan.count / perTask));
+    for (let i = 0; i < plan.count && images.length < 40_000; i += step) {
+      const file = String(i + 1).padStart(8, '0') + '.png';
+      images.push({ root: plan.dir, path: `input/${file}` }, { root: plan.dir, path: `output/${file}` });
+    }
+  }
+  const seconds = { checked: 0, headerOnly: 0 };
+  const folders = new FolderCache(); // as an import's worker probes
+  const checkedProbe = (image: { root: string; path: string }) => probeOrReason(image, folders);
+  for (let round = 0; round < 3; round++) {
+    for (const [which, probe] of [['checked', checkedProbe], ['headerOnly', probeHeaderOnly]] as const) {
+      const start = performance.now();
+      for (const image of images) {
+        const result = probe(image);
+        if (typeof result === 'string') throw new Error(`${image.root}/${image.path}: ${result}`);
+      }
+      seconds[which] += (performance.now() - start) / 1000;
+    }
+  }
+  const checkedPerSecond = (3 * images.length) / seconds.checked;
+  const headerOnlyPerSecond = (3 * images.length) / seconds.headerOnly;
+  return {
+    baseline,
+    importRatio: checked.recordsPerSecond / baseline.recordsPerSecond,
+    probe: { images: images.length, checkedPerSecond, headerOnlyPerSecond, ratio: checkedPerSecond / headerOnlyPerSecond },
+  };
+}
+
 interface CliImport {
   version: string;
   rows: number;
@@ -751,6 +817,22 @@ function markdownReport(report: Report): string {
   row('sqlite3 CLI `.import` (plain table, no index)', fmt(cli.rows), sec(cli.seconds), fmt(cli.rowsPerSecond), mib(cli.dbBytes));
   lines.push('');
   lines.push(`**Ratio Loupe / CLI: ${r.ratio.toFixed(2)}** (goal ≥ ${GOAL_RATIO}) ${ok(r.goals.ratio)}`, '');
+  if (r.imageChecks) {
+    const c = r.imageChecks;
+    lines.push('## What the image checks cost', '');
+    lines.push(
+      'Each image is resolved inside its folder (realpath of the folder, cached per import; no final link followed), ' +
+        'opened once, identified (dev:ino) and checked ' +
+        'from a bounded head and tail (type from magic bytes, JPEG EOI, PNG IHDR CRC/chunks/IEND, WebP RIFF size, ' +
+        'GIF trailer, pixel limit). Baseline: the old probe (4 KB header only).',
+      '',
+    );
+    row('Measure', 'With checks', 'Header only', 'Ratio (checks / header only)');
+    row('---', '---:', '---:', '---:');
+    row('Import, records/s', fmt(loupe.recordsPerSecond), fmt(c.baseline.recordsPerSecond), c.importRatio.toFixed(3));
+    row(`Probe alone, images/s (${fmt(c.probe.images)} images × 3 rounds, one thread)`, fmt(c.probe.checkedPerSecond), fmt(c.probe.headerOnlyPerSecond), c.probe.ratio.toFixed(3));
+    lines.push('');
+  }
   lines.push(`## Review latency (${fmt(r.records)} items in the database)`, '');
   row('Operation', 'Calls', 'p50 ms', 'p99 ms', 'mean ms', 'max ms', `p99 < ${GOAL_P99_MS} ms`, 'Scenario');
   row('---', '---:', '---:', '---:', '---:', '---:', ':---:', '---');
@@ -803,6 +885,7 @@ interface Report {
   kept: boolean;
   generation: Omit<Generated, 'root' | 'csv' | 'tasks'> & { taskFolders: number };
   loupe: LoupeImport;
+  imageChecks?: ImageChecks;
   cli: CliImport;
   ratio: number;
   latencies: Latency[];
@@ -826,6 +909,10 @@ async function main() {
     const db = checkpointOnTimer(openDb(dbFile));
     const loupe = await importWithLoupe(db, dbFile, generated.root, N);
     log(`loupe import: ${fmt(loupe.records)} records in ${loupe.seconds.toFixed(1)}s = ${fmt(loupe.recordsPerSecond)} records/s`);
+
+    const imageChecks = args['skip-image-baseline']
+      ? undefined
+      : await measureImageChecks(work, generated.root, generated.tasks, N, loupe);
 
     const cli = importWithSqliteCli(path.join(work, 'cli.db'), generated.csv, N);
     log(`sqlite3 CLI: ${fmt(cli.rows)} rows in ${cli.seconds.toFixed(1)}s = ${fmt(cli.rowsPerSecond)} rows/s`);
@@ -862,6 +949,7 @@ async function main() {
         taskFolders: generated.tasks.length,
       },
       loupe,
+      imageChecks,
       cli,
       ratio,
       latencies: results,

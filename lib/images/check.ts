@@ -74,7 +74,11 @@ export function checkImage(source: ByteSource, maxPixels = maxImagePixels()): Ch
   if (source.size === 0) refuse('empty file');
   const head = source.read(0, Math.min(HEAD_BYTES, source.size));
   const format = sniffImageType(head);
-  const tail = source.read(Math.max(0, source.size - TAIL_BYTES), Math.min(TAIL_BYTES, source.size));
+  // A small file is all in its head: no second read.
+  const tail =
+    head.length === source.size
+      ? head.subarray(Math.max(0, head.length - TAIL_BYTES))
+      : source.read(Math.max(0, source.size - TAIL_BYTES), Math.min(TAIL_BYTES, source.size));
   const { width, height } = STRUCTURE[format](source, head, tail);
   if (!(width > 0 && height > 0)) refuse(`${NAMES[format]} has no width or height in its header`);
   if (width * height > maxPixels) {

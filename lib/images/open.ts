@@ -8,10 +8,16 @@ import { resolveInRoot } from './paths';
  *
  * A path is resolved with realpath (so a symlink is followed only to see where it leads)
  * and refused when the real file lies outside the real root. The real path is then opened
- * without following a final symlink, without blocking on a FIFO, and the opened file is
- * checked once more: its path in /proc/self/fd (Linux) must still be inside the root, so a
- * folder swapped between the check and the open cannot slip in. The identity of the open
- * file (`dev:ino`) is what import records and what serving compares.
+ * without following a final symlink and without blocking on a FIFO. The identity of the
+ * open file (`dev:ino`) is what import records and what every later use compares.
+ *
+ * Two strengths: `strict` (serving, jobs, exports) resolves the whole path every time and
+ * checks the opened file once more through /proc/self/fd (Linux), so a folder swapped
+ * between the check and the open cannot slip in. `import` caches the real path of each
+ * image folder for the length of one import (thousands of images share a folder; realpath
+ * and the /proc check cost about half the probe's time): a folder swapped for a link in the
+ * middle of an import can make it record a file outside the root, which every later use
+ * refuses anyway, since it re-resolves the path in strict mode before reading a byte.
  */
 
 /** A file that is not where it may be, or not the file it was: never served, never imported. */
@@ -57,42 +63,59 @@ export interface OpenedFile {
   fileId: string;
 }
 
-// Real paths of roots: an import checks thousands of files against the same few roots.
-const realRoots = new Map<string, string>();
+/** Real paths of folders, for one import (see `import` mode above). */
+export class FolderCache {
+  private readonly real = new Map<string, string>();
 
-function realRootSync(root: string): string {
-  let real = realRoots.get(root);
-  if (real === undefined) {
-    real = fs.realpathSync.native(root);
-    if (realRoots.size > 1000) realRoots.clear();
-    realRoots.set(root, real);
+  realpath(dir: string): string {
+    let real = this.real.get(dir);
+    if (real === undefined) {
+      real = fs.realpathSync.native(dir);
+      if (this.real.size > 10_000) this.real.clear();
+      this.real.set(dir, real);
+    }
+    return real;
   }
-  return real;
 }
 
 /**
  * Opens `relative` inside `root` for reading, refusing (FileRefused) a file that is
  * missing, leads outside the root, is not a regular file, or (with `expectedId`) is not
- * the file recorded. The caller closes `fd`.
+ * the file recorded. With a FolderCache, the import mode (above); without, strict. The
+ * caller closes `fd`.
  */
-export function openInRootSync(root: string, relative: string, expectedId?: string | null): OpenedFile {
+export function openInRootSync(root: string, relative: string, expectedId?: string | null, folders?: FolderCache): OpenedFile {
   let realRoot: string;
+  let full: string;
   let real: string;
+  let fd = -1;
   try {
-    realRoot = realRootSync(root);
-    real = fs.realpathSync.native(resolveInRoot(root, relative));
+    full = resolveInRoot(root, relative);
+    realRoot = folders ? folders.realpath(root) : fs.realpathSync.native(root);
+    if (folders) {
+      real = path.join(folders.realpath(path.dirname(full)), path.basename(full));
+      try {
+        fd = fs.openSync(real, OPEN_FLAGS);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+        real = fs.realpathSync.native(full); // the name itself is a link: see where it leads
+      }
+    } else {
+      real = fs.realpathSync.native(full);
+    }
   } catch (error) {
     throw new FileRefused((error as Error).message === 'path escapes its root' ? OUTSIDE_ROOT : openReason(error));
   }
-  if (!inside(realRoot, real)) throw new FileRefused(OUTSIDE_ROOT);
-  let fd: number;
   try {
-    fd = fs.openSync(real, OPEN_FLAGS);
-  } catch (error) {
-    throw new FileRefused(openReason(error));
-  }
-  try {
-    const opened = fdPathSync(fd);
+    if (!inside(realRoot, real)) throw new FileRefused(OUTSIDE_ROOT);
+    if (fd < 0) {
+      try {
+        fd = fs.openSync(real, OPEN_FLAGS);
+      } catch (error) {
+        throw new FileRefused(openReason(error));
+      }
+    }
+    const opened = folders ? undefined : fdPathSync(fd);
     if (opened !== undefined && !inside(realRoot, opened)) throw new FileRefused(OUTSIDE_ROOT);
     const stats = fs.fstatSync(fd, { bigint: true });
     if (!stats.isFile()) throw new FileRefused(NOT_REGULAR);
@@ -100,7 +123,7 @@ export function openInRootSync(root: string, relative: string, expectedId?: stri
     if (expectedId && fileId !== expectedId) throw new FileRefused(CHANGED);
     return { fd, real: opened ?? real, size: Number(stats.size), fileId };
   } catch (error) {
-    fs.closeSync(fd);
+    if (fd >= 0) fs.closeSync(fd);
     throw error;
   }
 }

@@ -6,7 +6,10 @@ import { register } from 'tsx/esm/api';
 register();
 const { probeOrReason } = await import('./probe.ts');
 const { probeHeaderOnly } = await import('./probe-header.ts');
-const probe = workerData?.mode === 'header-only' ? probeHeaderOnly : probeOrReason;
+const { FolderCache } = await import('./open.ts');
+// One worker per import: its folder cache lasts as long as the import.
+const folders = new FolderCache();
+const probe = workerData?.mode === 'header-only' ? probeHeaderOnly : (image) => probeOrReason(image, folders);
 
 parentPort.on('message', ({ id, images }) => {
   parentPort.postMessage({ id, results: images.map(probe) });

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { FolderCache } from './open';
 import { probeOrReason, type ImageInfo, type ImageLocation } from './probe';
 import { probeHeaderOnly } from './probe-header';
 
@@ -26,6 +27,7 @@ export class ImageProber {
   private worker?: Worker;
   private nextId = 0;
   private readonly mode = mode;
+  private readonly folders = new FolderCache(); // for inline probing: one import's folders
   private readonly waiting = new Map<number, { images: ImageLocation[]; resolve: (r: ProbeResult[]) => void }>();
 
   constructor() {
@@ -58,7 +60,7 @@ export class ImageProber {
   }
 
   private readonly inline = (image: ImageLocation): ProbeResult =>
-    this.mode === 'header-only' ? probeHeaderOnly(image) : probeOrReason(image);
+    this.mode === 'header-only' ? probeHeaderOnly(image) : probeOrReason(image, this.folders);
 
   /** The worker died or never loaded: answer what it had and everything after on this thread. */
   private fallBackInline() {
