@@ -146,4 +146,25 @@ describe('loupe user', () => {
     const users = parseStdout(loupe('user', 'list', '--json').stdout).users as { username: string }[];
     expect(users.map((u) => u.username)).toEqual(['eve']);
   });
+
+  it('renames a user, who signs in under the new name with the same password and keeps their id', async () => {
+    expect(loupeWithStdin('correct horse battery\n', 'user', 'add', 'gil', '--role', 'annotator').code).toBe(0);
+    expect(loupe('user', 'add', 'hal', '--role', 'annotator').code).toBe(0);
+    const db = openDb(path.join(dataDir, 'loupe.db'));
+    opened.push(db);
+    const id = db.$client.prepare(`SELECT id FROM users WHERE username = 'gil'`).pluck().get();
+
+    const renamed = loupe('user', 'rename', 'gil', 'Gil.B', '--json');
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(parseStdout(renamed.stdout)).toMatchObject({ username: 'gil.b' });
+    expect(db.$client.prepare(`SELECT id FROM users WHERE username = 'gil.b'`).pluck().get()).toBe(id);
+    expect(await signIn('gil.b', 'correct horse battery')).toBe(200);
+    expect(await signIn('gil', 'correct horse battery')).toBe(401);
+
+    const taken = loupe('user', 'rename', 'gil.b', 'hal');
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('user hal already exists');
+    expect(loupe('user', 'rename', 'gil.b').stderr).toContain('needs the new username');
+    expect(loupe('user', 'rename', 'nobody', 'somebody').stderr).toContain('no user named nobody');
+  });
 });

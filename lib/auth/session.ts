@@ -4,8 +4,9 @@ import { parseRoles, type Role } from './roles';
 
 /** The signed-in user as Loupe's code sees it. */
 export interface SessionUser {
+  /** Immutable: recorded on verdicts, comments, jobs, ... (lib/auth/actors.ts). */
   id: string;
-  /** Recorded on verdicts, comments and jobs. */
+  /** Shown; an admin can change it. */
   username: string;
   roles: Role[];
 }
