@@ -5,7 +5,8 @@ import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { getDataset } from '../datasets';
 import { decidedChoice, decidingVerdict, type DecidingVerdict } from '../review/decided';
 import { extraFilterSql, type ExtraFilter } from '../review/filter';
-import { checkRelativePath, resolveInRoot } from '../images/paths';
+import { checkedImagePath } from '../images/open';
+import { checkRelativePath } from '../images/paths';
 
 /**
  * What every export format shares: which items are exported, in which order, and what
@@ -57,6 +58,8 @@ export interface ItemRow {
   status: ItemStatus;
   source_root_id: number;
   source_path: string;
+  /** dev:ino recorded at import: the export copies only the file imported (lib/images/open.ts). */
+  source_file_id?: string | null;
   metadata: string;
   current_candidate_id: number;
   current_instruction_id: number;
@@ -75,6 +78,8 @@ export interface CandidateRow {
   path: string;
   source_root_id: number | null;
   source_path: string | null;
+  file_id?: string | null;
+  source_file_id?: string | null;
   provenance: string;
   simulated: number;
 }
@@ -205,7 +210,7 @@ export function* taskPages(db: Db, group: TaskGroup, status: ExportStatus): Gene
   const extra = group.extra?.terms.length ? `AND ${group.extra.terms.join(' AND ')}` : '';
   const query = statement<unknown[], ItemRow>(
     db,
-    `SELECT id, dataset_id, external_id, status, source_root_id, source_path, metadata, current_candidate_id, current_instruction_id
+    `SELECT id, dataset_id, external_id, status, source_root_id, source_path, source_file_id, metadata, current_candidate_id, current_instruction_id
      FROM items WHERE dataset_id = ? ${byStatus} AND family = ? AND task = ? AND items.id > ? ${extra}
      ORDER BY items.id LIMIT ?`,
   );
@@ -252,7 +257,7 @@ export class ItemResolver {
     const choice = chosen(row, verdict);
     const candidate = statement<[number], CandidateRow>(
       this.db,
-      'SELECT id, origin, root_id, path, source_root_id, source_path, provenance, simulated FROM candidates WHERE id = ?',
+      'SELECT id, origin, root_id, path, source_root_id, source_path, file_id, source_file_id, provenance, simulated FROM candidates WHERE id = ?',
     ).get(choice.candidateId);
     const versions = statement<[number], Version>(
       this.db,
@@ -275,17 +280,17 @@ export class ItemResolver {
       const source: ImageFile = sourceOfCandidate
         ? {
             field: 'input',
-            from: resolveInRoot(this.root(candidate.source_root_id!), candidate.source_path!),
+            from: checkedImagePath(this.root(candidate.source_root_id!), candidate.source_path!, candidate.source_file_id),
             rel: own(candidate.source_path!, 'input'),
           }
         : {
             field: 'input',
-            from: resolveInRoot(this.root(row.source_root_id), row.source_path),
+            from: checkedImagePath(this.root(row.source_root_id), row.source_path, row.source_file_id),
             rel: exportPath(row.source_path, 'input', `item-${row.id}`),
           };
       const edited: ImageFile = {
         field: 'output',
-        from: resolveInRoot(this.root(candidate.root_id), candidate.path),
+        from: checkedImagePath(this.root(candidate.root_id), candidate.path, candidate.file_id),
         rel: candidate.origin === 'dataset' ? exportPath(candidate.path, 'output', `candidate-${candidate.id}`) : own(candidate.path, 'output'),
       };
       return {

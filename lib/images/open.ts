@@ -177,3 +177,20 @@ export function fdSource(fd: number, size: number): ByteSource {
     },
   };
 }
+
+/**
+ * The real path of a recorded image, checked strictly (inside its root, no link out, the
+ * file recorded when `expectedId` is given), for code that reads it by path (exports, jobs);
+ * throws FileRefused with the reason. A missing file is left to the caller to report as
+ * missing: its path inside the root is returned.
+ */
+export function checkedImagePath(root: string, relative: string, expectedId?: string | null): string {
+  try {
+    const opened = openInRootSync(root, relative, expectedId);
+    fs.closeSync(opened.fd);
+    return opened.real;
+  } catch (error) {
+    if (error instanceof FileRefused && error.message === NOT_FOUND) return resolveInRoot(root, relative);
+    throw error;
+  }
+}

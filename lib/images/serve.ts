@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { CONTENT_TYPES, HEAD_BYTES, ImageRefused, maxImagePixels, sniffImageType } from './check';
-import { FileRefused, openInRoot, openInRootSync } from './open';
+import { checkedImagePath, FileRefused, openInRoot } from './open';
 import { checkRelativePath } from './paths';
 
 export type ImageKind = 'source' | 'candidate' | 'candidate-source' | 'mask';
@@ -64,9 +64,7 @@ export function imageFile(db: Db, kind: ImageKind, id: number): string | undefin
   const ref = imageRef(db, kind, id);
   if (!ref) return undefined;
   try {
-    const opened = openInRootSync(ref.root, ref.path, ref.fileId);
-    fs.closeSync(opened.fd);
-    return opened.real;
+    return checkedImagePath(ref.root, ref.path, ref.fileId);
   } catch (error) {
     if (error instanceof FileRefused) return undefined;
     throw error;
