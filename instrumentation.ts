@@ -1,6 +1,8 @@
-/** Next.js calls this once when the server starts: start the job worker there. */
+/** Next.js calls this once when the server starts: mark runs cut off by a crash, start the job worker. */
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
+    const { watchInterruptedRuns } = await import('./lib/runs/server');
+    watchInterruptedRuns();
     const { serverWorker } = await import('./lib/jobs/server-worker');
     const worker = serverWorker();
     console.log(worker ? `Loupe job worker started (${worker.id})` : 'Loupe job worker off (LOUPE_WORKER=off)');

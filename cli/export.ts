@@ -3,6 +3,7 @@ import { getDb } from '@/db';
 import { getDatasetByName } from '@/lib/datasets';
 import { DEFAULT_SHARD_SIZE_MB, EXPORT_FORMATS, ExportError, exportItems, type ExportFormat, type ExportStatus } from '@/lib/export';
 import { extraFilterSchema } from '@/lib/review/filter';
+import { cleanExport, resumeExport } from '@/lib/export/resume';
 import { ProgressBar } from './progress';
 import { EXTRA_FILTER_OPTIONS, extraFilterInput, filterProblem } from './filter-options';
 
@@ -26,8 +27,12 @@ export async function exportCommand(args: string[]): Promise<number> {
       'shard-size-mb': { type: 'string' },
       'need-weight': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      // An export cut off part-way (interrupted or failed): write it again, or delete its partial output.
+      resume: { type: 'string' },
+      clean: { type: 'string' },
     },
   });
+  if (values.resume !== undefined || values.clean !== undefined) return unfinishedExport(args, values);
   if (positionals.length) throw new Error(`unexpected argument ${positionals[0]} (the folder goes after --out)`);
   if (!values.out) throw new Error('export needs --out DIR (see --help)');
   const format = values.format as ExportFormat;
@@ -82,6 +87,42 @@ export async function exportCommand(args: string[]): Promise<number> {
         process.stderr.write(`  ... and ${summary.skipped - summary.problems.length} more\n`);
       }
     }
+    return 0;
+  } catch (error) {
+    if (error instanceof ExportError) return fail(error.message);
+    throw error;
+  }
+}
+
+/** `export --resume ID` or `export --clean ID`: nothing else may be given (the run recorded its selection). */
+async function unfinishedExport(args: string[], values: { resume?: string; clean?: string; json: boolean }): Promise<number> {
+  const fail = (message: string) => {
+    process.stderr.write(`loupe export: ${message}\n`);
+    if (values.json) process.stdout.write(JSON.stringify({ error: message }) + '\n');
+    return 1;
+  };
+  const extra = args.filter((arg) => !/^--(resume|clean|json)(=|$)/.test(arg) && arg !== values.resume && arg !== values.clean);
+  if (values.resume !== undefined && values.clean !== undefined) return fail('give --resume or --clean, not both');
+  if (extra.length) return fail(`--resume and --clean take only an export id (and --json), not ${extra[0]}`);
+  const text = (values.resume ?? values.clean)!;
+  if (!/^[1-9]\d*$/.test(text)) return fail(`an export id is a positive integer, not ${JSON.stringify(text)}`);
+  const id = Number(text);
+  const db = getDb();
+  try {
+    if (values.clean !== undefined) {
+      const { out, folderRemoved } = await cleanExport(db, id);
+      process.stderr.write(`Deleted the partial output of export ${id} in ${out}${folderRemoved ? ' (and the emptied folder)' : ''}\n`);
+      if (values.json) process.stdout.write(JSON.stringify({ exportId: id, cleaned: true, out, folderRemoved }) + '\n');
+      return 0;
+    }
+    const bar = new ProgressBar('export');
+    const summary = await resumeExport(db, id, {
+      createdBy: `cli:${process.env.USER ?? 'loupe'}`,
+      onProgress: (done, total) => bar.update(done, total, `${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} items`),
+    });
+    if (!summary.optionsRecovered) process.stderr.write(`  (its format options could not be read from the folder: the defaults were used)\n`);
+    bar.finish(`Resumed export ${id} as export ${summary.exportId}: ${summary.items} items (${summary.files} files) to ${summary.out}, ${summary.skipped} skipped`);
+    if (values.json) process.stdout.write(JSON.stringify({ ...summary, resumed: id }) + '\n');
     return 0;
   } catch (error) {
     if (error instanceof ExportError) return fail(error.message);

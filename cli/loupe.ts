@@ -4,6 +4,9 @@ import { regenerateCommand } from './regenerate';
 import { SIGNALS_USAGE, signalsCommand } from './signals';
 import { USER_USAGE, userCommand } from './user';
 import { workerCommand } from './worker';
+import { getDb } from '@/db';
+import { DISK_FULL_MESSAGE, isDiskFull } from '@/db/errors';
+import { interruptOwnRuns, reportInterrupted } from './runs';
 
 const USAGE = `Usage: npm run loupe -- <command> [options]
 
@@ -18,6 +21,9 @@ Commands:
          [--score NAME --score-min X --score-max Y] [--shard-size-mb N] [--need-weight] [--json]
       Write reviewed triplets. Formats: gpt-edit (default), gpt-image-edit-training, jsonl, parquet,
       webdataset. --shard-size-mb for parquet and webdataset; --need-weight for gpt-image-edit-training.
+  export --resume ID | --clean ID [--json]
+      An export cut off part-way (shown as interrupted): write it again into its folder with the same
+      format, selection and options, or delete its partial output (only its own files in its folder).
   regenerate --budget-usd N [--dataset NAME] [--family F] [--task T] [--type original|rewrite|complex]
              [--status pending|accepted|rejected] [--reviewer R] [--from DATE] [--to DATE] [--text T]
              [--origin dataset|regenerated] [--kind regenerate|rewrite] [--dry-run] [--concurrency C] [--json]
@@ -41,6 +47,9 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   user: userCommand,
 };
 
+/** Commands that handle SIGINT / SIGTERM themselves (the worker lets running jobs finish). */
+const HANDLES_OWN_SIGNALS = new Set(['worker', 'regenerate', 'signals']);
+
 async function main() {
   const [name, ...rest] = process.argv.slice(2);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -52,13 +61,39 @@ async function main() {
     process.stderr.write(`Unknown command: ${name}\n\n${USAGE}\n`);
     return 2;
   }
+  // Runs left `running` by a process that died (kill -9, power loss) are marked interrupted first.
+  reportInterrupted(getDb());
+  if (!HANDLES_OWN_SIGNALS.has(name)) stopOnSignals(name);
   return command(rest);
+}
+
+/**
+ * SIGINT / SIGTERM stop an import or export at once; its run is marked interrupted (not left
+ * running). Synchronous database work is never cut in half: a handler runs between tasks.
+ */
+function stopOnSignals(name: string) {
+  for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15]] as const) {
+    process.once(signal, () => {
+      const marked = interruptOwnRuns(getDb());
+      process.stderr.write(`\nloupe ${name}: stopped by ${signal}${marked ? ` (${marked} marked interrupted)` : ''}\n`);
+      process.exit(128 + number);
+    });
+  }
+  // Under npm the parent may die without passing the signal on (kill -9): do not go on alone.
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
+    }, 1000).unref();
+  }
 }
 
 main().then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`loupe: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    const message = isDiskFull(error) ? DISK_FULL_MESSAGE : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`loupe: ${message}\n`);
+    if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ error: message }) + '\n');
+    process.exit(isDiskFull(error) ? 28 : 1); // 28: ENOSPC's number, for scripts
   },
 );

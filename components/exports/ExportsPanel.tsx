@@ -19,7 +19,19 @@ const STATUS_STYLE: Record<ExportRunStatus, string> = {
   running: 'text-sky-300 bg-sky-500/15',
   done: 'text-emerald-300 bg-emerald-500/15',
   failed: 'text-rose-300 bg-rose-500/15',
+  interrupted: 'text-amber-300 bg-amber-500/15',
 };
+
+/** What to run for an export cut off part-way (there is no button: the folder may be on the CLI's machine). */
+function UnfinishedHint({ id }: { id: number }) {
+  return (
+    <div className="mt-1 text-xs leading-5 text-neutral-400" data-testid="export-unfinished">
+      Resume: <code className="font-mono text-neutral-300">npm run loupe -- export --resume {id}</code>
+      <br />
+      or delete its partial files: <code className="font-mono text-neutral-300">--clean {id}</code>
+    </div>
+  );
+}
 
 /** UTC, to the minute: the same on every machine that looks. */
 function when(ms: number): string {
@@ -136,7 +148,12 @@ export function ExportsPanel({ initial, choices, before, limit }: { initial: Exp
               </td>
               <td className="py-2 pl-4">
                 <div className="break-all font-mono text-xs leading-5 text-neutral-400">{run.outPath}</div>
-                {run.error && <div className="mt-1 text-xs text-rose-300/90">{run.error}</div>}
+                {run.error && (
+                  <div className={`mt-1 text-xs ${run.status === 'interrupted' ? 'text-amber-300/90' : 'text-rose-300/90'}`}>{run.error}</div>
+                )}
+                {(run.status === 'interrupted' || run.status === 'failed') && !/^resumed as|deleted$/.test(run.error ?? '') && (
+                  <UnfinishedHint id={run.id} />
+                )}
                 {run.status === 'done' && run.downloadable && (
                   <a href={`/api/exports/${run.id}/download`} download className="mt-1 inline-block text-xs text-sky-300 hover:text-sky-200">
                     Download .tar

@@ -35,13 +35,7 @@ const CLEAR: Record<ExportFormat, (out: string) => Promise<void>> = {
  * What an earlier export wrote there is removed.
  */
 export async function prepareOutDir(db: Db, out: string, format: ExportFormat) {
-  const roots = db.$client.prepare<[], string>('SELECT path FROM image_roots').pluck().all();
-  for (const root of roots) {
-    const rel = path.relative(out, root);
-    if (rel === '' || (rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel))) {
-      throw new ExportError(`${out} holds images of an imported dataset (${root}); export to another folder`);
-    }
-  }
+  refuseImageRoots(db, out, 'export to another folder');
   let entries: string[];
   try {
     entries = await fs.promises.readdir(out);
@@ -58,6 +52,55 @@ export async function prepareOutDir(db: Db, out: string, format: ExportFormat) {
   }
   if (earlier !== format && isFormat(earlier)) await CLEAR[earlier](out);
   await CLEAR[format](out);
+}
+
+/** Refuses a folder that holds (or is) an imported dataset's image folder. */
+function refuseImageRoots(db: Db, out: string, advice: string) {
+  const roots = db.$client.prepare<[], string>('SELECT path FROM image_roots').pluck().all();
+  for (const root of roots) {
+    const rel = path.relative(out, root);
+    if (rel === '' || (rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel))) {
+      throw new ExportError(`${out} holds images of an imported dataset (${root}); ${advice}`);
+    }
+  }
+}
+
+/**
+ * Deletes what an export of `format` wrote in `out` (a run cut off part-way), and the folder
+ * when that leaves it empty. Only the format's own files inside `out` are touched, and only
+ * when `out` holds a Loupe manifest of that format; anything else there is kept.
+ * Returns whether the folder itself was removed.
+ */
+export async function clearExportOutput(db: Db, out: string, format: ExportFormat): Promise<boolean> {
+  if (!fs.existsSync(out)) return false;
+  refuseImageRoots(db, out, 'nothing was deleted');
+  const manifest = path.join(out, MANIFEST);
+  const found = fs.existsSync(manifest) ? await readManifestFormat(manifest) : '';
+  if (found === null || (found !== '' && found !== format)) {
+    throw new ExportError(`${out} does not hold a Loupe ${format} export (its ${MANIFEST} is not one); nothing was deleted`);
+  }
+  await CLEAR[format](out);
+  await remove(out, [MANIFEST, MANIFEST + '.tmp']);
+  if ((await fs.promises.readdir(out)).length > 0) return false;
+  await fs.promises.rmdir(out);
+  return true;
+}
+
+/** The format options a Loupe manifest records (shard size, ...), or undefined when it cannot be read. */
+export async function readManifestOptions(out: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const handle = await fs.promises.open(path.join(out, MANIFEST), 'r');
+    try {
+      // The options come before the file list; a stub (in progress) is small and whole JSON.
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+      const parsed = JSON.parse(buffer.toString('utf8', 0, bytesRead)) as { tool?: string; options?: Record<string, unknown> };
+      return parsed.tool === 'loupe' ? (parsed.options ?? {}) : undefined;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 function isFormat(name: string | undefined): name is ExportFormat {

@@ -1,6 +1,8 @@
 import { desc, eq, lt } from 'drizzle-orm';
 import type { Db } from '@/db';
+import { actorNames } from '@/lib/auth/actors';
 import { exportRuns, type ExportRunStatus } from '@/db/schema';
+import { thisProcess } from '../runs/owner';
 import type { ExportFilter } from './selection';
 
 /** The `exports` table: every export run, its filter, where it went and how it ended. */
@@ -17,6 +19,8 @@ export interface ExportRecord {
   status: ExportRunStatus;
   error: string | null;
   createdBy: string;
+  host: string | null;
+  pid: number | null;
   startedAt: number;
   finishedAt: number | null;
 }
@@ -24,7 +28,14 @@ export interface ExportRecord {
 export function startExportRecord(db: Db, run: { format: string; filter: ExportFilter; outPath: string; createdBy: string }): number {
   return db
     .insert(exportRuns)
-    .values({ format: run.format, filter: JSON.stringify(run.filter), outPath: run.outPath, createdBy: run.createdBy, startedAt: Date.now() })
+    .values({
+      format: run.format,
+      filter: JSON.stringify(run.filter),
+      outPath: run.outPath,
+      createdBy: run.createdBy,
+      startedAt: Date.now(),
+      ...thisProcess(),
+    })
     .returning({ id: exportRuns.id })
     .get().id;
 }
@@ -41,6 +52,11 @@ export function failExportRecord(db: Db, id: number, error: unknown) {
   db.update(exportRuns).set({ status: 'failed', error: message, finishedAt: Date.now() }).where(eq(exportRuns.id, id)).run();
 }
 
+export function getExportRecord(db: Db, id: number): ExportRecord | undefined {
+  const row = db.select().from(exportRuns).where(eq(exportRuns.id, id)).get();
+  return row && { ...row, filter: parseFilter(row.filter) };
+}
+
 /** Export runs, newest first; `before` (an id) pages back. */
 export function listExports(db: Db, options: { limit?: number; before?: number } = {}): ExportRecord[] {
   const rows = db
@@ -50,7 +66,9 @@ export function listExports(db: Db, options: { limit?: number; before?: number }
     .orderBy(desc(exportRuns.id))
     .limit(options.limit ?? 100)
     .all();
-  return rows.map((row) => ({ ...row, filter: parseFilter(row.filter) }));
+  // createdBy: a user id or a `cli:` label in the table, shown as the current username (lib/auth/actors.ts).
+  const names = actorNames(db, rows.map((row) => row.createdBy));
+  return rows.map((row) => ({ ...row, createdBy: names.get(row.createdBy)!, filter: parseFilter(row.filter) }));
 }
 
 function parseFilter(text: string): ExportFilter {

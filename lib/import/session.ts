@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db';
 import { importRuns } from '@/db/schema';
+import { thisProcess } from '../runs/owner';
 import { ensureDataset, ensureImageRoot, removeDatasetIfEmpty } from '../datasets';
 import type { ImageInfo } from '../images/probe';
 import { ImageProber } from '../images/prober';
@@ -111,7 +112,7 @@ export async function runImport(options: RunOptions, body: (session: ImportSessi
   const datasetId = ensureDataset(db, options.dataset);
   const run = db
     .insert(importRuns)
-    .values({ datasetId, path: options.path, format: options.format })
+    .values({ datasetId, path: options.path, format: options.format, ...thisProcess() })
     .returning({ id: importRuns.id })
     .get();
   const session = new ImportSession(db, new BatchWriter(db, datasetId, run.id), options);
@@ -128,6 +129,7 @@ export async function runImport(options: RunOptions, body: (session: ImportSessi
   const { imported, alreadyPresent } = session.writer;
   db.update(importRuns)
     .set({
+      status: 'done',
       finishedAt: Date.now(),
       imported,
       alreadyPresent,

@@ -40,7 +40,7 @@ const who = actorNameSql;
  */
 const HISTORY_SQL = `
 SELECT i.created_at AS at, 0 AS rank, i.id AS seq, 'import' AS kind, NULL AS actor,
-       json_object('importRunId', r.id, 'path', r.path, 'format', r.format, 'externalId', i.external_id,
+       json_object('importRunId', r.id, 'path', r.path, 'format', r.format, 'runStatus', r.status, 'externalId', i.external_id,
                    'family', i.family, 'task', i.task) AS detail
   FROM items i LEFT JOIN import_runs r ON r.id = i.import_run_id
   WHERE i.id = @item
@@ -121,7 +121,10 @@ function verdictSummary(d: Record<string, unknown>): string {
 function summarize(kind: HistoryKind, d: Record<string, unknown>): string {
   switch (kind) {
     case 'import':
-      return d.path ? `Imported from ${String(d.path)} (${String(d.format)})` : 'Imported';
+      // An interrupted run's items are whole (written a batch per transaction); only later records are missing.
+      return d.path
+        ? `Imported from ${String(d.path)} (${String(d.format)})${d.runStatus === 'interrupted' ? `; import run #${String(d.importRunId)} was interrupted before it finished` : ''}`
+        : 'Imported';
     case 'verdict':
       return verdictSummary(d);
     case 'undo':

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db';
 import { importRuns } from '@/db/schema';
+import { thisProcess } from '../../runs/owner';
 import { ensureDataset, removeDatasetIfEmpty } from '../../datasets';
 import { BatchWriter, type NewItem } from '../batch-writer';
 import type { ImportFormat } from '../formats';
@@ -67,7 +68,7 @@ export async function importParquet(
   const baseDir = fs.statSync(root).isFile() ? path.dirname(root) : root;
   const datasetName = options.dataset ?? mapping.defaultDataset;
   const datasetId = ensureDataset(db, datasetName);
-  const run = db.insert(importRuns).values({ datasetId, path: root, format: mapping.format }).returning({ id: importRuns.id }).get();
+  const run = db.insert(importRuns).values({ datasetId, path: root, format: mapping.format, ...thisProcess() }).returning({ id: importRuns.id }).get();
 
   const job = new ParquetImport(db, mapping, new BatchWriter(db, datasetId, run.id), options, {
     bytesRead: 0,
@@ -85,6 +86,7 @@ export async function importParquet(
   const skipped = problems.filter((p) => p.record !== undefined).length;
   db.update(importRuns)
     .set({
+      status: 'done',
       finishedAt: Date.now(),
       imported: writer.imported,
       alreadyPresent: writer.alreadyPresent,

@@ -1,0 +1,60 @@
+import type { Db } from '@/db';
+import { statement } from '@/db/statements';
+import { writeTransaction } from '@/db/transaction';
+import { ownerGone } from './owner';
+
+export interface Interrupted {
+  imports: number[];
+  exports: number[];
+  /** Batches whose queuing process died before it had queued every item (their total is corrected). */
+  batches: number[];
+}
+
+interface RunningRow {
+  id: number;
+  host: string | null;
+  pid: number | null;
+  startedAt: number;
+}
+
+/** A batch that has queued no job for this long is no longer being queued. */
+const QUEUING_SILENT_MS = 60_000;
+
+/**
+ * On start (server, every CLI command): import runs and exports still `running` whose process
+ * is gone become `interrupted`. Runs on other hosts are left alone (their process cannot be
+ * checked from here). Cheap: only running rows are read.
+ */
+export function markInterruptedRuns(db: Db, now = Date.now()): Interrupted {
+  const running = (table: 'import_runs' | 'exports') =>
+    statement<[], RunningRow>(db, `SELECT id, host, pid, started_at AS startedAt FROM ${table} WHERE status = 'running'`).all();
+  const gone = (rows: RunningRow[]) => rows.filter((row) => ownerGone(row, row.startedAt)).map((row) => row.id);
+  const imports = gone(running('import_runs'));
+  const exports = gone(running('exports'));
+  const batches = statement<[number, number], number>(
+    db,
+    // A batch sets `total` to its estimate while it queues and to the jobs it queued when done; a
+    // queuer that died leaves fewer jobs than that, none left to run, and no new job for a minute.
+    `SELECT b.id FROM batches b WHERE b.status = 'running' AND b.created_at < ?
+       AND (SELECT count(*) FROM jobs WHERE batch_id = b.id) < b.total
+       AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_id = b.id AND (status IN ('queued', 'running') OR created_at >= ?))`,
+  )
+    .pluck()
+    .all(now - QUEUING_SILENT_MS, now - QUEUING_SILENT_MS);
+  if (imports.length + exports.length + batches.length === 0) return { imports, exports, batches };
+
+  writeTransaction(db, () => {
+    const importRun = statement(db, `UPDATE import_runs SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'running'`);
+    const exportRun = statement(
+      db,
+      `UPDATE exports SET status = 'interrupted', finished_at = ?,
+         error = 'its process (pid ' || pid || ' on ' || host || ') stopped before it finished'
+       WHERE id = ? AND status = 'running'`,
+    );
+    const batch = statement(db, `UPDATE batches SET total = (SELECT count(*) FROM jobs WHERE batch_id = batches.id) WHERE id = ?`);
+    for (const id of imports) importRun.run(now, id);
+    for (const id of exports) exportRun.run(now, id);
+    for (const id of batches) batch.run(id);
+  });
+  return { imports, exports, batches };
+}
