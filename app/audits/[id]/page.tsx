@@ -4,13 +4,14 @@ import { AuditApp } from '@/components/audit/AuditApp';
 import { getDb } from '@/db';
 import { getCampaign } from '@/lib/audit/campaigns';
 import { requirePage } from '@/lib/auth/page';
+import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
 export default async function AuditPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requirePage('audit', `/audits/${encodeURIComponent(id)}`);
-  const campaignId = Number(id);
+  const campaignId = parseId(id) ?? 0;
   const campaign = Number.isInteger(campaignId) && campaignId > 0 ? getCampaign(getDb(), campaignId) : undefined;
   if (!campaign) notFound();
   if (campaign.status !== 'open') {

@@ -10,6 +10,7 @@ import { summarizeDatasets } from '@/lib/datasets/summary';
 import { listFilterSchema, SCORE_NAMES, SIGNAL_NAMES, type ListFilter } from '@/lib/review/filter';
 import { listItems, showDecided, type DecidedListRow, type ItemCursor } from '@/lib/review/items';
 import { queueProgress } from '@/lib/review/queue';
+import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -56,7 +57,7 @@ export default async function DatasetPage({
   // verdicts, nor which items are gold (decided items mixed into the queue).
   const seesVerdicts = can(user.roles, 'adjudicate');
   const db = getDb();
-  const datasetId = Number(id);
+  const datasetId = parseId(id) ?? 0; // 0 names no dataset: not found
   const dataset = summarizeDatasets(db).find((d) => d.id === datasetId);
   if (!dataset) notFound();
   const search = await searchParams;

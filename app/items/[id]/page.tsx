@@ -1,6 +1,5 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { z } from 'zod';
 import { AdjudicationPanel } from '@/components/item/AdjudicationPanel';
 import { CommentsPanel } from '@/components/item/CommentsPanel';
 import { GoldControl } from '@/components/item/GoldControl';
@@ -19,6 +18,7 @@ import { goldOf } from '@/lib/review/gold';
 import { itemHistory } from '@/lib/review/history';
 import { decidedVersion } from '@/lib/review/decided';
 import { getReviewItem } from '@/lib/review/items';
+import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -44,13 +44,13 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
   const { id } = await params;
   const search = await searchParams;
   const fromQueue = first(search.from) === 'adjudicate';
-  const queueDataset = z.coerce.number().int().positive().safeParse(first(search.dataset)).data;
+  const queueDataset = parseId(first(search.dataset));
   const query = new URLSearchParams();
   if (fromQueue) query.set('from', 'adjudicate');
   if (queueDataset) query.set('dataset', String(queueDataset));
   const user = await requirePage('adjudicate', `/items/${encodeURIComponent(id)}${query.size ? `?${query}` : ''}`);
 
-  const itemId = z.coerce.number().int().positive().safeParse(id).data;
+  const itemId = parseId(id);
   const db = getDb();
   const item = itemId ? getReviewItem(db, itemId) : undefined;
   if (!item) notFound();

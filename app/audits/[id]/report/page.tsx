@@ -10,6 +10,7 @@ import { RUBRIC } from '@/lib/audit/rubric';
 import { POPULATION_LABELS } from '@/lib/audit/spec';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
+import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -42,7 +43,7 @@ export default async function AuditReportPage({ params }: { params: Promise<{ id
   const { id } = await params;
   const user = await requirePage('audit', `/audits/${encodeURIComponent(id)}/report`);
   const db = getDb();
-  const campaignId = Number(id);
+  const campaignId = parseId(id) ?? 0;
   if (!Number.isInteger(campaignId) || campaignId <= 0 || !getCampaign(db, campaignId)) notFound();
   const report = campaignReport(db, campaignId);
   const { campaign, overall, overturn, progress } = report;
