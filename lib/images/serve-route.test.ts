@@ -110,6 +110,18 @@ describe('GET /api/images/:kind/:id', () => {
     );
   });
 
+  it('never decodes a preview of an image over the pixel limit (one imported under a larger limit)', async () => {
+    const { candidate } = itemOf(5); // no preview of it cached yet
+    process.env.LOUPE_MAX_IMAGE_PIXELS = '100';
+    try {
+      const response = await get('candidate', String(candidate), 'preview');
+      expect(response.status).toBe(404);
+      expect(response.json.error).toBe(`candidate ${candidate}: not served: image is over the 100-pixel limit`);
+    } finally {
+      delete process.env.LOUPE_MAX_IMAGE_PIXELS;
+    }
+  });
+
   it('checks a mask recorded in the item metadata the same way', async () => {
     const { id } = itemOf(1);
     const mask = path.join(taskDir, 'output', name(1));

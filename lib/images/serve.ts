@@ -142,6 +142,10 @@ async function writePreview(handle: fs.promises.FileHandle, preview: string) {
     await transformer.toFile(temp);
   } catch (error) {
     await fs.promises.rm(temp, { force: true });
+    // An image imported before the pixel limit (or under a larger one): never decoded.
+    if (/pixel limit/i.test((error as Error).message)) {
+      throw new ImageUnavailable(`image is over the ${maxImagePixels().toLocaleString('en-US')}-pixel limit`);
+    }
     throw error;
   } finally {
     input.destroy(); // the caller closes the handle
