@@ -47,6 +47,7 @@ describe('gpt-edit layout: text, size and nesting of each record', () => {
       record(11, { instruction: 'Lost \uFFFD character.' }),
       record(12, { id: 'bad\u001bid' }),
       record(13),
+      record(14, { instruction_type: 'rewrite', instruction_original: 'Old\u0085 one.' }),
     ];
     const { metadataFile } = await writeGptEditLayout(root, records, { family: 'omniedit', task: 'style' });
     // Write the records the JSON writer cannot: a 1,001-deep array, 3 MB of nested arrays, a byte that is not UTF-8.
@@ -72,8 +73,9 @@ describe('gpt-edit layout: text, size and nesting of each record', () => {
       { file, record: id(9), reason: 'input_description contains a NUL character (at character 6)' },
       { file, record: id(11), reason: 'instruction contains U+FFFD, the replacement character left by bytes that were not text (at character 6)' },
       { file, record: 'bad\u001bid', reason: 'id contains the control character U+001B (at character 4)' },
+      { file, record: id(14), reason: 'instruction_original contains the control character U+0085 (at character 4)' },
     ]);
-    expect(summary).toMatchObject({ imported: 3, skipped: 11 });
+    expect(summary).toMatchObject({ imported: 3, skipped: 12 });
     // Descriptions are prose: tab and line breaks are fine there.
     expect(ids(db)).toEqual([id(0), id(10), id(13)]);
   });

@@ -10,7 +10,7 @@ export interface GptEditRecord {
   output: string;
   instructionType: 'original' | 'rewrite' | 'complex';
   /** Instruction versions in creation order; the last one is current. */
-  instructions: { kind: InstructionKind; text: string }[];
+  instructions: { kind: InstructionKind; text: string; field: string }[];
   /** The captions of the images, when the record has them. */
   descriptions: { input_description?: unknown; output_description?: unknown };
 }
@@ -54,9 +54,9 @@ export function parseGptEditRecord(value: unknown): { ok: true; record: GptEditR
   const instruction = (r.instruction as string).trim();
   const instructions: GptEditRecord['instructions'] = [];
   if (type === 'rewrite' && nonEmptyString(r.instruction_original)) {
-    instructions.push({ kind: 'original', text: r.instruction_original.trim() });
+    instructions.push({ kind: 'original', text: r.instruction_original.trim(), field: 'instruction_original' });
   }
-  instructions.push({ kind: type as InstructionKind, text: instruction });
+  instructions.push({ kind: type as InstructionKind, text: instruction, field: 'instruction' });
 
   return {
     ok: true,

@@ -55,7 +55,8 @@ export interface PendingItem {
   family: string;
   task: string;
   instructionType: string;
-  instructions: NewItem['instructions'];
+  /** Instruction versions; `field` names a version's field in problems when it is not `instructionField`. */
+  instructions: (NewItem['instructions'][number] & { field?: string })[];
   /** The instruction's field in the data, naming it in problems (default `instruction`). */
   instructionField?: string;
   /** Descriptions of the images (input_description, ...), checked as text like the instructions. */
@@ -204,7 +205,7 @@ export class ImportSession {
 
   private refusal(item: PendingItem): string | undefined {
     const field = item.instructionField ?? 'instruction';
-    const instructions = item.instructions.map((version) => ({ field, text: version.text }));
+    const instructions = item.instructions.map((version) => ({ field: version.field ?? field, text: version.text }));
     const problem = itemTextProblem({ ...item, instructions }, this.limits);
     if (problem) return problem;
     // Records read by the JSON splitter are within the limit already; CSV rows and records
