@@ -38,20 +38,25 @@ function RoleBoxes({ value, onChange, name, disabledRole }: { value: Role[]; onC
   );
 }
 
-/** One account: its roles (saved with Save) and an enable/disable toggle. */
+/**
+ * One account: its name (Rename: the account keeps its work, which is recorded by user id), its
+ * roles (saved with Save) and an enable/disable toggle.
+ */
 function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; onChanged: (user: UserSummary) => void }) {
   const [roles, setRoles] = useState<Role[]>(user.roles);
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
+  const [renaming, setRenaming] = useState(false);
   const dirty = roles.join(',') !== user.roles.join(',');
 
-  async function patch(change: { roles?: Role[]; disabled?: boolean }) {
+  async function patch(change: { roles?: Role[]; disabled?: boolean; username?: string }) {
     setPending(true);
     setError(undefined);
     try {
       const { user: updated } = await send<{ user: UserSummary }>(`/api/users/${encodeURIComponent(user.username)}`, 'PATCH', change);
       setRoles(updated.roles);
       onChanged(updated);
+      setRenaming(false);
     } catch (e) {
       setError((e as Error).message);
     }
@@ -61,8 +66,46 @@ function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; 
   return (
     <tr className="border-b border-neutral-800/60 align-top" data-testid={`user-${user.username}`}>
       <td className="py-2.5 pr-4">
-        <span className={user.disabled ? 'text-neutral-500 line-through' : 'text-neutral-100'}>{user.username}</span>
-        {self && <span className="ml-2 text-xs text-neutral-500">you</span>}
+        {renaming ? (
+          <form
+            className="flex items-center gap-2"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void patch({ username: String(new FormData(event.currentTarget).get('username')).trim() });
+            }}
+          >
+            <input
+              name="username"
+              aria-label={`New username for ${user.username}`}
+              defaultValue={user.username}
+              required
+              autoFocus
+              autoComplete="off"
+              autoCapitalize="none"
+              spellCheck={false}
+              className={`${field} w-36`}
+            />
+            <button type="submit" className={button} disabled={pending}>
+              Save
+            </button>
+            <button type="button" className={button} disabled={pending} onClick={() => setRenaming(false)}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <>
+            <span className={user.disabled ? 'text-neutral-500 line-through' : 'text-neutral-100'}>{user.username}</span>
+            {self && <span className="ml-2 text-xs text-neutral-500">you</span>}
+            <button
+              type="button"
+              className="ml-2 text-xs text-neutral-500 underline-offset-2 hover:text-neutral-300 hover:underline"
+              onClick={() => setRenaming(true)}
+              title="Their verdicts, comments and statistics stay theirs under the new name"
+            >
+              Rename
+            </button>
+          </>
+        )}
       </td>
       <td className="py-2.5 pr-4">
         <div className="flex items-center gap-3">
@@ -187,7 +230,7 @@ function AddUserForm({ minPasswordLength, onAdded }: { minPasswordLength: number
 /** The users page: add accounts, change roles, disable and enable. */
 export function UsersAdmin({ initial, self, minPasswordLength }: { initial: UserSummary[]; self: string; minPasswordLength: number }) {
   const [users, setUsers] = useState(initial);
-  const replace = (user: UserSummary) => setUsers((list) => list.map((u) => (u.username === user.username ? user : u)));
+  const replace = (user: UserSummary) => setUsers((list) => list.map((u) => (u.id === user.id ? user : u)));
   const add = (user: UserSummary) => setUsers((list) => [...list, user].sort((a, b) => a.username.localeCompare(b.username)));
 
   return (
@@ -205,7 +248,7 @@ export function UsersAdmin({ initial, self, minPasswordLength }: { initial: User
         </thead>
         <tbody>
           {users.map((user) => (
-            <UserRow key={user.username} user={user} self={user.username === self} onChanged={replace} />
+            <UserRow key={user.id} user={user} self={user.id === self} onChanged={replace} />
           ))}
         </tbody>
       </table>

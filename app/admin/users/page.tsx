@@ -17,7 +17,7 @@ export default async function UsersPage() {
           or from a shell: <code className="font-mono text-xs">npm run loupe -- user add NAME --role ROLE</code>
         </span>
       </div>
-      <UsersAdmin initial={listUsers(getDb())} self={admin.username} minPasswordLength={MIN_PASSWORD_LENGTH} />
+      <UsersAdmin initial={listUsers(getDb())} self={admin.id} minPasswordLength={MIN_PASSWORD_LENGTH} />
     </div>
   );
 }
