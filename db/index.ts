@@ -56,9 +56,18 @@ const CHECKPOINT_EVERY_MS = 1000;
  */
 export function checkpointOnTimer(db: Db): Db {
   db.$client.pragma('wal_autocheckpoint = 0');
+  let failing = false;
   const timer = setInterval(() => {
-    if (db.$client.open) db.$client.pragma('wal_checkpoint(PASSIVE)');
-    else clearInterval(timer); // the connection was closed
+    if (!db.$client.open) return clearInterval(timer); // the connection was closed
+    try {
+      db.$client.pragma('wal_checkpoint(PASSIVE)');
+      failing = false;
+    } catch (error) {
+      // A full disk (SQLITE_FULL) or a busy database: the WAL keeps the data, the next tick tries
+      // again. A throw here would be uncaught and end the process. Said once, not every second.
+      if (!failing) console.error(`loupe: WAL checkpoint failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
+      failing = true;
+    }
   }, CHECKPOINT_EVERY_MS).unref();
   return db;
 }

@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkpointOnTimer, openDb } from '@/db';
+import { handle } from '@/lib/http/handler';
+import { importGptEdit } from '@/lib/import/import-gpt-edit';
+import { cleanupTemp, copySamples, SAMPLES_DIR } from '@/lib/test/factories';
+import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
+import { bigLayout } from './layouts';
+import { run } from './processes';
+import { fillDisk, smallTmpfs } from './tmpfs';
+
+const DISK_FULL = /the disk holding Loupe's data is full/;
+
+describe('a full disk over HTTP: 507 with a message, never 500', () => {
+  let cookie: string;
+  beforeAll(async () => {
+    cookie = (await signInRoles(['annotator'])).get('annotator')!;
+    const { getDb } = await import('@/db');
+    await importGptEdit(getDb(), SAMPLES_DIR);
+  });
+  afterAll(closeRoutes);
+
+  it('answers writes 507 once the database cannot grow, and reads still 200', async () => {
+    const { getDb } = await import('@/db');
+    const sqlite = getDb().$client;
+    // The database may not grow past its size now: SQLite's own SQLITE_FULL on the next new page.
+    const pages = sqlite.pragma('page_count', { simple: true }) as number;
+    sqlite.pragma(`max_page_count = ${pages + 1}`);
+    const statuses: number[] = [];
+    let answer: Record<string, unknown> | undefined;
+    for (let i = 0; i < 40; i++) {
+      const response = await callRoute('app/api/items/[id]/comments/route.ts', 'POST', {
+        cookie,
+        params: { id: '1' },
+        body: { body: `${i} ${'a full disk, '.repeat(300)}` },
+      });
+      statuses.push(response.status);
+      if (response.status === 507) answer = response.json;
+    }
+    expect(statuses).not.toContain(500);
+    expect(statuses).toContain(507);
+    expect(String(answer?.error)).toMatch(DISK_FULL);
+    const read = await callRoute('app/api/items/[id]/comments/route.ts', 'GET', { cookie, params: { id: '1' } });
+    expect(read.status).toBe(200);
+  });
+
+  it('maps a file write that fails with ENOSPC to 507 too', async () => {
+    const response = await handle(() => {
+      fs.writeFileSync('/dev/full', 'x');
+      return new Response('unreachable');
+    });
+    expect(response.status).toBe(507);
+    expect((await response.json()).error).toMatch(DISK_FULL);
+  });
+});
+
+const tmpfs = smallTmpfs(4 * 1024 * 1024);
+afterAll(() => tmpfs?.unmount());
+
+describe.skipIf(!tmpfs)('a full disk (a 4 MB tmpfs)', () => {
+  afterEach(() => {
+    for (const name of fs.readdirSync(tmpfs!.dir)) fs.rmSync(path.join(tmpfs!.dir, name), { recursive: true, force: true });
+    cleanupTemp();
+  });
+
+  it('an import says the disk is full in one line and exits 28, with no stack trace', async () => {
+    const dataDir = path.join(tmpfs!.dir, 'data');
+    // Ballast, deleted afterwards to free space the way a user would (never the database's own files).
+    const ballast = path.join(tmpfs!.dir, 'ballast');
+    fs.writeFileSync(ballast, Buffer.alloc(1536 * 1024));
+    const result = await run(['cli/loupe.ts', 'import', await bigLayout(60_000), '--json'], dataDir);
+    expect(result.code, result.stderr).toBe(28);
+    expect(result.stderr).toMatch(new RegExp(`loupe: ${DISK_FULL.source}`));
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(JSON.parse(result.stdout).error).toMatch(DISK_FULL);
+    // Space freed: the next start marks the cut-off run interrupted, and a small import works.
+    fs.rmSync(ballast);
+    const again = await run(['cli/loupe.ts', 'import', copySamples(), '--dataset', 'small', '--json'], dataDir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/marked import run 1 interrupted/);
+    expect(JSON.parse(again.stdout)).toMatchObject({ imported: 12 });
+  }, 60_000);
+
+  it('the WAL checkpoint timer logs a full disk once and throws nothing', async () => {
+    const db = openDb(path.join(tmpfs!.dir, 'loupe.db'));
+    db.$client.pragma('wal_autocheckpoint = 0');
+    await importGptEdit(db, SAMPLES_DIR);
+    // Grow the WAL with rows the main file has not got yet, then take the rest of the disk.
+    const insert = db.$client.prepare(`INSERT INTO comments (item_id, author, body, created_at) VALUES (1, 'u', ?, 0)`);
+    db.$client.transaction(() => {
+      for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000));
+    }).immediate();
+    fillDisk(tmpfs!.dir);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      checkpointOnTimer(db);
+      await new Promise((resolve) => setTimeout(resolve, 3500)); // three ticks
+      expect(uncaught).toEqual([]);
+      const logged = errors.mock.calls.map((call) => String(call[0]));
+      expect(logged.filter((line) => /WAL checkpoint failed/.test(line))).toHaveLength(1);
+      expect(logged.join('\n')).toMatch(/full|SQLITE_FULL|disk/i);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      errors.mockRestore();
+      db.$client.close();
+    }
+  }, 30_000);
+});
+
