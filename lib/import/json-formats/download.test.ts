@@ -34,7 +34,7 @@ describe('downloadImage', () => {
     await expect(downloadImage(server.url('/error'))).rejects.toThrow('HTTP 500');
     await expect(downloadImage(server.url('/page.html'))).rejects.toThrow('not an image (content-type text/html)');
     await expect(downloadImage(server.url('/fake.png'))).rejects.toThrow('not a decodable image');
-    await expect(downloadImage(server.url('/drawing.svg'))).rejects.toThrow('not a supported image type (svg)');
+    await expect(downloadImage(server.url('/drawing.svg'))).rejects.toThrow('SVG is not an accepted image type');
   });
 
   it('refuses more than the size cap, declared or streamed', async () => {

@@ -1,4 +1,4 @@
-import { imageSize } from 'image-size';
+import { bufferSource, checkImage, ImageRefused } from '../../images/check';
 
 export const DOWNLOAD_TIMEOUT_MS = 30_000;
 export const MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
@@ -47,12 +47,11 @@ export async function downloadImage(url: string, limits: DownloadLimits = {}): P
       chunks.push(read.value);
     }
     const bytes = Buffer.concat(chunks);
-    const extension = imageType(bytes);
-    if (!extension) throw new DownloadError('not a decodable image');
-    if (!RASTER_TYPES.has(extension)) throw new DownloadError(`not a supported image type (${extension})`);
-    return { bytes, extension };
+    // Checked as an imported file is, before it is stored: a refused image leaves nothing behind.
+    return { bytes, extension: checkImage(bufferSource(bytes)).format };
   } catch (error) {
     if (error instanceof DownloadError) throw error;
+    if (error instanceof ImageRefused) throw new DownloadError(error.message);
     const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } };
     if (name === 'TimeoutError' || name === 'AbortError') throw new DownloadError(`timed out after ${timeoutMs / 1000} s`);
     throw new DownloadError(cause?.code ?? cause?.message ?? message);
@@ -60,19 +59,6 @@ export async function downloadImage(url: string, limits: DownloadLimits = {}): P
 }
 
 class DownloadError extends Error {}
-
-// Raster formats the image routes serve with their own content type; not SVG, which is a
-// document that can carry scripts.
-const RASTER_TYPES = new Set(['png', 'jpg', 'webp', 'gif', 'tiff', 'bmp']);
-
-function imageType(bytes: Buffer): string | undefined {
-  try {
-    const { width, height, type } = imageSize(bytes);
-    return width && height ? type : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MB` : `${n} bytes`;
