@@ -72,7 +72,7 @@ test('a key pressed the instant the next pair appears decides that item, on its 
     await page.keyboard.press('u');
     // The undone item came back and was accepted again at once: the next one shows.
     await expect.poll(() => acceptedCount(datasetId)).toBe(round + 1);
-    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(page.getByTestId('review-error')).toHaveCount(0);
   }
 
   // Then the rest of the queue, each item decided the instant it appears.
@@ -81,7 +81,7 @@ test('a key pressed the instant the next pair appears decides that item, on its 
   await expect(page.getByTestId('queue-empty')).toBeVisible();
   await expect(page.getByTestId('progress')).toContainText('12 / 12 reviewed');
   await expect.poll(() => acceptedCount(datasetId)).toBe(12);
-  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByTestId('review-error')).toHaveCount(0);
   expect(foreignChoices(datasetId)).toBe(0);
 });
 
@@ -99,7 +99,7 @@ test('a verdict the server refuses brings its item back with the reason, and it 
     await route.continue({ postData: JSON.stringify({ ...body, candidateId: foreign }) });
   }, { times: 1 });
   await page.keyboard.press('a');
-  const alert = page.getByRole('alert');
+  const alert = page.getByTestId('review-error');
   await expect(alert).toContainText('was not recorded');
   await expect(alert).toContainText(`candidate ${foreign}`);
   await expect(page.getByTestId('review-item')).toHaveAttribute('data-item-id', String(first));

@@ -315,7 +315,7 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
         </div>
       )}
       {queue.error && (
-        <div role="alert" className="flex items-center gap-3 border-b border-amber-900/60 bg-amber-950/40 px-4 py-2 text-sm text-amber-200">
+        <div role="alert" data-testid="review-error" className="flex items-center gap-3 border-b border-amber-900/60 bg-amber-950/40 px-4 py-2 text-sm text-amber-200">
           {queue.error}
           <button className="ml-auto text-amber-400 hover:text-amber-200" onClick={queue.clearError}>
             Dismiss
