@@ -332,7 +332,8 @@ export function rewriteRunner(db: Db, client: OpenAI, config: RegenerateConfig):
       commit: () => {
         const id = Number(
           statement(db, `INSERT INTO instruction_versions (item_id, kind, text, created_by) VALUES (?, 'rewrite', ?, ?)`).run(
-            job.itemId, parsed.instruction, `${config.LOUPE_TEXT_MODEL} (asked by ${job.requestedBy})`,
+            // The model; who asked is the job's requested_by (lib/auth/actors.ts).
+            job.itemId, parsed.instruction, config.LOUPE_TEXT_MODEL,
           ).lastInsertRowid,
         );
         statement(db, 'UPDATE items SET current_instruction_id = ? WHERE id = ?').run(id, job.itemId);

@@ -20,7 +20,7 @@ export type HistoryKind =
 export interface HistoryEvent {
   at: number;
   kind: HistoryKind;
-  /** Who did it (a username, or a model "gpt-4o (asked by alice)"); null for the import. */
+  /** Who did it: a username (shown for the recorded user id), a model for a rewrite, a `cli:` label; null for the import. */
   actor: string | null;
   summary: string;
   detail?: Record<string, unknown>;
