@@ -81,3 +81,27 @@ it('0009 moves usernames to user ids and keeps unknown names and labels as writt
 function openDbBefore(file: string) {
   return drizzle(new Database(file), { schema: {} }) as unknown as ReturnType<typeof openDb>;
 }
+
+it('the review item names who wrote each instruction and who asked for each regeneration by current username', async () => {
+  const db = openDb(path.join(tempDir('loupe-actors-'), 'loupe.db'));
+  await importGptEdit(db, SAMPLES_DIR);
+  const bo = await addUser(db, { username: 'bo', roles: ['annotator'], password: 'long enough pw' });
+  const sql = db.$client;
+  const { getReviewItem, addHumanInstruction } = await import('@/lib/review/items');
+  const rewrite = Number(sql.prepare(`INSERT INTO instruction_versions (item_id, kind, text, created_by) VALUES (1, 'rewrite', 'x', 'gpt-4o')`).run().lastInsertRowid);
+  const job = Number(sql.prepare(`INSERT INTO jobs (kind, item_id, params, requested_by, result_instruction_id) VALUES ('rewrite', 1, '{}', ?, ?)`).run(bo.id, rewrite).lastInsertRowid);
+  const source = sql.prepare('SELECT root_id, path FROM candidates WHERE item_id = 1').get() as { root_id: number; path: string };
+  sql.prepare(`INSERT INTO candidates (item_id, origin, root_id, path, width, height, provenance, job_id) VALUES (1, 'regenerated', ?, ?, 8, 8, ?, ?)`)
+    .run(source.root_id, source.path, JSON.stringify({ model: 'gpt-image-1', requestedBy: bo.id }), job);
+  expect(addHumanInstruction(db, 1, 'Make it pink.', bo.id).createdBy).toBe('bo');
+  sql.prepare(`UPDATE users SET username = 'bo-2' WHERE id = ?`).run(bo.id);
+
+  const item = getReviewItem(db, 1)!;
+  expect(item.instructions.filter((i) => i.createdBy).map((i) => i.createdBy)).toEqual(['gpt-4o (asked by bo-2)', 'bo-2']);
+  expect(item.candidates.find((c) => c.origin === 'regenerated')!.provenance.requestedBy).toBe('bo-2');
+  // Exports name the deciding verdict's reviewer by username.
+  sql.prepare(`INSERT INTO verdicts (item_id, reviewer, decision, kind, created_at) VALUES (1, ?, 'accept', 'review', 5)`).run(bo.id);
+  const { decidingVerdict } = await import('@/lib/review/decided');
+  expect(decidingVerdict(db, 1, 'accepted')!.reviewer).toBe('bo-2');
+  db.$client.close();
+});
