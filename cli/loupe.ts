@@ -74,7 +74,12 @@ async function main() {
 function stopOnSignals(name: string) {
   for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15]] as const) {
     process.once(signal, () => {
-      const marked = interruptOwnRuns(getDb());
+      let marked = 0;
+      try {
+        marked = interruptOwnRuns(getDb());
+      } catch {
+        // a busy or full database: the next start marks the run
+      }
       process.stderr.write(`\nloupe ${name}: stopped by ${signal}${marked ? ` (${marked} marked interrupted)` : ''}\n`);
       process.exit(128 + number);
     });
@@ -91,6 +96,11 @@ function stopOnSignals(name: string) {
 main().then(
   (code) => process.exit(code),
   (error) => {
+    try {
+      interruptOwnRuns(getDb()); // this process's import or export ends here, unfinished
+    } catch {
+      // a full disk refuses this write too; the next start marks the run
+    }
     const message = isDiskFull(error) ? DISK_FULL_MESSAGE : error instanceof Error ? error.message : String(error);
     process.stderr.write(`loupe: ${message}\n`);
     if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ error: message }) + '\n');

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkpointOnTimer, openDb } from '@/db';
 import { handle } from '@/lib/http/handler';
@@ -78,8 +79,16 @@ describe.skipIf(!tmpfs)('a full disk (a 4 MB tmpfs)', () => {
     fs.rmSync(ballast);
     const again = await run(['cli/loupe.ts', 'import', copySamples(), '--dataset', 'small', '--json'], dataDir);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/marked import run 1 interrupted/);
     expect(JSON.parse(again.stdout)).toMatchObject({ imported: 12 });
+    const sqlite = new Database(path.join(dataDir, 'loupe.db'), { readonly: true });
+    try {
+      expect(sqlite.prepare('SELECT id, status FROM import_runs ORDER BY id').all()).toEqual([
+        { id: 1, status: 'interrupted' },
+        { id: 2, status: 'done' },
+      ]);
+    } finally {
+      sqlite.close();
+    }
   }, 60_000);
 
   it('the WAL checkpoint timer logs a full disk once and throws nothing', async () => {

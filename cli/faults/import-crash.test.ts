@@ -7,7 +7,7 @@ import { run, start, waitFor } from './processes';
 
 afterEach(cleanupTemp);
 
-const N = 150_000;
+const N = 60_000;
 
 describe('kill -9 of an import mid-run', () => {
   it('leaves whole batches, the run is marked interrupted on the next start, and importing again completes it', async () => {

@@ -83,6 +83,12 @@ export function JobsTable({ canManage }: { canManage: boolean }) {
               </td>
               <td className="py-2 text-right tabular-nums text-neutral-300" title={job.status === 'succeeded' ? 'actual' : 'estimate'}>
                 ${job.costUsd.toFixed(3)}
+                {/* Calls cut off or failed without an answer stay counted: what the budget was charged. */}
+                {Math.abs(job.spentUsd - (job.status === 'succeeded' ? job.costUsd : 0)) > 0.0005 && (
+                  <div className="text-[11px] text-amber-300/80" title="committed over all attempts, including calls cut off (counted against budgets)">
+                    ${job.spentUsd.toFixed(3)} committed
+                  </div>
+                )}
               </td>
               <td className="truncate py-2 pl-4 text-neutral-400">{job.requestedBy}</td>
               <td className="py-2 text-right">
