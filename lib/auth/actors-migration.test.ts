@@ -103,5 +103,11 @@ it('the review item names who wrote each instruction and who asked for each rege
   sql.prepare(`INSERT INTO verdicts (item_id, reviewer, decision, kind, created_at) VALUES (1, ?, 'accept', 'review', 5)`).run(bo.id);
   const { decidingVerdict } = await import('@/lib/review/decided');
   expect(decidingVerdict(db, 1, 'accepted')!.reviewer).toBe('bo-2');
+  // The verdict-reviewer filter takes a username: the current one finds bo's verdicts, the old one nothing.
+  sql.prepare(`UPDATE items SET status = 'accepted' WHERE id = 1`).run();
+  const { listItems } = await import('@/lib/review/items');
+  const byReviewer = (reviewer: string) => listItems(db, { datasetId: 1, reviewer, status: 'accepted' }, undefined, 10).rows.map((r) => r.id);
+  expect(byReviewer('bo-2')).toEqual([1]);
+  expect(byReviewer('bo')).toEqual([]);
   db.$client.close();
 });
