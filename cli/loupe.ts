@@ -5,7 +5,7 @@ import { SIGNALS_USAGE, signalsCommand } from './signals';
 import { USER_USAGE, userCommand } from './user';
 import { workerCommand } from './worker';
 import { getDb } from '@/db';
-import { DISK_FULL_MESSAGE, isDiskFull } from '@/db/errors';
+import { diskFullMessage, isDiskFull } from '@/db/errors';
 import { interruptOwnRuns, reportInterrupted } from './runs';
 
 const USAGE = `Usage: npm run loupe -- <command> [options]
@@ -101,7 +101,7 @@ main().then(
     } catch {
       // a full disk refuses this write too; the next start marks the run
     }
-    const message = isDiskFull(error) ? DISK_FULL_MESSAGE : error instanceof Error ? error.message : String(error);
+    const message = isDiskFull(error) ? diskFullMessage(error) : error instanceof Error ? error.message : String(error);
     process.stderr.write(`loupe: ${message}\n`);
     if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ error: message }) + '\n');
     process.exit(isDiskFull(error) ? 28 : 1); // 28: ENOSPC's number, for scripts

@@ -15,3 +15,14 @@ export function isDiskFull(error: unknown): boolean {
 
 export const DISK_FULL_MESSAGE =
   "the disk holding Loupe's data is full (or over its quota): nothing more can be saved until space is freed";
+
+/** The CLI's line for a full disk: a file write names the file (an export's folder may be on another disk). */
+export function diskFullMessage(error: unknown): string {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const { code, path } = e as NodeJS.ErrnoException;
+    if (path && (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG')) {
+      return `no space left to write ${path} (${code}): free some space on that disk and run it again`;
+    }
+  }
+  return DISK_FULL_MESSAGE;
+}

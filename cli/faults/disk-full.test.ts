@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { checkpointOnTimer, openDb } from '@/db';
 import { handle } from '@/lib/http/handler';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
-import { cleanupTemp, copySamples, SAMPLES_DIR } from '@/lib/test/factories';
+import { cleanupTemp, copySamples, SAMPLES_DIR, tempDir } from '@/lib/test/factories';
 import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
 import { bigLayout } from './layouts';
 import { run } from './processes';
@@ -86,6 +86,22 @@ describe.skipIf(!tmpfs)('a full disk (a 4 MB tmpfs)', () => {
         { id: 1, status: 'interrupted' },
         { id: 2, status: 'done' },
       ]);
+    } finally {
+      sqlite.close();
+    }
+  }, 60_000);
+
+  it('an export to a full disk names its folder, and its run is recorded as failed', async () => {
+    const dataDir = tempDir('loupe-export-full-data-');
+    expect((await run(['cli/loupe.ts', 'import', await bigLayout(20_000)], dataDir)).code).toBe(0);
+    const out = path.join(tmpfs!.dir, 'out');
+    const result = await run(['cli/loupe.ts', 'export', '--out', out, '--format', 'jsonl', '--status', 'all'], dataDir);
+    expect(result.code, result.stderr).toBe(28);
+    expect(result.stderr).toMatch(new RegExp(`no space left to write ${out} \\(ENOSPC\\)`));
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const sqlite = new Database(path.join(dataDir, 'loupe.db'), { readonly: true });
+    try {
+      expect(sqlite.prepare('SELECT status, error FROM exports').get()).toEqual({ status: 'failed', error: `no space left on the disk of ${out} (ENOSPC)` });
     } finally {
       sqlite.close();
     }

@@ -157,9 +157,17 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
       seconds: (performance.now() - started) / 1000,
     };
   } catch (error) {
-    failExportRecord(db, exportId, error);
-    throw error;
+    const cause = outOfSpace(error, out);
+    failExportRecord(db, exportId, cause);
+    throw cause;
   } finally {
     files.close();
   }
+}
+
+/** A file write that ran out of space names the export folder (its disk may not be the database's). */
+function outOfSpace(error: unknown, out: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT' && code !== 'EFBIG') return error;
+  return Object.assign(new Error(`no space left on the disk of ${out} (${code})`, { cause: error }), { code, path: out });
 }
