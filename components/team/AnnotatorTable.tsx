@@ -1,4 +1,5 @@
-import type { AnnotatorStats, Tally } from '@/lib/agreement/annotators';
+import type { Tally } from '@/lib/agreement/annotators';
+import type { NamedAnnotatorStats } from '@/lib/team/stats';
 import { number, percent } from './format';
 
 const rateFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -17,7 +18,7 @@ function Rate({ tally, hits }: { tally: Tally; hits: number }) {
 }
 
 /** Per-annotator throughput and quality, one row each. */
-export function AnnotatorTable({ annotators }: { annotators: AnnotatorStats[] }) {
+export function AnnotatorTable({ annotators }: { annotators: NamedAnnotatorStats[] }) {
   const head = 'py-2 pr-4 font-normal';
   const cell = 'py-2 pr-4 text-right tabular-nums';
   return (
@@ -43,7 +44,7 @@ export function AnnotatorTable({ annotators }: { annotators: AnnotatorStats[] })
       </thead>
       <tbody>
         {annotators.map((a) => (
-          <tr key={a.reviewer} data-testid="annotator-row" className="border-b border-neutral-800/60">
+          <tr key={a.reviewerId} data-testid="annotator-row" className="border-b border-neutral-800/60">
             <td className="py-2 pr-4 text-neutral-100">{a.reviewer}</td>
             <td className={cell}>{number.format(a.items)}</td>
             <td className={cell}>{a.verdictsPerHour === null ? '–' : rateFormat.format(a.verdictsPerHour)}</td>
