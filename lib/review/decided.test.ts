@@ -180,4 +180,22 @@ describe('the decided version: item page, dataset page, audit and export agree',
     rewrite();
     expectAgreement({ candidate: edit, instruction: human });
   });
+
+  it('an audit of regenerated items audits the current regeneration, and says it is not the accepted version', () => {
+    recordVerdict(db, alice, { itemId, decision: 'accept' });
+    const regeneration = regenerate();
+    const campaign = createCampaign(db, {
+      name: 'regenerated',
+      datasetId,
+      population: { kind: 'regenerated' },
+      sampling: { mode: 'fixed', perStratum: 10 },
+      seed: 1,
+      createdBy: 'lee',
+    });
+    const sample = auditItem(db, campaign.id, itemId, { blind: false });
+    expect(sample.candidate.id).toBe(regeneration);
+    expect(sample.instruction).toBe(textOf(current().instructionId));
+    expect(sample.version?.text).toBe('current version (not the accepted one): regeneration 1 · original instruction');
+    expect(auditItem(db, campaign.id, itemId, { blind: true }).version).toBeUndefined();
+  });
 });
