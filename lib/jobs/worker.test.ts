@@ -8,6 +8,7 @@ import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
 import { openaiClient } from '@/lib/regenerate/client';
 import { regenerateConfig, type RegenerateConfig } from '@/lib/regenerate/config';
+import { worstCaseImageCall } from '@/lib/regenerate/prices';
 import { jobRunners } from '@/lib/regenerate/runners';
 import { requestJob } from '@/lib/regenerate/service';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
@@ -176,8 +177,12 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
     server.queueFaults({ status: 500 });
     const jobId = queue(config);
     startWorker(config);
-    expect(await ended(jobId)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    const job = await ended(jobId);
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
     expect(events.filter((e) => e.type === 'retry')).toHaveLength(1);
+    // An error answer is not billed: only the call that succeeded is counted.
+    expect(job.costUsd).toBeGreaterThan(0);
+    expect(job.spentUsd).toBeCloseTo(job.costUsd, 12);
   });
 
   it('retries an answer slower than LOUPE_IMAGE_TIMEOUT_MS', async () => {
@@ -185,8 +190,12 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
     server.queueFaults({ slowMs: 5_000 });
     const jobId = queue(config);
     startWorker(config);
-    expect(await ended(jobId)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    const job = await ended(jobId);
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
     expect(events.find((e) => e.type === 'retry')?.message).toBe('the API did not answer in time');
+    // The call cut off may have been billed: it stays counted at its reservation (the worst case).
+    const { size, quality, prompt } = JSON.parse(candidatesOfJob(jobId)[0].provenance as string);
+    expect(job.spentUsd - job.costUsd).toBeCloseTo(worstCaseImageCall(config.LOUPE_IMAGE_MODEL, quality, size, prompt, true), 12);
   });
 
   it('fails a moderation block at once, with the API message', async () => {
