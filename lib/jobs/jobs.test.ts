@@ -62,3 +62,20 @@ it('cancels a batch job whose worker died mid-call when its committed spend leav
   expect(getJob(db, first)).toMatchObject({ status: 'cancelled', error: 'batch budget spent', spentUsd: 0.25 });
   expect(db.$client.prepare('SELECT status FROM batches WHERE id = ?').pluck().get(batchId)).toBe('stopped');
 });
+
+it('a job that cannot be paid for while the batch has calls in flight waits for them instead of stopping the batch', () => {
+  const batchId = batch(1);
+  const jobs = items.slice(0, 4).map((itemId) => enqueueJob(db, { kind: 'regenerate', itemId, requestedBy: 't', batchId, costUsd: 0.25 }));
+  const now = Date.now();
+  for (const id of jobs.slice(0, 3)) {
+    expect(claimJob(db, 'w', 60_000, now)?.id).toBe(id);
+    reserveSpend(db, id, 'w', 0.3); // worst case: 0.9 of the 1.0 committed
+  }
+  expect(claimJob(db, 'w', 60_000, now)).toBeUndefined();
+  expect(getJob(db, jobs[3])).toMatchObject({ status: 'queued', runAfter: now + 2000 });
+  expect(db.$client.prepare('SELECT status FROM batches WHERE id = ?').pluck().get(batchId)).toBe('running');
+  // The calls answer at their (smaller) actual cost: there is room again.
+  for (const id of jobs.slice(0, 3)) correctSpend(db, id, 0.3, 0.2);
+  expect(claimJob(db, 'w', 60_000, now + 2000)?.id).toBe(jobs[3]);
+});
+

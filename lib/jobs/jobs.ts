@@ -159,12 +159,21 @@ export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.no
     `UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1,
        started_at = coalesce(started_at, ?) WHERE id = ?`,
   );
+  const deferred = statement(
+    db,
+    `UPDATE jobs SET status = 'queued', run_after = ?, locked_by = NULL, locked_until = NULL WHERE id = ?`,
+  );
   return db.$client
     .transaction(() => {
       for (;;) {
         const raw = expired.get(now) ?? nextSingle.get(now) ?? nextOfBatch.get(now) ?? nextSignals.get(now);
         if (!raw) return undefined;
         if (raw.batchId !== null && batchOverBudget(db, raw.batchId, raw.id, raw.costUsd)) {
+          // Calls in flight hold worst-case reservations that shrink when they answer: wait for them.
+          if (inFlight(db, raw.batchId, raw.id) > 0) {
+            deferred.run(now + BUDGET_WAIT_MS, raw.id);
+            continue;
+          }
           stopBatch(db, raw.batchId, 'stopped', now);
           // stopBatch cancels queued jobs; a running one whose worker died is cancelled here.
           statement(
@@ -179,6 +188,16 @@ export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.no
       }
     })
     .immediate();
+}
+
+/** How long a batch job that cannot be paid for yet waits for the batch's calls in flight to settle. */
+const BUDGET_WAIT_MS = 2000;
+
+/** Other jobs of the batch running now (their calls' reservations may still shrink). */
+function inFlight(db: Db, batchId: number, jobId: number): number {
+  return statement<[number, number], number>(db, `SELECT count(*) FROM jobs WHERE batch_id = ? AND status = 'running' AND id != ?`)
+    .pluck()
+    .get(batchId, jobId)!;
 }
 
 /**
@@ -258,16 +277,10 @@ export function retryJobLater(db: Db, id: number, workerId: string, error: strin
  * their reservations may shrink to their actual costs: back to the queue for a moment, with
  * this attempt not counted (no call was sent). False when none are: the budget is spent.
  */
-export function waitForBudget(db: Db, job: { id: number; batchId: number | null }, workerId: string, delayMs = 2000, now = Date.now()): boolean {
+export function waitForBudget(db: Db, job: { id: number; batchId: number | null }, workerId: string, delayMs = BUDGET_WAIT_MS, now = Date.now()): boolean {
   if (job.batchId === null) return false;
   return writeTransaction(db, () => {
-    const inFlight = statement<[number, number], number>(
-      db,
-      `SELECT count(*) FROM jobs WHERE batch_id = ? AND status = 'running' AND id != ?`,
-    )
-      .pluck()
-      .get(job.batchId!, job.id)!;
-    if (inFlight === 0) return false;
+    if (inFlight(db, job.batchId!, job.id) === 0) return false;
     statement(
       db,
       `UPDATE jobs SET status = 'queued', run_after = ?, attempts = max(0, attempts - 1), locked_by = NULL, locked_until = NULL
