@@ -5,7 +5,7 @@ import { thisProcess } from '@/lib/runs/owner';
 
 /** Marks runs whose process died as interrupted, and says so on stderr (never stdout: --json owns it). */
 export function reportInterrupted(db: Db) {
-  const { imports, exports, batches } = markInterruptedRuns(db);
+  const { imports, exports, batches, jobs } = markInterruptedRuns(db);
   const list = (what: string, ids: number[]) => (ids.length ? [`${what} ${ids.join(', ')}`] : []);
   const parts = [...list('import run', imports), ...list('export', exports)];
   if (parts.length) {
@@ -14,6 +14,7 @@ export function reportInterrupted(db: Db) {
   if (exports.length) {
     process.stderr.write(`  resume with: npm run loupe -- export --resume ID; or delete its partial output: export --clean ID\n`);
   }
+  if (jobs) process.stderr.write(`loupe: ${jobs} job${jobs === 1 ? '' : 's'} left running by a stopped worker queued again\n`);
   if (batches.length) process.stderr.write(`loupe: batch ${batches.join(', ')} stopped being queued part-way; its queued jobs still run\n`);
 }
 

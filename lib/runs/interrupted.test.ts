@@ -38,12 +38,12 @@ describe('markInterruptedRuns', () => {
     const reused = run(db, 'exports', { host, pid: process.pid, startedAt: processStartedAt(process.pid)! - 60_000 });
     const deadExport = run(db, 'exports', { host, pid: deadPid(), startedAt: now });
 
-    expect(markInterruptedRuns(db)).toEqual({ imports: [dead], exports: [reused, deadExport], batches: [] });
+    expect(markInterruptedRuns(db)).toEqual({ imports: [dead], exports: [reused, deadExport], batches: [], jobs: 0 });
     expect([dead, live, elsewhere].map((id) => status(db, 'import_runs', id))).toEqual(['interrupted', 'running', 'running']);
     expect(status(db, 'exports', deadExport)).toBe('interrupted');
     expect(db.$client.prepare('SELECT error FROM exports WHERE id = ?').pluck().get(deadExport)).toMatch(/its process \(pid \d+ on .+\) stopped/);
     // Idempotent: nothing more to mark.
-    expect(markInterruptedRuns(db)).toEqual({ imports: [], exports: [], batches: [] });
+    expect(markInterruptedRuns(db)).toEqual({ imports: [], exports: [], batches: [], jobs: 0 });
   });
 
   it('knows when this process started (so a reused pid is told apart)', () => {
@@ -71,7 +71,12 @@ describe('markInterruptedRuns', () => {
         .prepare(`INSERT INTO jobs (kind, item_id, status, batch_id, requested_by, created_at) VALUES ('regenerate', ?, 'succeeded', ?, 't', ?)`)
         .run(item, id, old);
     }
-    expect(markInterruptedRuns(db).batches).toEqual([cutOff]);
+    // A job its dead worker left running goes back to the queue.
+    db.$client
+      .prepare(`INSERT INTO jobs (kind, item_id, status, locked_by, locked_until, requested_by) VALUES ('rewrite', ?, 'running', ?, ?, 't')`)
+      .run(item, `${os.hostname()}:${deadPid()}:x`, Date.now() + 60_000);
+    expect(markInterruptedRuns(db)).toMatchObject({ batches: [cutOff], jobs: 1 });
+    expect(db.$client.prepare(`SELECT count(*) FROM jobs WHERE status = 'running'`).pluck().get()).toBe(0);
     expect(db.$client.prepare('SELECT total FROM batches WHERE id = ?').pluck().get(cutOff)).toBe(1);
   });
 });

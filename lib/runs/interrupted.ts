@@ -1,6 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { writeTransaction } from '@/db/transaction';
+import { requeueOrphans } from '../jobs/jobs';
 import { ownerGone } from './owner';
 
 export interface Interrupted {
@@ -8,6 +9,8 @@ export interface Interrupted {
   exports: number[];
   /** Batches whose queuing process died before it had queued every item (their total is corrected). */
   batches: number[];
+  /** Jobs left running by a dead worker (or with an expired lock), queued again for any worker. */
+  jobs: number;
 }
 
 interface RunningRow {
@@ -22,10 +25,11 @@ const QUEUING_SILENT_MS = 60_000;
 
 /**
  * On start (server, every CLI command): import runs and exports still `running` whose process
- * is gone become `interrupted`. Runs on other hosts are left alone (their process cannot be
+ * is gone become `interrupted`, and jobs a dead worker held go back to the queue. Runs on other hosts are left alone (their process cannot be
  * checked from here). Cheap: only running rows are read.
  */
 export function markInterruptedRuns(db: Db, now = Date.now()): Interrupted {
+  const jobs = requeueOrphans(db, now);
   const running = (table: 'import_runs' | 'exports') =>
     statement<[], RunningRow>(db, `SELECT id, host, pid, started_at AS startedAt FROM ${table} WHERE status = 'running'`).all();
   const gone = (rows: RunningRow[]) => rows.filter((row) => ownerGone(row, row.startedAt)).map((row) => row.id);
@@ -41,7 +45,7 @@ export function markInterruptedRuns(db: Db, now = Date.now()): Interrupted {
   )
     .pluck()
     .all(now - QUEUING_SILENT_MS, now - QUEUING_SILENT_MS);
-  if (imports.length + exports.length + batches.length === 0) return { imports, exports, batches };
+  if (imports.length + exports.length + batches.length === 0) return { imports, exports, batches, jobs };
 
   writeTransaction(db, () => {
     const importRun = statement(db, `UPDATE import_runs SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'running'`);
@@ -56,5 +60,5 @@ export function markInterruptedRuns(db: Db, now = Date.now()): Interrupted {
     for (const id of exports) exportRun.run(now, id);
     for (const id of batches) batch.run(id);
   });
-  return { imports, exports, batches };
+  return { imports, exports, batches, jobs };
 }
