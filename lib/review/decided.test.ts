@@ -9,6 +9,7 @@ import { decidedVersion } from './decided';
 import { markGold, setReviewSettings } from './gold';
 import { addHumanInstruction, getReviewItem, showDecided } from './items';
 import { adjudicate, recordVerdict, undoLastVerdict } from './verdicts';
+import { queueItem } from './service';
 import { labelVersion } from './version-label';
 
 /**
@@ -197,5 +198,19 @@ describe('the decided version: item page, dataset page, audit and export agree',
     expect(sample.instruction).toBe(textOf(current().instructionId));
     expect(sample.version?.text).toBe('current version (not the accepted one): regeneration 1 · original instruction');
     expect(auditItem(db, campaign.id, itemId, { blind: true }).version).toBeUndefined();
+  });
+
+  it('a gold item is offered to reviewers as it was decided, so its answer is scored on that version', () => {
+    recordVerdict(db, alice, { itemId, decision: 'accept' });
+    markGold(db, itemId, 'lee', 'accept');
+    regenerate();
+    rewrite();
+    const offered = queueItem(db, itemId)!;
+    expect(offered.status).toBe('pending');
+    expect(offered.currentCandidateId).toBe(datasetEdit());
+    expect(offered.currentInstructionId).toBe(originalInstruction());
+    // A pending item is offered as it is now.
+    const [other] = db.$client.prepare('SELECT id FROM items WHERE dataset_id = ? AND id != ? LIMIT 1').pluck().all(datasetId, itemId) as number[];
+    expect(queueItem(db, other)!.currentCandidateId).toBe(getReviewItem(db, other)!.currentCandidateId);
   });
 });

@@ -1,4 +1,5 @@
 import type { Db } from '@/db';
+import { decidedVersion } from './decided';
 import type { ItemFilter } from './filter';
 import { getReviewItem, type ReviewItem } from './items';
 import { claimItems, leaseIfClaimable, queueProgress, type Claimant, type QueueProgress } from './queue';
@@ -10,11 +11,19 @@ export interface QueueState {
 
 /**
  * An item as a review page shows it. Everything in a queue awaits this reviewer's verdict,
- * so it is shown as pending: a gold item (decided) must look like any other.
+ * so it is shown as pending: a gold item (decided) must look like any other. A gold item is
+ * offered as it was decided (lib/review/decided.ts), so its answer is scored against the
+ * version the expected decision was made on, not a regeneration made since.
  */
 export function queueItem(db: Db, id: number): ReviewItem | undefined {
   const item = getReviewItem(db, id);
-  return item && { ...item, status: 'pending' };
+  if (!item) return undefined;
+  const decided = item.status === 'pending' ? undefined : decidedVersion(db, id);
+  return {
+    ...item,
+    status: 'pending',
+    ...(decided ? { currentCandidateId: decided.candidateId, currentInstructionId: decided.instructionId } : {}),
+  };
 }
 
 /**
