@@ -9,7 +9,10 @@ import { labelVersion } from '@/lib/review/version-label';
 export function DecidedVersionNote({ item, decided }: { item: ReviewItem; decided: DecidedVersion }) {
   const label = labelVersion(item, decided);
   const verb = decided.verdict.decision === 'accept' ? 'accepted' : 'rejected';
-  const by = decided.verdict.kind === 'adjudication' ? `adjudicated by ${decided.verdict.reviewer}` : `last verdict by ${decided.verdict.reviewer}`;
+  const by =
+    decided.verdict.kind === 'adjudication'
+      ? `adjudicated by ${decided.verdict.reviewer}`
+      : `as chosen in ${decided.verdict.reviewer}’s verdict, the one that decided it`;
   return (
     <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1 text-sm" data-testid="decided-version">
       <span className="text-neutral-300">
