@@ -75,6 +75,8 @@ test('a decided item is shown and audited as it was decided, not as it is now', 
   await expect(auditor.getByTestId('audit-version')).toContainText(/accepted version: dataset edit · /);
   await expect(auditor.getByTestId('audit-version')).toContainText('a newer regeneration exists (not reviewed)');
   await expect(auditor.getByTestId('audit-instruction')).toHaveText(acceptedInstruction!);
+  // Reviewers are named by their current username (verdicts record the user id).
+  await expect(auditor.getByTestId('audit-verdicts')).toContainText('lead accept');
   await expect(auditor.getByTestId('audit-item').getByRole('img', { name: 'Edited' })).toHaveAttribute('src', `/api/images/candidate/${datasetEdit}?size=preview`);
   await auditor.screenshot({ path: testInfo.outputPath('audit-page.png') });
   await auditor.context().close();

@@ -1,6 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { CandidateOrigin, InstructionKind } from '@/db/schema';
+import { actorNameSql } from '@/lib/auth/actors';
 import { decidedVersion } from '@/lib/review/decided';
 import { ReviewError } from '@/lib/review/verdicts';
 import { labelVersion } from '@/lib/review/version-label';
@@ -222,7 +223,7 @@ const LIVE = 'NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v
 function liveVerdicts(db: Db, itemId: number): AuditVerdict[] {
   return statement<[number], Omit<AuditVerdict, 'reasons'> & { reasons: string }>(
     db,
-    `SELECT reviewer, decision, kind, reasons, comment, created_at AS createdAt FROM verdicts v
+    `SELECT ${actorNameSql('v.reviewer')} AS reviewer, decision, kind, reasons, comment, created_at AS createdAt FROM verdicts v
      WHERE item_id = ? AND decision IN ('accept', 'reject') AND kind IN ('review', 'adjudication') AND ${LIVE}
      ORDER BY id`,
   )
