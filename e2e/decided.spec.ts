@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { currentItemId, importSamples, pageAs, readDb } from './helpers';
+import { currentItemId, importSamples, pageAs, readDb, verdictsRecorded } from './helpers';
 
 /**
  * An item accepted on its dataset edit and regenerated afterwards: the item page, the dataset
@@ -12,6 +12,8 @@ test('a decided item is shown and audited as it was decided, not as it is now', 
   const itemId = await currentItemId(page);
   await page.keyboard.press('a');
   await expect(page.getByTestId('queue-empty')).toBeVisible();
+  // The page moves on before the server has the verdict.
+  await verdictsRecorded(itemId, 1);
 
   const db = readDb();
   const datasetEdit = db.prepare(`SELECT id FROM candidates WHERE item_id = ? AND origin = 'dataset'`).pluck().get(itemId) as number;
