@@ -227,20 +227,34 @@ class RecordBytes {
   start = 0;
   private parts: Buffer[] = [];
   private size = 0;
+  private lastByte = -1;
 
   constructor(private readonly limits: RecordLimits) {}
 
   begin(start: number) {
     this.parts = [];
     this.size = 0;
+    this.lastByte = -1;
     this.start = start;
   }
 
   append(buf: Buffer, from: number, to: number) {
     if (to <= from) return;
     this.size += to - from;
+    this.lastByte = buf[to - 1];
     if (this.size <= this.limits.maxRecordBytes) this.parts.push(buf.subarray(from, to));
     else this.parts = [];
+  }
+
+  /** Drops a final byte (a CRLF's CR), which may have arrived in an earlier chunk than its LF. */
+  dropLast(byte: number) {
+    if (this.lastByte !== byte) return;
+    this.lastByte = -1;
+    this.size--;
+    const last = this.parts.at(-1);
+    if (!last) return;
+    if (last.length === 1) this.parts.pop();
+    else this.parts[this.parts.length - 1] = last.subarray(0, last.length - 1);
   }
 
   /** The record's bytes, or why it is refused: too large or too deep. */
@@ -281,9 +295,9 @@ class LineSplitter {
       }
       if (this.blank) for (let j = i; j < to && this.blank; j++) if (!isSpace(buf[j])) this.blank = false;
       this.scanner.scan(buf, i, to, false);
-      // A CRLF line end is not part of the record.
-      this.line.append(buf, i, newline >= 0 && to > i && buf[to - 1] === RETURN ? to - 1 : to);
+      this.line.append(buf, i, to);
       if (newline < 0) break;
+      this.line.dropLast(RETURN); // a CRLF line end is not part of the record
       this.finishLine(at + to, out);
       i = newline + 1;
     }
