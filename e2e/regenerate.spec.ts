@@ -28,10 +28,12 @@ test('regenerate from the review page, then accept the new candidate and export 
   const candidate = db
     .prepare(`SELECT id, origin, job_id, simulated, width, height, provenance FROM candidates WHERE item_id = ? AND origin = 'regenerated'`)
     .get(itemId) as { id: number; job_id: number; simulated: number; width: number; height: number; provenance: string };
+  // Who asked is recorded by user id (it survives a rename).
+  const leadId = db.prepare(`SELECT id FROM users WHERE username = 'lead'`).pluck().get();
   db.close();
   expect(candidate).toMatchObject({ simulated: 1, width: 600, height: 400 });
   const provenance = JSON.parse(candidate.provenance);
-  expect(provenance).toMatchObject({ model: 'gpt-image-1', size: '1536x1024', quality: 'high', requestedBy: 'lead' });
+  expect(provenance).toMatchObject({ model: 'gpt-image-1', size: '1536x1024', quality: 'high', requestedBy: leadId });
   expect(provenance.paddingBox).toEqual({ left: 0, top: 0, width: 1536, height: 1024 });
   expect(provenance.requestId).toMatch(/^req_/);
   expect(provenance.costUsd).toBeGreaterThan(0);
