@@ -173,6 +173,25 @@ describe('the decided version: item page, dataset page, audit and export agree',
     expect(decidedVersion(db, itemId)?.verdict.reviewer).toBe('bob');
   });
 
+  it('overlap 2 accepting two different versions is a dispute, not an accept of the last one', () => {
+    setReviewSettings(db, datasetId, { overlap: 2 });
+    expect(recordVerdict(db, alice, { itemId, decision: 'accept' }).status).toBe('pending');
+    const regeneration = regenerate();
+    expect(recordVerdict(db, bob, { itemId, decision: 'accept', candidateId: regeneration }).status).toBe('disputed');
+    expect(decidedVersion(db, itemId)).toBeUndefined();
+    // The lead picks one; that version is the decided one.
+    adjudicate(db, 'lee', { itemId, decision: 'accept', candidateId: datasetEdit() });
+    expectAgreement({ candidate: datasetEdit(), instruction: originalInstruction() });
+  });
+
+  it('overlap 2 accepting the same version agrees, whatever changed in between', () => {
+    setReviewSettings(db, datasetId, { overlap: 2 });
+    recordVerdict(db, alice, { itemId, decision: 'accept' });
+    regenerate();
+    expect(recordVerdict(db, bob, { itemId, decision: 'accept', candidateId: datasetEdit() }).status).toBe('accepted');
+    expectAgreement({ candidate: datasetEdit(), instruction: originalInstruction() });
+  });
+
   it('rejected on a reworded instruction, then regenerated: the rejected version (the export wrote the current one)', () => {
     const human = rewrite();
     const edit = datasetEdit();

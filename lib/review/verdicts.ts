@@ -48,16 +48,20 @@ const LIVE = 'NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v
  * disputed (waiting for a lead) when they don't. Gold verdicts and skips never count.
  */
 export function deriveStatus(db: Db, itemId: number, overlap: number): ItemStatus {
-  const rows = statement<[number], { decision: 'accept' | 'reject'; kind: VerdictKind }>(
+  const rows = statement<[number], { decision: 'accept' | 'reject'; kind: VerdictKind; version: string }>(
     db,
-    `SELECT decision, kind FROM verdicts v
+    `SELECT decision, kind, coalesce(candidate_id, '') || ':' || coalesce(instruction_version_id, '') AS version FROM verdicts v
      WHERE item_id = ? AND decision IN ('accept', 'reject') AND kind IN ('review', 'adjudication') AND ${LIVE}
      ORDER BY id`,
   ).all(itemId);
   const adjudication = rows.filter((r) => r.kind === 'adjudication').at(-1);
   if (adjudication) return STATUS_OF[adjudication.decision];
   if (rows.length === 0 || rows.length < overlap) return 'pending';
-  return rows.every((r) => r.decision === rows[0].decision) ? STATUS_OF[rows[0].decision] : 'disputed';
+  const first = rows[0];
+  // Accepts agree only on one version (edited image and instruction): two reviewers accepting
+  // different versions have approved nothing together, so a lead decides which one is exported.
+  const agree = rows.every((r) => r.decision === first.decision && (first.decision === 'reject' || r.version === first.version));
+  return agree ? STATUS_OF[first.decision] : 'disputed';
 }
 
 function itemState(db: Db, itemId: number): ItemState | undefined {
