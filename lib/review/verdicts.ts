@@ -48,9 +48,9 @@ const LIVE = 'NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v
  * disputed (waiting for a lead) when they don't. Gold verdicts and skips never count.
  */
 export function deriveStatus(db: Db, itemId: number, overlap: number): ItemStatus {
-  const rows = statement<[number], { decision: 'accept' | 'reject'; kind: VerdictKind; version: string }>(
+  const rows = statement<[number], { decision: 'accept' | 'reject'; kind: VerdictKind; candidateId: number | null; instructionId: number | null }>(
     db,
-    `SELECT decision, kind, coalesce(candidate_id, '') || ':' || coalesce(instruction_version_id, '') AS version FROM verdicts v
+    `SELECT decision, kind, candidate_id AS candidateId, instruction_version_id AS instructionId FROM verdicts v
      WHERE item_id = ? AND decision IN ('accept', 'reject') AND kind IN ('review', 'adjudication') AND ${LIVE}
      ORDER BY id`,
   ).all(itemId);
@@ -60,7 +60,13 @@ export function deriveStatus(db: Db, itemId: number, overlap: number): ItemStatu
   const first = rows[0];
   // Accepts agree only on one version (edited image and instruction): two reviewers accepting
   // different versions have approved nothing together, so a lead decides which one is exported.
-  const agree = rows.every((r) => r.decision === first.decision && (first.decision === 'reject' || r.version === first.version));
+  // (A verdict that named no version, from before verdicts recorded one, agrees with any.)
+  const same = (a: number | null, b: number | null) => a === null || b === null || a === b;
+  const agree = rows.every(
+    (r) =>
+      r.decision === first.decision &&
+      (first.decision === 'reject' || rows.every((o) => same(r.candidateId, o.candidateId) && same(r.instructionId, o.instructionId))),
+  );
   return agree ? STATUS_OF[first.decision] : 'disputed';
 }
 
