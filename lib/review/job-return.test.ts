@@ -46,11 +46,32 @@ describe('an ended job’s item comes back to the page that asked', () => {
   it('is not taken from another page that holds it, nor given back after this reviewer decided it', () => {
     const { itemId, jobId } = regenerateFirst();
     finish(jobId);
-    expect(leaseIfClaimable(db, { datasetId }, other, itemId)).toBe(true);
+    // Another page holds it (it was first in queue order for them).
+    expect(claimItems(db, { datasetId }, other, 1)).toEqual([itemId]);
     expect(claimQueue(db, { datasetId }, page, 4, [itemId]).items.map((i) => i.id)).not.toContain(itemId);
     releaseItemLease(db, other.holder, itemId);
     recordVerdict(db, page, { itemId, decision: 'skip' });
     expect(leaseIfClaimable(db, { datasetId }, page, itemId)).toBe(false);
+  });
+
+  it('is ignored from anyone but the one who asked for the job: prefer picks no items out of queue order', () => {
+    const { itemId, jobId } = regenerateFirst();
+    // Before the job ends, not even for the one who asked.
+    expect(leaseIfClaimable(db, { datasetId }, page, itemId)).toBe(false);
+    finish(jobId);
+    // Bo asks for Ann's item: ignored.
+    expect(leaseIfClaimable(db, { datasetId }, other, itemId)).toBe(false);
+    // Nor can Bo take a pending item nobody sent to a job (the last in queue order) ahead of its turn.
+    const last = db.$client
+      .prepare('SELECT id FROM items WHERE dataset_id = ? ORDER BY family DESC, task DESC, id DESC LIMIT 1')
+      .pluck()
+      .get(datasetId) as number;
+    const claimed = claimQueue(db, { datasetId }, other, 1, [last]).items.map((i) => i.id);
+    expect(claimed).toEqual([itemId]);
+    expect(db.$client.prepare('SELECT lease_reviewer FROM items WHERE id = ?').pluck().get(last)).toBeNull();
+    // Ann's own ask brings it back once Bo lets go.
+    releaseItemLease(db, other.holder, itemId);
+    expect(leaseIfClaimable(db, { datasetId }, page, itemId)).toBe(true);
   });
 
   it('is not given back outside the page’s queue', () => {

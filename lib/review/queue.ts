@@ -119,8 +119,10 @@ export function claimItems(
 }
 
 /**
- * Leases one item to the page if it is in the page's queue, pending and claimable now (a job
- * the page asked for has ended, so its item comes back there first). One statement.
+ * Leases one item to the page if it is in the page's queue, pending, claimable now, and a
+ * regeneration or rewrite this reviewer asked for on it has ended (so its item comes back to
+ * them first). Anything else keeps its place in queue order: `prefer` is no way to pick items.
+ * One statement.
  */
 export function leaseIfClaimable(db: Db, filter: ItemFilter, who: Claimant, itemId: number, now = Date.now()): boolean {
   const pending = filterSql(filter, 'pending');
@@ -128,8 +130,10 @@ export function leaseIfClaimable(db: Db, filter: ItemFilter, who: Claimant, item
     statement(
       db,
       `UPDATE items SET lease_holder = ?, lease_reviewer = ?, lease_expires_at = ?
-       WHERE id = ? AND ${pending.where} AND ${CLAIMABLE}`,
-    ).run(who.holder, who.reviewer, now + LEASE_MS, itemId, ...pending.params, now, who.holder, who.reviewer).changes > 0
+       WHERE id = ? AND ${pending.where} AND ${CLAIMABLE}
+         AND EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.requested_by = ?
+           AND j.status IN ('succeeded', 'failed', 'cancelled') AND j.kind IN ('regenerate', 'regenerate_pair', 'rewrite'))`,
+    ).run(who.holder, who.reviewer, now + LEASE_MS, itemId, ...pending.params, now, who.holder, who.reviewer, who.reviewer).changes > 0
   );
 }
 

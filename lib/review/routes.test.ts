@@ -49,7 +49,8 @@ describe('review routes', () => {
     const db = getDb();
     const held = (await claim()).json.items.map((item: { id: number }) => item.id) as number[];
     const itemId = held[0];
-    const jobId = enqueueJob(db, { kind: 'regenerate', itemId, requestedBy: 'x', costUsd: 0 });
+    const annotator = db.$client.prepare(`SELECT id FROM users WHERE username = 'only-annotator'`).pluck().get() as string;
+    const jobId = enqueueJob(db, { kind: 'regenerate', itemId, requestedBy: annotator, costUsd: 0 });
     db.$client.prepare('UPDATE items SET lease_holder = NULL, lease_expires_at = NULL WHERE id = ?').run(itemId);
     // While the job runs it stays away, asked for or not.
     expect((await claim({ prefer: [itemId] })).json.items.map((item: { id: number }) => item.id)).not.toContain(itemId);
