@@ -52,6 +52,8 @@ test('interrupted imports, exports and cut-off calls are shown as such', async (
       .run(run.id, Date.now()).lastInsertRowid,
   );
   db.close();
+  // The stub manifest the run wrote first: --resume / --clean are offered only for a folder holding its own.
+  fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ tool: 'loupe', version: '0', format: 'jsonl', run: exportId, inProgress: true, files: [] }));
 
   loupe(['user', 'list']); // any command: it marks what the dead process left running
 

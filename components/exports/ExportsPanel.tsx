@@ -8,7 +8,7 @@ import type { ExportFilter } from '@/lib/export/selection';
 import { NewExportForm, type ExportChoices } from './NewExportForm';
 
 export interface ExportsState {
-  exports: (ExportRecord & { downloadable: boolean })[];
+  exports: (ExportRecord & { downloadable: boolean; cleanable: boolean })[];
   running: number | null;
   progress: Record<number, ExportProgress>;
 }
@@ -151,7 +151,7 @@ export function ExportsPanel({ initial, choices, before, limit }: { initial: Exp
                 {run.error && (
                   <div className={`mt-1 text-xs ${run.status === 'interrupted' ? 'text-amber-300/90' : 'text-rose-300/90'}`}>{run.error}</div>
                 )}
-                {(run.status === 'interrupted' || run.status === 'failed') && !/^resumed as|deleted$/.test(run.error ?? '') && (
+                {run.cleanable && (
                   <UnfinishedHint id={run.id} />
                 )}
                 {run.status === 'done' && run.downloadable && (

@@ -5,6 +5,7 @@ import { pack as tarPack, type Pack } from 'tar-stream';
 import type { Db } from '@/db';
 import { exportRuns } from '@/db/schema';
 import { isUnderExportsRoot } from './background';
+import { holdsRunOutput } from './output';
 
 /**
  * Downloading an export as one .tar, streamed file by file (a webdataset or parquet export
@@ -54,7 +55,18 @@ export function tarExportDir(dir: string): Pack {
   return tar;
 }
 
-/** Export runs as the Exports page lists them: with whether each may be downloaded. */
-export function withDownloads<T extends { status: string; outPath: string }>(dataDir: string, runs: T[]): (T & { downloadable: boolean })[] {
-  return runs.map((run) => ({ ...run, downloadable: run.status === 'done' && isUnderExportsRoot(dataDir, run.outPath) }));
+/**
+ * Export runs as the Exports page lists them: with whether each may be downloaded, and whether an
+ * unfinished one may be resumed or cleaned (its folder still holds the manifest it wrote: not a
+ * folder it was refused, nor one a later export has written into since).
+ */
+export function withDownloads<T extends { id: number; status: string; outPath: string }>(
+  dataDir: string,
+  runs: T[],
+): (T & { downloadable: boolean; cleanable: boolean })[] {
+  return runs.map((run) => ({
+    ...run,
+    downloadable: run.status === 'done' && isUnderExportsRoot(dataDir, run.outPath),
+    cleanable: (run.status === 'interrupted' || run.status === 'failed') && holdsRunOutput(run.outPath, run.id),
+  }));
 }

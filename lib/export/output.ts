@@ -46,7 +46,7 @@ export async function prepareOutDir(db: Db, out: string, format: ExportFormat) {
     throw error;
   }
   if (entries.length === 0) return;
-  const earlier = await readManifestFormat(path.join(out, MANIFEST));
+  const earlier = (await readManifestHead(path.join(out, MANIFEST)))?.format ?? null;
   if (earlier === null) {
     throw new ExportError(`${out} is not empty and is not a Loupe export (no Loupe ${MANIFEST}); choose a new or empty folder`);
   }
@@ -66,18 +66,19 @@ function refuseImageRoots(db: Db, out: string, advice: string) {
 }
 
 /**
- * Deletes what an export of `format` wrote in `out` (a run cut off part-way), and the folder
- * when that leaves it empty. Only the format's own files inside `out` are touched, and only
- * when `out` holds a Loupe manifest of that format; anything else there is kept.
- * Returns whether the folder itself was removed.
+ * Deletes what export run `runId` (of `format`) wrote in `out` (a run cut off part-way), and the
+ * folder when that leaves it empty. Only when `out` holds the Loupe manifest that this run wrote:
+ * a folder without one (a run refused before it wrote anything, or the user's own files) or
+ * whose manifest is another run's (a later export into the same folder) is left untouched.
+ * Only the format's own files inside `out` are deleted. Returns whether the folder was removed.
  */
-export async function clearExportOutput(db: Db, out: string, format: ExportFormat): Promise<boolean> {
+export async function clearExportOutput(db: Db, out: string, format: ExportFormat, runId: number): Promise<boolean> {
   if (!fs.existsSync(out)) return false;
   refuseImageRoots(db, out, 'nothing was deleted');
-  const manifest = path.join(out, MANIFEST);
-  const found = fs.existsSync(manifest) ? await readManifestFormat(manifest) : '';
-  if (found === null || (found !== '' && found !== format)) {
-    throw new ExportError(`${out} does not hold a Loupe ${format} export (its ${MANIFEST} is not one); nothing was deleted`);
+  const found = await readManifestHead(path.join(out, MANIFEST));
+  if (!found || found.format !== format || found.run !== runId) {
+    const what = !found ? `has no Loupe ${MANIFEST}` : found.run !== runId ? `holds ${found.run === null ? 'an export of no recorded run' : `export ${found.run}`}` : `holds a ${found.format || 'format-less'} export`;
+    throw new ExportError(`${out} does not hold what export ${runId} (${format}) wrote: it ${what}; nothing was deleted`);
   }
   await CLEAR[format](out);
   await remove(out, [MANIFEST, MANIFEST + '.tmp']);
@@ -86,18 +87,19 @@ export async function clearExportOutput(db: Db, out: string, format: ExportForma
   return true;
 }
 
+/** Whether `out` holds the manifest export run `runId` wrote (what cleanExport would delete). */
+export function holdsRunOutput(out: string, runId: number): boolean {
+  const head = readStartSync(path.join(out, MANIFEST), HEAD_BYTES);
+  return head !== null && parseManifestHead(head)?.run === runId;
+}
+
 /** The format options a Loupe manifest records (shard size, ...), or undefined when it cannot be read. */
 export async function readManifestOptions(out: string): Promise<Record<string, unknown> | undefined> {
+  // The options come before the file list; a stub (in progress) is small and whole JSON.
+  const text = await readStart(path.join(out, MANIFEST), 64 * 1024);
+  if (text === null || !parseManifestHead(text)) return undefined;
   try {
-    const handle = await fs.promises.open(path.join(out, MANIFEST), 'r');
-    try {
-      // The options come before the file list; a stub (in progress) is small and whole JSON.
-      const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
-      const parsed = JSON.parse(buffer.toString('utf8', 0, bytesRead)) as { tool?: string; options?: Record<string, unknown> };
-      return parsed.tool === 'loupe' ? (parsed.options ?? {}) : undefined;
-    } finally {
-      await handle.close();
-    }
+    return (JSON.parse(text) as { options?: Record<string, unknown> }).options ?? {};
   } catch {
     return undefined;
   }
@@ -132,11 +134,30 @@ async function removeMatching(dir: string, pattern: RegExp) {
   for (const name of names.filter((n) => pattern.test(n))) await fs.promises.rm(path.join(dir, name), { force: true });
 }
 
-/**
- * The format named by a Loupe manifest ('' when it names none), or null when the file
- * is not a Loupe manifest. Reads only the start: a manifest lists every file and can be large.
- */
-async function readManifestFormat(file: string): Promise<string | null> {
+/** A manifest's start: the tool, format and run come first (the file list, which can be large, last). */
+const HEAD_BYTES = 512;
+
+interface ManifestHead {
+  /** '' when it names none. */
+  format: string;
+  /** The export run that wrote it (null: written before manifests named their run). */
+  run: number | null;
+}
+
+/** The start of a Loupe manifest, or null when the text is not one. */
+function parseManifestHead(head: string): ManifestHead | null {
+  if (!/^\s*\{\s*"tool"\s*:\s*"loupe"/.test(head)) return null;
+  const run = /"run"\s*:\s*(\d+)/.exec(head)?.[1];
+  return { format: /"format"\s*:\s*"([^"]*)"/.exec(head)?.[1] ?? '', run: run === undefined ? null : Number(run) };
+}
+
+async function readManifestHead(file: string): Promise<ManifestHead | null> {
+  const head = await readStart(file, HEAD_BYTES);
+  return head === null ? null : parseManifestHead(head);
+}
+
+/** The first `bytes` of a file as text, or null when it cannot be read. */
+async function readStart(file: string, bytes: number): Promise<string | null> {
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, 'r');
@@ -144,17 +165,32 @@ async function readManifestFormat(file: string): Promise<string | null> {
     return null;
   }
   try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(512), 0, 512, 0);
-    const head = buffer.toString('utf8', 0, bytesRead);
-    if (!/^\s*\{\s*"tool"\s*:\s*"loupe"/.test(head)) return null;
-    return /"format"\s*:\s*"([^"]*)"/.exec(head)?.[1] ?? '';
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(bytes), 0, bytes, 0);
+    return buffer.toString('utf8', 0, bytesRead);
   } finally {
     await handle.close();
   }
 }
 
+function readStartSync(file: string, bytes: number): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buffer = Buffer.alloc(bytes);
+    return buffer.toString('utf8', 0, fs.readSync(fd, buffer, 0, bytes, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export interface ManifestFields {
   format: ExportFormat;
+  /** The export run writing it: only that run's --clean may delete the folder's files. */
+  run: number;
   filter: ExportFilter;
   createdAt: string;
   counts: { items: number; skipped: number; files: number; bytes: number };
@@ -163,8 +199,8 @@ export interface ManifestFields {
   inProgress?: boolean;
 }
 
-function manifestHead({ format, ...fields }: ManifestFields) {
-  const head = JSON.stringify({ tool: 'loupe', version: packageJson.version, format, ...fields }, null, 2);
+function manifestHead({ format, run, ...fields }: ManifestFields) {
+  const head = JSON.stringify({ tool: 'loupe', version: packageJson.version, format, run, ...fields }, null, 2);
   return head.slice(0, -2) + ',\n  "files": ['; // drop the closing "\n}" to stream the files array after it
 }
 

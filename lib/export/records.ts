@@ -2,8 +2,10 @@ import { desc, eq, lt } from 'drizzle-orm';
 import type { Db } from '@/db';
 import { actorNames } from '@/lib/auth/actors';
 import { exportRuns, type ExportRunStatus } from '@/db/schema';
+import { statement } from '@/db/statements';
+import { writeTransaction } from '@/db/transaction';
 import { thisProcess } from '../runs/owner';
-import type { ExportFilter } from './selection';
+import { ExportError, type ExportFilter } from './selection';
 
 /** The `exports` table: every export run, its filter, where it went and how it ended. */
 
@@ -25,19 +27,47 @@ export interface ExportRecord {
   finishedAt: number | null;
 }
 
-export function startExportRecord(db: Db, run: { format: string; filter: ExportFilter; outPath: string; createdBy: string }): number {
-  return db
-    .insert(exportRuns)
-    .values({
-      format: run.format,
-      filter: JSON.stringify(run.filter),
-      outPath: run.outPath,
-      createdBy: run.createdBy,
-      startedAt: Date.now(),
-      ...thisProcess(),
-    })
-    .returning({ id: exportRuns.id })
-    .get().id;
+/**
+ * Records a new run. One that resumes an unfinished run is refused when a later run already wrote
+ * into that folder (so the old run's --clean can never delete a newer export), and the old run
+ * names the new one, in the same transaction.
+ */
+export function startExportRecord(
+  db: Db,
+  run: { format: string; filter: ExportFilter; outPath: string; createdBy: string; resumes?: number },
+): number {
+  return writeTransaction(db, () => {
+    if (run.resumes !== undefined) {
+      const later = laterRunInFolder(db, run.resumes);
+      if (later !== undefined) throw new ExportError(`export ${later} has written into export ${run.resumes}'s folder since; resume or clean export ${later} instead`);
+    }
+    const id = db
+      .insert(exportRuns)
+      .values({
+        format: run.format,
+        filter: JSON.stringify(run.filter),
+        outPath: run.outPath,
+        createdBy: run.createdBy,
+        startedAt: Date.now(),
+        ...thisProcess(),
+      })
+      .returning({ id: exportRuns.id })
+      .get().id;
+    if (run.resumes !== undefined) {
+      statement(db, `UPDATE exports SET error = ? WHERE id = ?`).run(`resumed as export ${id}`, run.resumes);
+    }
+    return id;
+  });
+}
+
+/** The newest run started after run `id` into the same folder (its output replaced run `id`'s). */
+export function laterRunInFolder(db: Db, id: number): number | undefined {
+  return statement<[number, number], number>(
+    db,
+    `SELECT later.id FROM exports later JOIN exports run ON run.id = ? WHERE later.out_path = run.out_path AND later.id > ? ORDER BY later.id DESC LIMIT 1`,
+  )
+    .pluck()
+    .get(id, id);
 }
 
 export function finishExportRecord(db: Db, id: number, counts: { items: number; skipped: number; files: number; bytes: number }) {

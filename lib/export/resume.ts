@@ -4,7 +4,7 @@ import { getDatasetByName } from '../datasets';
 import { ownerGone } from '../runs/owner';
 import { exportItems, type AnyExportOptions } from './index';
 import { clearExportOutput, EXPORT_FORMATS, readManifestOptions, type ExportFormat } from './output';
-import { getExportRecord, type ExportRecord } from './records';
+import { getExportRecord, laterRunInFolder, type ExportRecord } from './records';
 import type { ExportSummary } from './run';
 import { ExportError, type ExportSelection } from './selection';
 
@@ -22,6 +22,10 @@ function unfinishedRun(db: Db, id: number): ExportRecord & { format: ExportForma
   if (run.status === 'running' && !ownerGone(run, run.startedAt)) {
     const where = run.host && run.pid ? ` (pid ${run.pid} on ${run.host})` : '';
     throw new ExportError(`export ${id} is still being written${where}; wait for it, or stop that process first`);
+  }
+  const later = laterRunInFolder(db, id);
+  if (later !== undefined) {
+    throw new ExportError(`export ${later} has written into export ${id}'s folder since (${run.outPath}); resume or clean export ${later} instead`);
   }
   if (!(EXPORT_FORMATS as readonly string[]).includes(run.format)) throw new ExportError(`export ${id} has an unknown format ${run.format}`);
   return run as ExportRecord & { format: ExportFormat };
@@ -51,7 +55,10 @@ function note(db: Db, id: number, message: string) {
   );
 }
 
-/** Writes an unfinished export again, as a new run into the same folder; the old run names the new one. */
+/**
+ * Writes an unfinished export again, as a new run into the same folder; the old run names the new
+ * one (startExportRecord), and from then on only the new run may be resumed or cleaned.
+ */
 export async function resumeExport(
   db: Db,
   id: number,
@@ -60,15 +67,14 @@ export async function resumeExport(
   const run = unfinishedRun(db, id);
   const selection = selectionOf(db, run);
   const formatOptions = await readManifestOptions(run.outPath);
-  const summary = await exportItems(db, run.format, { ...selection, ...formatOptions, ...options, out: run.outPath });
-  note(db, id, `resumed as export ${summary.exportId}`);
+  const summary = await exportItems(db, run.format, { ...selection, ...formatOptions, ...options, out: run.outPath, resumes: id });
   return { ...summary, optionsRecovered: formatOptions !== undefined };
 }
 
-/** Deletes an unfinished export's partial output (only its format's files, inside its folder). */
+/** Deletes an unfinished export's partial output (only its format's files, inside its folder, and only what this run wrote). */
 export async function cleanExport(db: Db, id: number): Promise<{ out: string; folderRemoved: boolean }> {
   const run = unfinishedRun(db, id);
-  const folderRemoved = await clearExportOutput(db, run.outPath, run.format);
+  const folderRemoved = await clearExportOutput(db, run.outPath, run.format, id);
   note(db, id, 'its partial output was deleted');
   return { out: run.outPath, folderRemoved };
 }

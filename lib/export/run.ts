@@ -26,6 +26,8 @@ export interface ExportOptions extends ExportSelection {
   onProgress?: (done: number, total: number) => void;
   /** Who asked, for the `exports` table (e.g. `cli:alice`). */
   createdBy?: string;
+  /** The unfinished run this one writes again into the same folder (export --resume). */
+  resumes?: number;
 }
 
 export interface ExportProblem {
@@ -87,7 +89,7 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
   const selection = { ...options, status };
   const filter = describeFilter(db, selection);
   spec.checkOut?.(out);
-  const exportId = startExportRecord(db, { format: spec.format, filter, outPath: out, createdBy: options.createdBy ?? 'unknown' });
+  const exportId = startExportRecord(db, { format: spec.format, filter, outPath: out, createdBy: options.createdBy ?? 'unknown', resumes: options.resumes });
 
   const files = new WrittenFiles();
   try {
@@ -97,6 +99,7 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
     const createdAt = new Date().toISOString();
     const fields = (counts: ManifestFields['counts']): ManifestFields => ({
       format: spec.format,
+      run: exportId,
       filter,
       createdAt,
       counts,
