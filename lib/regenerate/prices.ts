@@ -87,12 +87,29 @@ export function estimateRewrite(model: string): number {
   return textCost(model, { prompt_tokens: 1700, completion_tokens: 60 });
 }
 
-/** Completion tokens a rewrite may use (its request's max_completion_tokens). */
+/** Reasoning models (o-series, gpt-5) think in hidden tokens that count against max_completion_tokens. */
+export const isReasoningModel = (model: string) => /^(o\d|gpt-5)/.test(model);
+
+/** A reasoning model's completion cap: room to think before a short reply, and still a bound on spend. */
+export const REASONING_MAX_COMPLETION_TOKENS = 8000;
+
+/**
+ * The max_completion_tokens of a chat call whose reply needs at most `replyTokens`: always sent, so
+ * the reservation made with it (lib/jobs/spend.ts) bounds what the call can cost.
+ */
+export function maxCompletionTokens(model: string, replyTokens: number): number {
+  return isReasoningModel(model) ? Math.max(replyTokens, REASONING_MAX_COMPLETION_TOKENS) : replyTokens;
+}
+
+/** Completion tokens a rewrite's reply may use (one sentence as JSON). */
 export const REWRITE_MAX_COMPLETION_TOKENS = 400;
 
 /** The most one rewrite can cost: two 1024 px images at full detail, the prompt, and the completion cap. */
 export function worstCaseRewrite(model: string): number {
-  return textCost(model, { prompt_tokens: 2 * visionImageTokens(model, 1024, 1024, 'high') + 400, completion_tokens: REWRITE_MAX_COMPLETION_TOKENS });
+  return textCost(model, {
+    prompt_tokens: 2 * visionImageTokens(model, 1024, 1024, 'high') + 400,
+    completion_tokens: maxCompletionTokens(model, REWRITE_MAX_COMPLETION_TOKENS),
+  });
 }
 
 export type VisionDetail = 'low' | 'high' | 'auto';

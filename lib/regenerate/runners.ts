@@ -12,7 +12,7 @@ import type { JobRow } from '../jobs/jobs';
 import type { JobOutcome, JobRunner } from '../jobs/worker';
 import type { RegenerateConfig } from './config';
 import { inputDescription, itemFacts, type ItemFacts } from './item-facts';
-import { estimateImageEdit, estimateRewrite, imageCost, REWRITE_MAX_COMPLETION_TOKENS, textCost, worstCaseImageCall, worstCaseRewrite, type ImageUsage } from './prices';
+import { estimateImageEdit, estimateRewrite, imageCost, maxCompletionTokens, REWRITE_MAX_COMPLETION_TOKENS, textCost, worstCaseImageCall, worstCaseRewrite, type ImageUsage } from './prices';
 import { checkPadding, chooseBucket, cropToSource, padToBucket, type Box, type Bucket } from './recipe';
 
 /** The local OpenAI-compatible server marks its answers so candidates show as simulated. */
@@ -261,6 +261,38 @@ async function dataUrl(file: string): Promise<string> {
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
+/** The rewrite's chat request: the prompt and the two images, a JSON reply, and the token cap worstCaseRewrite reserves for. */
+export function rewriteRequest(model: string, sourceUrl: string, editedUrl: string): OpenAI.ChatCompletionCreateParamsNonStreaming {
+  return {
+    model,
+    // The cap the reservation (worstCaseRewrite) is made for; a reasoning model's includes its thinking.
+    max_completion_tokens: maxCompletionTokens(model, REWRITE_MAX_COMPLETION_TOKENS),
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: REWRITE_PROMPT },
+          { type: 'image_url', image_url: { url: sourceUrl } },
+          { type: 'image_url', image_url: { url: editedUrl } },
+        ],
+      },
+    ],
+    response_format: {
+      type: 'json_schema',
+      json_schema: {
+        name: 'edit_instruction',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: { instruction: { type: 'string' } },
+          required: ['instruction'],
+          additionalProperties: false,
+        },
+      },
+    },
+  };
+}
+
 /**
  * Instruction rewrite, as the paper did with GPT-4o: the source and the (current or chosen)
  * edited image in, one instruction out as structured JSON, stored as a `rewrite` version.
@@ -286,34 +318,7 @@ export function rewriteRunner(db: Db, client: OpenAI, config: RegenerateConfig):
 
     const model = config.LOUPE_TEXT_MODEL;
     const [sourceUrl, editedUrl] = [await dataUrl(sourceFile), await dataUrl(editedFile)];
-    const request: OpenAI.ChatCompletionCreateParamsNonStreaming = {
-      model,
-      // A bound on the reply makes the reservation an upper bound (reasoning models spend it on thinking).
-      ...(/^(o\d|gpt-5)/.test(model) ? {} : { max_completion_tokens: REWRITE_MAX_COMPLETION_TOKENS }),
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: REWRITE_PROMPT },
-            { type: 'image_url', image_url: { url: sourceUrl } },
-            { type: 'image_url', image_url: { url: editedUrl } },
-          ],
-        },
-      ],
-      response_format: {
-        type: 'json_schema',
-        json_schema: {
-          name: 'edit_instruction',
-          strict: true,
-          schema: {
-            type: 'object',
-            properties: { instruction: { type: 'string' } },
-            required: ['instruction'],
-            additionalProperties: false,
-          },
-        },
-      },
-    };
+    const request = rewriteRequest(model, sourceUrl, editedUrl);
     const completion = await spend.paid(
       worstCaseRewrite(model),
       () => client.chat.completions.create(request, { signal, timeout: config.LOUPE_TEXT_TIMEOUT_MS }),

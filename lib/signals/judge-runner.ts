@@ -11,7 +11,7 @@ import type { RegenerateConfig } from '../regenerate/config';
 import { itemFacts } from '../regenerate/item-facts';
 import { textCost } from '../regenerate/prices';
 import { upsertSignal } from './store';
-import { deriveScores, estimateJudge, JUDGE_MAX_SIDE, JUDGE_SIGNALS, judgeRequest, parseJudgeReply, PROMPT_VERSION } from './judge';
+import { deriveScores, estimateJudge, JUDGE_MAX_SIDE, JUDGE_SIGNALS, judgeRequest, parseJudgeReply, PROMPT_VERSION, worstCaseJudge } from './judge';
 
 /** The local OpenAI-compatible server's mark (runners.ts' SIMULATED_HEADER; not imported, to keep runners.ts → here one-way). */
 const SIMULATED_HEADER = 'x-loupe-simulated';
@@ -81,10 +81,8 @@ export function judgeRunner(db: Db, client: OpenAI, config: RegenerateConfig): J
     const [sourceUrl, editedUrl] = await Promise.all([judgeDataUrl(sourceFile), judgeDataUrl(editedFile)]);
 
     const model = config.LOUPE_JUDGE_MODEL;
-    // Reserved before the call (lib/jobs/spend.ts): the estimate plus the reply's token cap and the instruction's bytes.
-    const worstCase = estimateJudge(config, item) + textCost(model, { prompt_tokens: Buffer.byteLength(instruction), completion_tokens: 400 });
     const { data: completion, response, request_id } = await spend.paid(
-      worstCase,
+      worstCaseJudge(config, item, instruction),
       () =>
         client.chat.completions
           .create(judgeRequest({ model, instruction, sourceUrl, editedUrl, detail: config.LOUPE_JUDGE_DETAIL }), {

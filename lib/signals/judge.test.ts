@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
-import { estimateVisionChat, textCost, visionImageTokens } from '@/lib/regenerate/prices';
+import { estimateVisionChat, REASONING_MAX_COMPLETION_TOKENS, textCost, visionImageTokens } from '@/lib/regenerate/prices';
 import {
   deriveScores,
   estimateJudge,
@@ -14,6 +14,7 @@ import {
   judgeUserText,
   parseJudgeReply,
   PROMPT_VERSION,
+  worstCaseJudge,
 } from './judge';
 
 const reply = (over: Record<string, unknown> = {}) =>
@@ -66,10 +67,22 @@ describe('the judge prompt and request', () => {
       max_completion_tokens: 400,
     });
     expect(judgeUserText('Make the sky blue')).toContain('<instruction>\nMake the sky blue\n</instruction>');
-    // Reasoning models take neither a temperature nor a small token cap.
+    // Reasoning models take no temperature, and a cap with room for their hidden reasoning.
     const reasoning = judgeRequest({ model: 'gpt-5', instruction: 'x', sourceUrl: 'a', editedUrl: 'b', detail: 'low' });
     expect(reasoning).not.toHaveProperty('temperature');
-    expect(reasoning).not.toHaveProperty('max_completion_tokens');
+    expect(reasoning.max_completion_tokens).toBe(REASONING_MAX_COMPLETION_TOKENS);
+  });
+
+  it('always caps the reply, and the reservation covers a reply that uses the whole cap', () => {
+    for (const model of ['gpt-4o', 'gpt-4.1-mini', 'gpt-5', 'gpt-5-mini', 'o3', 'o4-mini']) {
+      const instruction = 'Make the sky blue '.repeat(20);
+      const request = judgeRequest({ model, instruction, sourceUrl: 'a', editedUrl: 'b', detail: 'high' });
+      expect(request.max_completion_tokens, model).toBeGreaterThanOrEqual(400);
+      const config = { LOUPE_JUDGE_MODEL: model, LOUPE_JUDGE_DETAIL: 'high' as const };
+      const size = { width: 1024, height: 768 };
+      const wholeCap = textCost(model, { prompt_tokens: 0, completion_tokens: request.max_completion_tokens! });
+      expect(worstCaseJudge(config, size, instruction) - estimateJudge(config, size), model).toBeGreaterThanOrEqual(wholeCap);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { estimateVisionChat, type VisionDetail } from '../regenerate/prices';
+import { estimateVisionChat, isReasoningModel, maxCompletionTokens, textCost, type VisionDetail } from '../regenerate/prices';
 
 /**
  * The optional VLM judge, in the GEdit-Bench (VIEScore) style: a vision model scores an edit
@@ -155,13 +155,18 @@ export function judgeRequest(input: JudgeRequestInput): ChatCompletionCreatePara
       },
     ],
     response_format: JUDGE_RESPONSE_FORMAT,
-    // Scores should not depend on sampling luck; reasoning models accept neither setting
-    // (only the default temperature, and their hidden reasoning counts against the cap).
-    ...(isReasoningModel(input.model) ? {} : { temperature: 0, max_completion_tokens: 400 }),
+    // The cap the reservation is made for (a reasoning model's includes its hidden reasoning).
+    max_completion_tokens: judgeMaxCompletionTokens(input.model),
+    // Scores should not depend on sampling luck; reasoning models take only the default temperature.
+    ...(isReasoningModel(input.model) ? {} : { temperature: 0 }),
   };
 }
 
-const isReasoningModel = (model: string) => /^(o\d|gpt-5)/.test(model);
+/** Completion tokens a judge reply may use: the JSON and a short reasoning. */
+const JUDGE_REPLY_MAX_TOKENS = 400;
+
+/** The judge request's max_completion_tokens, which its worst-case reservation counts. */
+export const judgeMaxCompletionTokens = (model: string) => maxCompletionTokens(model, JUDGE_REPLY_MAX_TOKENS);
 
 /** A typical reply: the JSON keys and numbers, and a sentence of reasoning. */
 export const JUDGE_COMPLETION_TOKENS = 100;
@@ -189,4 +194,13 @@ export function estimateJudge(config: { LOUPE_JUDGE_MODEL: string; LOUPE_JUDGE_D
     detail: config.LOUPE_JUDGE_DETAIL,
     completionTokens: JUDGE_COMPLETION_TOKENS,
   });
+}
+
+/**
+ * The most one judge call can cost, reserved before it is sent (lib/jobs/spend.ts): the estimate,
+ * every byte of the instruction a token, and the whole completion cap the request sends.
+ */
+export function worstCaseJudge(config: { LOUPE_JUDGE_MODEL: string; LOUPE_JUDGE_DETAIL: VisionDetail }, size: { width: number; height: number }, instruction: string): number {
+  const model = config.LOUPE_JUDGE_MODEL;
+  return estimateJudge(config, size) + textCost(model, { prompt_tokens: Buffer.byteLength(instruction), completion_tokens: judgeMaxCompletionTokens(model) });
 }
