@@ -4,10 +4,10 @@ import { labelVersion } from '@/lib/review/version-label';
 
 /**
  * Which version of a decided item the page shows: the one its deciding verdict chose (what
- * is exported and audited), and a warning when the item changed after the decision.
+ * is exported and audited), and a warning when an edit or instruction was made after the decision.
  */
 export function DecidedVersionNote({ item, decided }: { item: ReviewItem; decided: DecidedVersion }) {
-  const label = labelVersion(item, decided);
+  const label = labelVersion(item, decided, decided.verdict.created_at);
   const verb = decided.verdict.decision === 'accept' ? 'accepted' : 'rejected';
   const by =
     decided.verdict.kind === 'adjudication'

@@ -50,9 +50,16 @@ export function VerdictTable({ verdicts, item }: { verdicts: ItemVerdict[]; item
             </td>
             <td className={`py-2 pr-3 font-medium ${v.undone ? '' : (DECISION_STYLE[v.decision] ?? '')}`}>{v.decision}</td>
             <td className="py-2 pr-3 text-neutral-300" data-testid="verdict-version">
-              {candidateName(item.candidates, v.candidateId)}
-              <span className="text-neutral-600"> · </span>
-              {instructionName(item.instructions, v.instructionVersionId)}
+              {v.candidateId === null && v.instructionVersionId === null ? (
+                // Recorded before verdicts named their version: which one it saw is not known.
+                <span className="text-neutral-500">version not recorded</span>
+              ) : (
+                <>
+                  {candidateName(item.candidates, v.candidateId)}
+                  <span className="text-neutral-600"> · </span>
+                  {instructionName(item.instructions, v.instructionVersionId)}
+                </>
+              )}
             </td>
             <td className="py-2 text-neutral-300">
               {v.reasons.length > 0 && (

@@ -271,9 +271,9 @@ export function auditItem(db: Db, campaignId: number, itemId: number, options: {
   // (a pending item, or a regenerated population's current regeneration the decision did not choose).
   const decided = decidedVersion(db, itemId);
   const instructionId = decided && decided.candidateId === row.candidate_id ? decided.instructionId : row.current_instruction_id;
-  const instructions = statement<[number], { id: number; kind: InstructionKind; text: string }>(
+  const instructions = statement<[number], { id: number; kind: InstructionKind; text: string; createdAt: number }>(
     db,
-    'SELECT id, kind, text FROM instruction_versions WHERE item_id = ? ORDER BY id',
+    'SELECT id, kind, text, created_at AS createdAt FROM instruction_versions WHERE item_id = ? ORDER BY id',
   ).all(itemId);
   const instruction = instructions.find((v) => v.id === instructionId);
   // A pair regeneration brings its own source image.
@@ -315,13 +315,15 @@ function auditedVersion(
   itemId: number,
   choice: { candidateId: number; instructionId: number },
   decided: ReturnType<typeof decidedVersion>,
-  instructions: { id: number; kind: InstructionKind }[],
+  instructions: { id: number; kind: InstructionKind; createdAt: number }[],
 ): AuditItem['version'] {
-  const candidates = statement<[number], { id: number; origin: CandidateOrigin }>(
+  const candidates = statement<[number], { id: number; origin: CandidateOrigin; createdAt: number }>(
     db,
-    'SELECT id, origin FROM candidates WHERE item_id = ? ORDER BY id',
+    'SELECT id, origin, created_at AS createdAt FROM candidates WHERE item_id = ? ORDER BY id',
   ).all(itemId);
-  const label = labelVersion({ candidates, instructions }, choice);
+  // The decided version: what was made after the decision; another one: what was made after it.
+  const isDecided = decided?.candidateId === choice.candidateId && decided.instructionId === choice.instructionId;
+  const label = labelVersion({ candidates, instructions }, choice, isDecided ? decided.verdict.created_at : undefined);
   const verb = decided?.verdict.decision === 'accept' ? 'accepted' : 'rejected';
   const prefix = !decided ? 'current version' : decided.candidateId === choice.candidateId ? `${verb} version` : `current version (not the ${verb} one)`;
   return { text: `${prefix}: ${label.text}`, newer: [label.newerCandidate, label.newerInstruction].filter((n): n is string => n !== null) };

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { importGptEdit } from '../import/import-gpt-edit';
-import { disputedCounts, itemVerdicts, listDisputed, listDisputedSql, nextDisputed } from './adjudication';
+import { disputedCounts, itemVerdicts, listDisputed, listDisputedSql, nextDisputed, versionOptions } from './adjudication';
+import { decidedVersion } from './decided';
 import { setReviewSettings } from './gold';
 import { adjudicate, recordVerdict, undoLastVerdict } from './verdicts';
 
@@ -104,5 +105,32 @@ describe('itemVerdicts', () => {
     expect(verdicts[2]).toMatchObject({ reasons: ['identity_changed'], comment: 'face changed', undoneAt: null });
     expect(verdicts[3].comment).toBe('agree with bob');
     expect(itemVerdicts(db, 999)).toEqual([]);
+  });
+});
+
+describe('versionOptions', () => {
+  it('offers each version the reviewers accepted, with who accepted it; the lead’s pick becomes the decided version', () => {
+    const itemId = 1;
+    const dataset = db.$client.prepare('SELECT current_candidate_id AS candidateId, current_instruction_id AS instructionId FROM items WHERE id = ?').get(itemId) as {
+      candidateId: number;
+      instructionId: number;
+    };
+    recordVerdict(db, alice, { itemId, decision: 'accept' });
+    // A regeneration made current after Alice's accept; Bob accepts that one.
+    const regeneration = Number(
+      db.$client
+        .prepare(`INSERT INTO candidates (item_id, origin, root_id, path, width, height) SELECT item_id, 'regenerated', root_id, path, width, height FROM candidates WHERE id = ?`)
+        .run(dataset.candidateId).lastInsertRowid,
+    );
+    db.$client.prepare('UPDATE items SET current_candidate_id = ? WHERE id = ?').run(regeneration, itemId);
+    expect(recordVerdict(db, bob, { itemId, decision: 'accept', candidateId: regeneration }).status).toBe('disputed');
+
+    const current = { candidateId: regeneration, instructionId: dataset.instructionId };
+    expect(versionOptions(itemVerdicts(db, itemId), current)).toEqual([
+      { ...current, acceptedBy: ['bob'] },
+      { ...dataset, acceptedBy: ['alice'] },
+    ]);
+    adjudicate(db, 'lee', { itemId, decision: 'accept', candidateId: dataset.candidateId, instructionVersionId: dataset.instructionId });
+    expect(decidedVersion(db, itemId)).toMatchObject(dataset);
   });
 });

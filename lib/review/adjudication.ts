@@ -153,3 +153,28 @@ export function itemVerdicts(db: Db, itemId: number): ItemVerdict[] {
 export function datasetName(db: Db, datasetId: number): string | undefined {
   return statement<[number], string>(db, 'SELECT name FROM datasets WHERE id = ?').pluck().get(datasetId);
 }
+
+/** A version a lead can adjudicate with: one a reviewer accepted, or the one the page shows by default. */
+export interface VersionOption {
+  candidateId: number;
+  instructionId: number;
+  /** Reviewers (usernames now) whose live accept chose it; empty for the default one. */
+  acceptedBy: string[];
+}
+
+/**
+ * The versions to offer a lead: the default (the decided or current version) first, then each
+ * distinct version that live review accepts chose, with who chose it. Two reviewers accepting
+ * different versions is a dispute; the lead picks one of them (or the default).
+ */
+export function versionOptions(verdicts: ItemVerdict[], byDefault: { candidateId: number; instructionId: number }): VersionOption[] {
+  const options: VersionOption[] = [{ ...byDefault, acceptedBy: [] }];
+  for (const v of verdicts) {
+    if (v.undone || v.kind !== 'review' || v.decision !== 'accept' || v.candidateId === null || v.instructionVersionId === null) continue;
+    const same = options.find((o) => o.candidateId === v.candidateId && o.instructionId === v.instructionVersionId);
+    if (same) {
+      if (!same.acceptedBy.includes(v.reviewer)) same.acceptedBy.push(v.reviewer);
+    } else options.push({ candidateId: v.candidateId, instructionId: v.instructionVersionId, acceptedBy: [v.reviewer] });
+  }
+  return options;
+}

@@ -5,12 +5,12 @@ import { auditItem } from '@/lib/audit/work';
 import { ItemResolver, type ItemRow } from '@/lib/export/selection';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
-import { decidedVersion } from './decided';
+import { decidedVersion, shownVersion } from './decided';
 import { markGold, setReviewSettings } from './gold';
-import { addHumanInstruction, getReviewItem, showDecided } from './items';
+import { addHumanInstruction, getReviewItem, listItems, showDecided } from './items';
 import { adjudicate, recordVerdict, undoLastVerdict } from './verdicts';
 import { queueItem } from './service';
-import { labelVersion } from './version-label';
+import { candidateName, instructionName, labelVersion } from './version-label';
 
 /**
  * The item page, audit samples and the export must show, audit and write the same version
@@ -59,9 +59,16 @@ function regenerate(): number {
 let rewrites = 0;
 const rewrite = () => addHumanInstruction(db, itemId, `reworded instruction ${++rewrites}`, 'ed').id;
 
-/** What each of the three shows for the item: candidate id and instruction text. */
+/** The dataset page's row for the item, as the page builds it (listItems, then showDecided). */
+function datasetPageRow() {
+  const rows = listItems(db, { datasetId }, undefined, 100).rows;
+  return showDecided(db, rows).find((row) => row.id === itemId)!;
+}
+
+/** What each of them shows for the item: candidate id and instruction text. */
 function views() {
-  const page = decidedVersion(db, itemId) ?? current();
+  // What the item page shows (app/items/[id]/page.tsx calls the same function).
+  const page = shownVersion(db, getReviewItem(db, itemId)!);
   const campaign = createCampaign(db, {
     name: `agree-${Math.random()}`,
     datasetId,
@@ -79,12 +86,11 @@ function views() {
     .get(itemId) as ItemRow & { family: string; task: string };
   const exported = new ItemResolver(db).resolve(row, { family: row.family, task: row.task, datasetIds: [datasetId], n: 1 });
   if ('problem' in exported) throw new Error(exported.problem);
-  const listed = showDecided(db, [{ id: itemId, externalId: '', family: row.family, task: row.task, instructionType: '', status: row.status, instruction: '(current)' }]);
   return {
     page: { candidate: page.candidateId, instruction: textOf(page.instructionId) },
     audit: { candidate: sample.candidate.id, instruction: sample.instruction },
     export: { candidate: exported.candidate.id, instruction: exported.version.text },
-    datasetPage: row.status === 'accepted' || row.status === 'rejected' ? listed[0].instruction : textOf(page.instructionId),
+    datasetPage: datasetPageRow().instruction,
     auditLabel: sample.version?.text,
   };
 }
@@ -108,12 +114,39 @@ describe('the decided version: item page, dataset page, audit and export agree',
     rewrite();
     const seen = expectAgreement(accepted);
     expect(seen.auditLabel).toBe('accepted version: dataset edit · original instruction');
-    const label = labelVersion(getReviewItem(db, itemId)!, { candidateId: accepted.candidate, instructionId: accepted.instruction });
+    const decided = decidedVersion(db, itemId)!;
+    const label = labelVersion(getReviewItem(db, itemId)!, decided, decided.verdict.created_at);
+    expect(datasetPageRow().decided).toEqual({ newerCandidate: true, newerInstruction: true });
     expect(label).toEqual({
       text: 'dataset edit · original instruction',
       newerCandidate: 'a newer regeneration exists (not reviewed)',
       newerInstruction: 'a newer instruction (human edit) exists (not reviewed)',
     });
+  });
+
+  it('a regeneration and a rewrite that existed and were passed over are not "newer"; one made after the decision is', () => {
+    const regeneration = regenerate();
+    const human = rewrite();
+    // Made a second before the verdict (a reviewer cannot see and decide within one millisecond).
+    db.$client.prepare('UPDATE candidates SET created_at = created_at - 1000 WHERE id = ?').run(regeneration);
+    db.$client.prepare('UPDATE instruction_versions SET created_at = created_at - 1000 WHERE id = ?').run(human);
+    recordVerdict(db, alice, { itemId, decision: 'accept', candidateId: datasetEdit(), instructionVersionId: originalInstruction() });
+    const label = () => {
+      const decided = decidedVersion(db, itemId)!;
+      return labelVersion(getReviewItem(db, itemId)!, decided, decided.verdict.created_at);
+    };
+    expect(label()).toEqual({ text: 'dataset edit · original instruction', newerCandidate: null, newerInstruction: null });
+    expect(datasetPageRow().decided).toEqual({ newerCandidate: false, newerInstruction: false });
+    regenerate();
+    expect(label().newerCandidate).toBe('a newer regeneration exists (not reviewed)');
+    expect(label().newerInstruction).toBeNull();
+    expect(datasetPageRow().decided).toEqual({ newerCandidate: true, newerInstruction: false });
+  });
+
+  it('a verdict from before verdicts recorded their version names it as not recorded, not as the current one', () => {
+    const item = getReviewItem(db, itemId)!;
+    expect(candidateName(item.candidates, null)).toBe('edit not recorded');
+    expect(instructionName(item.instructions, null)).toBe('instruction not recorded');
   });
 
   it('accepted, regenerated, undone: pending shows the current version; accepted again on the regeneration, that one, even after another', () => {

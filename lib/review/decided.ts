@@ -67,3 +67,34 @@ export function decidedVersion(db: Db, itemId: number): DecidedVersion | undefin
   const current = { candidateId: item.current_candidate_id, instructionId: item.current_instruction_id };
   return { ...decidedChoice(current, verdict), verdict };
 }
+
+/**
+ * Whether an edited image or instruction version other than the chosen one was made at or
+ * after the deciding verdict (so the decision never saw it). One that existed and was passed
+ * over is not "newer". Same-millisecond ties count as after: flag what may be unseen.
+ */
+export function madeAfter(db: Db, itemId: number, decided: DecidedVersion): { newerCandidate: boolean; newerInstruction: boolean } {
+  const at = decided.verdict.created_at;
+  const later = (table: 'candidates' | 'instruction_versions', chosen: number) =>
+    statement<[number, number, number], number>(
+      db,
+      `SELECT EXISTS (SELECT 1 FROM ${table} WHERE item_id = ? AND id != ? AND created_at >= ?)`,
+    )
+      .pluck()
+      .get(itemId, chosen, at) === 1;
+  return { newerCandidate: later('candidates', decided.candidateId), newerInstruction: later('instruction_versions', decided.instructionId) };
+}
+
+/**
+ * The version the item page shows and adjudicates: the decided one when the item is decided,
+ * else its current one (a pending or disputed item).
+ */
+export function shownVersion(
+  db: Db,
+  item: { id: number; currentCandidateId: number; currentInstructionId: number },
+): VersionChoice & { decided?: DecidedVersion } {
+  const decided = decidedVersion(db, item.id);
+  return decided
+    ? { candidateId: decided.candidateId, instructionId: decided.instructionId, decided }
+    : { candidateId: item.currentCandidateId, instructionId: item.currentInstructionId };
+}

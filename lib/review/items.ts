@@ -2,7 +2,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorName, actorNameSql } from '@/lib/auth/actors';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
-import { decidedVersion } from './decided';
+import { decidedVersion, madeAfter } from './decided';
 import { filterSql, scoreSql, signalSql, type ListFilter } from './filter';
 import { ReviewError } from './verdicts';
 import { jobsOfItem } from '../jobs/jobs';
@@ -21,7 +21,7 @@ export interface ReviewItem {
   mask: { width: number; height: number } | null;
   candidates: ReviewCandidate[];
   currentCandidateId: number;
-  instructions: { id: number; kind: InstructionKind; text: string; createdBy: string | null }[];
+  instructions: { id: number; kind: InstructionKind; text: string; createdBy: string | null; createdAt: number }[];
   currentInstructionId: number;
   leaseExpiresAt: number | null;
   jobs: { id: number; kind: string; status: string; error: string | null; costUsd: number; createdAt: number }[];
@@ -146,7 +146,7 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
   const instructions = statement<[number], ReviewItem['instructions'][number]>(
     db,
     // Who wrote it, by current username; a model's rewrite also names who asked for it (its job).
-    `SELECT iv.id, iv.kind, iv.text,
+    `SELECT iv.id, iv.kind, iv.text, iv.created_at AS createdAt,
             CASE WHEN j.requested_by IS NULL THEN ${actorNameSql('iv.created_by')}
                  ELSE iv.created_by || ' (asked by ' || ${actorNameSql('j.requested_by')} || ')' END AS createdBy
      FROM instruction_versions iv LEFT JOIN jobs j ON j.item_id = iv.item_id AND j.result_instruction_id = iv.id
@@ -191,13 +191,14 @@ export function addHumanInstruction(db: Db, itemId: number, text: string, review
     .transaction(() => {
       const exists = statement<[number], number>(db, 'SELECT 1 FROM items WHERE id = ?').pluck().get(itemId);
       if (!exists) throw new ReviewError(`item ${itemId} not found`, 404);
+      const createdAt = Date.now();
       const id = Number(
-        statement(db, `INSERT INTO instruction_versions (item_id, kind, text, created_by) VALUES (?, 'human', ?, ?)`).run(
-          itemId, trimmed, reviewer,
+        statement(db, `INSERT INTO instruction_versions (item_id, kind, text, created_by, created_at) VALUES (?, 'human', ?, ?, ?)`).run(
+          itemId, trimmed, reviewer, createdAt,
         ).lastInsertRowid,
       );
       statement(db, 'UPDATE items SET current_instruction_id = ? WHERE id = ?').run(id, itemId);
-      return { id, kind: 'human' as const, text: trimmed, createdBy: actorName(db, reviewer) };
+      return { id, kind: 'human' as const, text: trimmed, createdBy: actorName(db, reviewer), createdAt };
     })
     .immediate();
 }
@@ -281,7 +282,7 @@ export function listItems(
   return { rows: page, next: { family: last.family, task: last.task, id: last.id } };
 }
 
-/** A dataset page row of a decided item: the instruction its deciding verdict chose, and what changed since. */
+/** A dataset page row of a decided item: the instruction its deciding verdict chose, and what was made since. */
 export type DecidedListRow<T extends ItemListRow> = T & {
   /** Set on accepted and rejected items: the instruction shown is the decided one. */
   decided?: { newerCandidate: boolean; newerInstruction: boolean };
@@ -289,27 +290,16 @@ export type DecidedListRow<T extends ItemListRow> = T & {
 
 /**
  * Shows each decided item of a page as it was decided (lib/review/decided.ts): the row's
- * instruction becomes the deciding verdict's, flagged when a newer edit or instruction
- * exists that nobody decided on. A page is 50 rows: a few indexed lookups each.
+ * instruction becomes the deciding verdict's, flagged when an edit or instruction was made
+ * after the decision (nobody decided on it; one that existed and was passed over is not
+ * flagged). A page is 50 rows: a few indexed lookups each.
  */
 export function showDecided<T extends ItemListRow>(db: Db, rows: T[]): DecidedListRow<T>[] {
   const text = statement<[number], string>(db, 'SELECT text FROM instruction_versions WHERE id = ?').pluck();
-  const current = statement<[number], { current_candidate_id: number; current_instruction_id: number }>(
-    db,
-    'SELECT current_candidate_id, current_instruction_id FROM items WHERE id = ?',
-  );
   return rows.map((row) => {
     if (row.status !== 'accepted' && row.status !== 'rejected') return row;
     const version = decidedVersion(db, row.id);
-    const now = current.get(row.id);
-    if (!version || !now) return row;
-    return {
-      ...row,
-      instruction: text.get(version.instructionId) ?? row.instruction,
-      decided: {
-        newerCandidate: now.current_candidate_id !== version.candidateId,
-        newerInstruction: now.current_instruction_id !== version.instructionId,
-      },
-    };
+    if (!version) return row;
+    return { ...row, instruction: text.get(version.instructionId) ?? row.instruction, decided: madeAfter(db, row.id, version) };
   });
 }

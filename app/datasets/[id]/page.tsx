@@ -262,7 +262,7 @@ export default async function DatasetPage({
                 {row.decided && (row.decided.newerCandidate || row.decided.newerInstruction) && (
                   <span
                     className="mr-2 rounded bg-amber-500/15 px-1.5 py-0.5 text-xs text-amber-300"
-                    title="The item's current edit or instruction is not the one its decision chose; the decided one is shown and exported"
+                    title="An edit or instruction was made after the decision (nobody decided on it); the decided one is shown and exported"
                     data-testid="item-row-newer"
                   >
                     {row.decided.newerCandidate ? 'other edit since' : 'other instruction since'}
