@@ -1,9 +1,10 @@
+import os from 'node:os';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { importGptEdit } from '../import/import-gpt-edit';
-import { claimJob, enqueueJob, getJob } from './jobs';
-import { batchSpend, BudgetSpentError, correctSpend, LockLostError, reserveSpend } from './spend';
+import { claimJob, enqueueJob, getJob, requeueOrphans, waitForBudget } from './jobs';
+import { batchSpend, BudgetSpentError, correctSpend, jobSpend, LockLostError, reserveSpend } from './spend';
 
 let db: Db;
 let items: number[];
@@ -79,3 +80,48 @@ it('a job that cannot be paid for while the batch has calls in flight waits for 
   expect(claimJob(db, 'w', 60_000, now + 2000)?.id).toBe(jobs[3]);
 });
 
+
+it('waitForBudget says false when the worker lost the job: nothing was requeued by it', () => {
+  const batchId = batch(1);
+  const [mine, other] = items.slice(0, 2).map((itemId) => enqueueJob(db, { kind: 'regenerate', itemId, requestedBy: 't', batchId, costUsd: 0.25 }));
+  const now = Date.now();
+  expect(claimJob(db, 'w1', 1000, now)?.id).toBe(mine);
+  expect(claimJob(db, 'w1', 60_000, now)?.id).toBe(other); // in flight: waiting would make sense
+  // w1's lock on `mine` expired and w2 took it.
+  expect(claimJob(db, 'w2', 60_000, now + 5000)?.id).toBe(mine);
+  expect(waitForBudget(db, { id: mine, batchId }, 'w1', 2000, now + 5000)).toBe(false);
+  expect(getJob(db, mine)).toMatchObject({ status: 'running', lockedBy: 'w2' });
+  expect(waitForBudget(db, { id: mine, batchId }, 'w2', 2000, now + 5000)).toBe(true);
+});
+
+it('reserveAhead refuses a job of several calls before the first is sent; paid draws on it; what is unused is given back', async () => {
+  const batchId = batch(0.5);
+  const job = enqueueJob(db, { kind: 'regenerate_pair', itemId: items[0], requestedBy: 't', batchId, costUsd: 0.4 });
+  expect(claimJob(db, 'w', 60_000)?.id).toBe(job);
+  const spend = jobSpend(db, job, 'w');
+  expect(() => spend.reserveAhead(0.3 + 0.3)).toThrow(BudgetSpentError);
+  expect(getJob(db, job)?.spentUsd).toBe(0);
+
+  spend.reserveAhead(0.2 + 0.25);
+  expect(getJob(db, job)?.spentUsd).toBeCloseTo(0.45);
+  // Only 0.05 of budget is left, yet the covered call goes (nothing more is reserved for it).
+  let sent = 0;
+  await spend.paid(0.2, async () => ++sent, () => 0.1);
+  expect(sent).toBe(1);
+  expect(getJob(db, job)?.spentUsd).toBeCloseTo(0.35); // 0.1 paid + 0.25 still held for the second call
+  spend.releaseUnused(); // the runner stopped before its second call
+  expect(getJob(db, job)?.spentUsd).toBeCloseTo(0.1);
+});
+
+it('requeues running jobs of a dead worker on this host, or with an expired lock, but not a live worker\'s', () => {
+  const [dead, expired, alive] = items.slice(0, 3).map((itemId) => enqueueJob(db, { kind: 'regenerate', itemId, requestedBy: 't', costUsd: 0.1 }));
+  const now = Date.now();
+  const deadPid = 2 ** 22 + 12345; // above Linux's pid_max: no such process
+  const host = os.hostname();
+  claimJob(db, `${host}:${deadPid}:x`, 60_000, now);
+  claimJob(db, `${host}:${process.pid}:y`, 1000, now);
+  claimJob(db, `${host}:${process.pid}:z`, 60_000, now);
+  expect(requeueOrphans(db, now + 5000)).toBe(2);
+  expect([dead, expired, alive].map((id) => getJob(db, id)?.status)).toEqual(['queued', 'queued', 'running']);
+  expect(requeueOrphans(db, now + 5000)).toBe(0);
+});

@@ -4,6 +4,7 @@ import { statement } from '@/db/statements';
 import { actorNames } from '@/lib/auth/actors';
 import type { JobKind, JobStatus } from '@/db/schema';
 import { writeTransaction } from '@/db/transaction';
+import { pidExists } from '../runs/owner';
 import { batchSpend } from './spend';
 
 export interface JobRow {
@@ -100,36 +101,38 @@ export function workerIdentity(): string {
   return `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+interface RunningJob {
+  id: number;
+  lockedBy: string | null;
+  lockedUntil: number | null;
+}
+
+/** Its lock expired, or its worker ran on this host in a process that no longer exists. */
+function orphaned(job: RunningJob, now: number): boolean {
+  if ((job.lockedUntil ?? 0) < now) return true;
+  const [jobHost, pid] = (job.lockedBy ?? '').split(':');
+  return jobHost === os.hostname() && Number(pid) !== process.pid && !pidExists(Number(pid));
 }
 
 /**
- * On start: running jobs whose worker is gone go back to the queue. Gone means its lock
- * expired, or it ran on this host in a process that no longer exists.
+ * On start: running jobs whose worker is gone go back to the queue. Read first without the write
+ * lock (usually nothing is running), then decided again inside one IMMEDIATE transaction, each
+ * row requeued only while its lock is still the one judged (a worker may have renewed it).
  */
 export function requeueOrphans(db: Db, now = Date.now()): number {
-  const running = statement<[], { id: number; lockedBy: string | null; lockedUntil: number | null }>(
-    db,
-    `SELECT id, locked_by AS lockedBy, locked_until AS lockedUntil FROM jobs WHERE status = 'running'`,
-  ).all();
-  const host = os.hostname();
-  const orphans = running.filter((job) => {
-    if ((job.lockedUntil ?? 0) < now) return true;
-    const [jobHost, pid] = (job.lockedBy ?? '').split(':');
-    return jobHost === host && Number(pid) !== process.pid && !processIsAlive(Number(pid));
+  const running = () =>
+    statement<[], RunningJob>(db, `SELECT id, locked_by AS lockedBy, locked_until AS lockedUntil FROM jobs WHERE status = 'running'`).all();
+  if (!running().some((job) => orphaned(job, now))) return 0;
+  return writeTransaction(db, () => {
+    const requeue = statement(
+      db,
+      `UPDATE jobs SET status = 'queued', locked_by = NULL, locked_until = NULL
+       WHERE id = ? AND status = 'running' AND locked_by IS ? AND locked_until IS ?`,
+    );
+    let requeued = 0;
+    for (const job of running().filter((job) => orphaned(job, now))) requeued += requeue.run(job.id, job.lockedBy, job.lockedUntil).changes;
+    return requeued;
   });
-  const requeue = statement(
-    db,
-    `UPDATE jobs SET status = 'queued', locked_by = NULL, locked_until = NULL WHERE id = ? AND status = 'running'`,
-  );
-  for (const job of orphans) requeue.run(job.id);
-  return orphans.length;
 }
 
 /**
@@ -168,7 +171,7 @@ export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.no
       for (;;) {
         const raw = expired.get(now) ?? nextSingle.get(now) ?? nextOfBatch.get(now) ?? nextSignals.get(now);
         if (!raw) return undefined;
-        if (raw.batchId !== null && batchOverBudget(db, raw.batchId, raw.id, raw.costUsd)) {
+        if (raw.batchId !== null && batchOverBudget(db, raw.batchId, raw.costUsd)) {
           // Calls in flight hold worst-case reservations that shrink when they answer: wait for them.
           if (inFlight(db, raw.batchId, raw.id) > 0) {
             deferred.run(now + BUDGET_WAIT_MS, raw.id);
@@ -205,7 +208,7 @@ function inFlight(db: Db, batchId: number, jobId: number): number {
  * is over the budget. The hard check is the reservation before each call (reserveSpend); this
  * one keeps a worker from taking jobs that could not be paid for.
  */
-function batchOverBudget(db: Db, batchId: number, _jobId: number, estimate: number): boolean {
+function batchOverBudget(db: Db, batchId: number, estimate: number): boolean {
   const { spent, budget } = batchSpend(db, batchId);
   return spent + estimate > budget + 1e-9;
 }
@@ -281,12 +284,14 @@ export function waitForBudget(db: Db, job: { id: number; batchId: number | null 
   if (job.batchId === null) return false;
   return writeTransaction(db, () => {
     if (inFlight(db, job.batchId!, job.id) === 0) return false;
-    statement(
-      db,
-      `UPDATE jobs SET status = 'queued', run_after = ?, attempts = max(0, attempts - 1), locked_by = NULL, locked_until = NULL
-       WHERE id = ? AND status = 'running' AND locked_by = ?`,
-    ).run(now + delayMs, job.id, workerId);
-    return true;
+    // 0 rows: the lock was lost (another worker has the job now); nothing was requeued.
+    return (
+      statement(
+        db,
+        `UPDATE jobs SET status = 'queued', run_after = ?, attempts = max(0, attempts - 1), locked_by = NULL, locked_until = NULL
+         WHERE id = ? AND status = 'running' AND locked_by = ?`,
+      ).run(now + delayMs, job.id, workerId).changes > 0
+    );
   });
 }
 

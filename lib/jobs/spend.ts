@@ -26,6 +26,12 @@ export interface Spend {
    * LockLostError and sends nothing when it cannot), then corrects to `actualUsd(result)`.
    */
   paid<T>(reserveUsd: number, call: () => Promise<T>, actualUsd: (result: T) => number): Promise<T>;
+  /**
+   * Reserves the worst case of several calls at once (one budget check), before the first is
+   * sent; `paid` then draws on it. So a job of two calls is refused before it pays for the first,
+   * never between them (the retry would pay for the first again).
+   */
+  reserveAhead(usd: number): void;
 }
 
 /** Commits `usd` to the job, in one transaction with the budget check (budget: the job's batch's). */
@@ -36,7 +42,8 @@ export function reserveSpend(db: Db, jobId: number, workerId: string, usd: numbe
       `SELECT batch_id AS batchId FROM jobs WHERE id = ? AND status = 'running' AND locked_by = ?`,
     ).get(jobId, workerId);
     if (!job) throw new LockLostError(`job ${jobId} is no longer held by this worker; nothing was sent`);
-    if (job.batchId !== null) {
+    // Reserving nothing (a call already covered by reserveAhead) only checks the lock.
+    if (job.batchId !== null && usd > 0) {
       const { spent, budget } = batchSpend(db, job.batchId);
       if (spent + usd > budget + 1e-9) {
         throw new BudgetSpentError(
@@ -67,11 +74,21 @@ export function provenUnbilled(error: unknown): boolean {
   return error instanceof OpenAI.APIError && !(error instanceof OpenAI.APIConnectionError) && typeof error.status === 'number';
 }
 
-/** The Spend of one job run by one worker. */
-export function jobSpend(db: Db, jobId: number, workerId: string): Spend {
+/**
+ * The Spend of one job run by one worker. `releaseUnused` (the worker calls it when the runner
+ * ends) gives back what reserveAhead held for calls never sent.
+ */
+export function jobSpend(db: Db, jobId: number, workerId: string): Spend & { releaseUnused(): void } {
+  let ahead = 0;
   return {
+    reserveAhead(usd) {
+      reserveSpend(db, jobId, workerId, usd);
+      ahead += usd;
+    },
     async paid(reserveUsd, call, actualUsd) {
-      reserveSpend(db, jobId, workerId, reserveUsd);
+      const covered = Math.min(ahead, reserveUsd);
+      reserveSpend(db, jobId, workerId, reserveUsd - covered);
+      ahead -= covered;
       let result;
       try {
         result = await call();
@@ -81,6 +98,10 @@ export function jobSpend(db: Db, jobId: number, workerId: string): Spend {
       }
       correctSpend(db, jobId, reserveUsd, actualUsd(result));
       return result;
+    },
+    releaseUnused() {
+      if (ahead > 0) correctSpend(db, jobId, ahead, 0);
+      ahead = 0;
     },
   };
 }

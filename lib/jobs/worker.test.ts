@@ -9,6 +9,7 @@ import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
 import { openaiClient } from '@/lib/regenerate/client';
 import { regenerateConfig, type RegenerateConfig } from '@/lib/regenerate/config';
 import { worstCaseImageCall } from '@/lib/regenerate/prices';
+import { chooseBucket } from '@/lib/regenerate/recipe';
 import { jobRunners } from '@/lib/regenerate/runners';
 import { requestJob } from '@/lib/regenerate/service';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
@@ -262,6 +263,29 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
       expect(candidatesOfJob(jobId)).toHaveLength(1);
     }
     expect(editRequests()).toHaveLength(2);
+  });
+
+  it('a pair regeneration its batch can pay only half of sends nothing (the source image is never paid twice)', async () => {
+    const config = configWith();
+    const itemId = firstItemId();
+    const description = 'A red bicycle leaning on a white wall.';
+    db.$client
+      .prepare(`UPDATE items SET family = 'hqedit', task = 'generate', metadata = ? WHERE id = ?`)
+      .run(JSON.stringify({ input_description: description }), itemId);
+    const { width, height } = item(itemId);
+    const bucket = chooseBucket(width, height);
+    const worstGenerate = worstCaseImageCall('gpt-image-1', 'high', `${bucket.width}x${bucket.height}`, description, false);
+    const batchId = Number(
+      db.$client
+        .prepare(`INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by) VALUES ('regenerate_pair', '{}', ?, 0, 1, 't')`)
+        .run(worstGenerate * 1.5).lastInsertRowid,
+    );
+    const jobId = requestJob(db, config, { kind: 'regenerate_pair', itemId, requestedBy: 'tester', batchId }).jobId;
+    db.$client.prepare('UPDATE jobs SET cost_usd = 0.01 WHERE id = ?').run(jobId); // an estimate that lets a worker take it
+    startWorker(config);
+
+    expect(await ended(jobId)).toMatchObject({ status: 'cancelled', spentUsd: 0 });
+    expect(server.requests.filter((r) => r.path.startsWith('/v1/images'))).toHaveLength(0);
   });
 
   it('never writes a candidate for a job whose lock was taken by another worker', async () => {

@@ -125,10 +125,11 @@ export class JobWorker {
         this.report(job.id, error); // the lock is renewed at the next beat, well before it expires
       }
     }, this.lockMs / 3);
+    const spend = jobSpend(this.db, job.id, this.id);
     try {
       const runner = this.options.runners[job.kind];
       if (!runner) throw new Error(`no runner for ${job.kind} jobs`);
-      const outcome = await runner(job, controller.signal, jobSpend(this.db, job.id, this.id));
+      const outcome = await runner(job, controller.signal, spend);
       const recorded = finishJob(this.db, job.id, this.id, outcome.costUsd, outcome.commit);
       if (recorded) this.emit(job.id, 'succeeded');
       else this.settleAbandoned(job);
@@ -138,6 +139,11 @@ export class JobWorker {
       else this.settleError(job, error);
     } finally {
       clearInterval(heartbeat);
+      try {
+        spend.releaseUnused();
+      } catch (error) {
+        this.report(job.id, error); // still counted: the budget stays a cap, just a tighter one
+      }
       this.running.delete(job.id);
       if (this.running.size === 0) this.idle.splice(0).forEach((resolve) => resolve());
       if (!this.stopped) queueMicrotask(() => this.pump());

@@ -184,8 +184,12 @@ export function regeneratePairRunner(db: Db, client: OpenAI, config: RegenerateC
 
     const model = config.LOUPE_IMAGE_MODEL;
     const estimate = estimateImageEdit(model, quality, sizeOf(bucket));
+    const worstGenerate = worstCaseImageCall(model, quality, sizeOf(bucket), description, false);
+    const worstEdit = worstCaseImageCall(model, quality, sizeOf(bucket), prompt, true);
+    // Both calls paid for up front: a budget that runs out between them would pay the first twice (on retry).
+    spend.reserveAhead(worstGenerate + worstEdit);
     const generated = await spend.paid(
-      worstCaseImageCall(model, quality, sizeOf(bucket), description, false),
+      worstGenerate,
       () =>
         client.images
           .generate(
@@ -201,7 +205,7 @@ export function regeneratePairRunner(db: Db, client: OpenAI, config: RegenerateC
     const source = await sharp(Buffer.from(b64, 'base64')).resize(bucket.width, bucket.height, { fit: 'fill' }).png().toBuffer();
     const box: Box = { left: 0, top: 0, width: bucket.width, height: bucket.height };
     const edit = await spend.paid(
-      worstCaseImageCall(model, quality, sizeOf(bucket), prompt, true),
+      worstEdit,
       () => editImage(client, config, source, prompt, bucket, quality, params.inputFidelity, signal),
       (result) => (result.usage ? imageCost(model, result.usage) : estimate),
     );

@@ -35,7 +35,8 @@ export function processStartedAt(pid: number): number | undefined {
   }
 }
 
-function pidExists(pid: number): boolean {
+/** Whether a process with this pid exists on this host (EPERM: it does, owned by another user). */
+export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
