@@ -25,8 +25,8 @@ export class CopiedImages {
     const source = `${IMAGES_DIR}/${dir}/${item.source.rel}`;
     const edited = `${IMAGES_DIR}/${dir}/${item.edited.rel}`;
     const problem = await this.copier.copy([
-      { field: 'input', from: item.source.from, target: source },
-      { field: 'output', from: item.edited.from, target: edited },
+      { ...item.source, target: source },
+      { ...item.edited, target: edited },
     ]);
     return problem ? { problem } : { source, edited };
   }

@@ -1,7 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
+import { type CheckedFile, FileRefused, NOT_FOUND, openCheckedFile } from '../images/open';
 import type { ImageFile } from './selection';
 
 /** Writing an export's files: streamed, hashed on the way, and listed for the manifest. */
@@ -144,10 +147,16 @@ export class WrittenFiles {
 }
 
 /** An image to copy into the export, at `target` (relative to the export folder). */
-export interface ImageCopy {
+export interface ImageCopy extends CheckedFile {
   field: ImageFile['field'];
-  from: string;
   target: string;
+}
+
+/** Why an image cannot be read: missing, or refused (swapped since it was checked or imported). */
+function unreadable(image: { field: string; from: string }, error: unknown): string {
+  if (!(error instanceof FileRefused)) throw error;
+  if (error.message === NOT_FOUND) return `${image.field} image not found: ${image.from}`;
+  return `${image.field} image not exported: ${error.message}: ${image.from}`;
 }
 
 /** Copies images into the export, each path once, refusing two different images at one path. */
@@ -160,28 +169,32 @@ export class ImageCopier {
   ) {}
 
   /**
-   * Copies an item's images, or returns why the item must be left out. Everything is
-   * decided before anything is copied, so a skipped item leaves no stray image.
+   * Copies an item's images, or returns why the item must be left out. Every image is
+   * opened (and checked to be the file that was checked) before anything is copied, so a
+   * skipped item leaves no stray image, and the copy reads only from those open files.
    */
   async copy(images: ImageCopy[]): Promise<string | undefined> {
-    const toCopy: ImageCopy[] = [];
-    for (const image of images) {
-      const earlier = this.files.source(image.target) ?? toCopy.find((c) => c.target === image.target)?.from;
-      if (earlier === image.from) continue; // shared by several records: copied once
-      if (earlier !== undefined) return `${image.field} ${image.target}: another image of the export has this path`;
-      const stat = await fs.promises.stat(image.from).catch(() => undefined);
-      if (!stat?.isFile()) return `${image.field} image not found: ${image.from}`;
-      toCopy.push(image);
+    const toCopy: { image: ImageCopy; handle: fs.promises.FileHandle }[] = [];
+    try {
+      for (const image of images) {
+        const earlier = this.files.source(image.target) ?? toCopy.find((c) => c.image.target === image.target)?.image.from;
+        if (earlier === image.from) continue; // shared by several records: copied once
+        if (earlier !== undefined) return `${image.field} ${image.target}: another image of the export has this path`;
+        try {
+          toCopy.push({ image, handle: await openCheckedFile(image) });
+        } catch (error) {
+          return unreadable(image, error);
+        }
+      }
+      for (const { image, handle } of toCopy) await this.copyOne(handle, image.from, image.target);
+      return undefined;
+    } finally {
+      for (const { handle } of toCopy) await handle.close().catch(() => {});
     }
-    for (const image of toCopy) {
-      const copied = await this.copyOne(image.from, image.target);
-      if (!copied) return `${image.field} image not found: ${image.from}`;
-    }
-    return undefined;
   }
 
-  /** Copies (a real copy: users may edit the export) and records size and hash; false if the source vanished. */
-  private async copyOne(from: string, target: string): Promise<boolean> {
+  /** Copies an open image (a real copy: users may edit the export), hashing it on the way. */
+  private async copyOne(handle: fs.promises.FileHandle, from: string, target: string) {
     const file = exportFile(this.out, target);
     const dir = path.dirname(file);
     if (!this.madeDirs.has(dir)) {
@@ -190,28 +203,33 @@ export class ImageCopier {
       await fs.promises.mkdir(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
-    try {
-      // FICLONE: a copy-on-write clone where the file system offers it, else a plain copy.
-      await fs.promises.copyFile(from, file, fs.constants.COPYFILE_FICLONE);
-    } catch (error) {
-      if (!fs.existsSync(from)) return false; // deleted since it was checked
-      throw error; // cannot write the export (disk full, permissions): stop
-    }
-    // One read of the copy (images are at most a few MB): cheaper than a stream per file.
-    const data = await fs.promises.readFile(file);
-    this.files.add(target, from, data.length, sha256(data));
-    return true;
+    // A stream from the open file: never the path again (it may lead elsewhere by now).
+    const hash = crypto.createHash('sha256');
+    let bytes = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+    });
+    await pipeline(handle.createReadStream({ start: 0, autoClose: false }), counted, fs.createWriteStream(file));
+    this.files.add(target, from, bytes, hash.digest('hex'));
   }
 }
 
-/** An image's bytes for formats that embed them, or why it cannot be read. */
-export async function readImage(image: ImageFile): Promise<Buffer | { problem: string }> {
+/** An image's bytes for formats that embed them (read from the file that was checked), or why it cannot be read. */
+export async function readImage(image: CheckedFile & { field: string }): Promise<Buffer | { problem: string }> {
+  let handle: fs.promises.FileHandle;
   try {
-    return await fs.promises.readFile(image.from);
+    handle = await openCheckedFile(image);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR') return { problem: `${image.field} image not found: ${image.from}` };
-    throw error;
+    return { problem: unreadable(image, error) };
+  }
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
   }
 }
 

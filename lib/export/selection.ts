@@ -5,7 +5,7 @@ import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { getDataset } from '../datasets';
 import { decidedChoice, decidingVerdict, type DecidingVerdict } from '../review/decided';
 import { extraFilterSql, type ExtraFilter } from '../review/filter';
-import { checkedImagePath } from '../images/open';
+import { checkedImageFile, type CheckedFile } from '../images/open';
 import { checkRelativePath } from '../images/paths';
 
 /**
@@ -88,9 +88,8 @@ export interface CandidateRow {
 export type LiveVerdict = DecidingVerdict;
 
 /** One image of an item: the file it is read from and its path in a task folder. */
-export interface ImageFile {
+export interface ImageFile extends CheckedFile {
   field: 'input' | 'output';
-  from: string;
   /** Path relative to the task folder (`input/...`, `output/...`), as written in records. */
   rel: string;
 }
@@ -280,17 +279,17 @@ export class ItemResolver {
       const source: ImageFile = sourceOfCandidate
         ? {
             field: 'input',
-            from: checkedImagePath(this.root(candidate.source_root_id!), candidate.source_path!, candidate.source_file_id),
+            ...checkedImageFile(this.root(candidate.source_root_id!), candidate.source_path!, candidate.source_file_id),
             rel: own(candidate.source_path!, 'input'),
           }
         : {
             field: 'input',
-            from: checkedImagePath(this.root(row.source_root_id), row.source_path, row.source_file_id),
+            ...checkedImageFile(this.root(row.source_root_id), row.source_path, row.source_file_id),
             rel: exportPath(row.source_path, 'input', `item-${row.id}`),
           };
       const edited: ImageFile = {
         field: 'output',
-        from: checkedImagePath(this.root(candidate.root_id), candidate.path, candidate.file_id),
+        ...checkedImageFile(this.root(candidate.root_id), candidate.path, candidate.file_id),
         rel: candidate.origin === 'dataset' ? exportPath(candidate.path, 'output', `candidate-${candidate.id}`) : own(candidate.path, 'output'),
       };
       return {

@@ -179,18 +179,49 @@ export function fdSource(fd: number, size: number): ByteSource {
 }
 
 /**
- * The real path of a recorded image, checked strictly (inside its root, no link out, the
- * file recorded when `expectedId` is given), for code that reads it by path (exports, jobs);
- * throws FileRefused with the reason. A missing file is left to the caller to report as
- * missing: its path inside the root is returned.
+ * A recorded image checked for code that copies it (exports): its real path and the
+ * identity it had at the check (the one recorded at import, or the one seen now when none
+ * was recorded). `fileId` null: the file is missing. The copy opens it again with
+ * openCheckedFile, which refuses anything but that same file, so a file swapped (for a
+ * link, or another file) between this check and the copy is never read.
  */
-export function checkedImagePath(root: string, relative: string, expectedId?: string | null): string {
+export interface CheckedFile {
+  from: string;
+  fileId: string | null;
+}
+
+/** checkedImageFile's answer for a missing file: reported as missing by the caller. */
+export function checkedImageFile(root: string, relative: string, expectedId?: string | null): CheckedFile {
   try {
     const opened = openInRootSync(root, relative, expectedId);
     fs.closeSync(opened.fd);
-    return opened.real;
+    return { from: opened.real, fileId: opened.fileId };
   } catch (error) {
-    if (error instanceof FileRefused && error.message === NOT_FOUND) return resolveInRoot(root, relative);
+    if (error instanceof FileRefused && error.message === NOT_FOUND) return { from: resolveInRoot(root, relative), fileId: null };
+    throw error;
+  }
+}
+
+/**
+ * Opens a file that checkedImageFile checked, refusing (FileRefused) anything but the file
+ * it saw: a final link is not followed, and the open file must have the same `dev:ino`
+ * (so a folder on the way swapped for a link cannot lead elsewhere either).
+ */
+export async function openCheckedFile(file: CheckedFile): Promise<fs.promises.FileHandle> {
+  if (file.fileId === null) throw new FileRefused(NOT_FOUND);
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file.from, OPEN_FLAGS);
+  } catch (error) {
+    throw new FileRefused(openReason(error));
+  }
+  try {
+    const stats = await handle.stat({ bigint: true });
+    if (!stats.isFile()) throw new FileRefused(NOT_REGULAR);
+    if (fileIdOf(stats) !== file.fileId) throw new FileRefused(CHANGED);
+    return handle;
+  } catch (error) {
+    await handle.close();
     throw error;
   }
 }

@@ -10,7 +10,7 @@ import { regenerateConfig } from '@/lib/regenerate/config';
 import { jobRunners } from '@/lib/regenerate/runners';
 import { requestJob } from '@/lib/regenerate/service';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
-import { imageFile } from './serve';
+import { imageBytes } from './serve';
 
 let db: Db;
 let server: LocalOpenAI;
@@ -46,10 +46,10 @@ it('records the identity of a regenerated image in Loupe’s store, and refuses 
     .prepare(`SELECT c.id, c.file_id AS fileId, r.path || '/' || c.path AS file FROM candidates c JOIN image_roots r ON r.id = c.root_id WHERE c.job_id = ?`)
     .get(jobId) as { id: number; fileId: string; file: string };
   expect(candidate.fileId).toBe(identity(candidate.file));
-  expect(imageFile(db, 'candidate', candidate.id)).toBe(fs.realpathSync(candidate.file));
+  expect((await imageBytes(db, 'candidate', candidate.id))?.equals(fs.readFileSync(candidate.file))).toBe(true);
 
   // The same bytes under a new inode (e.g. the store copied elsewhere and back): not the file recorded.
   fs.copyFileSync(candidate.file, `${candidate.file}.copy`);
   fs.renameSync(`${candidate.file}.copy`, candidate.file);
-  expect(imageFile(db, 'candidate', candidate.id)).toBeUndefined();
+  expect(await imageBytes(db, 'candidate', candidate.id)).toBeUndefined();
 });

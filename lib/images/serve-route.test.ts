@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { gptEditRecord, pngBuffer, tempDir, writeGptEditLayout } from '@/lib/test/factories';
+import { bombPng, SVG_WITH_SCRIPT } from './testing';
 import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
 
 /**
@@ -21,11 +22,11 @@ const get = (kind: string, id: string, size = 'full') =>
 beforeAll(async () => {
   cookie = (await signInRoles(['annotator'])).get('annotator')!;
   const root = path.join(tempDir('loupe-serve-'), 'gpt-edit');
-  const records = Array.from({ length: 6 }, (_, i) => gptEditRecord('omniedit', 'style', i + 1));
+  const records = Array.from({ length: 9 }, (_, i) => gptEditRecord('omniedit', 'style', i + 1));
   ({ taskDir } = await writeGptEditLayout(root, records, { family: 'omniedit', task: 'style' }));
   const { getDb } = await import('@/db');
   const summary = await importGptEdit(getDb(), root);
-  expect(summary.imported).toBe(6);
+  expect(summary.imported).toBe(9);
   sql = getDb().$client;
 });
 
@@ -102,7 +103,13 @@ describe('GET /api/images/:kind/:id', () => {
     const legacy = itemOf(6);
     sql.prepare('UPDATE items SET source_file_id = NULL WHERE id = ?').run(legacy.id);
     expect((await get('source', String(legacy.id))).status).toBe(200);
+    // Its identity is recorded on that first serve: from then on a swapped file is caught.
     const legacyFile = path.join(taskDir, 'input', name(6));
+    const stat = fs.statSync(legacyFile, { bigint: true });
+    expect(sql.prepare('SELECT source_file_id FROM items WHERE id = ?').pluck().get(legacy.id)).toBe(`${stat.dev}:${stat.ino}`);
+    fs.writeFileSync(`${legacyFile}.new`, await pngBuffer(12, 12));
+    fs.renameSync(`${legacyFile}.new`, legacyFile);
+    expect((await get('source', String(legacy.id))).json.error).toBe(`source ${legacy.id}: not served: image file changed since it was imported`);
     fs.rmSync(legacyFile);
     fs.symlinkSync('/etc/passwd', legacyFile); // no identity to compare, but the root still holds
     expect((await get('source', String(legacy.id))).json.error).toBe(
@@ -116,10 +123,37 @@ describe('GET /api/images/:kind/:id', () => {
     try {
       const response = await get('candidate', String(candidate), 'preview');
       expect(response.status).toBe(404);
-      expect(response.json.error).toBe(`candidate ${candidate}: not served: image is over the 100-pixel limit`);
+      expect(response.json.error).toBe(`candidate ${candidate}: not served: image is 32x24, over the 100-pixel limit`);
     } finally {
       delete process.env.LOUPE_MAX_IMAGE_PIXELS;
     }
+  });
+
+  it('never decodes a preview of a file rewritten in place (same file) to SVG or to a decompression bomb', async () => {
+    for (const [n, bytes, reason] of [
+      [7, SVG_WITH_SCRIPT, 'SVG is not an accepted image type'],
+      [8, bombPng(), 'image is 30000x30000, over the 100-megapixel limit'],
+    ] as const) {
+      const { id } = itemOf(n);
+      fs.writeFileSync(path.join(taskDir, 'input', name(n)), bytes); // in place: same dev:ino
+      const response = await get('source', String(id), 'preview');
+      expect(response.status).toBe(404);
+      expect(response.json.error).toBe(`source ${id}: not served: ${reason}`);
+    }
+  });
+
+  it('takes a mask only under the item’s own root and with its recorded identity (a record can forge one)', async () => {
+    const { id } = itemOf(9);
+    const elsewhere = tempDir('loupe-other-root-');
+    fs.writeFileSync(path.join(elsewhere, 'secret.png'), await pngBuffer(8, 8));
+    const stat = fs.statSync(path.join(elsewhere, 'secret.png'), { bigint: true });
+    const otherRoot = Number(sql.prepare('INSERT INTO image_roots (path) VALUES (?)').run(fs.realpathSync(elsewhere)).lastInsertRowid);
+    const ownRoot = sql.prepare('SELECT source_root_id FROM items WHERE id = ?').pluck().get(id);
+    const forge = (mask: object) => sql.prepare('UPDATE items SET metadata = ? WHERE id = ?').run(JSON.stringify({ mask }), id);
+    forge({ rootId: otherRoot, path: 'secret.png', fileId: `${stat.dev}:${stat.ino}` });
+    expect((await get('mask', String(id))).json.error).toBe(`mask ${id} not found`);
+    forge({ rootId: ownRoot, path: `output/${name(9)}` }); // no identity recorded: not a mask the importer wrote
+    expect((await get('mask', String(id))).json.error).toBe(`mask ${id} not found`);
   });
 
   it('checks a mask recorded in the item metadata the same way', async () => {

@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { CONTENT_TYPES, HEAD_BYTES, ImageRefused, maxImagePixels, sniffImageType } from './check';
-import { checkedImagePath, FileRefused, openInRoot } from './open';
+import { FileRefused, openInRoot } from './open';
+import { readCheckedImage } from './read';
 import { checkRelativePath } from './paths';
 
 export type ImageKind = 'source' | 'candidate' | 'candidate-source' | 'mask';
@@ -38,36 +39,66 @@ export function imageRef(db: Db, kind: ImageKind, id: number): ImageRef | undefi
 
 /**
  * An item's mask (UltraEdit), recorded by the import in its metadata as {rootId, path, fileId}.
- * The metadata is data: its path is checked like any imported path, and a bad one is no mask.
+ * The metadata is data (any layout, JSON Lines or CSV record can carry a `mask` field), so a
+ * mask is taken only where the parquet importer puts it: under the item's own source root,
+ * with the identity it recorded. Anything else is no mask, never a way to another image.
  */
 function maskRef(db: Db, itemId: number): ImageRef | undefined {
-  const metadata = statement<[number], string>(db, 'SELECT metadata FROM items WHERE id = ?').pluck().get(itemId);
+  const item = statement<[number], { metadata: string; rootId: number; root: string }>(
+    db,
+    'SELECT i.metadata, i.source_root_id AS rootId, r.path AS root FROM items i JOIN image_roots r ON r.id = i.source_root_id WHERE i.id = ?',
+  ).get(itemId);
   let mask: { rootId?: unknown; path?: unknown; fileId?: unknown } | undefined;
   try {
-    mask = metadata ? JSON.parse(metadata).mask : undefined;
+    mask = item ? JSON.parse(item.metadata).mask : undefined;
   } catch {
     return undefined;
   }
-  if (!mask || !Number.isInteger(mask.rootId)) return undefined;
-  const root = statement<[number], string>(db, 'SELECT path FROM image_roots WHERE id = ?').pluck().get(mask.rootId as number);
+  if (!item || !mask || mask.rootId !== item.rootId || typeof mask.fileId !== 'string' || !/^\d+:\d+$/.test(mask.fileId)) return undefined;
   const checked = checkRelativePath(mask.path);
-  if (!root || !checked.ok) return undefined;
-  return { root, path: checked.path, fileId: typeof mask.fileId === 'string' ? mask.fileId : null };
+  if (!checked.ok) return undefined;
+  return { root: item.root, path: checked.path, fileId: mask.fileId };
+}
+
+const FILE_ID_COLUMN: Record<Exclude<ImageKind, 'mask'>, string> = {
+  source: 'UPDATE items SET source_file_id = ? WHERE id = ? AND source_file_id IS NULL',
+  candidate: 'UPDATE candidates SET file_id = ? WHERE id = ? AND file_id IS NULL',
+  'candidate-source': 'UPDATE candidates SET source_file_id = ? WHERE id = ? AND source_file_id IS NULL',
+};
+
+/**
+ * Records the identity of an image imported before identities were (migration 0008), the
+ * first time it is opened inside its root, so that from then on a swapped file is caught.
+ * A mask always has one (maskRef).
+ */
+export function recordFileId(db: Db, kind: ImageKind, id: number, fileId: string) {
+  if (kind !== 'mask') statement<[string, number]>(db, FILE_ID_COLUMN[kind]).run(fileId, id);
 }
 
 /**
- * The real path of a recorded image for server-side work (jobs, signals), once it is
- * checked to be inside its root and the file recorded; undefined when it is missing,
- * leads elsewhere or was swapped since import.
+ * The bytes of a recorded image for server-side work (jobs, signals): opened inside its
+ * root as the file recorded, checked (type, structure, pixel limit) and read from that open
+ * file, never reopened by path. Undefined when it is missing, leads elsewhere, was swapped
+ * since import, or is refused by the checks.
  */
-export function imageFile(db: Db, kind: ImageKind, id: number): string | undefined {
+export async function imageBytes(db: Db, kind: ImageKind, id: number): Promise<Buffer | undefined> {
   const ref = imageRef(db, kind, id);
   if (!ref) return undefined;
+  let opened;
   try {
-    return checkedImagePath(ref.root, ref.path, ref.fileId);
+    opened = await openInRoot(ref.root, ref.path, ref.fileId);
   } catch (error) {
     if (error instanceof FileRefused) return undefined;
     throw error;
+  }
+  try {
+    if (ref.fileId === null) recordFileId(db, kind, id, opened.fileId);
+    return await readCheckedImage(opened.handle);
+  } catch (error) {
+    if (error instanceof ImageRefused) return undefined;
+    throw error;
+  } finally {
+    await opened.handle.close();
   }
 }
 
@@ -80,6 +111,8 @@ export interface ServedImage {
   /** The open file to send (the verified original, or its cached preview); the caller closes it. */
   handle: fs.promises.FileHandle;
   bytes: number;
+  /** The original's identity as opened (recorded by the caller when the import did not). */
+  fileId: string;
 }
 
 /**
@@ -114,41 +147,56 @@ export async function serveImage(ref: ImageRef, size: ImageSize, cacheDir: strin
         if (error instanceof ImageRefused) throw new ImageUnavailable(error.message);
         throw error;
       }
-      return { etag, contentType, handle, bytes: Number(stats.size) };
+      return { etag, contentType, handle, bytes: Number(stats.size), fileId };
     }
     const preview = path.join(cacheDir, key.slice(0, 2), `${key}.webp`);
-    if (!fs.existsSync(preview)) await writePreview(handle, preview);
+    let previewHandle = await openPreview(preview);
+    if (!previewHandle) {
+      await writePreview(await checkedBytes(handle), preview);
+      // Evicted again between the write and the open: a second write, then a 500 if that fails too.
+      previewHandle = (await openPreview(preview)) ?? (await fs.promises.open(preview, 'r'));
+    }
     await handle.close();
-    const previewHandle = await fs.promises.open(preview, 'r');
-    return { etag, contentType: 'image/webp', handle: previewHandle, bytes: (await previewHandle.stat()).size };
+    return { etag, contentType: 'image/webp', handle: previewHandle, bytes: (await previewHandle.stat()).size, fileId };
   } catch (error) {
     await handle.close().catch(() => {});
     throw error;
   }
 }
 
-/** Decodes the open original (at most the pixel limit) into a WebP preview, written atomically. */
-async function writePreview(handle: fs.promises.FileHandle, preview: string) {
+/** A cached preview, open, or undefined when it is not (or no longer) in the cache. */
+async function openPreview(preview: string): Promise<fs.promises.FileHandle | undefined> {
+  try {
+    return await fs.promises.open(preview, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The original's bytes, checked before anything decodes them (see readCheckedImage). */
+async function checkedBytes(handle: fs.promises.FileHandle): Promise<Buffer> {
+  try {
+    return await readCheckedImage(handle);
+  } catch (error) {
+    if (error instanceof ImageRefused) throw new ImageUnavailable(error.message);
+    throw error;
+  }
+}
+
+/** Decodes checked bytes (at most the pixel limit) into a WebP preview, written atomically. */
+async function writePreview(bytes: Buffer, preview: string) {
   await fs.promises.mkdir(path.dirname(preview), { recursive: true });
   const temp = `${preview}.${process.pid}.${crypto.randomUUID()}.tmp`;
-  const transformer = sharp({ limitInputPixels: maxImagePixels() })
-    .rotate() // honour EXIF orientation, as the browser would for the full file
-    .resize({ width: PREVIEW_MAX, height: PREVIEW_MAX, fit: 'inside', withoutEnlargement: true })
-    .webp({ quality: 86 });
-  const input = handle.createReadStream({ start: 0, autoClose: false });
-  input.on('error', (error) => transformer.destroy(error));
-  input.pipe(transformer);
   try {
-    await transformer.toFile(temp);
+    await sharp(bytes, { limitInputPixels: maxImagePixels() })
+      .rotate() // honour EXIF orientation, as the browser would for the full file
+      .resize({ width: PREVIEW_MAX, height: PREVIEW_MAX, fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 86 })
+      .toFile(temp);
   } catch (error) {
     await fs.promises.rm(temp, { force: true });
-    // An image imported before the pixel limit (or under a larger one): never decoded.
-    if (/pixel limit/i.test((error as Error).message)) {
-      throw new ImageUnavailable(`image is over the ${maxImagePixels().toLocaleString('en-US')}-pixel limit`);
-    }
     throw error;
-  } finally {
-    input.destroy(); // the caller closes the handle
   }
   await fs.promises.rename(temp, preview); // atomic: a concurrent reader never sees half a file
 }

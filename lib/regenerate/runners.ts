@@ -1,11 +1,11 @@
-import fs from 'node:fs';
 import OpenAI, { toFile } from 'openai';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { JobKind } from '@/db/schema';
-import { imageFile } from '../images/serve';
+import { maxImagePixels } from '../images/check';
+import { imageBytes } from '../images/serve';
 import { judgeRunner } from '../signals/judge-runner';
 import { storeImage, type StoredImage } from '../images/store';
 import type { JobRow } from '../jobs/jobs';
@@ -117,8 +117,8 @@ export function regenerateRunner(db: Db, client: OpenAI, config: RegenerateConfi
     const prompt = instructionText(db, job.itemId, instructionVersionId);
     const quality = params.quality ?? config.LOUPE_IMAGE_QUALITY;
     const model = config.LOUPE_IMAGE_MODEL;
-    const sourceFile = imageFile(db, 'source', job.itemId);
-    if (!sourceFile || !fs.existsSync(sourceFile)) throw new Error('the source image file is missing');
+    const sourceFile = await imageBytes(db, 'source', job.itemId); // checked bytes, read from the file recorded
+    if (!sourceFile) throw new Error('the source image file is missing');
 
     const padded = await padToBucket(sourceFile);
     const size = sizeOf(padded.bucket);
@@ -260,8 +260,8 @@ stayed the same.`;
 const rewriteReply = z.object({ instruction: z.string().trim().min(3).max(2000) });
 
 /** A data URL of an image, downscaled for upload (the model sees at most ~1024 px anyway). */
-async function dataUrl(file: string): Promise<string> {
-  const png = await sharp(file).rotate().resize(1024, 1024, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+async function dataUrl(file: Buffer): Promise<string> {
+  const png = await sharp(file, { limitInputPixels: maxImagePixels() }).rotate().resize(1024, 1024, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
@@ -314,9 +314,9 @@ export function rewriteRunner(db: Db, client: OpenAI, config: RegenerateConfig):
       .pluck()
       .get(candidateId, job.itemId);
     if (hasOwnSource === undefined) throw new Error(`candidate ${candidateId} is not one of item ${job.itemId}'s`);
-    const sourceFile = hasOwnSource ? imageFile(db, 'candidate-source', candidateId) : imageFile(db, 'source', job.itemId);
-    const editedFile = imageFile(db, 'candidate', candidateId);
-    if (!sourceFile || !editedFile || !fs.existsSync(sourceFile) || !fs.existsSync(editedFile)) {
+    const sourceFile = await (hasOwnSource ? imageBytes(db, 'candidate-source', candidateId) : imageBytes(db, 'source', job.itemId));
+    const editedFile = await imageBytes(db, 'candidate', candidateId);
+    if (!sourceFile || !editedFile) {
       throw new Error('an image file of this item is missing');
     }
 

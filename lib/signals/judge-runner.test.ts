@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import OpenAI from 'openai';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
-import { imageFile } from '@/lib/images/serve';
+import { imageBytes } from '@/lib/images/serve';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { getJob, JobError } from '@/lib/jobs/jobs';
 import { JobWorker, type WorkerOptions } from '@/lib/jobs/worker';
@@ -122,8 +121,8 @@ describe('the judge job', () => {
     const sourcePng = Buffer.from(images[0].url.replace(/^data:image\/png;base64,/, ''), 'base64');
     const editedPng = Buffer.from(images[1].url.replace(/^data:image\/png;base64,/, ''), 'base64');
     expect(await sharp(sourcePng).metadata()).toMatchObject({ format: 'png', width: item.width, height: item.height });
-    const candidateFile = imageFile(db, 'candidate', item.candidateId)!;
-    const [sent1, onDisk] = await Promise.all([sharp(editedPng).raw().toBuffer(), sharp(fs.readFileSync(candidateFile)).raw().toBuffer()]);
+    const onDiskBytes = (await imageBytes(db, 'candidate', item.candidateId))!;
+    const [sent1, onDisk] = await Promise.all([sharp(editedPng).raw().toBuffer(), sharp(onDiskBytes).raw().toBuffer()]);
     expect(sent1.equals(onDisk)).toBe(true);
 
     // What was stored: three rows of the current candidate, SC/PQ/O from the raw scores.

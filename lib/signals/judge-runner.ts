@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import type OpenAI from 'openai';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { imageFile } from '../images/serve';
+import { maxImagePixels } from '../images/check';
+import { imageBytes } from '../images/serve';
 import { enqueueJob, JobError } from '../jobs/jobs';
 import type { JobOutcome, JobRunner } from '../jobs/worker';
 import type { RegenerateConfig } from '../regenerate/config';
@@ -26,20 +26,21 @@ export const judgeParams = z
 export type JudgeParams = z.infer<typeof judgeParams>;
 
 /** A data URL of an image, downscaled for upload. PNG, so no compression artifacts are added for the judge to see. */
-async function judgeDataUrl(file: string): Promise<string> {
-  const png = await sharp(file).rotate().resize(JUDGE_MAX_SIDE, JUDGE_MAX_SIDE, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+async function judgeDataUrl(file: Buffer): Promise<string> {
+  const png = await sharp(file, { limitInputPixels: maxImagePixels() }).rotate().resize(JUDGE_MAX_SIDE, JUDGE_MAX_SIDE, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
 /** The source and edited image files of a candidate (a pair regeneration brings its own source). */
-function imagePair(db: Db, itemId: number, candidateId: number): { sourceFile: string; editedFile: string } {
+async function imagePair(db: Db, itemId: number, candidateId: number): Promise<{ sourceFile: Buffer; editedFile: Buffer }> {
   const hasOwnSource = statement<[number, number], number>(db, 'SELECT source_path IS NOT NULL FROM candidates WHERE id = ? AND item_id = ?')
     .pluck()
     .get(candidateId, itemId);
   if (hasOwnSource === undefined) throw new Error(`candidate ${candidateId} is not one of item ${itemId}'s`);
-  const sourceFile = hasOwnSource ? imageFile(db, 'candidate-source', candidateId) : imageFile(db, 'source', itemId);
-  const editedFile = imageFile(db, 'candidate', candidateId);
-  if (!sourceFile || !editedFile || !fs.existsSync(sourceFile) || !fs.existsSync(editedFile)) {
+  // Checked bytes, read from the files recorded (never reopened by path).
+  const sourceFile = await (hasOwnSource ? imageBytes(db, 'candidate-source', candidateId) : imageBytes(db, 'source', itemId));
+  const editedFile = await imageBytes(db, 'candidate', candidateId);
+  if (!sourceFile || !editedFile) {
     throw new Error('an image file of this item is missing');
   }
   return { sourceFile, editedFile };
@@ -77,7 +78,7 @@ export function judgeRunner(db: Db, client: OpenAI, config: RegenerateConfig): J
     const candidateId = params.candidateId ?? item.currentCandidateId;
     const instructionVersionId = params.instructionVersionId ?? item.currentInstructionId;
     const instruction = instructionText(db, job.itemId, instructionVersionId);
-    const { sourceFile, editedFile } = imagePair(db, job.itemId, candidateId);
+    const { sourceFile, editedFile } = await imagePair(db, job.itemId, candidateId);
     const [sourceUrl, editedUrl] = await Promise.all([judgeDataUrl(sourceFile), judgeDataUrl(editedFile)]);
 
     const model = config.LOUPE_JUDGE_MODEL;

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import { z } from 'zod';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { imageFile } from '../images/serve';
+import { imageBytes } from '../images/serve';
 import type { JobOutcome, JobRunner } from '../jobs/worker';
 import { measurePair, pairSignalRows, prepareSource, type PreparedSource, type SignalValue } from './measure';
 import { upsertSignal } from './store';
@@ -38,8 +37,8 @@ function targetsOf(db: Db, itemId: number, params: SignalsParams): { datasetId: 
   return { datasetId: item.datasetId, targets };
 }
 
-function existingFile(file: string | undefined, what: string): string {
-  if (!file || !fs.existsSync(file)) throw new Error(`the ${what} image file is missing${file ? ` (${file})` : ''}`);
+function existingFile(file: Buffer | undefined, what: string): Buffer {
+  if (!file) throw new Error(`the ${what} image file is missing`);
   return file;
 }
 
@@ -57,13 +56,17 @@ export function signalsRunner(db: Db): JobRunner {
     const results: { candidateId: number; rows: SignalValue[] }[] = [];
     for (const target of targets) {
       signal.throwIfAborted();
-      const sourceFile = existingFile(
-        target.ownSource ? imageFile(db, 'candidate-source', target.candidateId) : imageFile(db, 'source', job.itemId),
-        'source',
-      );
-      const editFile = existingFile(imageFile(db, 'candidate', target.candidateId), `candidate ${target.candidateId}'s edited`);
-      let source = sources.get(sourceFile);
-      if (!source) sources.set(sourceFile, (source = prepareSource(sourceFile)));
+      // Checked bytes, read from the files recorded (never reopened by path); a shared source once.
+      const sourceKey = target.ownSource ? `candidate-source ${target.candidateId}` : 'source';
+      let source = sources.get(sourceKey);
+      if (!source) {
+        const sourceFile = existingFile(
+          await (target.ownSource ? imageBytes(db, 'candidate-source', target.candidateId) : imageBytes(db, 'source', job.itemId)),
+          'source',
+        );
+        sources.set(sourceKey, (source = prepareSource(sourceFile)));
+      }
+      const editFile = existingFile(await imageBytes(db, 'candidate', target.candidateId), `candidate ${target.candidateId}'s edited`);
       results.push({ candidateId: target.candidateId, rows: pairSignalRows(await measurePair(await source, editFile)) });
     }
     return {

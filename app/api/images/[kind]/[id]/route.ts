@@ -6,7 +6,7 @@ import { route } from '@/lib/auth/guard';
 import { jsonError } from '@/lib/http/handler';
 import { idParam } from '@/lib/http/params';
 import { NOT_FOUND } from '@/lib/images/open';
-import { imageRef, ImageUnavailable, serveImage, type ServedImage } from '@/lib/images/serve';
+import { imageRef, ImageUnavailable, recordFileId, serveImage, type ServedImage } from '@/lib/images/serve';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,7 +17,8 @@ const sizeSchema = z.enum(['preview', 'full']).default('preview');
 export const GET = route<{ params: Promise<{ kind: string; id: string }> }>('view', async (request, user, context) => {
   const { kind, id } = paramsSchema.parse(await context.params);
   const size = sizeSchema.parse(new URL(request.url).searchParams.get('size') ?? undefined);
-  const ref = imageRef(getDb(), kind, id);
+  const db = getDb();
+  const ref = imageRef(db, kind, id);
   if (!ref) return jsonError(`${kind} ${id} not found`, 404);
   let image: ServedImage;
   try {
@@ -27,6 +28,8 @@ export const GET = route<{ params: Promise<{ kind: string; id: string }> }>('vie
     const refused = error instanceof ImageUnavailable && error.message !== NOT_FOUND;
     return jsonError(`${kind} ${id}: ${refused ? `not served: ${(error as Error).message}` : 'image file is missing or unreadable'}`, 404);
   }
+  // Imported before identities were recorded: the file opened inside its root now is the one from here on.
+  if (ref.fileId === null) recordFileId(db, kind, id, image.fileId);
   const headers = {
     ETag: image.etag,
     'Cache-Control': 'private, max-age=3600',
@@ -36,8 +39,13 @@ export const GET = route<{ params: Promise<{ kind: string; id: string }> }>('vie
     await image.handle.close();
     return new Response(null, { status: 304, headers });
   }
-  // Streams the file that was opened and checked (it closes itself at the end).
-  const stream = Readable.toWeb(image.handle.createReadStream({ start: 0 })) as ReadableStream;
+  // Streams the file that was opened and checked (it closes itself at the end), exactly the
+  // bytes its fstat counted: a file that grows meanwhile cannot overrun Content-Length.
+  if (image.bytes === 0) {
+    await image.handle.close();
+    return new Response(null, { headers: { ...headers, 'Content-Type': image.contentType, 'Content-Length': '0' } });
+  }
+  const stream = Readable.toWeb(image.handle.createReadStream({ start: 0, end: image.bytes - 1 })) as ReadableStream;
   return new Response(stream, {
     headers: { ...headers, 'Content-Type': image.contentType, 'Content-Length': String(image.bytes) },
   });
