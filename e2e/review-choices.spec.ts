@@ -3,7 +3,8 @@ import { currentItemId, importSamples, nextItemId, readDb } from './helpers';
 
 /**
  * A verdict applies to versions of the item it is made on, however fast the key comes; a
- * refused verdict brings its item back; an ended job brings its item back to the page.
+ * refused verdict brings its item back; an ended job brings its item back to the page, next
+ * in line after the item on screen.
  */
 
 /**
@@ -137,8 +138,14 @@ for (const [key, kind, label] of [
     // The item left: the page shows the next one, not the item as it was before the job.
     await expect(page.getByTestId('review-item')).toHaveAttribute('data-item-id', String(second));
 
-    // The job runs in the server against the local OpenAI-compatible server; its item comes back here, first.
+    // The job runs in the server against the local OpenAI-compatible server; its item comes back
+    // here, next in line: the item on screen stays (a key on its way is meant for it).
     await expect(notice).toContainText(`${label} of ${externalId} done: it is back`, { timeout: 30_000 });
+    await expect(notice).toContainText('next in line');
+    await page.waitForTimeout(300);
+    await expect(page.getByTestId('review-item')).toHaveAttribute('data-item-id', String(second));
+    await page.screenshot({ path: `test-results/review-returned-next-${kind}.png` });
+    await page.keyboard.press('a');
     await expect(page.getByTestId('review-item')).toHaveAttribute('data-item-id', String(first));
     if (kind === 'regenerate') {
       const candidates = page.getByTestId('candidates').getByRole('radio');

@@ -1,12 +1,13 @@
 'use client';
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ItemFilter } from '@/lib/review/filter';
 import type { ReviewItem } from '@/lib/review/items';
 import type { QueueProgress } from '@/lib/review/queue';
 import type { RejectReason } from '@/lib/review/reasons';
 import * as api from './api';
+import { placeReturned, type Returned } from '@/lib/review/returned';
 import { useActivity } from './useActivity';
 
 /** Items the page holds at once: the one shown and the next ones, prefetched. */
@@ -87,6 +88,9 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
   const [away, setAway] = useState<ReadonlyMap<number, number>>(new Map());
   // An item brought back by undo is shown first until it is decided again.
   const [front, setFront] = useState<ReviewItem>();
+  // Items whose job ended, back on this page: each next in line after the item that was on
+  // screen when it came back (never replacing it, so no key meant for that item lands on it).
+  const [returned, setReturned] = useState<readonly Returned[]>([]);
   const [progress, setProgress] = useState<QueueProgress>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<QueueNotice>();
@@ -109,6 +113,7 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
     setDone(new Set());
     setAway(new Map());
     setFront(undefined);
+    setReturned([]);
     setProgress(undefined);
     setAsked(new Map());
     lapsed.current.clear();
@@ -123,13 +128,14 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
     const startedAt = query.data?.startedAt ?? 0;
     const hidden = (id: number) => done.has(id) || (away.get(id) ?? -1) > startedAt;
     const claimed = (query.data?.items ?? []).filter((item) => !hidden(item.id) && item.id !== front?.id);
-    return front && !hidden(front.id) ? [front, ...claimed] : claimed;
-  }, [query.data, done, away, front]);
+    return placeReturned(front && !hidden(front.id) ? [front, ...claimed] : claimed, returned);
+  }, [query.data, done, away, front, returned]);
 
   // What the page shows and holds, for the re-claim after a lapse (which runs later).
   const shown = useRef<ReviewItem>(undefined);
   const held = useRef<number[]>([]);
-  useEffect(() => {
+  // Before paint: a job's item coming back is placed after what is on screen now.
+  useLayoutEffect(() => {
     shown.current = items[0];
     held.current = items.map((item) => item.id);
   }, [items]);
@@ -247,6 +253,7 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
       if (holder === undefined) return;
       setError(undefined);
       setDone((prev) => new Set(prev).add(item.id));
+      setReturned((prev) => prev.filter((r) => r.itemId !== item.id));
       enqueue(async () => {
         try {
           const result = await api.sendVerdict({ holder, filter, itemId: item.id, ...choice });
@@ -336,15 +343,17 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
           return next;
         });
         const back = state.items.find((item) => item.id === ask.itemId);
-        if (back) setFront(back);
+        // Next in line, never in place of the item on screen (a key on its way is meant for that one).
+        const onScreen = shown.current?.id;
+        if (back) setReturned((prev) => [...prev.filter((r) => r.itemId !== back.id), { itemId: back.id, after: onScreen === back.id ? undefined : onScreen }]);
         const what = `${api.JOB_LABEL[ask.kind]} of ${ask.externalId}`;
         const made = ask.kind === 'rewrite' ? 'instruction' : 'edited image';
         const text =
           job?.status === 'succeeded'
             ? back
-              ? `${what} done: it is back with its new ${made}.`
+              ? `${what} done: it is back with its new ${made}, next in line.`
               : `${what} done; the item is no longer in your queue (another reviewer has it, or it is decided).`
-            : `${what} ${job?.status ?? 'ended'}${job?.error ? `: ${job.error}` : ''}.${back ? ' The item is back as it was.' : ''}`;
+            : `${what} ${job?.status ?? 'ended'}${job?.error ? `: ${job.error}` : ''}.${back ? ' The item is back as it was, next in line.' : ''}`;
         setNotice({ text, jobs: job?.status !== 'succeeded' });
       }, false);
     },
@@ -373,6 +382,7 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
         return next;
       });
       lapsed.current.delete(result.itemId);
+      setReturned((prev) => prev.filter((r) => r.itemId !== result.itemId));
       setFront(result.item);
       setProgress(result.progress);
     });
