@@ -1,10 +1,10 @@
 import Link from 'next/link';
-import { z } from 'zod';
 import { LocalTime } from '@/components/item/LocalTime';
 import { StartKey } from '@/components/item/StartKey';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { disputedCounts, listDisputed } from '@/lib/review/adjudication';
+import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,13 +13,12 @@ const number = new Intl.NumberFormat('en-US');
 
 type Search = Record<string, string | string[] | undefined>;
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
-const positive = z.coerce.number().int().positive();
 
 /** The adjudication queue: disputed items (all, or one dataset's), oldest id first, keyset-paged. */
 export default async function AdjudicatePage({ searchParams }: { searchParams: Promise<Search> }) {
   const search = await searchParams;
-  const datasetId = positive.safeParse(first(search.dataset)).data;
-  const after = positive.safeParse(first(search.after)).data;
+  const datasetId = parseId(first(search.dataset));
+  const after = parseId(first(search.after));
   const self = new URLSearchParams();
   if (datasetId) self.set('dataset', String(datasetId));
   if (after) self.set('after', String(after));

@@ -10,6 +10,7 @@ import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import { dashboardSummary } from '@/lib/dashboard/queries';
 import { listDatasets } from '@/lib/datasets';
+import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -41,7 +42,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const db = getDb();
   const datasets = listDatasets(db);
   const search = await searchParams;
-  const dataset = datasets.find((d) => d.id === Number(first(search.dataset)));
+  const dataset = datasets.find((d) => d.id === parseId(first(search.dataset)));
   const summary = dashboardSummary(db, dataset?.id);
   const { progress, regeneration, audits } = summary;
   const { overall } = progress;

@@ -7,6 +7,7 @@ import { EXPORT_FORMATS } from '@/lib/export';
 import { exportChoices, exportProgress, runningExportId } from '@/lib/export/background';
 import { withDownloads } from '@/lib/export/download';
 import { listExports } from '@/lib/export/records';
+import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,7 +18,7 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
 
 /** The selection "Export these" on a dataset page hands over in the URL. */
 function presetFrom(search: Search): ExportChoices['preset'] {
-  const dataset = Number(first(search.dataset));
+  const dataset = parseId(first(search.dataset));
   const [family, task] = (first(search.task) ?? '').split('/');
   const filter: Record<string, string> = {};
   const names: Record<string, string> = { reviewer: 'reviewer', from: 'from', to: 'to', text: 'text', origin: 'origin', score: 'score', min: 'scoreMin', max: 'scoreMax' };
@@ -26,7 +27,7 @@ function presetFrom(search: Search): ExportChoices['preset'] {
     if (value) filter[key] = value;
   }
   return {
-    datasetId: Number.isInteger(dataset) && dataset > 0 ? dataset : undefined,
+    datasetId: dataset,
     status: first(search.status),
     family: family || undefined,
     task: task || undefined,
@@ -41,8 +42,7 @@ export default async function ExportsPage({ searchParams }: { searchParams: Prom
   const query = new URLSearchParams();
   for (const [key, values] of Object.entries(search)) for (const value of [values ?? []].flat()) query.append(key, value);
   await requirePage('manage', `/exports${query.size ? `?${query}` : ''}`);
-  const requested = Number(first(search.before));
-  const before = Number.isInteger(requested) && requested > 0 ? requested : undefined;
+  const before = parseId(first(search.before));
   const db = getDb();
   const runs = withDownloads(dataDir(), listExports(db, { limit: PAGE_SIZE, before }));
   const older = runs.length === PAGE_SIZE ? runs.at(-1)!.id : undefined;

@@ -7,6 +7,7 @@ import { requirePage } from '@/lib/auth/page';
 import { signalNames, signalVsHuman } from '@/lib/dashboard/queries';
 import { signalReading } from '@/lib/dashboard/reading';
 import { listDatasets } from '@/lib/datasets';
+import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -43,7 +44,7 @@ export default async function SignalsPage({ searchParams }: { searchParams: Prom
   const search = await searchParams;
   // Default: the first dataset with any signal (one index seek each).
   const dataset =
-    datasets.find((d) => d.id === Number(first(search.dataset))) ?? datasets.find((d) => signalNames(db, d.id).length > 0) ?? datasets[0];
+    datasets.find((d) => d.id === parseId(first(search.dataset))) ?? datasets.find((d) => signalNames(db, d.id).length > 0) ?? datasets[0];
   const names = dataset ? signalNames(db, dataset.id) : [];
   const requested = first(search.signal);
   const signal = names.find((n) => n === requested) ?? (names.includes('judge_overall') ? 'judge_overall' : names[0]);

@@ -11,6 +11,7 @@ import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import { listDatasets } from '@/lib/datasets';
 import { annotatorView, teamStats } from '@/lib/team/stats';
+import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
 
@@ -43,7 +44,7 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
   const db = getDb();
   const datasets = listDatasets(db);
   const search = await searchParams;
-  const requested = Number(first(search.dataset));
+  const requested = parseId(first(search.dataset));
   const dataset = datasets.find((d) => d.id === requested) ?? datasets[0];
   const period = WINDOWS.find((w) => w.value === first(search.window)) ?? WINDOWS[0];
   const since = period.ms === undefined ? undefined : Math.floor((Date.now() - period.ms) / HOUR) * HOUR;
