@@ -62,7 +62,12 @@ async function main() {
     return 2;
   }
   // Runs left `running` by a process that died (kill -9, power loss) are marked interrupted first.
-  reportInterrupted(getDb());
+  // Never in the way: on a full disk or a busy database the command still runs (export --clean frees space).
+  try {
+    reportInterrupted(getDb());
+  } catch (error) {
+    process.stderr.write(`loupe: could not check for interrupted runs (${error instanceof Error ? error.message : String(error)}); going on\n`);
+  }
   if (!HANDLES_OWN_SIGNALS.has(name)) stopOnSignals(name);
   return command(rest);
 }
