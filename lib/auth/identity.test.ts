@@ -123,4 +123,16 @@ describe('identity', () => {
     expect((await rename('admin', 'only-lead', 'X Y')).status).toBe(400);
     expect((await rename('admin', 'nobody', 'somebody')).status).toBe(404);
   });
+
+  it('a change that fails in part changes nothing: roles, disabled and rename are one transaction', async () => {
+    const patch = (body: object) =>
+      callRoute('app/api/users/[username]/route.ts', 'PATCH', { cookie: cookies.get('admin'), params: { username: 'only-lead' }, body });
+    const taken = await patch({ roles: ['annotator'], disabled: true, username: 'only-admin' });
+    expect(taken.status).toBe(409);
+    const { getDb } = await import('@/db');
+    const { getUser } = await import('./users');
+    expect(getUser(getDb(), 'only-lead')).toMatchObject({ username: 'only-lead', roles: ['lead'], disabled: false });
+    expect((await patch({ roles: ['annotator'], username: 'X Y' })).status).toBe(400);
+    expect(getUser(getDb(), 'only-lead')).toMatchObject({ roles: ['lead'] });
+  });
 });

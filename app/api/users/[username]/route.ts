@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/db';
+import { writeTransaction } from '@/db/transaction';
 import { route } from '@/lib/auth/guard';
 import { ROLES } from '@/lib/auth/roles';
 import { getUser, normalizeUsername, renameUser, setDisabled, setRoles, UserError } from '@/lib/auth/users';
@@ -31,8 +32,12 @@ export const PATCH = route<{ params: Promise<{ username: string }> }>('users', a
   }
   const db = getDb();
   if (!getUser(db, username)) throw new UserError(`no user named ${username}`, 404);
-  let user = change.roles ? setRoles(db, username, change.roles) : getUser(db, username)!;
-  if (change.disabled !== undefined) user = setDisabled(db, username, change.disabled);
-  if (change.username !== undefined) user = renameUser(db, username, change.username);
+  // One transaction: a rename refused (taken, invalid) leaves the roles and state as they were.
+  const user = writeTransaction(db, () => {
+    let changed = change.roles ? setRoles(db, username, change.roles) : getUser(db, username)!;
+    if (change.disabled !== undefined) changed = setDisabled(db, username, change.disabled);
+    if (change.username !== undefined) changed = renameUser(db, username, change.username);
+    return changed;
+  });
   return Response.json({ user });
 });
