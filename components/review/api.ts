@@ -116,10 +116,10 @@ export interface JobState {
   error: string | null;
 }
 
-/** One job's state: the jobs list keyset-paged to just that job (GET /api/jobs?before=id+1&limit=1). */
-export async function jobState(jobId: number): Promise<JobState | undefined> {
-  const { jobs } = await get<{ jobs: JobState[] }>(`/api/jobs?before=${jobId + 1}&limit=1`);
-  return jobs.find((job) => job.id === jobId);
+/** The state of the page's jobs, in one request (GET /api/jobs?ids=1,2,3; at most 50, as the page keeps a few). */
+export async function jobStates(jobIds: number[]): Promise<{ id: number; job: JobState | undefined }[]> {
+  const { jobs } = await get<{ jobs: JobState[] }>(`/api/jobs?ids=${jobIds.slice(0, 50).join(',')}`);
+  return jobIds.slice(0, 50).map((id) => ({ id, job: jobs.find((job) => job.id === id) }));
 }
 
 export const jobEnded = (status: JobState['status']) => status === 'succeeded' || status === 'failed' || status === 'cancelled';

@@ -323,7 +323,7 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
   const askedIds = useMemo(() => [...asked.keys()].sort((a, b) => a - b), [asked]);
   const jobs = useQuery({
     queryKey: ['asked-jobs', askedIds],
-    queryFn: () => Promise.all(askedIds.map(async (id) => ({ id, job: await api.jobState(id) }))),
+    queryFn: () => api.jobStates(askedIds),
     enabled: ready && askedIds.length > 0,
     refetchInterval: JOB_POLL_MS,
   });

@@ -347,9 +347,14 @@ export function retryJob(db: Db, id: number): void {
 }
 
 /** Jobs newest first, keyset-paged by id; requestedBy is shown as the current username (lib/auth/actors.ts). */
-export function listJobs(db: Db, options: { status?: JobStatus; before?: number; limit: number }): JobRow[] {
+export function listJobs(db: Db, options: { status?: JobStatus; before?: number; limit: number; ids?: number[] }): JobRow[] {
   const where = ['id < ?'];
   const params: (string | number)[] = [options.before ?? Number.MAX_SAFE_INTEGER];
+  if (options.ids) {
+    // A review page asking after its few jobs at once.
+    where.push('id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(options.ids));
+  }
   if (options.status) {
     where.push('status = ?');
     params.push(options.status);

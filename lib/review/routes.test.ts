@@ -59,4 +59,25 @@ describe('review routes', () => {
     expect(back[0].id).toBe(itemId);
     expect((await claim({ prefer: [0] })).status).toBe(400);
   });
+
+  it('answers the state of a page’s jobs in one request (GET /api/jobs?ids=), and refuses a loose id list', async () => {
+    const { getDb } = await import('@/db');
+    const { enqueueJob } = await import('@/lib/jobs/jobs');
+    const db = getDb();
+    const [a, b, c] = [1, 2, 3].map((itemId) => enqueueJob(db, { kind: 'rewrite', itemId, requestedBy: 'x', costUsd: 0 }));
+    db.$client.prepare(`UPDATE jobs SET status = 'failed', error = 'boom' WHERE id = ?`).run(b);
+    const jobs = (url: string) => callRoute('app/api/jobs/route.ts', 'GET', { cookie, url });
+    const answer = await jobs(`/api/jobs?ids=${a},${b}`);
+    expect(answer.status).toBe(200);
+    expect(answer.json.jobs.map((j: { id: number; status: string }) => [j.id, j.status])).toEqual([
+      [b, 'failed'],
+      [a, 'queued'],
+    ]);
+    expect(answer.json.jobs.map((j: { id: number }) => j.id)).not.toContain(c);
+    for (const bad of ['', `${a},0x2`, `${a},,${b}`, `${a}, ${b}`, '-1', Array.from({ length: 51 }, (_, i) => i + 1).join(',')]) {
+      const refused = await jobs(`/api/jobs?ids=${encodeURIComponent(bad)}`);
+      expect(refused.status, bad).toBe(400);
+      expect(refused.text).toContain('ids');
+    }
+  });
 });
