@@ -15,7 +15,9 @@ export function reportInterrupted(db: Db) {
     process.stderr.write(`  resume with: npm run loupe -- export --resume ID; or delete its partial output: export --clean ID\n`);
   }
   if (jobs) process.stderr.write(`loupe: ${jobs} job${jobs === 1 ? '' : 's'} left running by a stopped worker queued again\n`);
-  if (batches.length) process.stderr.write(`loupe: batch ${batches.join(', ')} stopped being queued part-way; its queued jobs still run\n`);
+  if (batches.length) {
+    process.stderr.write(`loupe: marked batch ${batches.join(', ')} interrupted: the process queuing it stopped part-way (the jobs it queued have run)\n`);
+  }
 }
 
 /** This process's own running import runs and exports become interrupted (it is being stopped). */

@@ -152,7 +152,7 @@ function BatchProgressBar({ id }: { id: number }) {
   const { succeeded, failed, cancelled } = p.counts;
   const pct = (n: number) => (p.total ? (100 * n) / p.total : 0);
   const { running } = p.counts;
-  const state = { running: 'running', done: 'done', stopped: 'stopped: budget spent', cancelled: 'cancelled' }[p.status];
+  const state = { running: 'running', done: 'done', stopped: 'stopped: budget spent', cancelled: 'cancelled', interrupted: 'interrupted: queuing stopped part-way' }[p.status];
   return (
     <div className="mt-3" data-testid="batch-progress">
       <div className="flex h-1.5 overflow-hidden rounded-full bg-neutral-800" aria-hidden>

@@ -264,7 +264,7 @@ export const batches = sqliteTable('batches', {
   budgetUsd: real('budget_usd').notNull(),
   estimatedUsd: real('estimated_usd').notNull(),
   total: integer('total').notNull(),
-  status: text('status').$type<'running' | 'done' | 'stopped' | 'cancelled'>().notNull().default('running'),
+  status: text('status').$type<'running' | 'done' | 'stopped' | 'cancelled' | 'interrupted'>().notNull().default('running'),
   /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
   createdBy: text('created_by').notNull(),
   createdAt: integer('created_at').notNull().default(now),

@@ -51,6 +51,13 @@ test('interrupted imports, exports and cut-off calls are shown as such', async (
       )
       .run(run.id, Date.now()).lastInsertRowid,
   );
+  // A batch whose queuing process died after queuing 1 of 5 jobs, more than a minute ago.
+  const batchId = Number(
+    db
+      .prepare(`INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by, created_at) VALUES ('regenerate', '{}', 1, 0.2, 5, 'cli:e2e', ?)`)
+      .run(Date.now() - 120_000).lastInsertRowid,
+  );
+  db.prepare(`UPDATE jobs SET batch_id = ?, created_at = ? WHERE id = ?`).run(batchId, Date.now() - 120_000, jobId);
   db.close();
   // The stub manifest the run wrote first: --resume / --clean are offered only for a folder holding its own.
   fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ tool: 'loupe', version: '0', format: 'jsonl', run: exportId, inProgress: true, files: [] }));
@@ -70,5 +77,6 @@ test('interrupted imports, exports and cut-off calls are shown as such', async (
 
   await page.goto('/jobs');
   await expect(page.getByTestId(`job-${jobId}`)).toContainText('$0.120 committed');
+  await expect(page.getByTestId(`batch-${batchId}`).getByTestId('batch-status')).toHaveText('interrupted');
   await page.screenshot({ path: `${SHOTS}/jobs-committed.png`, fullPage: true });
 });

@@ -1,14 +1,71 @@
 import { JobsTable } from '@/components/jobs/JobsTable';
+import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
+import { recentBatches, type BatchSummary } from '@/lib/regenerate/batch';
 
 export const dynamic = 'force-dynamic';
+
+const BATCH_STATUS: Record<BatchSummary['status'], { label: string; style: string }> = {
+  running: { label: 'running', style: 'bg-sky-500/15 text-sky-300' },
+  done: { label: 'done', style: 'bg-emerald-500/15 text-emerald-300' },
+  stopped: { label: 'stopped: budget spent', style: 'bg-amber-500/15 text-amber-300' },
+  cancelled: { label: 'cancelled', style: 'bg-neutral-800 text-neutral-500' },
+  interrupted: { label: 'interrupted', style: 'bg-amber-500/15 text-amber-300' },
+};
+
+/** UTC, to the minute: the same on every machine that looks. */
+const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+
+/** The newest batches with their state: one cut off while it was being queued shows as interrupted. */
+function Batches({ batches }: { batches: BatchSummary[] }) {
+  if (batches.length === 0) return null;
+  return (
+    <section className="mb-8">
+      <h2 className="mb-2 text-sm font-medium text-neutral-300">Batches</h2>
+      <table className="w-full table-fixed text-sm" data-testid="batches-table">
+        <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
+          <tr className="border-b border-neutral-800">
+            <th className="w-16 py-2 font-normal">Batch</th>
+            <th className="w-36 py-2 font-normal">Kind</th>
+            <th className="py-2 font-normal">State</th>
+            <th className="w-28 py-2 text-right font-normal">Items</th>
+            <th className="w-28 py-2 text-right font-normal">Budget</th>
+            <th className="w-48 py-2 pl-6 font-normal">Started (UTC)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {batches.map((batch) => (
+            <tr key={batch.id} className="border-b border-neutral-900" data-testid={`batch-${batch.id}`}>
+              <td className="py-2 tabular-nums text-neutral-400">#{batch.id}</td>
+              <td className="py-2 text-neutral-300">{batch.kind}</td>
+              <td className="py-2">
+                <span className={`rounded px-1.5 py-0.5 text-xs ${BATCH_STATUS[batch.status].style}`} data-testid="batch-status">
+                  {BATCH_STATUS[batch.status].label}
+                </span>
+                {batch.status === 'interrupted' && (
+                  <span className="ml-2 text-xs text-amber-300/80">its queuing process stopped part-way; start a new batch for the rest</span>
+                )}
+              </td>
+              <td className="py-2 text-right tabular-nums text-neutral-400">{batch.total.toLocaleString('en-US')}</td>
+              <td className="py-2 text-right tabular-nums text-neutral-400">${batch.budgetUsd.toFixed(2)}</td>
+              <td className="py-2 pl-6 tabular-nums text-neutral-500">
+                {when(batch.createdAt)} · {batch.createdBy}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
 
 export default async function JobsPage() {
   const user = await requirePage('view', '/jobs');
   return (
     <div className="mx-auto w-full max-w-6xl px-6 py-8">
       <h1 className="mb-6 text-xl font-semibold text-neutral-100">Jobs</h1>
+      <Batches batches={recentBatches(getDb())} />
       <JobsTable canManage={can(user.roles, 'manage')} />
     </div>
   );

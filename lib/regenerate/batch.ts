@@ -193,7 +193,8 @@ interface Cursor {
 export interface BatchProgress {
   id: number;
   kind: BatchKind;
-  status: 'running' | 'done' | 'stopped' | 'cancelled';
+  /** `interrupted`: the process queuing it died part-way (lib/runs/interrupted.ts); `total` is what it meant to queue. */
+  status: 'running' | 'done' | 'stopped' | 'cancelled' | 'interrupted';
   filter: BatchFilter;
   total: number;
   counts: Record<JobStatus, number>;
@@ -227,4 +228,24 @@ export function batchProgress(db: Db, batchId: number): BatchProgress {
     status = 'done';
   }
   return { ...batch, status, filter: JSON.parse(batch.filter), counts, spentUsd };
+}
+
+export interface BatchSummary {
+  id: number;
+  kind: BatchKind;
+  status: BatchProgress['status'];
+  /** Jobs it meant to queue (an interrupted batch queued fewer). */
+  total: number;
+  budgetUsd: number;
+  createdBy: string;
+  createdAt: number;
+}
+
+/** The newest batches, without their job counts (those read every job of a batch: batchProgress). */
+export function recentBatches(db: Db, limit = 10): BatchSummary[] {
+  return statement<[number], BatchSummary>(
+    db,
+    `SELECT id, kind, status, total, budget_usd AS budgetUsd, ${actorNameSql('created_by')} AS createdBy, created_at AS createdAt
+     FROM batches ORDER BY id DESC LIMIT ?`,
+  ).all(limit);
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
+import { batchProgress, recentBatches } from '@/lib/regenerate/batch';
 import { markInterruptedRuns } from './interrupted';
 import { ownerGone, processStartedAt } from './owner';
 
@@ -53,7 +54,7 @@ describe('markInterruptedRuns', () => {
     expect(ownerGone({ host: os.hostname(), pid: process.pid }, Date.now())).toBe(false);
   });
 
-  it('corrects the total of a batch whose queuing stopped part-way, so it can end', async () => {
+  it('marks a batch whose queuing stopped part-way interrupted (not done), keeping what it meant to queue', async () => {
     const { db } = tempDb();
     await importGptEdit(db, SAMPLES_DIR);
     const item = db.$client.prepare('SELECT min(id) FROM items').pluck().get();
@@ -77,6 +78,13 @@ describe('markInterruptedRuns', () => {
       .run(item, `${os.hostname()}:${deadPid()}:x`, Date.now() + 60_000);
     expect(markInterruptedRuns(db)).toMatchObject({ batches: [cutOff], jobs: 1 });
     expect(db.$client.prepare(`SELECT count(*) FROM jobs WHERE status = 'running'`).pluck().get()).toBe(0);
-    expect(db.$client.prepare('SELECT total FROM batches WHERE id = ?').pluck().get(cutOff)).toBe(1);
+    expect(db.$client.prepare('SELECT id, status, total FROM batches ORDER BY id').all()).toEqual([
+      { id: cutOff, status: 'interrupted', total: 500 },
+      { id: whole, status: 'running', total: 1 },
+    ]);
+    expect(batchProgress(db, cutOff)).toMatchObject({ status: 'interrupted', total: 500, counts: { succeeded: 1 } });
+    expect(batchProgress(db, whole).status).toBe('done');
+    expect(recentBatches(db).map((b) => [b.id, b.status])).toEqual([[whole, 'done'], [cutOff, 'interrupted']]);
+    expect(markInterruptedRuns(db).batches).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ function report({ imports, exports, batches, jobs }: Interrupted) {
   if (jobs) console.log(`loupe: ${jobs} job(s) left running by a stopped worker queued again`);
   if (imports.length) console.log(`loupe: import run ${imports.join(', ')} marked interrupted (its process is gone)`);
   if (exports.length) console.log(`loupe: export ${exports.join(', ')} marked interrupted (its process is gone)`);
-  if (batches.length) console.log(`loupe: batch ${batches.join(', ')} stopped being queued part-way; its total is now the jobs it has`);
+  if (batches.length) console.log(`loupe: marked batch ${batches.join(', ')} interrupted: the process queuing it stopped part-way`);
 }
 
 /** On server start and then every minute: runs left `running` by a process that died become interrupted. */
