@@ -199,8 +199,9 @@ describe('regenerationSummary', () => {
     const job = (kind: string, status: string, cost: number, itemId = x[0]) =>
       Number(
         sql(
-          `INSERT INTO jobs (kind, item_id, status, cost_usd, requested_by, finished_at) VALUES (?, ?, ?, ?, 'lead', ?)`,
-          kind, itemId, status, cost, ['succeeded', 'failed', 'cancelled'].includes(status) ? NOW : null,
+          // A succeeded job committed its actual cost; the others here sent nothing.
+          `INSERT INTO jobs (kind, item_id, status, cost_usd, spent_usd, requested_by, finished_at) VALUES (?, ?, ?, ?, ?, 'lead', ?)`,
+          kind, itemId, status, cost, status === 'succeeded' ? cost : 0, ['succeeded', 'failed', 'cancelled'].includes(status) ? NOW : null,
         ).lastInsertRowid,
       );
     const regenerated = (jobId: number, itemId: number, paddingOk: number | null) =>
@@ -228,7 +229,7 @@ describe('regenerationSummary', () => {
     expect(regenerate.byStatus).toEqual({ queued: 1, running: 0, succeeded: 2, failed: 1, cancelled: 1 });
     expect(regenerate.total).toBe(5);
     expect(regenerate.successRate).toEqual(wilsonInterval(2, 3));
-    expect(regenerate.spentUsd).toBeCloseTo(0.4, 12); // succeeded jobs' actual costs only
+    expect(regenerate.spentUsd).toBeCloseTo(0.4, 12); // money committed: the failed and cancelled jobs sent nothing
     expect(regenerate.usdPerSuccess).toBeCloseTo(0.2, 12);
     expect(regenerate.pendingUsd).toBeCloseTo(0.25, 12);
     const rewrite = summary.kinds.find((k) => k.kind === 'rewrite')!;

@@ -14,11 +14,14 @@ export interface JobKindSummary {
   byStatus: Record<JobStatus, number>;
   /** succeeded / (succeeded + failed), 95% Wilson; cancelled jobs count as neither. */
   successRate: ProportionInterval | null;
-  /** Actual cost of the succeeded jobs (USD); a failed job keeps only its estimate, so it is left out. */
+  /**
+   * Money committed (USD, jobs.spent_usd, lib/jobs/spend.ts): actual costs, calls cut off at their
+   * reservation (they may have been billed), and running calls' reservations; any status.
+   */
   spentUsd: number;
-  /** spentUsd / succeeded; null before any success. */
+  /** spentUsd / succeeded (failed and cut-off attempts included); null before any success. */
   usdPerSuccess: number | null;
-  /** Estimates of the queued and running jobs (USD): what is still to be spent. */
+  /** Still to be spent (USD): queued jobs' estimates, running jobs' estimates beyond what they committed. */
   pendingUsd: number;
 }
 
@@ -35,17 +38,20 @@ export interface RegenerationSummary {
   };
 }
 
-type JobRow = { kind: JobKind; status: JobStatus; n: number; usd: number };
+type JobRow = { kind: JobKind; status: JobStatus; n: number; spent: number; pending: number };
 type PaddingRow = { candidates: number; checked: number; failed: number };
 
+/* What each group of jobs committed and has still to spend (see JobKindSummary). */
+const MONEY = (j: string) => `total(${j}spent_usd) AS spent,
+  total(CASE ${j}status WHEN 'queued' THEN ${j}cost_usd WHEN 'running' THEN max(0, ${j}cost_usd - ${j}spent_usd) ELSE 0 END) AS pending`;
 /*
- * Every job: a read of the whole table (jobs has no index on kind; 100k jobs take ~70 ms),
- * or of the covering index jobs_kind_status (kind, status, cost_usd) once it exists
- * (bench/README.md), which also serves the GROUP BY in order.
+ * Every job: a read of the whole table. The covering index jobs_kind_status (kind, status,
+ * cost_usd) does not hold spent_usd, so SQLite scans jobs (100k jobs take ~70 ms, bench/README.md);
+ * jobs are far fewer than items, and an index with spent_usd would need a migration.
  */
-const JOBS_ALL = 'SELECT kind, status, count(*) AS n, total(cost_usd) AS usd FROM jobs GROUP BY kind, status';
+const JOBS_ALL = `SELECT kind, status, count(*) AS n, ${MONEY('')} FROM jobs GROUP BY kind, status`;
 /* Some datasets' jobs: their items, then each item's jobs (see scope.ts). */
-const JOBS_OF_ITEMS = `SELECT j.kind, j.status, count(*) AS n, total(j.cost_usd) AS usd
+const JOBS_OF_ITEMS = `SELECT j.kind, j.status, count(*) AS n, ${MONEY('j.')}
   FROM items i INDEXED BY items_dataset_order CROSS JOIN jobs j INDEXED BY jobs_item
   WHERE ${IN_DATASETS} AND j.item_id = i.id GROUP BY j.kind, j.status`;
 /* Regenerated candidates are exactly those made by a job: the partial candidates_job index lists them. */
@@ -77,13 +83,13 @@ function summarize(db: Db, datasetId: number | undefined): RegenerationSummary {
   };
   const key = (row: JobRow) => `${row.kind}\0${row.status}`;
   if (scope.mode !== 'only') {
-    accumulate(jobRows, statement<[], JobRow>(db, JOBS_ALL).all(), key, ['n', 'usd'], 1);
+    accumulate(jobRows, statement<[], JobRow>(db, JOBS_ALL).all(), key, ['n', 'spent', 'pending'], 1);
     addPadding(statement<[], PaddingRow>(db, PADDING_ALL).get()!, 1);
   }
   if (scope.mode !== 'all') {
     const sign = scope.mode === 'only' ? 1 : -1;
     const params = { datasetIds: JSON.stringify(scope.datasetIds) };
-    accumulate(jobRows, statement<[typeof params], JobRow>(db, JOBS_OF_ITEMS).all(params), key, ['n', 'usd'], sign);
+    accumulate(jobRows, statement<[typeof params], JobRow>(db, JOBS_OF_ITEMS).all(params), key, ['n', 'spent', 'pending'], sign);
     addPadding(statement<[typeof params], PaddingRow>(db, PADDING_OF_ITEMS).get(params)!, sign);
   }
 
@@ -94,8 +100,8 @@ function summarize(db: Db, datasetId: number | undefined): RegenerationSummary {
     if (!summary) kinds.set(row.kind, (summary = emptyKind(row.kind))); // a kind added later: shown, not dropped
     summary.total += row.n;
     summary.byStatus[row.status] = (summary.byStatus[row.status] ?? 0) + row.n;
-    if (row.status === 'succeeded') summary.spentUsd += row.usd;
-    if (row.status === 'queued' || row.status === 'running') summary.pendingUsd += row.usd;
+    summary.spentUsd += row.spent;
+    summary.pendingUsd += row.pending;
   }
   const list = [...kinds.values()].map((k) => ({
     ...k,
