@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { resolveFormat, UnknownFormatError } from '@/lib/import/formats';
 import { NothingToImportError } from '@/lib/import/import-gpt-edit';
+import { moreProblems } from '@/lib/import/problems';
 import { ProgressBar } from './progress';
 
 export async function importCommand(args: string[]): Promise<number> {
@@ -45,6 +46,7 @@ export async function importCommand(args: string[]): Promise<number> {
       for (const p of summary.problems) {
         process.stderr.write(`  skipped ${p.file}${p.record !== undefined ? ` [${p.record}]` : ''}: ${p.reason}\n`);
       }
+      if (summary.moreProblems > 0) process.stderr.write(`  ... ${moreProblems(summary.moreProblems)} (the first ${summary.problems.length} are listed)\n`);
     }
     return 0;
   } catch (error) {

@@ -8,16 +8,11 @@ import { ImageProber } from '../images/prober';
 import { imageStoreDir, storeImage } from '../images/store';
 import { BatchWriter, type NewItem } from './batch-writer';
 import { formatBytes, importLimits, type ImportLimits } from './limits';
+import { moreProblems as moreProblemsText, ProblemList, type ImportProblem, type Order } from './problems';
 import { itemTextProblem } from './text-checks';
 import { downloadImage, forEachLimited, MAX_CONCURRENT_DOWNLOADS } from './json-formats/download';
 
-export interface ImportProblem {
-  /** The metadata file, relative to the imported path. */
-  file: string;
-  /** The record's id when it has one, else its 0-based index in the file. */
-  record?: string | number;
-  reason: string;
-}
+export type { ImportProblem, Order } from './problems';
 
 export interface ImportSummary {
   dataset: string;
@@ -30,7 +25,10 @@ export interface ImportSummary {
   imported: number;
   alreadyPresent: number;
   skipped: number;
+  /** The first MAX_KEPT_PROBLEMS problems in file order. */
   problems: ImportProblem[];
+  /** Problems counted beyond those listed. */
+  moreProblems: number;
   seconds: number;
 }
 
@@ -70,8 +68,6 @@ export interface PendingItem {
   order: Order;
 }
 
-/** [file number, record index]: problems are sorted by it, so they read in file order. */
-export type Order = [number, number];
 
 interface Located {
   rootId: number;
@@ -98,8 +94,6 @@ const BATCH = 2000;
 // A batch also ends at this many bytes of records, so 2000 records near the size limit
 // cannot hold gigabytes.
 const BATCH_BYTES = 32 << 20;
-// Keep the database row of a run small; the full list goes to the caller.
-const MAX_STORED_PROBLEMS = 1000;
 
 /**
  * The frame the layout and JSON importers share: one import run row, problems with file +
@@ -125,8 +119,8 @@ export async function runImport(options: RunOptions, body: (session: ImportSessi
     await session.close();
   }
   options.onProgress?.(session.progress);
-  const problems = session.sortedProblems();
-  const skipped = problems.filter((p) => p.record !== undefined).length;
+  const problems = session.problems.sorted();
+  const { skipped, more: moreProblems } = session.problems;
   const { imported, alreadyPresent } = session.writer;
   db.update(importRuns)
     .set({
@@ -135,14 +129,14 @@ export async function runImport(options: RunOptions, body: (session: ImportSessi
       imported,
       alreadyPresent,
       skipped,
-      problems: JSON.stringify(problems.slice(0, MAX_STORED_PROBLEMS)),
+      problems: JSON.stringify(problems),
     })
     .where(eq(importRuns.id, run.id))
     .run();
 
   if (filesRead === 0) {
     removeDatasetIfEmpty(db, datasetId); // do not leave an empty dataset behind a failed first import
-    const reasons = problems.map((p) => `${p.file}: ${p.reason}`).join('; ');
+    const reasons = [...problems.map((p) => `${p.file}: ${p.reason}`), moreProblemsText(moreProblems)].filter(Boolean).join('; ');
     throw new NothingToImportError(`no ${options.fileKind ?? 'file'} could be read (${reasons})`);
   }
   return {
@@ -156,6 +150,7 @@ export async function runImport(options: RunOptions, body: (session: ImportSessi
     alreadyPresent,
     skipped,
     problems,
+    moreProblems,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -169,7 +164,7 @@ export async function runImport(options: RunOptions, body: (session: ImportSessi
  */
 export class ImportSession {
   readonly progress: ImportProgress;
-  private readonly problems: (ImportProblem & { order: Order })[] = [];
+  readonly problems = new ProblemList();
   private pending: PendingItem[] = [];
   private pendingBytes = 0;
   readonly limits: ImportLimits;
@@ -188,7 +183,7 @@ export class ImportSession {
 
   /** A problem; with a record (id or index) it is a skipped record, without one it concerns the file. */
   report(file: string, order: Order, reason: string, record?: string | number) {
-    this.problems.push(record === undefined ? { file, reason, order } : { file, record, reason, order });
+    this.problems.add(record === undefined ? { file, reason } : { file, record, reason }, order);
   }
 
   /** Queues a parsed record; one whose text or size is refused is reported instead. */
@@ -231,12 +226,6 @@ export class ImportSession {
     let rootId = this.roots.get(dir);
     if (rootId === undefined) this.roots.set(dir, (rootId = ensureImageRoot(this.db, dir)));
     return rootId;
-  }
-
-  sortedProblems(): ImportProblem[] {
-    return [...this.problems]
-      .sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1])
-      .map(({ order: _order, ...problem }) => problem);
   }
 
   private async flush() {

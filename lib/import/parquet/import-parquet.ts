@@ -10,11 +10,11 @@ import type { ImportFormat } from '../formats';
 import {
   NothingToImportError,
   type ImportOptions,
-  type ImportProblem,
   type ImportProgress,
   type ImportSummary,
 } from '../import-gpt-edit';
 import { importLimits, type ImportLimits } from '../limits';
+import { moreProblems as moreProblemsText, ProblemList } from '../problems';
 import { itemTextProblem, recordProblem } from '../text-checks';
 import { checkEmbeddedImage, isNoImage, storeCheckedImage, type CheckedImage } from './images';
 import type { DatasetMapping, ItemDraft, RowPosition, StoredImages } from './mapping';
@@ -25,8 +25,6 @@ export interface ParquetImportOptions extends ImportOptions {
   signal?: AbortSignal;
 }
 
-// Keep the database row of a run small; the full list goes to the caller.
-const MAX_STORED_PROBLEMS = 1000;
 
 /** The registry entry of one dataset's parquet shards. */
 export function parquetFormat(mapping: DatasetMapping): ImportFormat {
@@ -82,8 +80,9 @@ export async function importParquet(
   }
   options.onProgress?.(job.progress);
 
-  const { problems, writer } = job;
-  const skipped = problems.filter((p) => p.record !== undefined).length;
+  const { writer } = job;
+  const problems = job.problems.sorted();
+  const { skipped, more: moreProblems } = job.problems;
   db.update(importRuns)
     .set({
       status: 'done',
@@ -91,14 +90,15 @@ export async function importParquet(
       imported: writer.imported,
       alreadyPresent: writer.alreadyPresent,
       skipped,
-      problems: JSON.stringify(problems.slice(0, MAX_STORED_PROBLEMS)),
+      problems: JSON.stringify(problems),
     })
     .where(eq(importRuns.id, run.id))
     .run();
 
   if (filesRead === 0 && !options.signal?.aborted) {
     removeDatasetIfEmpty(db, datasetId); // do not leave an empty dataset behind a failed first import
-    throw new NothingToImportError(`no parquet file could be read (${problems.map((p) => `${p.file}: ${p.reason}`).join('; ')})`);
+    const reasons = [...problems.map((p) => `${p.file}: ${p.reason}`), moreProblemsText(moreProblems)].filter(Boolean).join('; ');
+    throw new NothingToImportError(`no parquet file could be read (${reasons})`);
   }
   return {
     dataset: datasetName,
@@ -111,12 +111,14 @@ export async function importParquet(
     alreadyPresent: writer.alreadyPresent,
     skipped,
     problems,
+    moreProblems,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
 class ParquetImport {
-  readonly problems: ImportProblem[] = [];
+  readonly problems = new ProblemList();
+  private problemCount = 0; // reported in order: this is each problem's place
   private readonly limits: ImportLimits;
 
   constructor(
@@ -131,7 +133,8 @@ class ParquetImport {
 
   /** Imports one shard; false when it could not be read at all (reported). */
   async shard(file: string, shown: string): Promise<boolean> {
-    const report = (reason: string, record?: string | number) => this.problems.push({ file: shown, record, reason });
+    const report = (reason: string, record?: string | number) =>
+      this.problems.add(record === undefined ? { file: shown, reason } : { file: shown, record, reason }, [0, this.problemCount++]);
     const size = fs.statSync(file).size;
     let shard: ParquetShard;
     try {
