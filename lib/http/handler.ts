@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { DISK_FULL_MESSAGE, isDiskFull } from '@/db/errors';
+import { isDiskFull, storageErrorMessage } from '@/db/errors';
 import { UserError } from '@/lib/auth/users';
 import { JobError } from '@/lib/jobs/jobs';
 import { ReviewError } from '@/lib/review/verdicts';
@@ -28,7 +28,7 @@ export async function handle(run: () => Promise<Response> | Response): Promise<R
     if (error instanceof SyntaxError) return jsonError('invalid request: body is not JSON', 400);
     if (isDiskFull(error)) {
       reportDiskFull(error);
-      return jsonError(DISK_FULL_MESSAGE, 507);
+      return jsonError(storageErrorMessage(error), 507);
     }
     console.error(error);
     return jsonError('internal error', 500);
@@ -41,7 +41,7 @@ let lastDiskFullReport = 0;
 function reportDiskFull(error: unknown) {
   if (Date.now() - lastDiskFullReport < 60_000) return;
   lastDiskFullReport = Date.now();
-  console.error(`loupe: ${DISK_FULL_MESSAGE} (${error instanceof Error ? error.message : String(error)})`);
+  console.error(`loupe: ${storageErrorMessage(error)} (${error instanceof Error ? error.message : String(error)})`);
 }
 
 /** Parses a JSON request body with a zod schema (sendBeacon posts JSON as text/plain). */
