@@ -7,9 +7,11 @@
  * 2. Imports it with Loupe's importer (the CLI's code path) into a fresh database: records/s.
  * 3. Imports the CSV with the sqlite3 CLI (`.import` into a plain table, no indexes): rows/s,
  *    and the ratio Loupe / CLI.
- * 2b. Imports it again into a second fresh database with the image checks replaced by the old
- *    header-only probe (bench-only switch), and probes a sample of images both ways on this
- *    thread: what realpath + structure + pixel checks cost, as ratios in the same run.
+ * 2b. Imports it again into fresh databases, alternating: with the old header-only probe
+ *    (bench/probe-header.ts, passed as the importer's probe), then with the checks again, so
+ *    the checked runs come before and after the baseline (A-B-A: a warmer cache favours no
+ *    side); and probes a sample of images both ways on this thread: what realpath + structure
+ *    + pixel checks cost, as ratios in the same run.
  * 4. With the N items in Loupe's database: latency of claiming the next queue item, of
  *    recording a verdict and of queue progress, plus EXPLAIN QUERY PLAN of those queries.
  * 5. Prints a markdown report on stdout, writes it as JSON to bench/out/import-<date>.json.
@@ -28,12 +30,12 @@ import { checkpointOnTimer, openDb, type Db } from '@/db';
 import { importGptEdit, type ImportSummary } from '@/lib/import/import-gpt-edit';
 import { FolderCache } from '@/lib/images/open';
 import { probeOrReason } from '@/lib/images/probe';
-import { probeHeaderOnly } from '@/lib/images/probe-header';
-import { useHeaderOnlyProbeForBench } from '@/lib/images/prober';
+import type { ProbeKind } from '@/lib/images/prober';
 import { claimItems, queueProgress, type Claimant } from '@/lib/review/queue';
 import { recordVerdict, type VerdictInput } from '@/lib/review/verdicts';
 import type { ItemFilter } from '@/lib/review/filter';
 import { seededRandom as rng } from '../lib/random';
+import { HEADER_ONLY_PROBE, probeHeaderOnly } from './probe-header';
 import { recordStatements } from './query-plans';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -464,10 +466,11 @@ interface LoupeImport {
   summary: Pick<ImportSummary, 'dataset' | 'datasetId' | 'imported' | 'alreadyPresent' | 'skipped' | 'files' | 'seconds'>;
 }
 
-async function importWithLoupe(db: Db, dbFile: string, root: string, n: number): Promise<LoupeImport> {
+async function importWithLoupe(db: Db, dbFile: string, root: string, n: number, probe?: ProbeKind): Promise<LoupeImport> {
   const progress = everyFewSeconds();
   const start = performance.now();
   const summary = await importGptEdit(db, root, {
+    probe,
     onProgress: (p) => {
       if (!progress()) return;
       const seconds = (performance.now() - start) / 1000;
@@ -506,24 +509,34 @@ async function importWithLoupe(db: Db, dbFile: string, root: string, n: number):
 interface ImageChecks {
   /** The same import with the old header-only probe (no realpath, no structure, no tail). */
   baseline: LoupeImport;
-  /** Import rate with the checks / without. */
+  /** The checked import run again after the baseline (A-B-A). */
+  checkedAgain: LoupeImport;
+  /** Mean import rate of the two checked runs / the header-only run. */
   importRatio: number;
+  /** Each checked run's rate / the header-only run's (before, after). */
+  importRatios: [number, number];
   /** Images probed on this thread, each way (alternating rounds, page cache warm). */
   probe: { images: number; checkedPerSecond: number; headerOnlyPerSecond: number; ratio: number };
 }
 
 async function measureImageChecks(work: string, root: string, tasks: TaskPlan[], n: number, checked: LoupeImport): Promise<ImageChecks> {
-  const dbFile = path.join(work, 'loupe-header-only.db');
-  const db = checkpointOnTimer(openDb(dbFile));
-  useHeaderOnlyProbeForBench(true);
-  let baseline: LoupeImport;
-  try {
-    baseline = await importWithLoupe(db, dbFile, root, n);
-  } finally {
-    useHeaderOnlyProbeForBench(false);
-    db.$client.close();
-  }
-  log(`header-only import: ${fmt(baseline.recordsPerSecond)} records/s (checked: ${fmt(checked.recordsPerSecond)})`);
+  const importInto = async (name: string, probe?: ProbeKind) => {
+    const dbFile = path.join(work, name);
+    const db = checkpointOnTimer(openDb(dbFile));
+    try {
+      return await importWithLoupe(db, dbFile, root, n, probe);
+    } finally {
+      db.$client.close();
+    }
+  };
+  const baseline = await importInto('loupe-header-only.db', HEADER_ONLY_PROBE);
+  log(`header-only import: ${fmt(baseline.recordsPerSecond)} records/s (checked before it: ${fmt(checked.recordsPerSecond)})`);
+  const checkedAgain = await importInto('loupe-checked-again.db');
+  log(`checked import again: ${fmt(checkedAgain.recordsPerSecond)} records/s`);
+  const importRatios: [number, number] = [
+    checked.recordsPerSecond / baseline.recordsPerSecond,
+    checkedAgain.recordsPerSecond / baseline.recordsPerSecond,
+  ];
 
   // A sample of record images spread over every task folder.
   const images: { root: string; path: string }[] = [];
@@ -552,7 +565,9 @@ async function measureImageChecks(work: string, root: string, tasks: TaskPlan[],
   const headerOnlyPerSecond = (3 * images.length) / seconds.headerOnly;
   return {
     baseline,
-    importRatio: checked.recordsPerSecond / baseline.recordsPerSecond,
+    checkedAgain,
+    importRatio: (importRatios[0] + importRatios[1]) / 2,
+    importRatios,
     probe: { images: images.length, checkedPerSecond, headerOnlyPerSecond, ratio: checkedPerSecond / headerOnlyPerSecond },
   };
 }
@@ -829,7 +844,9 @@ function markdownReport(report: Report): string {
     );
     row('Measure', 'With checks', 'Header only', 'Ratio (checks / header only)');
     row('---', '---:', '---:', '---:');
-    row('Import, records/s', fmt(loupe.recordsPerSecond), fmt(c.baseline.recordsPerSecond), c.importRatio.toFixed(3));
+    row('Import, records/s (checked before the baseline)', fmt(loupe.recordsPerSecond), fmt(c.baseline.recordsPerSecond), c.importRatios[0].toFixed(3));
+    row('Import, records/s (checked after the baseline)', fmt(c.checkedAgain.recordsPerSecond), fmt(c.baseline.recordsPerSecond), c.importRatios[1].toFixed(3));
+    row('**Import, mean ratio (A-B-A)**', '', '', `**${c.importRatio.toFixed(3)}**`);
     row(`Probe alone, images/s (${fmt(c.probe.images)} images × 3 rounds, one thread)`, fmt(c.probe.checkedPerSecond), fmt(c.probe.headerOnlyPerSecond), c.probe.ratio.toFixed(3));
     lines.push('');
   }

@@ -1,22 +1,28 @@
 import { Worker } from 'node:worker_threads';
 import { FolderCache } from './open';
 import { probeOrReason, type ImageInfo, type ImageLocation } from './probe';
-import { probeHeaderOnly } from './probe-header';
 
 /** An image's facts, or the reason it is refused. */
 export type ProbeResult = ImageInfo | string;
 
-type Mode = 'checked' | 'header-only';
-let mode: Mode = 'checked';
-
 /**
- * bench:import only: make probers created from now on use the old header-only probe, so
- * the bench can time the same import with and without the image checks in one run. Not
- * reachable from configuration: an import always checks its images.
+ * How images are probed: a worker module (answering `{id, images}` with `{id, results}`),
+ * and the same probe for this thread where a worker cannot start. An import always uses
+ * CHECKED_PROBE; bench:import passes its own (the old header-only probe, kept in bench/)
+ * to time the checks against it in one run.
  */
-export function useHeaderOnlyProbeForBench(on: boolean) {
-  mode = on ? 'header-only' : 'checked';
+export interface ProbeKind {
+  worker: () => URL;
+  inline: () => (image: ImageLocation) => ProbeResult;
 }
+
+export const CHECKED_PROBE: ProbeKind = {
+  worker: () => new URL('./probe-worker.mjs', import.meta.url),
+  inline: () => {
+    const folders = new FolderCache(); // one import's folders
+    return (image) => probeOrReason(image, folders);
+  },
+};
 
 /**
  * Checks images on a worker thread, so a bulk import reads images on the second core
@@ -26,13 +32,13 @@ export function useHeaderOnlyProbeForBench(on: boolean) {
 export class ImageProber {
   private worker?: Worker;
   private nextId = 0;
-  private readonly mode = mode;
-  private readonly folders = new FolderCache(); // for inline probing: one import's folders
+  private readonly inline: (image: ImageLocation) => ProbeResult;
   private readonly waiting = new Map<number, { images: ImageLocation[]; resolve: (r: ProbeResult[]) => void }>();
 
-  constructor() {
+  constructor(kind: ProbeKind = CHECKED_PROBE) {
+    this.inline = kind.inline();
     try {
-      this.worker = new Worker(new URL('./probe-worker.mjs', import.meta.url), { workerData: { mode: this.mode } });
+      this.worker = new Worker(kind.worker());
       this.worker.on('message', ({ id, results }: { id: number; results: ProbeResult[] }) => {
         this.waiting.get(id)?.resolve(results);
         this.waiting.delete(id);
@@ -58,9 +64,6 @@ export class ImageProber {
   async close() {
     await this.worker?.terminate();
   }
-
-  private readonly inline = (image: ImageLocation): ProbeResult =>
-    this.mode === 'header-only' ? probeHeaderOnly(image) : probeOrReason(image, this.folders);
 
   /** The worker died or never loaded: answer what it had and everything after on this thread. */
   private fallBackInline() {

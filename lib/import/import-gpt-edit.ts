@@ -5,6 +5,7 @@ import { findTaskFolders } from './gpt-edit-layout';
 import { parseGptEditRecord } from './gpt-edit-record';
 import { readJsonRecords } from './json-records';
 import { importLimits, type ImportLimits } from './limits';
+import type { ProbeKind } from '../images/prober';
 import { NothingToImportError, runImport, type ImportProgress, type ImportSummary } from './session';
 
 export { NothingToImportError, type ImportProblem, type ImportProgress, type ImportSummary } from './session';
@@ -16,6 +17,8 @@ export interface ImportOptions {
   columns?: ColumnMapping;
   /** Caps on record size, nesting and instruction length (lib/import/limits.ts). */
   limits?: Partial<ImportLimits>;
+  /** How images are probed (default: checked); bench:import times its header-only baseline with it. */
+  probe?: ProbeKind;
 }
 
 /** Which fields of a generic JSONL / CSV record hold what. */
@@ -56,6 +59,7 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
     fileKind: 'metadata file',
     onProgress: options.onProgress,
     limits,
+    probe: options.probe,
   };
 
   return runImport(run, async (session) => {

@@ -4,7 +4,7 @@ import { importRuns } from '@/db/schema';
 import { thisProcess } from '../runs/owner';
 import { ensureDataset, ensureImageRoot, removeDatasetIfEmpty } from '../datasets';
 import type { ImageInfo } from '../images/probe';
-import { ImageProber } from '../images/prober';
+import { ImageProber, type ProbeKind } from '../images/prober';
 import { imageStoreDir, storeImage } from '../images/store';
 import { BatchWriter, type NewItem } from './batch-writer';
 import { formatBytes, importLimits, type ImportLimits } from './limits';
@@ -88,6 +88,8 @@ export interface RunOptions {
   fileKind?: string;
   onProgress?: (progress: ImportProgress) => void;
   limits?: ImportLimits;
+  /** How images are probed: the checks (default); bench:import passes its header-only baseline. */
+  probe?: ProbeKind;
 }
 
 const BATCH = 2000;
@@ -169,7 +171,7 @@ export class ImportSession {
   private pendingBytes = 0;
   readonly limits: ImportLimits;
   private writing: Promise<void> = Promise.resolve();
-  private readonly prober = new ImageProber();
+  private readonly prober: ImageProber;
   private readonly roots = new Map<string, number>();
 
   constructor(
@@ -179,6 +181,7 @@ export class ImportSession {
   ) {
     this.progress = { bytesRead: 0, bytesTotal: options.bytesTotal, records: 0 };
     this.limits = options.limits ?? importLimits();
+    this.prober = new ImageProber(options.probe);
   }
 
   /** A problem; with a record (id or index) it is a skipped record, without one it concerns the file. */
