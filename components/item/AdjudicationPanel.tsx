@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import type { ItemStatus } from '@/db/schema';
@@ -23,6 +24,20 @@ export interface AdjudicationPanelProps {
   nextId?: number;
   /** The version the page shows: the decision applies to it. */
   version: { candidateId: number; instructionVersionId: number };
+  /**
+   * Versions the lead can switch the page to and decide on (the default one, then each one a
+   * reviewer accepted); empty unless reviewers accepted a version other than the default.
+   */
+  options: VersionOptionLink[];
+}
+
+export interface VersionOptionLink {
+  label: string;
+  /** "accepted by ann1", or "current" / "decided" for the default. */
+  note: string;
+  /** The item page showing this version. */
+  href: string;
+  selected: boolean;
 }
 
 /**
@@ -69,6 +84,14 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
     setBusy(false);
   };
 
+  // v: the page with the next version, so the pair shown is always the one decided on.
+  const nextVersion = () => {
+    const { options } = props;
+    if (options.length < 2) return;
+    const at = options.findIndex((o) => o.selected);
+    router.replace(options[(at + 1) % options.length].href, { scroll: false });
+  };
+
   const goNext = () => {
     if (nextId) router.push(adjudicationHref(nextId, datasetId));
   };
@@ -88,6 +111,7 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
       a: () => void decide('accept'),
       r: () => void decide('reject'),
       c: () => noteRef.current?.focus(),
+      v: nextVersion,
       n: goNext,
       q: () => router.push(queueHref(datasetId)),
       '?': () => setHelp(true),
@@ -97,7 +121,7 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
       canDecide && number >= 1 && number <= REJECT_REASONS.length
         ? () => toggleReason(REJECT_REASONS[number - 1].tag)
         : actions[e.key];
-    if (!action || (!canDecide && ['a', 'r', 'c'].includes(e.key))) return;
+    if (!action || (!canDecide && ['a', 'r', 'c', 'v'].includes(e.key))) return;
     e.preventDefault();
     action();
   };
@@ -120,6 +144,31 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
         <h2 className="text-sm font-semibold text-neutral-100">Adjudicate</h2>
         <p className="text-sm text-neutral-400">{summary}</p>
       </div>
+
+      {canDecide && props.options.length > 1 && (
+        <div className="mb-3 flex flex-wrap items-center gap-2" role="radiogroup" aria-label="Version to decide on" data-testid="adjudicate-versions">
+          <span className="mr-1 text-xs text-neutral-500">
+            Version to decide on <kbd className="ml-1">v</kbd>
+          </span>
+          {props.options.map((option) => (
+            <Link
+              key={option.href}
+              href={option.href}
+              scroll={false}
+              replace
+              role="radio"
+              aria-checked={option.selected}
+              data-testid="adjudicate-version"
+              className={`rounded-md border px-2 py-1 text-xs ${
+                option.selected ? 'border-sky-400 bg-sky-500/20 text-sky-100' : 'border-neutral-700 text-neutral-300 hover:border-neutral-500'
+              }`}
+            >
+              {option.label}
+              <span className="ml-1.5 text-neutral-400">({option.note})</span>
+            </Link>
+          ))}
+        </div>
+      )}
 
       {canDecide && (
         <>

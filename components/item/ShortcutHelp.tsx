@@ -11,6 +11,7 @@ const GROUPS: ShortcutGroup[] = [
       ['r', 'Reject (with the reasons picked)'],
       ...REJECT_REASONS.map((r, i) => [String(i + 1), r.label] as [string, string]),
       ['c', 'Write a note with the decision'],
+      ['v', 'Next version to decide on (when reviewers accepted different ones)'],
     ],
   },
   {

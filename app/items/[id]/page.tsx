@@ -12,11 +12,12 @@ import { ImagePair } from '@/components/review/ImagePair';
 import { WordDiff } from '@/components/review/InstructionPanel';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
-import { datasetName, itemVerdicts, nextDisputed } from '@/lib/review/adjudication';
+import { datasetName, itemVerdicts, nextDisputed, versionOptions } from '@/lib/review/adjudication';
 import { listComments } from '@/lib/review/comments';
 import { goldOf } from '@/lib/review/gold';
 import { itemHistory } from '@/lib/review/history';
-import { decidedVersion } from '@/lib/review/decided';
+import { shownVersion } from '@/lib/review/decided';
+import { labelVersion } from '@/lib/review/version-label';
 import { getReviewItem } from '@/lib/review/items';
 import { parseId } from '@/lib/http/params';
 
@@ -64,11 +65,24 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
   const gold = goldOf(db, item.id) ?? null;
   const next = nextDisputed(db, item.id, queueDataset);
   // A decided item shows what its deciding verdict chose (as the export and audits do), not its latest version.
-  const decided = decidedVersion(db, item.id);
-  const shownInstructionId = decided?.instructionId ?? item.currentInstructionId;
-  const instruction = item.instructions.find((v) => v.id === shownInstructionId) ?? item.instructions.at(-1)!;
+  const byDefault = shownVersion(db, item);
+  const decided = byDefault.decided;
+  const canDecide = item.status === 'disputed' || lastAdjudication !== undefined;
+  // A lead deciding may look at (and decide on) another version a reviewer accepted: ?candidate=&instruction=.
+  const options = canDecide ? versionOptions(verdicts, byDefault) : [];
+  const [pickedCandidate, pickedInstruction] = [parseId(first(search.candidate)), parseId(first(search.instruction))];
+  const shown = options.find((o) => o.candidateId === pickedCandidate && o.instructionId === pickedInstruction) ?? byDefault;
+  const instruction = item.instructions.find((v) => v.id === shown.instructionId) ?? item.instructions.at(-1)!;
   const original = item.instructions[0];
-  const [left, right] = itemPair(item, decided?.candidateId);
+  const [left, right] = itemPair(item, shown.candidateId);
+  const optionHref = (o: { candidateId: number; instructionId: number }) => {
+    const q = new URLSearchParams(query);
+    if (o !== options[0]) {
+      q.set('candidate', String(o.candidateId));
+      q.set('instruction', String(o.instructionId));
+    }
+    return `/items/${item.id}${q.size ? `?${q}` : ''}`;
+  };
 
   return (
     <div className="mx-auto w-full max-w-[90rem] px-6 py-5" data-testid="item-page" data-item-id={item.id}>
@@ -96,7 +110,7 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
       <div className="grid gap-5 lg:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="flex min-w-0 flex-col gap-5">
           {decided && <DecidedVersionNote item={item} decided={decided} />}
-          <div className="h-[50vh] min-h-72 rounded-lg bg-neutral-900/30 p-3" data-testid="item-pair" data-candidate-id={decided?.candidateId ?? item.currentCandidateId}>
+          <div className="h-[50vh] min-h-72 rounded-lg bg-neutral-900/30 p-3" data-testid="item-pair" data-candidate-id={shown.candidateId}>
             <ImagePair left={left} right={right} />
           </div>
 
@@ -132,7 +146,17 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
             fromQueue={fromQueue}
             datasetId={queueDataset}
             nextId={next}
-            version={{ candidateId: decided?.candidateId ?? item.currentCandidateId, instructionVersionId: instruction.id }}
+            version={{ candidateId: shown.candidateId, instructionVersionId: instruction.id }}
+            options={
+              options.length > 1
+                ? options.map((o, i) => ({
+                    label: labelVersion(item, o).text,
+                    note: o.acceptedBy.length ? `accepted by ${o.acceptedBy.join(', ')}` : i === 0 && decided ? 'decided' : 'current',
+                    href: optionHref(o),
+                    selected: o.candidateId === shown.candidateId && o.instructionId === shown.instructionId,
+                  }))
+                : []
+            }
           />
 
           <Card title="Verdicts" aside={<span className="text-xs text-neutral-600">{verdicts.length}</span>}>
