@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dataDir, getDb, schema, type Db } from '@/db';
-import { ownOrigins, sameOrigin } from './origin';
+import { originRefusal, ownOrigins } from './origin';
 import { USERNAME_PATTERN } from './users';
 
 /**
@@ -57,8 +57,6 @@ export const MOUNTED_AUTH_PATHS = [
 ] as const;
 const mounted = new Set<string>(MOUNTED_AUTH_PATHS);
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 /**
  * Runs before every endpoint: closes the unmounted ones, and applies Loupe's origin rule to
  * every state change over HTTP, with or without a cookie (better-auth checks the Origin of
@@ -67,9 +65,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const guard = createAuthMiddleware(async (ctx) => {
   if (!mounted.has(ctx.path)) throw new APIError('NOT_FOUND', { message: `no such endpoint: /api/auth${ctx.path}` });
   const request = ctx.request;
-  if (request && !SAFE_METHODS.has(request.method) && !sameOrigin(request)) {
-    throw new APIError('FORBIDDEN', { message: 'refused: a state-changing request must come from this site (Origin header)' });
-  }
+  const refused = request && originRefusal(request);
+  if (refused) throw new APIError('FORBIDDEN', { message: refused });
 });
 
 export function createAuth(db: Db) {

@@ -4,52 +4,13 @@
  * The endpoints are read from better-auth's own router, so one that an upgrade adds shows up here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeRoutes, routeHandler, signInRoles, TEST_ORIGIN } from '@/lib/test/routes';
+import { callRoute, closeRoutes, signIn, signInRoles, TEST_ORIGIN, TEST_PASSWORD as PASSWORD, type RouteCall } from '@/lib/test/routes';
 import type { Role } from './roles';
 
 const AUTH_ROUTE = 'app/api/auth/[...all]/route.ts';
-const PASSWORD = 'route-test-password';
-
-interface Call {
-  method?: 'GET' | 'POST';
-  cookie?: string;
-  /** The Origin header; null: none. */
-  origin?: string | null;
-  /** The address the request was sent to, as the Host header (Next's request.url stays localhost). */
-  host?: string;
-  body?: unknown;
-}
-
-/** One request to /api/auth/<path> through the route handler Next serves. */
-async function auth(path: string, call: Call = {}) {
-  const method = call.method ?? 'POST';
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const origin = call.origin === undefined ? TEST_ORIGIN : call.origin;
-  if (origin) headers.origin = origin;
-  if (call.host) headers.host = call.host;
-  if (call.cookie) headers.cookie = call.cookie;
-  const request = new Request(`${TEST_ORIGIN}/api/auth${path}`, {
-    method,
-    headers,
-    body: method === 'GET' ? undefined : JSON.stringify(call.body ?? {}),
-  });
-  const response = await (await routeHandler(AUTH_ROUTE, method))(request, { params: Promise.resolve({}) });
-  const text = await response.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, json, cookie: response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
-}
-
-/** A fresh session of a user, as the login page makes it. */
-async function signIn(username: string, password = PASSWORD) {
-  const answer = await auth('/sign-in/username', { body: { username, password } });
-  expect(answer.status, `signing in ${username}`).toBe(200);
-  return answer.cookie;
-}
+/** One request to /api/auth/<path> through the route handler Next serves (POST unless told). */
+const auth = (path: string, { method = 'POST', ...call }: RouteCall & { method?: 'GET' | 'POST' } = {}) =>
+  callRoute(AUTH_ROUTE, method, { ...call, url: `/api/auth${path}` });
 
 async function sessionOf(cookie: string) {
   return (await auth('/get-session', { method: 'GET', cookie })).json as { user: { username: string } } | null;

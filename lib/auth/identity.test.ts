@@ -5,25 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLES_DIR } from '@/lib/test/factories';
-import { callRoute, closeRoutes, routeHandler, signInRoles, TEST_ORIGIN } from '@/lib/test/routes';
+import { callRoute, closeRoutes, signIn, signInRoles, TEST_PASSWORD as PASSWORD } from '@/lib/test/routes';
 import type { Role } from './roles';
 
-const PASSWORD = 'route-test-password';
 let cookies: Map<Role, string>;
 let datasetId: number;
-
-async function signIn(username: string) {
-  const response = await (await routeHandler('app/api/auth/[...all]/route.ts', 'POST'))(
-    new Request(`${TEST_ORIGIN}/api/auth/sign-in/username`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: TEST_ORIGIN },
-      body: JSON.stringify({ username, password: PASSWORD }),
-    }),
-    { params: Promise.resolve({}) },
-  );
-  expect(response.status, `signing in ${username}`).toBe(200);
-  return response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-}
 
 /** Claims `count` items as `cookie`'s user and accepts them; answers their ids. */
 async function review(cookie: string, count: number) {

@@ -14,9 +14,7 @@ export function ownHosts(request: Request): string[] {
 
 /** The origins a page of this server can have when it sends this request (better-auth's trustedOrigins). */
 export function ownOrigins(request: Request): string[] {
-  const origins = ownHosts(request).flatMap((host) => [`http://${host}`, `https://${host}`]);
-  if (process.env.BETTER_AUTH_URL) origins.push(new URL(process.env.BETTER_AUTH_URL).origin);
-  return [...new Set(origins)];
+  return ownHosts(request).flatMap((host) => [`http://${host}`, `https://${host}`]); // BETTER_AUTH_URL's host is among them
 }
 
 /** True when the request's Origin header names one of its own hosts; false without one. */
@@ -25,6 +23,18 @@ export function sameOrigin(request: Request): boolean {
   if (!origin) return false;
   const host = safeHost(origin);
   return host !== undefined && ownHosts(request).includes(host);
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Why the origin rule refuses a request, or undefined when it passes: reads (GET, HEAD,
+ * OPTIONS) always pass; a state change must be sameOrigin. For Loupe's routes (guard.ts)
+ * and better-auth's endpoints (auth.ts) alike.
+ */
+export function originRefusal(request: Request): string | undefined {
+  if (SAFE_METHODS.has(request.method) || sameOrigin(request)) return undefined;
+  return 'refused: a state-changing request must come from this site (Origin header)';
 }
 
 function safeHost(url: string): string | undefined {

@@ -7,6 +7,9 @@ import type { Role } from '@/lib/auth/roles';
 import { cleanupTemp, tempDir } from './factories';
 
 export const TEST_ORIGIN = 'http://localhost:3000';
+/** The password of every user the route tests make. */
+export const TEST_PASSWORD = 'route-test-password';
+const AUTH_ROUTE = 'app/api/auth/[...all]/route.ts';
 const root = path.resolve(import.meta.dirname, '../..');
 
 /**
@@ -18,24 +21,20 @@ export async function signInRoles(roles: readonly Role[]): Promise<Map<Role, str
   process.env.LOUPE_DATA_DIR = tempDir('loupe-routes-');
   process.env.LOUPE_WORKER = 'off';
   const { getDb } = await import('@/db');
-  const { getAuth } = await import('@/lib/auth/auth');
   const { addUser } = await import('@/lib/auth/users');
   const cookies = new Map<Role, string>();
   for (const role of roles) {
-    const username = `only-${role}`;
-    const password = 'route-test-password';
-    await addUser(getDb(), { username, roles: [role], password });
-    const response = await getAuth().handler(
-      new Request(`${TEST_ORIGIN}/api/auth/sign-in/username`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: TEST_ORIGIN },
-        body: JSON.stringify({ username, password }),
-      }),
-    );
-    if (response.status !== 200) throw new Error(`signing in ${username} answered ${response.status}`);
-    cookies.set(role, response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '));
+    await addUser(getDb(), { username: `only-${role}`, roles: [role], password: TEST_PASSWORD });
+    cookies.set(role, await signIn(`only-${role}`));
   }
   return cookies;
+}
+
+/** A fresh session of a user, as the login page makes it (through /api/auth/sign-in/username); its Cookie header. */
+export async function signIn(username: string, password = TEST_PASSWORD): Promise<string> {
+  const answer = await callRoute(AUTH_ROUTE, 'POST', { url: '/api/auth/sign-in/username', body: { username, password } });
+  if (answer.status !== 200) throw new Error(`signing in ${username} answered ${answer.status}: ${answer.text}`);
+  return answer.cookie;
 }
 
 /** Closes the server's connection and removes the temporary folders. */
@@ -53,15 +52,30 @@ export async function routeHandler(file: string, method: string): Promise<Handle
   return module[method];
 }
 
-/** Calls a route handler with a cookie (or none) and an Origin; answers status, headers, text and JSON. */
-export async function callRoute(
-  file: string,
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  options: { url?: string; cookie?: string; body?: unknown; params?: Record<string, string> } = {},
-) {
+export interface RouteCall {
+  url?: string;
+  cookie?: string;
+  body?: unknown;
+  params?: Record<string, string>;
+  /** The Origin header (default TEST_ORIGIN); null: none. */
+  origin?: string | null;
+  /** The address the request was sent to, as the Host header (Next's request.url stays localhost). */
+  host?: string;
+}
+
+/**
+ * Calls a route handler with a cookie (or none), an Origin and a Host; answers status,
+ * headers, text, JSON and the cookies it set (as a Cookie header).
+ */
+export async function callRoute(file: string, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', options: RouteCall = {}) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const origin = options.origin === undefined ? TEST_ORIGIN : options.origin;
+  if (origin) headers.origin = origin;
+  if (options.host) headers.host = options.host;
+  if (options.cookie) headers.cookie = options.cookie;
   const request = new Request(TEST_ORIGIN + (options.url ?? '/'), {
     method,
-    headers: { origin: TEST_ORIGIN, 'content-type': 'application/json', ...(options.cookie ? { cookie: options.cookie } : {}) },
+    headers,
     body: method === 'GET' ? undefined : JSON.stringify(options.body ?? {}),
   });
   const response = await (await routeHandler(file, method))(request, { params: Promise.resolve(options.params ?? {}) });
@@ -72,5 +86,6 @@ export async function callRoute(
   } catch {
     json = undefined;
   }
-  return { status: response.status, headers: response.headers, text, json: json as Record<string, any> };
+  const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return { status: response.status, headers: response.headers, text, json: json as Record<string, any>, cookie };
 }

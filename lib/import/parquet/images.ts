@@ -64,6 +64,6 @@ export function checkEmbeddedImage(value: unknown): CheckedImage {
 export async function storeCheckedImage(db: Db, image: CheckedImage): Promise<EmbeddedImage> {
   const { bytes, info, originalPath } = image;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const stored = await storeImage(db, buffer, info.format === 'jpeg' ? 'jpg' : info.format);
+  const stored = await storeImage(db, buffer, info.format); // checkImage names JPEG 'jpg', the extension
   return { ...stored, info: { ...info, fileId: stored.fileId }, originalPath };
 }
