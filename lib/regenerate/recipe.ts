@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { maxImagePixels } from '../images/check';
 
 /**
  * The image side of the GPT-Image-Edit-1.5M regeneration recipe (paper §3.1, appendix A):
@@ -65,11 +66,11 @@ export async function padToBucket(
   bucket?: Bucket,
 ): Promise<{ png: Buffer; box: Box; bucket: Bucket; source: { width: number; height: number } }> {
   // autoOrient: width and height are what a viewer sees, and the pixels are turned to match.
-  const { autoOrient } = await sharp(source, { autoOrient: true }).metadata();
+  const { autoOrient } = await sharp(source, { autoOrient: true, limitInputPixels: maxImagePixels() }).metadata();
   const size = { width: autoOrient.width, height: autoOrient.height };
   const target = bucket ?? chooseBucket(size.width, size.height);
   const box = contentBox(size.width, size.height, target);
-  const png = await sharp(source, { autoOrient: true })
+  const png = await sharp(source, { autoOrient: true, limitInputPixels: maxImagePixels() })
     .resize(box.width, box.height, RESIZE)
     .flatten({ background: WHITE })
     .extend({

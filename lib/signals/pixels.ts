@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { maxImagePixels } from '../images/check';
 
 /** An image decoded to 8-bit sRGB, 3 channels, alpha flattened onto white (as the regeneration recipe sees it). */
 export interface Rgb {
@@ -21,7 +22,7 @@ export const COMPARE_LONG_SIDE = 256;
 
 /** Decodes an image file (or encoded buffer) once, turned as a viewer sees it (EXIF orientation). */
 export async function decodeRgb(input: string | Buffer): Promise<Rgb> {
-  const { data, info } = await sharp(input, { autoOrient: true })
+  const { data, info } = await sharp(input, { autoOrient: true, limitInputPixels: maxImagePixels() })
     .flatten({ background: WHITE })
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
