@@ -6,7 +6,7 @@ import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, copySamples, pngBuffer, tempDb, tempDir } from '@/lib/test/factories';
 import { bombPng, SVG_WITH_SCRIPT } from './testing';
 import { checkedImageFile } from './open';
-import { imageBytes } from './serve';
+import { imageBody, imageBytes, serveImage } from './serve';
 
 /**
  * A file checked inside its root and then swapped (for a link to a server file, or another
@@ -77,4 +77,16 @@ it('jobs get the checked bytes of the file recorded, and nothing from a file rew
   expect(await imageBytes(db, 'source', items[2])).toBeUndefined();
   swapForLink(file(items[3]), '/etc/passwd');
   expect(await imageBytes(db, 'source', items[3])).toBeUndefined();
+});
+
+it('a served image is exactly the bytes counted when it was opened, even if the file grows while it streams', async () => {
+  const root = tempDir();
+  const file = path.join(root, 'a.png');
+  const png = await pngBuffer(8, 8);
+  fs.writeFileSync(file, png);
+  const image = await serveImage({ root, path: 'a.png', fileId: null }, 'full', tempDir());
+  expect(image.bytes).toBe(png.length);
+  fs.appendFileSync(file, Buffer.alloc(4096, 1)); // in place, after the open
+  const body = Buffer.from(await new Response(await imageBody(image)).arrayBuffer());
+  expect(body.equals(png)).toBe(true);
 });

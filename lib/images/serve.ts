@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
@@ -182,6 +183,19 @@ async function checkedBytes(handle: fs.promises.FileHandle): Promise<Buffer> {
     if (error instanceof ImageRefused) throw new ImageUnavailable(error.message);
     throw error;
   }
+}
+
+/**
+ * The body of a served image: exactly the `bytes` its fstat counted, streamed from the open
+ * file (which it closes at the end), so a file that grows meanwhile cannot overrun the
+ * Content-Length; null for an empty file.
+ */
+export async function imageBody(image: ServedImage): Promise<ReadableStream | null> {
+  if (image.bytes === 0) {
+    await image.handle.close();
+    return null;
+  }
+  return Readable.toWeb(image.handle.createReadStream({ start: 0, end: image.bytes - 1 })) as ReadableStream;
 }
 
 /** Decodes checked bytes (at most the pixel limit) into a WebP preview, written atomically. */

@@ -1,12 +1,11 @@
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { dataDir, getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { jsonError } from '@/lib/http/handler';
 import { idParam } from '@/lib/http/params';
 import { NOT_FOUND } from '@/lib/images/open';
-import { imageRef, ImageUnavailable, recordFileId, serveImage, type ServedImage } from '@/lib/images/serve';
+import { imageBody, imageRef, ImageUnavailable, recordFileId, serveImage, type ServedImage } from '@/lib/images/serve';
 
 export const dynamic = 'force-dynamic';
 
@@ -39,14 +38,8 @@ export const GET = route<{ params: Promise<{ kind: string; id: string }> }>('vie
     await image.handle.close();
     return new Response(null, { status: 304, headers });
   }
-  // Streams the file that was opened and checked (it closes itself at the end), exactly the
-  // bytes its fstat counted: a file that grows meanwhile cannot overrun Content-Length.
-  if (image.bytes === 0) {
-    await image.handle.close();
-    return new Response(null, { headers: { ...headers, 'Content-Type': image.contentType, 'Content-Length': '0' } });
-  }
-  const stream = Readable.toWeb(image.handle.createReadStream({ start: 0, end: image.bytes - 1 })) as ReadableStream;
-  return new Response(stream, {
+  // The file that was opened and checked, exactly the bytes counted in Content-Length.
+  return new Response(await imageBody(image), {
     headers: { ...headers, 'Content-Type': image.contentType, 'Content-Length': String(image.bytes) },
   });
 });
