@@ -4,6 +4,7 @@ import { getDatasetByName } from '@/lib/datasets';
 import { DEFAULT_SHARD_SIZE_MB, EXPORT_FORMATS, ExportError, exportItems, type ExportFormat, type ExportStatus } from '@/lib/export';
 import { extraFilterSchema } from '@/lib/review/filter';
 import { cleanExport, resumeExport } from '@/lib/export/resume';
+import { testPause } from '@/lib/runs/test-pause';
 import { ProgressBar } from './progress';
 import { EXTRA_FILTER_OPTIONS, extraFilterInput, filterProblem } from './filter-options';
 
@@ -76,7 +77,10 @@ export async function exportCommand(args: string[]): Promise<number> {
       shardSizeMb,
       needWeight: values['need-weight'],
       createdBy: `cli:${process.env.USER ?? 'loupe'}`,
-      onProgress: (done, total) => bar.update(done, total, `${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} items`),
+      onProgress: (done, total) => {
+        bar.update(done, total, `${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} items`);
+        testPause();
+      },
     });
     bar.finish(`Exported ${summary.items} items (${summary.files} files) as ${format} to ${summary.out}, ${summary.skipped} skipped`);
     if (values.json) {
@@ -118,7 +122,10 @@ async function unfinishedExport(args: string[], values: { resume?: string; clean
     const bar = new ProgressBar('export');
     const summary = await resumeExport(db, id, {
       createdBy: `cli:${process.env.USER ?? 'loupe'}`,
-      onProgress: (done, total) => bar.update(done, total, `${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} items`),
+      onProgress: (done, total) => {
+        bar.update(done, total, `${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} items`);
+        testPause();
+      },
     });
     if (!summary.optionsRecovered) process.stderr.write(`  (its format options could not be read from the folder: the defaults were used)\n`);
     bar.finish(`Resumed export ${id} as export ${summary.exportId}: ${summary.items} items (${summary.files} files) to ${summary.out}, ${summary.skipped} skipped`);

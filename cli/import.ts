@@ -3,6 +3,7 @@ import { getDb } from '@/db';
 import { resolveFormat, UnknownFormatError } from '@/lib/import/formats';
 import { NothingToImportError } from '@/lib/import/import-gpt-edit';
 import { moreProblems } from '@/lib/import/problems';
+import { testPause } from '@/lib/runs/test-pause';
 import { ProgressBar } from './progress';
 
 export async function importCommand(args: string[]): Promise<number> {
@@ -35,7 +36,10 @@ export async function importCommand(args: string[]): Promise<number> {
         id: values['id-col'],
         extra: values['extra-cols']?.split(',').map((c) => c.trim()).filter(Boolean),
       },
-      onProgress: (p) => bar.update(p.bytesRead, p.bytesTotal, `${p.records.toLocaleString('en-US')} records`),
+      onProgress: (p) => {
+        bar.update(p.bytesRead, p.bytesTotal, `${p.records.toLocaleString('en-US')} records`);
+        testPause();
+      },
     });
     bar.finish(
       `Imported ${summary.imported} into dataset "${summary.dataset}", ${summary.alreadyPresent} already present, ${summary.skipped} skipped`,

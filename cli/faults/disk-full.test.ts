@@ -9,7 +9,7 @@ import { cleanupTemp, copySamples, SAMPLES_DIR, tempDir } from '@/lib/test/facto
 import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
 import { bigLayout } from './layouts';
 import { run } from './processes';
-import { fillDisk, smallTmpfs } from './tmpfs';
+import { fillDisk, limitFileSize, smallTmpfs } from './tmpfs';
 
 const DISK_FULL = /the disk holding Loupe's data is full/;
 
@@ -136,3 +136,86 @@ describe.skipIf(!tmpfs)('a full disk (a 4 MB tmpfs)', () => {
   }, 30_000);
 });
 
+
+/** Runs without root too: files that may not grow stand in for a full disk (EFBIG, which SQLite reports as SQLITE_IOERR_WRITE). */
+describe('a write path that fails (a file-size limit, no root needed)', () => {
+  afterEach(cleanupTemp);
+
+  it('an import whose database may not grow says so in one line and exits 28; with room again it completes', async () => {
+    const dataDir = tempDir('loupe-fsize-import-');
+    const root = await bigLayout(20_000);
+    const result = await run(['cli/loupe.ts', 'import', root, '--json'], dataDir, {}, { fileSizeBytes: 1024 * 1024 });
+    expect(result.code, result.stderr).toBe(28);
+    expect(result.stderr).toMatch(/loupe: could not write to the disk holding Loupe's data \(it may be full or failing\)/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(JSON.parse(result.stdout).error).toMatch(/could not write to the disk/);
+    const again = await run(['cli/loupe.ts', 'import', root, '--json'], dataDir);
+    expect(again.code, again.stderr).toBe(0);
+    const sqlite = new Database(path.join(dataDir, 'loupe.db'), { readonly: true });
+    try {
+      expect(sqlite.prepare('SELECT id, status FROM import_runs ORDER BY id').all()).toEqual([
+        { id: 1, status: 'interrupted' },
+        { id: 2, status: 'done' },
+      ]);
+      expect(sqlite.prepare('SELECT count(*) FROM items').pluck().get()).toBe(20_000);
+    } finally {
+      sqlite.close();
+    }
+  }, 120_000);
+
+  it('an export whose files may not grow names its folder, exits 28, and its run is recorded as failed', async () => {
+    const dataDir = tempDir('loupe-fsize-data-');
+    expect((await run(['cli/loupe.ts', 'import', await bigLayout(5_000)], dataDir)).code).toBe(0);
+    // An empty WAL: the export's few database writes stay under the limit, its files do not.
+    const wal = new Database(path.join(dataDir, 'loupe.db'));
+    wal.pragma('wal_checkpoint(TRUNCATE)');
+    wal.close();
+    const out = path.join(tempDir('loupe-fsize-out-'), 'out');
+    const limits = { fileSizeBytes: 256 * 1024 };
+    const result = await run(['cli/loupe.ts', 'export', '--out', out, '--format', 'jsonl', '--status', 'all'], dataDir, {}, limits);
+    expect(result.code, result.stderr).toBe(28);
+    expect(result.stderr).toMatch(new RegExp(`no space left to write ${out}.* \\(EFBIG\\)`));
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const sqlite = new Database(path.join(dataDir, 'loupe.db'), { readonly: true });
+    try {
+      expect(sqlite.prepare('SELECT status, error FROM exports').get()).toEqual({ status: 'failed', error: `no space left on the disk of ${out} (EFBIG)` });
+    } finally {
+      sqlite.close();
+    }
+    // The export's own clean deletes what it wrote, under the same limit (the sweep at start may fail: it goes on).
+    const clean = await run(['cli/loupe.ts', 'export', '--clean', '1', '--json'], dataDir, {}, limits);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(fs.existsSync(out)).toBe(false);
+  }, 120_000);
+
+  it('the WAL checkpoint timer logs a failing write once and throws nothing', async () => {
+    const file = path.join(tempDir('loupe-fsize-'), 'loupe.db');
+    const db = openDb(file);
+    db.$client.pragma('wal_autocheckpoint = 0');
+    await importGptEdit(db, SAMPLES_DIR);
+    const insert = db.$client.prepare(`INSERT INTO comments (item_id, author, body, created_at) VALUES (1, 'u', ?, 0)`);
+    db.$client.transaction(() => {
+      for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000));
+    }).immediate();
+    // The checkpoint must grow the main file by the WAL's new pages: it may not.
+    const restore = limitFileSize(fs.statSync(file).size);
+    expect(restore, 'prlimit is needed for this test').toBeDefined();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      checkpointOnTimer(db);
+      await new Promise((resolve) => setTimeout(resolve, 3500)); // three ticks
+      expect(uncaught).toEqual([]);
+      const logged = errors.mock.calls.map((call) => String(call[0]));
+      expect(logged.filter((line) => /WAL checkpoint failed/.test(line))).toHaveLength(1);
+      expect(logged.join('\n')).toMatch(/disk I\/O error|full/i);
+    } finally {
+      restore?.();
+      process.off('uncaughtException', onUncaught);
+      errors.mockRestore();
+      db.$client.close();
+    }
+  }, 30_000);
+});

@@ -8,13 +8,15 @@ import { run, start, waitFor } from './processes';
 
 afterEach(cleanupTemp);
 
-const N = 25_000;
+const N = 10_000;
+/** The killed run pauses after each page of 1,000 items it writes: the kill surely lands mid-run, however loaded the machine. */
+const SLOW = { LOUPE_TEST_PAGE_DELAY_MS: '1000' };
 
 /** Starts an export and kills it (-9) once it has written part of its data. */
 async function killedExport(dataDir: string, out: string) {
-  const exporting = start(['cli/loupe.ts', 'export', '--out', out, '--format', 'jsonl', '--status', 'all'], dataDir);
+  const exporting = start(['cli/loupe.ts', 'export', '--out', out, '--format', 'jsonl', '--status', 'all'], dataDir, SLOW);
   const data = path.join(out, 'data.jsonl');
-  await waitFor(() => fs.existsSync(data) && fs.statSync(data).size > 100_000, 'part of the export to be written');
+  await waitFor(() => fs.existsSync(data) && fs.statSync(data).size > 0, 'part of the export to be written');
   exporting.child.kill('SIGKILL');
   await exporting.exited;
 }
@@ -38,6 +40,12 @@ describe('kill -9 of an export mid-run', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest.inProgress).toBeUndefined();
     expect(manifest.counts.items).toBe(N);
+    // Export 2 replaced export 1 in its folder: export 1 can be neither cleaned nor resumed again.
+    const stale = await run(['cli/loupe.ts', 'export', '--clean', '1'], dataDir);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/export 2 has written into export 1's folder since .*resume or clean export 2 instead/);
+    expect(fs.readFileSync(path.join(out, 'data.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(N);
+    expect((await run(['cli/loupe.ts', 'export', '--resume', '1'], dataDir)).code).toBe(1);
 
     // Cleaning: a folder whose manifest is no longer Loupe's is refused, untouched.
     const cleaned = path.join(outs, 'cleaned');
@@ -47,7 +55,7 @@ describe('kill -9 of an export mid-run', () => {
     fs.writeFileSync(manifestFile, '{"somebody": "else"}');
     const refused = await run(['cli/loupe.ts', 'export', '--clean', '3'], dataDir);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/does not hold a Loupe jsonl export .*nothing was deleted/);
+    expect(refused.stderr).toMatch(/does not hold what export 3 \(jsonl\) wrote: it has no Loupe manifest.json; nothing was deleted/);
     expect(fs.existsSync(path.join(cleaned, 'data.jsonl'))).toBe(true);
     fs.writeFileSync(manifestFile, stub);
     const clean = await run(['cli/loupe.ts', 'export', '--clean', '3', '--json'], dataDir);
@@ -70,5 +78,5 @@ describe('kill -9 of an export mid-run', () => {
     } finally {
       sqlite.close();
     }
-  }, 90_000);
+  }, 180_000);
 });

@@ -7,7 +7,9 @@ import { run, start, waitFor } from './processes';
 
 afterEach(cleanupTemp);
 
-const N = 60_000;
+const N = 20_000;
+/** The killed run pauses after each batch of 2,000 it writes: the kill surely lands mid-run, however loaded the machine. */
+const SLOW = { LOUPE_TEST_PAGE_DELAY_MS: '1000' };
 
 describe('kill -9 of an import mid-run', () => {
   it('leaves whole batches, the run is marked interrupted on the next start, and importing again completes it', async () => {
@@ -26,7 +28,7 @@ describe('kill -9 of an import mid-run', () => {
       }
     };
 
-    const first = start(['cli/loupe.ts', 'import', root], dataDir);
+    const first = start(['cli/loupe.ts', 'import', root], dataDir, SLOW);
     await waitFor(() => count('SELECT count(*) FROM items') > 0, 'the first batch');
     first.child.kill('SIGKILL');
     await first.exited;
@@ -61,5 +63,5 @@ describe('kill -9 of an import mid-run', () => {
     } finally {
       db.close();
     }
-  }, 60_000);
+  }, 120_000);
 });

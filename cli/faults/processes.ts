@@ -17,8 +17,11 @@ export interface Started {
 }
 
 /** Starts `node --import tsx <args>` from the repo root with its own data folder (one process, no tsx wrapper). */
-export function start(args: string[], dataDir: string, env: Record<string, string> = {}): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+export function start(args: string[], dataDir: string, env: Record<string, string> = {}, limits: { fileSizeBytes?: number } = {}): Started {
+  const node = [process.execPath, '--import', 'tsx', ...args];
+  // A file-size limit (RLIMIT_FSIZE): a write past it fails with EFBIG once SIGXFSZ is ignored.
+  const command = limits.fileSizeBytes === undefined ? node : ['prlimit', `--fsize=${limits.fileSizeBytes}:`, node[0], IGNORE_SIGXFSZ, ...node.slice(1)];
+  const child = spawn(command[0], command.slice(1), {
     cwd: REPO,
     env: { ...process.env, LOUPE_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,9 +36,11 @@ export function start(args: string[], dataDir: string, env: Record<string, strin
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
+const IGNORE_SIGXFSZ = `--import=data:text/javascript,process.on('SIGXFSZ',()=>{})`;
+
 /** Runs to the end: exit code and output. */
-export async function run(args: string[], dataDir: string, env: Record<string, string> = {}) {
-  const started = start(args, dataDir, env);
+export async function run(args: string[], dataDir: string, env: Record<string, string> = {}, limits: { fileSizeBytes?: number } = {}) {
+  const started = start(args, dataDir, env, limits);
   const { code } = await started.exited;
   return { code, stdout: started.stdout(), stderr: started.stderr() };
 }

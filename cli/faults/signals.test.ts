@@ -25,11 +25,12 @@ describe('npm run loupe -- import, stopped by a signal', () => {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGKILL'] as const) {
     // SIGKILL: npm cannot pass it on; the import notices it lost its parent and stops itself.
     it(`${signal} to npm stops the importing process within seconds and marks its run interrupted`, async () => {
-      const root = await bigLayout(200_000); // (temporary folders go after each test)
+      const root = await bigLayout(80_000); // (temporary folders go after each test)
       const dataDir = tempDir('loupe-signal-');
       const npm = spawn('npm', ['run', '--silent', 'loupe', '--', 'import', root], {
         cwd: REPO,
-        env: { ...process.env, LOUPE_DATA_DIR: dataDir },
+        // A pause after each batch of 2,000 (40 of them, 20 s at least): the import surely still runs when the signal lands.
+        env: { ...process.env, LOUPE_DATA_DIR: dataDir, LOUPE_TEST_PAGE_DELAY_MS: '500' },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';
@@ -39,7 +40,7 @@ describe('npm run loupe -- import, stopped by a signal', () => {
       const started = await waitFor(() => importRun(dataDir), 'the import to start');
       npm.kill(signal); // what a supervisor (or `kill`) does: only npm gets the signal
       const sent = Date.now();
-      await waitFor(() => !alive(started.pid), `process ${started.pid} to stop`, 5000);
+      await waitFor(() => !alive(started.pid), `process ${started.pid} to stop`, 20_000);
       console.log(`${signal}: the importing process was gone ${Date.now() - sent} ms after npm got the signal`);
       await npmExited;
       expect(importRun(dataDir)?.status, stderr).toBe('interrupted');

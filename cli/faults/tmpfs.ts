@@ -48,3 +48,25 @@ export function fillDisk(dir: string): string {
   }
   return file;
 }
+
+/**
+ * Where no tmpfs can be mounted (not root): lowers this process's soft file-size limit
+ * (RLIMIT_FSIZE, with prlimit) so that any write making a file larger than `bytes` fails with
+ * EFBIG (SIGXFSZ ignored meanwhile), a write path failing as on a full disk. Returns the undo, or
+ * undefined where prlimit is missing.
+ */
+export function limitFileSize(bytes: number): (() => void) | undefined {
+  const pid = String(process.pid);
+  const before = spawnSync('prlimit', ['--pid', pid, '--fsize', '--raw', '--noheadings', '--output=SOFT'], { encoding: 'utf8' });
+  if (before.status !== 0) return undefined;
+  const ignore = () => {};
+  process.on('SIGXFSZ', ignore);
+  if (spawnSync('prlimit', ['--pid', pid, `--fsize=${bytes}:`]).status !== 0) {
+    process.off('SIGXFSZ', ignore);
+    return undefined;
+  }
+  return () => {
+    spawnSync('prlimit', ['--pid', pid, `--fsize=${before.stdout.trim()}:`]);
+    process.off('SIGXFSZ', ignore);
+  };
+}
