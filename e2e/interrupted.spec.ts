@@ -51,6 +51,18 @@ test('interrupted imports, exports and cut-off calls are shown as such', async (
       )
       .run(run.id, Date.now()).lastInsertRowid,
   );
+  // An export refused because its folder held the user's own files: nothing of it to resume or clean.
+  const foreign = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-foreign-'));
+  fs.writeFileSync(path.join(foreign, 'data.jsonl'), '{"mine": true}\n');
+  const refusedId = Number(
+    db
+      .prepare(
+        `INSERT INTO exports (format, filter, out_path, status, error, created_by, started_at, finished_at)
+         VALUES ('jsonl', '{"status":"all","dataset":null,"family":null,"task":null}', ?, 'failed', ?, 'cli:e2e', ?, ?)`,
+      )
+      .run(foreign, `${foreign} is not empty and is not a Loupe export (no Loupe manifest.json); choose a new or empty folder`, Date.now(), Date.now())
+      .lastInsertRowid,
+  );
   // A batch whose queuing process died after queuing 1 of 5 jobs, more than a minute ago.
   const batchId = Number(
     db
@@ -69,6 +81,8 @@ test('interrupted imports, exports and cut-off calls are shown as such', async (
   await expect(row.getByTestId('export-status')).toHaveText('interrupted');
   await expect(row.getByTestId('export-unfinished')).toContainText(`npm run loupe -- export --resume ${exportId}`);
   await expect(row).toContainText(`pid ${owner.pid}`);
+  await expect(page.getByTestId(`export-${refusedId}`).getByTestId('export-status')).toHaveText('failed');
+  await expect(page.getByTestId(`export-${refusedId}`).getByTestId('export-unfinished')).toHaveCount(0);
   await page.screenshot({ path: `${SHOTS}/exports-interrupted.png`, fullPage: true });
 
   await page.goto(`/items/${run.id}`);
@@ -78,5 +92,6 @@ test('interrupted imports, exports and cut-off calls are shown as such', async (
   await page.goto('/jobs');
   await expect(page.getByTestId(`job-${jobId}`)).toContainText('$0.120 committed');
   await expect(page.getByTestId(`batch-${batchId}`).getByTestId('batch-status')).toHaveText('interrupted');
+  await expect(page.getByTestId(`batch-${batchId}`)).toContainText('stopped after queuing 1 of 5');
   await page.screenshot({ path: `${SHOTS}/jobs-committed.png`, fullPage: true });
 });

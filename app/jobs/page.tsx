@@ -29,9 +29,9 @@ function Batches({ batches }: { batches: BatchSummary[] }) {
             <th className="w-16 py-2 font-normal">Batch</th>
             <th className="w-36 py-2 font-normal">Kind</th>
             <th className="py-2 font-normal">State</th>
-            <th className="w-28 py-2 text-right font-normal">Items</th>
-            <th className="w-28 py-2 text-right font-normal">Budget</th>
-            <th className="w-48 py-2 pl-6 font-normal">Started (UTC)</th>
+            <th className="w-24 py-2 text-right font-normal">Items</th>
+            <th className="w-24 py-2 text-right font-normal">Budget</th>
+            <th className="w-64 py-2 pl-6 font-normal">Started (UTC)</th>
           </tr>
         </thead>
         <tbody>
@@ -44,7 +44,9 @@ function Batches({ batches }: { batches: BatchSummary[] }) {
                   {BATCH_STATUS[batch.status].label}
                 </span>
                 {batch.status === 'interrupted' && (
-                  <span className="ml-2 text-xs text-amber-300/80">its queuing process stopped part-way; start a new batch for the rest</span>
+                  <span className="ml-2 text-xs text-amber-300/80">
+                    its process stopped after queuing {batch.queued?.toLocaleString('en-US')} of {batch.total.toLocaleString('en-US')}; start a new batch for the rest
+                  </span>
                 )}
               </td>
               <td className="py-2 text-right tabular-nums text-neutral-400">{batch.total.toLocaleString('en-US')}</td>

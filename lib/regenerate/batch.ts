@@ -236,6 +236,8 @@ export interface BatchSummary {
   status: BatchProgress['status'];
   /** Jobs it meant to queue (an interrupted batch queued fewer). */
   total: number;
+  /** Jobs an interrupted batch did queue (null for the others: counting reads every job of a batch). */
+  queued: number | null;
   budgetUsd: number;
   createdBy: string;
   createdAt: number;
@@ -245,7 +247,8 @@ export interface BatchSummary {
 export function recentBatches(db: Db, limit = 10): BatchSummary[] {
   return statement<[number], BatchSummary>(
     db,
-    `SELECT id, kind, status, total, budget_usd AS budgetUsd, ${actorNameSql('created_by')} AS createdBy, created_at AS createdAt
+    `SELECT id, kind, status, total, budget_usd AS budgetUsd, ${actorNameSql('created_by')} AS createdBy, created_at AS createdAt,
+       CASE status WHEN 'interrupted' THEN (SELECT count(*) FROM jobs WHERE batch_id = batches.id) END AS queued
      FROM batches ORDER BY id DESC LIMIT ?`,
   ).all(limit);
 }

@@ -84,7 +84,7 @@ describe('markInterruptedRuns', () => {
     ]);
     expect(batchProgress(db, cutOff)).toMatchObject({ status: 'interrupted', total: 500, counts: { succeeded: 1 } });
     expect(batchProgress(db, whole).status).toBe('done');
-    expect(recentBatches(db).map((b) => [b.id, b.status])).toEqual([[whole, 'done'], [cutOff, 'interrupted']]);
+    expect(recentBatches(db).map((b) => [b.id, b.status, b.total, b.queued])).toEqual([[whole, 'done', 1, null], [cutOff, 'interrupted', 500, 1]]);
     expect(markInterruptedRuns(db).batches).toEqual([]);
   });
 });
