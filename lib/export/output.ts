@@ -32,24 +32,26 @@ const CLEAR: Record<ExportFormat, (out: string) => Promise<void>> = {
 /**
  * Makes sure `out` may be written: created when missing, refused when it holds anything
  * but a Loupe export, or when it holds images Loupe reads from (an imported export).
- * What an earlier export wrote there is removed.
+ * Then `claim` (writing this run's manifest stub), then what an earlier export wrote there is removed.
  */
-export async function prepareOutDir(db: Db, out: string, format: ExportFormat) {
+export async function prepareOutDir(db: Db, out: string, format: ExportFormat, claim: () => Promise<void>) {
   refuseImageRoots(db, out, 'export to another folder');
   let entries: string[];
   try {
     entries = await fs.promises.readdir(out);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return void (await fs.promises.mkdir(out, { recursive: true }));
     if (code === 'ENOTDIR') throw new ExportError(`${out} is a file, not a folder`);
-    throw error;
+    if (code !== 'ENOENT') throw error;
+    await fs.promises.mkdir(out, { recursive: true });
+    entries = [];
   }
-  if (entries.length === 0) return;
-  const earlier = (await readManifestHead(path.join(out, MANIFEST)))?.format ?? null;
+  const earlier = entries.length === 0 ? '' : ((await readManifestHead(path.join(out, MANIFEST)))?.format ?? null);
   if (earlier === null) {
     throw new ExportError(`${out} is not empty and is not a Loupe export (no Loupe ${MANIFEST}); choose a new or empty folder`);
   }
+  await claim();
+  if (entries.length === 0) return;
   if (earlier !== format && isFormat(earlier)) await CLEAR[earlier](out);
   await CLEAR[format](out);
 }
@@ -72,12 +74,20 @@ function refuseImageRoots(db: Db, out: string, advice: string) {
  * whose manifest is another run's (a later export into the same folder) is left untouched.
  * Only the format's own files inside `out` are deleted. Returns whether the folder was removed.
  */
-export async function clearExportOutput(db: Db, out: string, format: ExportFormat, runId: number): Promise<boolean> {
+export async function clearExportOutput(
+  db: Db,
+  out: string,
+  format: ExportFormat,
+  runId: number,
+  /** Earlier runs into this folder that run `runId` replaced: a resume cut off before its stub still holds theirs. */
+  replaced: number[] = [],
+): Promise<boolean> {
   if (!fs.existsSync(out)) return false;
   refuseImageRoots(db, out, 'nothing was deleted');
   const found = await readManifestHead(path.join(out, MANIFEST));
-  if (!found || found.format !== format || found.run !== runId) {
-    const what = !found ? `has no Loupe ${MANIFEST}` : found.run !== runId ? `holds ${found.run === null ? 'an export of no recorded run' : `export ${found.run}`}` : `holds a ${found.format || 'format-less'} export`;
+  const ours = found?.run === runId || (found?.run != null && replaced.includes(found.run));
+  if (!found || found.format !== format || !ours) {
+    const what = !found ? `has no Loupe ${MANIFEST}` : !ours ? `holds ${found.run === null ? 'an export of no recorded run' : `export ${found.run}`}` : `holds a ${found.format || 'format-less'} export`;
     throw new ExportError(`${out} does not hold what export ${runId} (${format}) wrote: it ${what}; nothing was deleted`);
   }
   await CLEAR[format](out);

@@ -60,6 +60,20 @@ export function startExportRecord(
   });
 }
 
+/**
+ * The unfinished runs before run `id` into the same folder (run `id` replaced them; a finished one
+ * is never among them: a run cut off before it wrote its stub has not touched that export).
+ */
+export function earlierRunsInFolder(db: Db, id: number): number[] {
+  return statement<[number, number], number>(
+    db,
+    `SELECT earlier.id FROM exports earlier JOIN exports run ON run.id = ?
+     WHERE earlier.out_path = run.out_path AND earlier.id < ? AND earlier.status != 'done'`,
+  )
+    .pluck()
+    .all(id, id);
+}
+
 /** The newest run started after run `id` into the same folder (its output replaced run `id`'s). */
 export function laterRunInFolder(db: Db, id: number): number | undefined {
   return statement<[number, number], number>(

@@ -79,4 +79,32 @@ describe('resuming and cleaning an unfinished export', () => {
     expect(await cleanExport(db, run.exportId)).toEqual({ out, folderRemoved: true });
     expect(fs.existsSync(out)).toBe(false);
   });
+
+  it('a resume cut off before it wrote its own manifest can still be cleaned (the folder holds the run it replaced)', async () => {
+    const { db } = await reviewedSamples();
+    const out = path.join(tempDir(), 'export');
+    const first = await exportItems(db, 'jsonl', { out, status: 'all' });
+    interrupt(db, first.exportId);
+    // What a resume that died at once leaves: its row (naming it in the old run), the old run's manifest.
+    const second = Number(
+      db.$client
+        .prepare(`INSERT INTO exports (format, filter, out_path, status, created_by, started_at) SELECT format, filter, out_path, 'interrupted', 't', 0 FROM exports WHERE id = ?`)
+        .run(first.exportId).lastInsertRowid,
+    );
+    await expect(cleanExport(db, first.exportId)).rejects.toThrow(/resume or clean export \d+ instead/);
+    expect(await cleanExport(db, second)).toEqual({ out, folderRemoved: true });
+  });
+
+  it("a run cut off before its stub never cleans the finished export it would have replaced", async () => {
+    const { db } = await reviewedSamples();
+    const out = path.join(tempDir(), 'export');
+    await exportItems(db, 'jsonl', { out, status: 'all' });
+    const cut = Number(
+      db.$client
+        .prepare(`INSERT INTO exports (format, filter, out_path, status, created_by, started_at) SELECT format, filter, out_path, 'interrupted', 't', 0 FROM exports`)
+        .run().lastInsertRowid,
+    );
+    await expect(cleanExport(db, cut)).rejects.toThrow(/holds export 1; nothing was deleted/);
+    expect(fs.existsSync(path.join(out, 'data.jsonl'))).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@ import { getDatasetByName } from '../datasets';
 import { ownerGone } from '../runs/owner';
 import { exportItems, type AnyExportOptions } from './index';
 import { clearExportOutput, EXPORT_FORMATS, readManifestOptions, type ExportFormat } from './output';
-import { getExportRecord, laterRunInFolder, type ExportRecord } from './records';
+import { earlierRunsInFolder, getExportRecord, laterRunInFolder, type ExportRecord } from './records';
 import type { ExportSummary } from './run';
 import { ExportError, type ExportSelection } from './selection';
 
@@ -74,7 +74,7 @@ export async function resumeExport(
 /** Deletes an unfinished export's partial output (only its format's files, inside its folder, and only what this run wrote). */
 export async function cleanExport(db: Db, id: number): Promise<{ out: string; folderRemoved: boolean }> {
   const run = unfinishedRun(db, id);
-  const folderRemoved = await clearExportOutput(db, run.outPath, run.format, id);
+  const folderRemoved = await clearExportOutput(db, run.outPath, run.format, id, earlierRunsInFolder(db, id));
   note(db, id, 'its partial output was deleted');
   return { out: run.outPath, folderRemoved };
 }

@@ -95,7 +95,6 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
   try {
     const groups = listTaskGroups(db, selection);
     const total = groups.reduce((sum, g) => sum + g.n, 0);
-    await prepareOutDir(db, out, spec.format);
     const createdAt = new Date().toISOString();
     const fields = (counts: ManifestFields['counts']): ManifestFields => ({
       format: spec.format,
@@ -105,7 +104,8 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
       counts,
       ...(spec.options ? { options: spec.options } : {}),
     });
-    await writeManifestStub(out, fields({ items: 0, skipped: 0, files: 0, bytes: 0 }));
+    // The stub names this run before an earlier export's files are deleted: from then on only this run's --clean may touch the folder.
+    await prepareOutDir(db, out, spec.format, () => writeManifestStub(out, fields({ items: 0, skipped: 0, files: 0, bytes: 0 })));
 
     const writer = spec.open({ db, out, files });
     const resolver = new ItemResolver(db);
