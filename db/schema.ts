@@ -461,8 +461,10 @@ export const auditSamples = sqliteTable(
   {
     campaignId: integer('campaign_id').notNull().references(() => auditCampaigns.id),
     itemId: integer('item_id').notNull().references(() => items.id),
-    /** The candidate audited: the item's current one when drawn. */
+    /** The version audited, pinned when drawn: the decided one for a decided item, else the current one. */
     candidateId: integer('candidate_id').notNull().references(() => candidates.id),
+    /** Null for samples drawn before it was recorded (the instruction is then worked out when shown). */
+    instructionVersionId: integer('instruction_version_id').references(() => instructionVersions.id),
     /** "family/task" */
     stratum: text('stratum').notNull(),
     /** Size of the stratum in the population, for weighting the overall estimate. */

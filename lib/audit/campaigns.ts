@@ -169,7 +169,7 @@ export function stratumIdsQuery(filter: ListFilter, family: string, task: string
 export function populationScanQuery(filter: ListFilter): { sql: string; params: unknown[] } {
   const { where, params } = filterSql(filter);
   return {
-    sql: `SELECT id, family, task, status, current_candidate_id FROM items NOT INDEXED WHERE ${where} ORDER BY id`,
+    sql: `SELECT id, family, task, status, current_candidate_id, current_instruction_id FROM items NOT INDEXED WHERE ${where} ORDER BY id`,
     params,
   };
 }
@@ -177,6 +177,7 @@ export function populationScanQuery(filter: ListFilter): { sql: string; params: 
 interface DrawnSample {
   itemId: number;
   candidateId: number;
+  instructionId: number;
   stratum: string;
   stratumSize: number;
   reviewerDecision: 'accept' | 'reject' | null;
@@ -208,13 +209,20 @@ function wantedPositions(strata: StratumPreview[], seed: number): Map<string, Wa
 }
 
 /**
- * The candidate a sample audits: a decided item's decided one (what was accepted or rejected,
- * and what the export writes), else the current one. A population of regenerated items is
- * about the regenerations themselves, so it keeps the current (regenerated) candidate.
+ * The version (edited image and instruction) a sample audits, pinned when drawn: a decided
+ * item's decided one (what was accepted or rejected, and what the export writes), else the
+ * current one. A population of regenerated items is about the regenerations themselves, so it
+ * keeps the current (regenerated) version.
  */
-export function auditedCandidate(db: Db, kind: PopulationKind, row: { id: number; current_candidate_id: number }): number {
-  if (kind === 'regenerated') return row.current_candidate_id;
-  return decidedVersion(db, row.id)?.candidateId ?? row.current_candidate_id;
+export function auditedVersion(
+  db: Db,
+  kind: PopulationKind,
+  row: { id: number; current_candidate_id: number; current_instruction_id: number },
+): { candidateId: number; instructionId: number } {
+  const current = { candidateId: row.current_candidate_id, instructionId: row.current_instruction_id };
+  if (kind === 'regenerated') return current;
+  const decided = decidedVersion(db, row.id);
+  return decided ? { candidateId: decided.candidateId, instructionId: decided.instructionId } : current;
 }
 
 /**
@@ -223,13 +231,13 @@ export function auditedCandidate(db: Db, kind: PopulationKind, row: { id: number
  */
 function draw(db: Db, filter: ListFilter, strata: StratumPreview[], seed: number, kind: PopulationKind): DrawnSample[] {
   const wanted = wantedPositions(strata, seed);
-  const picked: { w: Wanted; row: { id: number; status: string; current_candidate_id: number } }[] = [];
-  const take = (w: Wanted, row: { id: number; status: string; current_candidate_id: number }) => picked.push({ w, row });
+  const picked: { w: Wanted; row: { id: number; status: string; current_candidate_id: number; current_instruction_id: number } }[] = [];
+  const take = (w: Wanted, row: { id: number; status: string; current_candidate_id: number; current_instruction_id: number }) => picked.push({ w, row });
   // Looked up after the cursors are done: a connection runs one statement at a time.
   const finish = () =>
     picked.map(({ w, row }) => ({
       itemId: row.id,
-      candidateId: auditedCandidate(db, kind, row),
+      ...auditedVersion(db, kind, row),
       stratum: w.stratum.stratum,
       stratumSize: w.stratum.size,
       reviewerDecision: decisionOf(row.status),
@@ -238,7 +246,7 @@ function draw(db: Db, filter: ListFilter, strata: StratumPreview[], seed: number
   if (hasExtraTerms(filter)) {
     let left = [...wanted.values()].reduce((sum, w) => sum + w.positions.size, 0);
     const { sql, params } = populationScanQuery(filter);
-    type Row = { id: number; family: string; task: string; status: string; current_candidate_id: number };
+    type Row = { id: number; family: string; task: string; status: string; current_candidate_id: number; current_instruction_id: number };
     for (const row of statement<unknown[], Row>(db, sql).iterate(...params)) {
       const w = wanted.get(`${row.family}/${row.task}`);
       if (!w) continue;
@@ -250,9 +258,9 @@ function draw(db: Db, filter: ListFilter, strata: StratumPreview[], seed: number
     return finish();
   }
 
-  const itemState = statement<[number], { id: number; status: string; current_candidate_id: number }>(
+  const itemState = statement<[number], { id: number; status: string; current_candidate_id: number; current_instruction_id: number }>(
     db,
-    'SELECT id, status, current_candidate_id FROM items WHERE id = ?',
+    'SELECT id, status, current_candidate_id, current_instruction_id FROM items WHERE id = ?',
   );
   for (const w of wanted.values()) {
     const last = Math.max(...w.positions);
@@ -319,11 +327,11 @@ export function createCampaign(db: Db, spec: CampaignSpec, maxSample = MAX_SAMPL
       );
       const insert = statement(
         db,
-        `INSERT INTO audit_samples (campaign_id, item_id, candidate_id, stratum, stratum_size, position, reviewer_decision)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audit_samples (campaign_id, item_id, candidate_id, instruction_version_id, stratum, stratum_size, position, reviewer_decision)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       ordered.forEach((s, position) =>
-        insert.run(campaignId, s.itemId, s.candidateId, s.stratum, s.stratumSize, position, s.reviewerDecision),
+        insert.run(campaignId, s.itemId, s.candidateId, s.instructionId, s.stratum, s.stratumSize, position, s.reviewerDecision),
       );
       return campaignId;
     })

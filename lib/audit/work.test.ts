@@ -105,8 +105,11 @@ describe('claiming samples', () => {
 });
 
 describe('what the audit page shows', () => {
-  it('the drawn candidate beside its source, the current instruction, family and task', () => {
+  it('the drawn candidate beside its source, the instruction drawn with it (not one added since), family and task', () => {
     const id = order()[0];
+    const drawn = db.$client
+      .prepare('SELECT text, kind FROM instruction_versions WHERE id = (SELECT current_instruction_id FROM items WHERE id = ?)')
+      .get(id) as { text: string; kind: string };
     addHumanInstruction(db, id, 'Make the sky purple.', 'rita');
     const item = auditItem(db, campaign.id, id, { blind: true });
     const row = db.$client.prepare('SELECT family, task, current_candidate_id, source_width FROM items WHERE id = ?').get(id) as {
@@ -119,8 +122,8 @@ describe('what the audit page shows', () => {
       itemId: id,
       family: row.family,
       task: row.task,
-      instruction: 'Make the sky purple.',
-      instructionKind: 'human',
+      instruction: drawn.text,
+      instructionKind: drawn.kind,
       source: { kind: 'source', id, width: row.source_width },
       candidate: { kind: 'candidate', id: row.current_candidate_id, origin: 'dataset' },
     });

@@ -207,6 +207,8 @@ interface ItemRow {
   source_width: number;
   source_height: number;
   current_instruction_id: number;
+  /** The instruction pinned when the sample was drawn (null: drawn before it was recorded). */
+  instruction_version_id: number | null;
   candidate_id: number;
   origin: CandidateOrigin;
   width: number;
@@ -258,7 +260,7 @@ export function auditItem(db: Db, campaignId: number, itemId: number, options: {
   const row = statement<[number, number], ItemRow>(
     db,
     `SELECT s.item_id, i.external_id, i.family, i.task, s.position, s.reviewer_decision, i.metadata,
-            i.source_width, i.source_height, i.current_instruction_id,
+            i.source_width, i.source_height, i.current_instruction_id, s.instruction_version_id,
             c.id AS candidate_id, c.origin, c.width, c.height, c.source_width AS c_source_width,
             c.source_height AS c_source_height, c.source_path AS c_source_path, c.simulated, c.padding_ok
      FROM audit_samples s
@@ -270,7 +272,8 @@ export function auditItem(db: Db, campaignId: number, itemId: number, options: {
   // The instruction the decision chose with the audited candidate; the current one otherwise
   // (a pending item, or a regenerated population's current regeneration the decision did not choose).
   const decided = decidedVersion(db, itemId);
-  const instructionId = decided && decided.candidateId === row.candidate_id ? decided.instructionId : row.current_instruction_id;
+  const instructionId =
+    row.instruction_version_id ?? (decided && decided.candidateId === row.candidate_id ? decided.instructionId : row.current_instruction_id);
   const instructions = statement<[number], { id: number; kind: InstructionKind; text: string; createdAt: number }>(
     db,
     'SELECT id, kind, text, created_at AS createdAt FROM instruction_versions WHERE item_id = ? ORDER BY id',

@@ -252,6 +252,25 @@ describe('the decided version: item page, dataset page, audit and export agree',
     expect(auditItem(db, campaign.id, itemId, { blind: true }).version).toBeUndefined();
   });
 
+  it('an audit sample keeps the version drawn, even when the decision changes to another after the draw', () => {
+    const reworded = rewrite(); // current instruction: the rewrite
+    recordVerdict(db, alice, { itemId, decision: 'accept', instructionVersionId: originalInstruction() });
+    const campaign = createCampaign(db, {
+      name: 'pinned',
+      datasetId,
+      population: { kind: 'filter' },
+      sampling: { mode: 'fixed', perStratum: 100 },
+      seed: 1,
+      createdBy: 'lee',
+    });
+    undoLastVerdict(db, alice);
+    const regeneration = regenerate();
+    recordVerdict(db, alice, { itemId, decision: 'accept', candidateId: regeneration, instructionVersionId: reworded });
+    const sample = auditItem(db, campaign.id, itemId, { blind: false });
+    expect(sample.candidate.id).toBe(datasetEdit());
+    expect(sample.instruction).toBe(textOf(originalInstruction()));
+  });
+
   it('a gold item is offered to reviewers as it was decided, so its answer is scored on that version', () => {
     recordVerdict(db, alice, { itemId, decision: 'accept' });
     markGold(db, itemId, 'lee', 'accept');

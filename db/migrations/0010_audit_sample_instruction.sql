@@ -1,0 +1,1 @@
+ALTER TABLE `audit_samples` ADD `instruction_version_id` integer REFERENCES instruction_versions(id);
