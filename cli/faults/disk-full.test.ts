@@ -9,7 +9,7 @@ import { cleanupTemp, copySamples, SAMPLES_DIR, tempDir } from '@/lib/test/facto
 import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
 import { bigLayout } from './layouts';
 import { run } from './processes';
-import { fillDisk, limitFileSize, smallTmpfs } from './tmpfs';
+import { fillDisk, isSmall, limitFileSize, smallTmpfs } from './tmpfs';
 
 const DISK_FULL = /the disk holding Loupe's data is full/;
 
@@ -70,8 +70,9 @@ describe.skipIf(!tmpfs)('a full disk (a 4 MB tmpfs)', () => {
     // Ballast, deleted afterwards to free space the way a user would (never the database's own files).
     const ballast = path.join(tmpfs!.dir, 'ballast');
     fs.writeFileSync(ballast, Buffer.alloc(1536 * 1024));
+    expect(isSmall(tmpfs!.dir, 4 * 1024 * 1024), `the 4 MB tmpfs at ${tmpfs!.dir} is no longer mounted`).toBe(true);
     const result = await run(['cli/loupe.ts', 'import', await bigLayout(60_000), '--json'], dataDir);
-    expect(result.code, result.stderr).toBe(28);
+    expect(result.code, `stderr: ${result.stderr}\nstdout: ${result.stdout.slice(0, 2000)}`).toBe(28);
     expect(result.stderr).toMatch(new RegExp(`loupe: ${DISK_FULL.source}`));
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(JSON.parse(result.stdout).error).toMatch(DISK_FULL);

@@ -13,7 +13,9 @@ export function smallTmpfs(bytes: number): { dir: string; unmount(): void } | un
   // Not a tempDir(): cleanupTemp would try to remove the mount point while it is mounted.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-tmpfs-'));
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { encoding: 'utf8' });
-  if (mounted.status !== 0) {
+  // Mounted, and really this small (a mount that did not take leaves a folder of the big disk).
+  if (mounted.status !== 0 || !isSmall(dir, bytes)) {
+    if (mounted.status === 0) spawnSync('umount', ['-l', dir]);
     fs.rmSync(dir, { recursive: true, force: true });
     return undefined;
   }
@@ -24,6 +26,12 @@ export function smallTmpfs(bytes: number): { dir: string; unmount(): void } | un
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether the filesystem holding `dir` is at most `bytes` large (the tmpfs, not the disk under it). */
+export function isSmall(dir: string, bytes: number): boolean {
+  const stats = fs.statfsSync(dir);
+  return stats.blocks * stats.bsize <= bytes;
 }
 
 /** Takes the free space of the filesystem of `dir` (a file filled until ENOSPC); returns its path. */
