@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { getDatasetByName, listDatasets } from '@/lib/datasets';
-import { JobError } from '@/lib/jobs/jobs';
 import { JobWorker } from '@/lib/jobs/worker';
 import { BATCH_KINDS, batchProgress, estimateBatch, ITEM_STATUSES, startBatch, type BatchKind } from '@/lib/regenerate/batch';
 import { openaiClient } from '@/lib/regenerate/client';
@@ -10,6 +9,7 @@ import { jobRunners } from '@/lib/regenerate/runners';
 import { listFilterSchema } from '@/lib/review/filter';
 import { ProgressBar } from './progress';
 import { EXTRA_FILTER_OPTIONS, extraFilterInput, filterProblem } from './filter-options';
+import { LoupeError } from '@/lib/errors';
 
 export const usd = (n: number) => `$${n.toFixed(n < 10 ? 3 : 2)}`;
 
@@ -95,7 +95,7 @@ export async function regenerateCommand(args: string[]): Promise<number> {
   try {
     batch = await startBatch(db, config, { kind, filter, budgetUsd, requestedBy: `cli:${process.env.USER ?? 'loupe'}` });
   } catch (error) {
-    if (error instanceof JobError) return fail(error.message);
+    if (error instanceof LoupeError) return fail(error.message);
     throw error;
   }
   const { batchId } = batch;

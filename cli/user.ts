@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { isRole, ROLES, type Role } from '@/lib/auth/roles';
-import { addUser, generatePassword, listUsers, renameUser, setDisabled, setRoles, UserError, type UserSummary } from '@/lib/auth/users';
+import { addUser, generatePassword, listUsers, renameUser, setDisabled, setRoles, type UserSummary } from '@/lib/auth/users';
+import { LoupeError } from '@/lib/errors';
 
 export const USER_USAGE = `  user add NAME --role ROLE [--role ROLE ...] [--json]
       Add an account for the web app. Roles: ${ROLES.join(', ')} (repeat --role or separate
@@ -144,7 +145,7 @@ export async function userCommand(args: string[]): Promise<number> {
     output(publicUser(user));
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof UserError) return fail(error.message);
+    if (error instanceof UsageError || error instanceof LoupeError) return fail(error.message);
     throw error;
   }
 }

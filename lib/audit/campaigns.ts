@@ -7,8 +7,8 @@ import type { AuditStatus } from '@/db/schema';
 import { allocateSample, seededSampleIds, seededShuffle } from '@/lib/stats';
 import { decidedVersion } from '@/lib/review/decided';
 import { filterSql, hasExtraTerms, listFilterSchema, type ListFilter } from '@/lib/review/filter';
-import { ReviewError } from '@/lib/review/verdicts';
 import { MAX_SAMPLE, type PopulationKind, type PopulationSpec, type SamplingSpec } from './spec';
+import { LoupeError } from '@/lib/errors';
 
 export interface CampaignSpec {
   name: string;
@@ -80,7 +80,7 @@ export function populationFilter(datasetId: number, population: PopulationSpec):
   const parsed = listFilterSchema.safeParse({ ...terms, datasetId });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ReviewError(`invalid population filter: ${issue.path.join('.') || 'filter'}: ${issue.message}`, 400);
+    throw new LoupeError('invalid', `invalid population filter: ${issue.path.join('.') || 'filter'}: ${issue.message}`);
   }
   return parsed.data;
 }
@@ -147,7 +147,7 @@ function summarize(strata: StratumPreview[]): CampaignPreview {
 
 function requireDataset(db: Db, datasetId: number) {
   const found = statement<[number], number>(db, 'SELECT 1 FROM datasets WHERE id = ?').pluck().get(datasetId);
-  if (!found) throw new ReviewError(`dataset ${datasetId} not found`, 404);
+  if (!found) throw new LoupeError('not_found', `dataset ${datasetId} not found`);
 }
 
 /** Per-stratum population and sample sizes of a campaign spec, before creating it (the form's table). */
@@ -290,13 +290,13 @@ export function createCampaign(db: Db, spec: CampaignSpec, maxSample = MAX_SAMPL
     const strata = allocate(strataOf(db, filter), spec.sampling);
     const size = strata.reduce((sum, s) => sum + s.sample, 0);
     if (size > maxSample) {
-      throw new ReviewError(`a sample of ${size} items is too large (at most ${maxSample}): allow a wider margin or fewer per stratum`, 400);
+      throw new LoupeError('invalid', `a sample of ${size} items is too large (at most ${maxSample}): allow a wider margin or fewer per stratum`);
     }
     return { strata, drawn: draw(db, filter, strata, seed, spec.population.kind) };
   });
   const preview = summarize(strata);
-  if (preview.populationSize === 0) throw new ReviewError('the population is empty: no items of the dataset match it', 400);
-  if (drawn.length === 0) throw new ReviewError('the sample is empty: nothing would be audited', 400);
+  if (preview.populationSize === 0) throw new LoupeError('invalid', 'the population is empty: no items of the dataset match it');
+  if (drawn.length === 0) throw new LoupeError('invalid', 'the sample is empty: nothing would be audited');
 
   // Sorted first so the shuffle's input (and so the order) depends only on the draw.
   drawn.sort((a, b) => cmp(a.stratum, b.stratum) || a.itemId - b.itemId);
@@ -387,7 +387,7 @@ export function getCampaign(db: Db, id: number): Campaign | undefined {
 /** The campaign, or a 404. */
 export function requireCampaign(db: Db, id: number): Campaign {
   const campaign = getCampaign(db, id);
-  if (!campaign) throw new ReviewError(`audit campaign ${id} not found`, 404);
+  if (!campaign) throw new LoupeError('not_found', `audit campaign ${id} not found`);
   return campaign;
 }
 

@@ -3,10 +3,10 @@ import { statement } from '@/db/statements';
 import type { CandidateOrigin, InstructionKind } from '@/db/schema';
 import { actorNameSql } from '@/lib/auth/actors';
 import { decidedVersion } from '@/lib/review/decided';
-import { ReviewError } from '@/lib/review/verdicts';
 import { labelVersion } from '@/lib/review/version-label';
 import { requireCampaign } from './campaigns';
 import { resultSchema, type AuditScores } from './spec';
+import { LoupeError } from '@/lib/errors';
 
 /** How long a claimed sample stays with its audit page. */
 export const AUDIT_LEASE_MS = 5 * 60 * 1000;
@@ -81,7 +81,7 @@ export function auditProgress(db: Db, campaignId: number, auditor: string): Audi
 
 function requireOpen(db: Db, campaignId: number) {
   const campaign = requireCampaign(db, campaignId);
-  if (campaign.status !== 'open') throw new ReviewError(`audit campaign ${campaignId} is closed`, 409);
+  if (campaign.status !== 'open') throw new LoupeError('conflict', `audit campaign ${campaignId} is closed`);
   return campaign;
 }
 
@@ -181,9 +181,9 @@ export function recordResult(
   const id = db.$client
     .transaction(() => {
       const row = sample.get(campaignId, itemId);
-      if (!row) throw new ReviewError(`item ${itemId} is not in the sample of audit campaign ${campaignId}`, 404);
+      if (!row) throw new LoupeError('not_found', `item ${itemId} is not in the sample of audit campaign ${campaignId}`);
       if (options.holder && row.lease_holder && row.lease_holder !== options.holder && (row.lease_expires_at ?? 0) > now) {
-        throw new ReviewError('another auditor holds this sample now', 409);
+        throw new LoupeError('conflict', 'another auditor holds this sample now');
       }
       const resultId = upsert.get(
         campaignId, itemId, auditor, input.instructionFollowing, input.identityPreservation, input.visualQuality,
@@ -268,7 +268,7 @@ export function auditItem(db: Db, campaignId: number, itemId: number, options: {
      JOIN candidates c ON c.id = s.candidate_id
      WHERE s.campaign_id = ? AND s.item_id = ?`,
   ).get(campaignId, itemId);
-  if (!row) throw new ReviewError(`item ${itemId} is not in the sample of audit campaign ${campaignId}`, 404);
+  if (!row) throw new LoupeError('not_found', `item ${itemId} is not in the sample of audit campaign ${campaignId}`);
   // The instruction the decision chose with the audited candidate; the current one otherwise
   // (a pending item, or a regenerated population's current regeneration the decision did not choose).
   const decided = decidedVersion(db, itemId);

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTemp, tempDb } from '@/lib/test/factories';
 import { createAuth } from './auth';
-import { addUser, generatePassword, listUsers, setDisabled, setRoles, UserError } from './users';
+import { addUser, generatePassword, listUsers, setDisabled, setRoles } from './users';
+import { LoupeError } from '@/lib/errors';
 
 afterEach(cleanupTemp);
 
@@ -74,7 +75,7 @@ describe('accounts', () => {
 
   it('validates names, passwords and roles', async () => {
     const { db } = tempDb();
-    await expect(addUser(db, { username: 'x', roles: ['lead'], password: 'long enough pw' })).rejects.toThrow(UserError);
+    await expect(addUser(db, { username: 'x', roles: ['lead'], password: 'long enough pw' })).rejects.toThrow(LoupeError);
     await expect(addUser(db, { username: 'carl', roles: ['lead'], password: 'short' })).rejects.toThrow(/10 characters/);
     await expect(addUser(db, { username: 'carl', roles: [], password: 'long enough pw' })).rejects.toThrow(/role/);
     await addUser(db, { username: 'carl', roles: ['lead'], password: 'long enough pw' });

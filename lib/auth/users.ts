@@ -2,6 +2,7 @@ import { hashPassword } from 'better-auth/crypto';
 import crypto from 'node:crypto';
 import type { Db } from '@/db';
 import { formatRoles, parseRoles, type Role } from './roles';
+import { LoupeError } from '@/lib/errors';
 
 export interface UserSummary {
   id: string;
@@ -9,16 +10,6 @@ export interface UserSummary {
   roles: Role[];
   disabled: boolean;
   createdAt: number;
-}
-
-/** A request about accounts the data does not allow (unknown user, taken name, ...). */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409 = 400,
-  ) {
-    super(message);
-  }
 }
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,39}$/;
@@ -58,19 +49,19 @@ const toSummary = (row: UserRow): UserSummary => ({
 export async function addUser(db: Db, input: { username: string; roles: Role[]; password: string }): Promise<UserSummary> {
   const username = normalizeUsername(input.username);
   if (!USERNAME_PATTERN.test(username)) {
-    throw new UserError(`invalid username "${input.username}": 2-40 of a-z, 0-9, '.', '_', '-', starting with a letter or digit`);
+    throw new LoupeError('invalid', `invalid username "${input.username}": 2-40 of a-z, 0-9, '.', '_', '-', starting with a letter or digit`);
   }
   if (input.password.length < MIN_PASSWORD_LENGTH) {
-    throw new UserError(`the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+    throw new LoupeError('invalid', `the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
   }
-  if (input.roles.length === 0) throw new UserError('a user needs at least one role');
+  if (input.roles.length === 0) throw new LoupeError('invalid', 'a user needs at least one role');
   const hash = await hashPassword(input.password);
   const id = crypto.randomUUID();
   const now = Date.now();
   db.$client
     .transaction(() => {
       if (db.$client.prepare('SELECT 1 FROM users WHERE username = ?').get(username)) {
-        throw new UserError(`user ${username} already exists`, 409);
+        throw new LoupeError('conflict', `user ${username} already exists`);
       }
       db.$client
         .prepare(
@@ -105,12 +96,12 @@ export function listUsers(db: Db): UserSummary[] {
 
 function requireUser(db: Db, username: string): UserSummary {
   const user = getUser(db, username);
-  if (!user) throw new UserError(`no user named ${normalizeUsername(username)}`, 404);
+  if (!user) throw new LoupeError('not_found', `no user named ${normalizeUsername(username)}`);
   return user;
 }
 
 export function setRoles(db: Db, username: string, roles: Role[]): UserSummary {
-  if (roles.length === 0) throw new UserError('a user needs at least one role (disable the account instead)');
+  if (roles.length === 0) throw new LoupeError('invalid', 'a user needs at least one role (disable the account instead)');
   const user = requireUser(db, username);
   db.$client.prepare('UPDATE users SET roles = ?, updated_at = ? WHERE id = ?').run(formatRoles(roles), Date.now(), user.id);
   return requireUser(db, username);
@@ -124,13 +115,13 @@ export function setRoles(db: Db, username: string, roles: Role[]): UserSummary {
 export function renameUser(db: Db, username: string, newName: string): UserSummary {
   const name = normalizeUsername(newName);
   if (!USERNAME_PATTERN.test(name)) {
-    throw new UserError(`invalid username "${newName}": 2-40 of a-z, 0-9, '.', '_', '-', starting with a letter or digit`);
+    throw new LoupeError('invalid', `invalid username "${newName}": 2-40 of a-z, 0-9, '.', '_', '-', starting with a letter or digit`);
   }
   const user = requireUser(db, username);
   db.$client
     .transaction(() => {
       if (name !== user.username && db.$client.prepare('SELECT 1 FROM users WHERE username = ?').get(name)) {
-        throw new UserError(`user ${name} already exists`, 409);
+        throw new LoupeError('conflict', `user ${name} already exists`);
       }
       db.$client
         .prepare('UPDATE users SET username = ?, display_username = ?, name = ?, email = ?, updated_at = ? WHERE id = ?')

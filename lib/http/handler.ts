@@ -1,9 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { isDiskFull, storageErrorMessage } from '@/db/errors';
-import { UserError } from '@/lib/auth/users';
-import { JobError } from '@/lib/jobs/jobs';
-import { ReviewError } from '@/lib/review/verdicts';
+import { LoupeError } from '@/lib/errors';
 
 /** JSON error body every route handler uses: { error: message }. */
 export function jsonError(message: string, status: number) {
@@ -11,7 +9,8 @@ export function jsonError(message: string, status: number) {
 }
 
 /**
- * Runs a route handler body, turning validation and domain errors into 4xx JSON answers
+ * Runs a route handler body, turning validation errors and LoupeError (lib/errors.ts: its code
+ * decides the status) into 4xx JSON answers, a full disk into 507,
  * so handlers stay one line of "validate, call lib/".
  */
 export async function handle(run: () => Promise<Response> | Response): Promise<Response> {
@@ -22,7 +21,7 @@ export async function handle(run: () => Promise<Response> | Response): Promise<R
       const first = error.issues[0];
       return jsonError(`invalid request: ${first.path.join('.') || 'body'}: ${first.message}`, 400);
     }
-    if (error instanceof ReviewError || error instanceof JobError || error instanceof UserError) {
+    if (error instanceof LoupeError) {
       return jsonError(error.message, error.status);
     }
     if (error instanceof SyntaxError) return jsonError('invalid request: body is not JSON', 400);

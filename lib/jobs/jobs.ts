@@ -6,6 +6,7 @@ import type { JobKind, JobStatus } from '@/db/schema';
 import { writeTransaction } from '@/db/transaction';
 import { pidExists } from '../runs/owner';
 import { batchSpend } from './spend';
+import { LoupeError } from '@/lib/errors';
 
 export interface JobRow {
   id: number;
@@ -47,16 +48,6 @@ function toJob(raw: RawJob): JobRow {
 
 export const ACTIVE: JobStatus[] = ['queued', 'running'];
 
-/** A job request the data does not allow (route handlers answer 4xx with the message). */
-export class JobError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409,
-  ) {
-    super(message);
-  }
-}
-
 export interface NewJob {
   kind: JobKind;
   itemId: number;
@@ -72,14 +63,14 @@ export function enqueueJob(db: Db, job: NewJob): number {
   return db.$client
     .transaction(() => {
       const item = statement<[number], number>(db, 'SELECT 1 FROM items WHERE id = ?').pluck().get(job.itemId);
-      if (!item) throw new JobError(`item ${job.itemId} not found`, 404);
+      if (!item) throw new LoupeError('not_found', `item ${job.itemId} not found`);
       const active = statement<[number, string], number>(
         db,
         `SELECT id FROM jobs WHERE item_id = ? AND kind = ? AND status IN ('queued', 'running') LIMIT 1`,
       )
         .pluck()
         .get(job.itemId, job.kind);
-      if (active) throw new JobError(`item ${job.itemId} already has a ${job.kind} job (#${active}) queued or running`, 409);
+      if (active) throw new LoupeError('conflict', `item ${job.itemId} already has a ${job.kind} job (#${active}) queued or running`);
       return Number(
         statement(
           db,
@@ -309,7 +300,7 @@ export function cancelJob(db: Db, id: number, now = Date.now()): JobStatus {
   return db.$client
     .transaction(() => {
       const job = getJob(db, id);
-      if (!job) throw new JobError(`job ${id} not found`, 404);
+      if (!job) throw new LoupeError('not_found', `job ${id} not found`);
       if (job.status === 'queued') {
         statement(db, `UPDATE jobs SET status = 'cancelled', error = 'cancelled', finished_at = ? WHERE id = ?`).run(now, id);
         return 'cancelled';
@@ -318,7 +309,7 @@ export function cancelJob(db: Db, id: number, now = Date.now()): JobStatus {
         statement(db, 'UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
         return 'running';
       }
-      throw new JobError(`job ${id} is already ${job.status}`, 409);
+      throw new LoupeError('conflict', `job ${id} is already ${job.status}`);
     })
     .immediate();
 }
@@ -328,15 +319,15 @@ export function retryJob(db: Db, id: number): void {
   db.$client
     .transaction(() => {
       const job = getJob(db, id);
-      if (!job) throw new JobError(`job ${id} not found`, 404);
-      if (job.status !== 'failed' && job.status !== 'cancelled') throw new JobError(`job ${id} is ${job.status}`, 409);
+      if (!job) throw new LoupeError('not_found', `job ${id} not found`);
+      if (job.status !== 'failed' && job.status !== 'cancelled') throw new LoupeError('conflict', `job ${id} is ${job.status}`);
       const active = statement<[number, string, number], number>(
         db,
         `SELECT 1 FROM jobs WHERE item_id = ? AND kind = ? AND id != ? AND status IN ('queued', 'running')`,
       )
         .pluck()
         .get(job.itemId, job.kind, id);
-      if (active) throw new JobError(`item ${job.itemId} already has a ${job.kind} job queued or running`, 409);
+      if (active) throw new LoupeError('conflict', `item ${job.itemId} already has a ${job.kind} job queued or running`);
       statement(
         db,
         `UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0, error = NULL, cancel_requested = 0,

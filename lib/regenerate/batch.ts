@@ -3,12 +3,12 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import type { ItemStatus, JobStatus } from '@/db/schema';
-import { JobError } from '../jobs/jobs';
 import { filterSql, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../review/filter';
 import { estimateJudge } from '../signals/judge';
 import { requestJudgeJob } from '../signals/judge-runner';
 import type { RegenerateConfig } from './config';
 import { estimateJob, requestJob } from './service';
+import { LoupeError } from '@/lib/errors';
 
 /** Job kinds a batch can run (pair regeneration is per item only); judge is the VLM judge (lib/signals). */
 export const BATCH_KINDS = ['regenerate', 'rewrite', 'judge'] as const;
@@ -113,15 +113,12 @@ export async function startBatch(
   { pageSize = 500 } = {},
 ): Promise<{ batchId: number; queued: number; estimatedUsd: number }> {
   if (!config.OPENAI_API_KEY) {
-    throw new JobError('Regeneration is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).', 400);
+    throw new LoupeError('invalid', 'Regeneration is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).');
   }
-  if (!(request.budgetUsd > 0)) throw new JobError('the budget must be a positive number of USD', 400);
+  if (!(request.budgetUsd > 0)) throw new LoupeError('invalid', 'the budget must be a positive number of USD');
   const estimate = estimateBatch(db, config, request);
   if (estimate.items === 0) {
-    throw new JobError(
-      estimate.skippedActive ? `all ${estimate.skippedActive} matching items already have a ${request.kind} job queued or running` : 'no items match this filter',
-      400,
-    );
+    throw new LoupeError('invalid', estimate.skippedActive ? `all ${estimate.skippedActive} matching items already have a ${request.kind} job queued or running` : 'no items match this filter');
   }
   // `total` starts as the estimate, so batchProgress does not call a batch done while it is still being queued.
   const batchId = Number(
@@ -156,7 +153,7 @@ export async function startBatch(
         usd += queueOne(row.id).estimatedUsd;
         done++;
       } catch (error) {
-        if (!(error instanceof JobError)) throw error; // a job queued meanwhile by someone else: skip the item
+        if (!(error instanceof LoupeError)) throw error; // a job queued meanwhile by someone else: skip the item
       }
     }
     return { done, usd };
@@ -213,7 +210,7 @@ export function batchProgress(db: Db, batchId: number): BatchProgress {
     `SELECT id, kind, status, filter, total, budget_usd AS budgetUsd, estimated_usd AS estimatedUsd,
             ${actorNameSql('created_by')} AS createdBy, created_at AS createdAt FROM batches WHERE id = ?`,
   ).get(batchId);
-  if (!batch) throw new JobError(`batch ${batchId} not found`, 404);
+  if (!batch) throw new LoupeError('not_found', `batch ${batchId} not found`);
   const rows = statement<[number], { status: JobStatus; n: number; usd: number }>(
     db,
     'SELECT status, count(*) AS n, sum(spent_usd) AS usd FROM jobs WHERE batch_id = ? GROUP BY status',

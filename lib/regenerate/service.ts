@@ -1,11 +1,12 @@
 import type { Db } from '@/db';
 import type { JobKind } from '@/db/schema';
-import { enqueueJob, JobError } from '../jobs/jobs';
+import { enqueueJob } from '../jobs/jobs';
 import type { RegenerateConfig } from './config';
 import { estimateImageEdit, estimateRewrite } from './prices';
 import { chooseBucket } from './recipe';
 import { canRegeneratePair, itemFacts } from './item-facts';
 import { regenerateParams, rewriteParams } from './runners';
+import { LoupeError } from '@/lib/errors';
 
 /** What one job is expected to cost, from the price table (the actual cost comes from usage). */
 export function estimateJob(config: RegenerateConfig, kind: JobKind, item: { width: number; height: number }, quality?: string): number {
@@ -26,14 +27,14 @@ export interface JobRequest {
 /** Validates and queues a regeneration or rewrite of one item. */
 export function requestJob(db: Db, config: RegenerateConfig, request: JobRequest): { jobId: number; estimatedUsd: number } {
   if (!config.OPENAI_API_KEY) {
-    throw new JobError('Regeneration is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).', 400);
+    throw new LoupeError('invalid', 'Regeneration is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).');
   }
   const item = itemFacts(db, request.itemId);
-  if (!item) throw new JobError(`item ${request.itemId} not found`, 404);
+  if (!item) throw new LoupeError('not_found', `item ${request.itemId} not found`);
   const parsed = (request.kind === 'rewrite' ? rewriteParams : regenerateParams).safeParse(request.params ?? {});
-  if (!parsed.success) throw new JobError(`invalid job parameters: ${parsed.error.issues[0].message}`, 400);
+  if (!parsed.success) throw new LoupeError('invalid', `invalid job parameters: ${parsed.error.issues[0].message}`);
   if (request.kind === 'regenerate_pair' && !canRegeneratePair(item)) {
-    throw new JobError('pair regeneration is for HQ-Edit generate items with an input_description', 400);
+    throw new LoupeError('invalid', 'pair regeneration is for HQ-Edit generate items with an input_description');
   }
   const quality = 'quality' in parsed.data ? parsed.data.quality : undefined;
   const estimatedUsd = estimateJob(config, request.kind, item, quality);

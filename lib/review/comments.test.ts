@@ -3,7 +3,7 @@ import type { Db } from '@/db';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { importGptEdit } from '../import/import-gpt-edit';
 import { addComment, COMMENT_MAX, listComments } from './comments';
-import { ReviewError } from './verdicts';
+import { LoupeError } from '@/lib/errors';
 
 let db: Db;
 
@@ -17,7 +17,7 @@ const errorOf = (run: () => unknown) => {
   try {
     run();
   } catch (error) {
-    return error as ReviewError;
+    return error as LoupeError;
   }
   throw new Error('expected an error');
 };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorName, actorNameSql } from '@/lib/auth/actors';
-import { ReviewError } from './verdicts';
+import { LoupeError } from '@/lib/errors';
 
 export const COMMENT_MAX = 4000;
 
@@ -29,16 +29,16 @@ export interface CommentViewer {
 
 function assertItem(db: Db, itemId: number) {
   if (!statement<[number], number>(db, 'SELECT 1 FROM items WHERE id = ?').pluck().get(itemId)) {
-    throw new ReviewError(`item ${itemId} not found`, 404);
+    throw new LoupeError('not_found', `item ${itemId} not found`);
   }
 }
 
 /** Adds a comment (trimmed, 1 to 4000 characters) to an existing item; `author` is a user id. */
 export function addComment(db: Db, itemId: number, author: string, body: string, now = Date.now()): Comment {
   const text = body.trim();
-  if (!text) throw new ReviewError('a comment cannot be empty', 400);
+  if (!text) throw new LoupeError('invalid', 'a comment cannot be empty');
   if (text.length > COMMENT_MAX) {
-    throw new ReviewError(`a comment can be at most ${COMMENT_MAX} characters (this one has ${text.length})`, 400);
+    throw new LoupeError('invalid', `a comment can be at most ${COMMENT_MAX} characters (this one has ${text.length})`);
   }
   assertItem(db, itemId);
   const id = Number(

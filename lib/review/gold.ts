@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { ReviewError } from './verdicts';
+import { LoupeError } from '@/lib/errors';
 
 export type Expected = 'accept' | 'reject';
 
@@ -14,9 +14,9 @@ export function markGold(db: Db, itemId: number, lead: string, expected?: Expect
     db,
     'SELECT status, dataset_id FROM items WHERE id = ?',
   ).get(itemId);
-  if (!item) throw new ReviewError(`item ${itemId} not found`, 404);
+  if (!item) throw new LoupeError('not_found', `item ${itemId} not found`);
   if (item.status !== 'accepted' && item.status !== 'rejected') {
-    throw new ReviewError(`item ${itemId} is ${item.status}: only decided items can be gold`, 409);
+    throw new LoupeError('conflict', `item ${itemId} is ${item.status}: only decided items can be gold`);
   }
   const answer = expected ?? (item.status === 'accepted' ? 'accept' : 'reject');
   statement(
@@ -56,7 +56,7 @@ export function reviewSettings(db: Db, datasetId: number): ReviewSettings | unde
  */
 export function setReviewSettings(db: Db, datasetId: number, settings: { overlap?: number; goldRate?: number }): ReviewSettings {
   const current = reviewSettings(db, datasetId);
-  if (!current) throw new ReviewError(`dataset ${datasetId} not found`, 404);
+  if (!current) throw new LoupeError('not_found', `dataset ${datasetId} not found`);
   statement(db, 'UPDATE datasets SET overlap = ?, gold_rate = ? WHERE id = ?').run(
     settings.overlap ?? current.overlap,
     settings.goldRate ?? current.goldRate,

@@ -7,7 +7,8 @@ import { addComment } from './comments';
 import { markGold, setReviewSettings } from './gold';
 import { itemHistory, itemHistorySql } from './history';
 import { addHumanInstruction } from './items';
-import { adjudicate, recordVerdict, ReviewError, undoLastVerdict } from './verdicts';
+import { adjudicate, recordVerdict, undoLastVerdict } from './verdicts';
+import { LoupeError } from '@/lib/errors';
 
 let db: Db;
 let datasetId: number;
@@ -135,7 +136,7 @@ describe('itemHistory', () => {
   });
 
   it('answers 404 for an unknown item', () => {
-    expect(() => itemHistory(db, 999)).toThrow(ReviewError);
+    expect(() => itemHistory(db, 999)).toThrow(LoupeError);
   });
 
   it('reads every table by index, never by scan', () => {

@@ -3,7 +3,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import { REJECT_REASONS } from './reasons';
-import { ReviewError } from './verdicts';
+import { LoupeError } from '@/lib/errors';
 
 export type HistoryKind =
   | 'import'
@@ -152,7 +152,7 @@ function summarize(kind: HistoryKind, d: Record<string, unknown>): string {
  */
 export function itemHistory(db: Db, itemId: number): HistoryEvent[] {
   const rows = statement<[{ item: number }], Row>(db, HISTORY_SQL).all({ item: itemId });
-  if (rows.length === 0) throw new ReviewError(`item ${itemId} not found`, 404);
+  if (rows.length === 0) throw new LoupeError('not_found', `item ${itemId} not found`);
   return rows.map((row) => {
     const detail = JSON.parse(row.detail) as Record<string, unknown>;
     for (const key of Object.keys(detail)) if (detail[key] === null) delete detail[key];

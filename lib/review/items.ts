@@ -4,8 +4,8 @@ import { actorName, actorNameSql } from '@/lib/auth/actors';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { decidedVersion, madeAfter } from './decided';
 import { filterSql, scoreSql, signalSql, type ListFilter } from './filter';
-import { ReviewError } from './verdicts';
 import { jobsOfItem } from '../jobs/jobs';
+import { LoupeError } from '@/lib/errors';
 
 export interface ReviewItem {
   id: number;
@@ -186,11 +186,11 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
 /** Saves a reviewer's edit of the instruction as a new `human` version and makes it current; `reviewer` is a user id. */
 export function addHumanInstruction(db: Db, itemId: number, text: string, reviewer: string) {
   const trimmed = text.trim();
-  if (!trimmed) throw new ReviewError('the instruction cannot be empty', 400);
+  if (!trimmed) throw new LoupeError('invalid', 'the instruction cannot be empty');
   return db.$client
     .transaction(() => {
       const exists = statement<[number], number>(db, 'SELECT 1 FROM items WHERE id = ?').pluck().get(itemId);
-      if (!exists) throw new ReviewError(`item ${itemId} not found`, 404);
+      if (!exists) throw new LoupeError('not_found', `item ${itemId} not found`);
       const createdAt = Date.now();
       const id = Number(
         statement(db, `INSERT INTO instruction_versions (item_id, kind, text, created_by, created_at) VALUES (?, 'human', ?, ?, ?)`).run(

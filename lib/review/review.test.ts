@@ -4,7 +4,8 @@ import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { importGptEdit } from '../import/import-gpt-edit';
 import { addHumanInstruction, getReviewItem, listItems } from './items';
 import { claimItems, LEASE_MS, queueProgress, releaseLeases, renewLeases } from './queue';
-import { recordVerdict, ReviewError, undoLastVerdict } from './verdicts';
+import { recordVerdict, undoLastVerdict } from './verdicts';
+import { LoupeError } from '@/lib/errors';
 
 let db: Db;
 let datasetId: number;
@@ -45,7 +46,7 @@ describe('claimItems', () => {
     expect(claimItems(db, { datasetId, family: 'omniedit', task: 'style' }, bob, 1, now + LEASE_MS - 1)).toEqual([]);
     expect(claimItems(db, { datasetId, family: 'omniedit', task: 'style' }, bob, 1, now + LEASE_MS)).toEqual([held]);
     // Alice's late verdict is refused while Bob's lease is live.
-    expect(() => recordVerdict(db, alice, { itemId: held, decision: 'accept' }, now + LEASE_MS + 1)).toThrow(ReviewError);
+    expect(() => recordVerdict(db, alice, { itemId: held, decision: 'accept' }, now + LEASE_MS + 1)).toThrow(LoupeError);
   });
 
   it('renewal keeps a lease alive; release frees it', () => {

@@ -6,7 +6,8 @@ import { filterSql } from './filter';
 import { markGold, setReviewSettings, unmarkGold } from './gold';
 import { claimItems, liveLeases, releaseItemByLead } from './queue';
 import { queueItem } from './service';
-import { adjudicate, recordVerdict, ReviewError, undoLastVerdict } from './verdicts';
+import { adjudicate, recordVerdict, undoLastVerdict } from './verdicts';
+import { LoupeError } from '@/lib/errors';
 
 let db: Db;
 let datasetId: number;
@@ -128,7 +129,7 @@ describe('gold items', () => {
 
   it('only decided items can be gold; unmarking keeps past answers scored', () => {
     const [pending] = claimItems(db, { datasetId }, alice, 1);
-    expect(() => markGold(db, pending, 'lead')).toThrow(ReviewError);
+    expect(() => markGold(db, pending, 'lead')).toThrow(LoupeError);
     recordVerdict(db, alice, { itemId: pending, decision: 'reject' });
     expect(markGold(db, pending, 'lead', 'accept').expected).toBe('accept');
     expect(unmarkGold(db, pending)).toBe(true);

@@ -3,6 +3,7 @@ import { statement } from '@/db/statements';
 import type { ItemStatus, VerdictKind } from '@/db/schema';
 import { LEASE_MS, type Claimant } from './queue';
 import type { RejectReason } from './reasons';
+import { LoupeError } from '@/lib/errors';
 
 export { REJECT_REASONS, type RejectReason } from './reasons';
 
@@ -15,16 +16,6 @@ export interface VerdictInput {
   reasons?: RejectReason[];
   comment?: string;
   msSpent?: number;
-}
-
-/** A request the data does not allow; route handlers turn it into a 4xx with this message. */
-export class ReviewError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409,
-  ) {
-    super(message);
-  }
 }
 
 interface ItemState {
@@ -110,22 +101,22 @@ export function recordVerdict(db: Db, who: Claimant, input: VerdictInput, now = 
   return db.$client
     .transaction(() => {
       const item = itemState(db, input.itemId);
-      if (!item) throw new ReviewError(`item ${input.itemId} not found`, 404);
+      if (!item) throw new LoupeError('not_found', `item ${input.itemId} not found`);
       if (item.lease_holder && item.lease_holder !== who.holder && (item.lease_expires_at ?? 0) > now) {
-        throw new ReviewError('another reviewer holds this item now', 409);
+        throw new LoupeError('conflict', 'another reviewer holds this item now');
       }
       const gold = item.gold_expected !== null && item.status !== 'pending';
-      if (!gold && item.status !== 'pending') throw new ReviewError(`item ${input.itemId} is already ${item.status}`, 409);
+      if (!gold && item.status !== 'pending') throw new LoupeError('conflict', `item ${input.itemId} is already ${item.status}`);
       if (hasOwnVerdict(db, input.itemId, who.reviewer)) {
-        throw new ReviewError(`you already gave a verdict on item ${input.itemId}`, 409);
+        throw new LoupeError('conflict', `you already gave a verdict on item ${input.itemId}`);
       }
       const candidateId = input.candidateId ?? item.current_candidate_id;
       const instructionId = input.instructionVersionId ?? item.current_instruction_id;
       if (!belongs('candidates').get(candidateId, input.itemId)) {
-        throw new ReviewError(`candidate ${candidateId} is not a candidate of item ${input.itemId}`, 400);
+        throw new LoupeError('invalid', `candidate ${candidateId} is not a candidate of item ${input.itemId}`);
       }
       if (!belongs('instruction_versions').get(instructionId, input.itemId)) {
-        throw new ReviewError(`instruction version ${instructionId} does not belong to item ${input.itemId}`, 400);
+        throw new LoupeError('invalid', `instruction version ${instructionId} does not belong to item ${input.itemId}`);
       }
       const reasons = input.decision === 'reject' ? (input.reasons ?? []) : [];
       const result = statement(db, insertSql).run(
@@ -203,7 +194,7 @@ export function adjudicate(
   return db.$client
     .transaction(() => {
       const item = itemState(db, input.itemId);
-      if (!item) throw new ReviewError(`item ${input.itemId} not found`, 404);
+      if (!item) throw new LoupeError('not_found', `item ${input.itemId} not found`);
       const adjudicated = statement<[number], number>(
         db,
         `SELECT 1 FROM verdicts v WHERE item_id = ? AND kind = 'adjudication' AND decision != 'undo' AND ${LIVE}`,
@@ -211,15 +202,15 @@ export function adjudicate(
         .pluck()
         .get(input.itemId);
       if (item.status !== 'disputed' && !adjudicated) {
-        throw new ReviewError(`item ${input.itemId} is ${item.status}: only disputed items are adjudicated`, 409);
+        throw new LoupeError('conflict', `item ${input.itemId} is ${item.status}: only disputed items are adjudicated`);
       }
       const candidateId = input.candidateId ?? item.current_candidate_id;
       const instructionId = input.instructionVersionId ?? item.current_instruction_id;
       if (!belongs('candidates').get(candidateId, input.itemId)) {
-        throw new ReviewError(`candidate ${candidateId} is not a candidate of item ${input.itemId}`, 400);
+        throw new LoupeError('invalid', `candidate ${candidateId} is not a candidate of item ${input.itemId}`);
       }
       if (!belongs('instruction_versions').get(instructionId, input.itemId)) {
-        throw new ReviewError(`instruction version ${instructionId} does not belong to item ${input.itemId}`, 400);
+        throw new LoupeError('invalid', `instruction version ${instructionId} does not belong to item ${input.itemId}`);
       }
       const reasons = input.decision === 'reject' ? (input.reasons ?? []) : [];
       const result = statement(db, insertSql).run(

@@ -1,9 +1,9 @@
 import os from 'node:os';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { JobError } from '../jobs/jobs';
 import { popcount32 } from './phash';
 import { upsertSignal } from './store';
+import { LoupeError } from '@/lib/errors';
 
 /** Hashes at most this many bits apart are near-duplicates (of 64; pHash: 0-4 same picture, > 10 different). */
 export const DEFAULT_MAX_DISTANCE = 6;
@@ -259,8 +259,8 @@ export async function groupNearDuplicates(
     onProgress,
   }: { maxDistance?: number; pageSize?: number; writeBatch?: number; onProgress?: (phase: string, done: number, total: number) => void } = {},
 ): Promise<GroupSummary> {
-  if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 32) throw new JobError('maxDistance must be an integer from 0 to 32', 400);
-  if (inProgress.has(datasetId)) throw new JobError(`dataset ${datasetId} is already being grouped`, 409);
+  if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 32) throw new LoupeError('invalid', 'maxDistance must be an integer from 0 to 32');
+  if (inProgress.has(datasetId)) throw new LoupeError('conflict', `dataset ${datasetId} is already being grouped`);
   inProgress.add(datasetId);
   try {
     return await groupPass(db, datasetId, maxDistance, pageSize, writeBatch, onProgress);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { imageBytes } from '@/lib/images/serve';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
-import { getJob, JobError } from '@/lib/jobs/jobs';
+import { getJob } from '@/lib/jobs/jobs';
 import { JobWorker, type WorkerOptions } from '@/lib/jobs/worker';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
 import { judgeEdit } from '@/lib/openai-local/judge';
@@ -14,6 +14,7 @@ import { jobRunners } from '@/lib/regenerate/runners';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
 import { estimateJudge, JUDGE_SIGNALS, PROMPT_VERSION } from './judge';
 import { requestJudgeJob } from './judge-runner';
+import { LoupeError } from '@/lib/errors';
 
 /** Only these variables, not the test process's environment (NODE_ENV is typed as required). */
 const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
@@ -225,8 +226,8 @@ describe('the judge job', () => {
       try {
         run();
       } catch (error) {
-        expect(error).toBeInstanceOf(JobError);
-        return (error as JobError).message;
+        expect(error).toBeInstanceOf(LoupeError);
+        return (error as LoupeError).message;
       }
       throw new Error('expected a refusal');
     };

@@ -5,13 +5,14 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { maxImagePixels } from '../images/check';
 import { imageBytes } from '../images/serve';
-import { enqueueJob, JobError } from '../jobs/jobs';
+import { enqueueJob } from '../jobs/jobs';
 import type { JobOutcome, JobRunner } from '../jobs/worker';
 import type { RegenerateConfig } from '../regenerate/config';
 import { itemFacts } from '../regenerate/item-facts';
 import { textCost } from '../regenerate/prices';
 import { upsertSignal } from './store';
 import { deriveScores, estimateJudge, JUDGE_MAX_SIDE, JUDGE_SIGNALS, judgeRequest, parseJudgeReply, PROMPT_VERSION, worstCaseJudge } from './judge';
+import { LoupeError } from '@/lib/errors';
 
 /** The local OpenAI-compatible server's mark (runners.ts' SIMULATED_HEADER; not imported, to keep runners.ts → here one-way). */
 const SIMULATED_HEADER = 'x-loupe-simulated';
@@ -144,25 +145,25 @@ export interface JudgeJobRequest {
 
 /**
  * Validates and queues a judge job (requestJob's counterpart: judge parameters and the
- * judge's estimate). Throws JobError (400/404/409) like requestJob.
+ * judge's estimate). Throws LoupeError (400/404/409) like requestJob.
  */
 export function requestJudgeJob(db: Db, config: RegenerateConfig, request: JudgeJobRequest): { jobId: number; estimatedUsd: number } {
   if (!config.OPENAI_API_KEY) {
-    throw new JobError('The VLM judge is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).', 400);
+    throw new LoupeError('invalid', 'The VLM judge is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).');
   }
   const item = itemFacts(db, request.itemId);
-  if (!item) throw new JobError(`item ${request.itemId} not found`, 404);
+  if (!item) throw new LoupeError('not_found', `item ${request.itemId} not found`);
   const parsed = judgeParams.safeParse(request.params ?? {});
-  if (!parsed.success) throw new JobError(`invalid job parameters: ${parsed.error.issues[0].message}`, 400);
+  if (!parsed.success) throw new LoupeError('invalid', `invalid job parameters: ${parsed.error.issues[0].message}`);
   const { candidateId, instructionVersionId } = parsed.data;
   if (candidateId !== undefined && !statement(db, 'SELECT 1 FROM candidates WHERE id = ? AND item_id = ?').get(candidateId, request.itemId)) {
-    throw new JobError(`candidate ${candidateId} is not one of item ${request.itemId}'s`, 400);
+    throw new LoupeError('invalid', `candidate ${candidateId} is not one of item ${request.itemId}'s`);
   }
   if (
     instructionVersionId !== undefined &&
     !statement(db, 'SELECT 1 FROM instruction_versions WHERE id = ? AND item_id = ?').get(instructionVersionId, request.itemId)
   ) {
-    throw new JobError(`instruction version ${instructionVersionId} is not one of item ${request.itemId}'s`, 400);
+    throw new LoupeError('invalid', `instruction version ${instructionVersionId} is not one of item ${request.itemId}'s`);
   }
   const estimatedUsd = estimateJudge(config, item);
   const jobId = enqueueJob(db, {

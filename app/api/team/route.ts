@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { can } from '@/lib/auth/roles';
-import { ReviewError } from '@/lib/review/verdicts';
 import { annotatorView, teamStats } from '@/lib/team/stats';
 import { decimalCount, decimalId } from '@/lib/http/params';
+import { LoupeError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,6 +18,6 @@ const query = z.object({
 export const GET = route('view', (request, user) => {
   const { datasetId, since } = query.parse(Object.fromEntries(new URL(request.url).searchParams));
   const stats = teamStats(getDb(), { datasetId, since });
-  if (!stats) throw new ReviewError(`dataset ${datasetId} not found`, 404);
+  if (!stats) throw new LoupeError('not_found', `dataset ${datasetId} not found`);
   return Response.json(can(user.roles, 'adjudicate') ? stats : annotatorView(stats, user.id));
 });

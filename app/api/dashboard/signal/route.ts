@@ -3,8 +3,8 @@ import { getDb } from '@/db';
 import { route } from '@/lib/auth/guard';
 import { signalVsHuman } from '@/lib/dashboard/queries';
 import { getDataset } from '@/lib/datasets';
-import { ReviewError } from '@/lib/review/verdicts';
 import { decimalId } from '@/lib/http/params';
+import { LoupeError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,6 +17,6 @@ const query = z.object({
 export const GET = route('adjudicate', (request) => {
   const { datasetId, signal } = query.parse(Object.fromEntries(new URL(request.url).searchParams));
   const db = getDb();
-  if (!getDataset(db, datasetId)) throw new ReviewError(`dataset ${datasetId} not found`, 404);
+  if (!getDataset(db, datasetId)) throw new LoupeError('not_found', `dataset ${datasetId} not found`);
   return Response.json(signalVsHuman(db, { datasetId, signal }));
 });

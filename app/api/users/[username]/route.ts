@@ -3,8 +3,9 @@ import { getDb } from '@/db';
 import { writeTransaction } from '@/db/transaction';
 import { route } from '@/lib/auth/guard';
 import { ROLES } from '@/lib/auth/roles';
-import { getUser, normalizeUsername, renameUser, setDisabled, setRoles, UserError } from '@/lib/auth/users';
+import { getUser, normalizeUsername, renameUser, setDisabled, setRoles } from '@/lib/auth/users';
 import { body, jsonError } from '@/lib/http/handler';
+import { LoupeError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -31,7 +32,7 @@ export const PATCH = route<{ params: Promise<{ username: string }> }>('users', a
     }
   }
   const db = getDb();
-  if (!getUser(db, username)) throw new UserError(`no user named ${username}`, 404);
+  if (!getUser(db, username)) throw new LoupeError('not_found', `no user named ${username}`);
   // One transaction: a rename refused (taken, invalid) leaves the roles and state as they were.
   const user = writeTransaction(db, () => {
     let changed = change.roles ? setRoles(db, username, change.roles) : getUser(db, username)!;

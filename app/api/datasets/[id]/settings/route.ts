@@ -3,8 +3,8 @@ import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { reviewSettings, setReviewSettings } from '@/lib/review/gold';
 import { reviewSettingsRequest } from '@/lib/review/requests';
-import { ReviewError } from '@/lib/review/verdicts';
 import { idParam } from '@/lib/http/params';
+import { LoupeError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +15,7 @@ const datasetId = async (context: Context) => idParam.parse((await context.param
 export const GET = route<Context>('view', async (_request, _user, context) => {
   const id = await datasetId(context);
   const settings = reviewSettings(getDb(), id);
-  if (!settings) throw new ReviewError(`dataset ${id} not found`, 404);
+  if (!settings) throw new LoupeError('not_found', `dataset ${id} not found`);
   return Response.json(settings);
 });
 
