@@ -1,4 +1,4 @@
-import type { ImportFormat } from './formats';
+import type { ImportFormat } from './format-types';
 import { CSV_FORMAT, JSONL_FORMAT } from './json-formats/generic';
 import { GPT_EDIT_TRAINING_FORMAT } from './json-formats/training';
 

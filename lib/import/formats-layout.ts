@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ImportFormat } from './formats';
+import type { ImportFormat } from './format-types';
 import { findTaskFolders } from './gpt-edit-layout';
 import { importGptEdit } from './import-gpt-edit';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ImportFormat } from './formats';
+import type { ImportFormat } from './format-types';
 import { HQEDIT } from './parquet/hqedit';
 import { parquetFormat } from './parquet/import-parquet';
 import { OMNIEDIT } from './parquet/omniedit';

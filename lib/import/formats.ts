@@ -1,18 +1,9 @@
 import fs from 'node:fs';
-import type { Db } from '@/db';
-import { importGptEdit, NothingToImportError, type ImportOptions, type ImportSummary } from './import-gpt-edit';
+import type { ImportFormat } from './format-types';
+import { NothingToImportError } from './import-gpt-edit';
 import { GPT_EDIT_LAYOUT_FORMAT } from './formats-layout';
 import { JSON_FORMATS } from './formats-json';
 import { explainParquetMismatch, PARQUET_FORMATS } from './formats-parquet';
-
-/** One input format `npm run loupe -- import --format NAME` understands. */
-export interface ImportFormat {
-  name: string;
-  description: string;
-  /** A cheap look at the path (a few bytes, a directory listing): is it this format? */
-  detect: (path: string) => Promise<boolean>;
-  run: (db: Db, path: string, options: ImportOptions) => Promise<ImportSummary>;
-}
 
 /** Every format, in the order auto-detection tries them. */
 export const IMPORT_FORMATS: ImportFormat[] = [GPT_EDIT_LAYOUT_FORMAT, ...PARQUET_FORMATS, ...JSON_FORMATS];
@@ -36,5 +27,3 @@ export async function resolveFormat(path: string, name?: string): Promise<Import
   if (parquet) throw new NothingToImportError(parquet);
   return GPT_EDIT_LAYOUT_FORMAT;
 }
-
-export { importGptEdit };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '@/db';
 import { checkRelativePath } from '../../images/paths';
-import type { ImportFormat } from '../formats';
+import type { ImportFormat } from '../format-types';
 import { NothingToImportError, type ImportOptions, type ImportSummary } from '../import-gpt-edit';
 import { readJsonRecords } from '../json-records';
 import { importLimits } from '../limits';

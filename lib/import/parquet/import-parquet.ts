@@ -6,7 +6,7 @@ import { importRuns } from '@/db/schema';
 import { thisProcess } from '../../runs/owner';
 import { ensureDataset, removeDatasetIfEmpty } from '../../datasets';
 import { BatchWriter, type NewItem } from '../batch-writer';
-import type { ImportFormat } from '../formats';
+import type { ImportFormat } from '../format-types';
 import {
   NothingToImportError,
   type ImportOptions,

@@ -1,0 +1,14 @@
+import type { Db } from '@/db';
+import type { ImportOptions, ImportSummary } from './import-gpt-edit';
+
+/**
+ * One input format `npm run loupe -- import --format NAME` understands. Lives below the registry
+ * (formats.ts) so the formats it lists can import this type without importing the registry.
+ */
+export interface ImportFormat {
+  name: string;
+  description: string;
+  /** A cheap look at the path (a few bytes, a directory listing): is it this format? */
+  detect: (path: string) => Promise<boolean>;
+  run: (db: Db, path: string, options: ImportOptions) => Promise<ImportSummary>;
+}
