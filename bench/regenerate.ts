@@ -27,7 +27,7 @@ import sharp from 'sharp';
 import { checkpointOnTimer, openDb, type Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { JobWorker, type JobRunner, type WorkerOptions } from '@/lib/jobs/worker';
-import { startLocalOpenAI } from '@/lib/openai-local';
+import { startLocalOpenAI } from '@/lib/openai-local/server';
 import { startBatch } from '@/lib/regenerate/batch';
 import { regenerateConfig } from '@/lib/regenerate/config';
 import { jobRunners } from '@/lib/regenerate/runners';

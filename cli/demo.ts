@@ -10,7 +10,7 @@ import path from 'node:path';
 import { openDb } from '../db';
 import { PERMISSIONS, ROLES, type Permission, type Role } from '../lib/auth/roles';
 import { addUser, generatePassword, listUsers } from '../lib/auth/users';
-import { startLocalOpenAI } from '../lib/openai-local';
+import { startLocalOpenAI } from '../lib/openai-local/server';
 import { buildIfNeeded } from './build-if-needed';
 
 const root = path.resolve(import.meta.dirname, '..');

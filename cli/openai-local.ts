@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { startLocalOpenAI } from '../lib/openai-local';
+import { startLocalOpenAI } from '../lib/openai-local/server';
 
 const USAGE = `Usage: tsx cli/openai-local.ts [--port 8787] [--host 127.0.0.1] [--latency-ms 0]
 

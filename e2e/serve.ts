@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startLocalOpenAI } from '../lib/openai-local';
+import { startLocalOpenAI } from '../lib/openai-local/server';
 import { buildIfNeeded } from '../cli/build-if-needed';
 import { openDb } from '../db';
 import { addUser } from '../lib/auth/users';

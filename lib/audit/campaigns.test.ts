@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { listFilterSchema } from '@/lib/review/filter';
-import { sampleSizeForMargin } from '@/lib/stats';
+import { sampleSizeForMargin } from '@/lib/stats/proportion';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import {
   closeCampaign,

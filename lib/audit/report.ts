@@ -1,7 +1,8 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNames } from '@/lib/auth/actors';
-import { meanInterval, stratifiedProportion, wilsonInterval } from '@/lib/stats';
+import { meanInterval } from '@/lib/stats/mean';
+import { stratifiedProportion, wilsonInterval } from '@/lib/stats/proportion';
 import { DEFAULT_CONFIDENCE, listCampaigns, requireCampaign, type Campaign, type CampaignListRow } from './campaigns';
 import { RUBRIC_DIMENSIONS, type RubricDimension } from './spec';
 

@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { stratifiedProportion, wilsonInterval, type ProportionInterval, type StratifiedProportion } from '@/lib/stats';
+import { stratifiedProportion, wilsonInterval, type ProportionInterval, type StratifiedProportion } from '@/lib/stats/proportion';
 
 export interface AuditStratum {
   /** "family/task" */

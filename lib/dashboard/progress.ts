@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { wilsonInterval, type ProportionInterval } from '@/lib/stats';
+import { wilsonInterval, type ProportionInterval } from '@/lib/stats/proportion';
 
 export interface TaskProgress {
   family: string;

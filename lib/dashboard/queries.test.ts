@@ -4,7 +4,7 @@ import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { claimItems, type Claimant } from '@/lib/review/queue';
 import { recordVerdict, undoLastVerdict } from '@/lib/review/verdicts';
-import { stratifiedProportion, wilsonInterval } from '@/lib/stats';
+import { stratifiedProportion, wilsonInterval } from '@/lib/stats/proportion';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import {
   auditSummary,

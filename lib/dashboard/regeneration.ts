@@ -2,7 +2,7 @@ import type { Db } from '@/db';
 import { readTransaction } from '@/db/transaction';
 import { statement } from '@/db/statements';
 import type { JobKind, JobStatus } from '@/db/schema';
-import { wilsonInterval, type ProportionInterval } from '@/lib/stats';
+import { wilsonInterval, type ProportionInterval } from '@/lib/stats/proportion';
 import { accumulate, IN_DATASETS, scopeOf } from './scope';
 
 export const JOB_KINDS = ['regenerate', 'regenerate_pair', 'rewrite', 'signals', 'judge'] as const satisfies readonly JobKind[];

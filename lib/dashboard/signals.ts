@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { seededRandom } from '@/lib/random';
-import { aucInterval, bucketRates, rocCurve, type AucInterval, type RocPoint, type ScoreBucket } from '@/lib/stats';
+import { aucInterval, bucketRates, rocCurve, type AucInterval, type RocPoint, type ScoreBucket } from '@/lib/stats/roc';
 
 /** The judge's 0-10 scores are bucketed by fixed edges; other signals over their observed range. */
 export const isJudgeSignal = (name: string) => name.startsWith('judge_');

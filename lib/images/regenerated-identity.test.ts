@@ -4,7 +4,7 @@ import type { Db } from '@/db';
 import { getJob } from '@/lib/jobs/jobs';
 import { JobWorker } from '@/lib/jobs/worker';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
-import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
+import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
 import { openaiClient } from '@/lib/regenerate/client';
 import { regenerateConfig } from '@/lib/regenerate/config';
 import { jobRunners } from '@/lib/regenerate/runners';

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
-import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
+import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
 import { openaiClient } from '@/lib/regenerate/client';
 import { regenerateConfig, type RegenerateConfig } from '@/lib/regenerate/config';
 import { worstCaseImageCall } from '@/lib/regenerate/prices';

@@ -1,7 +1,7 @@
 import OpenAI, { toFile } from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalOpenAI, type LocalOpenAI } from './index';
+import { startLocalOpenAI, type LocalOpenAI } from './server';
 import { judgeEdit } from './judge';
 
 let server: LocalOpenAI;

@@ -8,7 +8,7 @@ import OpenAI, {
 } from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalOpenAI, type LocalOpenAI } from './index';
+import { startLocalOpenAI, type LocalOpenAI } from './server';
 
 const W = 1024;
 const CONTENT_H = 683; // a 3:2 picture padded to a square with white bands, as a client would

@@ -3,7 +3,7 @@ import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { getJob } from '@/lib/jobs/jobs';
 import { JobWorker } from '@/lib/jobs/worker';
-import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
+import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
 import { recordVerdict } from '@/lib/review/verdicts';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
 import { batchProgress, BUCKET_SQL, estimateBatch, startBatch } from './batch';

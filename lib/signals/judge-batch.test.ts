@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { JobWorker } from '@/lib/jobs/worker';
-import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
+import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
 import { BATCH_KINDS, batchProgress, estimateBatch, startBatch } from '@/lib/regenerate/batch';
 import { openaiClient } from '@/lib/regenerate/client';
 import { regenerateConfig, type RegenerateConfig } from '@/lib/regenerate/config';

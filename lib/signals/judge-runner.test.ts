@@ -6,7 +6,7 @@ import { imageBytes } from '@/lib/images/serve';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { getJob } from '@/lib/jobs/jobs';
 import { JobWorker, type WorkerOptions } from '@/lib/jobs/worker';
-import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
+import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
 import { judgeEdit } from '@/lib/openai-local/judge';
 import { regenerateConfig, type RegenerateConfig } from '@/lib/regenerate/config';
 import { textCost } from '@/lib/regenerate/prices';

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local';
+import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
 import { estimateVisionChat, REASONING_MAX_COMPLETION_TOKENS, textCost, visionImageTokens } from '@/lib/regenerate/prices';
 import {
   deriveScores,
