@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ShortcutDialog, type ShortcutGroup } from '@/components/ShortcutDialog';
+import { isTyping } from '@/components/keyboard';
 import { ImagePair, type PairImage } from '@/components/review/ImagePair';
 import { useActivity } from '@/components/review/useActivity';
 import { useHolder } from '@/components/review/useReviewer';
@@ -74,10 +75,6 @@ function pairOf(item: AuditItem): [PairImage, PairImage] {
       note: note.filter(Boolean).join(' · '),
     },
   ];
-}
-
-function isTyping(target: EventTarget | null) {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
 /** The first scale without a score at or after `from` (wrapping), or -1 when all are scored. */

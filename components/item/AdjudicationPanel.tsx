@@ -5,7 +5,8 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import type { ItemStatus } from '@/db/schema';
 import { REJECT_REASONS, type RejectReason } from '@/lib/review/reasons';
-import { adjudicationHref, findNextDisputed, isTyping, queueHref, send } from './api';
+import { isTyping } from '@/components/keyboard';
+import { adjudicationHref, findNextDisputed, queueHref, send } from './api';
 import { ShortcutHelp } from './ShortcutHelp';
 
 export interface AdjudicationPanelProps {

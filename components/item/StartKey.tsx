@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
-import { isTyping } from './api';
+import { isTyping } from '@/components/keyboard';
 
 /** The queue's Start button: Enter (outside a text field) opens the first item. */
 export function StartKey({ href, label }: { href: string; label: string }) {

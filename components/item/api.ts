@@ -49,7 +49,3 @@ export async function findNextDisputed(itemId: number, datasetId?: number): Prom
   const fromStart = await send<Page>(`/api/adjudication?limit=2${scope}`, 'GET');
   return fromStart.items.find((item) => item.id !== itemId)?.id;
 }
-
-export function isTyping(target: EventTarget | null) {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
-}
