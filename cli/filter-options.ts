@@ -1,45 +1,21 @@
 import type { z } from 'zod';
+import { filterInputFromFlags, flagOf, FLAG_NAMES } from '@/lib/review/filter-codec';
 
 /**
  * The shared filter's dataset-independent terms (lib/review/filter.ts) as command-line
  * options, the same for export, regenerate and signals.
  */
-export const EXTRA_FILTER_OPTIONS = {
-  reviewer: { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  text: { type: 'string' },
-  origin: { type: 'string' },
-  score: { type: 'string' },
-  'score-min': { type: 'string' },
-  'score-max': { type: 'string' },
-  signal: { type: 'string' },
-  'signal-min': { type: 'string' },
-  'signal-max': { type: 'string' },
-} as const;
+export const EXTRA_FILTER_OPTIONS = Object.fromEntries(
+  Object.values(FLAG_NAMES).map((flag) => [flag, { type: 'string' as const }]),
+) as { [F in (typeof FLAG_NAMES)[keyof typeof FLAG_NAMES]]: { type: 'string' } };
 
 type ExtraValues = { [K in keyof typeof EXTRA_FILTER_OPTIONS]?: string };
 
-/** Those options' values as the filter schema's input. */
-export function extraFilterInput(values: ExtraValues) {
-  return {
-    reviewer: values.reviewer,
-    from: values.from,
-    to: values.to,
-    text: values.text,
-    origin: values.origin,
-    score: values.score,
-    scoreMin: values['score-min'],
-    scoreMax: values['score-max'],
-    signal: values.signal,
-    signalMin: values['signal-min'],
-    signalMax: values['signal-max'],
-  };
-}
+/** Those options' values as the filter schema's input (the flag table is lib/review/filter-codec.ts). */
+export const extraFilterInput = (values: ExtraValues) => filterInputFromFlags(values);
 
 /** The first problem of a filter, named by its option: "invalid filter: --score-min: ...". */
 export function filterProblem(error: z.ZodError): string {
   const issue = error.issues[0];
-  const flag = String(issue.path[0] ?? 'filter').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  return `invalid filter: --${flag === 'instruction-type' ? 'type' : flag}: ${issue.message}`;
+  return `invalid filter: --${issue.path.length ? flagOf(String(issue.path[0])) : 'filter'}: ${issue.message}`;
 }

@@ -8,6 +8,7 @@ import { exportChoices, exportProgress, runningExportId } from '@/lib/export/bac
 import { withDownloads } from '@/lib/export/download';
 import { listExports } from '@/lib/export/records';
 import { parseId } from '@/lib/http/params';
+import { exportPresetFromParams } from '@/lib/review/filter-codec';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,26 +16,6 @@ const PAGE_SIZE = 100;
 
 type Search = Record<string, string | string[] | undefined>;
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
-
-/** The selection "Export these" on a dataset page hands over in the URL. */
-function presetFrom(search: Search): ExportChoices['preset'] {
-  const dataset = parseId(first(search.dataset));
-  const [family, task] = (first(search.task) ?? '').split('/');
-  const filter: Record<string, string> = {};
-  const names: Record<string, string> = { reviewer: 'reviewer', from: 'from', to: 'to', text: 'text', origin: 'origin', score: 'score', min: 'scoreMin', max: 'scoreMax' };
-  for (const [param, key] of Object.entries(names)) {
-    const value = first(search[param]);
-    if (value) filter[key] = value;
-  }
-  return {
-    datasetId: dataset,
-    status: first(search.status),
-    family: family || undefined,
-    task: task || undefined,
-    instructionType: first(search.type),
-    filter,
-  };
-}
 
 export default async function ExportsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const search = await searchParams;
@@ -58,7 +39,7 @@ export default async function ExportsPage({ searchParams }: { searchParams: Prom
 
       <ExportsPanel
         initial={{ exports: runs, running: runningExportId(), progress: exportProgress() }}
-        choices={{ ...exportChoices(db), formats: EXPORT_FORMATS, preset: presetFrom(search) }}
+        choices={{ ...exportChoices(db), formats: EXPORT_FORMATS, preset: exportPresetFromParams(search) }}
         before={before}
         limit={PAGE_SIZE}
       />

@@ -3,6 +3,7 @@ import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { summarizeDatasets } from '@/lib/datasets/summary';
 import { itemFilterSchema } from '@/lib/review/filter';
+import { filterInputFromParams } from '@/lib/review/filter-codec';
 import { ReviewApp } from '@/components/review/ReviewApp';
 
 export const dynamic = 'force-dynamic';
@@ -31,13 +32,14 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
       </p>
     );
   }
+  const input = filterInputFromParams(search);
   const parsed = itemFilterSchema.safeParse({
-    datasetId: first(search.dataset) ?? datasets[0].id,
-    family: first(search.family),
-    task: first(search.task),
-    instructionType: first(search.type),
-    signal: first(search.signal),
-    sort: first(search.sort),
+    datasetId: input.datasetId ?? datasets[0].id,
+    family: input.family,
+    task: input.task,
+    instructionType: input.instructionType,
+    signal: input.signal,
+    sort: input.sort,
   });
   const filter = parsed.success ? parsed.data : { datasetId: datasets[0].id };
   const dataset = datasets.find((d) => d.id === filter.datasetId) ?? datasets[0];

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { choiceFor, nextOf, pick, type PageChoice } from '@/lib/review/choice';
 import type { ItemFilter } from '@/lib/review/filter';
+import { filterToParams } from '@/lib/review/filter-codec';
 import type { ReviewItem } from '@/lib/review/items';
 import { REJECT_REASONS, type RejectReason } from '@/lib/review/reasons';
 import * as api from './api';
@@ -195,12 +196,12 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
 
   const setFilter = (next: Partial<ItemFilter>) => {
     const merged = { ...filter, ...next };
-    const params = new URLSearchParams({ dataset: String(merged.datasetId) });
-    if (merged.family) params.set('family', merged.family);
-    if (merged.family && merged.task) params.set('task', merged.task);
-    if (merged.instructionType) params.set('type', merged.instructionType);
-    if (merged.signal) params.set('signal', merged.signal);
-    if (merged.signal && merged.sort) params.set('sort', merged.sort);
+    // A task only with its family, a sort only with its signal (the schema would refuse them).
+    const params = filterToParams({
+      ...merged,
+      task: merged.family ? merged.task : undefined,
+      sort: merged.signal ? merged.sort : undefined,
+    });
     router.push(`/review?${params}`);
   };
 

@@ -7,6 +7,7 @@ import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import type { ItemStatus } from '@/db/schema';
 import { summarizeDatasets } from '@/lib/datasets/summary';
+import { exportHref, filterInputFromParams, filterToParams, reviewHref } from '@/lib/review/filter-codec';
 import { listFilterSchema, SCORE_NAMES, SIGNAL_NAMES, type ListFilter } from '@/lib/review/filter';
 import { listItems, showDecided, type DecidedListRow, type ItemCursor } from '@/lib/review/items';
 import { queueProgress } from '@/lib/review/queue';
@@ -19,6 +20,9 @@ const number = new Intl.NumberFormat('en-US');
 
 type Search = Record<string, string | string[] | undefined>;
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
+
+/** A date input's value for a moment in ms (the links carry ms; the form sends dates). */
+const dayOf = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString().slice(0, 10));
 
 const cursorSchema = z.union([
   z.object({ family: z.string(), task: z.string(), id: z.number().int() }),
@@ -61,26 +65,12 @@ export default async function DatasetPage({
   const dataset = summarizeDatasets(db).find((d) => d.id === datasetId);
   if (!dataset) notFound();
   const search = await searchParams;
-  const [family, task] = (first(search.task) ?? '').split('/');
-  // The shared filter (lib/review/filter.ts): the same terms drive batches and exports.
+  // The shared filter (lib/review/filter.ts), read by its one URL codec: the same terms drive batches and exports.
+  const terms = filterInputFromParams(search);
   const parsed = listFilterSchema.safeParse({
+    ...terms,
     datasetId,
-    family: family || undefined,
-    task: task || undefined,
-    instructionType: first(search.type),
-    status: seesVerdicts ? first(search.status) : undefined,
-    reviewer: seesVerdicts ? first(search.reviewer) : undefined,
-    from: seesVerdicts ? first(search.from) : undefined,
-    to: seesVerdicts ? first(search.to) : undefined,
-    text: first(search.text),
-    origin: first(search.origin),
-    score: first(search.score),
-    scoreMin: first(search.min),
-    scoreMax: first(search.max),
-    signal: first(search.signal),
-    signalMin: first(search.smin),
-    signalMax: first(search.smax),
-    sort: first(search.sort),
+    ...(seesVerdicts ? {} : { status: undefined, reviewer: undefined, from: undefined, to: undefined }),
   });
   const filter: ListFilter = parsed.success ? parsed.data : { datasetId };
   const problem = parsed.success ? undefined : parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ');
@@ -95,27 +85,15 @@ export default async function DatasetPage({
   const progress = queueProgress(db, queueFilter);
   const { sort: _sort, status: _status, ...batchFilter } = filter;
 
-  const SEARCH_KEYS = ['task', 'type', 'status', 'reviewer', 'from', 'to', 'text', 'origin', 'score', 'min', 'max', 'signal', 'smin', 'smax', 'sort'];
   const query = (extra: Record<string, string | undefined>) => {
-    const params = new URLSearchParams();
-    const values: Record<string, string | undefined> = {};
-    if (parsed.success) for (const key of SEARCH_KEYS) values[key] = first(search[key]);
-    Object.assign(values, extra);
-    for (const [key, value] of Object.entries(values)) if (value) params.set(key, value);
+    const params = filterToParams({ ...filter, datasetId: undefined });
+    for (const [key, value] of Object.entries(extra)) if (value) params.set(key, value);
     return `/datasets/${datasetId}?${params}`;
   };
-  const reviewHref = `/review?dataset=${datasetId}${filter.family ? `&family=${encodeURIComponent(filter.family)}` : ''}${
-    filter.task ? `&task=${encodeURIComponent(filter.task)}` : ''
-  }${filter.instructionType ? `&type=${filter.instructionType}` : ''}`;
+  const reviewLink = reviewHref(filter);
   const input = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1';
   // The exports page starts a browser export with this same selection.
-  const exportParams = new URLSearchParams({ dataset: String(datasetId) });
-  if (parsed.success) {
-    for (const key of ['task', 'type', 'status', 'reviewer', 'from', 'to', 'text', 'origin', 'score', 'min', 'max', 'signal', 'smin', 'smax']) {
-      const value = first(search[key]);
-      if (value) exportParams.set(key, value);
-    }
-  }
+  const exportLink = exportHref(filter);
 
   return (
     <div className="mx-auto w-full max-w-6xl px-6 py-8">
@@ -126,13 +104,13 @@ export default async function DatasetPage({
         </span>
         <span className="ml-auto" />
         {canManage && (
-          <Link href={`/exports?${exportParams}`} className="rounded-md px-3 py-1.5 text-sm text-neutral-300 hover:bg-neutral-800">
+          <Link href={exportLink} className="rounded-md px-3 py-1.5 text-sm text-neutral-300 hover:bg-neutral-800">
             Export these
           </Link>
         )}
         {canReview && (
           <Link
-            href={reviewHref}
+            href={reviewLink}
             className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
           >
             Review these
@@ -141,7 +119,7 @@ export default async function DatasetPage({
       </div>
 
       <form method="get" className="mb-4 flex flex-wrap items-center gap-3 text-sm">
-        <select name="task" defaultValue={first(search.task) ?? ''} aria-label="Family and task" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
+        <select name="task" defaultValue={filter.family ? `${filter.family}/${filter.task ?? ''}` : ''} aria-label="Family and task" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
           <option value="">All families and tasks</option>
           {[...new Set(dataset.tasks.map((t) => t.family))].map((f) => (
             <optgroup key={f} label={f}>
@@ -174,9 +152,9 @@ export default async function DatasetPage({
             <input name="reviewer" defaultValue={first(search.reviewer) ?? ''} placeholder="Verdict by" aria-label="Verdict reviewer" className={`${input} w-28`} />
             <label className="flex items-center gap-1 text-neutral-500">
               verdict from
-              <input type="date" name="from" defaultValue={first(search.from) ?? ''} aria-label="Verdict from" className={input} />
+              <input type="date" name="from" defaultValue={dayOf(filter.from)} aria-label="Verdict from" className={input} />
               to
-              <input type="date" name="to" defaultValue={first(search.to) ?? ''} aria-label="Verdict to" className={input} />
+              <input type="date" name="to" defaultValue={dayOf(filter.to)} aria-label="Verdict to" className={input} />
             </label>
           </>
         )}
