@@ -4,6 +4,7 @@ import { summarizeDatasets, type StatusTotals } from '@/lib/datasets/summary';
 import { StatusBar } from '@/components/ProgressBar';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
+import { reviewHref } from '@/lib/review/filter-codec';
 
 export const dynamic = 'force-dynamic';
 
@@ -57,7 +58,7 @@ export default async function DatasetsPage() {
               </Link>
               {canReview && (
                 <Link
-                  href={`/review?dataset=${dataset.id}`}
+                  href={reviewHref({ datasetId: dataset.id })}
                   className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
                 >
                   Review
@@ -78,7 +79,7 @@ export default async function DatasetsPage() {
                       {canReview && (
                         <Link
                           className="text-neutral-400 hover:text-neutral-100"
-                          href={`/review?dataset=${dataset.id}&family=${encodeURIComponent(task.family)}&task=${encodeURIComponent(task.task)}`}
+                          href={reviewHref({ datasetId: dataset.id, family: task.family, task: task.task })}
                         >
                           Review →
                         </Link>
