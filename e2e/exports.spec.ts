@@ -4,6 +4,8 @@ import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { expect, test } from '@playwright/test';
 import { extract } from 'tar-stream';
+import Database from 'better-sqlite3';
+import { E2E_DATA_DIR } from './env';
 import { importSamples, loupe, readDb } from './helpers';
 
 /** A tar file read back: name → bytes. */
@@ -110,5 +112,45 @@ test('"Export these" on a dataset page exports exactly the page’s filtered sel
     expect(JSON.parse(row.filter)).toMatchObject({ status: 'pending', text: 'sepia' });
   } finally {
     db.close();
+  }
+});
+
+test('"Export these" keeps a signal-range filter (it was dropped before the filter codec)', async ({ page }, testInfo) => {
+  const datasetId = importSamples('export-signal');
+  // Give each item's current candidate a judge score 0, 1/n, ... so the range picks a known set.
+  const db = new Database(path.join(E2E_DATA_DIR, 'loupe.db'));
+  let inRange: number;
+  try {
+    const items = db.prepare('SELECT id, current_candidate_id AS candidate FROM items WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; candidate: number }[];
+    const insert = db.prepare("INSERT INTO signals (candidate_id, item_id, dataset_id, name, value) VALUES (?, ?, ?, 'judge_overall', ?)");
+    items.forEach((item, i) => insert.run(item.candidate, item.id, datasetId, i / items.length));
+    inRange = items.filter((_, i) => i / items.length >= 0.5).length;
+  } finally {
+    db.close();
+  }
+  expect(inRange).toBeGreaterThan(0);
+
+  await page.goto(`/datasets/${datasetId}?signal=judge_overall&smin=0.5&sort=desc`);
+  await expect(page.getByTestId('items-table').locator('tbody tr')).toHaveCount(inRange);
+  await page.screenshot({ path: testInfo.outputPath('dataset-signal-filter.png'), fullPage: true });
+  await page.getByRole('link', { name: 'Export these' }).click();
+
+  const form = page.getByRole('form', { name: 'New export' });
+  await expect(page.getByTestId('export-extra-filter')).toContainText('signal: judge_overall');
+  await expect(page.getByTestId('export-extra-filter')).toContainText('signalMin: 0.5');
+  await form.getByLabel('Status').selectOption('pending');
+  await form.getByLabel('Format').selectOption('jsonl');
+  const started = page.waitForResponse((r) => r.url().endsWith('/api/exports') && r.request().method() === 'POST');
+  await form.getByRole('button', { name: 'Start export' }).click();
+  const { exportId } = await (await started).json();
+  await expect(page.getByTestId(`export-${exportId}`).getByTestId('export-status')).toHaveText('done');
+
+  const read = readDb();
+  try {
+    const row = read.prepare('SELECT items, filter FROM exports WHERE id = ?').get(exportId) as { items: number; filter: string };
+    expect(row.items).toBe(inRange);
+    expect(JSON.parse(row.filter)).toMatchObject({ signal: 'judge_overall', signalMin: 0.5 });
+  } finally {
+    read.close();
   }
 });

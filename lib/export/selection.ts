@@ -37,7 +37,7 @@ export interface ExportFilter extends Omit<ExtraFilter, 'status' | 'sort'> {
   instructionType?: string;
 }
 
-const EXTRA_KEYS = ['reviewer', 'from', 'to', 'text', 'origin', 'score', 'scoreMin', 'scoreMax'] as const;
+const EXTRA_KEYS = ['reviewer', 'from', 'to', 'text', 'origin', 'score', 'scoreMin', 'scoreMax', 'signal', 'signalMin', 'signalMax'] as const;
 
 /** The selection's terms beyond status, dataset, family and task. */
 function extraOf(selection: ExportSelection): Omit<ExtraFilter, 'status' | 'sort'> {
