@@ -120,11 +120,13 @@ test('"Export these" keeps a signal-range filter (it was dropped before the filt
   // Give each item's current candidate a judge score 0, 1/n, ... so the range picks a known set.
   const db = new Database(path.join(E2E_DATA_DIR, 'loupe.db'));
   let inRange: number;
+  let above: number;
   try {
     const items = db.prepare('SELECT id, current_candidate_id AS candidate FROM items WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; candidate: number }[];
     const insert = db.prepare("INSERT INTO signals (candidate_id, item_id, dataset_id, name, value) VALUES (?, ?, ?, 'judge_overall', ?)");
     items.forEach((item, i) => insert.run(item.candidate, item.id, datasetId, i / items.length));
     inRange = items.filter((_, i) => i / items.length >= 0.5).length;
+    above = items.filter((_, i) => i / items.length >= 0.8).length;
   } finally {
     db.close();
   }
@@ -133,6 +135,13 @@ test('"Export these" keeps a signal-range filter (it was dropped before the filt
   await page.goto(`/datasets/${datasetId}?signal=judge_overall&smin=0.5&sort=desc`);
   await expect(page.getByTestId('items-table').locator('tbody tr')).toHaveCount(inRange);
   await page.screenshot({ path: testInfo.outputPath('dataset-signal-filter.png'), fullPage: true });
+  // The filter form writes the same parameters the links read (one codec names them).
+  await page.getByLabel('Signal min').fill('0.8');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('items-table').locator('tbody tr')).toHaveCount(above);
+  await page.getByLabel('Signal min').fill('0.5');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('items-table').locator('tbody tr')).toHaveCount(inRange);
   await page.getByRole('link', { name: 'Export these' }).click();
 
   const form = page.getByRole('form', { name: 'New export' });

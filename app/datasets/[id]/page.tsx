@@ -7,7 +7,7 @@ import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import type { ItemStatus } from '@/db/schema';
 import { summarizeDatasets } from '@/lib/datasets/summary';
-import { exportHref, filterInputFromParams, filterToParams, reviewHref } from '@/lib/review/filter-codec';
+import { exportHref, filterInputFromParams, filterToParams, reviewHref, URL_PARAMS } from '@/lib/review/filter-codec';
 import { listFilterSchema, SCORE_NAMES, SIGNAL_NAMES, type ListFilter } from '@/lib/review/filter';
 import { listItems, showDecided, type DecidedListRow, type ItemCursor } from '@/lib/review/items';
 import { queueProgress } from '@/lib/review/queue';
@@ -119,7 +119,7 @@ export default async function DatasetPage({
       </div>
 
       <form method="get" className="mb-4 flex flex-wrap items-center gap-3 text-sm">
-        <select name="task" defaultValue={filter.family ? `${filter.family}/${filter.task ?? ''}` : ''} aria-label="Family and task" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
+        <select name={URL_PARAMS.task} defaultValue={filter.family ? `${filter.family}/${filter.task ?? ''}` : ''} aria-label="Family and task" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
           <option value="">All families and tasks</option>
           {[...new Set(dataset.tasks.map((t) => t.family))].map((f) => (
             <optgroup key={f} label={f}>
@@ -134,7 +134,7 @@ export default async function DatasetPage({
             </optgroup>
           ))}
         </select>
-        <select name="type" defaultValue={filter.instructionType ?? ''} aria-label="Instruction type" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
+        <select name={URL_PARAMS.instructionType} defaultValue={filter.instructionType ?? ''} aria-label="Instruction type" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
           <option value="">All instruction types</option>
           <option value="original">original</option>
           <option value="rewrite">rewrite</option>
@@ -142,29 +142,29 @@ export default async function DatasetPage({
         </select>
         {seesVerdicts && (
           <>
-            <select name="status" defaultValue={status ?? ''} aria-label="Status" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
+            <select name={URL_PARAMS.status} defaultValue={status ?? ''} aria-label="Status" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
               <option value="">Any status</option>
               <option value="pending">pending</option>
               <option value="accepted">accepted</option>
               <option value="rejected">rejected</option>
               <option value="disputed">disputed</option>
             </select>
-            <input name="reviewer" defaultValue={first(search.reviewer) ?? ''} placeholder="Verdict by" aria-label="Verdict reviewer" className={`${input} w-28`} />
+            <input name={URL_PARAMS.reviewer} defaultValue={terms.reviewer ?? ''} placeholder="Verdict by" aria-label="Verdict reviewer" className={`${input} w-28`} />
             <label className="flex items-center gap-1 text-neutral-500">
               verdict from
-              <input type="date" name="from" defaultValue={dayOf(filter.from)} aria-label="Verdict from" className={input} />
+              <input type="date" name={URL_PARAMS.from} defaultValue={dayOf(filter.from)} aria-label="Verdict from" className={input} />
               to
-              <input type="date" name="to" defaultValue={dayOf(filter.to)} aria-label="Verdict to" className={input} />
+              <input type="date" name={URL_PARAMS.to} defaultValue={dayOf(filter.to)} aria-label="Verdict to" className={input} />
             </label>
           </>
         )}
-        <input name="text" defaultValue={first(search.text) ?? ''} placeholder="Instruction contains" aria-label="Instruction text" className={`${input} w-44`} />
-        <select name="origin" defaultValue={filter.origin ?? ''} aria-label="Edited image origin" className={input}>
+        <input name={URL_PARAMS.text} defaultValue={terms.text ?? ''} placeholder="Instruction contains" aria-label="Instruction text" className={`${input} w-44`} />
+        <select name={URL_PARAMS.origin} defaultValue={filter.origin ?? ''} aria-label="Edited image origin" className={input}>
           <option value="">Any edited image</option>
           <option value="dataset">from the dataset</option>
           <option value="regenerated">regenerated</option>
         </select>
-        <select name="score" defaultValue={filter.score ?? ''} aria-label="Score" className={input}>
+        <select name={URL_PARAMS.score} defaultValue={filter.score ?? ''} aria-label="Score" className={input}>
           <option value="">No score</option>
           {SCORE_NAMES.map((name) => (
             <option key={name} value={name}>
@@ -172,9 +172,9 @@ export default async function DatasetPage({
             </option>
           ))}
         </select>
-        <input name="min" type="number" step="any" defaultValue={first(search.min) ?? ''} placeholder="min" aria-label="Score min" className={`${input} w-20`} />
-        <input name="max" type="number" step="any" defaultValue={first(search.max) ?? ''} placeholder="max" aria-label="Score max" className={`${input} w-20`} />
-        <select name="signal" defaultValue={filter.signal ?? ''} aria-label="Signal" className={input} title="Signals Loupe computed for the current edited image">
+        <input name={URL_PARAMS.scoreMin} type="number" step="any" defaultValue={terms.scoreMin ?? ''} placeholder="min" aria-label="Score min" className={`${input} w-20`} />
+        <input name={URL_PARAMS.scoreMax} type="number" step="any" defaultValue={terms.scoreMax ?? ''} placeholder="max" aria-label="Score max" className={`${input} w-20`} />
+        <select name={URL_PARAMS.signal} defaultValue={filter.signal ?? ''} aria-label="Signal" className={input} title="Signals Loupe computed for the current edited image">
           <option value="">No signal</option>
           {SIGNAL_NAMES.map((name) => (
             <option key={name} value={name}>
@@ -182,9 +182,9 @@ export default async function DatasetPage({
             </option>
           ))}
         </select>
-        <input name="smin" type="number" step="any" defaultValue={first(search.smin) ?? ''} placeholder="min" aria-label="Signal min" className={`${input} w-20`} />
-        <input name="smax" type="number" step="any" defaultValue={first(search.smax) ?? ''} placeholder="max" aria-label="Signal max" className={`${input} w-20`} />
-        <select name="sort" defaultValue={filter.sort ?? ''} aria-label="Sort" className={input} title="Sorting by a signal (or else the score) lists only the items that have it">
+        <input name={URL_PARAMS.signalMin} type="number" step="any" defaultValue={terms.signalMin ?? ''} placeholder="min" aria-label="Signal min" className={`${input} w-20`} />
+        <input name={URL_PARAMS.signalMax} type="number" step="any" defaultValue={terms.signalMax ?? ''} placeholder="max" aria-label="Signal max" className={`${input} w-20`} />
+        <select name={URL_PARAMS.sort} defaultValue={filter.sort ?? ''} aria-label="Sort" className={input} title="Sorting by a signal (or else the score) lists only the items that have it">
           <option value="">Family / task order</option>
           <option value="desc">signal or score, highest first</option>
           <option value="asc">signal or score, lowest first</option>
