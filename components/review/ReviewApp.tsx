@@ -19,6 +19,7 @@ import { ShortcutOverlay } from './ShortcutOverlay';
 import { SignalStrip } from './SignalStrip';
 import { useHolder } from './useReviewer';
 import { useReviewQueue } from './useReviewQueue';
+import { isTyping } from '@/components/keyboard';
 
 export interface QueueOptions {
   datasets: { id: number; name: string }[];
@@ -63,10 +64,6 @@ function pairOf(item: ReviewItem, candidateId: number): [PairImage, PairImage] {
 }
 
 const canRegeneratePair = (item: ReviewItem) => item.family === 'hqedit' && item.task === 'generate' && !!item.inputDescription;
-
-function isTyping(target: EventTarget | null) {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
-}
 
 /** The review page. `reviewer` is the signed-in user's name (the server records verdicts under it). */
 export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; options: QueueOptions; reviewer: string }) {
