@@ -112,26 +112,11 @@ describe.skipIf(!tmpfs)('a full disk (a 4 MB tmpfs)', () => {
     const db = openDb(path.join(tmpfs!.dir, 'loupe.db'));
     db.$client.pragma('wal_autocheckpoint = 0');
     await importGptEdit(db, SAMPLES_DIR);
-    // Grow the WAL with rows the main file has not got yet, then take the rest of the disk.
-    const insert = db.$client.prepare(`INSERT INTO comments (item_id, author, body, created_at) VALUES (1, 'u', ?, 0)`);
-    db.$client.transaction(() => {
-      for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000));
-    }).immediate();
+    growWal(db); // then take the rest of the disk
     fillDisk(tmpfs!.dir);
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const uncaught: unknown[] = [];
-    const onUncaught = (error: unknown) => uncaught.push(error);
-    process.on('uncaughtException', onUncaught);
     try {
-      checkpointOnTimer(db);
-      await new Promise((resolve) => setTimeout(resolve, 3500)); // three ticks
-      expect(uncaught).toEqual([]);
-      const logged = errors.mock.calls.map((call) => String(call[0]));
-      expect(logged.filter((line) => /WAL checkpoint failed/.test(line))).toHaveLength(1);
-      expect(logged.join('\n')).toMatch(/full|SQLITE_FULL|disk/i);
+      expect(await checkpointTimerLogs(db)).toMatch(/full|SQLITE_FULL|disk/i);
     } finally {
-      process.off('uncaughtException', onUncaught);
-      errors.mockRestore();
       db.$client.close();
     }
   }, 30_000);
@@ -194,29 +179,45 @@ describe('a write path that fails (a file-size limit, no root needed)', () => {
     const db = openDb(file);
     db.$client.pragma('wal_autocheckpoint = 0');
     await importGptEdit(db, SAMPLES_DIR);
-    const insert = db.$client.prepare(`INSERT INTO comments (item_id, author, body, created_at) VALUES (1, 'u', ?, 0)`);
-    db.$client.transaction(() => {
-      for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000));
-    }).immediate();
+    growWal(db);
     // The checkpoint must grow the main file by the WAL's new pages: it may not.
     const restore = limitFileSize(fs.statSync(file).size);
     expect(restore, 'prlimit is needed for this test').toBeDefined();
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const uncaught: unknown[] = [];
-    const onUncaught = (error: unknown) => uncaught.push(error);
-    process.on('uncaughtException', onUncaught);
     try {
-      checkpointOnTimer(db);
-      await new Promise((resolve) => setTimeout(resolve, 3500)); // three ticks
-      expect(uncaught).toEqual([]);
-      const logged = errors.mock.calls.map((call) => String(call[0]));
-      expect(logged.filter((line) => /WAL checkpoint failed/.test(line))).toHaveLength(1);
-      expect(logged.join('\n')).toMatch(/disk I\/O error|full/i);
+      expect(await checkpointTimerLogs(db)).toMatch(/disk I\/O error|full/i);
     } finally {
       restore?.();
-      process.off('uncaughtException', onUncaught);
-      errors.mockRestore();
       db.$client.close();
     }
   }, 30_000);
 });
+
+/** Rows the main database file has not got yet: the next checkpoint must write them there. */
+function growWal(db: ReturnType<typeof openDb>) {
+  const insert = db.$client.prepare(`INSERT INTO comments (item_id, author, body, created_at) VALUES (1, 'u', ?, 0)`);
+  db.$client.transaction(() => {
+    for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000));
+  }).immediate();
+}
+
+/**
+ * Runs the WAL checkpoint timer for three ticks against a database that cannot be written:
+ * nothing may be thrown, one failure line is logged. Returns what was logged.
+ */
+async function checkpointTimerLogs(db: ReturnType<typeof openDb>): Promise<string> {
+  const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown) => uncaught.push(error);
+  process.on('uncaughtException', onUncaught);
+  try {
+    checkpointOnTimer(db);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(uncaught).toEqual([]);
+    const logged = errors.mock.calls.map((call) => String(call[0]));
+    expect(logged.filter((line) => /WAL checkpoint failed/.test(line))).toHaveLength(1);
+    return logged.join('\n');
+  } finally {
+    process.off('uncaughtException', onUncaught);
+    errors.mockRestore();
+  }
+}
