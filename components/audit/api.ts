@@ -1,32 +1,13 @@
 import type { CampaignPreview, Campaign } from '@/lib/audit/campaigns';
 import type { CampaignRequest, PreviewRequest } from '@/lib/audit/spec';
 import type { AuditProgress, ClaimResult } from '@/lib/audit/work';
+import { beacon, post, type ApiError } from '@/lib/api/client';
 
-/** The browser's side of the audit API (app/api/audits); the server knows the auditor from the session. */
+/** The browser's side of the audit API (app/api/audits), over the one fetcher; the server knows the auditor from the session. */
 
-export class AuditApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-async function post<T>(url: string, body: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status === 401) {
-    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
-    throw new AuditApiError('Your session ended; taking you to the sign-in page…', 401);
-  }
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new AuditApiError(data.error ?? `${url} failed (${response.status})`, response.status);
-  return data as T;
-}
+export { ApiError } from '@/lib/api/client';
+/** @deprecated the one ApiError of lib/api/client.ts (kept until AuditApp.tsx names it). */
+export type AuditApiError = ApiError;
 
 export const preview = (request: PreviewRequest) => post<CampaignPreview>('/api/audits/preview', request);
 export const create = (request: CampaignRequest) => post<Campaign>('/api/audits', request);
@@ -48,6 +29,6 @@ export const sendResult = (campaignId: number, result: ResultBody) =>
 
 /** Release on page close: sendBeacon survives the unload where fetch may not. */
 export const releaseOnUnload = (campaignId: number, holder: string) =>
-  navigator.sendBeacon(`/api/audits/${campaignId}/release`, JSON.stringify({ holder }));
+  beacon(`/api/audits/${campaignId}/release`, { holder });
 
 export const imageUrl = (kind: string, id: number, size: 'preview' | 'full') => `/api/images/${kind}/${id}?size=${size}`;

@@ -1,32 +1,13 @@
+import { request } from '@/lib/api/client';
+
 /**
- * The browser's side of the lead's item routes (see app/api). The session cookie names the
- * user; the browser sends Origin on these same-origin writes, which the server checks.
+ * The browser's side of the lead's item routes (see app/api), over the one fetcher
+ * (lib/api/client.ts). The session cookie names the user; the browser sends Origin on these
+ * same-origin writes, which the server checks.
  */
 
-let redirecting = false;
-
-/** The session ended: sign in again, then come back to this page. */
-function toLogin() {
-  if (redirecting) return;
-  redirecting = true;
-  window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
-}
-
-/** Sends a JSON request; answers the JSON body, or throws an Error with the server's message. */
-export async function send<T>(url: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', body?: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 401) {
-    toLogin();
-    throw new Error('Your session ended; taking you to the sign-in page…');
-  }
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error ?? `${method} ${url} failed (${response.status})`);
-  return data as T;
-}
+/** Sends a JSON request; answers the JSON body, or throws ApiError with the server's message. */
+export const send = <T>(url: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', body?: unknown) => request<T>(url, method, body);
 
 /** The item page in the adjudication flow (deciding moves on to the next disputed item). */
 export function adjudicationHref(itemId: number, datasetId?: number) {

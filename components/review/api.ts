@@ -2,74 +2,15 @@ import type { ReviewItem } from '@/lib/review/items';
 import type { QueueProgress } from '@/lib/review/queue';
 import type { ClaimRequest, VerdictRequest } from '@/lib/review/requests';
 import type { ItemFilter } from '@/lib/review/filter';
+import { beacon, get, post } from '@/lib/api/client';
 
 /**
- * The browser's side of the review API (see app/api). The server knows the reviewer from
- * the session cookie; bodies carry only the page's holder id where leases are involved.
+ * The browser's side of the review API (see app/api), over the one fetcher (lib/api/client.ts).
+ * The server knows the reviewer from the session cookie; bodies carry only the page's holder
+ * id where leases are involved.
  */
 
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-let redirecting = false;
-
-/** The session ended (expired or signed out elsewhere): sign in again, then come back here. */
-function toLogin() {
-  if (redirecting) return;
-  redirecting = true;
-  window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
-}
-
-/**
- * Server clock minus this browser's clock, from the Date header (second resolution): lease
- * expiry times are the server's, and a browser clock that is minutes off would otherwise
- * show a wrong countdown and think live leases had expired. Ignored below 2 s.
- */
-let clockOffset = 0;
-
-function noteServerClock(response: Response, sentAt: number) {
-  const date = Date.parse(response.headers.get('date') ?? '');
-  if (Number.isNaN(date)) return;
-  const offset = date + 500 - (sentAt + Date.now()) / 2;
-  clockOffset = Math.abs(offset) > 2_000 ? offset : 0;
-}
-
-/** Now, on the server's clock (what lease expiry times are measured against). */
-export const serverNow = () => Date.now() + clockOffset;
-
-async function post<T>(url: string, body: unknown): Promise<T> {
-  const sentAt = Date.now();
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  noteServerClock(response, sentAt);
-  if (response.status === 401) {
-    toLogin();
-    throw new ApiError('Your session ended; taking you to the sign-in page…', 401);
-  }
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(data.error ?? `${url} failed (${response.status})`, response.status);
-  return data as T;
-}
-
-async function get<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  if (response.status === 401) {
-    toLogin();
-    throw new ApiError('Your session ended; taking you to the sign-in page…', 401);
-  }
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(data.error ?? `${url} failed (${response.status})`, response.status);
-  return data as T;
-}
+export { ApiError, serverNow } from '@/lib/api/client';
 
 export interface QueueState {
   items: ReviewItem[];
@@ -88,7 +29,7 @@ export const undo = (request: { holder: string; filter: ItemFilter }) =>
 export const renew = (holder: string) => post<{ expiresAt: number }>('/api/queue/renew', { holder });
 
 /** Release on page close: sendBeacon survives the unload where fetch may not. */
-export const releaseOnUnload = (holder: string) => navigator.sendBeacon('/api/queue/release', JSON.stringify({ holder }));
+export const releaseOnUnload = (holder: string) => beacon('/api/queue/release', { holder });
 
 export const saveInstruction = (itemId: number, text: string) =>
   post<ReviewItem['instructions'][number]>(`/api/items/${itemId}/instructions`, { text });
