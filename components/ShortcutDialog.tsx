@@ -1,12 +1,11 @@
 'use client';
 
-export interface ShortcutGroup {
-  title: string;
-  keys: [key: string, label: string][];
-}
+import { Fragment } from 'react';
+import { helpCloseKeys, helpGroups, type Keymap } from './keymap';
 
-/** The `?` overlay of a keyboard-first page: its keys in titled groups. */
-export function ShortcutDialog({ groups, onClose }: { groups: ShortcutGroup[]; onClose: () => void }) {
+/** The `?` overlay of a keyboard-first page: its keymap's entries in titled groups (components/keymap.ts). */
+export function ShortcutDialog({ keymap, onClose }: { keymap: Keymap; onClose: () => void }) {
+  const closeKeys = helpCloseKeys(keymap);
   return (
     <div
       className="fixed inset-0 z-50 flex items-center justify-center bg-black/60 backdrop-blur-sm"
@@ -18,15 +17,21 @@ export function ShortcutDialog({ groups, onClose }: { groups: ShortcutGroup[]; o
         <div className="mb-4 flex items-baseline justify-between">
           <h2 className="text-base font-semibold text-neutral-100">Keyboard shortcuts</h2>
           <span className="text-xs text-neutral-500">
-            <kbd>?</kbd> or <kbd>Esc</kbd> to close
+            {closeKeys.map((key, i) => (
+              <Fragment key={key}>
+                {i > 0 && ' or '}
+                <kbd>{key}</kbd>
+              </Fragment>
+            ))}{' '}
+            to close
           </span>
         </div>
         <div className="grid grid-cols-2 gap-x-8 gap-y-5">
-          {groups.map((group) => (
+          {helpGroups(keymap).map((group) => (
             <section key={group.title}>
               <h3 className="mb-2 text-xs uppercase tracking-wide text-neutral-500">{group.title}</h3>
               <dl className="space-y-1.5 text-sm">
-                {group.keys.map(([key, label]) => (
+                {group.rows.map(([key, label]) => (
                   <div key={key + label} className="flex items-center gap-3">
                     <dt className="w-12 shrink-0 text-right">
                       <kbd>{key}</kbd>

@@ -2,12 +2,13 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { ItemStatus } from '@/db/schema';
 import { REJECT_REASONS, type RejectReason } from '@/lib/review/reasons';
-import { isTyping } from '@/components/keyboard';
+import { useKeymap } from '@/components/keyboard';
+import { HELP_MODE, ITEM_KEYS } from '@/components/keymap';
+import { ShortcutDialog } from '@/components/ShortcutDialog';
 import { adjudicationHref, findNextDisputed, queueHref, send } from './api';
-import { ShortcutHelp } from './ShortcutHelp';
 
 export interface AdjudicationPanelProps {
   itemId: number;
@@ -97,40 +98,24 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
     if (nextId) router.push(adjudicationHref(nextId, datasetId));
   };
 
-  const onKey = useRef<(e: KeyboardEvent) => void>(() => undefined);
-  onKey.current = (e: KeyboardEvent) => {
-    if (isTyping(e.target) || e.metaKey || e.ctrlKey || e.altKey) return;
-    if (help) {
-      if (e.key === 'Escape' || e.key === '?') {
-        e.preventDefault();
-        setHelp(false);
-      }
-      return;
-    }
-    const number = Number(e.key);
-    const actions: Record<string, () => void> = {
-      a: () => void decide('accept'),
-      r: () => void decide('reject'),
-      c: () => noteRef.current?.focus(),
-      v: nextVersion,
-      n: goNext,
-      q: () => router.push(queueHref(datasetId)),
-      '?': () => setHelp(true),
-      Escape: () => setError(undefined),
-    };
-    const action =
-      canDecide && number >= 1 && number <= REJECT_REASONS.length
-        ? () => toggleReason(REJECT_REASONS[number - 1].tag)
-        : actions[e.key];
-    if (!action || (!canDecide && ['a', 'r', 'c', 'v'].includes(e.key))) return;
-    e.preventDefault();
-    action();
-  };
-  useEffect(() => {
-    const listener = (e: KeyboardEvent) => onKey.current(e);
-    window.addEventListener('keydown', listener);
-    return () => window.removeEventListener('keydown', listener);
-  }, []);
+  // Deciding keys only while there is something to decide (false: the key is not taken).
+  const deciding = (action: () => void) => () => (canDecide ? action() : false);
+  useKeymap(
+    ITEM_KEYS,
+    {
+      accept: deciding(() => void decide('accept')),
+      reject: deciding(() => void decide('reject')),
+      toggleReason: (key) => (canDecide ? toggleReason(REJECT_REASONS[Number(key) - 1].tag) : false),
+      note: deciding(() => noteRef.current?.focus()),
+      nextVersion: deciding(nextVersion),
+      nextItem: goNext,
+      queue: () => router.push(queueHref(datasetId)),
+      help: () => setHelp(true),
+      dismiss: () => setError(undefined),
+      closeHelp: () => setHelp(false),
+    },
+    { mode: help ? HELP_MODE : 'normal' },
+  );
 
   const summary =
     adjudication !== null
@@ -232,7 +217,7 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
           {error}
         </p>
       )}
-      {help && <ShortcutHelp onClose={() => setHelp(false)} />}
+      {help && <ShortcutDialog keymap={ITEM_KEYS} onClose={() => setHelp(false)} />}
     </section>
   );
 }
