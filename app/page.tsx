@@ -2,6 +2,8 @@ import Link from 'next/link';
 import { getDb } from '@/db';
 import { summarizeDatasets, type StatusTotals } from '@/lib/datasets/summary';
 import { StatusBar } from '@/components/ProgressBar';
+import { buttonClass } from '@/components/ui/Button';
+import { EmptyState } from '@/components/ui/EmptyState';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import { reviewHref } from '@/lib/review/filter-codec';
@@ -28,16 +30,20 @@ export default async function DatasetsPage() {
     <div className="mx-auto w-full max-w-5xl px-6 py-8">
       <h1 className="mb-6 text-xl font-semibold text-neutral-100">Datasets</h1>
       {datasets.length === 0 && (
-        <p className="rounded-lg border border-neutral-800 p-6 text-neutral-400">
-          No datasets yet.{' '}
-          {can(user.roles, 'manage') ? (
+        <EmptyState
+          message={
             <>
-              Import one with <code className="text-neutral-200">npm run loupe -- import PATH</code>.
+              No datasets yet.{' '}
+              {can(user.roles, 'manage') ? (
+                <>
+                  Import one with <code className="text-neutral-200">npm run loupe -- import PATH</code>.
+                </>
+              ) : (
+                'A lead imports them.'
+              )}
             </>
-          ) : (
-            'A lead imports them.'
-          )}
-        </p>
+          }
+        />
       )}
       <div className="space-y-6">
         {datasets.map((dataset) => (
@@ -50,17 +56,11 @@ export default async function DatasetsPage() {
                 </p>
                 <StatusBar totals={dataset} className="mt-3" />
               </div>
-              <Link
-                href={`/datasets/${dataset.id}`}
-                className="rounded-md px-3 py-1.5 text-sm text-neutral-300 hover:bg-neutral-800"
-              >
+              <Link href={`/datasets/${dataset.id}`} className={buttonClass({ variant: 'ghost', size: 'md' })}>
                 Browse
               </Link>
               {canReview && (
-                <Link
-                  href={reviewHref({ datasetId: dataset.id })}
-                  className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
-                >
+                <Link href={reviewHref({ datasetId: dataset.id })} className={buttonClass({ variant: 'primary', size: 'md' })}>
                   Review
                 </Link>
               )}

@@ -1,6 +1,8 @@
 import Link from 'next/link';
 import { LocalTime } from '@/components/item/LocalTime';
 import { StartKey } from '@/components/item/StartKey';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { Row, Table } from '@/components/ui/Table';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { disputedCounts, listDisputed } from '@/lib/review/adjudication';
@@ -69,20 +71,20 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
         ))}
       </nav>
 
-      <table className="w-full table-fixed text-sm" data-testid="disputed-table">
-        <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
-          <tr className="border-b border-neutral-800">
-            <th className="w-20 py-2 font-normal">Item</th>
-            {!datasetId && <th className="w-36 py-2 font-normal">Dataset</th>}
-            <th className="w-52 py-2 font-normal">Family / task</th>
-            <th className="py-2 font-normal">Instruction</th>
-            <th className="w-40 py-2 font-normal">Verdicts</th>
-            <th className="w-44 py-2 font-normal">Last verdict</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table
+        fixed
+        testId="disputed-table"
+        columns={[
+          { header: 'Item', className: 'w-20' },
+          !datasetId && { header: 'Dataset', className: 'w-36' },
+          { header: 'Family / task', className: 'w-52' },
+          'Instruction',
+          { header: 'Verdicts', className: 'w-40' },
+          { header: 'Last verdict', className: 'w-44' },
+        ]}
+      >
           {page.items.map((row) => (
-            <tr key={row.id} className="group border-b border-neutral-800/60 hover:bg-neutral-900/60" data-testid="disputed-row">
+            <Row key={row.id} className="group hover:bg-neutral-900/60" data-testid="disputed-row">
               <td className="py-2 pr-4">
                 <Link href={itemHref(row.id)} className="font-mono text-neutral-200 underline-offset-2 group-hover:underline">
                   {row.id}
@@ -99,14 +101,11 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
                 <VerdictSplit accepts={row.accepts} rejects={row.rejects} />
               </td>
               <td className="whitespace-nowrap py-2 tabular-nums text-neutral-500">{row.lastVerdictAt ? <LocalTime at={row.lastVerdictAt} /> : '–'}</td>
-            </tr>
+            </Row>
           ))}
-        </tbody>
-      </table>
+      </Table>
       {page.items.length === 0 && (
-        <p className="py-10 text-center text-neutral-500" data-testid="adjudicate-empty">
-          {after ? 'No more disputed items.' : 'Nothing to adjudicate: no disputed items here.'}
-        </p>
+        <EmptyState look="table" testId="adjudicate-empty" message={after ? 'No more disputed items.' : 'Nothing to adjudicate: no disputed items here.'} />
       )}
 
       <div className="mt-4 flex gap-4 text-sm">

@@ -1,6 +1,8 @@
 import Link from 'next/link';
 import { CampaignForm } from '@/components/audit/CampaignForm';
 import { CloseCampaignButton } from '@/components/audit/CloseCampaignButton';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { Row, Table } from '@/components/ui/Table';
 import { date, describeFilter, describeSampling, number, percent, percentRange } from '@/components/audit/format';
 import { getDb } from '@/db';
 import { campaignSummaries } from '@/lib/audit/report';
@@ -36,26 +38,22 @@ export default async function AuditsPage() {
       )}
 
       {campaigns.length === 0 ? (
-        <p className="mt-8 rounded-lg border border-neutral-800 p-6 text-neutral-400">
-          No audit campaigns yet.{canManage ? ' Start one with “New campaign”.' : ' A lead starts them.'}
-        </p>
+        <EmptyState className="mt-8" message={`No audit campaigns yet.${canManage ? ' Start one with “New campaign”.' : ' A lead starts them.'}`} />
       ) : (
         <div className="mt-8 overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="text-xs uppercase tracking-wide text-neutral-500">
-              <tr className="border-b border-neutral-800">
-                <th className="py-2 pr-4 font-normal">Campaign</th>
-                <th className="py-2 pr-4 font-normal">Population</th>
-                <th className="py-2 pr-4 font-normal">Progress</th>
-                <th className="py-2 pr-4 text-right font-normal">Pass rate</th>
-                <th className="py-2 font-normal" />
-              </tr>
-            </thead>
-            <tbody>
+          <Table
+            columns={[
+              { header: 'Campaign', className: 'pr-4' },
+              { header: 'Population', className: 'pr-4' },
+              { header: 'Progress', className: 'pr-4' },
+              { header: 'Pass rate', className: 'pr-4', align: 'right' },
+              {},
+            ]}
+          >
               {campaigns.map((c) => {
                 const share = c.sampleSize ? c.audited / c.sampleSize : 0;
                 return (
-                  <tr key={c.id} className="border-b border-neutral-800/70 align-top" data-testid="campaign-row" data-campaign-id={c.id}>
+                  <Row key={c.id} className="align-top" data-testid="campaign-row" data-campaign-id={c.id}>
                     <td className="py-3 pr-4">
                       <Link href={c.status === 'open' ? `/audits/${c.id}` : `/audits/${c.id}/report`} className="font-medium text-neutral-100 hover:text-white">
                         {c.name}
@@ -100,11 +98,10 @@ export default async function AuditsPage() {
                         {canManage && c.status === 'open' && <CloseCampaignButton campaignId={c.id} name={c.name} />}
                       </div>
                     </td>
-                  </tr>
+                  </Row>
                 );
               })}
-            </tbody>
-          </table>
+          </Table>
         </div>
       )}
     </div>

@@ -5,6 +5,11 @@ import { number, percent, rateWithInterval, usd } from '@/components/dashboard/f
 import { AcceptRateChart, ProgressChart } from '@/components/dashboard/ProgressCharts';
 import { SpendChart, SuccessChart } from '@/components/dashboard/RegenerationCharts';
 import { VerdictsChart } from '@/components/dashboard/VerdictsChart';
+import { Button } from '@/components/ui/Button';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { Section } from '@/components/ui/Section';
+import { Select } from '@/components/ui/Select';
+import { Stat } from '@/components/ui/Stat';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
@@ -16,26 +21,6 @@ export const dynamic = 'force-dynamic';
 
 type Search = Record<string, string | string[] | undefined>;
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
-
-function Section({ title, note, children }: { title: string; note?: React.ReactNode; children: React.ReactNode }) {
-  return (
-    <section className="mt-10">
-      <h2 className="text-sm font-medium text-neutral-200">{title}</h2>
-      {note && <p className="mt-1 text-sm text-neutral-500">{note}</p>}
-      <div className="mt-4">{children}</div>
-    </section>
-  );
-}
-
-function Stat({ label, value, note }: { label: string; value: string; note?: string }) {
-  return (
-    <div className="rounded-lg border border-neutral-800 bg-neutral-900/40 p-4">
-      <h3 className="text-xs uppercase tracking-wide text-neutral-500">{label}</h3>
-      <p className="mt-2 text-2xl font-semibold tabular-nums text-neutral-100">{value}</p>
-      {note && <p className="mt-1 text-xs tabular-nums text-neutral-400">{note}</p>}
-    </div>
-  );
-}
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePage('view', '/dashboard');
@@ -51,22 +36,21 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const verdicts30 = days.reduce((sum, d) => sum + d.accept + d.reject + d.skip, 0);
   const activeKinds = regeneration.kinds.filter((k) => k.total > 0);
   const scope = dataset ? dataset.name : 'all datasets';
-  const select = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1';
 
   return (
     <div className="mx-auto w-full max-w-6xl px-6 py-8">
       <div className="flex flex-wrap items-baseline gap-4">
         <h1 className="text-xl font-semibold text-neutral-100">Dashboard</h1>
         <form method="get" className="ml-auto flex items-center gap-3 text-sm">
-          <select name="dataset" defaultValue={dataset?.id ?? ''} aria-label="Dataset" className={select}>
+          <Select name="dataset" defaultValue={dataset?.id ?? ''} aria-label="Dataset">
             <option value="">All datasets</option>
             {datasets.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.name}
               </option>
             ))}
-          </select>
-          <button className="rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 hover:bg-neutral-800">Show</button>
+          </Select>
+          <Button type="submit">Show</Button>
         </form>
       </div>
       <p className="mt-2 text-sm text-neutral-400">
@@ -88,7 +72,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       </p>
 
       {overall.total === 0 ? (
-        <p className="mt-6 rounded-lg border border-neutral-800 p-6 text-neutral-400">No items yet: import a dataset first.</p>
+        <EmptyState className="mt-6" message="No items yet: import a dataset first." />
       ) : (
         <>
           <div className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4" data-testid="dashboard-stats">
@@ -160,7 +144,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         }
       >
         {activeKinds.length === 0 ? (
-          <p className="text-sm text-neutral-500">No jobs yet.</p>
+          <EmptyState look="inline" message="No jobs yet." />
         ) : (
           <div className="grid gap-4 lg:grid-cols-2">
             <Figure
@@ -202,7 +186,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         note="Pass rate of the audited samples, and the population's pass rate with strata weighted by their size (audited strata only), each with its 95% interval."
       >
         {audits.length === 0 ? (
-          <p className="text-sm text-neutral-500">No audit campaigns yet.</p>
+          <EmptyState look="inline" message="No audit campaigns yet." />
         ) : (
           <Figure
             title="Pass rate per campaign (95% CI)"

@@ -1,4 +1,5 @@
 import { JobsTable } from '@/components/jobs/JobsTable';
+import { Row, Table } from '@/components/ui/Table';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
@@ -14,6 +15,15 @@ const BATCH_STATUS: Record<BatchSummary['status'], { label: string; style: strin
   interrupted: { label: 'interrupted', style: 'bg-amber-500/15 text-amber-300' },
 };
 
+const BATCH_COLUMNS = [
+  { header: 'Batch', className: 'w-16' },
+  { header: 'Kind', className: 'w-36' },
+  'State',
+  { header: 'Items', className: 'w-24', align: 'right' },
+  { header: 'Budget', className: 'w-24', align: 'right' },
+  { header: 'Started (UTC)', className: 'w-64 pl-6' },
+] as const;
+
 /** UTC, to the minute: the same on every machine that looks. */
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
@@ -23,20 +33,9 @@ function Batches({ batches }: { batches: BatchSummary[] }) {
   return (
     <section className="mb-8">
       <h2 className="mb-2 text-sm font-medium text-neutral-300">Batches</h2>
-      <table className="w-full table-fixed text-sm" data-testid="batches-table">
-        <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
-          <tr className="border-b border-neutral-800">
-            <th className="w-16 py-2 font-normal">Batch</th>
-            <th className="w-36 py-2 font-normal">Kind</th>
-            <th className="py-2 font-normal">State</th>
-            <th className="w-24 py-2 text-right font-normal">Items</th>
-            <th className="w-24 py-2 text-right font-normal">Budget</th>
-            <th className="w-64 py-2 pl-6 font-normal">Started (UTC)</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table fixed testId="batches-table" columns={BATCH_COLUMNS}>
           {batches.map((batch) => (
-            <tr key={batch.id} className="border-b border-neutral-900" data-testid={`batch-${batch.id}`}>
+            <Row key={batch.id} data-testid={`batch-${batch.id}`}>
               <td className="py-2 tabular-nums text-neutral-400">#{batch.id}</td>
               <td className="py-2 text-neutral-300">{batch.kind}</td>
               <td className="py-2">
@@ -54,10 +53,9 @@ function Batches({ batches }: { batches: BatchSummary[] }) {
               <td className="py-2 pl-6 tabular-nums text-neutral-500">
                 {when(batch.createdAt)} · {batch.createdBy}
               </td>
-            </tr>
+            </Row>
           ))}
-        </tbody>
-      </table>
+      </Table>
     </section>
   );
 }

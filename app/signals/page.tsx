@@ -2,6 +2,10 @@ import Link from 'next/link';
 import { DataTable, Figure } from '@/components/dashboard/Figure';
 import { number, percent, rateWithInterval } from '@/components/dashboard/format';
 import { BucketChart, RocChart } from '@/components/dashboard/SignalCharts';
+import { Button } from '@/components/ui/Button';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { Select } from '@/components/ui/Select';
+import { Stat } from '@/components/ui/Stat';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { signalNames, signalVsHuman } from '@/lib/dashboard/queries';
@@ -27,16 +31,6 @@ const DESCRIPTIONS: Record<string, string> = {
   dup_edit: 'size of the near-duplicate group of the edited image',
 };
 
-function Stat({ label, value: shown, note }: { label: string; value: string; note?: string }) {
-  return (
-    <div className="rounded-lg border border-neutral-800 bg-neutral-900/40 p-4">
-      <h3 className="text-xs uppercase tracking-wide text-neutral-500">{label}</h3>
-      <p className="mt-2 text-2xl font-semibold tabular-nums text-neutral-100">{shown}</p>
-      {note && <p className="mt-1 text-xs tabular-nums text-neutral-400">{note}</p>}
-    </div>
-  );
-}
-
 export default async function SignalsPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requirePage('adjudicate', '/signals');
   const db = getDb();
@@ -49,7 +43,6 @@ export default async function SignalsPage({ searchParams }: { searchParams: Prom
   const requested = first(search.signal);
   const signal = names.find((n) => n === requested) ?? (names.includes('judge_overall') ? 'judge_overall' : names[0]);
   const result = dataset && signal ? signalVsHuman(db, { datasetId: dataset.id, signal }) : null;
-  const select = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1';
 
   return (
     <div className="mx-auto w-full max-w-6xl px-6 py-8">
@@ -57,23 +50,23 @@ export default async function SignalsPage({ searchParams }: { searchParams: Prom
         <h1 className="text-xl font-semibold text-neutral-100">Signals against human decisions</h1>
         {dataset && (
           <form method="get" className="ml-auto flex items-center gap-3 text-sm">
-            <select name="dataset" defaultValue={dataset.id} aria-label="Dataset" className={select}>
+            <Select name="dataset" defaultValue={dataset.id} aria-label="Dataset">
               {datasets.map((d) => (
                 <option key={d.id} value={d.id}>
                   {d.name}
                 </option>
               ))}
-            </select>
+            </Select>
             {names.length > 0 && (
-              <select name="signal" defaultValue={signal} aria-label="Signal" className={select}>
+              <Select name="signal" defaultValue={signal} aria-label="Signal">
                 {names.map((n) => (
                   <option key={n} value={n}>
                     {n}
                   </option>
                 ))}
-              </select>
+              </Select>
             )}
-            <button className="rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 hover:bg-neutral-800">Show</button>
+            <Button type="submit">Show</Button>
           </form>
         )}
       </div>
@@ -83,11 +76,9 @@ export default async function SignalsPage({ searchParams }: { searchParams: Prom
       </p>
 
       {!dataset ? (
-        <p className="mt-6 rounded-lg border border-neutral-800 p-6 text-neutral-400">No datasets yet.</p>
+        <EmptyState className="mt-6" message="No datasets yet." />
       ) : !result ? (
-        <p className="mt-6 rounded-lg border border-neutral-800 p-6 text-neutral-400">
-          No signals computed for {dataset.name} yet: run a signals or judge batch first.
-        </p>
+        <EmptyState className="mt-6" message={`No signals computed for ${dataset.name} yet: run a signals or judge batch first.`} />
       ) : (
         <>
           <p className="mt-6 text-sm text-neutral-300">

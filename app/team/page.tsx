@@ -6,6 +6,10 @@ import { number, percent } from '@/components/team/format';
 import { LeasesPanel } from '@/components/team/LeasesPanel';
 import { PairwiseMatrix } from '@/components/team/PairwiseMatrix';
 import { ReviewSettingsForm } from '@/components/team/ReviewSettingsForm';
+import { Button } from '@/components/ui/Button';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { Section } from '@/components/ui/Section';
+import { Select } from '@/components/ui/Select';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
@@ -27,16 +31,6 @@ const WINDOWS = [
   { value: '30d', label: 'Last 30 days', ms: 30 * 24 * HOUR },
 ] as const;
 
-function Section({ title, note, children }: { title: string; note?: React.ReactNode; children: React.ReactNode }) {
-  return (
-    <section className="mt-10">
-      <h2 className="text-sm font-medium text-neutral-200">{title}</h2>
-      {note && <p className="mt-1 text-sm text-neutral-500">{note}</p>}
-      <div className="mt-4">{children}</div>
-    </section>
-  );
-}
-
 export default async function TeamPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePage('view', '/team');
   const isLead = can(user.roles, 'adjudicate');
@@ -53,7 +47,7 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
     return (
       <div className="mx-auto w-full max-w-6xl px-6 py-8">
         <h1 className="text-xl font-semibold text-neutral-100">Team</h1>
-        <p className="mt-6 rounded-lg border border-neutral-800 p-6 text-neutral-400">No datasets yet, so no verdicts to measure.</p>
+        <EmptyState className="mt-6" message="No datasets yet, so no verdicts to measure." />
       </div>
     );
   }
@@ -63,28 +57,27 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
   const { counts } = stats;
   const total = counts.pending + counts.accepted + counts.rejected + counts.disputed;
   const ageSeconds = Math.round((Date.now() - stats.asOf) / 1000);
-  const select = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1';
 
   return (
     <div className="mx-auto w-full max-w-6xl px-6 py-8">
       <div className="flex flex-wrap items-baseline gap-4">
         <h1 className="text-xl font-semibold text-neutral-100">Team</h1>
         <form method="get" className="ml-auto flex items-center gap-3 text-sm">
-          <select name="dataset" defaultValue={dataset.id} aria-label="Dataset" className={select}>
+          <Select name="dataset" defaultValue={dataset.id} aria-label="Dataset">
             {datasets.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.name}
               </option>
             ))}
-          </select>
-          <select name="window" defaultValue={period.value} aria-label="Verdicts given in" className={select}>
+          </Select>
+          <Select name="window" defaultValue={period.value} aria-label="Verdicts given in">
             {WINDOWS.map((w) => (
               <option key={w.value} value={w.value}>
                 {w.label}
               </option>
             ))}
-          </select>
-          <button className="rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 hover:bg-neutral-800">Show</button>
+          </Select>
+          <Button type="submit">Show</Button>
         </form>
       </div>
       <p className="mt-2 text-sm tabular-nums text-neutral-400">
@@ -118,9 +111,7 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
         }
       >
         {stats.annotators.length === 0 ? (
-          <p className="text-sm text-neutral-500">
-            {isLead ? 'No verdicts in this window yet.' : 'You have no verdicts on this dataset in this window yet.'}
-          </p>
+          <EmptyState look="inline" message={isLead ? 'No verdicts in this window yet.' : 'You have no verdicts on this dataset in this window yet.'} />
         ) : (
           <>
             <AnnotatorTable annotators={stats.annotators} />

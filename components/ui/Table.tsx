@@ -10,13 +10,13 @@ export interface Column {
   title?: string;
 }
 
-/** A column may be a bare header, or left out with `false` (`!datasetId && 'Dataset'`). */
+/** A column may be a bare header, or left out with a falsy value (`!datasetId && 'Dataset'`, or an empty string). */
 export type ColumnSpec = Column | string | false | null | undefined;
 
 /** The header cells to draw: columns left out are dropped, bare headers become columns. */
-export function headerCells(columns: ColumnSpec[]): (Column & { key: number; cellClass: string })[] {
+export function headerCells(columns: readonly ColumnSpec[]): (Column & { key: number; cellClass: string })[] {
   return columns
-    .filter((column): column is Column | string => typeof column === 'string' || (typeof column === 'object' && column !== null))
+    .filter((column): column is Column | string => (typeof column === 'string' && column !== '') || (typeof column === 'object' && column !== null))
     .map((column, key) => {
       const { header, className, align, title } = typeof column === 'string' ? { header: column } : column;
       return { key, header, title, align, className, cellClass: cx('py-2 font-normal', align === 'right' && 'text-right', className) };
@@ -34,7 +34,7 @@ export function Table({
   className,
   testId,
 }: {
-  columns: ColumnSpec[];
+  columns: readonly ColumnSpec[];
   children: ReactNode;
   fixed?: boolean;
   className?: string;

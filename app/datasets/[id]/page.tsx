@@ -2,6 +2,11 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { BatchForm } from '@/components/BatchForm';
+import { buttonClass, Button } from '@/components/ui/Button';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { Input } from '@/components/ui/Input';
+import { Select } from '@/components/ui/Select';
+import { Row, Table } from '@/components/ui/Table';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
@@ -91,7 +96,6 @@ export default async function DatasetPage({
     return `/datasets/${datasetId}?${params}`;
   };
   const reviewLink = reviewHref(filter);
-  const input = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1';
   // The exports page starts a browser export with this same selection.
   const exportLink = exportHref(filter);
 
@@ -104,22 +108,19 @@ export default async function DatasetPage({
         </span>
         <span className="ml-auto" />
         {canManage && (
-          <Link href={exportLink} className="rounded-md px-3 py-1.5 text-sm text-neutral-300 hover:bg-neutral-800">
+          <Link href={exportLink} className={buttonClass({ variant: 'ghost', size: 'md' })}>
             Export these
           </Link>
         )}
         {canReview && (
-          <Link
-            href={reviewLink}
-            className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white"
-          >
+          <Link href={reviewLink} className={buttonClass({ variant: 'primary', size: 'md' })}>
             Review these
           </Link>
         )}
       </div>
 
       <form method="get" className="mb-4 flex flex-wrap items-center gap-3 text-sm">
-        <select name={URL_PARAMS.task} defaultValue={filter.family ? `${filter.family}/${filter.task ?? ''}` : ''} aria-label="Family and task" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
+        <Select name={URL_PARAMS.task} defaultValue={filter.family ? `${filter.family}/${filter.task ?? ''}` : ''} aria-label="Family and task">
           <option value="">All families and tasks</option>
           {[...new Set(dataset.tasks.map((t) => t.family))].map((f) => (
             <optgroup key={f} label={f}>
@@ -133,63 +134,63 @@ export default async function DatasetPage({
                 ))}
             </optgroup>
           ))}
-        </select>
-        <select name={URL_PARAMS.instructionType} defaultValue={filter.instructionType ?? ''} aria-label="Instruction type" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
+        </Select>
+        <Select name={URL_PARAMS.instructionType} defaultValue={filter.instructionType ?? ''} aria-label="Instruction type">
           <option value="">All instruction types</option>
           <option value="original">original</option>
           <option value="rewrite">rewrite</option>
           <option value="complex">complex</option>
-        </select>
+        </Select>
         {seesVerdicts && (
           <>
-            <select name={URL_PARAMS.status} defaultValue={status ?? ''} aria-label="Status" className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1">
+            <Select name={URL_PARAMS.status} defaultValue={status ?? ''} aria-label="Status">
               <option value="">Any status</option>
               <option value="pending">pending</option>
               <option value="accepted">accepted</option>
               <option value="rejected">rejected</option>
               <option value="disputed">disputed</option>
-            </select>
-            <input name={URL_PARAMS.reviewer} defaultValue={terms.reviewer ?? ''} placeholder="Verdict by" aria-label="Verdict reviewer" className={`${input} w-28`} />
+            </Select>
+            <Input name={URL_PARAMS.reviewer} defaultValue={terms.reviewer ?? ''} placeholder="Verdict by" aria-label="Verdict reviewer" className="w-28" />
             <label className="flex items-center gap-1 text-neutral-500">
               verdict from
-              <input type="date" name={URL_PARAMS.from} defaultValue={dayOf(filter.from)} aria-label="Verdict from" className={input} />
+              <Input type="date" name={URL_PARAMS.from} defaultValue={dayOf(filter.from)} aria-label="Verdict from" />
               to
-              <input type="date" name={URL_PARAMS.to} defaultValue={dayOf(filter.to)} aria-label="Verdict to" className={input} />
+              <Input type="date" name={URL_PARAMS.to} defaultValue={dayOf(filter.to)} aria-label="Verdict to" />
             </label>
           </>
         )}
-        <input name={URL_PARAMS.text} defaultValue={terms.text ?? ''} placeholder="Instruction contains" aria-label="Instruction text" className={`${input} w-44`} />
-        <select name={URL_PARAMS.origin} defaultValue={filter.origin ?? ''} aria-label="Edited image origin" className={input}>
+        <Input name={URL_PARAMS.text} defaultValue={terms.text ?? ''} placeholder="Instruction contains" aria-label="Instruction text" className="w-44" />
+        <Select name={URL_PARAMS.origin} defaultValue={filter.origin ?? ''} aria-label="Edited image origin">
           <option value="">Any edited image</option>
           <option value="dataset">from the dataset</option>
           <option value="regenerated">regenerated</option>
-        </select>
-        <select name={URL_PARAMS.score} defaultValue={filter.score ?? ''} aria-label="Score" className={input}>
+        </Select>
+        <Select name={URL_PARAMS.score} defaultValue={filter.score ?? ''} aria-label="Score">
           <option value="">No score</option>
           {SCORE_NAMES.map((name) => (
             <option key={name} value={name}>
               {name}
             </option>
           ))}
-        </select>
-        <input name={URL_PARAMS.scoreMin} type="number" step="any" defaultValue={terms.scoreMin ?? ''} placeholder="min" aria-label="Score min" className={`${input} w-20`} />
-        <input name={URL_PARAMS.scoreMax} type="number" step="any" defaultValue={terms.scoreMax ?? ''} placeholder="max" aria-label="Score max" className={`${input} w-20`} />
-        <select name={URL_PARAMS.signal} defaultValue={filter.signal ?? ''} aria-label="Signal" className={input} title="Signals Loupe computed for the current edited image">
+        </Select>
+        <Input name={URL_PARAMS.scoreMin} type="number" step="any" defaultValue={terms.scoreMin ?? ''} placeholder="min" aria-label="Score min" className="w-20" />
+        <Input name={URL_PARAMS.scoreMax} type="number" step="any" defaultValue={terms.scoreMax ?? ''} placeholder="max" aria-label="Score max" className="w-20" />
+        <Select name={URL_PARAMS.signal} defaultValue={filter.signal ?? ''} aria-label="Signal" title="Signals Loupe computed for the current edited image">
           <option value="">No signal</option>
           {SIGNAL_NAMES.map((name) => (
             <option key={name} value={name}>
               {name}
             </option>
           ))}
-        </select>
-        <input name={URL_PARAMS.signalMin} type="number" step="any" defaultValue={terms.signalMin ?? ''} placeholder="min" aria-label="Signal min" className={`${input} w-20`} />
-        <input name={URL_PARAMS.signalMax} type="number" step="any" defaultValue={terms.signalMax ?? ''} placeholder="max" aria-label="Signal max" className={`${input} w-20`} />
-        <select name={URL_PARAMS.sort} defaultValue={filter.sort ?? ''} aria-label="Sort" className={input} title="Sorting by a signal (or else the score) lists only the items that have it">
+        </Select>
+        <Input name={URL_PARAMS.signalMin} type="number" step="any" defaultValue={terms.signalMin ?? ''} placeholder="min" aria-label="Signal min" className="w-20" />
+        <Input name={URL_PARAMS.signalMax} type="number" step="any" defaultValue={terms.signalMax ?? ''} placeholder="max" aria-label="Signal max" className="w-20" />
+        <Select name={URL_PARAMS.sort} defaultValue={filter.sort ?? ''} aria-label="Sort" title="Sorting by a signal (or else the score) lists only the items that have it">
           <option value="">Family / task order</option>
           <option value="desc">signal or score, highest first</option>
           <option value="asc">signal or score, lowest first</option>
-        </select>
-        <button className="rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 hover:bg-neutral-800">Apply</button>
+        </Select>
+        <Button type="submit">Apply</Button>
       </form>
       {problem && (
         <p className="mb-4 text-sm text-rose-300" role="alert">
@@ -199,21 +200,21 @@ export default async function DatasetPage({
 
       {canManage && <BatchForm filter={batchFilter} status={status} />}
 
-      <table className="w-full table-fixed text-sm" data-testid="items-table">
-        <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
-          <tr className="border-b border-neutral-800">
-            <th className="w-60 py-2 font-normal">Id</th>
-            <th className="w-64 py-2 font-normal">Family / task</th>
-            <th className="w-24 py-2 font-normal">Type</th>
-            {seesVerdicts && <th className="w-24 py-2 font-normal">Status</th>}
-            {filter.score && <th className="w-24 py-2 font-normal">{filter.score}</th>}
-            {filter.signal && <th className="w-28 py-2 font-normal">{filter.signal}</th>}
-            <th className="py-2 font-normal">Instruction</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table
+        fixed
+        testId="items-table"
+        columns={[
+          { header: 'Id', className: 'w-60' },
+          { header: 'Family / task', className: 'w-64' },
+          { header: 'Type', className: 'w-24' },
+          seesVerdicts && { header: 'Status', className: 'w-24' },
+          filter.score && { header: filter.score, className: 'w-24' },
+          filter.signal && { header: filter.signal, className: 'w-28' },
+          'Instruction',
+        ]}
+      >
           {page.rows.map((row) => (
-            <tr key={row.id} className="border-b border-neutral-800/60">
+            <Row key={row.id}>
               <td className="truncate py-2 pr-4 font-mono text-xs text-neutral-400" title={row.externalId}>
                 {seesVerdicts ? (
                   <Link href={`/items/${row.id}`} className="hover:text-neutral-100 hover:underline">
@@ -248,11 +249,10 @@ export default async function DatasetPage({
                 )}
                 {row.instruction}
               </td>
-            </tr>
+            </Row>
           ))}
-        </tbody>
-      </table>
-      {page.rows.length === 0 && <p className="py-8 text-center text-neutral-500">No items match these filters.</p>}
+      </Table>
+      {page.rows.length === 0 && <EmptyState look="table" message="No items match these filters." />}
 
       <div className="mt-4 flex gap-4 text-sm">
         {cursor && (
