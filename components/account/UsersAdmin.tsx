@@ -3,11 +3,12 @@
 import { useState } from 'react';
 import { ROLES, type Role } from '@/lib/auth/roles';
 import type { UserSummary } from '@/lib/auth/users';
+import { Button } from '@/components/ui/Button';
+import { Field } from '@/components/ui/Field';
+import { Input } from '@/components/ui/Input';
+import { Row, Table } from '@/components/ui/Table';
 import { ROLE_TEXT } from './permissions';
 
-const field =
-  'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1.5 text-sm text-neutral-100 placeholder:text-neutral-600 focus:border-neutral-500 focus:outline-none';
-const button = 'rounded-md border border-neutral-700 px-2.5 py-1 text-sm text-neutral-200 enabled:hover:bg-neutral-800 disabled:opacity-40';
 
 async function send<T>(url: string, method: 'POST' | 'PATCH', payload: unknown): Promise<T> {
   const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
@@ -64,7 +65,7 @@ function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; 
   }
 
   return (
-    <tr className="border-b border-neutral-800/60 align-top" data-testid={`user-${user.username}`}>
+    <Row className="align-top" data-testid={`user-${user.username}`}>
       <td className="py-2.5 pr-4">
         {renaming ? (
           <form
@@ -74,7 +75,8 @@ function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; 
               void patch({ username: String(new FormData(event.currentTarget).get('username')).trim() });
             }}
           >
-            <input
+            <Input
+              size="md"
               name="username"
               aria-label={`New username for ${user.username}`}
               defaultValue={user.username}
@@ -83,14 +85,14 @@ function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; 
               autoComplete="off"
               autoCapitalize="none"
               spellCheck={false}
-              className={`${field} w-36`}
+              className="w-36"
             />
-            <button type="submit" className={button} disabled={pending}>
+            <Button type="submit" disabled={pending}>
               Save
-            </button>
-            <button type="button" className={button} disabled={pending} onClick={() => setRenaming(false)}>
+            </Button>
+            <Button disabled={pending} onClick={() => setRenaming(false)}>
               Cancel
-            </button>
+            </Button>
           </form>
         ) : (
           <>
@@ -112,9 +114,9 @@ function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; 
           {/* An admin keeps their own admin role: the server refuses it too. */}
           <RoleBoxes value={roles} onChange={setRoles} name={user.username} disabledRole={self ? 'admin' : undefined} />
           {dirty && (
-            <button type="button" className={button} disabled={pending || roles.length === 0} onClick={() => void patch({ roles })}>
+            <Button disabled={pending || roles.length === 0} onClick={() => void patch({ roles })}>
               Save
-            </button>
+            </Button>
           )}
         </div>
         {dirty && roles.length === 0 && <p className="mt-1 text-xs text-amber-300/90">A user needs at least one role; disable the account instead.</p>}
@@ -132,12 +134,12 @@ function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; 
       <td className="py-2.5 pr-4 tabular-nums text-neutral-400">{when(user.createdAt)}</td>
       <td className="py-2.5 text-right">
         {!self && (
-          <button type="button" className={button} disabled={pending} onClick={() => void patch({ disabled: !user.disabled })}>
+          <Button disabled={pending} onClick={() => void patch({ disabled: !user.disabled })}>
             {user.disabled ? 'Enable' : 'Disable'}
-          </button>
+          </Button>
         )}
       </td>
-    </tr>
+    </Row>
   );
 }
 
@@ -179,29 +181,19 @@ function AddUserForm({ minPasswordLength, onAdded }: { minPasswordLength: number
     >
       <h2 className="mb-3 text-sm font-medium text-neutral-200">Add user</h2>
       <div className="flex flex-wrap items-end gap-4">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="new-username" className="text-xs text-neutral-500">
-            Username
-          </label>
-          <input id="new-username" name="username" required autoComplete="off" autoCapitalize="none" spellCheck={false} className={`${field} w-44`} />
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="new-password" className="text-xs text-neutral-500">
-            Password (optional)
-          </label>
-          <input id="new-password" name="password" type="password" autoComplete="new-password" placeholder="generate one" className={`${field} w-52`} />
-        </div>
+        <Field label="Username">
+          <Input id="new-username" size="md" name="username" required autoComplete="off" autoCapitalize="none" spellCheck={false} className="w-44" />
+        </Field>
+        <Field label="Password (optional)">
+          <Input id="new-password" size="md" name="password" type="password" autoComplete="new-password" placeholder="generate one" className="w-52" />
+        </Field>
         <div className="flex flex-col gap-1.5 pb-1.5">
           <span className="text-xs text-neutral-500">Roles</span>
           <RoleBoxes value={roles} onChange={setRoles} name="the new user" />
         </div>
-        <button
-          type="submit"
-          disabled={pending || roles.length === 0}
-          className="rounded-md bg-neutral-100 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white disabled:opacity-40"
-        >
+        <Button type="submit" variant="primary" size="md" disabled={pending || roles.length === 0}>
           Add user
-        </button>
+        </Button>
       </div>
       {error && (
         <p role="alert" className="mt-3 text-sm text-rose-300">
@@ -236,22 +228,14 @@ export function UsersAdmin({ initial, self, minPasswordLength }: { initial: User
   return (
     <div>
       <AddUserForm minPasswordLength={minPasswordLength} onAdded={add} />
-      <table className="w-full text-sm" data-testid="users-table">
-        <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
-          <tr className="border-b border-neutral-800">
-            <th className="w-44 py-2 font-normal">Username</th>
-            <th className="py-2 font-normal">Roles</th>
-            <th className="w-24 py-2 font-normal">Status</th>
-            <th className="w-40 py-2 font-normal">Created (UTC)</th>
-            <th className="w-24 py-2 font-normal" />
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((user) => (
-            <UserRow key={user.id} user={user} self={user.id === self} onChanged={replace} />
-          ))}
-        </tbody>
-      </table>
+      <Table
+        testId="users-table"
+        columns={[{ header: 'Username', className: 'w-44' }, 'Roles', { header: 'Status', className: 'w-24' }, { header: 'Created (UTC)', className: 'w-40' }, { className: 'w-24' }]}
+      >
+        {users.map((user) => (
+          <UserRow key={user.id} user={user} self={user.id === self} onChanged={replace} />
+        ))}
+      </Table>
       <dl className="mt-6 grid grid-cols-[6rem_1fr] gap-y-1 text-xs text-neutral-500">
         {ROLES.map((role) => (
           <div key={role} className="contents">

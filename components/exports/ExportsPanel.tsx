@@ -5,6 +5,8 @@ import type { ExportRunStatus } from '@/db/schema';
 import type { ExportProgress } from '@/lib/export/background';
 import type { ExportRecord } from '@/lib/export/records';
 import type { ExportFilter } from '@/lib/export/selection';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { Row, Table } from '@/components/ui/Table';
 import { NewExportForm, type ExportChoices } from './NewExportForm';
 
 export interface ExportsState {
@@ -14,6 +16,17 @@ export interface ExportsState {
 }
 
 const number = new Intl.NumberFormat('en-US');
+
+const COLUMNS = [
+  { header: 'Started', className: 'w-36' },
+  { header: 'By', className: 'w-24' },
+  { header: 'Format', className: 'w-44' },
+  { header: 'Filter', className: 'w-44' },
+  { header: 'Items', className: 'w-20', align: 'right' },
+  { header: 'Files', className: 'w-24', align: 'right' },
+  { header: 'Status', className: 'w-28 pl-4' },
+  { header: 'Folder', className: 'pl-4' },
+] as const;
 
 const STATUS_STYLE: Record<ExportRunStatus, string> = {
   running: 'text-sky-300 bg-sky-500/15',
@@ -102,22 +115,9 @@ export function ExportsPanel({ initial, choices, before, limit }: { initial: Exp
   return (
     <div>
       <NewExportForm choices={choices} busy={running !== null} onStarted={() => void client.invalidateQueries({ queryKey: ['exports'] })} />
-      <table className="w-full table-fixed text-sm" data-testid="exports-table">
-        <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
-          <tr className="border-b border-neutral-800">
-            <th className="w-36 py-2 font-normal">Started</th>
-            <th className="w-24 py-2 font-normal">By</th>
-            <th className="w-44 py-2 font-normal">Format</th>
-            <th className="w-44 py-2 font-normal">Filter</th>
-            <th className="w-20 py-2 text-right font-normal">Items</th>
-            <th className="w-24 py-2 text-right font-normal">Files</th>
-            <th className="w-28 py-2 pl-4 font-normal">Status</th>
-            <th className="py-2 pl-4 font-normal">Folder</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table fixed testId="exports-table" columns={COLUMNS}>
           {runs.map((run) => (
-            <tr key={run.id} className="border-b border-neutral-800/60 align-top" data-testid={`export-${run.id}`}>
+            <Row key={run.id} className="align-top" data-testid={`export-${run.id}`}>
               <td className="py-2 pr-4 tabular-nums text-neutral-400" title={duration(run) && `took ${duration(run)}`}>
                 {when(run.startedAt)}
               </td>
@@ -160,11 +160,10 @@ export function ExportsPanel({ initial, choices, before, limit }: { initial: Exp
                   </a>
                 )}
               </td>
-            </tr>
+            </Row>
           ))}
-        </tbody>
-      </table>
-      {runs.length === 0 && <p className="py-8 text-center text-neutral-500">No exports yet.</p>}
+      </Table>
+      {runs.length === 0 && <EmptyState look="table" message="No exports yet." />}
     </div>
   );
 }

@@ -2,6 +2,10 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Button } from '@/components/ui/Button';
+import { Field } from '@/components/ui/Field';
+import { Input } from '@/components/ui/Input';
+import { Select } from '@/components/ui/Select';
 
 export interface ExportChoices {
   datasets: { id: number; name: string }[];
@@ -32,8 +36,6 @@ async function startExport(request: Record<string, unknown>): Promise<{ exportId
   if (!response.ok) throw new Error(data.error ?? `export failed to start (${response.status})`);
   return data;
 }
-
-const field = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1.5 text-sm text-neutral-200';
 
 /** Starts an export in the server; it is written under the data folder and downloaded from the list. */
 export function NewExportForm({ choices, busy, onStarted }: { choices: ExportChoices; busy: boolean; onStarted: () => void }) {
@@ -71,58 +73,49 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
     >
       <h2 className="mb-3 text-sm font-medium text-neutral-200">New export</h2>
       <div className="flex flex-wrap items-end gap-3 text-xs text-neutral-500">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="export-dataset">Dataset</label>
-          <select id="export-dataset" className={field} value={datasetId} onChange={(e) => setDatasetId(e.target.value)}>
+        <Field label="Dataset">
+          <Select id="export-dataset" size="md" value={datasetId} onChange={(e) => setDatasetId(e.target.value)}>
             <option value="">all datasets</option>
             {choices.datasets.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.name}
               </option>
             ))}
-          </select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="export-status">Status</label>
-          <select id="export-status" className={field} value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
+          </Select>
+        </Field>
+        <Field label="Status">
+          <Select id="export-status" size="md" value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
             {STATUSES.map((s) => (
               <option key={s}>{s}</option>
             ))}
-          </select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="export-family">Family</label>
-          <input id="export-family" className={`${field} w-36`} list="export-families" placeholder="any" value={family} onChange={(e) => setFamily(e.target.value)} />
-          <datalist id="export-families">
-            {choices.families.map((f) => (
-              <option key={f} value={f} />
-            ))}
-          </datalist>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="export-task">Task</label>
-          <input id="export-task" className={`${field} w-36`} list="export-tasks" placeholder="any" value={task} onChange={(e) => setTask(e.target.value)} />
-          <datalist id="export-tasks">
-            {choices.tasks.map((t) => (
-              <option key={t} value={t} />
-            ))}
-          </datalist>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="export-format">Format</label>
-          <select id="export-format" className={field} value={format} onChange={(e) => setFormat(e.target.value)}>
+          </Select>
+        </Field>
+        <Field label="Family">
+          <Input id="export-family" size="md" className="w-36" list="export-families" placeholder="any" value={family} onChange={(e) => setFamily(e.target.value)} />
+        </Field>
+        <datalist id="export-families">
+          {choices.families.map((f) => (
+            <option key={f} value={f} />
+          ))}
+        </datalist>
+        <Field label="Task">
+          <Input id="export-task" size="md" className="w-36" list="export-tasks" placeholder="any" value={task} onChange={(e) => setTask(e.target.value)} />
+        </Field>
+        <datalist id="export-tasks">
+          {choices.tasks.map((t) => (
+            <option key={t} value={t} />
+          ))}
+        </datalist>
+        <Field label="Format">
+          <Select id="export-format" size="md" value={format} onChange={(e) => setFormat(e.target.value)}>
             {choices.formats.map((f) => (
               <option key={f}>{f}</option>
             ))}
-          </select>
-        </div>
-        <button
-          type="submit"
-          disabled={busy || start.isPending}
-          className="rounded-md bg-neutral-200 px-3 py-1.5 text-sm font-medium text-neutral-900 hover:bg-white disabled:cursor-not-allowed disabled:opacity-40"
-        >
+          </Select>
+        </Field>
+        <Button type="submit" variant="primary" size="md" disabled={busy || start.isPending}>
           {busy ? 'An export is running…' : 'Start export'}
-        </button>
+        </Button>
       </div>
       {(Object.keys(filter).length > 0 || preset?.instructionType) && (
         <p className="mt-3 flex flex-wrap items-center gap-2 text-xs text-neutral-400" data-testid="export-extra-filter">

@@ -2,7 +2,18 @@ import type { ItemVerdict } from '@/lib/review/adjudication';
 import { reasonLabel } from '@/lib/review/history';
 import type { ReviewItem } from '@/lib/review/items';
 import { candidateName, instructionName } from '@/lib/review/version-label';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { Row, Table } from '@/components/ui/Table';
 import { LocalTime } from './LocalTime';
+
+const COLUMNS = [
+  { header: 'When', className: 'w-44' },
+  { header: 'Who', className: 'w-28' },
+  { header: 'Kind', className: 'w-28' },
+  { header: 'Verdict', className: 'w-20' },
+  { header: 'Applied to', className: 'w-56' },
+  'Reasons and comment',
+] as const;
 
 const DECISION_STYLE: Record<string, string> = {
   accept: 'text-emerald-300',
@@ -18,26 +29,15 @@ const KIND_STYLE: Record<string, string> = {
 
 /** Every verdict on the item, each with the edit and instruction it applied to; undone ones struck through (they no longer count). */
 export function VerdictTable({ verdicts, item }: { verdicts: ItemVerdict[]; item: Pick<ReviewItem, 'candidates' | 'instructions'> }) {
-  if (verdicts.length === 0) return <p className="py-3 text-sm text-neutral-500">No verdicts yet.</p>;
+  if (verdicts.length === 0) return <EmptyState look="inline" className="py-3" message="No verdicts yet." />;
   return (
-    <table className="w-full table-fixed text-sm" data-testid="verdicts">
-      <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
-        <tr className="border-b border-neutral-800">
-          <th className="w-44 py-2 font-normal">When</th>
-          <th className="w-28 py-2 font-normal">Who</th>
-          <th className="w-28 py-2 font-normal">Kind</th>
-          <th className="w-20 py-2 font-normal">Verdict</th>
-          <th className="w-56 py-2 font-normal">Applied to</th>
-          <th className="py-2 font-normal">Reasons and comment</th>
-        </tr>
-      </thead>
-      <tbody>
+    <Table fixed testId="verdicts" columns={COLUMNS}>
         {verdicts.map((v) => (
-          <tr
+          <Row
             key={v.id}
             data-testid="verdict-row"
             data-undone={v.undone || undefined}
-            className={`border-b border-neutral-800/60 align-top ${v.undone ? 'text-neutral-500 line-through decoration-neutral-500' : ''}`}
+            className={`align-top ${v.undone ? 'text-neutral-500 line-through decoration-neutral-500' : ''}`}
           >
             <td className="whitespace-nowrap py-2 pr-3 tabular-nums text-neutral-400">
               <LocalTime at={v.createdAt} />
@@ -82,9 +82,8 @@ export function VerdictTable({ verdicts, item }: { verdicts: ItemVerdict[]; item
               )}
               {!v.reasons.length && !v.comment && !v.undone && v.kind !== 'gold' && <span className="text-neutral-600">–</span>}
             </td>
-          </tr>
+          </Row>
         ))}
-      </tbody>
-    </table>
+    </Table>
   );
 }

@@ -2,9 +2,21 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { Row, Table } from '@/components/ui/Table';
 import type { JobRow } from '@/lib/jobs/jobs';
 
 const STATUSES = ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+const COLUMNS = [
+  { header: 'Job', className: 'w-16' },
+  { header: 'Kind', className: 'w-36' },
+  { header: 'Item', className: 'w-20' },
+  { header: 'Status', className: 'w-24' },
+  'Error',
+  { header: 'Cost', className: 'w-20', align: 'right' },
+  { header: 'By', className: 'w-24 pl-4' },
+  { className: 'w-24' },
+] as const;
 const KIND_LABEL: Record<string, string> = { regenerate: 'Regenerate', regenerate_pair: 'Regenerate pair', rewrite: 'Rewrite' };
 const STATUS_STYLE: Record<string, string> = {
   queued: 'bg-neutral-800 text-neutral-300',
@@ -53,22 +65,9 @@ export function JobsTable({ canManage }: { canManage: boolean }) {
         ))}
       </div>
       {action.error && <p className="mb-3 text-sm text-rose-300">{action.error.message}</p>}
-      <table className="w-full table-fixed text-sm" data-testid="jobs-table">
-        <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
-          <tr className="border-b border-neutral-800">
-            <th className="w-16 py-2 font-normal">Job</th>
-            <th className="w-36 py-2 font-normal">Kind</th>
-            <th className="w-20 py-2 font-normal">Item</th>
-            <th className="w-24 py-2 font-normal">Status</th>
-            <th className="py-2 font-normal">Error</th>
-            <th className="w-20 py-2 text-right font-normal">Cost</th>
-            <th className="w-24 py-2 pl-4 font-normal">By</th>
-            <th className="w-24 py-2 font-normal" />
-          </tr>
-        </thead>
-        <tbody>
+      <Table fixed testId="jobs-table" columns={COLUMNS}>
           {(jobs.data ?? []).map((job) => (
-            <tr key={job.id} className="border-b border-neutral-800/60" data-testid={`job-${job.id}`}>
+            <Row key={job.id} data-testid={`job-${job.id}`}>
               <td className="py-2 tabular-nums text-neutral-400">#{job.id}</td>
               <td className="py-2">{KIND_LABEL[job.kind] ?? job.kind}</td>
               <td className="py-2 tabular-nums text-neutral-400">{job.itemId}</td>
@@ -103,11 +102,10 @@ export function JobsTable({ canManage }: { canManage: boolean }) {
                   </button>
                 )}
               </td>
-            </tr>
+            </Row>
           ))}
-        </tbody>
-      </table>
-      {jobs.data?.length === 0 && <p className="py-8 text-center text-neutral-500">No jobs{status ? ` ${status}` : ''}.</p>}
+      </Table>
+      {jobs.data?.length === 0 && <EmptyState look="table" message={`No jobs${status ? ` ${status}` : ''}.`} />}
     </div>
   );
 }
