@@ -1,0 +1,82 @@
+// @vitest-environment jsdom
+import { cleanup, renderHook } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { useKeymap, type KeyHandlers } from './keyboard';
+import type { Keymap } from './keymap';
+
+const KEYS = {
+  go: { keys: ['g'], label: 'Go', group: 'Test' },
+  move: { keys: ['ArrowLeft', 'ArrowRight'], label: 'Move', group: 'Test' },
+  maybe: { keys: ['m'], label: 'Maybe', group: 'Test' },
+  confirm: { keys: ['Enter'], label: 'Confirm', group: 'Test', mode: 'asking' },
+} as const satisfies Keymap;
+
+function press(key: string, init: KeyboardEventInit & { target?: HTMLElement } = {}) {
+  const event = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...init });
+  (init.target ?? document.body).dispatchEvent(event);
+  return event;
+}
+
+function bind(mode = 'normal', options: { controlsOwnEnter?: boolean } = {}) {
+  const handlers = { go: vi.fn(), move: vi.fn(), maybe: vi.fn(() => false as const), confirm: vi.fn() } satisfies KeyHandlers<typeof KEYS>;
+  const hook = renderHook(({ mode }) => useKeymap(KEYS, handlers, { mode, ...options }), { initialProps: { mode } });
+  return { handlers, hook };
+}
+
+afterEach(() => {
+  cleanup();
+  document.body.innerHTML = '';
+});
+
+describe('useKeymap', () => {
+  it('runs the action of a key with the key pressed, and takes the key', () => {
+    const { handlers } = bind();
+    expect(press('g').defaultPrevented).toBe(true);
+    expect(handlers.go).toHaveBeenCalledWith('g');
+    press('ArrowRight');
+    expect(handlers.move).toHaveBeenCalledWith('ArrowRight');
+  });
+
+  it('leaves a key with no action, or whose handler says false, to the browser', () => {
+    const { handlers } = bind();
+    expect(press('z').defaultPrevented).toBe(false);
+    expect(press('m').defaultPrevented).toBe(false);
+    expect(handlers.maybe).toHaveBeenCalledOnce();
+  });
+
+  it('ignores keys typed into an input, and keys with Ctrl, Alt or Meta', () => {
+    const { handlers } = bind();
+    for (const tag of ['input', 'textarea', 'select']) press('g', { target: document.body.appendChild(document.createElement(tag)) });
+    press('g', { ctrlKey: true });
+    press('g', { altKey: true });
+    press('g', { metaKey: true });
+    expect(handlers.go).not.toHaveBeenCalled();
+  });
+
+  it('uses the keys of the current mode only, following the latest render', () => {
+    const { handlers, hook } = bind();
+    press('Enter');
+    expect(handlers.confirm).not.toHaveBeenCalled();
+    hook.rerender({ mode: 'asking' });
+    press('Enter');
+    press('g');
+    expect(handlers.confirm).toHaveBeenCalledOnce();
+    expect(handlers.go).not.toHaveBeenCalled();
+  });
+
+  it('with controlsOwnEnter, Enter on a focused button is the button’s', () => {
+    const { handlers } = bind('asking', { controlsOwnEnter: true });
+    const button = document.body.appendChild(document.createElement('button'));
+    expect(press('Enter', { target: button }).defaultPrevented).toBe(false);
+    expect(handlers.confirm).not.toHaveBeenCalled();
+    press('Enter');
+    expect(handlers.confirm).toHaveBeenCalledOnce();
+  });
+
+  it('stops listening on unmount', () => {
+    const { handlers, hook } = bind();
+    hook.unmount();
+    press('g');
+    expect(handlers.go).not.toHaveBeenCalled();
+  });
+});
