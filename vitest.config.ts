@@ -12,7 +12,8 @@ export default defineConfig({
   },
   test: {
     environment: 'node',
-    include: ['lib/**/*.test.ts', 'cli/**/*.test.ts', 'db/**/*.test.ts'],
+    // components/: pure UI logic in node; hooks under a per-file `// @vitest-environment jsdom`.
+    include: ['lib/**/*.test.ts', 'cli/**/*.test.ts', 'db/**/*.test.ts', 'components/**/*.test.{ts,tsx}'],
     testTimeout: 60_000,
   },
 });
