@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import type { Campaign } from '@/lib/audit/campaigns';
 import { MAX_SAMPLE, POPULATION_KINDS, POPULATION_LABELS, type PopulationKind } from '@/lib/audit/constants';
-import type { PreviewRequest } from '@/lib/audit/spec';
+import type { PreviewRequest } from '@/lib/api/audits';
 import * as api from './api';
 
 const number = new Intl.NumberFormat('en-US');

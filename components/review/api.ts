@@ -1,8 +1,14 @@
-import type { ReviewItem } from '@/lib/review/items';
-import type { QueueProgress } from '@/lib/review/queue';
-import type { ClaimRequest, VerdictRequest } from '@/lib/review/requests';
-import type { ItemFilter } from '@/lib/review/filter';
 import { beacon, get, post } from '@/lib/api/client';
+import type {
+  ClaimAnswer,
+  ClaimRequest,
+  InstructionEditAnswer,
+  RenewAnswer,
+  UndoAnswer,
+  UndoRequest,
+  VerdictAnswer,
+  VerdictRequest,
+} from '@/lib/api/reviews';
 
 /**
  * The browser's side of the review API (see app/api), over the one fetcher (lib/api/client.ts).
@@ -12,27 +18,21 @@ import { beacon, get, post } from '@/lib/api/client';
 
 export { ApiError, serverNow } from '@/lib/api/client';
 
-export interface QueueState {
-  items: ReviewItem[];
-  progress: QueueProgress;
-}
+export type QueueState = ClaimAnswer;
 
-export const claim = (request: ClaimRequest) => post<QueueState>('/api/queue/claim', request);
+export const claim = (request: ClaimRequest) => post<ClaimAnswer>('/api/queue/claim', request);
 
-export const sendVerdict = (request: VerdictRequest) =>
-  post<{ verdictId: number; progress: QueueProgress }>('/api/verdicts', request);
+export const sendVerdict = (request: VerdictRequest) => post<VerdictAnswer>('/api/verdicts', request);
 
-export const undo = (request: { holder: string; filter: ItemFilter }) =>
-  post<{ itemId: number; undoneVerdictId: number; item: ReviewItem; progress: QueueProgress }>('/api/verdicts/undo', request);
+export const undo = (request: UndoRequest) => post<UndoAnswer>('/api/verdicts/undo', request);
 
 /** Extends the page's live leases (expired ones stay expired); answers the new expiry (ms epoch, server clock). */
-export const renew = (holder: string) => post<{ expiresAt: number }>('/api/queue/renew', { holder });
+export const renew = (holder: string) => post<RenewAnswer>('/api/queue/renew', { holder });
 
 /** Release on page close: sendBeacon survives the unload where fetch may not. */
 export const releaseOnUnload = (holder: string) => beacon('/api/queue/release', { holder });
 
-export const saveInstruction = (itemId: number, text: string) =>
-  post<ReviewItem['instructions'][number]>(`/api/items/${itemId}/instructions`, { text });
+export const saveInstruction = (itemId: number, text: string) => post<InstructionEditAnswer>(`/api/items/${itemId}/instructions`, { text });
 
 export type ImageKind = 'source' | 'candidate' | 'candidate-source';
 export const previewUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=preview`;

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { MAX_PER_STRATUM, POPULATION_KINDS } from './constants';
 
 /**
- * The shapes of audit requests, shared by lib/audit, the route handlers and the pages
- * (no database code here, so client components can import the types).
+ * The parts of an audit spec (population, sampling, rubric scores), shared by lib/audit, the
+ * API contract (lib/api/audits.ts) and the pages (no database code here, so client components
+ * can import the types).
  */
 
 export { MAX_PER_STRATUM, MAX_SAMPLE, POPULATION_KINDS, POPULATION_LABELS, type PopulationKind } from './constants';
@@ -29,24 +30,6 @@ export const samplingSchema = z.discriminatedUnion('mode', [
 ]);
 export type SamplingSpec = z.infer<typeof samplingSchema>;
 
-const MAX_SEED = 2 ** 32 - 1;
-
-/** What a preview needs: which items, how many of each stratum. */
-export const previewRequest = z.object({
-  datasetId: z.number().int().positive(),
-  population: populationSchema,
-  sampling: samplingSchema,
-  /** Only changes which items are drawn, not how many; accepted so the form can send one body. */
-  seed: z.number().int().min(0).max(MAX_SEED).optional(),
-});
-export type PreviewRequest = z.infer<typeof previewRequest>;
-
-export const campaignRequest = previewRequest.extend({
-  name: z.string().trim().min(1, 'a campaign needs a name').max(200),
-  blind: z.boolean().default(true),
-});
-export type CampaignRequest = z.input<typeof campaignRequest>;
-
 export const RUBRIC_DIMENSIONS = ['instructionFollowing', 'identityPreservation', 'visualQuality'] as const;
 export type RubricDimension = (typeof RUBRIC_DIMENSIONS)[number];
 
@@ -61,9 +44,3 @@ export const resultSchema = z.object({
   msSpent: z.number().int().min(0).max(86_400_000).optional(),
 });
 export type AuditScores = z.infer<typeof resultSchema>;
-
-/** The audit page's id (a browser tab): leases belong to it, scoped to the user by the route. */
-const holder = z.string().min(8).max(100);
-
-export const claimRequest = z.object({ holder });
-export const resultRequest = resultSchema.extend({ holder: holder.optional(), itemId: z.number().int().positive() });

@@ -3,12 +3,12 @@ import path from 'node:path';
 import type { Db } from '@/db';
 import packageJson from '@/package.json';
 import { JsonArrayWriter, type WrittenFiles } from './files';
+import { EXPORT_FORMATS, type ExportFormat } from './formats';
 import { ExportError, type ExportFilter } from './selection';
 
 /** The export folder: checking it may be written, clearing an earlier export, and the manifest. */
 
-export const EXPORT_FORMATS = ['gpt-edit', 'gpt-image-edit-training', 'jsonl', 'parquet', 'webdataset'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, type ExportFormat };
 
 export const MANIFEST = 'manifest.json';
 const PAGE = 1000;

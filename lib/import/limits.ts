@@ -16,7 +16,7 @@ export interface ImportLimits {
   maxDepth: number;
   /**
    * Characters of one instruction: the same limit as an instruction written on the review
-   * page (instructionEditRequest in lib/review/requests.ts), so an imported instruction
+   * page (instructionEditRequest in lib/api/reviews.ts), so an imported instruction
    * never exceeds what a person may type. The longest real ones (GPT-4o "complex" rewrites)
    * are well under 1,000.
    */

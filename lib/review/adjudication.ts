@@ -2,6 +2,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { Decision, VerdictKind } from '@/db/schema';
 import { actorNameSql } from '@/lib/auth/actors';
+import { DISPUTED_PAGE_MAX } from './limits';
 
 /** One row of the adjudication queue. */
 export interface DisputedItem {
@@ -28,7 +29,6 @@ export interface DisputedPage {
   next?: number;
 }
 
-export const DISPUTED_PAGE_MAX = 200;
 
 const LIVE = 'NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v.id)';
 

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorName, actorNameSql } from '@/lib/auth/actors';
@@ -16,9 +15,6 @@ export interface Comment {
   body: string;
   createdAt: number;
 }
-
-/** POST /api/items/:id/comments body; the length is checked (after trimming) by addComment. */
-export const commentRequest = z.object({ body: z.string() });
 
 /** Who reads an item's comments: leads (seesAll) see everyone's, others only their own. */
 export interface CommentViewer {

@@ -1,8 +1,8 @@
 import { getDb } from '@/db';
+import { verdictRequest, type VerdictAnswer } from '@/lib/api/reviews';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { claimantOf, queueProgress } from '@/lib/review/queue';
-import { verdictRequest } from '@/lib/review/requests';
 import { recordVerdict } from '@/lib/review/verdicts';
 
 export const dynamic = 'force-dynamic';
@@ -13,5 +13,5 @@ export const POST = route('review', async (request, user) => {
   const db = getDb();
   // The item's status is not returned: it would tell an annotator which items are gold.
   const { verdictId } = recordVerdict(db, claimantOf(user, holder), { ...verdict, reasons });
-  return Response.json({ verdictId, progress: queueProgress(db, filter) });
+  return Response.json({ verdictId, progress: queueProgress(db, filter) } satisfies VerdictAnswer);
 });

@@ -1,9 +1,9 @@
 import { getDb } from '@/db';
+import { undoRequest, type UndoAnswer } from '@/lib/api/reviews';
 import { route } from '@/lib/auth/guard';
 import { body, jsonError } from '@/lib/http/handler';
 import { claimantOf, queueProgress } from '@/lib/review/queue';
 import { queueItem } from '@/lib/review/service';
-import { undoRequest } from '@/lib/review/requests';
 import { undoLastVerdict } from '@/lib/review/verdicts';
 
 export const dynamic = 'force-dynamic';
@@ -14,5 +14,6 @@ export const POST = route('review', async (request, user) => {
   const db = getDb();
   const undone = undoLastVerdict(db, claimantOf(user, holder));
   if (!undone) return jsonError('nothing to undo', 404);
-  return Response.json({ ...undone, item: queueItem(db, undone.itemId), progress: queueProgress(db, filter) });
+  // The undone verdict's item exists: items are never deleted.
+  return Response.json({ ...undone, item: queueItem(db, undone.itemId)!, progress: queueProgress(db, filter) } satisfies UndoAnswer);
 });

@@ -1,8 +1,8 @@
 import { getDb } from '@/db';
+import { resultRequest, type ResultAnswer } from '@/lib/api/audits';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { campaignIdOf, type CampaignContext } from '@/lib/audit/http';
-import { resultRequest } from '@/lib/audit/spec';
 import { auditProgress, recordResult } from '@/lib/audit/work';
 import { claimantOf } from '@/lib/review/queue';
 
@@ -16,5 +16,5 @@ export const POST = route<CampaignContext>('audit', async (request, user, contex
   const result = recordResult(db, campaignId, itemId, user.id, scores, {
     holder: holder === undefined ? undefined : claimantOf(user, holder).holder,
   });
-  return Response.json({ result, progress: auditProgress(db, campaignId, user.id) }, { status: 201 });
+  return Response.json({ result, progress: auditProgress(db, campaignId, user.id) } satisfies ResultAnswer, { status: 201 });
 });

@@ -1,21 +1,17 @@
 import path from 'node:path';
-import { z } from 'zod';
 import { dataDir, getDb } from '@/db';
+import { imageParams, imageSize } from '@/lib/api/images';
 import { route } from '@/lib/auth/guard';
 import { jsonError } from '@/lib/http/handler';
-import { idParam } from '@/lib/http/params';
 import { NOT_FOUND } from '@/lib/images/open';
 import { imageBody, imageRef, ImageUnavailable, recordFileId, serveImage, type ServedImage } from '@/lib/images/serve';
 
 export const dynamic = 'force-dynamic';
 
-const paramsSchema = z.object({ kind: z.enum(['source', 'candidate', 'candidate-source', 'mask']), id: idParam });
-const sizeSchema = z.enum(['preview', 'full']).default('preview');
-
 /** GET /api/images/source/:itemId, /api/images/candidate/:candidateId or /api/images/candidate-source/:candidateId or /api/images/mask/:itemId; ?size=preview|full */
 export const GET = route<{ params: Promise<{ kind: string; id: string }> }>('view', async (request, user, context) => {
-  const { kind, id } = paramsSchema.parse(await context.params);
-  const size = sizeSchema.parse(new URL(request.url).searchParams.get('size') ?? undefined);
+  const { kind, id } = imageParams.parse(await context.params);
+  const size = imageSize.parse(new URL(request.url).searchParams.get('size') ?? undefined);
   const db = getDb();
   const ref = imageRef(db, kind, id);
   if (!ref) return jsonError(`${kind} ${id} not found`, 404);

@@ -1,7 +1,7 @@
 import { getDb } from '@/db';
+import { adjudicationRequest, type AdjudicationAnswer } from '@/lib/api/items';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
-import { adjudicationRequest } from '@/lib/review/requests';
 import { adjudicate } from '@/lib/review/verdicts';
 import { idParam } from '@/lib/http/params';
 
@@ -13,5 +13,5 @@ type Context = { params: Promise<{ id: string }> };
 export const POST = route<Context>('adjudicate', async (request, user, context) => {
   const itemId = idParam.parse((await context.params).id);
   const decision = await body(request, adjudicationRequest);
-  return Response.json(adjudicate(getDb(), user.id, { itemId, ...decision }), { status: 201 });
+  return Response.json(adjudicate(getDb(), user.id, { itemId, ...decision }) satisfies AdjudicationAnswer, { status: 201 });
 });

@@ -1,8 +1,8 @@
 import { getDb } from '@/db';
+import { goldRequest, type GoldAnswer, type GoldRemovedAnswer } from '@/lib/api/items';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { markGold, unmarkGold } from '@/lib/review/gold';
-import { goldRequest } from '@/lib/review/requests';
 import { idParam } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
@@ -13,10 +13,10 @@ const itemId = async (context: Context) => idParam.parse((await context.params).
 /** PUT /api/items/:id/gold: mark a decided item as gold, with its expected verdict. */
 export const PUT = route<Context>('adjudicate', async (request, user, context) => {
   const { expected } = await body(request, goldRequest);
-  return Response.json(markGold(getDb(), await itemId(context), user.id, expected));
+  return Response.json(markGold(getDb(), await itemId(context), user.id, expected) satisfies GoldAnswer);
 });
 
 /** DELETE /api/items/:id/gold: the item is no longer gold. */
 export const DELETE = route<Context>('adjudicate', async (_request, _user, context) => {
-  return Response.json({ removed: unmarkGold(getDb(), await itemId(context)) });
+  return Response.json({ removed: unmarkGold(getDb(), await itemId(context)) } satisfies GoldRemovedAnswer);
 });
