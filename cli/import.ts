@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
-import { resolveFormat, UnknownFormatError } from '@/lib/import/formats';
+import { resolveFormatOf, UnknownFormatError } from '@/lib/import/formats';
 import { NothingToImportError } from '@/lib/import/import-gpt-edit';
+import { formatBytes } from '@/lib/import/limits';
 import { moreProblems } from '@/lib/import/problems';
 import { testPause } from '@/lib/runs/test-pause';
 import { ProgressBar } from './progress';
@@ -22,12 +23,14 @@ export async function importCommand(args: string[]): Promise<number> {
       'extra-cols': { type: 'string' },
     },
   });
-  if (positionals.length !== 1) throw new Error('import needs exactly one PATH (see --help)');
+  // Several paths only as the parts of split tarballs (resolveFormatOf says so otherwise).
+  if (positionals.length === 0) throw new Error('import needs a PATH (see --help)');
 
   const bar = new ProgressBar('import');
   try {
-    const format = await resolveFormat(positionals[0], values.format);
-    const summary = await format.run(getDb(), positionals[0], {
+    const { run } = await resolveFormatOf(positionals, values.format);
+    const started = Date.now();
+    const summary = await run(getDb(), {
       dataset: values.dataset,
       columns: {
         source: values['source-col'],
@@ -37,7 +40,7 @@ export async function importCommand(args: string[]): Promise<number> {
         extra: values['extra-cols']?.split(',').map((c) => c.trim()).filter(Boolean),
       },
       onProgress: (p) => {
-        bar.update(p.bytesRead, p.bytesTotal, `${p.records.toLocaleString('en-US')} records`);
+        bar.update(p.bytesRead, p.bytesTotal, progressDetail(p, Date.now() - started));
         testPause();
       },
     });
@@ -61,4 +64,14 @@ export async function importCommand(args: string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+/** "1.2 GiB of 5 GiB, 12,000 records, ETA 3m 20s": bytes read, records, and the time left at the rate so far. */
+function progressDetail(p: { bytesRead: number; bytesTotal: number; records: number }, elapsedMs: number): string {
+  const parts = [`${formatBytes(p.bytesRead)} of ${formatBytes(p.bytesTotal)}`, `${p.records.toLocaleString('en-US')} records`];
+  if (p.bytesRead > 0 && elapsedMs >= 1000 && p.bytesRead < p.bytesTotal) {
+    const seconds = Math.round(((p.bytesTotal - p.bytesRead) * elapsedMs) / p.bytesRead / 1000);
+    parts.push(`ETA ${seconds >= 3600 ? `${Math.floor(seconds / 3600)}h ` : ''}${seconds >= 60 ? `${Math.floor((seconds % 3600) / 60)}m ` : ''}${seconds % 60}s`);
+  }
+  return parts.join(', ');
 }

@@ -11,4 +11,6 @@ export interface ImportFormat {
   /** A cheap look at the path (a few bytes, a directory listing): is it this format? */
   detect: (path: string) => Promise<boolean>;
   run: (db: Db, path: string, options: ImportOptions) => Promise<ImportSummary>;
+  /** Reads several paths as one source (the parts of split tarballs); formats without it take one path. */
+  runSeveral?: (db: Db, paths: string[], options: ImportOptions) => Promise<ImportSummary>;
 }

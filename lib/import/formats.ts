@@ -4,9 +4,12 @@ import { NothingToImportError } from './import-gpt-edit';
 import { GPT_EDIT_LAYOUT_FORMAT } from './formats-layout';
 import { JSON_FORMATS } from './formats-json';
 import { explainParquetMismatch, PARQUET_FORMATS } from './formats-parquet';
+import { TARBALL_FORMAT } from './tarball/format';
+import type { Db } from '@/db';
+import type { ImportOptions, ImportSummary } from './import-gpt-edit';
 
-/** Every format, in the order auto-detection tries them. */
-export const IMPORT_FORMATS: ImportFormat[] = [GPT_EDIT_LAYOUT_FORMAT, ...PARQUET_FORMATS, ...JSON_FORMATS];
+/** Every format, in the order auto-detection tries them (tarball parts first: a look at file names). */
+export const IMPORT_FORMATS: ImportFormat[] = [TARBALL_FORMAT, GPT_EDIT_LAYOUT_FORMAT, ...PARQUET_FORMATS, ...JSON_FORMATS];
 
 export class UnknownFormatError extends Error {}
 
@@ -26,4 +29,35 @@ export async function resolveFormat(path: string, name?: string): Promise<Import
   const parquet = await explainParquetMismatch(path);
   if (parquet) throw new NothingToImportError(parquet);
   return GPT_EDIT_LAYOUT_FORMAT;
+}
+
+/**
+ * The format of one path or of several read as one source (only a format with runSeveral,
+ * the tarball parts, takes several), and how to run it.
+ */
+export async function resolveFormatOf(paths: string[], name?: string): Promise<{ format: ImportFormat; run: (db: Db, options: ImportOptions) => Promise<ImportSummary> }> {
+  if (paths.length === 1) {
+    const format = await resolveFormat(paths[0], name);
+    return { format, run: (db, options) => format.run(db, paths[0], options) };
+  }
+  for (const p of paths) if (!fs.existsSync(p)) throw new NothingToImportError(`no such file or folder: ${p}`);
+  const several = IMPORT_FORMATS.filter((f) => f.runSeveral);
+  let format: ImportFormat | undefined;
+  if (name) {
+    format = IMPORT_FORMATS.find((f) => f.name === name);
+    if (!format) throw new UnknownFormatError(`unknown format ${name} (known: ${IMPORT_FORMATS.map((f) => f.name).join(', ')})`);
+    if (!format.runSeveral) throw new UnknownFormatError(`format ${name} reads one PATH; only ${several.map((f) => f.name).join(', ')} reads several`);
+  } else {
+    for (const candidate of several) {
+      // Some path is this format's (the others, metadata files say, are checked by its runSeveral).
+      const detected = await Promise.all(paths.map((p) => candidate.detect(p)));
+      if (detected.some(Boolean)) format = candidate;
+      if (format) break;
+    }
+  }
+  if (!format) {
+    throw new NothingToImportError(`several paths are read only as the parts of split tarballs (NAME.tar.gz.partNNN); give one PATH otherwise`);
+  }
+  const chosen = format;
+  return { format: chosen, run: (db, options) => chosen.runSeveral!(db, paths, options) };
 }

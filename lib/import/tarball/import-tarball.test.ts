@@ -1,0 +1,208 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '@/db';
+import { exportGptEdit } from '@/lib/export/gpt-edit';
+import { importGptEdit } from '@/lib/import/import-gpt-edit';
+import { resolveFormatOf } from '@/lib/import/formats';
+import { cleanupTemp, copySamples, SAMPLES_DIR, tempDb, tempDir } from '@/lib/test/factories';
+import { importTarball } from './import-tarball';
+import { gzipTar, layoutMembers, writeParts, type TarMemberSpec } from './testing';
+
+afterEach(cleanupTemp);
+
+const FAMILIES = ['hqedit', 'omniedit', 'ultraedit'];
+/** Parts small enough that members, and the gzip stream, straddle many part boundaries. */
+const PART_BYTES = 256 * 1024;
+
+/** The samples as per-family split tarballs in `<temp>/gpt-edit/` (one family's members carry the leading `gpt-edit/`, as both forms occur). */
+async function sampleParts(
+  options: { order?: (members: TarMemberSpec[]) => TarMemberSpec[]; withoutMetadata?: boolean; change?: (m: TarMemberSpec) => TarMemberSpec } = {},
+): Promise<string> {
+  const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
+  for (const family of FAMILIES) {
+    let members = layoutMembers(path.join(SAMPLES_DIR, family), family === 'hqedit' ? `gpt-edit/${family}/` : `${family}/`);
+    if (options.withoutMetadata) members = members.filter((m) => !m.name.includes('/metadata/'));
+    if (options.change) members = members.map(options.change);
+    if (options.order) members = options.order(members);
+    writeParts(dir, `${family}.tar.gz`, await gzipTar(members, 1), { partBytes: PART_BYTES });
+  }
+  return dir;
+}
+
+/** Items as a reviewer and an export see them, in id order. */
+function items(db: Db) {
+  return db.$client
+    .prepare(
+      `SELECT i.external_id, i.family, i.task, i.instruction_type, i.metadata, i.source_width, i.source_height, c.width, c.height,
+              (SELECT json_group_array(json_array(v.kind, v.text)) FROM (SELECT kind, text FROM instruction_versions WHERE item_id = i.id ORDER BY id) v) AS instructions,
+              (SELECT text FROM instruction_versions WHERE id = i.current_instruction_id) AS current
+       FROM items i JOIN candidates c ON c.id = i.current_candidate_id ORDER BY i.external_id`,
+    )
+    .all();
+}
+
+function listFiles(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/** Exports every item and returns the folder. */
+async function exportAll(db: Db): Promise<string> {
+  const out = path.join(tempDir('loupe-export-'), 'out');
+  await exportGptEdit(db, { out, status: 'all' });
+  return out;
+}
+
+/**
+ * Every exported record with its two images' bytes, by id. Images imported from a tarball
+ * live in the content-addressed store, so the export names them by their hash (as it names
+ * parquet and downloaded images): the records' input/output fields differ, their bytes must not.
+ */
+function exportedRecords(out: string) {
+  const records = new Map<string, { record: Record<string, unknown>; input: Buffer; output: Buffer }>();
+  for (const file of listFiles(out).filter((f) => f.includes('/metadata/'))) {
+    const taskDir = path.join(out, path.dirname(path.dirname(file)));
+    for (const record of JSON.parse(fs.readFileSync(path.join(out, file), 'utf8')) as Record<string, unknown>[]) {
+      const { input, output, ...rest } = record;
+      records.set(record.id as string, {
+        record: rest,
+        input: fs.readFileSync(path.join(taskDir, input as string)),
+        output: fs.readFileSync(path.join(taskDir, output as string)),
+      });
+    }
+  }
+  return records;
+}
+
+function expectSameExport(reference: string, imported: string) {
+  const expected = exportedRecords(reference);
+  const actual = exportedRecords(imported);
+  expect(expected.size).toBe(12);
+  expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [id, want] of expected) {
+    const got = actual.get(id)!;
+    expect(got.record, id).toEqual(want.record);
+    expect(got.input.equals(want.input), `${id} input`).toBe(true);
+    expect(got.output.equals(want.output), `${id} output`).toBe(true);
+  }
+}
+
+async function layoutReference() {
+  const { db } = tempDb();
+  await importGptEdit(db, copySamples());
+  return db;
+}
+
+function storeFiles(db: Db): string[] {
+  const dir = path.join(path.dirname(db.$client.name), 'images');
+  return listFiles(dir).filter((f) => !f.endsWith('.tmp'));
+}
+
+describe('importTarball', () => {
+  it('imports split tarballs as the extracted layout imports: the same items, byte-identical images in an export', async () => {
+    const reference = await layoutReference();
+    const parts = await sampleParts();
+    expect(fs.readdirSync(parts).length).toBeGreaterThan(FAMILIES.length * 3); // several parts per family
+
+    const { db } = tempDb();
+    const { format, run } = await resolveFormatOf([parts]);
+    expect(format.name).toBe('gpt-edit-tarball');
+    const summary = await run(db, {});
+    expect(summary).toMatchObject({ dataset: 'gpt-edit', format: 'gpt-edit-tarball', imported: 12, alreadyPresent: 0, skipped: 0, problems: [] });
+    expect(items(db)).toEqual(items(reference));
+    expectSameExport(await exportAll(reference), await exportAll(db));
+    // The store holds each image once (the samples reuse some pictures): one file per distinct content.
+    const distinct = new Set(layoutMembers(SAMPLES_DIR).filter((m) => m.name.endsWith('.png')).map((m) => m.bytes.toString('base64')));
+    expect(storeFiles(db)).toHaveLength(distinct.size);
+  });
+
+  it('takes the parts themselves as several paths, and a re-import is a no-op', async () => {
+    const parts = await sampleParts();
+    const files = fs.readdirSync(parts).sort().map((f) => path.join(parts, f));
+    const { db } = tempDb();
+    const { run } = await resolveFormatOf(files);
+    expect(await run(db, {})).toMatchObject({ imported: 12, skipped: 0 });
+    const stored = storeFiles(db).map((f) => [f, fs.statSync(path.join(path.dirname(db.$client.name), 'images', f)).mtimeMs]);
+
+    const again = await importTarball(db, [parts]);
+    expect(again).toMatchObject({ imported: 0, alreadyPresent: 12, skipped: 0, problems: [] });
+    expect(db.$client.prepare('SELECT count(*) FROM items').pluck().get()).toBe(12);
+    expect(db.$client.prepare('SELECT sum(n) FROM item_counts').pluck().get()).toBe(12);
+    expect(storeFiles(db).map((f) => [f, fs.statSync(path.join(path.dirname(db.$client.name), 'images', f)).mtimeMs])).toEqual(stored);
+  });
+
+  it('reads metadata beside the parts, in the layout or as loose files', async () => {
+    const reference = await layoutReference();
+    const parts = await sampleParts({ withoutMetadata: true });
+    // hqedit's metadata in its task folders beside the parts, the others loose.
+    for (const member of layoutMembers(SAMPLES_DIR).filter((m) => m.name.includes('/metadata/'))) {
+      const target = member.name.startsWith('hqedit/') ? path.join(parts, member.name) : path.join(parts, path.basename(member.name));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, member.bytes);
+    }
+    const { db } = tempDb();
+    expect(await importTarball(db, [parts])).toMatchObject({ imported: 12, skipped: 0, problems: [] });
+    expect(items(db)).toEqual(items(reference));
+    expectSameExport(await exportAll(reference), await exportAll(db));
+  });
+
+  it('matches records to images that come before or after their metadata', async () => {
+    const reference = await layoutReference();
+    const metadataLast = (members: TarMemberSpec[]) => [...members.filter((m) => !m.name.includes('/metadata/')), ...members.filter((m) => m.name.includes('/metadata/'))];
+    const metadataFirst = (members: TarMemberSpec[]) => [...members.filter((m) => m.name.includes('/metadata/')), ...members.filter((m) => !m.name.includes('/metadata/'))];
+    for (const order of [metadataLast, metadataFirst]) {
+      const { db } = tempDb();
+      expect(await importTarball(db, [await sampleParts({ order })]), order.name).toMatchObject({ imported: 12, skipped: 0, problems: [] });
+      expect(items(db)).toEqual(items(reference));
+    }
+  });
+
+  it('refuses a missing part, a duplicate and parts given out of order, naming the part, before importing anything', async () => {
+    const parts = await sampleParts();
+    const { db } = tempDb();
+    const files = fs.readdirSync(parts).sort().map((f) => path.join(parts, f));
+    const hq = files.filter((f) => path.basename(f).startsWith('hqedit.'));
+
+    const outOfOrder = [hq[1], hq[0], ...hq.slice(2)];
+    await expect(importTarball(db, outOfOrder)).rejects.toThrow('hqedit.tar.gz.part001 is given after hqedit.tar.gz.part002: give the parts in order');
+
+    fs.copyFileSync(hq[1], path.join(parts, 'hqedit.tar.gz.part2'));
+    await expect(importTarball(db, [parts])).rejects.toThrow(/hqedit\.tar\.gz\.part(2|002) is a duplicate of part (002|2)/);
+    fs.rmSync(path.join(parts, 'hqedit.tar.gz.part2'));
+
+    fs.rmSync(hq[2]);
+    await expect(importTarball(db, [parts])).rejects.toThrow('hqedit.tar.gz.part003 is missing (between hqedit.tar.gz.part002 and hqedit.tar.gz.part004)');
+    fs.rmSync(hq[0]);
+    await expect(importTarball(db, [parts])).rejects.toThrow('hqedit.tar.gz.part001 is missing (the first part given is hqedit.tar.gz.part002)');
+    expect(db.$client.prepare('SELECT count(*) FROM import_runs').pluck().get()).toBe(0);
+    expect(db.$client.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(0);
+  });
+
+  it('reports a corrupt image and an image missing from the archive with where each came from; the rest is imported', async () => {
+    const parts = await sampleParts({
+      change: (m) => {
+        if (m.name === 'gpt-edit/hqedit/edit/output/00000002.png') return { ...m, bytes: m.bytes.subarray(0, 5000) }; // truncated
+        if (m.name === 'omniedit/env/input/00000005.png') return { ...m, name: 'omniedit/env/input/renamed.png' }; // never named by a record
+        return m;
+      },
+    });
+    const { db } = tempDb();
+    const summary = await importTarball(db, [parts]);
+    expect(summary).toMatchObject({ imported: 10, skipped: 2 });
+    expect(summary.problems).toEqual([
+      {
+        file: 'hqedit.tar.gz:gpt-edit/hqedit/edit/metadata/hqedit_edit.json',
+        record: 'hqedit_edit_00000002',
+        reason: 'output output/00000002.png: truncated PNG (its IDAT chunk runs past the end of the file) (hqedit.tar.gz: gpt-edit/hqedit/edit/output/00000002.png)',
+      },
+      {
+        file: 'omniedit.tar.gz:omniedit/env/metadata/omniedit_env.json',
+        record: 'omniedit_env_00000005',
+        reason: 'input input/00000005.png: not in the archive (no member omniedit/env/input/00000005.png)',
+      },
+    ]);
+  });
+});

@@ -1,0 +1,287 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '@/db';
+import { bufferSource, checkImage, ImageRefused, type CheckedImageInfo } from '../../images/check';
+import type { ImageInfo } from '../../images/probe';
+import { MAX_DECODE_BYTES } from '../../images/read';
+import { imageStoreDir, storeImage } from '../../images/store';
+import { ensureImageRoot } from '../../datasets';
+import type { NewItem } from '../batch-writer';
+import { parseGptEditRecord, type GptEditRecord } from '../gpt-edit-record';
+import type { ImportOptions } from '../import-gpt-edit';
+import { importLimits, formatBytes, type ImportLimits } from '../limits';
+import { NothingToImportError, runImport, type ImportSession, type ImportSummary, type Order } from '../session';
+import { itemTextProblem } from '../text-checks';
+import { classifyMember, imageKey } from './members';
+import { Pairing, type KnownImage } from './pairing';
+import { findTarballs, PartsError, type TarballSource } from './parts';
+import { readRecords } from './records';
+import { streamArchive, type TarMember } from './stream';
+
+export const TARBALL_FORMAT_NAME = 'gpt-edit-tarball';
+
+/** A checked record waiting for its images, with where it came from (for problems). */
+interface WaitingRecord {
+  record: GptEditRecord;
+  text: string;
+  file: string;
+  order: Order;
+}
+
+/** A stored image: its path in the store and its facts. */
+interface StoredRef {
+  path: string;
+  info: ImageInfo;
+}
+
+const BATCH = 2000;
+/** Images being written to the store at once (the store's writes overlap the stream), and their bytes. */
+const MAX_STORING = 16;
+const MAX_STORING_BYTES = 64 << 20;
+/** The progress callback runs after each batch, and at least every this many compressed bytes. */
+const PROGRESS_EVERY_BYTES = 8 << 20;
+
+/**
+ * Imports the release's split tarballs (or whole ones) without extracting them: the parts
+ * stream through gunzip and tar in one pass; each image is checked in memory and written
+ * to the content-addressed store as it goes by (once: same bytes, same file, so a re-run
+ * writes nothing again); records, from metadata inside the archive or beside the parts,
+ * are matched to their images wherever each appears. Items are the same as importing the
+ * extracted layout; idempotent by record id, so an interrupted import resumes by running
+ * it again.
+ */
+export async function importTarball(db: Db, paths: string[], options: ImportOptions = {}): Promise<ImportSummary> {
+  for (const p of paths) if (!fs.existsSync(p)) throw new NothingToImportError(`no such file or folder: ${p}`);
+  let source: TarballSource;
+  try {
+    source = findTarballs(paths);
+  } catch (error) {
+    if (error instanceof PartsError) throw new NothingToImportError(error.message);
+    throw error;
+  }
+  const limits = importLimits(options.limits);
+  const run = {
+    db,
+    format: TARBALL_FORMAT_NAME,
+    path: paths.length === 1 ? path.resolve(paths[0]) : source.baseDir,
+    // Default name: the parts' folder, as the extracted layout's root folder names its dataset.
+    dataset: options.dataset ?? path.basename(source.baseDir),
+    files: source.archives.reduce((n, a) => n + a.parts.length, 0) + source.metadataFiles.length,
+    bytesTotal: source.bytesTotal,
+    fileKind: 'archive or metadata file',
+    onProgress: options.onProgress,
+    limits,
+    probe: options.probe,
+  };
+  return runImport(run, (session) => new TarballImport(db, session, source, limits, options.onProgress).run());
+}
+
+class TarballImport {
+  private readonly pairing = new Pairing<WaitingRecord, StoredRef>((record, source, output) => this.ready(record, source, output));
+  private batch: NewItem[] = [];
+  private readonly storing = new Set<Promise<void>>();
+  private storingBytes = 0;
+  private storeFailure?: Error;
+  private readonly storeRootId: number;
+  /** Members and files in stream order: the first number of each problem's order. */
+  private memberNo = 0;
+  private progressAt = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly session: ImportSession,
+    private readonly source: TarballSource,
+    private readonly limits: ImportLimits,
+    private readonly onProgress?: ImportOptions['onProgress'],
+  ) {
+    this.storeRootId = ensureImageRoot(db, imageStoreDir(db));
+  }
+
+  /** Streams every archive, then reads the metadata beside them; returns how many could be read. */
+  async run(): Promise<number> {
+    let read = 0;
+    for (const archive of this.source.archives) {
+      let members = 0;
+      try {
+        await streamArchive(archive, this.session.progress, async (member) => {
+          members++;
+          await this.member(archive.name, member);
+        });
+      } catch (error) {
+        if (this.storeFailure) throw this.storeFailure;
+        // What was read stays imported; records whose images were cut off are reported below.
+        this.session.report(archive.name, [this.memberNo++, Infinity], (error as Error).message);
+      }
+      if (members > 0) read++;
+    }
+    for (const file of this.source.metadataFiles) {
+      const shown = path.relative(this.source.baseDir, file) || path.basename(file);
+      const taskDir = besideTaskDir(this.source.baseDir, file);
+      if (await this.records(fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, shown, taskDir, true)) read++;
+    }
+    await this.drainStores();
+    this.flush();
+    this.reportUnmatched();
+    return read;
+  }
+
+  private async member(archive: string, member: TarMember) {
+    if (this.storeFailure) throw this.storeFailure; // a full disk ends the import
+    if (member.type !== 'file' && member.type !== 'contiguous-file') return;
+    const kind = classifyMember(member.name);
+    if (kind.kind === 'image') {
+      const where = `${archive}: ${member.name}`;
+      if (member.size > MAX_DECODE_BYTES) {
+        // Left unread: never held in memory.
+        this.pairing.image(kind.key, { ok: false, reason: `${formatBytes(member.size)}, larger than the ${formatBytes(MAX_DECODE_BYTES)} an image may be (${where})` });
+      } else {
+        await this.image(kind.key, await member.read(), where);
+      }
+    } else if (kind.kind === 'metadata') {
+      await this.records(member.chunks(), `${archive}:${member.name}`, kind.taskDir, false);
+    }
+    if (this.session.progress.bytesRead - this.progressAt >= PROGRESS_EVERY_BYTES) this.progressed();
+  }
+
+  /** Checks an image in memory, then writes it to the store while the stream goes on (a few at a time). */
+  private async image(key: string, bytes: Buffer, where: string) {
+    let info: CheckedImageInfo;
+    try {
+      info = checkImage(bufferSource(bytes));
+    } catch (error) {
+      if (!(error instanceof ImageRefused)) throw error;
+      this.pairing.image(key, { ok: false, reason: `${error.message} (${where})` });
+      return;
+    }
+    while (this.storing.size >= MAX_STORING || this.storingBytes >= MAX_STORING_BYTES) await Promise.race(this.storing);
+    this.storingBytes += bytes.length;
+    const storing: Promise<void> = storeImage(this.db, bytes, info.format)
+      .then(
+        (stored) => this.pairing.image(key, { ok: true, ref: { path: stored.path, info: { ...info, fileId: stored.fileId } } }),
+        (error: Error) => {
+          this.storeFailure ??= error;
+        },
+      )
+      .finally(() => {
+        this.storing.delete(storing);
+        this.storingBytes -= bytes.length;
+      });
+    this.storing.add(storing);
+  }
+
+  private async drainStores() {
+    await Promise.all(this.storing);
+    if (this.storeFailure) throw this.storeFailure;
+  }
+
+  /**
+   * Reads one metadata file's records (as the layout importer does: the same splitter,
+   * checks and problems) and hands each to the pairing. `taskDir` is the folder its image
+   * paths are relative to; undefined for a loose file beside the parts: then each record's
+   * `<dataset_source>/<task>`. Returns whether the file could be read.
+   */
+  private async records(chunks: AsyncIterable<Buffer>, shown: string, taskDir: string | undefined, countBytes: boolean): Promise<boolean> {
+    const order = this.memberNo++;
+    let broken = false;
+    let readAny = false;
+    for await (const entry of readRecords(chunks, countBytes ? this.session.progress : undefined, this.limits)) {
+      if (entry.kind === 'bad-file') {
+        this.session.report(shown, [order, Infinity], entry.reason);
+        broken = true;
+        continue;
+      }
+      readAny = true;
+      this.session.progress.records++;
+      if (entry.kind === 'bad-record') {
+        this.session.report(shown, [order, entry.index], entry.reason, entry.index);
+        continue;
+      }
+      const parsed = parseGptEditRecord(entry.value);
+      if (!parsed.ok) {
+        this.session.report(shown, [order, entry.index], parsed.reason, recordLabel(entry.value, entry.index));
+        continue;
+      }
+      const { record } = parsed;
+      const refused = itemTextProblem(
+        {
+          externalId: record.id,
+          family: record.family,
+          task: record.task,
+          instructions: record.instructions.map(({ field, text }) => ({ field, text })),
+          descriptions: record.descriptions,
+        },
+        this.limits,
+      );
+      if (refused) {
+        this.session.report(shown, [order, entry.index], refused, record.id);
+        continue;
+      }
+      const dir = taskDir ?? `${record.family}/${record.task}`;
+      this.pairing.record({ record, text: entry.text, file: shown, order: [order, entry.index] }, imageKey(dir, record.input), imageKey(dir, record.output));
+    }
+    return readAny || !broken;
+  }
+
+  /** A record with both images known: an item for the next batch, or a problem naming the image refused. */
+  private ready(waiting: WaitingRecord, source: KnownImage<StoredRef>, output: KnownImage<StoredRef>) {
+    const { record } = waiting;
+    const failed = !source.ok ? `input ${record.input}: ${source.reason}` : !output.ok ? `output ${record.output}: ${output.reason}` : undefined;
+    if (failed || !source.ok || !output.ok) {
+      this.session.report(waiting.file, waiting.order, failed!, record.id);
+      return;
+    }
+    this.batch.push({
+      externalId: record.id,
+      family: record.family,
+      task: record.task,
+      instructionType: record.instructionType,
+      rootId: this.storeRootId,
+      sourcePath: source.ref.path,
+      source: source.ref.info,
+      outputPath: output.ref.path,
+      output: output.ref.info,
+      metadata: waiting.text,
+      instructions: record.instructions.map(({ kind, text }) => ({ kind, text })),
+    });
+    if (this.batch.length >= BATCH) this.flush();
+  }
+
+  /** Writes the batch (records already in the dataset are counted, not written again). */
+  private flush() {
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    const { writer } = this.session;
+    const existing = writer.existing(batch.map((item) => item.externalId));
+    const fresh = batch.filter((item) => !existing.has(item.externalId));
+    writer.alreadyPresent += batch.length - fresh.length;
+    writer.write(fresh);
+    this.progressed();
+  }
+
+  private progressed() {
+    this.progressAt = this.session.progress.bytesRead;
+    this.onProgress?.(this.session.progress);
+  }
+
+  /** Records whose images never came by, named where they were read. */
+  private reportUnmatched() {
+    for (const { record: waiting, missing } of this.pairing.unmatched()) {
+      const [first] = missing;
+      const [field, value] = first.side === 0 ? ['input', waiting.record.input] : ['output', waiting.record.output];
+      this.session.report(waiting.file, waiting.order, `${field} ${value}: not in the archive (no member ${first.key})`, waiting.record.id);
+    }
+  }
+}
+
+/** The task folder of a metadata file beside the parts: from a `<family>/<task>/metadata/` folder, else undefined. */
+function besideTaskDir(baseDir: string, file: string): string | undefined {
+  const metadataDir = path.dirname(file);
+  if (path.basename(metadataDir) !== 'metadata') return undefined;
+  return path.relative(baseDir, path.dirname(metadataDir)).split(path.sep).join('/');
+}
+
+function recordLabel(value: unknown, index: number): string | number {
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : index;
+}
