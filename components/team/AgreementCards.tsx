@@ -1,5 +1,6 @@
 import type { Estimate } from '@/lib/agreement/stats';
 import type { TeamStats } from '@/lib/team/stats';
+import { Stat } from '@/components/ui/Stat';
 import { agreementReading, alphaReading, coefficient, interval, kappaReading, number, percent } from './format';
 
 function Card({
@@ -16,16 +17,15 @@ function Card({
   paired: number;
 }) {
   return (
-    <div data-testid="agreement-card" className="rounded-lg border border-neutral-800 bg-neutral-900/40 p-4">
-      <h3 className="text-xs uppercase tracking-wide text-neutral-500">{title}</h3>
-      <p className="mt-2 text-3xl font-semibold tabular-nums text-neutral-100">
-        {estimate.value === null ? '–' : format(estimate.value)}
-      </p>
-      <p className="mt-1 text-sm tabular-nums text-neutral-400">
-        95% CI {interval(estimate.ci, format)} · n = {number.format(paired)} paired items
-      </p>
-      <p className="mt-3 text-sm text-neutral-300">{reading}</p>
-    </div>
+    <Stat
+      size="lg"
+      testId="agreement-card"
+      label={title}
+      value={estimate.value === null ? '–' : format(estimate.value)}
+      note={`95% CI ${interval(estimate.ci, format)} · n = ${number.format(paired)} paired items`}
+    >
+      <span className="text-neutral-300">{reading}</span>
+    </Stat>
   );
 }
 

@@ -1,6 +1,19 @@
 import type { Tally } from '@/lib/agreement/annotators';
 import type { NamedAnnotatorStats } from '@/lib/team/stats';
+import { Row, Table } from '@/components/ui/Table';
 import { number, percent } from './format';
+
+/** Figures: right-aligned, with the same gap as their cells. */
+const figure = { className: 'pr-4', align: 'right' } as const;
+const COLUMNS = [
+  { header: 'Annotator', className: 'pr-4' },
+  { header: 'Items', ...figure },
+  { header: 'Verdicts / h', title: 'Verdicts per hour of active time (pauses over 10 minutes do not count)', ...figure },
+  { header: 'Median s / item', title: 'Median time on the item, as the review page measured it', ...figure },
+  { header: 'Accept rate', ...figure },
+  { header: 'Adjudicated agreement', title: "Verdicts on adjudicated items that match the lead's decision", ...figure },
+  { header: 'Gold accuracy', title: 'Answers on gold items that match the expected verdict', ...figure },
+];
 
 const rateFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 const seconds = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
@@ -19,32 +32,11 @@ function Rate({ tally, hits }: { tally: Tally; hits: number }) {
 
 /** Per-annotator throughput and quality, one row each. */
 export function AnnotatorTable({ annotators }: { annotators: NamedAnnotatorStats[] }) {
-  const head = 'py-2 pr-4 font-normal';
   const cell = 'py-2 pr-4 text-right tabular-nums';
   return (
-    <table className="w-full text-sm" data-testid="annotator-table">
-      <thead className="text-xs uppercase tracking-wide text-neutral-500">
-        <tr className="border-b border-neutral-800">
-          <th className={`${head} text-left`}>Annotator</th>
-          <th className={`${head} text-right`}>Items</th>
-          <th className={`${head} text-right`} title="Verdicts per hour of active time (pauses over 10 minutes do not count)">
-            Verdicts / h
-          </th>
-          <th className={`${head} text-right`} title="Median time on the item, as the review page measured it">
-            Median s / item
-          </th>
-          <th className={`${head} text-right`}>Accept rate</th>
-          <th className={`${head} text-right`} title="Verdicts on adjudicated items that match the lead's decision">
-            Adjudicated agreement
-          </th>
-          <th className={`${head} text-right`} title="Answers on gold items that match the expected verdict">
-            Gold accuracy
-          </th>
-        </tr>
-      </thead>
-      <tbody>
+    <Table testId="annotator-table" columns={COLUMNS}>
         {annotators.map((a) => (
-          <tr key={a.reviewerId} data-testid="annotator-row" className="border-b border-neutral-800/60">
+          <Row key={a.reviewerId} data-testid="annotator-row">
             <td className="py-2 pr-4 text-neutral-100">{a.reviewer}</td>
             <td className={cell}>{number.format(a.items)}</td>
             <td className={cell}>{a.verdictsPerHour === null ? '–' : rateFormat.format(a.verdictsPerHour)}</td>
@@ -56,9 +48,8 @@ export function AnnotatorTable({ annotators }: { annotators: NamedAnnotatorStats
             <td className={cell}>
               <Rate tally={a.goldAccuracy} hits={a.goldAccuracy.correct} />
             </td>
-          </tr>
+          </Row>
         ))}
-      </tbody>
-    </table>
+    </Table>
   );
 }

@@ -3,22 +3,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import type { LiveLease } from '@/lib/review/queue';
+import { del, get } from '@/lib/api/client';
+import type { LeaseReleaseAnswer, LeasesAnswer } from '@/lib/api/team';
+import { Button } from '@/components/ui/Button';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { Row, Table } from '@/components/ui/Table';
 import { clock, number } from './format';
 
 const REFRESH_MS = 5000;
-
-interface LeasesAnswer {
-  leases: LiveLease[];
-  /** The server's clock when it answered. */
-  now: number;
-}
-
-async function json<T>(response: Response): Promise<T> {
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error ?? `request failed (${response.status})`);
-  return data as T;
-}
 
 /**
  * The items reviewers hold right now (refreshed every 5 s), with a countdown and a Release
@@ -29,14 +21,14 @@ export function LeasesPanel({ datasetId }: { datasetId: number }) {
   const leases = useQuery({
     queryKey: ['leases'],
     queryFn: async () => {
-      const answer = await json<LeasesAnswer>(await fetch('/api/leases'));
+      const answer = await get<LeasesAnswer>('/api/leases');
       // Count down on the server's clock: remember how far ours is off.
       return { ...answer, offset: answer.now - Date.now() };
     },
     refetchInterval: REFRESH_MS,
   });
   const release = useMutation({
-    mutationFn: async (itemId: number) => json<{ released: boolean }>(await fetch(`/api/leases/${itemId}`, { method: 'DELETE' })),
+    mutationFn: (itemId: number) => del<LeaseReleaseAnswer>(`/api/leases/${itemId}`),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['leases'] }),
   });
 
@@ -59,23 +51,22 @@ export function LeasesPanel({ datasetId }: { datasetId: number }) {
   return (
     <div>
       {here.length === 0 ? (
-        <p className="text-sm text-neutral-500">Nobody holds an item of this dataset right now.</p>
+        <EmptyState look="inline" message="Nobody holds an item of this dataset right now." />
       ) : (
-        <table className="w-full text-sm" data-testid="lease-table">
-          <thead className="text-left text-xs uppercase tracking-wide text-neutral-500">
-            <tr className="border-b border-neutral-800">
-              <th className="py-2 pr-4 font-normal">Reviewer</th>
-              <th className="py-2 pr-4 font-normal">Item</th>
-              <th className="py-2 pr-4 font-normal">Family / task</th>
-              <th className="py-2 pr-4 text-right font-normal">Remaining</th>
-              <th className="py-2 font-normal" />
-            </tr>
-          </thead>
-          <tbody>
+        <Table
+          testId="lease-table"
+          columns={[
+            { header: 'Reviewer', className: 'pr-4' },
+            { header: 'Item', className: 'pr-4' },
+            { header: 'Family / task', className: 'pr-4' },
+            { header: 'Remaining', className: 'pr-4', align: 'right' },
+            {},
+          ]}
+        >
             {here.map((lease) => {
               const left = lease.expiresAt - serverNow;
               return (
-                <tr key={lease.itemId} data-testid="lease-row" className="border-b border-neutral-800/60">
+                <Row key={lease.itemId} data-testid="lease-row">
                   <td className="py-2 pr-4 text-neutral-100">{lease.reviewer ?? '–'}</td>
                   <td className="max-w-72 truncate py-2 pr-4 font-mono text-xs">
                     <Link href={`/items/${lease.itemId}`} className="text-neutral-300 hover:text-neutral-100" title={lease.externalId}>
@@ -89,19 +80,14 @@ export function LeasesPanel({ datasetId }: { datasetId: number }) {
                     {left > 0 ? clock(left) : 'expired'}
                   </td>
                   <td className="py-2 text-right">
-                    <button
-                      onClick={() => release.mutate(lease.itemId)}
-                      disabled={release.isPending && release.variables === lease.itemId}
-                      className="rounded-md border border-neutral-700 px-2.5 py-1 text-xs text-neutral-200 hover:bg-neutral-800 disabled:opacity-50"
-                    >
+                    <Button size="xs" onClick={() => release.mutate(lease.itemId)} disabled={release.isPending && release.variables === lease.itemId}>
                       Release
-                    </button>
+                    </Button>
                   </td>
-                </tr>
+                </Row>
               );
             })}
-          </tbody>
-        </table>
+        </Table>
       )}
       <p className="mt-2 text-xs text-neutral-500">
         Refreshed every 5 s. A released item goes back to the queue for anyone to claim.

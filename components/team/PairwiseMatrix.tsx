@@ -1,4 +1,5 @@
 import type { PairAgreement } from '@/lib/agreement/stats';
+import { EmptyState } from '@/components/ui/EmptyState';
 import { coefficient, interval, kappaBand, percent } from './format';
 
 /** A calm fill: emerald for agreement beyond chance, rose below it, stronger with |kappa|. */
@@ -18,7 +19,7 @@ function describe(pair: PairAgreement): string {
 export function PairwiseMatrix({ pairs }: { pairs: PairAgreement[] }) {
   const raters = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].sort();
   const byPair = new Map(pairs.flatMap((p) => [[`${p.a}\n${p.b}`, p] as const, [`${p.b}\n${p.a}`, p] as const]));
-  if (raters.length === 0) return <p className="text-sm text-neutral-500">No two reviewers share an item yet.</p>;
+  if (raters.length === 0) return <EmptyState look="inline" message="No two reviewers share an item yet." />;
 
   return (
     <div className="overflow-x-auto">

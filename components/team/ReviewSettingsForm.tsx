@@ -3,6 +3,13 @@
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { patch } from '@/lib/api/client';
+import type { ReviewSettingsAnswer, ReviewSettingsRequest } from '@/lib/api/team';
+import { Button } from '@/components/ui/Button';
+import { Field } from '@/components/ui/Field';
+import { Input } from '@/components/ui/Input';
+
+const NUMBER = 'w-20 text-right tabular-nums';
 
 interface Settings {
   overlap: number;
@@ -15,16 +22,7 @@ export function ReviewSettingsForm({ datasetId, initial }: { datasetId: number; 
   const [overlap, setOverlap] = useState(String(initial.overlap));
   const [goldPercent, setGoldPercent] = useState(String(Math.round(initial.goldRate * 1000) / 10));
   const save = useMutation({
-    mutationFn: async (settings: Settings) => {
-      const response = await fetch(`/api/datasets/${datasetId}/settings`, {
-        method: 'PATCH',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(settings),
-      });
-      const data = await response.json().catch(() => ({}));
-      if (!response.ok) throw new Error(data.error ?? `saving failed (${response.status})`);
-      return data as Settings;
-    },
+    mutationFn: (settings: ReviewSettingsRequest) => patch<ReviewSettingsAnswer>(`/api/datasets/${datasetId}/settings`, settings),
     // The page's figures (overlap, gold rate) are server-rendered: re-render them.
     onSuccess: () => router.refresh(),
   });
@@ -33,7 +31,6 @@ export function ReviewSettingsForm({ datasetId, initial }: { datasetId: number; 
   const rate = Number(goldPercent) / 100;
   const valid = Number.isInteger(k) && k >= 1 && k <= 10 && goldPercent.trim() !== '' && rate >= 0 && rate <= 0.5;
   const changed = k !== initial.overlap || Math.abs(rate - initial.goldRate) > 1e-9;
-  const input = 'w-20 rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 text-right tabular-nums';
 
   return (
     <form
@@ -44,20 +41,15 @@ export function ReviewSettingsForm({ datasetId, initial }: { datasetId: number; 
         if (valid) save.mutate({ overlap: k, goldRate: rate });
       }}
     >
-      <label className="flex flex-col gap-1 text-neutral-400">
-        Overlap (verdicts per item)
-        <input type="number" min={1} max={10} step={1} value={overlap} onChange={(e) => setOverlap(e.target.value)} className={input} aria-label="Overlap" />
-      </label>
-      <label className="flex flex-col gap-1 text-neutral-400">
-        Gold rate (%)
-        <input type="number" min={0} max={50} step={0.5} value={goldPercent} onChange={(e) => setGoldPercent(e.target.value)} className={input} aria-label="Gold rate percent" />
-      </label>
-      <button
-        disabled={!valid || !changed || save.isPending}
-        className="rounded-md bg-neutral-100 px-3 py-1.5 font-medium text-neutral-900 hover:bg-white disabled:opacity-40"
-      >
+      <Field label="Overlap (verdicts per item)" size="md">
+        <Input type="number" min={1} max={10} step={1} value={overlap} onChange={(e) => setOverlap(e.target.value)} className={NUMBER} />
+      </Field>
+      <Field label="Gold rate (%)" size="md">
+        <Input type="number" min={0} max={50} step={0.5} value={goldPercent} onChange={(e) => setGoldPercent(e.target.value)} className={NUMBER} />
+      </Field>
+      <Button type="submit" variant="primary" size="md" disabled={!valid || !changed || save.isPending}>
         {save.isPending ? 'Saving…' : 'Save'}
-      </button>
+      </Button>
       <p className="basis-full text-xs text-neutral-500">
         {valid
           ? 'Overlap 1–10: verdicts each item needs; agreeing ones decide it, disagreeing ones send it to adjudication. A new overlap applies to items decided from now on. Gold rate 0–50%: the share of queue slots filled with gold items.'
