@@ -3,6 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import { Button } from '@/components/ui/Button';
+import { Input } from '@/components/ui/Input';
+import { Select } from '@/components/ui/Select';
 import type { ItemStatus } from '@/db/schema';
 import type { BatchEstimate, BatchKind, BatchProgress } from '@/lib/regenerate/batch';
 import type { ListFilter } from '@/lib/review/filter';
@@ -77,21 +80,16 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
         <span className="text-neutral-200">
           Regenerate or rewrite these {matching === undefined ? '…' : number.format(matching)} items
         </span>
-        <select
-          value={kind}
-          onChange={(event) => setKind(event.target.value as BatchKind)}
-          aria-label="What to do"
-          className="rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 text-neutral-200"
-        >
+        <Select value={kind} onChange={(event) => setKind(event.target.value as BatchKind)} aria-label="What to do">
           {(Object.keys(KIND_LABEL) as BatchKind[]).map((k) => (
             <option key={k} value={k}>
               {KIND_LABEL[k]}
             </option>
           ))}
-        </select>
+        </Select>
         <label className="flex items-center gap-1.5 text-neutral-400">
           Budget $
-          <input
+          <Input
             type="number"
             min="0"
             step="0.01"
@@ -100,15 +98,12 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
             onChange={(event) => setBudget(event.target.value)}
             placeholder={e ? e.estimatedUsd.toFixed(2) : ''}
             aria-label="Budget in USD"
-            className="w-24 rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 tabular-nums text-neutral-200"
+            className="w-24 tabular-nums"
           />
         </label>
-        <button
-          disabled={!canStart}
-          className="ml-auto rounded-md border border-neutral-700 px-3 py-1 text-neutral-200 enabled:hover:bg-neutral-800 disabled:opacity-40"
-        >
+        <Button type="submit" disabled={!canStart} className="ml-auto">
           {start.isPending ? 'Starting…' : 'Start'}
-        </button>
+        </Button>
       </form>
       <p className="mt-2 tabular-nums text-neutral-500" data-testid="batch-estimate">
         {estimate.isError ? estimate.error.message : e ? estimateText(e, budgetUsd) : 'Estimating…'}
