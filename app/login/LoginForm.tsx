@@ -1,10 +1,10 @@
 'use client';
 
 import { useState } from 'react';
+import { Button } from '@/components/ui/Button';
+import { Field } from '@/components/ui/Field';
+import { Input } from '@/components/ui/Input';
 import { safeNext } from './safe-next';
-
-const field =
-  'w-full rounded-md border border-neutral-800 bg-neutral-900 px-3 py-2 text-sm text-neutral-100 placeholder:text-neutral-600 focus:border-neutral-500 focus:outline-none';
 
 /**
  * The server's own message for a failed sign-in (better-auth answers `{message}`: wrong
@@ -57,30 +57,20 @@ export function LoginForm({ next }: { next: string }) {
         if (!pending) void submit(event.currentTarget);
       }}
     >
-      <div className="space-y-1.5">
-        <label htmlFor="login-username" className="block text-sm text-neutral-300">
-          Username
-        </label>
-        <input id="login-username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required autoFocus className={field} />
-      </div>
-      <div className="space-y-1.5">
-        <label htmlFor="login-password" className="block text-sm text-neutral-300">
-          Password
-        </label>
-        <input id="login-password" name="password" type="password" autoComplete="current-password" required className={field} />
-      </div>
+      <Field label="Username" size="md">
+        <Input id="login-username" size="lg" className="w-full" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required autoFocus />
+      </Field>
+      <Field label="Password" size="md">
+        <Input id="login-password" size="lg" className="w-full" name="password" type="password" autoComplete="current-password" required />
+      </Field>
       {error && (
         <p role="alert" className="rounded-md border border-rose-500/30 bg-rose-500/10 px-3 py-2 text-sm text-rose-200">
           {error}
         </p>
       )}
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded-md bg-neutral-100 px-3 py-2 text-sm font-medium text-neutral-900 hover:bg-white disabled:opacity-50"
-      >
+      <Button type="submit" variant="primary" size="lg" className="w-full" disabled={pending}>
         Sign in
-      </button>
+      </Button>
     </form>
   );
 }

@@ -1,9 +1,9 @@
 'use client';
 
 import { useState } from 'react';
-
-const field =
-  'w-full rounded-md border border-neutral-800 bg-neutral-900 px-3 py-2 text-sm text-neutral-100 focus:border-neutral-500 focus:outline-none';
+import { Button } from '@/components/ui/Button';
+import { Field } from '@/components/ui/Field';
+import { Input } from '@/components/ui/Input';
 
 type Outcome = { ok: true; text: string } | { ok: false; text: string };
 
@@ -42,20 +42,18 @@ export function ChangePasswordForm({ minLength }: { minLength: number }) {
   }
 
   const input = (id: string, label: string, autoComplete: string) => (
-    <div className="space-y-1.5">
-      <label htmlFor={`password-${id}`} className="block text-sm text-neutral-300">
-        {label}
-      </label>
-      <input
+    <Field label={label} size="md">
+      <Input
         id={`password-${id}`}
+        size="lg"
+        className="w-full"
         name={id}
         type="password"
         required
         minLength={id === 'current' ? undefined : minLength}
         autoComplete={autoComplete}
-        className={field}
       />
-    </div>
+    </Field>
   );
 
   return (
@@ -80,13 +78,9 @@ export function ChangePasswordForm({ minLength }: { minLength: number }) {
           {outcome.text}
         </p>
       )}
-      <button
-        type="submit"
-        disabled={pending}
-        className="rounded-md bg-neutral-100 px-3 py-2 text-sm font-medium text-neutral-900 hover:bg-white disabled:opacity-50"
-      >
+      <Button type="submit" variant="primary" size="lg" disabled={pending}>
         Change password
-      </button>
+      </Button>
     </form>
   );
 }
