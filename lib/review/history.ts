@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
+import { kindOf } from '@/lib/jobs/kinds';
 import { REJECT_REASONS } from './reasons';
 import { LoupeError } from '@/lib/errors';
 
@@ -86,17 +87,16 @@ export const itemHistorySql = HISTORY_SQL;
 
 interface Row {
   at: number;
+  /** Sort keys after `at`: the event type's order, then its row id. */
+  rank: number;
+  seq: number;
   kind: HistoryKind;
   actor: string | null;
   detail: string;
 }
 
-const JOB_NAMES: Record<string, string> = {
-  regenerate: 'Regeneration',
-  regenerate_pair: 'Pair regeneration (source and edit)',
-  rewrite: 'Instruction rewrite',
-};
-const jobName = (kind: unknown) => JOB_NAMES[String(kind)] ?? String(kind);
+/** A job kind's label (lib/jobs/kinds); a kind this code does not know, by its id. */
+const jobName = (kind: unknown) => kindOf(String(kind))?.label ?? String(kind);
 
 const REASON_LABELS = new Map<string, string>(REJECT_REASONS.map((r) => [r.tag, r.label]));
 export const reasonLabel = (tag: string) => REASON_LABELS.get(tag) ?? tag;
