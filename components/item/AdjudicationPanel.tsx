@@ -4,6 +4,8 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import type { ItemStatus } from '@/db/schema';
+import { Button, type ButtonVariant } from '@/components/ui/Button';
+import { Input } from '@/components/ui/Input';
 import { REJECT_REASONS, type RejectReason } from '@/lib/review/reasons';
 import { useKeymap } from '@/components/keyboard';
 import { HELP_MODE, ITEM_KEYS } from '@/components/keymap';
@@ -177,7 +179,7 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
               </button>
             ))}
           </div>
-          <input
+          <Input
             ref={noteRef}
             value={note}
             onChange={(e) => setNote(e.target.value)}
@@ -187,7 +189,8 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
             maxLength={2000}
             placeholder="Note with the decision (optional) — c"
             aria-label="Note with the decision"
-            className="mb-3 block w-full rounded-md border border-neutral-800 bg-neutral-950 px-2.5 py-1.5 text-sm text-neutral-100 placeholder:text-neutral-600 focus:border-neutral-600 focus:outline-none"
+            size="md"
+            className="mb-3 block w-full"
           />
         </>
       )}
@@ -195,16 +198,16 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
       <div className="flex flex-wrap items-center gap-2">
         {canDecide && (
           <>
-            <KeyButton k="a" onClick={() => decide('accept')} disabled={busy} testId="adjudicate-accept" className="bg-emerald-600 text-white hover:bg-emerald-500">
+            <KeyButton k="a" onClick={() => decide('accept')} disabled={busy} testId="adjudicate-accept" variant="success">
               Accept
             </KeyButton>
-            <KeyButton k="r" onClick={() => decide('reject')} disabled={busy} testId="adjudicate-reject" className="bg-rose-600 text-white hover:bg-rose-500">
+            <KeyButton k="r" onClick={() => decide('reject')} disabled={busy} testId="adjudicate-reject" variant="danger">
               Reject{reasons.length > 0 ? ` (${reasons.length})` : ''}
             </KeyButton>
             <span className="mx-2 h-5 w-px bg-neutral-800" />
           </>
         )}
-        <KeyButton k="n" onClick={goNext} disabled={!nextId} testId="next-disputed" className="text-neutral-300 hover:bg-neutral-800">
+        <KeyButton k="n" onClick={goNext} disabled={!nextId} testId="next-disputed" variant="ghost">
           {nextId ? 'Next disputed' : 'No other disputed item'}
         </KeyButton>
         <button onClick={() => setHelp(true)} className="ml-auto text-neutral-500 hover:text-neutral-200" aria-label="Keyboard shortcuts">
@@ -227,25 +230,20 @@ function KeyButton({
   onClick,
   disabled,
   testId,
-  className,
+  variant,
   children,
 }: {
   k: string;
   onClick: () => void;
   disabled?: boolean;
   testId?: string;
-  className: string;
+  variant: ButtonVariant;
   children: React.ReactNode;
 }) {
   return (
-    <button
-      onClick={onClick}
-      disabled={disabled}
-      data-testid={testId}
-      className={`flex items-center gap-2 rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-40 ${className}`}
-    >
+    <Button variant={variant} size="md" onClick={onClick} disabled={disabled} data-testid={testId} className="font-medium">
       {children}
       <kbd className="border-current/30 bg-black/20 text-current opacity-80">{k}</kbd>
-    </button>
+    </Button>
   );
 }

@@ -2,6 +2,9 @@
 
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
+import { Button } from '@/components/ui/Button';
+import { controlClass } from '@/components/ui/control';
+import { EmptyState } from '@/components/ui/EmptyState';
 import type { Comment } from '@/lib/review/comments';
 import { send } from './api';
 import { LocalTime } from './LocalTime';
@@ -36,7 +39,7 @@ export function CommentsPanel({ itemId, comments }: { itemId: number; comments: 
   return (
     <div data-testid="comments">
       {comments.length === 0 ? (
-        <p className="mb-3 text-sm text-neutral-500">No comments yet.</p>
+        <EmptyState look="inline" className="mb-3" message="No comments yet." />
       ) : (
         <ul className="mb-3 space-y-3">
           {comments.map((c) => (
@@ -73,16 +76,12 @@ export function CommentsPanel({ itemId, comments }: { itemId: number; comments: 
           maxLength={MAX + 200}
           placeholder="Add a comment for the team…"
           aria-label="New comment"
-          className="block w-full resize-y rounded-md border border-neutral-800 bg-neutral-900 px-2.5 py-2 text-sm text-neutral-100 placeholder:text-neutral-600 focus:border-neutral-600 focus:outline-none"
+          className={controlClass('md', 'block w-full resize-y')}
         />
         <div className="mt-2 flex items-center gap-3">
-          <button
-            type="submit"
-            disabled={!text || busy || text.length > MAX}
-            className="rounded-md border border-neutral-700 px-3 py-1 text-sm text-neutral-200 hover:bg-neutral-800 disabled:opacity-40"
-          >
+          <Button type="submit" disabled={!text || busy || text.length > MAX}>
             {busy ? 'Adding…' : 'Add comment'}
-          </button>
+          </Button>
           <span className="text-xs text-neutral-500">
             <kbd>Ctrl</kbd> <kbd>Enter</kbd>
           </span>
