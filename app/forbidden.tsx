@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { buttonClass } from '@/components/ui/Button';
 import { optionalUser } from '@/lib/auth/page';
 
 /** What forbidden() renders (with a 403) when the user's roles lack a page's permission. */
@@ -20,7 +21,7 @@ export default async function Forbidden() {
             'Your roles do not include this page. An admin can change them.'
           )}
         </p>
-        <Link href="/" className="mt-6 inline-block rounded-md border border-neutral-700 px-3 py-1.5 text-sm text-neutral-200 hover:bg-neutral-800">
+        <Link href="/" className={buttonClass({ size: 'md', className: 'mt-6' })}>
           Back to Loupe
         </Link>
       </div>
