@@ -28,7 +28,7 @@ const DYNAMIC: Record<string, string> = {
   'lib/audit/campaigns.ts draw': 'the population filter builds the scan and per-stratum queries (populationScanQuery, stratumIdsQuery)',
   'lib/export/selection.ts listTaskGroups': "the export's selection adds one term per filter field",
   'lib/export/selection.ts taskPages': "the export's extra filter terms are appended to the page query",
-  'lib/import/parquet/test-queries.ts count': 'a test helper that counts the rows of any table it is given',
+  'lib/test/queries.ts count': 'a test helper that counts the rows of any table it is given',
   'lib/jobs/jobs.ts claimJob': "each priority class's job kinds come from the kind registry (kindIn)",
   'lib/jobs/jobs.ts listJobs': 'the WHERE terms depend on which list options are given',
   'lib/regenerate/batch.ts estimateBatch': "the batch's filter (filterSql) and the grouping column",

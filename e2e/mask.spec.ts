@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
-import { ultraEditColumns, ultraEditRow, writeParquet } from '../lib/import/parquet/fixtures';
+import { ultraEditColumns, ultraEditRow, writeParquet } from '@/lib/test/parquet-shards';
 import { pngBuffer } from '../lib/test/factories';
 import { loupe, readDb } from './helpers';
 

@@ -15,7 +15,7 @@ import {
   stratumIdsQuery,
   type CampaignSpec,
 } from './campaigns';
-import { decideAll, idsOf, makeRegenerated, stratifiedDataset } from './testing';
+import { decideAll, idsOf, makeRegenerated, stratifiedDataset } from '@/lib/test/audit';
 
 let db: Db;
 afterEach(cleanupTemp);

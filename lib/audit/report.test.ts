@@ -3,7 +3,7 @@ import type { Db } from '@/db';
 import { cleanupTemp, tempDb } from '@/lib/test/factories';
 import { createCampaign, type Campaign } from './campaigns';
 import { campaignPassRate, campaignReport, campaignSummaries, reportCsv, reportFileName } from './report';
-import { decideAll, idsOf, stratifiedDataset } from './testing';
+import { decideAll, idsOf, stratifiedDataset } from '@/lib/test/audit';
 import { recordResult } from './work';
 
 let db: Db;

@@ -4,7 +4,7 @@ import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { addHumanInstruction } from '@/lib/review/items';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { closeCampaign, createCampaign, type Campaign } from './campaigns';
-import { decideAll, idsOf, makeRegenerated } from './testing';
+import { decideAll, idsOf, makeRegenerated } from '@/lib/test/audit';
 import { AUDIT_LEASE_MS, auditItem, claimNextSample, recordResult, releaseSamples } from './work';
 
 let db: Db;

@@ -12,7 +12,7 @@ import {
   startBackgroundExport,
 } from './background';
 import { listExports } from './index';
-import { ACCEPTED, reviewedSamples } from './test-helpers';
+import { ACCEPTED, reviewedSamples } from '@/lib/test/export';
 
 afterEach(async () => {
   await backgroundExportIdle();

@@ -7,7 +7,7 @@ import { cleanupTemp, tempDb, tempDir } from '@/lib/test/factories';
 import { exportsRoot } from './background';
 import { downloadableExportDir, tarExportDir } from './download';
 import { exportItems } from './index';
-import { listFiles, reviewedSamples } from './test-helpers';
+import { listFiles, reviewedSamples } from '@/lib/test/export';
 
 afterEach(cleanupTemp);
 

@@ -11,7 +11,7 @@ import {
   expectManifest,
   listFiles,
   reviewedSamples,
-} from './test-helpers';
+} from '@/lib/test/export';
 
 afterEach(cleanupTemp);
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, gptEditRecord, tempDb, tempDir, writeGptEditLayout } from '@/lib/test/factories';
 import { exportParquet, HUGGINGFACE_METADATA } from './parquet';
-import { ACCEPTED, chosenImages, EDITED_SKY, expectIdenticalExports, expectManifest, listFiles, reviewedSamples } from './test-helpers';
+import { ACCEPTED, chosenImages, EDITED_SKY, expectIdenticalExports, expectManifest, listFiles, reviewedSamples } from '@/lib/test/export';
 
 afterEach(cleanupTemp);
 

@@ -6,7 +6,7 @@ import { cleanupTemp, tempDir } from '@/lib/test/factories';
 import { withDownloads } from './download';
 import { exportItems, listExports } from './index';
 import { cleanExport, resumeExport } from './resume';
-import { reviewedSamples } from './test-helpers';
+import { reviewedSamples } from '@/lib/test/export';
 
 afterEach(cleanupTemp);
 

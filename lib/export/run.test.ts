@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTemp, tempDir } from '@/lib/test/factories';
 import { EXPORT_FORMATS, exportItems, listExports } from './index';
-import { expectManifest, listFiles, readJson, reviewedSamples } from './test-helpers';
+import { expectManifest, listFiles, readJson, reviewedSamples } from '@/lib/test/export';
 
 afterEach(cleanupTemp);
 

@@ -5,7 +5,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { cleanupTemp } from '@/lib/test/factories';
 import { listTaskGroups } from './selection';
-import { reviewedSamples } from './test-helpers';
+import { reviewedSamples } from '@/lib/test/export';
 
 afterEach(cleanupTemp);
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTemp, tempDir } from '@/lib/test/factories';
 import { ExportError } from './selection';
-import { chosenImages, EDITED_SKY, expectIdenticalExports, expectManifest, listFiles, readJson, reviewedSamples } from './test-helpers';
+import { chosenImages, EDITED_SKY, expectIdenticalExports, expectManifest, listFiles, readJson, reviewedSamples } from '@/lib/test/export';
 import { exportTraining } from './training';
 
 afterEach(cleanupTemp);

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, gptEditRecord, tempDb, tempDir, writeGptEditLayout } from '@/lib/test/factories';
-import { ACCEPTED, chosenImages, expectIdenticalExports, expectManifest, listFiles, reviewedSamples } from './test-helpers';
+import { ACCEPTED, chosenImages, expectIdenticalExports, expectManifest, listFiles, reviewedSamples } from '@/lib/test/export';
 import { exportWebDataset, sampleKey } from './webdataset';
 
 afterEach(cleanupTemp);

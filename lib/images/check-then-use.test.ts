@@ -4,7 +4,7 @@ import { afterEach, expect, it } from 'vitest';
 import { ImageCopier, readImage, WrittenFiles } from '@/lib/export/files';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, copySamples, pngBuffer, tempDb, tempDir } from '@/lib/test/factories';
-import { bombPng, SVG_WITH_SCRIPT } from './testing';
+import { bombPng, SVG_WITH_SCRIPT } from '@/lib/test/images';
 import { checkedImageFile } from './open';
 import { imageBody, imageBytes, serveImage } from './serve';
 

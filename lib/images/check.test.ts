@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemp, SAMPLES_DIR, tempDir } from '@/lib/test/factories';
 import { bufferSource, checkImage, HEAD_BYTES, type ByteSource } from './check';
 import { fdSource } from './open';
-import { bombPng, gifWithoutTrailer, SVG_WITH_SCRIPT, truncatedJpeg, webpWithWrongRiffSize, writeSparseFile } from './testing';
+import { bombPng, gifWithoutTrailer, SVG_WITH_SCRIPT, truncatedJpeg, webpWithWrongRiffSize, writeSparseFile } from '@/lib/test/images';
 
 const SAMPLE = path.join(SAMPLES_DIR, 'omniedit/style/input/00000004.png');
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, gptEditRecord, pngBuffer, SAMPLES_DIR, tempDb, tempDir, writeGptEditLayout } from '@/lib/test/factories';
-import { bombPng, SVG_WITH_SCRIPT, truncatedJpeg, webpWithWrongRiffSize, writeSparseFile } from './testing';
+import { bombPng, SVG_WITH_SCRIPT, truncatedJpeg, webpWithWrongRiffSize, writeSparseFile } from '@/lib/test/images';
 
 afterEach(cleanupTemp);
 

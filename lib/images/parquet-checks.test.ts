@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { OMNIEDIT_COLUMNS, omniEditRow, writeParquet } from '@/lib/import/parquet/fixtures';
+import { OMNIEDIT_COLUMNS, omniEditRow, writeParquet } from '@/lib/test/parquet-shards';
 import { importParquet } from '@/lib/import/parquet/import-parquet';
 import { OMNIEDIT } from '@/lib/import/parquet/omniedit';
 import { cleanupTemp, SAMPLES_DIR, tempDb, tempDir } from '@/lib/test/factories';
-import { bombPng, SVG_WITH_SCRIPT, truncatedJpeg, webpWithWrongRiffSize } from './testing';
+import { bombPng, SVG_WITH_SCRIPT, truncatedJpeg, webpWithWrongRiffSize } from '@/lib/test/images';
 
 afterEach(cleanupTemp);
 

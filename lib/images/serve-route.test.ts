@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { gptEditRecord, pngBuffer, tempDir, writeGptEditLayout } from '@/lib/test/factories';
-import { bombPng, SVG_WITH_SCRIPT } from './testing';
+import { bombPng, SVG_WITH_SCRIPT } from '@/lib/test/images';
 import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
 
 /**

@@ -12,7 +12,7 @@ import { resolveFormat } from './formats';
 import { importGptEdit, NothingToImportError } from './import-gpt-edit';
 import { importCsv, importJsonl } from './json-formats/generic';
 import { importGptEditTraining } from './json-formats/training';
-import { ultraEditColumns, ultraEditRow, writeParquet } from './parquet/fixtures';
+import { ultraEditColumns, ultraEditRow, writeParquet } from '@/lib/test/parquet-shards';
 import { importParquet } from './parquet/import-parquet';
 import { ULTRAEDIT } from './parquet/ultraedit';
 

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { bombPng, SVG_WITH_SCRIPT, truncatedJpeg, writeSparseFile } from '../../images/testing';
+import { bombPng, SVG_WITH_SCRIPT, truncatedJpeg, writeSparseFile } from '@/lib/test/images';
 
 const SAMPLES = fileURLToPath(new URL('../../../samples/gpt-edit', import.meta.url));
 const SAMPLE_PNG = path.join(SAMPLES, 'omniedit/style/input/00000004.png');

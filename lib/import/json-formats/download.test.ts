@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pngBuffer } from '@/lib/test/factories';
 import { downloadImage, forEachLimited } from './download';
-import { startTestServer, type TestServer } from './test-server';
+import { startTestServer, type TestServer } from '@/lib/test/image-host';
 
 let server: TestServer;
 let png: Buffer;

@@ -8,7 +8,7 @@ import { cleanupTemp, pngBuffer, tempDb, tempDir } from '@/lib/test/factories';
 import { resolveFormat } from '../formats';
 import { NothingToImportError } from '../import-gpt-edit';
 import { importCsv, importJsonl } from './generic';
-import { startTestServer, type TestServer } from './test-server';
+import { startTestServer, type TestServer } from '@/lib/test/image-host';
 
 afterEach(cleanupTemp);
 

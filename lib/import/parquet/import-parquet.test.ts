@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanupTemp, tempDb, tempDir } from '@/lib/test/factories';
 import { NothingToImportError } from '../import-gpt-edit';
-import { hqEditRow, HQEDIT_COLUMNS, omniEditRow, OMNIEDIT_COLUMNS, writeParquet, type FixtureRow } from './fixtures';
+import { hqEditRow, HQEDIT_COLUMNS, omniEditRow, OMNIEDIT_COLUMNS, writeParquet, type FixtureRow } from '@/lib/test/parquet-shards';
 import { HQEDIT } from './hqedit';
 import { importParquet } from './import-parquet';
 import { OMNIEDIT } from './omniedit';
 import { fileHandleBuffer, ParquetShard } from './shard';
-import { count, items, storeFiles } from './test-queries';
+import { count, items, storeFiles } from '@/lib/test/queries';
 
 afterEach(() => {
   vi.restoreAllMocks();

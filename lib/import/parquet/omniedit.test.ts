@@ -3,10 +3,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTemp, pngBuffer, tempDb, tempDir } from '@/lib/test/factories';
 import { resolveFormat } from '../formats';
-import { colour, omniEditRow, OMNIEDIT_COLUMNS, pngCell, writeParquet, type FixtureRow } from './fixtures';
+import { colour, omniEditRow, OMNIEDIT_COLUMNS, pngCell, writeParquet, type FixtureRow } from '@/lib/test/parquet-shards';
 import { importParquet } from './import-parquet';
 import { OMNIEDIT } from './omniedit';
-import { candidate, count, imageFile, item, items, storeFiles, versions } from './test-queries';
+import { candidate, count, imageFile, item, items, storeFiles, versions } from '@/lib/test/queries';
 
 afterEach(cleanupTemp);
 

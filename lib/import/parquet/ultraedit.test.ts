@@ -3,10 +3,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTemp, pngBuffer, tempDb, tempDir } from '@/lib/test/factories';
 import { resolveFormat } from '../formats';
-import { pngCell, ultraEditColumns, ultraEditRow, writeParquet, type FixtureColumn } from './fixtures';
+import { pngCell, ultraEditColumns, ultraEditRow, writeParquet, type FixtureColumn } from '@/lib/test/parquet-shards';
 import { importParquet } from './import-parquet';
 import { ULTRAEDIT } from './ultraedit';
-import { candidate, imageFile, item, items, storeFiles, versions } from './test-queries';
+import { candidate, imageFile, item, items, storeFiles, versions } from '@/lib/test/queries';
 
 afterEach(cleanupTemp);
 
