@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '@/db';
 import { ensureImageRoot } from '../datasets';
-import { openInRootSync } from './open';
+import { openInRootSync, type FolderCache } from './open';
 
 /** Loupe's own images (regenerations) live beside the database, named by their sha256. */
 export function imageStoreDir(db: Db): string {
@@ -23,8 +23,18 @@ export interface StoredImage {
  * file) and returns its (root, relative path) reference.
  */
 export async function storeImage(db: Db, bytes: Buffer, extension = 'png'): Promise<StoredImage> {
-  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   const dir = imageStoreDir(db);
+  const stored = await writeStoreFile(dir, bytes, extension);
+  return { rootId: ensureImageRoot(db, dir), ...stored };
+}
+
+/**
+ * storeImage's file half, for a bulk writer that looks the store's root row up once (the
+ * tarball import: a root lookup per image cost more than the write). With a FolderCache
+ * the store's folders are resolved once per import (lib/images/open.ts, import mode).
+ */
+export async function writeStoreFile(dir: string, bytes: Buffer, extension = 'png', folders?: FolderCache): Promise<Omit<StoredImage, 'rootId'>> {
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   const rel = `${sha256.slice(0, 2)}/${sha256}.${extension}`;
   const file = path.join(dir, rel);
   if (!fs.existsSync(file)) {
@@ -33,7 +43,7 @@ export async function storeImage(db: Db, bytes: Buffer, extension = 'png'): Prom
     await fs.promises.writeFile(temp, bytes);
     await fs.promises.rename(temp, file); // atomic: a reader never sees half an image
   }
-  const opened = openInRootSync(dir, rel);
+  const opened = openInRootSync(dir, rel, undefined, folders);
   fs.closeSync(opened.fd);
-  return { rootId: ensureImageRoot(db, dir), path: rel, sha256, fileId: opened.fileId };
+  return { path: rel, sha256, fileId: opened.fileId };
 }

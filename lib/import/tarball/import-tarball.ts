@@ -4,7 +4,8 @@ import type { Db } from '@/db';
 import { bufferSource, checkImage, ImageRefused, type CheckedImageInfo } from '../../images/check';
 import type { ImageInfo } from '../../images/probe';
 import { MAX_DECODE_BYTES } from '../../images/read';
-import { imageStoreDir, storeImage } from '../../images/store';
+import { FolderCache } from '../../images/open';
+import { imageStoreDir, writeStoreFile } from '../../images/store';
 import { ensureImageRoot } from '../../datasets';
 import type { NewItem } from '../batch-writer';
 import { parseGptEditRecord, type GptEditRecord } from '../gpt-edit-record';
@@ -82,7 +83,9 @@ class TarballImport {
   private readonly storing = new Set<Promise<void>>();
   private storingBytes = 0;
   private storeFailure?: Error;
+  private readonly storeDir: string;
   private readonly storeRootId: number;
+  private readonly folders = new FolderCache();
   /** Members and files in stream order: the first number of each problem's order. */
   private memberNo = 0;
   private progressAt = 0;
@@ -94,7 +97,8 @@ class TarballImport {
     private readonly limits: ImportLimits,
     private readonly onProgress?: ImportOptions['onProgress'],
   ) {
-    this.storeRootId = ensureImageRoot(db, imageStoreDir(db));
+    this.storeDir = imageStoreDir(db);
+    this.storeRootId = ensureImageRoot(db, this.storeDir);
   }
 
   /** Streams every archive, then reads the metadata beside them; returns how many could be read. */
@@ -155,7 +159,7 @@ class TarballImport {
     }
     while (this.storing.size >= MAX_STORING || this.storingBytes >= MAX_STORING_BYTES) await Promise.race(this.storing);
     this.storingBytes += bytes.length;
-    const storing: Promise<void> = storeImage(this.db, bytes, info.format)
+    const storing: Promise<void> = writeStoreFile(this.storeDir, bytes, info.format, this.folders)
       .then(
         (stored) => this.pairing.image(key, { ok: true, ref: { path: stored.path, info: { ...info, fileId: stored.fileId } } }),
         (error: Error) => {

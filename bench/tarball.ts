@@ -1,0 +1,250 @@
+/**
+ * Tarball import benchmark: `npm run bench:tarball -- [--records N] [--png-bytes B] [--part-mb M] [--dir DIR] [--keep]`.
+ *
+ * 1. Generates (timed on its own, never counted) one task of N records with their own
+ *    input and output PNG each (B bytes, incompressible filler as in real PNG data), as a
+ *    gzip-compressed tar with the members in `tar --sort=name` order (input/, metadata/,
+ *    output/), split into M MiB parts (`omniedit.tar.gz.part001`, …) as the release is.
+ * 2. Baseline: `cat parts | tar -xzf -` into a temporary folder on the same disk, twice
+ *    (before and after Loupe's run, so a warmer cache favours neither side): MB/s of
+ *    compressed input.
+ * 3. Loupe: importTarball (the CLI's code path) into a fresh database and store: records/s
+ *    and MB/s of compressed input, and the ratio to tar's MB/s (goal: at least 0.8).
+ * 4. Where the time goes, in the same run: the same parts streamed through Loupe's gunzip +
+ *    tar reader only; then also hashing and checking every image in memory; the rest of the
+ *    import's time is the store's writes, the pairing and the database.
+ * 5. Prints a markdown report on stdout and writes it as JSON to bench/out/tarball-<date>.json.
+ *
+ * Progress goes to stderr. The generated folder is removed at the end unless --keep.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import zlib from 'node:zlib';
+import tar from 'tar-stream';
+import { openDb } from '@/db';
+import { bufferSource, checkImage } from '@/lib/images/check';
+import { importTarball } from '@/lib/import/tarball/import-tarball';
+import { classifyMember } from '@/lib/import/tarball/members';
+import { findTarballs } from '@/lib/import/tarball/parts';
+import { streamArchive } from '@/lib/import/tarball/stream';
+import { distinctPng } from '@/lib/import/tarball/testing';
+
+const OUT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
+const GOAL_RATIO = 0.8;
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '20000' },
+    'png-bytes': { type: 'string', default: '4096' },
+    'part-mb': { type: 'string', default: '32' },
+    dir: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = Number(args.records);
+const PNG_BYTES = Number(args['png-bytes']);
+const PART_BYTES = Number(args['part-mb']) * (1 << 20);
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const mb = (bytes: number) => bytes / 1e6;
+
+async function main() {
+  const dir = args.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-bench-tarball-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const partsDir = path.join(dir, 'gpt-edit');
+  try {
+    log(`generating ${N.toLocaleString('en-US')} records (${PNG_BYTES}-byte PNGs) as split tarballs in ${partsDir}`);
+    let started = performance.now();
+    const tarBytes = await writeSplitTarball(partsDir, 'omniedit.tar.gz', N);
+    const generateSeconds = (performance.now() - started) / 1000;
+    const parts = findTarballs([partsDir]).archives[0].parts;
+    const compressed = parts.reduce((sum, p) => sum + fs.statSync(p).size, 0);
+    log(`  ${parts.length} parts, ${mb(compressed).toFixed(1)} MB compressed, ${mb(tarBytes).toFixed(1)} MB of tar, in ${generateSeconds.toFixed(1)}s`);
+
+    const tarRuns = [untar(parts, dir)];
+    log(`tar -xzf: ${tarRuns[0].toFixed(2)}s`);
+
+    const db = openDb(path.join(dir, 'loupe', 'loupe.db'));
+    started = performance.now();
+    const summary = await importTarball(db, [partsDir]);
+    const loupeSeconds = (performance.now() - started) / 1000;
+    if (summary.imported !== N || summary.skipped !== 0) throw new Error(`imported ${summary.imported} of ${N}, ${summary.skipped} skipped`);
+    log(`loupe import: ${loupeSeconds.toFixed(2)}s`);
+    db.$client.close();
+
+    tarRuns.push(untar(parts, dir));
+    log(`tar -xzf again: ${tarRuns[1].toFixed(2)}s`);
+
+    const streamOnly = await streamSeconds(parts, false);
+    log(`gunzip + tar reader only: ${streamOnly.toFixed(2)}s`);
+    const withChecks = await streamSeconds(parts, true);
+    log(`… + sha256 + image checks: ${withChecks.toFixed(2)}s`);
+
+    const tarSeconds = (tarRuns[0] + tarRuns[1]) / 2;
+    const tarMBs = mb(compressed) / tarSeconds;
+    const loupeMBs = mb(compressed) / loupeSeconds;
+    const result = {
+      date: new Date().toISOString(),
+      records: N,
+      images: 2 * N,
+      pngBytes: PNG_BYTES,
+      parts: parts.length,
+      compressedMB: mb(compressed),
+      tarMB: mb(tarBytes),
+      cpus: os.cpus().length,
+      loadAverage: os.loadavg()[0],
+      generateSeconds,
+      tar: { seconds: tarRuns, mbPerSecond: tarMBs },
+      loupe: { seconds: loupeSeconds, recordsPerSecond: N / loupeSeconds, mbPerSecond: loupeMBs },
+      ratio: loupeMBs / tarMBs,
+      goal: GOAL_RATIO,
+      breakdown: {
+        gunzipAndTarSeconds: streamOnly,
+        hashAndCheckSeconds: withChecks - streamOnly,
+        storeWritesPairingAndDbSeconds: loupeSeconds - withChecks,
+      },
+    };
+    fs.mkdirSync(OUT_DIR, { recursive: true });
+    const out = path.join(OUT_DIR, `tarball-${result.date.replace(/[:.]/g, '-').slice(0, 19)}.json`);
+    fs.writeFileSync(out, JSON.stringify(result, null, 2));
+    process.stdout.write(report(result) + `\nJSON: ${path.relative(process.cwd(), out)}\n`);
+  } finally {
+    if (!args.keep) fs.rmSync(dir, { recursive: true, force: true });
+    else log(`kept ${dir}`);
+  }
+}
+
+/** The members streamed straight into tar → gzip → parts, never all in memory. Returns the tar's size. */
+async function writeSplitTarball(dir: string, archive: string, n: number): Promise<number> {
+  fs.mkdirSync(dir, { recursive: true });
+  const family = 'omniedit';
+  const task = 'synthetic';
+  const id = (i: number) => String(i).padStart(8, '0');
+  const records = Array.from({ length: n }, (_, i) => ({
+    id: `${family}_${task}_${id(i)}`,
+    dataset_source: family,
+    task,
+    input: `input/${id(i)}.png`,
+    output: `output/${id(i)}.png`,
+    instruction: `Edit number ${i}.`,
+    instruction_type: 'original',
+  }));
+  const pack = tar.pack();
+  let tarBytes = 0;
+  pack.on('data', (chunk: Buffer) => (tarBytes += chunk.length));
+  const writing = pipeline(pack, zlib.createGzip(), new PartWriter(dir, archive));
+  const entry = (name: string, bytes: Buffer) =>
+    new Promise<void>((resolve, reject) => pack.entry({ name: `${family}/${task}/${name}`, size: bytes.length, mtime: new Date(0) }, bytes, (e) => (e ? reject(e) : resolve())));
+  for (let i = 0; i < n; i++) await entry(`input/${id(i)}.png`, distinctPng(2 * i, PNG_BYTES));
+  await entry(`metadata/${family}_${task}.json`, Buffer.from(JSON.stringify(records, null, 2)));
+  for (let i = 0; i < n; i++) await entry(`output/${id(i)}.png`, distinctPng(2 * i + 1, PNG_BYTES));
+  pack.finalize();
+  await writing;
+  return tarBytes;
+}
+
+/** A writable that cuts what it is given into numbered part files, as `split -b` does. */
+class PartWriter extends (await import('node:stream')).Writable {
+  private part = 0;
+  private fd = -1;
+  private inPart = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly archive: string,
+  ) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: string, done: (error?: Error) => void) {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.fd < 0 || this.inPart === PART_BYTES) this.next();
+      const n = Math.min(chunk.length - at, PART_BYTES - this.inPart);
+      fs.writeSync(this.fd, chunk, at, n);
+      this.inPart += n;
+      at += n;
+    }
+    done();
+  }
+
+  override _final(done: () => void) {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    done();
+  }
+
+  private next() {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.part++;
+    this.fd = fs.openSync(path.join(this.dir, `${this.archive}.part${String(this.part).padStart(3, '0')}`), 'w');
+    this.inPart = 0;
+  }
+}
+
+/** `cat parts | tar -xzf -` into a fresh folder: seconds (the folder is removed after, untimed). */
+function untar(parts: string[], dir: string): number {
+  const target = fs.mkdtempSync(path.join(dir, 'untar-'));
+  const started = performance.now();
+  const result = spawnSync('sh', ['-c', 'cat "$@" | tar -xzf - -C "$0"', target, ...parts], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`tar -xzf failed (${result.status})`);
+  fs.rmSync(target, { recursive: true, force: true });
+  return seconds;
+}
+
+/** Loupe's stream alone: gunzip + tar reader reading every member whole, optionally hashing and checking each image. */
+async function streamSeconds(parts: string[], check: boolean): Promise<number> {
+  const started = performance.now();
+  await streamArchive({ name: 'omniedit.tar.gz', parts }, { bytesRead: 0 }, async (member) => {
+    const bytes = await member.read();
+    if (check && classifyMember(member.name).kind === 'image') {
+      checkImage(bufferSource(bytes));
+      crypto.createHash('sha256').update(bytes).digest('hex');
+    }
+  });
+  return (performance.now() - started) / 1000;
+}
+
+function report(r: {
+  records: number;
+  images: number;
+  pngBytes: number;
+  parts: number;
+  compressedMB: number;
+  cpus: number;
+  loadAverage: number;
+  tar: { seconds: number[]; mbPerSecond: number };
+  loupe: { seconds: number; recordsPerSecond: number; mbPerSecond: number };
+  ratio: number;
+  breakdown: { gunzipAndTarSeconds: number; hashAndCheckSeconds: number; storeWritesPairingAndDbSeconds: number };
+}): string {
+  const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const b = r.breakdown;
+  return [
+    `# Tarball import: ${r.records.toLocaleString('en-US')} records, ${r.images.toLocaleString('en-US')} PNGs of ${r.pngBytes} bytes, ${r.parts} parts, ${f(r.compressedMB)} MB compressed`,
+    `(${r.cpus} CPUs, load average ${f(r.loadAverage, 2)} at the end)`,
+    '',
+    '| | seconds | records/s | MB/s (compressed) |',
+    '| --- | ---: | ---: | ---: |',
+    `| tar -xzf (mean of ${r.tar.seconds.map((s) => f(s, 2)).join(' and ')}) | ${f((r.tar.seconds[0] + r.tar.seconds[1]) / 2, 2)} | ${f(r.records / ((r.tar.seconds[0] + r.tar.seconds[1]) / 2), 0)} | ${f(r.tar.mbPerSecond)} |`,
+    `| Loupe importTarball | ${f(r.loupe.seconds, 2)} | ${f(r.loupe.recordsPerSecond, 0)} | ${f(r.loupe.mbPerSecond)} |`,
+    '',
+    `**Ratio (Loupe MB/s / tar MB/s): ${f(r.ratio, 2)}** (goal ≥ ${GOAL_RATIO}: ${r.ratio >= GOAL_RATIO ? 'met' : 'not met'})`,
+    '',
+    'Where Loupe\'s time goes (same parts, same run):',
+    '',
+    '| stage | seconds | share |',
+    '| --- | ---: | ---: |',
+    `| gunzip + tar reader (every member read whole) | ${f(b.gunzipAndTarSeconds, 2)} | ${f((100 * b.gunzipAndTarSeconds) / r.loupe.seconds, 0)}% |`,
+    `| sha256 + image checks in memory | ${f(b.hashAndCheckSeconds, 2)} | ${f((100 * b.hashAndCheckSeconds) / r.loupe.seconds, 0)}% |`,
+    `| store writes, pairing, database (the rest) | ${f(b.storeWritesPairingAndDbSeconds, 2)} | ${f((100 * b.storeWritesPairingAndDbSeconds) / r.loupe.seconds, 0)}% |`,
+  ].join('\n');
+}
+
+await main();
