@@ -4,21 +4,23 @@ import { useState } from 'react';
 import { Button } from '@/components/ui/Button';
 import { Field } from '@/components/ui/Field';
 import { Input } from '@/components/ui/Input';
+import { ApiError, post } from '@/lib/api/client';
+import { SIGN_IN_PATH, type SignInRequest } from '@/lib/api/auth';
 import { safeNext } from './safe-next';
 
 /**
  * The server's own message for a failed sign-in (better-auth answers `{message}`: wrong
  * username or password, a disabled account, too many attempts), as a sentence.
  */
-function failure(response: Response, data: { message?: string }): string {
-  let message = data.message?.trim() || `Sign-in failed (HTTP ${response.status}).`;
+function failure(error: ApiError): string {
+  let message = error.serverMessage?.trim() || `Sign-in failed (HTTP ${error.status}).`;
   message = message[0].toUpperCase() + message.slice(1);
   if (!/[.!?]$/.test(message)) message += '.';
-  if (response.status === 429) {
-    const seconds = Number(response.headers.get('x-retry-after'));
+  if (error.status === 429) {
+    const seconds = Number(error.headers.get('x-retry-after'));
     if (seconds > 0) message += ` You can try again in ${seconds} s.`;
   }
-  if (response.status === 403 && /disabled/i.test(message)) message += ' An admin can enable it again.';
+  if (error.status === 403 && /disabled/i.test(message)) message += ' An admin can enable it again.';
   return message;
 }
 
@@ -32,19 +34,13 @@ export function LoginForm({ next }: { next: string }) {
     setPending(true);
     setError(undefined);
     try {
-      const response = await fetch('/api/auth/sign-in/username', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: String(data.get('username')).trim(), password: String(data.get('password')) }),
-      });
-      if (response.ok) {
-        // A full navigation, so the header and every page render for the signed-in user.
-        window.location.assign(safeNext(next));
-        return;
-      }
-      setError(failure(response, await response.json().catch(() => ({}))));
-    } catch {
-      setError('Loupe could not be reached. Check the connection and try again.');
+      // A 401 here is a wrong username or password: the fetcher leaves it to this form (no redirect).
+      await post(SIGN_IN_PATH, { username: String(data.get('username')).trim(), password: String(data.get('password')) } satisfies SignInRequest);
+      // A full navigation, so the header and every page render for the signed-in user.
+      window.location.assign(safeNext(next));
+      return;
+    } catch (error) {
+      setError(error instanceof ApiError ? failure(error) : 'Loupe could not be reached. Check the connection and try again.');
     }
     setPending(false);
   }

@@ -1,6 +1,8 @@
 'use client';
 
 import { useState } from 'react';
+import { ApiError, post } from '@/lib/api/client';
+import { CHANGE_PASSWORD_PATH, type ChangePasswordRequest } from '@/lib/api/auth';
 import { Button } from '@/components/ui/Button';
 import { Field } from '@/components/ui/Field';
 import { Input } from '@/components/ui/Input';
@@ -22,21 +24,17 @@ export function ChangePasswordForm({ minLength }: { minLength: number }) {
     setPending(true);
     setOutcome(undefined);
     try {
-      const response = await fetch('/api/auth/change-password', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ currentPassword, newPassword, revokeOtherSessions: true }),
-      });
-      if (response.ok) {
-        form.reset();
-        setOutcome({ ok: true, text: 'Password changed. Your other sessions are signed out.' });
+      await post(CHANGE_PASSWORD_PATH, { currentPassword, newPassword, revokeOtherSessions: true } satisfies ChangePasswordRequest);
+      form.reset();
+      setOutcome({ ok: true, text: 'Password changed. Your other sessions are signed out.' });
+    } catch (error) {
+      if (error instanceof ApiError) {
+        const said = error.serverMessage;
+        const message = error.status === 400 && /invalid password/i.test(said ?? '') ? 'The current password is wrong.' : said;
+        setOutcome({ ok: false, text: message ?? `The password was not changed (HTTP ${error.status}).` });
       } else {
-        const body = (await response.json().catch(() => ({}))) as { message?: string };
-        const message = response.status === 400 && /invalid password/i.test(body.message ?? '') ? 'The current password is wrong.' : body.message;
-        setOutcome({ ok: false, text: message ?? `The password was not changed (HTTP ${response.status}).` });
+        setOutcome({ ok: false, text: 'Loupe could not be reached; the password was not changed.' });
       }
-    } catch {
-      setOutcome({ ok: false, text: 'Loupe could not be reached; the password was not changed.' });
     }
     setPending(false);
   }

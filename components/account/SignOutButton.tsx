@@ -1,6 +1,8 @@
 'use client';
 
 import { useState } from 'react';
+import { post } from '@/lib/api/client';
+import { SIGN_OUT_PATH } from '@/lib/api/auth';
 
 /** Ends the session (better-auth's sign-out) and goes to the sign-in page. */
 export function SignOutButton({ className }: { className?: string }) {
@@ -13,11 +15,11 @@ export function SignOutButton({ className }: { className?: string }) {
       onClick={async () => {
         setPending(true);
         try {
-          await fetch('/api/auth/sign-out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-        } finally {
-          // Even if the request failed, the sign-in page is the right place to land.
-          window.location.href = '/login';
+          await post(SIGN_OUT_PATH, {});
+        } catch {
+          // Even if the request failed (or the session had already ended), the sign-in page is the right place to land.
         }
+        window.location.href = '/login';
       }}
     >
       Sign out

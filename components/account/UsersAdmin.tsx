@@ -1,6 +1,8 @@
 'use client';
 
 import { useState } from 'react';
+import { post, request } from '@/lib/api/client';
+import type { AddUserAnswer, ChangeUserAnswer, ChangeUserRequest } from '@/lib/api/users';
 import { ROLES, type Role } from '@/lib/auth/roles';
 import type { UserSummary } from '@/lib/auth/users';
 import { Button } from '@/components/ui/Button';
@@ -9,13 +11,6 @@ import { Input } from '@/components/ui/Input';
 import { Row, Table } from '@/components/ui/Table';
 import { ROLE_TEXT } from './permissions';
 
-
-async function send<T>(url: string, method: 'POST' | 'PATCH', payload: unknown): Promise<T> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error ?? `request failed (HTTP ${response.status})`);
-  return data as T;
-}
 
 /** UTC, to the minute, as on the exports page. */
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
@@ -50,11 +45,11 @@ function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; 
   const [renaming, setRenaming] = useState(false);
   const dirty = roles.join(',') !== user.roles.join(',');
 
-  async function patch(change: { roles?: Role[]; disabled?: boolean; username?: string }) {
+  async function patch(change: ChangeUserRequest) {
     setPending(true);
     setError(undefined);
     try {
-      const { user: updated } = await send<{ user: UserSummary }>(`/api/users/${encodeURIComponent(user.username)}`, 'PATCH', change);
+      const { user: updated } = await request<ChangeUserAnswer>(`/api/users/${encodeURIComponent(user.username)}`, 'PATCH', change);
       setRoles(updated.roles);
       onChanged(updated);
       setRenaming(false);
@@ -159,7 +154,7 @@ function AddUserForm({ minPasswordLength, onAdded }: { minPasswordLength: number
     setError(undefined);
     setCreated(undefined);
     try {
-      const answer = await send<{ user: UserSummary; password?: string }>('/api/users', 'POST', { username, roles, password: password || undefined });
+      const answer = await post<AddUserAnswer>('/api/users', { username, roles, password: password || undefined });
       form.reset();
       setRoles(['annotator']);
       setCreated({ username: answer.user.username, password: answer.password });

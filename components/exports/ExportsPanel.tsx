@@ -2,6 +2,8 @@
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ExportRunStatus } from '@/db/schema';
+import { get } from '@/lib/api/client';
+import type { ExportsAnswer } from '@/lib/api/exports';
 import type { ExportProgress } from '@/lib/export/background';
 import type { ExportRecord } from '@/lib/export/records';
 import type { ExportFilter } from '@/lib/export/selection';
@@ -9,11 +11,7 @@ import { EmptyState } from '@/components/ui/EmptyState';
 import { Row, Table } from '@/components/ui/Table';
 import { NewExportForm, type ExportChoices } from './NewExportForm';
 
-export interface ExportsState {
-  exports: (ExportRecord & { downloadable: boolean; cleanable: boolean })[];
-  running: number | null;
-  progress: Record<number, ExportProgress>;
-}
+export type ExportsState = ExportsAnswer;
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -73,11 +71,7 @@ function filterText(filter: ExportFilter): string {
   return parts.join(' · ');
 }
 
-async function fetchExports(before: number | undefined, limit: number): Promise<ExportsState> {
-  const response = await fetch(`/api/exports?limit=${limit}${before ? `&before=${before}` : ''}`);
-  if (!response.ok) throw new Error(`exports: ${response.status}`);
-  return response.json();
-}
+const fetchExports = (before: number | undefined, limit: number) => get<ExportsAnswer>(`/api/exports?limit=${limit}${before ? `&before=${before}` : ''}`);
 
 function Progress({ progress }: { progress: ExportProgress | undefined }) {
   const pct = progress && progress.total > 0 ? (100 * progress.done) / progress.total : 0;

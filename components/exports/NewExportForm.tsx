@@ -2,6 +2,8 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { post } from '@/lib/api/client';
+import type { StartExportAnswer, StartExportRequest } from '@/lib/api/exports';
 import { Button } from '@/components/ui/Button';
 import { Field } from '@/components/ui/Field';
 import { Input } from '@/components/ui/Input';
@@ -26,16 +28,7 @@ export interface ExportChoices {
 
 const STATUSES = ['accepted', 'rejected', 'pending', 'all'] as const;
 
-async function startExport(request: Record<string, unknown>): Promise<{ exportId: number }> {
-  const response = await fetch('/api/exports', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(request),
-  });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error ?? `export failed to start (${response.status})`);
-  return data;
-}
+const startExport = (request: StartExportRequest) => post<StartExportAnswer>('/api/exports', request);
 
 /** Starts an export in the server; it is written under the data folder and downloaded from the list. */
 export function NewExportForm({ choices, busy, onStarted }: { choices: ExportChoices; busy: boolean; onStarted: () => void }) {
@@ -50,13 +43,14 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
   const [format, setFormat] = useState(choices.formats[0] ?? 'gpt-edit');
   const start = useMutation({
     mutationFn: () =>
+      // Format and type are the page's and the URL's strings; the server checks them (a 400 names a bad one).
       startExport({
-        format,
+        format: format as StartExportRequest['format'],
         status,
         datasetId: datasetId ? Number(datasetId) : undefined,
         family,
         task,
-        instructionType: preset?.instructionType || undefined,
+        instructionType: (preset?.instructionType || undefined) as StartExportRequest['instructionType'],
         filter,
       }),
     onSuccess: onStarted,

@@ -10,7 +10,7 @@ import { REJECT_REASONS, type RejectReason } from '@/lib/review/reasons';
 import { useKeymap } from '@/components/keyboard';
 import { HELP_MODE, ITEM_KEYS } from '@/components/keymap';
 import { ShortcutDialog } from '@/components/ShortcutDialog';
-import { adjudicationHref, findNextDisputed, queueHref, send } from './api';
+import { adjudicate, adjudicationHref, findNextDisputed, queueHref } from './api';
 
 export interface AdjudicationPanelProps {
   itemId: number;
@@ -68,7 +68,7 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
     setBusy(true);
     setError(undefined);
     try {
-      await send(`/api/items/${itemId}/adjudicate`, 'POST', {
+      await adjudicate(itemId, {
         decision,
         ...props.version,
         reasons: decision === 'reject' ? reasons : [],

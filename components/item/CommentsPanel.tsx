@@ -6,7 +6,7 @@ import { Button } from '@/components/ui/Button';
 import { controlClass } from '@/components/ui/control';
 import { EmptyState } from '@/components/ui/EmptyState';
 import type { Comment } from '@/lib/review/comments';
-import { send } from './api';
+import { addComment } from './api';
 import { LocalTime } from './LocalTime';
 
 const MAX = 4000;
@@ -25,7 +25,7 @@ export function CommentsPanel({ itemId, comments }: { itemId: number; comments: 
     setBusy(true);
     setError(undefined);
     try {
-      await send(`/api/items/${itemId}/comments`, 'POST', { body: text });
+      await addComment(itemId, text);
       setDraft('');
       field.current?.blur(); // the page's keys work again
       router.refresh();

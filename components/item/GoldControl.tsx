@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { ItemStatus } from '@/db/schema';
-import { send } from './api';
+import { markGold, unmarkGold } from './api';
 
 type Expected = 'accept' | 'reject';
 
@@ -21,7 +21,7 @@ export function GoldControl({ itemId, status, gold }: { itemId: number; status: 
     setBusy(true);
     setError(undefined);
     try {
-      await send(`/api/items/${itemId}/gold`, method, method === 'PUT' ? { expected } : undefined);
+      await (method === 'PUT' ? markGold(itemId, { expected }) : unmarkGold(itemId));
       router.refresh();
     } catch (e) {
       setError((e as Error).message);

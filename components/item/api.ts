@@ -1,4 +1,13 @@
-import { request } from '@/lib/api/client';
+import { del, get, post, put } from '@/lib/api/client';
+import type {
+  AdjudicationAnswer,
+  AdjudicationPage,
+  AdjudicationRequest,
+  CommentAnswer,
+  GoldAnswer,
+  GoldRemovedAnswer,
+  GoldRequest,
+} from '@/lib/api/items';
 
 /**
  * The browser's side of the lead's item routes (see app/api), over the one fetcher
@@ -6,8 +15,14 @@ import { request } from '@/lib/api/client';
  * same-origin writes, which the server checks.
  */
 
-/** Sends a JSON request; answers the JSON body, or throws ApiError with the server's message. */
-export const send = <T>(url: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', body?: unknown) => request<T>(url, method, body);
+/** A lead decides a disputed item (or re-decides an adjudicated one). */
+export const adjudicate = (itemId: number, decision: AdjudicationRequest) => post<AdjudicationAnswer>(`/api/items/${itemId}/adjudicate`, decision);
+
+export const addComment = (itemId: number, body: string) => post<CommentAnswer>(`/api/items/${itemId}/comments`, { body });
+
+/** Marks a decided item as gold with its expected verdict (default: its decided status). */
+export const markGold = (itemId: number, request: GoldRequest) => put<GoldAnswer>(`/api/items/${itemId}/gold`, request);
+export const unmarkGold = (itemId: number) => del<GoldRemovedAnswer>(`/api/items/${itemId}/gold`);
 
 /** The item page in the adjudication flow (deciding moves on to the next disputed item). */
 export function adjudicationHref(itemId: number, datasetId?: number) {
@@ -24,9 +39,8 @@ export function queueHref(datasetId?: number) {
  */
 export async function findNextDisputed(itemId: number, datasetId?: number): Promise<number | undefined> {
   const scope = datasetId ? `&datasetId=${datasetId}` : '';
-  type Page = { items: { id: number }[] };
-  const after = await send<Page>(`/api/adjudication?after=${itemId}&limit=1${scope}`, 'GET');
+  const after = await get<AdjudicationPage>(`/api/adjudication?after=${itemId}&limit=1${scope}`);
   if (after.items[0]) return after.items[0].id;
-  const fromStart = await send<Page>(`/api/adjudication?limit=2${scope}`, 'GET');
+  const fromStart = await get<AdjudicationPage>(`/api/adjudication?limit=2${scope}`);
   return fromStart.items.find((item) => item.id !== itemId)?.id;
 }

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { Row, Table } from '@/components/ui/Table';
+import { get, post } from '@/lib/api/client';
 import type { JobRow } from '@/lib/jobs/jobs';
 
 const STATUSES = ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -27,17 +28,10 @@ const STATUS_STYLE: Record<string, string> = {
 };
 
 async function fetchJobs(status: string): Promise<JobRow[]> {
-  const response = await fetch(`/api/jobs?limit=100${status ? `&status=${status}` : ''}`);
-  if (!response.ok) throw new Error(`jobs: ${response.status}`);
-  return (await response.json()).jobs;
+  return (await get<{ jobs: JobRow[] }>(`/api/jobs?limit=100${status ? `&status=${status}` : ''}`)).jobs;
 }
 
-async function act(id: number, action: 'cancel' | 'retry') {
-  const response = await fetch(`/api/jobs/${id}/${action}`, { method: 'POST' });
-  const data = await response.json();
-  if (!response.ok) throw new Error(data.error ?? `${action} failed`);
-  return data;
-}
+const act = (id: number, action: 'cancel' | 'retry') => post<unknown>(`/api/jobs/${id}/${action}`);
 
 /** Regeneration and rewrite jobs, newest first, refreshed every two seconds; retry and cancel need `canManage`. */
 export function JobsTable({ canManage }: { canManage: boolean }) {

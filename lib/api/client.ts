@@ -3,7 +3,7 @@
  * JSON in and out, one error type, and one place where an ended session sends the page to
  * the sign-in page. Request and response types come from the contracts beside it (lib/api/*),
  * which the route handlers parse and answer with. Nothing else in app/ or components/ calls
- * fetch (lib/api/no-fetch.test.ts checks).
+ * fetch (lib/api/boundaries.test.ts checks).
  */
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
