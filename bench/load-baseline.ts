@@ -6,7 +6,7 @@
  */
 import { checkpointOnTimer, openDb } from '@/db';
 import { releaseLeases, queueProgress } from '@/lib/review/queue';
-import { claimQueue } from '@/lib/review/service';
+import { claimQueue } from '@/lib/review/queue-view';
 import { recordVerdict } from '@/lib/review/verdicts';
 import { decide, rng, summarize, type LatencySummary } from './load-stats';
 

@@ -9,7 +9,7 @@ import { decidedVersion, shownVersion } from './decided';
 import { markGold, setReviewSettings } from './gold';
 import { addHumanInstruction, getReviewItem, listItems, showDecided } from './items';
 import { adjudicate, recordVerdict, undoLastVerdict } from './verdicts';
-import { queueItem } from './service';
+import { queueItem } from './queue-view';
 import { candidateName, instructionName, labelVersion } from './version-label';
 
 /**

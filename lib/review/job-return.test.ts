@@ -4,7 +4,7 @@ import { enqueueJob } from '@/lib/jobs/jobs';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { claimItems, leaseIfClaimable, releaseItemLease } from './queue';
-import { claimQueue } from './service';
+import { claimQueue } from './queue-view';
 import { recordVerdict } from './verdicts';
 
 /** A review page asks for the item of its ended job back (`prefer`): first, on top of its lookahead, and only when claimable. */

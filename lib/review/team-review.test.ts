@@ -5,7 +5,7 @@ import { importGptEdit } from '../import/import-gpt-edit';
 import { filterSql } from './filter';
 import { markGold, setReviewSettings, unmarkGold } from './gold';
 import { claimItems, liveLeases, releaseItemByLead } from './queue';
-import { queueItem } from './service';
+import { queueItem } from './queue-view';
 import { adjudicate, recordVerdict, undoLastVerdict } from './verdicts';
 import { LoupeError } from '@/lib/errors';
 

@@ -3,7 +3,7 @@ import { claimRequest, type ClaimAnswer } from '@/lib/api/reviews';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { claimantOf } from '@/lib/review/queue';
-import { claimQueue } from '@/lib/review/service';
+import { claimQueue } from '@/lib/review/queue-view';
 
 export const dynamic = 'force-dynamic';
 

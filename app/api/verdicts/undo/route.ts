@@ -3,7 +3,7 @@ import { undoRequest, type UndoAnswer } from '@/lib/api/reviews';
 import { route } from '@/lib/auth/guard';
 import { body, jsonError } from '@/lib/http/handler';
 import { claimantOf, queueProgress } from '@/lib/review/queue';
-import { queueItem } from '@/lib/review/service';
+import { queueItem } from '@/lib/review/queue-view';
 import { undoLastVerdict } from '@/lib/review/verdicts';
 
 export const dynamic = 'force-dynamic';

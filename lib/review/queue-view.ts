@@ -1,3 +1,7 @@
+/**
+ * The review queue as a review page sees it: the items it holds, shown as pending, and its
+ * progress. The routes of the review page answer with this after every action.
+ */
 import type { Db } from '@/db';
 import { decidedVersion } from './decided';
 import type { ItemFilter } from './filter';
