@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/Button';
 import { Input } from '@/components/ui/Input';
 import { Select } from '@/components/ui/Select';
 import type { ItemStatus } from '@/db/schema';
+import { get, post } from '@/lib/api/client';
 import type { BatchEstimate, BatchKind, BatchProgress } from '@/lib/regenerate/batch';
 import type { ListFilter } from '@/lib/review/filter';
 
@@ -17,13 +18,6 @@ const KIND_LABEL: Record<BatchKind, string> = {
 };
 const number = new Intl.NumberFormat('en-US');
 const usd = (n: number) => `$${n.toFixed(n > 0 && n < 0.1 ? 4 : 2)}`;
-
-async function call<T>(url: string, init?: { body: unknown }): Promise<T> {
-  const response = await fetch(url, init && { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(init.body) });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error ?? `${url} failed (${response.status})`);
-  return data as T;
-}
 
 /**
  * Regenerates (or rewrites the instructions of) every item the dataset page shows, within a
@@ -40,13 +34,11 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
   const estimate = useQuery({
     enabled: open,
     queryKey: ['batch-estimate', kind, filter, status],
-    queryFn: () => call<BatchEstimate & { configured: boolean }>('/api/batches/estimate', { body: { kind, filter, status } }),
+    queryFn: () => post<BatchEstimate & { configured: boolean }>('/api/batches/estimate', { kind, filter, status }),
   });
   const start = useMutation({
     mutationFn: () =>
-      call<{ batchId: number; queued: number }>('/api/batches', {
-        body: { kind, filter, status, budgetUsd: Number(budget) },
-      }),
+      post<{ batchId: number; queued: number }>('/api/batches', { kind, filter, status, budgetUsd: Number(budget) }),
     onSuccess: ({ batchId }) => {
       setBatchId(batchId);
       void queryClient.invalidateQueries({ queryKey: ['batch-estimate'] });
@@ -130,7 +122,7 @@ const active = (p: BatchProgress) => p.status === 'running' || p.counts.queued +
 function BatchProgressBar({ id }: { id: number }) {
   const progress = useQuery({
     queryKey: ['batch', id],
-    queryFn: () => call<BatchProgress>(`/api/batches?id=${id}`),
+    queryFn: () => get<BatchProgress>(`/api/batches?id=${id}`),
     // A stopped batch may still have jobs running: poll until none is left.
     refetchInterval: (query) => (query.state.data && !active(query.state.data) ? false : 1000),
   });
