@@ -26,11 +26,12 @@ import OpenAI from 'openai';
 import sharp from 'sharp';
 import { checkpointOnTimer, openDb, type Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
-import { JobWorker, type JobRunner, type WorkerOptions } from '@/lib/jobs/worker';
+import type { JobRunner } from '@/lib/jobs/kind';
+import { JobWorker, type WorkerOptions } from '@/lib/jobs/worker';
 import { startLocalOpenAI } from '@/lib/openai-local/server';
 import { startBatch } from '@/lib/regenerate/batch';
-import { regenerateConfig } from '@/lib/regenerate/config';
-import { jobRunners } from '@/lib/regenerate/runners';
+import { openaiConfig } from '@/lib/openai/config';
+import { workerKinds } from '@/lib/jobs/worker-kinds';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const GOAL = 0.9;
@@ -132,7 +133,7 @@ interface Phases {
  * The real runners with an OpenAI client whose fetch is timed (openaiClient's options plus a
  * fetch hook), each call attributed to its job through AsyncLocalStorage. Only the last attempt counts.
  */
-function timedRunners(db: Db, config: ReturnType<typeof regenerateConfig>, phases: Map<number, Phases>): WorkerOptions['runners'] {
+function timedRunners(db: Db, config: ReturnType<typeof openaiConfig>, phases: Map<number, Phases>): WorkerOptions['runners'] {
   const current = new AsyncLocalStorage<Phases>();
   const client = new OpenAI({
     apiKey: config.OPENAI_API_KEY,
@@ -147,7 +148,7 @@ function timedRunners(db: Db, config: ReturnType<typeof regenerateConfig>, phase
       return response;
     },
   });
-  const real = jobRunners(db, client, config).regenerate;
+  const real = workerKinds(db, config, { client }).runners.regenerate!;
   return {
     regenerate: (job, signal, spend) => {
       const phase: Phases = { start: performance.now() };
@@ -193,7 +194,7 @@ async function run(
 ): Promise<Result> {
   const db: Db = checkpointOnTimer(openDb(path.join(dir, name.replace(/\W+/g, '-'), 'loupe.db')));
   const { datasetId, imported } = await importGptEdit(db, layout);
-  const config = regenerateConfig({ OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: server.url } as unknown as NodeJS.ProcessEnv);
+  const config = openaiConfig({ OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: server.url } as unknown as NodeJS.ProcessEnv);
   const { batchId } = await startBatch(db, config, { kind: 'regenerate', filter: { datasetId }, budgetUsd: 1e9, requestedBy: 'bench' });
   const sleeper: JobRunner = async () => {
     await sleep(options.latencyMs);

@@ -33,7 +33,7 @@ import { groupHashes, groupNearDuplicates } from '@/lib/signals/groups';
 import { measurePair, pairSignalRows } from '@/lib/signals/measure';
 import { claimSignalsJob, queueSignals, signalsJobCounts, signalsJobsLeft } from '@/lib/signals/queue';
 import { paintRect, photoLikeRgb } from '@/lib/signals/synthetic';
-import { signalsOnly } from '@/lib/signals/worker-runners';
+import { workerKinds } from '@/lib/jobs/worker-kinds';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const BASES = 16;
@@ -184,7 +184,7 @@ async function jobPath(dir: string, layout: string, n: number, concurrency: numb
   let t = performance.now();
   const queued = await queueSignals(db, { datasetId }, { requestedBy: 'bench' });
   const queueMs = performance.now() - t;
-  const { runners, claim } = signalsOnly(db);
+  const { runners, claim } = workerKinds(db, undefined, { only: ['signals'] });
   const worker = new JobWorker(db, { concurrency, maxAttempts: 1, runners, claim, pollMs: 10 });
   const run = await timed(async () => {
     worker.start();

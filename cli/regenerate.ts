@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { getDatasetByName, listDatasets } from '@/lib/datasets';
 import { JobWorker } from '@/lib/jobs/worker';
-import { BATCH_KINDS, batchProgress, estimateBatch, ITEM_STATUSES, startBatch, type BatchKind } from '@/lib/regenerate/batch';
-import { openaiClient } from '@/lib/regenerate/client';
-import { regenerateConfig } from '@/lib/regenerate/config';
-import { jobRunners } from '@/lib/regenerate/runners';
+import { API_KINDS, workerKinds } from '@/lib/jobs/worker-kinds';
+import { BATCH_KINDS, type BatchKind } from '@/lib/jobs/kinds';
+import { batchProgress, estimateBatch, ITEM_STATUSES, startBatch } from '@/lib/regenerate/batch';
+import { openaiConfig } from '@/lib/openai/config';
 import { listFilterSchema } from '@/lib/review/filter';
 import { ProgressBar } from './progress';
 import { EXTRA_FILTER_OPTIONS, extraFilterInput, filterProblem } from './filter-options';
@@ -46,7 +46,7 @@ export async function regenerateCommand(args: string[]): Promise<number> {
   if (!BATCH_KINDS.includes(kind)) return fail(`unknown kind ${values.kind} (known: ${BATCH_KINDS.join(', ')})`);
   const status = values.status as (typeof ITEM_STATUSES)[number] | undefined;
   if (status && !ITEM_STATUSES.includes(status)) return fail(`unknown status ${status} (known: ${ITEM_STATUSES.join(', ')})`);
-  const config = regenerateConfig();
+  const config = openaiConfig();
   if (!values['dry-run'] && !config.OPENAI_API_KEY) {
     return fail('regeneration needs OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server); none is set');
   }
@@ -99,10 +99,13 @@ export async function regenerateCommand(args: string[]): Promise<number> {
     throw error;
   }
   const { batchId } = batch;
+  // The kinds that call the API; other jobs (signals) stay queued for a general worker.
+  const { runners, claim } = workerKinds(db, config, { only: API_KINDS });
   const worker = new JobWorker(db, {
     concurrency,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
-    runners: jobRunners(db, openaiClient(config), config),
+    runners,
+    claim,
     onEvent: ({ job, type, message }) => {
       if (type === 'failed' || type === 'discarded') note(`  job ${job}: ${type}: ${message}`);
     },

@@ -7,7 +7,7 @@ import { listFilterSchema } from '@/lib/review/filter';
 import { DEFAULT_MAX_DISTANCE, groupNearDuplicates, type GroupSummary } from '@/lib/signals/groups';
 import { queueSignals, signalsJobCounts, signalsJobsLeft } from '@/lib/signals/queue';
 import { signalFlags } from '@/lib/signals/summary';
-import { signalsOnly } from '@/lib/signals/worker-runners';
+import { workerKinds } from '@/lib/jobs/worker-kinds';
 import { ProgressBar } from './progress';
 import { note } from './regenerate';
 import { EXTRA_FILTER_OPTIONS, extraFilterInput, filterProblem } from './filter-options';
@@ -123,7 +123,7 @@ export async function signalsCommand(args: string[]): Promise<number> {
   // Run them here: a worker that takes signals jobs only, so the server's API jobs are never touched.
   const failures: string[] = [];
   let done = 0;
-  const { runners, claim } = signalsOnly(db);
+  const { runners, claim } = workerKinds(db, undefined, { only: ['signals'] });
   const worker = new JobWorker(db, {
     concurrency,
     maxAttempts: 2,

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { JobWorker } from '@/lib/jobs/worker';
-import { regenerateConfig } from '@/lib/regenerate/config';
-import { workerRunners } from '@/lib/signals/worker-runners';
+import { openaiConfig } from '@/lib/openai/config';
+import { workerKinds } from '@/lib/jobs/worker-kinds';
 
 /** `worker`: runs queued jobs (from the web app or a batch) in this process until SIGINT or SIGTERM. */
 export async function workerCommand(args: string[]): Promise<number> {
@@ -12,13 +12,13 @@ export async function workerCommand(args: string[]): Promise<number> {
     return 1;
   };
   if (positionals.length) return fail(`unexpected argument ${positionals[0]}`);
-  const config = regenerateConfig();
+  const config = openaiConfig();
   const concurrency = Number(values.concurrency ?? config.LOUPE_JOB_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return fail('--concurrency must be an integer from 1 to 64');
 
   const db = getDb();
-  // Signals jobs always; the API jobs only with a key (without one they stay queued for a worker that has it).
-  const { runners, claim, kinds } = workerRunners(db, config);
+  // Every kind; those calling the API only with a key (without one they stay queued for a worker that has it).
+  const { runners, claim, kinds } = workerKinds(db, config);
   const worker = new JobWorker(db, {
     concurrency,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,

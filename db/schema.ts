@@ -204,8 +204,6 @@ export const itemCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.datasetId, t.family, t.task, t.instructionType, t.status] })],
 );
 
-/** signals: the pixel signals of an item's current candidate; judge: the VLM judge's scores. */
-export type JobKind = 'regenerate' | 'regenerate_pair' | 'rewrite' | 'signals' | 'judge';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 /**
@@ -217,7 +215,8 @@ export const jobs = sqliteTable(
   'jobs',
   {
     id: integer('id').primaryKey(),
-    kind: text('kind').$type<JobKind>().notNull(),
+    /** A job kind's id: the kinds are lib/jobs/kinds (lib/ narrows it to JobKind; the schema imports nothing from lib). */
+    kind: text('kind').notNull(),
     itemId: integer('item_id').notNull().references(() => items.id),
     status: text('status').$type<JobStatus>().notNull().default('queued'),
     /** JSON: instruction version, candidate, quality, input_fidelity, ... */
@@ -259,7 +258,8 @@ export const jobs = sqliteTable(
 /** A batch of jobs queued from a filter, with a budget that stops it when spent. */
 export const batches = sqliteTable('batches', {
   id: integer('id').primaryKey(),
-  kind: text('kind').$type<JobKind>().notNull(),
+  /** A batchable job kind's id (lib/jobs/kinds). */
+  kind: text('kind').notNull(),
   filter: text('filter').notNull(),
   budgetUsd: real('budget_usd').notNull(),
   estimatedUsd: real('estimated_usd').notNull(),

@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
-import { worstCaseImageCall } from '@/lib/regenerate/prices';
+import { worstCaseImageCall } from '@/lib/openai/prices';
 import { runLoupe } from '@/lib/test/cli';
 import { cleanupTemp, copySamples, tempDir } from '@/lib/test/factories';
 import { start, waitFor } from './processes';

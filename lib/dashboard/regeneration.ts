@@ -1,11 +1,13 @@
 import type { Db } from '@/db';
 import { readTransaction } from '@/db/transaction';
 import { statement } from '@/db/statements';
-import type { JobKind, JobStatus } from '@/db/schema';
+import type { JobStatus } from '@/db/schema';
+import { KIND_IDS, type JobKind } from '@/lib/jobs/kinds';
 import { wilsonInterval, type ProportionInterval } from '@/lib/stats/proportion';
 import { accumulate, IN_DATASETS, scopeOf } from './scope';
 
-export const JOB_KINDS = ['regenerate', 'regenerate_pair', 'rewrite', 'signals', 'judge'] as const satisfies readonly JobKind[];
+/** Every kind is shown, in the kinds' order, even before its first job. */
+export const JOB_KINDS: readonly JobKind[] = KIND_IDS;
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
 
 export interface JobKindSummary {

@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { POPULATION_KINDS } from '@/lib/audit/constants';
 import { PERMISSIONS, ROLES } from '@/lib/auth/roles';
 import { EXPORT_FORMATS } from '@/lib/export/output';
-import { BATCH_KINDS } from '@/lib/regenerate/batch';
+import { BATCH_KINDS, KIND_IDS } from '@/lib/jobs/kinds';
 import { itemFilterSchema, SIGNAL_NAMES } from '@/lib/review/filter';
 import { REJECT_REASON_TAGS } from '@/lib/review/reasons';
 
@@ -50,9 +50,9 @@ export function sharedEnums(): SharedEnum[] {
     fromSchema('InstructionKind'),
     { name: 'InstructionType', values: itemFilterSchema.shape.instructionType.unwrap().options, source: 'lib/review/filter.ts' },
     fromSchema('CandidateOrigin'),
-    fromSchema('JobKind'),
+    { name: 'JobKind', values: KIND_IDS, source: 'lib/jobs/kinds/index.ts' },
     fromSchema('JobStatus'),
-    { name: 'BatchKind', values: BATCH_KINDS, source: 'lib/regenerate/batch.ts' },
+    { name: 'BatchKind', values: BATCH_KINDS, source: 'lib/jobs/kinds/index.ts' },
     { name: 'ExportFormat', values: EXPORT_FORMATS, source: 'lib/export/output.ts' },
     fromSchema('ExportRunStatus'),
     fromSchema('RunStatus'),

@@ -5,10 +5,9 @@ import { getJob } from '@/lib/jobs/jobs';
 import { JobWorker } from '@/lib/jobs/worker';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
-import { openaiClient } from '@/lib/regenerate/client';
-import { regenerateConfig } from '@/lib/regenerate/config';
-import { jobRunners } from '@/lib/regenerate/runners';
-import { requestJob } from '@/lib/regenerate/service';
+import { openaiConfig } from '@/lib/openai/config';
+import { requestJob } from '@/lib/jobs/request';
+import { workerKinds } from '@/lib/jobs/worker-kinds';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
 import { imageBytes } from './serve';
 
@@ -34,10 +33,10 @@ const identity = (file: string) => {
 };
 
 it('records the identity of a regenerated image in Loupe’s store, and refuses it once swapped', async () => {
-  const config = regenerateConfig({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url } as unknown as NodeJS.ProcessEnv);
+  const config = openaiConfig({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url } as unknown as NodeJS.ProcessEnv);
   const itemId = db.$client.prepare('SELECT min(id) FROM items').pluck().get() as number;
   const { jobId } = requestJob(db, config, { kind: 'regenerate', itemId, requestedBy: 'tester' });
-  worker = new JobWorker(db, { concurrency: 1, maxAttempts: 1, runners: jobRunners(db, openaiClient(config), config), pollMs: 20 }).start();
+  worker = new JobWorker(db, { concurrency: 1, maxAttempts: 1, runners: workerKinds(db, config).runners, pollMs: 20 }).start();
   const deadline = Date.now() + 20_000;
   while (!['succeeded', 'failed'].includes(getJob(db, jobId)!.status) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   expect(getJob(db, jobId)!.status).toBe('succeeded');

@@ -2,14 +2,17 @@ import os from 'node:os';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNames } from '@/lib/auth/actors';
-import type { JobKind, JobStatus } from '@/db/schema';
+import type { JobStatus } from '@/db/schema';
 import { writeTransaction } from '@/db/transaction';
 import { pidExists } from '../runs/owner';
+import type { JobKindDefinition } from './kind';
+import { kindIn, type JobKind } from './kinds';
 import { batchSpend } from './spend';
 import { LoupeError } from '@/lib/errors';
 
 export interface JobRow {
   id: number;
+  /** One of lib/jobs/kinds (the column is a plain string in db/schema.ts). */
   kind: JobKind;
   itemId: number;
   status: JobStatus;
@@ -129,24 +132,35 @@ export function requeueOrphans(db: Db, now = Date.now()): number {
 /**
  * Takes the next runnable job for a worker: queued and due, or running with an expired
  * lock (its worker died). A job of a batch whose budget is spent is cancelled instead, and
- * the batch stopped. One short write transaction.
+ * the batch stopped. One short write transaction. `only`: a worker that runs some kinds
+ * takes only theirs (the others stay queued for a worker that can run them).
  */
-export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.now()): JobRow | undefined {
-  // A reviewer's own request goes before batch work, and both before bulk signal computation;
-  // within each, oldest first (a retry keeps its place instead of waiting behind every job
-  // never tried). INDEXED BY: walking (status, id) stops at the first due job; without
+export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.now(), only?: readonly JobKind[]): JobRow | undefined {
+  // A reviewer's own request (an interactive kind) goes before batch work, and both before bulk
+  // work (signals); within each, oldest first (a retry keeps its place instead of waiting behind
+  // every job never tried). INDEXED BY: walking (status, id) stops at the first due job; without
   // statistics SQLite would sort every queued job by id (200 ms with 1.5M queued).
-  const next = (where: string) =>
-    statement<[number], RawJob>(
-      db,
-      `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'queued' AND run_after <= ? AND ${where} ORDER BY id LIMIT 1`,
+  const runs = (kind: JobKindDefinition) => !only || only.includes(kind.id as JobKind);
+  const bulk = (kind: JobKindDefinition) => kind.priority === 'bulk';
+  const classes: { where: string; kinds: (kind: JobKindDefinition) => boolean }[] = [
+    { where: `batch_id IS NULL AND NOT ${kindIn(bulk)}`, kinds: (kind) => !bulk(kind) },
+    { where: 'batch_id IS NOT NULL', kinds: (kind) => kind.batchable },
+    { where: `batch_id IS NULL AND ${kindIn(bulk)}`, kinds: bulk },
+  ];
+  // A class with none of this worker's kinds is skipped: looking would walk every queued job.
+  const next = classes
+    .map(({ where, kinds }) => ({ where: only ? `${where} AND ${kindIn((kind) => kinds(kind) && runs(kind))}` : where, kinds }))
+    .filter(({ where }) => !where.endsWith(' AND 0'))
+    .map(({ where }) =>
+      statement<[number], RawJob>(
+        db,
+        `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'queued' AND run_after <= ? AND ${where} ORDER BY id LIMIT 1`,
+      ),
     );
-  const nextSingle = next(`batch_id IS NULL AND kind != 'signals'`);
-  const nextOfBatch = next('batch_id IS NOT NULL');
-  const nextSignals = next(`batch_id IS NULL AND kind = 'signals'`);
   const expired = statement<[number], RawJob>(
     db,
-    `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'running' AND locked_until < ? ORDER BY id LIMIT 1`,
+    `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'running' AND locked_until < ?${only ? ` AND ${kindIn(runs)}` : ''}
+     ORDER BY id LIMIT 1`,
   );
   const take = statement(
     db,
@@ -160,7 +174,8 @@ export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.no
   return db.$client
     .transaction(() => {
       for (;;) {
-        const raw = expired.get(now) ?? nextSingle.get(now) ?? nextOfBatch.get(now) ?? nextSignals.get(now);
+        let raw = expired.get(now);
+        for (const query of next) raw ??= query.get(now);
         if (!raw) return undefined;
         if (raw.batchId !== null && batchOverBudget(db, raw.batchId, raw.costUsd)) {
           // Calls in flight hold worst-case reservations that shrink when they answer: wait for them.

@@ -1,25 +1,25 @@
 import 'server-only';
 import { getDb } from '@/db';
-import { regenerateConfig } from '../regenerate/config';
-import { workerRunners } from '../signals/worker-runners';
+import { openaiConfig } from '../openai/config';
 import { JobWorker } from './worker';
+import { workerKinds } from './worker-kinds';
 
 const holder = globalThis as unknown as { __loupeWorker?: JobWorker | null };
 
 /**
  * The job worker inside the server process (started from instrumentation.ts), unless
- * LOUPE_WORKER=off. It always runs the local `signals` jobs; the OpenAI API jobs only when an
+ * LOUPE_WORKER=off. It runs every kind (lib/jobs/kinds); those calling the OpenAI API only when an
  * API key is configured (without one they stay queued). Null when there is none.
  */
 export function serverWorker(): JobWorker | null {
   if (holder.__loupeWorker !== undefined) return holder.__loupeWorker;
-  const config = regenerateConfig();
+  const config = openaiConfig();
   if (config.LOUPE_WORKER === 'off') {
     holder.__loupeWorker = null;
     return null;
   }
   const db = getDb();
-  const { runners, claim, kinds } = workerRunners(db, config);
+  const { runners, claim, kinds } = workerKinds(db, config);
   holder.__loupeWorker = new JobWorker(db, {
     concurrency: config.LOUPE_JOB_CONCURRENCY,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,

@@ -6,15 +6,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
-import { openaiClient } from '@/lib/regenerate/client';
-import { regenerateConfig, type RegenerateConfig } from '@/lib/regenerate/config';
-import { worstCaseImageCall } from '@/lib/regenerate/prices';
+import { openaiConfig, type OpenAIConfig } from '@/lib/openai/config';
+import { worstCaseImageCall } from '@/lib/openai/prices';
 import { chooseBucket } from '@/lib/regenerate/recipe';
-import { jobRunners } from '@/lib/regenerate/runners';
-import { requestJob } from '@/lib/regenerate/service';
+import { requestJob } from './request';
+import { workerKinds } from './worker-kinds';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
 import { cancelJob, getJob, type JobRow } from './jobs';
-import { JobWorker, type JobRunner, type WorkerOptions } from './worker';
+import type { JobRunner } from './kind';
+import { JobWorker, type WorkerOptions } from './worker';
 
 /** Only these variables, not the test process's environment (NODE_ENV is typed as required). */
 const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
@@ -39,15 +39,15 @@ afterEach(async () => {
   cleanupTemp();
 });
 
-function configWith(imageTimeoutMs = 20_000): RegenerateConfig {
-  return regenerateConfig(env({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url, LOUPE_IMAGE_TIMEOUT_MS: String(imageTimeoutMs) }));
+function configWith(imageTimeoutMs = 20_000): OpenAIConfig {
+  return openaiConfig(env({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url, LOUPE_IMAGE_TIMEOUT_MS: String(imageTimeoutMs) }));
 }
 
-function startWorker(config: RegenerateConfig, options: Partial<WorkerOptions> = {}): JobWorker {
+function startWorker(config: OpenAIConfig, options: Partial<WorkerOptions> = {}): JobWorker {
   const worker = new JobWorker(db, {
     concurrency: 2,
     maxAttempts: 3,
-    runners: jobRunners(db, openaiClient(config), config),
+    runners: workerKinds(db, config).runners,
     pollMs: 20,
     lockMs: 3_000,
     backoffBaseMs: 50,
@@ -95,7 +95,7 @@ const candidatesOfJob = (jobId: number) =>
   db.$client.prepare('SELECT * FROM candidates WHERE job_id = ?').all(jobId) as Record<string, unknown>[];
 const editRequests = () => server.requests.filter((r) => r.path === '/v1/images/edits');
 
-function queue(config: RegenerateConfig, kind: 'regenerate' | 'rewrite' = 'regenerate', itemId = firstItemId()) {
+function queue(config: OpenAIConfig, kind: 'regenerate' | 'rewrite' = 'regenerate', itemId = firstItemId()) {
   return requestJob(db, config, { kind, itemId, requestedBy: 'tester' }).jobId;
 }
 
@@ -290,9 +290,9 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
 
   it('never writes a candidate for a job whose lock was taken by another worker', async () => {
     const config = configWith();
-    const runners = jobRunners(db, openaiClient(config), config);
+    const runners = workerKinds(db, config).runners;
     const stealing: JobRunner = async (job, signal, spend) => {
-      const outcome = await runners.regenerate(job, signal, spend);
+      const outcome = await runners.regenerate!(job, signal, spend);
       db.$client.prepare(`UPDATE jobs SET locked_by = 'thief' WHERE id = ?`).run(job.id);
       return outcome;
     };

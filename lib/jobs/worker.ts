@@ -1,5 +1,4 @@
 import type { Db } from '@/db';
-import type { JobKind } from '@/db/schema';
 import { backoffMs, classifyError } from './errors';
 import {
   claimJob,
@@ -13,24 +12,14 @@ import {
   stopBatch,
   waitForBudget,
 } from './jobs';
-import { BudgetSpentError, jobSpend, LockLostError, type Spend } from './spend';
-
-/** What a job's work produced: its cost, and the rows to write when it is recorded. */
-export interface JobOutcome {
-  costUsd: number;
-  /** Runs inside the job's completion transaction: synchronous database writes only. */
-  commit: () => { candidateId?: number; instructionId?: number };
-}
-
-/**
- * Does a job's work (API calls, image processing): no database transaction is open meanwhile.
- * Every paid API call goes through `spend.paid`, which commits its cost before it is sent.
- */
-export type JobRunner = (job: JobRow, signal: AbortSignal, spend: Spend) => Promise<JobOutcome>;
+import type { JobRunner } from './kind';
+import type { JobKind } from './kinds';
+import { BudgetSpentError, jobSpend, LockLostError } from './spend';
 
 export interface WorkerOptions {
   concurrency: number;
   maxAttempts: number;
+  /** The runners of the kinds it runs (lib/jobs/worker-kinds.ts builds them from the kinds' list). */
   runners: Partial<Record<JobKind, JobRunner>>;
   /** Takes the next job (default `claimJob`: any kind); a worker with only some runners passes a claim limited to their kinds. */
   claim?: (db: Db, workerId: string, lockMs: number) => JobRow | undefined;

@@ -6,6 +6,7 @@ import { ApiError, invalidRequest } from './errors';
 import { controlSchema, faultError, Faults, type QueuedFault, type RateFault } from './faults';
 import { imageEdit, imageGeneration, unusableImages } from './images-api';
 import { IMAGE_MODELS } from './validation';
+import { SIMULATED_HEADER } from '../openai/simulated';
 
 export type { FaultPlan, QueuedFault, RateFault, UnparseableFault } from './faults';
 
@@ -174,8 +175,8 @@ export async function startLocalOpenAI(options: LocalOpenAIOptions = {}): Promis
   async function api(req: IncomingMessage, res: ServerResponse, path: string) {
     // Deterministic ids: the nth request of a fresh server always has the same one.
     const id = createHash('sha256').update(`local-openai:${++sequence}`).digest('hex').slice(0, 32);
-    // x-loupe-simulated lets Loupe mark what this server made as simulated, not real API output.
-    const headers = { 'x-request-id': `req_${id}`, 'openai-version': '2020-10-01', 'x-loupe-simulated': '1' };
+    // SIMULATED_HEADER lets Loupe mark what this server made as simulated, not real API output.
+    const headers = { 'x-request-id': `req_${id}`, 'openai-version': '2020-10-01', [SIMULATED_HEADER]: '1' };
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
 
     const body = await readBody(req);

@@ -7,11 +7,11 @@ import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
 import { recordVerdict } from '@/lib/review/verdicts';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
 import { batchProgress, BUCKET_SQL, estimateBatch, startBatch } from './batch';
-import { openaiClient } from './client';
-import { regenerateConfig, type RegenerateConfig } from './config';
+import { openaiConfig, type OpenAIConfig } from '../openai/config';
 import { chooseBucket } from './recipe';
-import { jobRunners } from './runners';
-import { estimateJob, requestJob } from './service';
+import { kindOf } from '../jobs/kinds';
+import { requestJob } from '../jobs/request';
+import { workerKinds } from '../jobs/worker-kinds';
 
 /** Only these variables, not the test process's environment (NODE_ENV is typed as required). */
 const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
@@ -19,13 +19,13 @@ const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessE
 let db: Db;
 let datasetId: number;
 let server: LocalOpenAI;
-let config: RegenerateConfig;
+let config: OpenAIConfig;
 
 beforeEach(async () => {
   ({ db } = tempDb());
   datasetId = (await importGptEdit(db, copySamples())).datasetId;
   server = await startLocalOpenAI();
-  config = regenerateConfig(env({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url }));
+  config = openaiConfig(env({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url }));
 });
 
 afterEach(async () => {
@@ -43,7 +43,7 @@ const items = (where = '1 = 1', ...params: unknown[]) =>
   db.$client
     .prepare(`SELECT id, family, source_width AS width, source_height AS height FROM items WHERE ${where} ORDER BY id`)
     .all(...params) as Row[];
-const sumEstimates = (rows: Row[], kind: 'regenerate' | 'rewrite') => rows.reduce((sum, row) => sum + estimateJob(config, kind, row), 0);
+const sumEstimates = (rows: Row[], kind: 'regenerate' | 'rewrite') => rows.reduce((sum, row) => sum + kindOf(kind)!.estimate(config, row, {}), 0);
 const batchJobs = (batchId: number) =>
   db.$client.prepare('SELECT item_id AS itemId, status, error FROM jobs WHERE batch_id = ? ORDER BY item_id').all(batchId) as {
     itemId: number;
@@ -56,7 +56,7 @@ async function runBatch(batchId: number) {
   const worker = new JobWorker(db, {
     concurrency: 2,
     maxAttempts: 3,
-    runners: jobRunners(db, openaiClient(config), config),
+    runners: workerKinds(db, config).runners,
     pollMs: 20,
     backoffBaseMs: 50,
   }).start();
@@ -151,7 +151,7 @@ describe('startBatch', () => {
 
   it('refuses without an API key, a positive budget or any item to queue', async () => {
     const request = { kind: 'regenerate' as const, filter: { datasetId }, budgetUsd: 1, requestedBy: 'lead' };
-    await expect(startBatch(db, regenerateConfig(env({})), request)).rejects.toThrow(/OPENAI_API_KEY/);
+    await expect(startBatch(db, openaiConfig(env({})), request)).rejects.toThrow(/OPENAI_API_KEY/);
     await expect(startBatch(db, config, { ...request, budgetUsd: 0 })).rejects.toThrow(/positive/);
     await expect(startBatch(db, config, { ...request, filter: { datasetId, status: 'accepted' } })).rejects.toThrow(/no items match/);
     expect(db.$client.prepare('SELECT count(*) FROM batches').pluck().get()).toBe(0);

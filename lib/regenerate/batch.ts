@@ -4,15 +4,10 @@ import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import type { ItemStatus, JobStatus } from '@/db/schema';
 import { filterSql, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../review/filter';
-import { estimateJudge } from '../signals/judge';
-import { requestJudgeJob } from '../signals/judge-runner';
-import type { RegenerateConfig } from './config';
-import { estimateJob, requestJob } from './service';
+import { kindOf, type BatchKind } from '../jobs/kinds';
+import { requestJob } from '../jobs/request';
+import type { OpenAIConfig } from '../openai/config';
 import { LoupeError } from '@/lib/errors';
-
-/** Job kinds a batch can run (pair regeneration is per item only); judge is the VLM judge (lib/signals). */
-export const BATCH_KINDS = ['regenerate', 'rewrite', 'judge'] as const;
-export type BatchKind = (typeof BATCH_KINDS)[number];
 
 export { ITEM_STATUSES };
 
@@ -32,28 +27,30 @@ export const batchFilterSchema = z.object({
 export const BUCKET_SQL = `CASE WHEN 2 * source_width * source_width > 3 * source_height * source_height THEN 'landscape'
   WHEN 2 * source_height * source_height > 3 * source_width * source_width THEN 'portrait' ELSE 'square' END`;
 
-/** One size per bucket, standing for all its items in estimateJob. */
+/** One size per bucket, standing for all its items in the kind's estimate. */
 const BUCKET_SIZE: Record<string, { width: number; height: number }> = {
   square: { width: 1024, height: 1024 },
   landscape: { width: 1536, height: 1024 },
   portrait: { width: 1024, height: 1536 },
 };
 
-/** The judge's cost follows each size's image tokens, so its items are grouped by exact size (few distinct ones). */
+/** A cost that follows each size (the judge's image tokens) groups items by exact size (few distinct ones). */
 const SIZE_SQL = `source_width || 'x' || source_height`;
 
-/** How a kind's items are grouped for the estimate, and what one item of a group costs. */
-function pricing(config: RegenerateConfig, kind: BatchKind): { groupSql: string; perItem: (group: string) => number } {
-  if (kind === 'judge') {
+/** How a kind's items are grouped for the estimate, and what one item of a group costs (with the kind's default parameters). */
+function pricing(config: OpenAIConfig, id: BatchKind): { groupSql: string; perItem: (group: string) => number } {
+  const kind = kindOf(id)!;
+  const params = kind.params.parse({});
+  if (kind.costDependsOn === 'size') {
     return {
       groupSql: SIZE_SQL,
       perItem: (group) => {
         const [width, height] = group.split('x').map(Number);
-        return estimateJudge(config, { width, height });
+        return kind.estimate(config, { width, height }, params);
       },
     };
   }
-  return { groupSql: BUCKET_SQL, perItem: (bucket) => estimateJob(config, kind, BUCKET_SIZE[bucket]) };
+  return { groupSql: BUCKET_SQL, perItem: (bucket) => kind.estimate(config, BUCKET_SIZE[bucket], params) };
 }
 
 const ACTIVE_SQL = `status IN ('queued', 'running')`;
@@ -67,7 +64,7 @@ export interface BatchEstimate {
 }
 
 /** How many items a batch would queue and what it should cost, from two aggregate queries. */
-export function estimateBatch(db: Db, config: RegenerateConfig, request: { kind: BatchKind; filter: BatchFilter }): BatchEstimate {
+export function estimateBatch(db: Db, config: OpenAIConfig, request: { kind: BatchKind; filter: BatchFilter }): BatchEstimate {
   const { where, params } = filterSql(request.filter, request.filter.status);
   const { groupSql, perItem } = pricing(config, request.kind);
   const matching = statement<unknown[], { bucket: string; n: number }>(
@@ -94,6 +91,7 @@ export function estimateBatch(db: Db, config: RegenerateConfig, request: { kind:
 }
 
 export interface BatchRequest {
+  /** A kind declared `batchable` (lib/jobs/kinds). */
   kind: BatchKind;
   filter: BatchFilter;
   budgetUsd: number;
@@ -108,11 +106,11 @@ export interface BatchRequest {
  */
 export async function startBatch(
   db: Db,
-  config: RegenerateConfig,
+  config: OpenAIConfig,
   request: BatchRequest,
   { pageSize = 500 } = {},
 ): Promise<{ batchId: number; queued: number; estimatedUsd: number }> {
-  if (!config.OPENAI_API_KEY) {
+  if (kindOf(request.kind)!.needsApiKey && !config.OPENAI_API_KEY) {
     throw new LoupeError('invalid', 'Regeneration is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).');
   }
   if (!(request.budgetUsd > 0)) throw new LoupeError('invalid', 'the budget must be a positive number of USD');
@@ -141,10 +139,7 @@ export async function startBatch(
      ORDER BY family, task, id LIMIT ?`,
   );
   const batchStatus = statement<[number], string>(db, 'SELECT status FROM batches WHERE id = ?').pluck();
-  const queueOne = (itemId: number) =>
-    request.kind === 'judge'
-      ? requestJudgeJob(db, config, { itemId, requestedBy: request.requestedBy, batchId })
-      : requestJob(db, config, { kind: request.kind, itemId, requestedBy: request.requestedBy, batchId });
+  const queueOne = (itemId: number) => requestJob(db, config, { kind: request.kind, itemId, requestedBy: request.requestedBy, batchId });
   const queuePage = db.$client.transaction((rows: Cursor[]) => {
     let done = 0;
     let usd = 0;

@@ -1,6 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
+import { kindIn } from '@/lib/jobs/kinds';
 import { filterSql, signalSql, type ItemFilter } from './filter';
 
 /** How long a claimed item stays reserved for its reviewer unless the open page renews it. */
@@ -28,14 +29,17 @@ export const HAS_OWN_VERDICT = `EXISTS (
 
 const FREE = '(lease_expires_at IS NULL OR lease_expires_at <= ? OR lease_holder = ?)';
 
+/** SQL: the job `j` is of a kind that holds its item (lib/jobs/kinds: regenerations, rewrites). */
+const HOLDS_ITEM = kindIn((kind) => kind.holdsItem, 'j.kind');
+
 /**
  * SQL: `items` is free for the page (now, holder), the reviewer (?) has no verdict on it, and
- * no job is regenerating or rewriting it: such an item comes back when its job ends (signals
- * and the judge only score it, so they do not take it out of the queue).
+ * no job holding the item is queued or running on it: such an item comes back when its job ends
+ * (signals and the judge only score it, so they do not take it out of the queue).
  */
 const CLAIMABLE = `${FREE} AND NOT ${HAS_OWN_VERDICT}
        AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.status IN ('queued', 'running')
-         AND j.kind IN ('regenerate', 'regenerate_pair', 'rewrite'))`;
+         AND ${HOLDS_ITEM})`;
 
 /**
  * Reserves up to `count` items for a review page. First the items it already holds, then,
@@ -132,7 +136,7 @@ export function leaseIfClaimable(db: Db, filter: ItemFilter, who: Claimant, item
       `UPDATE items SET lease_holder = ?, lease_reviewer = ?, lease_expires_at = ?
        WHERE id = ? AND ${pending.where} AND ${CLAIMABLE}
          AND EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.requested_by = ?
-           AND j.status IN ('succeeded', 'failed', 'cancelled') AND j.kind IN ('regenerate', 'regenerate_pair', 'rewrite'))`,
+           AND j.status IN ('succeeded', 'failed', 'cancelled') AND ${HOLDS_ITEM})`,
     ).run(who.holder, who.reviewer, now + LEASE_MS, itemId, ...pending.params, now, who.holder, who.reviewer, who.reviewer).changes > 0
   );
 }

@@ -3,13 +3,13 @@ import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { JobWorker } from '@/lib/jobs/worker';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
-import { BATCH_KINDS, batchProgress, estimateBatch, startBatch } from '@/lib/regenerate/batch';
-import { openaiClient } from '@/lib/regenerate/client';
-import { regenerateConfig, type RegenerateConfig } from '@/lib/regenerate/config';
-import { jobRunners } from '@/lib/regenerate/runners';
+import { batchProgress, estimateBatch, startBatch } from '@/lib/regenerate/batch';
+import { openaiConfig, type OpenAIConfig } from '@/lib/openai/config';
+import { BATCH_KINDS } from '@/lib/jobs/kinds';
+import { requestJob } from '@/lib/jobs/request';
+import { workerKinds } from '@/lib/jobs/worker-kinds';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
 import { estimateJudge } from './judge';
-import { requestJudgeJob } from './judge-runner';
 
 /** Only these variables, not the test process's environment (NODE_ENV is typed as required). */
 const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
@@ -17,13 +17,13 @@ const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessE
 let db: Db;
 let datasetId: number;
 let server: LocalOpenAI;
-let config: RegenerateConfig;
+let config: OpenAIConfig;
 
 beforeEach(async () => {
   ({ db } = tempDb());
   datasetId = (await importGptEdit(db, copySamples())).datasetId;
   server = await startLocalOpenAI();
-  config = regenerateConfig(env({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url }));
+  config = openaiConfig(env({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url }));
 });
 
 afterEach(async () => {
@@ -44,7 +44,7 @@ async function runBatch(batchId: number) {
   const worker = new JobWorker(db, {
     concurrency: 2,
     maxAttempts: 3,
-    runners: jobRunners(db, openaiClient(config), config),
+    runners: workerKinds(db, config).runners,
     pollMs: 20,
     backoffBaseMs: 50,
   }).start();
@@ -77,7 +77,7 @@ describe('judge batches', () => {
     expect(perItem).toBeLessThan(0.01);
 
     const ultraedit = items('family = ?', 'ultraedit');
-    requestJudgeJob(db, config, { itemId: ultraedit[0].id, requestedBy: 'tester' });
+    requestJob(db, config, { kind: 'judge', itemId: ultraedit[0].id, requestedBy: 'tester' });
     expect(estimateBatch(db, config, { kind: 'judge', filter: { datasetId, family: 'ultraedit' } })).toEqual({
       items: ultraedit.length - 1,
       estimatedUsd: expect.closeTo(sumJudge(ultraedit.slice(1)), 12),

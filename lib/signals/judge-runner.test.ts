@@ -8,12 +8,12 @@ import { getJob } from '@/lib/jobs/jobs';
 import { JobWorker, type WorkerOptions } from '@/lib/jobs/worker';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
 import { judgeEdit } from '@/lib/openai-local/judge';
-import { regenerateConfig, type RegenerateConfig } from '@/lib/regenerate/config';
-import { textCost } from '@/lib/regenerate/prices';
-import { jobRunners } from '@/lib/regenerate/runners';
+import { openaiConfig, type OpenAIConfig } from '@/lib/openai/config';
+import { textCost } from '@/lib/openai/prices';
+import { requestJob } from '@/lib/jobs/request';
+import { workerKinds } from '@/lib/jobs/worker-kinds';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
 import { estimateJudge, JUDGE_SIGNALS, PROMPT_VERSION } from './judge';
-import { requestJudgeJob } from './judge-runner';
 import { LoupeError } from '@/lib/errors';
 
 /** Only these variables, not the test process's environment (NODE_ENV is typed as required). */
@@ -22,7 +22,7 @@ const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessE
 let db: Db;
 let datasetId: number;
 let server: LocalOpenAI;
-let config: RegenerateConfig;
+let config: OpenAIConfig;
 let client: OpenAI;
 let sent: Record<string, unknown>[];
 let workers: JobWorker[];
@@ -32,7 +32,7 @@ beforeEach(async () => {
   ({ db } = tempDb());
   datasetId = (await importGptEdit(db, copySamples())).datasetId;
   server = await startLocalOpenAI();
-  config = regenerateConfig(env({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url }));
+  config = openaiConfig(env({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url }));
   sent = [];
   // The runners' own client, recording each request body on its way out.
   client = new OpenAI({
@@ -58,7 +58,7 @@ function startWorker(options: Partial<WorkerOptions> = {}) {
   const worker = new JobWorker(db, {
     concurrency: 2,
     maxAttempts: 3,
-    runners: jobRunners(db, client, config),
+    runners: workerKinds(db, config, { client }).runners,
     pollMs: 20,
     backoffBaseMs: 50,
     onEvent: (event) => events.push(event),
@@ -98,12 +98,12 @@ const firstItem = () =>
               source_width AS width, source_height AS height FROM items ORDER BY id LIMIT 1`,
     )
     .get() as { id: number; candidateId: number; instructionId: number; width: number; height: number };
-const judge = (itemId: number, params?: unknown) => requestJudgeJob(db, config, { itemId, requestedBy: 'tester', params }).jobId;
+const judge = (itemId: number, params?: unknown) => requestJob(db, config, { kind: 'judge', itemId, requestedBy: 'tester', params }).jobId;
 
 describe('the judge job', () => {
   it("stores judge_sc, judge_pq and judge_overall of the item's current candidate, with the scores' provenance", async () => {
     const item = firstItem();
-    const { jobId, estimatedUsd } = requestJudgeJob(db, config, { itemId: item.id, requestedBy: 'tester' });
+    const { jobId, estimatedUsd } = requestJob(db, config, { kind: 'judge', itemId: item.id, requestedBy: 'tester' });
     expect(estimatedUsd).toBeCloseTo(estimateJudge(config, item), 15);
     expect(getJob(db, jobId)).toMatchObject({ kind: 'judge', costUsd: estimatedUsd, params: {} });
     startWorker();
@@ -236,6 +236,6 @@ describe('the judge job', () => {
     expect(refusal(() => judge(999_999))).toBe('item 999999 not found');
     judge(item.id);
     expect(refusal(() => judge(item.id))).toMatch(/already has a judge job/);
-    expect(refusal(() => requestJudgeJob(db, regenerateConfig(env({})), { itemId: item.id, requestedBy: 'x' }))).toMatch(/OPENAI_API_KEY/);
+    expect(refusal(() => requestJob(db, openaiConfig(env({})), { kind: 'judge', itemId: item.id, requestedBy: 'x' }))).toMatch(/OPENAI_API_KEY/);
   });
 });

@@ -5,17 +5,13 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { maxImagePixels } from '../images/check';
 import { imageBytes } from '../images/serve';
-import { enqueueJob } from '../jobs/jobs';
-import type { JobOutcome, JobRunner } from '../jobs/worker';
-import type { RegenerateConfig } from '../regenerate/config';
-import { itemFacts } from '../regenerate/item-facts';
-import { textCost } from '../regenerate/prices';
+import type { JobOutcome, JobRunner } from '../jobs/kind';
+import type { OpenAIConfig } from '../openai/config';
+import { instructionText, itemFacts } from '../openai/item-facts';
+import { textCost } from '../openai/prices';
+import { isSimulated } from '../openai/simulated';
 import { upsertSignal } from './store';
 import { deriveScores, estimateJudge, JUDGE_MAX_SIDE, JUDGE_SIGNALS, judgeRequest, parseJudgeReply, PROMPT_VERSION, worstCaseJudge } from './judge';
-import { LoupeError } from '@/lib/errors';
-
-/** The local OpenAI-compatible server's mark (runners.ts' SIMULATED_HEADER; not imported, to keep runners.ts → here one-way). */
-const SIMULATED_HEADER = 'x-loupe-simulated';
 
 /** Which candidate to judge (default: the item's current one) against which instruction (default: the current one). */
 export const judgeParams = z
@@ -47,14 +43,6 @@ async function imagePair(db: Db, itemId: number, candidateId: number): Promise<{
   return { sourceFile, editedFile };
 }
 
-function instructionText(db: Db, itemId: number, versionId: number): string {
-  const text = statement<[number, number], string>(db, 'SELECT text FROM instruction_versions WHERE id = ? AND item_id = ?')
-    .pluck()
-    .get(versionId, itemId);
-  if (text === undefined) throw new Error(`instruction version ${versionId} is not one of item ${itemId}'s`);
-  return text;
-}
-
 /** Replaces a candidate's judge signals (a new judgement supersedes the old one). Inside the job's transaction. */
 function writeSignals(db: Db, row: { candidateId: number; itemId: number; jobId: number; values: Record<string, number>; detail: string }) {
   const datasetId = statement<[number], number>(db, 'SELECT dataset_id FROM items WHERE id = ?').pluck().get(row.itemId);
@@ -70,7 +58,7 @@ function writeSignals(db: Db, row: { candidateId: number; itemId: number; jobId:
  * to a vision model; its four 0-10 scores become the candidate's judge_sc, judge_pq and
  * judge_overall signals. A reply that does not parse fails the job; nothing is guessed.
  */
-export function judgeRunner(db: Db, client: OpenAI, config: RegenerateConfig): JobRunner {
+export function judgeRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner {
   return async (job, signal, spend): Promise<JobOutcome> => {
     const started = Date.now();
     const params = judgeParams.parse(job.params);
@@ -114,7 +102,7 @@ export function judgeRunner(db: Db, client: OpenAI, config: RegenerateConfig): J
       reasoning: reply.reasoning,
       instructionVersionId,
       requestId: request_id,
-      simulated: response.headers.get(SIMULATED_HEADER) === '1',
+      simulated: isSimulated(response.headers),
       usage: completion.usage ? { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens } : null,
       costUsd,
       durationMs: Date.now() - started,
@@ -134,45 +122,4 @@ export function judgeRunner(db: Db, client: OpenAI, config: RegenerateConfig): J
       },
     };
   };
-}
-
-export interface JudgeJobRequest {
-  itemId: number;
-  requestedBy: string;
-  params?: unknown;
-  batchId?: number;
-}
-
-/**
- * Validates and queues a judge job (requestJob's counterpart: judge parameters and the
- * judge's estimate). Throws LoupeError (400/404/409) like requestJob.
- */
-export function requestJudgeJob(db: Db, config: RegenerateConfig, request: JudgeJobRequest): { jobId: number; estimatedUsd: number } {
-  if (!config.OPENAI_API_KEY) {
-    throw new LoupeError('invalid', 'The VLM judge is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).');
-  }
-  const item = itemFacts(db, request.itemId);
-  if (!item) throw new LoupeError('not_found', `item ${request.itemId} not found`);
-  const parsed = judgeParams.safeParse(request.params ?? {});
-  if (!parsed.success) throw new LoupeError('invalid', `invalid job parameters: ${parsed.error.issues[0].message}`);
-  const { candidateId, instructionVersionId } = parsed.data;
-  if (candidateId !== undefined && !statement(db, 'SELECT 1 FROM candidates WHERE id = ? AND item_id = ?').get(candidateId, request.itemId)) {
-    throw new LoupeError('invalid', `candidate ${candidateId} is not one of item ${request.itemId}'s`);
-  }
-  if (
-    instructionVersionId !== undefined &&
-    !statement(db, 'SELECT 1 FROM instruction_versions WHERE id = ? AND item_id = ?').get(instructionVersionId, request.itemId)
-  ) {
-    throw new LoupeError('invalid', `instruction version ${instructionVersionId} is not one of item ${request.itemId}'s`);
-  }
-  const estimatedUsd = estimateJudge(config, item);
-  const jobId = enqueueJob(db, {
-    kind: 'judge',
-    itemId: request.itemId,
-    params: parsed.data,
-    requestedBy: request.requestedBy,
-    batchId: request.batchId,
-    costUsd: estimatedUsd,
-  });
-  return { jobId, estimatedUsd };
 }

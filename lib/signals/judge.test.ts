@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
-import { estimateVisionChat, REASONING_MAX_COMPLETION_TOKENS, textCost, visionImageTokens } from '@/lib/regenerate/prices';
+import { estimateVisionChat, REASONING_MAX_COMPLETION_TOKENS, textCost, visionImageTokens } from '@/lib/openai/prices';
 import {
   deriveScores,
   estimateJudge,

@@ -1,6 +1,6 @@
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { estimateVisionChat, isReasoningModel, maxCompletionTokens, textCost, type VisionDetail } from '../regenerate/prices';
+import { estimateVisionChat, isReasoningModel, maxCompletionTokens, textCost, type VisionDetail } from '../openai/prices';
 
 /**
  * The optional VLM judge, in the GEdit-Bench (VIEScore) style: a vision model scores an edit

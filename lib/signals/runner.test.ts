@@ -11,7 +11,7 @@ import { cleanupTemp, copySamples, gptEditRecord, tempDb, tempDir, writeGptEditL
 import { groupNearDuplicates } from './groups';
 import { queueSignals, signalsJobCounts } from './queue';
 import { candidateSignals, PAIR_SIGNALS } from './store';
-import { signalsOnly } from './worker-runners';
+import { workerKinds } from '../jobs/worker-kinds';
 
 let db: Db;
 let root: string;
@@ -50,7 +50,7 @@ const itemsOf = (dataset = datasetId) =>
   ).all(dataset);
 
 function startWorker() {
-  const { runners, claim } = signalsOnly(db);
+  const { runners, claim } = workerKinds(db, undefined, { only: ['signals'] });
   worker = new JobWorker(db, { concurrency: 2, maxAttempts: 2, runners, claim, pollMs: 20 }).start();
 }
 

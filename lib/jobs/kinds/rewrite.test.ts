@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REWRITE_MAX_COMPLETION_TOKENS, textCost, worstCaseRewrite } from './prices';
-import { rewriteRequest } from './runners';
+import { REWRITE_MAX_COMPLETION_TOKENS, textCost, worstCaseRewrite } from '../../openai/prices';
+import { rewriteRequest } from './rewrite';
 
 describe('the rewrite request', () => {
   it('always caps the reply (a reasoning model with room to think), and its reservation covers a reply using the whole cap', () => {

@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 
-/** What regeneration needs to know about an item (one query, shared by requests and runners). */
+/** What the jobs that call the API need to know about an item (one query, shared by requests and runners). */
 export interface ItemFacts {
   family: string;
   task: string;
@@ -31,7 +31,18 @@ export function inputDescription(metadata: string): string | undefined {
   }
 }
 
-/** Pair regeneration is the paper's recipe for HQ-Edit `generate` items, which have a source description. */
-export function canRegeneratePair(item: { family: string; task: string; metadata: string }): boolean {
-  return item.family === 'hqedit' && item.task === 'generate' && inputDescription(item.metadata) !== undefined;
+/** The item, or an error for the job: it was deleted after the job was queued. */
+export function itemOf(db: Db, itemId: number): ItemFacts {
+  const item = itemFacts(db, itemId);
+  if (!item) throw new Error(`item ${itemId} no longer exists`);
+  return item;
+}
+
+/** The text of one of the item's instruction versions, or an error for the job. */
+export function instructionText(db: Db, itemId: number, versionId: number): string {
+  const text = statement<[number, number], string>(db, 'SELECT text FROM instruction_versions WHERE id = ? AND item_id = ?')
+    .pluck()
+    .get(versionId, itemId);
+  if (text === undefined) throw new Error(`instruction version ${versionId} is not one of item ${itemId}'s`);
+  return text;
 }

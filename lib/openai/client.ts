@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { RegenerateConfig } from './config';
+import type { OpenAIConfig } from './config';
 
 /** Thrown when regeneration is asked for but no API key is configured. */
 export class NotConfiguredError extends Error {
@@ -12,7 +12,7 @@ export class NotConfiguredError extends Error {
  * The OpenAI client. Retries are ours (jobs, with backoff and retry-after, persisted), so
  * the SDK's own are off; the timeout is set per call (image edits are slow).
  */
-export function openaiClient(config: RegenerateConfig): OpenAI {
+export function openaiClient(config: OpenAIConfig): OpenAI {
   if (!config.OPENAI_API_KEY) throw new NotConfiguredError();
   return new OpenAI({
     apiKey: config.OPENAI_API_KEY,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * Regeneration settings from the environment, validated once. The key and base URL are the
- * OpenAI SDK's own variables; nothing here is ever sent to the browser or logged.
+ * The OpenAI API settings (used by every kind of job that calls it) and the job worker's, from the
+ * environment, validated once. The key and base URL are the OpenAI SDK's own variables; nothing
+ * here is ever sent to the browser or logged.
  */
 const envSchema = z.object({
   OPENAI_API_KEY: z.string().min(1).optional(),
@@ -23,8 +24,8 @@ const envSchema = z.object({
   LOUPE_WORKER: z.enum(['on', 'off']).default('on'),
 });
 
-export type RegenerateConfig = z.infer<typeof envSchema>;
+export type OpenAIConfig = z.infer<typeof envSchema>;
 
-export function regenerateConfig(env: Record<string, string | undefined> = process.env): RegenerateConfig {
+export function openaiConfig(env: Record<string, string | undefined> = process.env): OpenAIConfig {
   return envSchema.parse(env);
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { imageBytes } from '../images/serve';
-import type { JobOutcome, JobRunner } from '../jobs/worker';
-import { measurePair, pairSignalRows, prepareSource, type PreparedSource, type SignalValue } from './measure';
-import { upsertSignal } from './store';
+import { imageBytes } from '../../images/serve';
+import { measurePair, pairSignalRows, prepareSource, type PreparedSource, type SignalValue } from '../../signals/measure';
+import { upsertSignal } from '../../signals/store';
+import { defineKind, type JobOutcome, type JobRunner } from '../kind';
 
 /** A signals job measures the item's current candidate, a chosen one, or all of the item's candidates. */
 export const signalsParams = z.object({
@@ -48,7 +48,7 @@ function existingFile(file: Buffer | undefined, what: string): Buffer {
  * (padding_residual, ssim, changed_fraction, phash) in the job's completion transaction.
  * Local CPU work only: it costs nothing.
  */
-export function signalsRunner(db: Db): JobRunner {
+function signalsRunner(db: Db): JobRunner {
   return async (job, signal): Promise<JobOutcome> => {
     const params = signalsParams.parse(job.params);
     const { datasetId, targets } = targetsOf(db, job.itemId, params);
@@ -92,3 +92,16 @@ export function signalsRunner(db: Db): JobRunner {
     };
   };
 }
+
+export const signals = defineKind({
+  id: 'signals',
+  label: 'Signal computation',
+  params: signalsParams,
+  needsApiKey: false,
+  holdsItem: false,
+  batchable: false,
+  // Queued for a whole filter at once (lib/signals/queue.ts), so it waits behind what people asked for.
+  priority: 'bulk',
+  estimate: () => 0,
+  runner: ({ db }) => signalsRunner(db),
+});

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { decimalId } from '@/lib/http/params';
+import { BATCH_KINDS, KINDS, type JobKind } from '@/lib/jobs/kinds';
+import { batchFilterSchema } from '@/lib/regenerate/batch';
+
+/**
+ * The job and batch API (app/api/items/:id/jobs, app/api/batches): what the route handlers parse.
+ * The kinds come from lib/jobs/kinds, which is server-only (the runners): the browser imports
+ * only the types from here.
+ */
+
+/** Kinds a person asks for on one item (`interactive` ones; bulk kinds are queued by their own routes). */
+const ITEM_KINDS = KINDS.filter((kind) => kind.priority === 'interactive').map((kind) => kind.id) as [JobKind, ...JobKind[]];
+
+/** POST /api/items/:id/jobs */
+export const jobRequest = z.object({
+  kind: z.enum(ITEM_KINDS),
+  /** The review page asking: it lets go of the item until the job ends (kinds that hold the item). */
+  holder: z.string().min(8).max(100).optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+export type JobRequestBody = z.input<typeof jobRequest>;
+export type JobQueued = { jobId: number; estimatedUsd: number };
+
+/** POST /api/batches/estimate */
+export const batchEstimateRequest = batchFilterSchema.extend({ kind: z.enum(BATCH_KINDS) });
+
+/** POST /api/batches */
+export const batchRequest = batchEstimateRequest.extend({ budgetUsd: z.number().positive().max(1_000_000) });
+
+/** GET /api/batches?id= */
+export const batchQuery = z.object({ id: decimalId() });

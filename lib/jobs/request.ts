@@ -1,0 +1,41 @@
+import type { Db } from '@/db';
+import { LoupeError } from '@/lib/errors';
+import type { OpenAIConfig } from '../openai/config';
+import { itemFacts } from '../openai/item-facts';
+import { enqueueJob } from './jobs';
+import { kindOf, type JobKind } from './kinds';
+
+export interface JobRequest {
+  kind: JobKind;
+  itemId: number;
+  requestedBy: string;
+  params?: unknown;
+  batchId?: number;
+}
+
+/**
+ * Validates and queues one job of any kind: the API key if the kind needs one, the item, the
+ * kind's parameters and its own check, then its estimate. Throws LoupeError (400, 404, 409).
+ */
+export function requestJob(db: Db, config: OpenAIConfig, request: JobRequest): { jobId: number; estimatedUsd: number } {
+  const kind = kindOf(request.kind);
+  if (!kind) throw new LoupeError('invalid', `unknown job kind ${request.kind}`);
+  if (kind.needsApiKey && !config.OPENAI_API_KEY) {
+    throw new LoupeError('invalid', `${kind.label} is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).`);
+  }
+  const item = itemFacts(db, request.itemId);
+  if (!item) throw new LoupeError('not_found', `item ${request.itemId} not found`);
+  const parsed = kind.params.safeParse(request.params ?? {});
+  if (!parsed.success) throw new LoupeError('invalid', `invalid job parameters: ${parsed.error.issues[0].message}`);
+  kind.check?.(db, request.itemId, item, parsed.data);
+  const estimatedUsd = kind.estimate(config, item, parsed.data);
+  const jobId = enqueueJob(db, {
+    kind: request.kind,
+    itemId: request.itemId,
+    params: parsed.data as Record<string, unknown>,
+    requestedBy: request.requestedBy,
+    batchId: request.batchId,
+    costUsd: estimatedUsd,
+  });
+  return { jobId, estimatedUsd };
+}
