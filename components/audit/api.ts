@@ -7,13 +7,11 @@ import type {
   ResultAnswer,
   ResultRequest,
 } from '@/lib/api/audits';
-import { beacon, post, type ApiError } from '@/lib/api/client';
+import { beacon, post } from '@/lib/api/client';
 
 /** The browser's side of the audit API (app/api/audits), over the one fetcher; the server knows the auditor from the session. */
 
 export { ApiError } from '@/lib/api/client';
-/** @deprecated the one ApiError of lib/api/client.ts (kept until AuditApp.tsx names it). */
-export type AuditApiError = ApiError;
 
 export const preview = (request: PreviewRequest) => post<PreviewAnswer>('/api/audits/preview', request);
 export const create = (request: CampaignRequest) => post<CampaignAnswer>('/api/audits', request);
