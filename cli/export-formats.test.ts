@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '@/db';
-import { listExports } from '@/lib/export';
+import { listExports } from '@/lib/export/records';
 import { recordVerdict } from '@/lib/review/verdicts';
 import { parseStdout, runLoupe } from '@/lib/test/cli';
 import { cleanupTemp, copySamples, tempDir } from '@/lib/test/factories';

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { getDatasetByName } from '@/lib/datasets';
-import { DEFAULT_SHARD_SIZE_MB, EXPORT_FORMATS, ExportError, exportItems, type ExportFormat, type ExportStatus } from '@/lib/export';
+import { exportItems } from '@/lib/export';
+import { EXPORT_FORMATS, type ExportFormat } from '@/lib/export/formats';
+import { ExportError, type ExportStatus } from '@/lib/export/selection';
+import { DEFAULT_SHARD_SIZE_MB } from '@/lib/export/shards';
 import { extraFilterSchema } from '@/lib/review/filter';
 import { cleanExport, resumeExport } from '@/lib/export/resume';
 import { testPause } from '@/lib/runs/test-pause';

@@ -3,7 +3,7 @@ import { dataDir, getDb } from '@/db';
 import { ExportsPanel } from '@/components/exports/ExportsPanel';
 import type { ExportChoices } from '@/components/exports/NewExportForm';
 import { requirePage } from '@/lib/auth/page';
-import { EXPORT_FORMATS } from '@/lib/export';
+import { EXPORT_FORMATS } from '@/lib/export/formats';
 import { exportChoices, exportProgress, runningExportId } from '@/lib/export/background';
 import { withDownloads } from '@/lib/export/download';
 import { listExports } from '@/lib/export/records';

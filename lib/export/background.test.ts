@@ -11,7 +11,7 @@ import {
   runningExportId,
   startBackgroundExport,
 } from './background';
-import { listExports } from './index';
+import { listExports } from './records';
 import { ACCEPTED, reviewedSamples } from '@/lib/test/export';
 
 afterEach(async () => {

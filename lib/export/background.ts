@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Db } from '@/db';
 import type { ExtraFilter } from '@/lib/review/filter';
 import { exportItems } from './index';
-import type { ExportFormat } from './output';
+import type { ExportFormat } from './formats';
 import type { ExportSummary } from './run';
 import { ExportError, type ExportStatus } from './selection';
 

@@ -1,18 +1,12 @@
 import type { Db } from '@/db';
 import { exportGptEdit } from './gpt-edit';
 import { exportJsonl } from './jsonl';
-import type { ExportFormat } from './output';
+import type { ExportFormat } from './formats';
 import { exportParquet } from './parquet';
 import type { ExportSummary } from './run';
 import type { ShardedExportOptions } from './shards';
 import { exportTraining, type TrainingExportOptions } from './training';
 import { exportWebDataset } from './webdataset';
-
-export { EXPORT_FORMATS, type ExportFormat } from './output';
-export { listExports, type ExportRecord } from './records';
-export type { ExportOptions, ExportProblem, ExportSummary } from './run';
-export { DEFAULT_SHARD_SIZE_MB } from './shards';
-export { ExportError, type ExportFilter, type ExportStatus } from './selection';
 
 /** Options of every format; each format reads the ones it knows. */
 export type AnyExportOptions = ShardedExportOptions & TrainingExportOptions;

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { cleanupTemp, tempDir } from '@/lib/test/factories';
 import { withDownloads } from './download';
-import { exportItems, listExports } from './index';
+import { exportItems } from './index';
+import { listExports } from './records';
 import { cleanExport, resumeExport } from './resume';
 import { reviewedSamples } from '@/lib/test/export';
 

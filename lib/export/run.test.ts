@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTemp, tempDir } from '@/lib/test/factories';
-import { EXPORT_FORMATS, exportItems, listExports } from './index';
+import { EXPORT_FORMATS } from './formats';
+import { exportItems } from './index';
+import { listExports } from './records';
 import { expectManifest, listFiles, readJson, reviewedSamples } from '@/lib/test/export';
 
 afterEach(cleanupTemp);

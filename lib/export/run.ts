@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Db } from '@/db';
 import { WrittenFiles } from './files';
-import { prepareOutDir, writeManifest, writeManifestStub, type ExportFormat, type ManifestFields } from './output';
+import type { ExportFormat } from './formats';
+import { prepareOutDir, writeManifest, writeManifestStub, type ManifestFields } from './output';
 import { failExportRecord, finishExportRecord, startExportRecord } from './records';
 import {
   describeFilter,

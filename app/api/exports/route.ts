@@ -1,6 +1,6 @@
 import { dataDir, getDb } from '@/db';
 import { exportsQuery, startExportRequest, type ExportsAnswer, type StartExportAnswer } from '@/lib/api/exports';
-import { listExports } from '@/lib/export';
+import { listExports } from '@/lib/export/records';
 import { exportProgress, ExportStartError, runningExportId, startBackgroundExport } from '@/lib/export/background';
 import { withDownloads } from '@/lib/export/download';
 import { route } from '@/lib/auth/guard';
