@@ -8,7 +8,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { POPULATION_KINDS } from '@/lib/audit/constants';
 import { PERMISSIONS, ROLES } from '@/lib/auth/roles';
-import { EXPORT_FORMATS } from '@/lib/export/output';
+import { EXPORT_FORMATS } from '@/lib/export/formats';
 import { BATCH_KINDS, KIND_IDS } from '@/lib/jobs/kinds';
 import { itemFilterSchema, SIGNAL_NAMES } from '@/lib/review/filter';
 import { REJECT_REASON_TAGS } from '@/lib/review/reasons';
@@ -53,7 +53,7 @@ export function sharedEnums(): SharedEnum[] {
     { name: 'JobKind', values: KIND_IDS, source: 'lib/jobs/kinds/index.ts' },
     fromSchema('JobStatus'),
     { name: 'BatchKind', values: BATCH_KINDS, source: 'lib/jobs/kinds/index.ts' },
-    { name: 'ExportFormat', values: EXPORT_FORMATS, source: 'lib/export/output.ts' },
+    { name: 'ExportFormat', values: EXPORT_FORMATS, source: 'lib/export/formats.ts' },
     fromSchema('ExportRunStatus'),
     fromSchema('RunStatus'),
     fromSchema('AuditStatus'),

@@ -8,8 +8,6 @@ import { ExportError, type ExportFilter } from './selection';
 
 /** The export folder: checking it may be written, clearing an earlier export, and the manifest. */
 
-export { EXPORT_FORMATS, type ExportFormat };
-
 export const MANIFEST = 'manifest.json';
 const PAGE = 1000;
 
