@@ -5,6 +5,7 @@
  * OpenAI SDK; client components get the labels from the root layout (components/jobs/JobKinds.tsx).
  */
 import type { JobKindDefinition } from '../kind';
+import { judge } from './judge';
 import { regenerate } from './regenerate';
 import { regeneratePair } from './regenerate_pair';
 import { rewrite } from './rewrite';
@@ -15,6 +16,7 @@ export const KINDS = [
   regeneratePair,
   rewrite,
   signals,
+  judge,
 ] as const;
 
 type Kind = (typeof KINDS)[number];

@@ -3,15 +3,16 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { maxImagePixels } from '../images/check';
-import { imageBytes } from '../images/serve';
-import type { JobOutcome, JobRunner } from '../jobs/kind';
-import type { OpenAIConfig } from '../openai/config';
-import { instructionText, itemFacts } from '../openai/item-facts';
-import { textCost } from '../openai/prices';
-import { isSimulated } from '../openai/simulated';
-import { upsertSignal } from './store';
-import { deriveScores, estimateJudge, JUDGE_MAX_SIDE, JUDGE_SIGNALS, judgeRequest, parseJudgeReply, PROMPT_VERSION, worstCaseJudge } from './judge';
+import { maxImagePixels } from '../../images/check';
+import { imageBytes } from '../../images/serve';
+import { LoupeError } from '../../errors';
+import { defineKind, type JobOutcome, type JobRunner } from '../kind';
+import type { OpenAIConfig } from '../../openai/config';
+import { instructionText, itemFacts } from '../../openai/item-facts';
+import { textCost } from '../../openai/prices';
+import { isSimulated } from '../../openai/simulated';
+import { upsertSignal } from '../../signals/store';
+import { deriveScores, estimateJudge, JUDGE_MAX_SIDE, JUDGE_SIGNALS, judgeRequest, parseJudgeReply, PROMPT_VERSION, worstCaseJudge } from '../../signals/judge';
 
 /** Which candidate to judge (default: the item's current one) against which instruction (default: the current one). */
 export const judgeParams = z
@@ -58,7 +59,7 @@ function writeSignals(db: Db, row: { candidateId: number; itemId: number; jobId:
  * to a vision model; its four 0-10 scores become the candidate's judge_sc, judge_pq and
  * judge_overall signals. A reply that does not parse fails the job; nothing is guessed.
  */
-export function judgeRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner {
+function judgeRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner {
   return async (job, signal, spend): Promise<JobOutcome> => {
     const started = Date.now();
     const params = judgeParams.parse(job.params);
@@ -123,3 +124,30 @@ export function judgeRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRu
     };
   };
 }
+
+export const judge = defineKind({
+  id: 'judge',
+  label: 'VLM judgement',
+  batchLabel: 'Score with the VLM judge',
+  params: judgeParams,
+  needsApiKey: true,
+  // It scores the item and changes nothing: the item stays in the queue (and on the page).
+  holdsItem: false,
+  batchable: true,
+  // Its image tokens follow each size.
+  costDependsOn: 'size',
+  priority: 'interactive',
+  estimate: (config, item) => estimateJudge(config, item),
+  check: (db, itemId, item, { candidateId, instructionVersionId }) => {
+    if (candidateId !== undefined && !statement(db, 'SELECT 1 FROM candidates WHERE id = ? AND item_id = ?').get(candidateId, itemId)) {
+      throw new LoupeError('invalid', `candidate ${candidateId} is not one of item ${itemId}'s`);
+    }
+    if (
+      instructionVersionId !== undefined &&
+      !statement(db, 'SELECT 1 FROM instruction_versions WHERE id = ? AND item_id = ?').get(instructionVersionId, itemId)
+    ) {
+      throw new LoupeError('invalid', `instruction version ${instructionVersionId} is not one of item ${itemId}'s`);
+    }
+  },
+  runner: ({ db, openai, config }) => judgeRunner(db, openai(), config),
+});
