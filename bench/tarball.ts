@@ -33,7 +33,7 @@ import { importTarball } from '@/lib/import/tarball/import-tarball';
 import { classifyMember } from '@/lib/import/tarball/members';
 import { findTarballs } from '@/lib/import/tarball/parts';
 import { streamArchive } from '@/lib/import/tarball/stream';
-import { distinctPng } from '@/lib/import/tarball/testing';
+import { distinctPng } from '@/lib/test/tarball';
 
 const OUT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
 const GOAL_RATIO = 0.8;

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run, start, waitFor } from '@/cli/faults/processes';
 import { cleanupTemp, tempDir } from '@/lib/test/factories';
-import { gzipTar, syntheticTask, writeParts } from './testing';
+import { gzipTar, syntheticTask, writeParts } from '@/lib/test/tarball';
 
 afterEach(cleanupTemp);
 

@@ -7,7 +7,7 @@ import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { resolveFormatOf } from '@/lib/import/formats';
 import { cleanupTemp, copySamples, SAMPLES_DIR, tempDb, tempDir } from '@/lib/test/factories';
 import { importTarball } from './import-tarball';
-import { gzipTar, layoutMembers, writeParts, type TarMemberSpec } from './testing';
+import { gzipTar, layoutMembers, writeParts, type TarMemberSpec } from '@/lib/test/tarball';
 
 afterEach(cleanupTemp);
 
