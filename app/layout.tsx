@@ -2,9 +2,11 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import './globals.css';
 import { SignOutButton } from '@/components/account/SignOutButton';
+import { JobKindsProvider } from '@/components/jobs/JobKinds';
 import { Providers } from '@/components/Providers';
 import { optionalUser } from '@/lib/auth/page';
 import { can, type Permission } from '@/lib/auth/roles';
+import { KIND_META } from '@/lib/jobs/kinds';
 
 export const metadata: Metadata = {
   title: 'Loupe',
@@ -56,7 +58,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               </div>
             )}
           </header>
-          <main className="flex min-h-0 flex-1 flex-col">{children}</main>
+          <main className="flex min-h-0 flex-1 flex-col">
+            <JobKindsProvider kinds={KIND_META}>{children}</JobKindsProvider>
+          </main>
         </Providers>
       </body>
     </html>

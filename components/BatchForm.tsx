@@ -8,14 +8,11 @@ import { Input } from '@/components/ui/Input';
 import { Select } from '@/components/ui/Select';
 import type { ItemStatus } from '@/db/schema';
 import { get, post } from '@/lib/api/client';
-import type { BatchEstimate, BatchKind, BatchProgress } from '@/lib/regenerate/batch';
+import type { BatchKind } from '@/lib/jobs/kinds';
+import type { BatchEstimate, BatchProgress } from '@/lib/regenerate/batch';
 import type { ListFilter } from '@/lib/review/filter';
+import { useJobKinds } from './jobs/JobKinds';
 
-const KIND_LABEL: Record<BatchKind, string> = {
-  regenerate: 'Regenerate images',
-  rewrite: 'Rewrite instructions',
-  judge: 'Score with the VLM judge',
-};
 const number = new Intl.NumberFormat('en-US');
 const usd = (n: number) => `$${n.toFixed(n > 0 && n < 0.1 ? 4 : 2)}`;
 
@@ -24,6 +21,8 @@ const usd = (n: number) => `$${n.toFixed(n > 0 && n < 0.1 ? 4 : 2)}`;
  * budget: the estimate comes first, then a progress bar while the server's worker runs the batch.
  */
 export function BatchForm({ filter, status }: { filter: ListFilter; status?: ItemStatus }) {
+  // The kinds a batch can queue, and what each does (lib/jobs/kinds, by way of the root layout).
+  const batchKinds = useJobKinds().filter((k) => k.batchable);
   const [kind, setKind] = useState<BatchKind>('regenerate');
   const [budget, setBudget] = useState('');
   const [batchId, setBatchId] = useState<number>();
@@ -73,9 +72,9 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
           Regenerate or rewrite these {matching === undefined ? '…' : number.format(matching)} items
         </span>
         <Select value={kind} onChange={(event) => setKind(event.target.value as BatchKind)} aria-label="What to do">
-          {(Object.keys(KIND_LABEL) as BatchKind[]).map((k) => (
-            <option key={k} value={k}>
-              {KIND_LABEL[k]}
+          {batchKinds.map((k) => (
+            <option key={k.id} value={k.id}>
+              {k.batchLabel ?? k.label}
             </option>
           ))}
         </Select>

@@ -6,6 +6,7 @@ import { EmptyState } from '@/components/ui/EmptyState';
 import { Row, Table } from '@/components/ui/Table';
 import { get, post } from '@/lib/api/client';
 import type { JobRow } from '@/lib/jobs/jobs';
+import { useJobLabel } from './JobKinds';
 
 const STATUSES = ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 const COLUMNS = [
@@ -18,7 +19,6 @@ const COLUMNS = [
   { header: 'By', className: 'w-24 pl-4' },
   { className: 'w-24' },
 ] as const;
-const KIND_LABEL: Record<string, string> = { regenerate: 'Regenerate', regenerate_pair: 'Regenerate pair', rewrite: 'Rewrite' };
 const STATUS_STYLE: Record<string, string> = {
   queued: 'bg-neutral-800 text-neutral-300',
   running: 'bg-sky-500/15 text-sky-300',
@@ -33,8 +33,9 @@ async function fetchJobs(status: string): Promise<JobRow[]> {
 
 const act = (id: number, action: 'cancel' | 'retry') => post<unknown>(`/api/jobs/${id}/${action}`);
 
-/** Regeneration and rewrite jobs, newest first, refreshed every two seconds; retry and cancel need `canManage`. */
+/** Jobs of every kind, newest first, refreshed every two seconds; retry and cancel need `canManage`. */
 export function JobsTable({ canManage }: { canManage: boolean }) {
+  const label = useJobLabel();
   const [status, setStatus] = useState<string>('');
   const client = useQueryClient();
   const jobs = useQuery({ queryKey: ['jobs', status], queryFn: () => fetchJobs(status), refetchInterval: 2000 });
@@ -63,7 +64,7 @@ export function JobsTable({ canManage }: { canManage: boolean }) {
           {(jobs.data ?? []).map((job) => (
             <Row key={job.id} data-testid={`job-${job.id}`}>
               <td className="py-2 tabular-nums text-neutral-400">#{job.id}</td>
-              <td className="py-2">{KIND_LABEL[job.kind] ?? job.kind}</td>
+              <td className="py-2">{label(job.kind)}</td>
               <td className="py-2 tabular-nums text-neutral-400">{job.itemId}</td>
               <td className="py-2">
                 <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[job.status]}`}>

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReviewItem } from '@/lib/review/items';
-import { JOB_LABEL, type JobKind } from './api';
+import { useJobLabel } from '../jobs/JobKinds';
 
 const STATUS_STYLE: Record<string, string> = {
   queued: 'text-neutral-300',
@@ -13,6 +13,7 @@ const STATUS_STYLE: Record<string, string> = {
 
 /** The item's regeneration and rewrite jobs: what ran, what failed and why. */
 export function ItemJobs({ item }: { item: ReviewItem }) {
+  const label = useJobLabel();
   // Signal computation is bookkeeping: its results show as the signal chips instead.
   const jobs = item.jobs.filter((job) => job.kind !== 'signals');
   if (jobs.length === 0) return null;
@@ -20,7 +21,7 @@ export function ItemJobs({ item }: { item: ReviewItem }) {
     <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs" data-testid="item-jobs">
       {jobs.slice(-3).map((job) => (
         <li key={job.id} className="text-neutral-500" title={job.error ?? undefined}>
-          {JOB_LABEL[job.kind as JobKind] ?? job.kind} <span className={STATUS_STYLE[job.status]}>{job.status}</span>
+          {label(job.kind)} <span className={STATUS_STYLE[job.status]}>{job.status}</span>
           {job.status === 'failed' && job.error && <span className="text-rose-300/80">: {job.error.slice(0, 120)}</span>}
           {job.status === 'succeeded' && <span> · ${job.costUsd.toFixed(3)}</span>}
         </li>
