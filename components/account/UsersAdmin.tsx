@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { post, request } from '@/lib/api/client';
-import type { AddUserAnswer, ChangeUserAnswer, ChangeUserRequest } from '@/lib/api/users';
+import type { AddUserAnswer, AddUserRequest, ChangeUserAnswer, ChangeUserRequest } from '@/lib/api/users';
 import { ROLES, type Role } from '@/lib/auth/roles';
 import type { UserSummary } from '@/lib/auth/users';
 import { Button } from '@/components/ui/Button';
@@ -154,7 +154,7 @@ function AddUserForm({ minPasswordLength, onAdded }: { minPasswordLength: number
     setError(undefined);
     setCreated(undefined);
     try {
-      const answer = await post<AddUserAnswer>('/api/users', { username, roles, password: password || undefined });
+      const answer = await post<AddUserAnswer>('/api/users', { username, roles, password: password || undefined } satisfies AddUserRequest);
       form.reset();
       setRoles(['annotator']);
       setCreated({ username: answer.user.username, password: answer.password });

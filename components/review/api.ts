@@ -1,4 +1,5 @@
 import { beacon, get, post } from '@/lib/api/client';
+import type { ImageKind as ServedImageKind } from '@/lib/api/images';
 import type {
   ClaimAnswer,
   ClaimRequest,
@@ -9,6 +10,7 @@ import type {
   VerdictAnswer,
   VerdictRequest,
 } from '@/lib/api/reviews';
+import type { JobKind } from '@/lib/jobs/kinds';
 
 /**
  * The browser's side of the review API (see app/api), over the one fetcher (lib/api/client.ts).
@@ -34,18 +36,13 @@ export const releaseOnUnload = (holder: string) => beacon('/api/queue/release', 
 
 export const saveInstruction = (itemId: number, text: string) => post<InstructionEditAnswer>(`/api/items/${itemId}/instructions`, { text });
 
-export type ImageKind = 'source' | 'candidate' | 'candidate-source';
+/** The images a review page shows (masks are the item page's). */
+export type ImageKind = Exclude<ServedImageKind, 'mask'>;
 export const previewUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=preview`;
 export const fullUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=full`;
 
-export type JobKind = 'regenerate' | 'regenerate_pair' | 'rewrite' | 'judge' | 'signals';
-export const JOB_LABEL: Record<JobKind, string> = {
-  regenerate: 'Regeneration',
-  regenerate_pair: 'Pair regeneration',
-  rewrite: 'Instruction rewrite',
-  judge: 'VLM judgement',
-  signals: 'Signal computation',
-};
+/** The kinds are lib/jobs/kinds (server-only: their labels reach the page through components/jobs/JobKinds.tsx). */
+export type { JobKind };
 
 export const requestJob = (itemId: number, request: { kind: JobKind; holder?: string; params?: Record<string, unknown> }) =>
   post<{ jobId: number; estimatedUsd: number }>(`/api/items/${itemId}/jobs`, request);

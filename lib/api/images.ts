@@ -3,7 +3,7 @@ import { idParam } from '@/lib/http/params';
 
 /** The image route (app/api/images/:kind/:id?size=): its path and query parameters. Answers image bytes, or `{error}`. */
 
-export const IMAGE_KINDS = ['source', 'candidate', 'candidate-source', 'mask'] as const;
+const IMAGE_KINDS = ['source', 'candidate', 'candidate-source', 'mask'] as const;
 export type ImageKind = (typeof IMAGE_KINDS)[number];
 
 export const imageParams = z.object({ kind: z.enum(IMAGE_KINDS), id: idParam });

@@ -12,7 +12,6 @@ export const signalsRequest = z.object({
   /** Every candidate of an item, not only its current one. */
   allCandidates: z.boolean().optional(),
 });
-export type SignalsRequest = z.input<typeof signalsRequest>;
 export type SignalsAnswer = { queued: number; matched: number; skippedComputed: number; skippedActive: number };
 
 /** POST /api/signals/group */
@@ -20,5 +19,4 @@ export const groupRequest = z.object({
   datasetId: z.number().int().positive(),
   maxDistance: z.number().int().min(0).max(32).optional(),
 });
-export type GroupRequest = z.input<typeof groupRequest>;
 export type GroupAnswer = { groups: GroupSummary };

@@ -1,4 +1,5 @@
 import { getDb } from '@/db';
+import type { ReportAnswer } from '@/lib/api/audits';
 import { route } from '@/lib/auth/guard';
 import { campaignIdOf, type CampaignContext } from '@/lib/audit/http';
 import { campaignReport, reportCsv, reportFileName } from '@/lib/audit/report';
@@ -11,7 +12,7 @@ export const dynamic = 'force-dynamic';
  */
 export const GET = route<CampaignContext>('audit', async (request, _user, context) => {
   const campaignId = await campaignIdOf(context);
-  const report = campaignReport(getDb(), campaignId);
+  const report: ReportAnswer = campaignReport(getDb(), campaignId);
   const format = new URL(request.url).searchParams.get('format');
   const headers = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
   if (format === 'csv') {
