@@ -137,7 +137,9 @@ async function writeSplitTarball(dir: string, archive: string, n: number): Promi
   }));
   const pack = tar.pack();
   let tarBytes = 0;
-  pack.on('data', (chunk: Buffer) => (tarBytes += chunk.length));
+  pack.on('data', (chunk: unknown) => {
+    tarBytes += (chunk as Buffer).length;
+  });
   const writing = pipeline(pack, zlib.createGzip(), new PartWriter(dir, archive));
   const entry = (name: string, bytes: Buffer) =>
     new Promise<void>((resolve, reject) => pack.entry({ name: `${family}/${task}/${name}`, size: bytes.length, mtime: new Date(0) }, bytes, (e) => (e ? reject(e) : resolve())));

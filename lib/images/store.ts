@@ -33,8 +33,13 @@ export async function storeImage(db: Db, bytes: Buffer, extension = 'png'): Prom
  * tarball import: a root lookup per image cost more than the write). With a FolderCache
  * the store's folders are resolved once per import (lib/images/open.ts, import mode).
  */
-export async function writeStoreFile(dir: string, bytes: Buffer, extension = 'png', folders?: FolderCache): Promise<Omit<StoredImage, 'rootId'>> {
-  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+export async function writeStoreFile(
+  dir: string,
+  bytes: Buffer,
+  extension = 'png',
+  folders?: FolderCache,
+  sha256 = crypto.createHash('sha256').update(bytes).digest('hex'),
+): Promise<Omit<StoredImage, 'rootId'>> {
   const rel = `${sha256.slice(0, 2)}/${sha256}.${extension}`;
   const file = path.join(dir, rel);
   if (!fs.existsSync(file)) {

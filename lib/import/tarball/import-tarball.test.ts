@@ -5,9 +5,10 @@ import type { Db } from '@/db';
 import { exportGptEdit } from '@/lib/export/gpt-edit';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { resolveFormatOf } from '@/lib/import/formats';
+import { formatBytes } from '@/lib/import/limits';
 import { cleanupTemp, copySamples, SAMPLES_DIR, tempDb, tempDir } from '@/lib/test/factories';
 import { importTarball } from './import-tarball';
-import { gzipTar, layoutMembers, writeParts, type TarMemberSpec } from '@/lib/test/tarball';
+import { distinctPng, gzipTar, layoutMembers, syntheticTask, writeParts, type TarMemberSpec } from '@/lib/test/tarball';
 
 afterEach(cleanupTemp);
 
@@ -110,7 +111,10 @@ describe('importTarball', () => {
     const { db } = tempDb();
     const { format, run } = await resolveFormatOf([parts]);
     expect(format.name).toBe('gpt-edit-tarball');
-    const summary = await run(db, {});
+    const progress: { bytesRead: number; bytesTotal: number; records: number }[] = [];
+    const summary = await run(db, { onProgress: (p) => progress.push({ ...p }) });
+    const partBytes = fs.readdirSync(parts).reduce((sum, f) => sum + fs.statSync(path.join(parts, f)).size, 0);
+    expect(progress.at(-1)).toEqual({ bytesRead: partBytes, bytesTotal: partBytes, records: 12 });
     expect(summary).toMatchObject({ dataset: 'gpt-edit', format: 'gpt-edit-tarball', imported: 12, alreadyPresent: 0, skipped: 0, problems: [] });
     expect(items(db)).toEqual(items(reference));
     expectSameExport(await exportAll(reference), await exportAll(db));
@@ -204,5 +208,64 @@ describe('importTarball', () => {
         reason: 'input input/00000005.png: not in the archive (no member omniedit/env/input/00000005.png)',
       },
     ]);
+  });
+
+  it('reports a truncated archive naming its last part, keeps what was read, and names the records cut off', async () => {
+    const parts = await sampleParts();
+    const ultra = fs.readdirSync(parts).filter((f) => f.startsWith('ultraedit.')).sort();
+    const last = path.join(parts, ultra.at(-1)!);
+    fs.truncateSync(last, Math.floor(fs.statSync(last).size / 2));
+    const { db } = tempDb();
+    const summary = await importTarball(db, [parts]);
+    expect(summary.problems).toContainEqual({ file: 'ultraedit.tar.gz', reason: `${ultra.at(-1)}: the archive ends early (a part is truncated or missing)` });
+    const cutOff = summary.problems.filter((p) => p.record !== undefined);
+    expect(cutOff.length).toBeGreaterThan(0);
+    for (const problem of cutOff) expect(problem.reason).toMatch(/^(input|output) \S+: not in the archive \(no member ultraedit\//);
+    expect(summary.imported).toBe(12 - cutOff.length);
+    expect(summary.imported).toBeGreaterThanOrEqual(8); // hqedit and omniedit whole
+  });
+
+  it('says which part is not gzip; with nothing readable the import fails and leaves no dataset', async () => {
+    const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'hqedit.tar.gz.part001'), 'this is not a gzip file at all');
+    const { db } = tempDb();
+    await expect(importTarball(db, [dir])).rejects.toThrow(/no archive or metadata file could be read \(hqedit\.tar\.gz: hqedit\.tar\.gz\.part001: not valid gzip data/);
+    expect(db.$client.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(0);
+  });
+
+  it('refuses an image member over the size limit without reading it, and passes over members named outside the layout', async () => {
+    const big = layoutMembers(path.join(SAMPLES_DIR, 'hqedit'), 'hqedit/').find((m) => m.name === 'hqedit/edit/input/00000001.png')!;
+    const members = [
+      ...layoutMembers(path.join(SAMPLES_DIR, 'hqedit'), 'hqedit/'),
+      { name: '../../outside/input/00000001.png', bytes: big.bytes },
+      { name: '/etc/input/x.png', bytes: big.bytes },
+      { name: 'README.md', bytes: Buffer.from('hello') },
+    ];
+    const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
+    writeParts(dir, 'hqedit.tar.gz', await gzipTar(members, 1), { partBytes: PART_BYTES });
+    const { db } = tempDb();
+    const summary = await importTarball(db, [dir], { maxImageBytes: 400 * 1024 });
+    expect(big.bytes.length).toBeGreaterThan(400 * 1024);
+    expect(summary.problems).toContainEqual({
+      file: 'hqedit.tar.gz:hqedit/edit/metadata/hqedit_edit.json',
+      record: 'hqedit_edit_00000001',
+      reason: `input input/00000001.png: image is ${formatBytes(big.bytes.length)}, more than the limit of 400 KiB (hqedit.tar.gz: hqedit/edit/input/00000001.png)`,
+    });
+    expect(summary.imported + summary.skipped).toBe(3);
+    expect(fs.existsSync(path.join(path.dirname(dir), '..', 'outside'))).toBe(false);
+  });
+
+  it('stores identical images once even when they stream by back to back, and every item exports', async () => {
+    const members = syntheticTask(40, { metadata: 'last' }).map((m) =>
+      m.name.includes('/input/') ? { ...m, bytes: distinctPng(0) } : m, // every record has the same source image
+    );
+    const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
+    writeParts(dir, 'omniedit.tar.gz', await gzipTar(members, 1), { partBytes: 4096 });
+    const { db } = tempDb();
+    expect(await importTarball(db, [dir])).toMatchObject({ imported: 40, skipped: 0 });
+    expect(storeFiles(db)).toHaveLength(41);
+    const out = path.join(tempDir('loupe-export-'), 'out');
+    expect(await exportGptEdit(db, { out, status: 'all' })).toMatchObject({ items: 40, problems: [] });
   });
 });

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '@/db';
@@ -17,7 +18,7 @@ import { classifyMember, imageKey } from './members';
 import { Pairing, type KnownImage } from './pairing';
 import { findTarballs, PartsError, type TarballSource } from './parts';
 import { readRecords } from './records';
-import { streamArchive, type TarMember } from './stream';
+import { ArchiveError, streamArchive, type TarMember } from './stream';
 
 export const TARBALL_FORMAT_NAME = 'gpt-edit-tarball';
 
@@ -51,7 +52,12 @@ const PROGRESS_EVERY_BYTES = 8 << 20;
  * extracted layout; idempotent by record id, so an interrupted import resumes by running
  * it again.
  */
-export async function importTarball(db: Db, paths: string[], options: ImportOptions = {}): Promise<ImportSummary> {
+export interface TarballImportOptions extends ImportOptions {
+  /** Largest image member read (default MAX_DECODE_BYTES, the largest image Loupe decodes); a larger one is refused unread. */
+  maxImageBytes?: number;
+}
+
+export async function importTarball(db: Db, paths: string[], options: TarballImportOptions = {}): Promise<ImportSummary> {
   for (const p of paths) if (!fs.existsSync(p)) throw new NothingToImportError(`no such file or folder: ${p}`);
   let source: TarballSource;
   try {
@@ -74,13 +80,15 @@ export async function importTarball(db: Db, paths: string[], options: ImportOpti
     limits,
     probe: options.probe,
   };
-  return runImport(run, (session) => new TarballImport(db, session, source, limits, options.onProgress).run());
+  return runImport(run, (session) => new TarballImport(db, session, source, limits, options.maxImageBytes ?? MAX_DECODE_BYTES, options.onProgress).run());
 }
 
 class TarballImport {
   private readonly pairing = new Pairing<WaitingRecord, StoredRef>((record, source, output) => this.ready(record, source, output));
   private batch: NewItem[] = [];
   private readonly storing = new Set<Promise<void>>();
+  /** Store writes under way, by content hash. */
+  private readonly writing = new Map<string, Promise<{ path: string; fileId: string }>>();
   private storingBytes = 0;
   private storeFailure?: Error;
   private readonly storeDir: string;
@@ -95,6 +103,7 @@ class TarballImport {
     private readonly session: ImportSession,
     private readonly source: TarballSource,
     private readonly limits: ImportLimits,
+    private readonly maxImageBytes: number,
     private readonly onProgress?: ImportOptions['onProgress'],
   ) {
     this.storeDir = imageStoreDir(db);
@@ -113,8 +122,9 @@ class TarballImport {
         });
       } catch (error) {
         if (this.storeFailure) throw this.storeFailure;
+        if (!(error instanceof ArchiveError)) throw error;
         // What was read stays imported; records whose images were cut off are reported below.
-        this.session.report(archive.name, [this.memberNo++, Infinity], (error as Error).message);
+        this.session.report(archive.name, [this.memberNo++, Infinity], error.message);
       }
       if (members > 0) read++;
     }
@@ -135,9 +145,9 @@ class TarballImport {
     const kind = classifyMember(member.name);
     if (kind.kind === 'image') {
       const where = `${archive}: ${member.name}`;
-      if (member.size > MAX_DECODE_BYTES) {
-        // Left unread: never held in memory.
-        this.pairing.image(kind.key, { ok: false, reason: `${formatBytes(member.size)}, larger than the ${formatBytes(MAX_DECODE_BYTES)} an image may be (${where})` });
+      if (member.size > this.maxImageBytes) {
+        // Left unread (the header tells its size): never held in memory.
+        this.pairing.image(kind.key, { ok: false, reason: `image is ${formatBytes(member.size)}, more than the limit of ${formatBytes(this.maxImageBytes)} (${where})` });
       } else {
         await this.image(kind.key, await member.read(), where);
       }
@@ -159,18 +169,32 @@ class TarballImport {
     }
     while (this.storing.size >= MAX_STORING || this.storingBytes >= MAX_STORING_BYTES) await Promise.race(this.storing);
     this.storingBytes += bytes.length;
-    const storing: Promise<void> = writeStoreFile(this.storeDir, bytes, info.format, this.folders)
-      .then(
-        (stored) => this.pairing.image(key, { ok: true, ref: { path: stored.path, info: { ...info, fileId: stored.fileId } } }),
-        (error: Error) => {
-          this.storeFailure ??= error;
-        },
-      )
+    const storing: Promise<void> = this.write(bytes, info.format)
+      .then((stored) => this.pairing.image(key, { ok: true, ref: { path: stored.path, info: { ...info, fileId: stored.fileId } } }))
+      .catch((error: Error) => {
+        this.storeFailure ??= error; // a full disk (or a failed batch write): ends the import at the next member
+      })
       .finally(() => {
         this.storing.delete(storing);
         this.storingBytes -= bytes.length;
       });
     this.storing.add(storing);
+  }
+
+  /**
+   * Writes an image to the store; the same bytes already on their way there wait for that
+   * write instead (two renames of one name would leave the first reference's file replaced).
+   */
+  private write(bytes: Buffer, extension: string): Promise<{ path: string; fileId: string }> {
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    let writing = this.writing.get(sha256);
+    if (!writing) {
+      writing = writeStoreFile(this.storeDir, bytes, extension, this.folders, sha256);
+      this.writing.set(sha256, writing);
+      const forget = () => this.writing.delete(sha256);
+      writing.then(forget, forget);
+    }
+    return writing;
   }
 
   private async drainStores() {

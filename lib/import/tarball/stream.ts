@@ -19,6 +19,9 @@ export interface TarMember {
 
 const CHUNK = 1 << 20;
 
+/** The archive cannot be read on (truncated, corrupt): the message names the part. */
+export class ArchiveError extends Error {}
+
 /**
  * The parts of one archive read back to back, as one byte stream, through gunzip and tar
  * in one pass: nothing is extracted to disk. `onMember` is awaited before the next member
@@ -33,30 +36,51 @@ export async function streamArchive(archive: Archive, progress: { bytesRead: num
   const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
   const piping = pipeline(compressed, gunzip, extract);
   piping.catch(() => {}); // its error is the iterator's too: thrown below
+  // The consumer's own errors (a full disk, the database) pass through as they are; only
+  // the stream's are said as a problem of the part.
+  let consumerError: unknown;
+  let streamError: unknown;
+  const consume = async (member: TarMember) => {
+    try {
+      await onMember(member);
+    } catch (error) {
+      if (error !== streamError) consumerError = error;
+      throw error;
+    }
+  };
+  async function* reading(entry: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    try {
+      yield* entry;
+    } catch (error) {
+      streamError = error; // the member's bytes could not be read: the archive's fault
+      throw error;
+    }
+  }
   try {
     for await (const entry of extract) {
       const { name, size = 0, type = 'file' } = entry.header;
       let consumed = false;
-      await onMember({
+      await consume({
         name,
         size,
         type: type ?? 'file',
         read: async () => {
           consumed = true;
           const chunks: Buffer[] = [];
-          for await (const chunk of entry) chunks.push(chunk as Buffer);
+          for await (const chunk of reading(entry as unknown as AsyncIterable<Buffer>)) chunks.push(chunk);
           return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
         },
         chunks: () => {
           consumed = true;
-          return entry as AsyncIterable<Buffer>;
+          return reading(entry as unknown as AsyncIterable<Buffer>);
         },
       });
       if (!consumed) entry.resume(); // skipped: tar-stream moves on once the entry is drained
     }
     await piping;
   } catch (error) {
-    throw new Error(`${path.basename(position.part)}: ${describe(error as Error)}`);
+    if (consumerError !== undefined) throw consumerError;
+    throw new ArchiveError(`${path.basename(position.part)}: ${describe(error as Error)}`);
   }
 }
 
