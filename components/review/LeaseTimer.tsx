@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import { serverNow } from './api';
-import { LEASE_MS } from './useReviewQueue';
+import { LEASE_MS } from './useLeases';
 
 const LOW_MS = 30_000;
 const RADIUS = 5;

@@ -1,6 +1,6 @@
 'use client';
 
-import type { QueueNotice } from './useReviewQueue';
+import type { QueueNotice } from './queue-view';
 
 /** The queue's notice (a job queued, a hold that lapsed) or, instead, its error; both dismissable. */
 export function QueueMessages({ notice, error, onDismiss }: { notice?: QueueNotice; error?: string; onDismiss: () => void }) {

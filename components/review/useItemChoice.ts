@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { choiceFor, nextOf, pick, type PageChoice } from '@/lib/review/choice';
 import type { ReviewItem } from '@/lib/review/items';
 import type { RejectReason } from '@/lib/review/reasons';
-import type { VerdictChoice } from './useReviewQueue';
+import type { VerdictChoice } from './queue-view';
 
 /**
  * What the reviewer has picked and opened on the item on screen: the edited image and
