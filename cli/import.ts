@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { resolveFormatOf, UnknownFormatError } from '@/lib/import/formats';
 import { NothingToImportError } from '@/lib/import/import-gpt-edit';
-import { formatBytes } from '@/lib/import/limits';
 import { moreProblems } from '@/lib/import/problems';
 import { testPause } from '@/lib/runs/test-pause';
 import { ProgressBar } from './progress';
@@ -66,12 +65,24 @@ export async function importCommand(args: string[]): Promise<number> {
   }
 }
 
-/** "1.2 GiB of 5 GiB, 12,000 records, ETA 3m 20s": bytes read, records, and the time left at the rate so far. */
-function progressDetail(p: { bytesRead: number; bytesTotal: number; records: number }, elapsedMs: number): string {
-  const parts = [`${formatBytes(p.bytesRead)} of ${formatBytes(p.bytesTotal)}`, `${p.records.toLocaleString('en-US')} records`];
+/** "1.2 GiB of 5.0 GiB, 12,000 records, ETA 3m 20s": bytes read, records, and the time left at the rate so far. */
+export function progressDetail(p: { bytesRead: number; bytesTotal: number; records: number }, elapsedMs: number): string {
+  const parts = [`${size(p.bytesRead)} of ${size(p.bytesTotal)}`, `${p.records.toLocaleString('en-US')} records`];
   if (p.bytesRead > 0 && elapsedMs >= 1000 && p.bytesRead < p.bytesTotal) {
     const seconds = Math.round(((p.bytesTotal - p.bytesRead) * elapsedMs) / p.bytesRead / 1000);
     parts.push(`ETA ${seconds >= 3600 ? `${Math.floor(seconds / 3600)}h ` : ''}${seconds >= 60 ? `${Math.floor((seconds % 3600) / 60)}m ` : ''}${seconds % 60}s`);
   }
   return parts.join(', ');
+}
+
+/** 1536 -> "1.5 KiB", 5e12 -> "4.5 TiB": one decimal below 100. */
+function size(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }

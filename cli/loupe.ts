@@ -11,11 +11,13 @@ import { interruptOwnRuns, reportInterrupted } from './runs';
 const USAGE = `Usage: npm run loupe -- <command> [options]
 
 Commands:
-  import PATH [--dataset NAME] [--format F] [--json]
+  import PATH… [--dataset NAME] [--format F] [--json]
          [--source-col C --edited-col C --instruction-col C --id-col C --extra-cols A,B]   (jsonl, csv)
       Import a dataset; the format is detected when --format is omitted. Formats: gpt-edit (the
       GPT-Image-Edit-1.5M layout, its root or any folder inside it), gpt-edit-training (training_json
-      and data.txt), omniedit-parquet, hqedit-parquet, ultraedit-parquet, jsonl, csv.
+      and data.txt), omniedit-parquet, hqedit-parquet, ultraedit-parquet, jsonl, csv, gpt-edit-tarball (the
+      release's split tarballs NAME.tar.gz.partNNN or NAME.tar.gz, read without extracting: their folder,
+      or the parts themselves as several PATHs; metadata inside them or beside them).
   export --out DIR [--format F] [--dataset NAME] [--status accepted|rejected|pending|all] [--family F] [--task T] [--type T]
          [--reviewer R] [--from DATE] [--to DATE] [--text T] [--origin dataset|regenerated]
          [--score NAME --score-min X --score-max Y] [--shard-size-mb N] [--need-weight] [--json]
