@@ -13,7 +13,7 @@ import { textCost } from '@/lib/openai/prices';
 import { requestJob } from '@/lib/jobs/request';
 import { workerKinds } from '@/lib/jobs/worker-kinds';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
-import { estimateJudge, JUDGE_SIGNALS, PROMPT_VERSION } from './judge';
+import { estimateJudge, JUDGE_SIGNALS, PROMPT_VERSION } from '@/lib/signals/judge';
 import { LoupeError } from '@/lib/errors';
 
 /** Only these variables, not the test process's environment (NODE_ENV is typed as required). */
