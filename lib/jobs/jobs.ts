@@ -129,6 +129,31 @@ export function requeueOrphans(db: Db, now = Date.now()): number {
   });
 }
 
+/** The claim's queries for a worker that runs `only` these kinds (all by default), built once per kind set. */
+const claimSql = new Map<string, { next: string[]; expired: string }>();
+function claimQueries(only: readonly JobKind[] | undefined): { next: string[]; expired: string } {
+  const key = only ? only.join(',') : '*';
+  let queries = claimSql.get(key);
+  if (queries) return queries;
+  const runs = (kind: JobKindDefinition) => !only || only.includes(kind.id as JobKind);
+  const bulk = (kind: JobKindDefinition) => kind.priority === 'bulk';
+  // By priority class: a person's own request, then batch work, then bulk work.
+  const classes: [string, (kind: JobKindDefinition) => boolean][] = [
+    [`batch_id IS NULL AND NOT ${kindIn(bulk)}`, (kind) => !bulk(kind)],
+    ['batch_id IS NOT NULL', (kind) => kind.batchable],
+    [`batch_id IS NULL AND ${kindIn(bulk)}`, bulk],
+  ];
+  const next = classes
+    .map(([where, kinds]) => (only ? `${where} AND ${kindIn((kind) => kinds(kind) && runs(kind))}` : where))
+    // A class with none of this worker's kinds is skipped: looking would walk every queued job.
+    .filter((where) => !where.endsWith(' AND 0'))
+    .map((where) => `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'queued' AND run_after <= ? AND ${where} ORDER BY id LIMIT 1`);
+  const expired = `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'running' AND locked_until < ?${only ? ` AND ${kindIn(runs)}` : ''}
+     ORDER BY id LIMIT 1`;
+  claimSql.set(key, (queries = { next, expired }));
+  return queries;
+}
+
 /**
  * Takes the next runnable job for a worker: queued and due, or running with an expired
  * lock (its worker died). A job of a batch whose budget is spent is cancelled instead, and
@@ -140,28 +165,9 @@ export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.no
   // work (signals); within each, oldest first (a retry keeps its place instead of waiting behind
   // every job never tried). INDEXED BY: walking (status, id) stops at the first due job; without
   // statistics SQLite would sort every queued job by id (200 ms with 1.5M queued).
-  const runs = (kind: JobKindDefinition) => !only || only.includes(kind.id as JobKind);
-  const bulk = (kind: JobKindDefinition) => kind.priority === 'bulk';
-  const classes: { where: string; kinds: (kind: JobKindDefinition) => boolean }[] = [
-    { where: `batch_id IS NULL AND NOT ${kindIn(bulk)}`, kinds: (kind) => !bulk(kind) },
-    { where: 'batch_id IS NOT NULL', kinds: (kind) => kind.batchable },
-    { where: `batch_id IS NULL AND ${kindIn(bulk)}`, kinds: bulk },
-  ];
-  // A class with none of this worker's kinds is skipped: looking would walk every queued job.
-  const next = classes
-    .map(({ where, kinds }) => ({ where: only ? `${where} AND ${kindIn((kind) => kinds(kind) && runs(kind))}` : where, kinds }))
-    .filter(({ where }) => !where.endsWith(' AND 0'))
-    .map(({ where }) =>
-      statement<[number], RawJob>(
-        db,
-        `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'queued' AND run_after <= ? AND ${where} ORDER BY id LIMIT 1`,
-      ),
-    );
-  const expired = statement<[number], RawJob>(
-    db,
-    `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'running' AND locked_until < ?${only ? ` AND ${kindIn(runs)}` : ''}
-     ORDER BY id LIMIT 1`,
-  );
+  const { next: nextSql, expired: expiredSql } = claimQueries(only);
+  const next = nextSql.map((sql) => statement<[number], RawJob>(db, sql));
+  const expired = statement<[number], RawJob>(db, expiredSql);
   const take = statement(
     db,
     `UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1,
