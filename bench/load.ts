@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { inProcessBaseline, type Baseline } from './load-baseline';
 import { BENCH_ROOT, copyForRun, reviewerName, REVIEWER_PASSWORD, templateDb } from './load-db';
 import { Client, runReviewers, signIn, type RouteStats } from './load-reviewers';
-import { ensureBuild, freePort, startServer, type Server } from './load-server';
+import { ensureBuild, freePort, startServer } from './load-server';
 import { summarize, type LatencySummary } from './load-stats';
 import { verifyDb, type Verification } from './load-verify';
 

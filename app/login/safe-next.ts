@@ -5,6 +5,7 @@
  */
 export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  // eslint-disable-next-line no-control-regex -- control characters are what this test refuses
   if (/[\u0000-\u001f]/.test(next)) return '/';
   try {
     const base = 'http://loupe.invalid';

@@ -178,8 +178,8 @@ describe('authorization matrix (docs/api.md)', () => {
     const wrong: string[] = [];
     for (const handler of handlers) {
       const row = matrix.find((r) => key(r) === key(handler))!;
-      const module = (await import(/* @vite-ignore */ path.join(root, handler.file))) as Record<string, { permission?: Permission }>;
-      const checked = module[handler.method]?.permission ?? 'public';
+      const handlers = (await import(/* @vite-ignore */ path.join(root, handler.file))) as Record<string, { permission?: Permission }>;
+      const checked = handlers[handler.method]?.permission ?? 'public';
       if (checked !== row.permission) wrong.push(`${key(row)}: the handler checks ${checked}, the docs say ${row.permission}`);
       if (checked === 'public' && !row.path.startsWith('/api/auth/')) wrong.push(`${key(row)}: not made with route()`);
       if (row.permission !== 'public' && JSON.stringify(row.roles) !== JSON.stringify(PERMISSIONS[row.permission])) {

@@ -142,7 +142,7 @@ describe('exportGptEdit', () => {
       instruction_original: 'Give the sky the warm orange glow of a sunset.',
     });
     // One record per line, so large files stay readable and diffable.
-    expect(fs.readFileSync(path.join(out, 'hqedit/edit/metadata/hqedit_edit.json'), 'utf8')).toMatch(/^\[\n  \{.*\}\n\]\n$/);
+    expect(fs.readFileSync(path.join(out, 'hqedit/edit/metadata/hqedit_edit.json'), 'utf8')).toMatch(/^\[\n {2}\{.*\}\n\]\n$/);
 
     // The manifest lists every data file with its size and hash, in path order.
     const manifest = readJson(path.join(out, 'manifest.json'));

@@ -6,7 +6,7 @@ import type { Db } from '@/db';
 import packageJson from '@/package.json';
 import { exportFile, readImage } from './files';
 import { itemRecord } from './item-record';
-import { runExport, type ExportContext, type ExportOptions, type ExportSummary, type FormatWriter } from './run';
+import { runExport, type ExportContext, type ExportSummary, type FormatWriter } from './run';
 import { shardBytes, type ShardedExportOptions } from './shards';
 import type { ExportItem, ImageFile } from './selection';
 

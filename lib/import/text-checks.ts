@@ -13,6 +13,7 @@ import { formatBytes, type ImportLimits } from './limits';
  */
 
 const ONE_LINE_BAD = /[\p{Cc}\p{Cs}\uFFFD]/u;
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern looks for
 const PROSE_BAD = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\p{Cs}\uFFFD]/u;
 
 /** Why a text field is refused, or undefined; `field` names it in the reason. */

@@ -12,10 +12,16 @@ function hanleyMcNeilCt(): { scores: number[]; labels: boolean[] } {
   const scores: number[] = [];
   const labels: boolean[] = [];
   normal.forEach((count, r) => {
-    for (let i = 0; i < count; i++) scores.push(r + 1), labels.push(false);
+    for (let i = 0; i < count; i++) {
+      scores.push(r + 1);
+      labels.push(false);
+    }
   });
   abnormal.forEach((count, r) => {
-    for (let i = 0; i < count; i++) scores.push(r + 1), labels.push(true);
+    for (let i = 0; i < count; i++) {
+      scores.push(r + 1);
+      labels.push(true);
+    }
   });
   return { scores, labels };
 }
