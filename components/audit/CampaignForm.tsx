@@ -8,14 +8,12 @@ import type { Campaign } from '@/lib/audit/campaigns';
 import { MAX_SAMPLE, POPULATION_KINDS, POPULATION_LABELS, type PopulationKind } from '@/lib/audit/constants';
 import type { PreviewRequest } from '@/lib/api/audits';
 import * as api from './api';
+import { CampaignPreview } from './CampaignPreview';
+import { SamplingFields, type SamplingMode } from './SamplingFields';
+import { ScopeFields, type DatasetOption } from './ScopeFields';
 
 const number = new Intl.NumberFormat('en-US');
 
-export interface DatasetOption {
-  id: number;
-  name: string;
-  tasks: { family: string; task: string }[];
-}
 
 /** Waits until `value` has been still for `ms`, so typing does not ask for a preview per key. */
 function useSettled<T>(value: T, ms = 300): T {
@@ -30,6 +28,34 @@ function useSettled<T>(value: T, ms = 300): T {
 const field = 'flex flex-col gap-1 text-neutral-400';
 const input = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 text-neutral-200';
 
+/** The preview request the form's fields make, or undefined while a number in them is out of range (said by the flags). */
+export function campaignSpec(form: {
+  datasetId: number | undefined;
+  kind: PopulationKind;
+  scope: string;
+  mode: SamplingMode;
+  perStratum: string;
+  marginPercent: string;
+  seed: string;
+}): { spec: PreviewRequest | undefined; samplingValid: boolean; seedValid: boolean } {
+  const [family, task] = form.scope.split('/');
+  const per = Number(form.perStratum);
+  const margin = Number(form.marginPercent) / 100;
+  const seed = form.seed.trim() === '' ? undefined : Number(form.seed);
+  const samplingValid = form.mode === 'fixed' ? Number.isInteger(per) && per >= 1 && per <= 10_000 : margin > 0 && margin <= 0.5;
+  const seedValid = seed === undefined || (Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32);
+  const spec: PreviewRequest | undefined =
+    form.datasetId !== undefined && samplingValid && seedValid
+      ? {
+          datasetId: form.datasetId,
+          population: { kind: form.kind, filter: family ? { family, task: task || undefined } : undefined },
+          sampling: form.mode === 'fixed' ? { mode: 'fixed', perStratum: per } : { mode: 'margin', margin, confidence: 0.95 },
+          seed,
+        }
+      : undefined;
+  return { spec, samplingValid, seedValid };
+}
+
 /**
  * A lead's form for a new audit campaign: which items (population), how many per family/task
  * (fixed, or enough for a margin of error at 95%), the seed, blind or not. The table below
@@ -42,7 +68,7 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
   const [datasetId, setDatasetId] = useState(datasets[0]?.id ?? 0);
   const [kind, setKind] = useState<PopulationKind>('regenerated');
   const [scope, setScope] = useState('');
-  const [mode, setMode] = useState<'fixed' | 'margin'>('fixed');
+  const [mode, setMode] = useState<SamplingMode>('fixed');
   const [perStratum, setPerStratum] = useState('20');
   const [marginPercent, setMarginPercent] = useState('10');
   const [seed, setSeed] = useState('');
@@ -50,22 +76,7 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
   const [created, setCreated] = useState<Campaign>();
 
   const dataset = datasets.find((d) => d.id === datasetId) ?? datasets[0];
-  const [family, task] = scope.split('/');
-  const per = Number(perStratum);
-  const margin = Number(marginPercent) / 100;
-  const seedValue = seed.trim() === '' ? undefined : Number(seed);
-  const samplingValid = mode === 'fixed' ? Number.isInteger(per) && per >= 1 && per <= 10_000 : margin > 0 && margin <= 0.5;
-  const seedValid = seedValue === undefined || (Number.isInteger(seedValue) && seedValue >= 0 && seedValue < 2 ** 32);
-
-  const spec: PreviewRequest | undefined =
-    dataset && samplingValid && seedValid
-      ? {
-          datasetId: dataset.id,
-          population: { kind, filter: family ? { family, task: task || undefined } : undefined },
-          sampling: mode === 'fixed' ? { mode, perStratum: per } : { mode, margin, confidence: 0.95 },
-          seed: seedValue,
-        }
-      : undefined;
+  const { spec, samplingValid, seedValid } = campaignSpec({ datasetId: dataset?.id, kind, scope, mode, perStratum, marginPercent, seed });
   // Compared as text: the spec is a new object on every render.
   const specKey = spec ? JSON.stringify(spec) : '';
   const settledKey = useSettled(specKey);
@@ -91,29 +102,16 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
 
   if (!dataset) return <p className="text-sm text-neutral-500">Import a dataset first; audits sample its items.</p>;
 
-  if (!open) {
+  if (!open)
     return (
-      <div className="flex flex-wrap items-center gap-4 text-sm">
-        <button
-          onClick={() => {
-            setCreated(undefined);
-            setOpen(true);
-          }}
-          className="rounded-md bg-neutral-100 px-3 py-1.5 font-medium text-neutral-900 hover:bg-white"
-        >
-          New campaign
-        </button>
-        {created && (
-          <p className="text-emerald-400" role="status">
-            Created “{created.name}”: {number.format(created.sampleSize)} samples of {number.format(created.populationSize)} items.{' '}
-            <Link href={`/audits/${created.id}`} className="underline hover:text-emerald-300">
-              Start auditing
-            </Link>
-          </p>
-        )}
-      </div>
+      <NewCampaign
+        created={created}
+        onOpen={() => {
+          setCreated(undefined);
+          setOpen(true);
+        }}
+      />
     );
-  }
 
   const p = preview.data;
   const canCreate = !!spec && specKey === settledKey && name.trim() !== '' && !!p && !preview.isPlaceholderData && p.sampleSize > 0 && p.sampleSize <= MAX_SAMPLE && !create.isPending;
@@ -131,42 +129,16 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
           Name
           <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Regenerations, week 12" className={input} aria-label="Campaign name" autoFocus />
         </label>
-        <label className={field}>
-          Dataset
-          <select
-            value={dataset.id}
-            onChange={(e) => {
-              setDatasetId(Number(e.target.value));
-              setScope('');
-            }}
-            className={input}
-            aria-label="Dataset"
-          >
-            {datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className={field}>
-          Families and tasks
-          <select value={scope} onChange={(e) => setScope(e.target.value)} className={input} aria-label="Families and tasks">
-            <option value="">All families and tasks</option>
-            {[...new Set(dataset.tasks.map((t) => t.family))].map((f) => (
-              <optgroup key={f} label={f}>
-                <option value={`${f}/`}>{f}: all tasks</option>
-                {dataset.tasks
-                  .filter((t) => t.family === f)
-                  .map((t) => (
-                    <option key={t.task} value={`${f}/${t.task}`}>
-                      {f} / {t.task}
-                    </option>
-                  ))}
-              </optgroup>
-            ))}
-          </select>
-        </label>
+        <ScopeFields
+          datasets={datasets}
+          dataset={dataset}
+          onDataset={(id) => {
+            setDatasetId(id);
+            setScope('');
+          }}
+          scope={scope}
+          onScope={setScope}
+        />
 
         <fieldset className="flex flex-col gap-1 text-neutral-400">
           <legend className="mb-1">Population</legend>
@@ -178,40 +150,14 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
           ))}
         </fieldset>
 
-        <fieldset className="flex flex-col gap-2 text-neutral-400">
-          <legend className="mb-1">Sample per family/task</legend>
-          <label className="flex items-center gap-2 text-neutral-300">
-            <input type="radio" name="sampling" value="fixed" checked={mode === 'fixed'} onChange={() => setMode('fixed')} />
-            Fixed:
-            <input
-              type="number"
-              min={1}
-              max={10000}
-              value={perStratum}
-              onChange={(e) => setPerStratum(e.target.value)}
-              onFocus={() => setMode('fixed')}
-              className={`${input} w-20 text-right tabular-nums`}
-              aria-label="Items per stratum"
-            />
-            items
-          </label>
-          <label className="flex items-center gap-2 text-neutral-300">
-            <input type="radio" name="sampling" value="margin" checked={mode === 'margin'} onChange={() => setMode('margin')} />
-            Margin of error ±
-            <input
-              type="number"
-              min={1}
-              max={50}
-              step={0.5}
-              value={marginPercent}
-              onChange={(e) => setMarginPercent(e.target.value)}
-              onFocus={() => setMode('margin')}
-              className={`${input} w-20 text-right tabular-nums`}
-              aria-label="Margin of error percent"
-            />
-            % at 95%
-          </label>
-        </fieldset>
+        <SamplingFields
+          mode={mode}
+          onMode={setMode}
+          perStratum={perStratum}
+          onPerStratum={setPerStratum}
+          marginPercent={marginPercent}
+          onMarginPercent={setMarginPercent}
+        />
 
         <div className="flex flex-col gap-3">
           <label className={field}>
@@ -243,42 +189,7 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
               {preview.error.message}
             </p>
           )}
-          {p && (
-            <div data-testid="campaign-preview">
-              <p className="mb-2 text-neutral-400">
-                <span className="text-neutral-100 tabular-nums">{number.format(p.sampleSize)}</span> samples from{' '}
-                <span className="text-neutral-100 tabular-nums">{number.format(p.populationSize)}</span> items in {p.strata.length}{' '}
-                {p.strata.length === 1 ? 'stratum' : 'strata'}
-                {preview.isFetching && <span className="text-neutral-600"> · updating…</span>}
-              </p>
-              {p.sampleSize > MAX_SAMPLE && (
-                <p className="mb-2 text-amber-300">At most {number.format(MAX_SAMPLE)} samples: allow a wider margin or fewer per stratum.</p>
-              )}
-              {p.populationSize === 0 && <p className="mb-2 text-amber-300">No items of this dataset are in the population.</p>}
-              {p.strata.length > 0 && (
-                <div className="max-h-64 max-w-2xl overflow-auto rounded-md border border-neutral-800">
-                  <table className="w-full text-left tabular-nums">
-                    <thead className="sticky top-0 bg-neutral-900 text-xs uppercase tracking-wide text-neutral-500">
-                      <tr>
-                        <th className="px-3 py-1.5 font-normal">Family / task</th>
-                        <th className="px-3 py-1.5 text-right font-normal">Population</th>
-                        <th className="px-3 py-1.5 text-right font-normal">Sample</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {p.strata.map((s) => (
-                        <tr key={s.stratum} className="border-t border-neutral-800/70" data-testid="preview-stratum">
-                          <td className="px-3 py-1 text-neutral-300">{s.stratum}</td>
-                          <td className="px-3 py-1 text-right text-neutral-400">{number.format(s.size)}</td>
-                          <td className="px-3 py-1 text-right text-neutral-200">{number.format(s.sample)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              )}
-            </div>
-          )}
+          {p && <CampaignPreview preview={p} updating={preview.isFetching} />}
         </div>
 
         <div className="flex items-center gap-3 md:col-span-3">
@@ -300,5 +211,24 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
         </div>
       </form>
     </section>
+  );
+}
+
+/** The closed form: its button, and what the last one created. */
+function NewCampaign({ created, onOpen }: { created: Campaign | undefined; onOpen: () => void }) {
+  return (
+    <div className="flex flex-wrap items-center gap-4 text-sm">
+      <button onClick={onOpen} className="rounded-md bg-neutral-100 px-3 py-1.5 font-medium text-neutral-900 hover:bg-white">
+        New campaign
+      </button>
+      {created && (
+        <p className="text-emerald-400" role="status">
+          Created “{created.name}”: {number.format(created.sampleSize)} samples of {number.format(created.populationSize)} items.{' '}
+          <Link href={`/audits/${created.id}`} className="underline hover:text-emerald-300">
+            Start auditing
+          </Link>
+        </p>
+      )}
+    </div>
   );
 }
