@@ -29,7 +29,7 @@ import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import type { JobRunner } from '@/lib/jobs/kind';
 import { JobWorker, type WorkerOptions } from '@/lib/jobs/worker';
 import { startLocalOpenAI } from '@/lib/openai-local/server';
-import { startBatch } from '@/lib/regenerate/batch';
+import { startBatch } from '@/lib/batches/batch';
 import { openaiConfig } from '@/lib/openai/config';
 import { workerKinds } from '@/lib/jobs/worker-kinds';
 

@@ -31,7 +31,8 @@ import { JobWorker } from '@/lib/jobs/worker';
 import { seededRandom } from '@/lib/random';
 import { groupHashes, groupNearDuplicates } from '@/lib/signals/groups';
 import { measurePair, pairSignalRows } from '@/lib/signals/measure';
-import { claimSignalsJob, queueSignals, signalsJobCounts, signalsJobsLeft } from '@/lib/signals/queue';
+import { claimJob } from '@/lib/jobs/jobs';
+import { queueSignals, signalsJobCounts, signalsJobsLeft } from '@/lib/signals/queue';
 import { paintRect, photoLikeRgb } from '@/lib/signals/synthetic';
 import { workerKinds } from '@/lib/jobs/worker-kinds';
 
@@ -356,7 +357,7 @@ async function dbPass(dir: string, n: number) {
   const claims: number[] = [];
   for (let i = 0; i < 20; i++) {
     const c = performance.now();
-    claimSignalsJob(db, 'bench', 30_000);
+    claimJob(db, 'bench', 30_000, Date.now(), ['signals']); // as a signals-only worker claims
     claims.push(performance.now() - c);
   }
   t = performance.now();
@@ -445,7 +446,7 @@ async function main() {
           `source groups ${int(pass.summary.source.groups)} (planted ${int(pass.plantedSourceGroups)}, all written with their exact size: ${int(pass.plantedSourceGroupsWritten)}; ` +
           `the rest are the planted pairs 4-6 bits apart that banding found).`,
         '',
-        `On that database: queueSignals of all ${int(pass.queue.jobs)} items **${f(pass.queue.seconds)} s**; claimSignalsJob with them queued ` +
+        `On that database: queueSignals of all ${int(pass.queue.jobs)} items **${f(pass.queue.seconds)} s**; a signals-only claim with them queued ` +
           `${f(pass.queue.claimMsMedian, 2)} ms median, ${f(pass.queue.claimMsMax, 2)} ms max; signalsJobsLeft over the range ${f(pass.queue.countLeftMs, 0)} ms.`,
       );
     }

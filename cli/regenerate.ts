@@ -4,7 +4,7 @@ import { getDatasetByName, listDatasets } from '@/lib/datasets';
 import { JobWorker } from '@/lib/jobs/worker';
 import { API_KINDS, workerKinds } from '@/lib/jobs/worker-kinds';
 import { BATCH_KINDS, type BatchKind } from '@/lib/jobs/kinds';
-import { batchProgress, estimateBatch, ITEM_STATUSES, startBatch } from '@/lib/regenerate/batch';
+import { batchProgress, estimateBatch, ITEM_STATUSES, startBatch } from '@/lib/batches/batch';
 import { openaiConfig } from '@/lib/openai/config';
 import { listFilterSchema } from '@/lib/review/filter';
 import { ProgressBar } from './progress';

@@ -9,7 +9,7 @@ import { Select } from '@/components/ui/Select';
 import type { ItemStatus } from '@/db/schema';
 import { get, post } from '@/lib/api/client';
 import type { BatchKind } from '@/lib/jobs/kinds';
-import type { BatchEstimate, BatchProgress } from '@/lib/regenerate/batch';
+import type { BatchEstimate, BatchProgress } from '@/lib/batches/batch';
 import type { ListFilter } from '@/lib/review/filter';
 import { useJobKinds } from './jobs/JobKinds';
 

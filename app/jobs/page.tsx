@@ -3,7 +3,7 @@ import { Row, Table } from '@/components/ui/Table';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
-import { recentBatches, type BatchSummary } from '@/lib/regenerate/batch';
+import { recentBatches, type BatchSummary } from '@/lib/batches/batch';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decimalId } from '@/lib/http/params';
 import { BATCH_KINDS, KINDS, type JobKind } from '@/lib/jobs/kinds';
-import { batchFilterSchema } from '@/lib/regenerate/batch';
+import { batchFilterSchema } from '@/lib/batches/batch';
 
 /**
  * The job and batch API (app/api/items/:id/jobs, app/api/batches): what the route handlers parse.

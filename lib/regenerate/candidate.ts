@@ -2,7 +2,6 @@ import OpenAI, { toFile } from 'openai';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import type { StoredImage } from '../images/store';
-import type { RunnableJob } from '../jobs/kind';
 import type { OpenAIConfig } from '../openai/config';
 import type { ImageUsage } from '../openai/prices';
 import { isSimulated } from '../openai/simulated';
@@ -16,7 +15,7 @@ export const sizeOf = (bucket: Bucket) => `${bucket.width}x${bucket.height}` as 
 /** Adds a regenerated candidate and makes it the item's current one (inside the job's transaction). */
 export function insertCandidate(
   db: Db,
-  job: RunnableJob,
+  job: { id: number; itemId: number },
   image: StoredImage & { width: number; height: number },
   extra: { simulated: boolean; paddingOk: boolean; provenance: Record<string, unknown>; source?: StoredImage & { width: number; height: number } },
 ): number {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
-import { batchProgress, recentBatches } from '@/lib/regenerate/batch';
+import { batchProgress, recentBatches } from '@/lib/batches/batch';
 import { markInterruptedRuns } from './interrupted';
 import { ownerGone, processStartedAt } from './owner';
 

@@ -1,6 +1,5 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { claimJob, type JobRow } from '../jobs/jobs';
 import { filterSql, type ListFilter } from '../review/filter';
 import { PAIR_SIGNALS, PAIR_SIGNALS_SQL } from './store';
 
@@ -91,16 +90,6 @@ export async function queueSignals(db: Db, filter: ListFilter, options: QueueSig
     if (cursor) await new Promise((resolve) => setImmediate(resolve));
   } while (cursor);
   return result;
-}
-
-/**
- * Takes the next due `signals` job, as a worker that runs only signals jobs does (a CLI run, a
- * server without an API key): claimJob limited to the kind, so other kinds stay queued for a
- * worker that can run them. It walks the status's jobs in id order and stops at the first due
- * one (bench/signals.ts measures it with 1.5M queued).
- */
-export function claimSignalsJob(db: Db, workerId: string, lockMs: number, now = Date.now()): JobRow | undefined {
-  return claimJob(db, workerId, lockMs, now, ['signals']);
 }
 
 /** Signals jobs in [firstId, lastId] not yet ended, by status (a CLI run's progress). */

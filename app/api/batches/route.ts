@@ -4,7 +4,7 @@ import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { serverWorker } from '@/lib/jobs/server-worker';
 import { openaiConfig } from '@/lib/openai/config';
-import { batchProgress, startBatch } from '@/lib/regenerate/batch';
+import { batchProgress, startBatch } from '@/lib/batches/batch';
 
 export const dynamic = 'force-dynamic';
 

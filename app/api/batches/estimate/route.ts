@@ -3,7 +3,7 @@ import { batchEstimateRequest } from '@/lib/api/jobs';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
 import { openaiConfig } from '@/lib/openai/config';
-import { estimateBatch } from '@/lib/regenerate/batch';
+import { estimateBatch } from '@/lib/batches/batch';
 
 export const dynamic = 'force-dynamic';
 

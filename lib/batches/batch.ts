@@ -20,7 +20,7 @@ export const batchFilterSchema = z.object({
 });
 
 /**
- * chooseBucket (recipe.ts) in SQL: the bucket nearest in log aspect is landscape when
+ * chooseBucket (lib/regenerate/recipe.ts) in SQL: the bucket nearest in log aspect is landscape when
  * w/h > sqrt(1.5), i.e. 2w² > 3h², portrait when h/w > sqrt(1.5), square otherwise (ties).
  * Exact in integers, so counting per bucket never needs one JS object per item.
  */

@@ -8,7 +8,7 @@ import { recordVerdict } from '@/lib/review/verdicts';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
 import { batchProgress, BUCKET_SQL, estimateBatch, startBatch } from './batch';
 import { openaiConfig, type OpenAIConfig } from '../openai/config';
-import { chooseBucket } from './recipe';
+import { chooseBucket } from '../regenerate/recipe';
 import { kindOf } from '../jobs/kinds';
 import { requestJob } from '../jobs/request';
 import { workerKinds } from '../jobs/worker-kinds';

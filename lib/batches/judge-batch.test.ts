@@ -3,13 +3,13 @@ import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { JobWorker } from '@/lib/jobs/worker';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
-import { batchProgress, estimateBatch, startBatch } from '@/lib/regenerate/batch';
+import { batchProgress, estimateBatch, startBatch } from '@/lib/batches/batch';
 import { openaiConfig, type OpenAIConfig } from '@/lib/openai/config';
 import { BATCH_KINDS } from '@/lib/jobs/kinds';
 import { requestJob } from '@/lib/jobs/request';
 import { workerKinds } from '@/lib/jobs/worker-kinds';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
-import { estimateJudge } from './judge';
+import { estimateJudge } from '../signals/judge';
 
 /** Only these variables, not the test process's environment (NODE_ENV is typed as required). */
 const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
