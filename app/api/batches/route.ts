@@ -17,7 +17,7 @@ export const POST = route('manage', async (request, user) => {
 });
 
 /** GET /api/batches?id=: a batch's jobs by status, spent and budget. */
-export const GET = route('manage', (request, user) => {
+export const GET = route('manage', (request) => {
   const { id } = batchQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
   return Response.json(batchProgress(getDb(), id));
 });

@@ -23,7 +23,7 @@ const query = z.object({
 const MAX_IDS = 50;
 
 /** GET /api/jobs?status=&before=&limit=&ids=: jobs, newest first (keyset paging by id); `ids`: just those jobs. */
-export const GET = route('view', (request, user) => {
+export const GET = route('view', (request) => {
   const params = query.parse(Object.fromEntries(new URL(request.url).searchParams));
   return Response.json({ jobs: listJobs(getDb(), params) });
 });

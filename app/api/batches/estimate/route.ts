@@ -8,7 +8,7 @@ import { estimateBatch } from '@/lib/batches/batch';
 export const dynamic = 'force-dynamic';
 
 /** POST /api/batches/estimate: how many items a batch over this filter would queue, and its estimated cost. */
-export const POST = route('manage', async (request, user) => {
+export const POST = route('manage', async (request) => {
   const { kind, filter, status } = await body(request, batchEstimateRequest);
   const config = openaiConfig();
   const estimate = estimateBatch(getDb(), config, { kind, filter: { ...filter, status } });
