@@ -138,6 +138,17 @@ describe('importTarball', () => {
     expect(storeFiles(db).map((f) => [f, fs.statSync(path.join(path.dirname(db.$client.name), 'images', f)).mtimeMs])).toEqual(stored);
   });
 
+  it('imports a whole tarball (not split) given as one file', async () => {
+    const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'hqedit.tar.gz');
+    fs.writeFileSync(file, await gzipTar(layoutMembers(path.join(SAMPLES_DIR, 'hqedit'), './hqedit/'), 1));
+    const { db } = tempDb();
+    const { format, run } = await resolveFormatOf([file]);
+    expect(format.name).toBe('gpt-edit-tarball');
+    expect(await run(db, {})).toMatchObject({ dataset: 'gpt-edit', files: 1, imported: 3, skipped: 0, problems: [] });
+  });
+
   it('reads metadata beside the parts, in the layout or as loose files', async () => {
     const reference = await layoutReference();
     const parts = await sampleParts({ withoutMetadata: true });

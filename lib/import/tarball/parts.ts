@@ -12,6 +12,7 @@ import { findTaskFolders } from '../gpt-edit-layout';
 const PART = /^(.+\.(?:tar\.gz|tgz))\.part(\d+)$/i;
 const WHOLE = /\.(?:tar\.gz|tgz)$/i;
 const METADATA = /\.(json|jsonl)$/i;
+const IMAGE_FOLDERS = new Set(['input', 'output']);
 
 export interface Archive {
   /** The archive's name without the part suffix (`hqedit.tar.gz`). */
@@ -38,10 +39,14 @@ export function isTarballName(name: string): boolean {
   return PART.test(name) || WHOLE.test(name);
 }
 
-/** Whether a path is a tarball part, or a folder with at least one (a cheap look for auto-detection). */
+/**
+ * Whether a path is a tarball part, or a folder with at least one (a cheap look for
+ * auto-detection: an extracted layout's image folders, 300k files each, are never listed).
+ */
 export function looksLikeTarballs(target: string): boolean {
   try {
     if (fs.statSync(target).isFile()) return isTarballName(path.basename(target));
+    if (IMAGE_FOLDERS.has(path.basename(target))) return false;
     return fs.readdirSync(target).some(isTarballName);
   } catch {
     return false;
