@@ -31,10 +31,12 @@ export function ShortcutDialog({ keymap, onClose }: { keymap: Keymap; onClose: (
             <section key={group.title}>
               <h3 className="mb-2 text-xs uppercase tracking-wide text-neutral-500">{group.title}</h3>
               <dl className="space-y-1.5 text-sm">
-                {group.rows.map(([key, label]) => (
-                  <div key={key + label} className="flex items-center gap-3">
-                    <dt className="w-12 shrink-0 text-right">
-                      <kbd>{key}</kbd>
+                {group.rows.map(([keys, label]) => (
+                  <div key={keys.join() + label} className="flex items-center gap-3">
+                    <dt className="flex w-16 shrink-0 justify-end gap-1">
+                      {keys.map((key) => (
+                        <kbd key={key}>{key}</kbd>
+                      ))}
                     </dt>
                     <dd className="text-neutral-300">{label}</dd>
                   </div>

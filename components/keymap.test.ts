@@ -57,9 +57,10 @@ describe('the keymaps', () => {
   it('the review help shows the keys as before: reasons one by one, arrows as arrows', () => {
     const groups = helpGroups(KEYMAPS.review);
     expect(groups.map((g) => g.title)).toEqual(['Verdicts', 'Reject reasons', 'Instruction and image', 'Inspect']);
-    expect(groups[1].rows[0]).toEqual(['1', 'Instruction not followed']);
-    expect(groups[3].rows).toContainEqual(['← →', 'Move the swipe line']);
-    expect(helpGroups(KEYMAPS.audit)[0].rows).toContainEqual(['0–9', 'score the scale, then go to the next']);
+    expect(groups[1].rows[0]).toEqual([['1'], 'Instruction not followed']);
+    expect(groups[1].rows).toContainEqual([['Enter', 'r'], 'Confirm reject']);
+    expect(groups[3].rows).toContainEqual([['←', '→'], 'Move the swipe line']);
+    expect(helpGroups(KEYMAPS.audit)[0].rows).toContainEqual([['0–9'], 'score the scale, then go to the next']);
   });
 });
 

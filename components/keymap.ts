@@ -127,16 +127,20 @@ export function actionFor<K extends Keymap>(keymap: K, mode: string, key: string
 
 export interface HelpGroup {
   title: string;
-  rows: [keys: string, label: string][];
+  /** Each line: the keys as the page writes them (one <kbd> each), and what they do. */
+  rows: [keys: string[], label: string][];
 }
 
-/** How the help writes an action's keys: `shown`, else each key's name (`← →`). */
-export const shownKeys = (action: KeyAction) => action.shown ?? action.keys.map(keyName).join(' ');
+/** How the page writes an action's keys: `shown`, else each key's name (`← →`). */
+const keyNames = (action: KeyAction) => (action.shown ? [action.shown] : action.keys.map(keyName));
+
+/** An action's keys as one label (on a button). */
+export const shownKeys = (action: KeyAction) => keyNames(action).join(' ');
 
 /** One help line per action (or per key, with keyLabels). */
-function helpRows(action: KeyAction): [string, string][] {
-  if (action.keyLabels) return action.keys.map((key, i) => [keyName(key), action.keyLabels![i]]);
-  return [[shownKeys(action), action.label]];
+function helpRows(action: KeyAction): [string[], string][] {
+  if (action.keyLabels) return action.keys.map((key, i) => [[keyName(key)], action.keyLabels![i]]);
+  return [[keyNames(action), action.label]];
 }
 
 /** The `?` help of a page: every entry outside the help mode, in titled groups. */
