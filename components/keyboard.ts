@@ -3,19 +3,19 @@ import { actionFor, type Keymap } from './keymap';
 
 /**
  * Whether a key event's target is a field the user types into (input, textarea, select or
- * contenteditable): page shortcuts then stay out of the way. The one copy every keyboard-first
- * page (review, audit, item) uses.
+ * contenteditable): page shortcuts then stay out of the way. Every keyboard-first page (review,
+ * audit, item, the adjudication queue) binds its keys through useKeymap, so this is the one copy.
  */
-export function isTyping(target: EventTarget | null) {
+function isTyping(target: EventTarget | null) {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
 /** Runs an action with the key that was pressed; `false` means "not now" (the key keeps its default). */
-export type KeyHandler = (key: string) => void | false;
+type KeyHandler = (key: string) => void | false;
 
 export type KeyHandlers<K extends Keymap> = Record<keyof K & string, KeyHandler>;
 
-export interface KeymapOptions {
+interface KeymapOptions {
   /** The page's mode (see KeyAction.mode); default 'normal'. */
   mode?: string;
   /** Enter on a focused link or button is that control's own (its click), not the page's. */
@@ -27,7 +27,7 @@ export interface KeymapOptions {
  * the action its keymap gives the key in the current mode runs, and the key's default is
  * prevented unless the handler answered false. Answers whether an action ran.
  */
-export function handleKey<K extends Keymap>(keymap: K, handlers: KeyHandlers<K>, event: KeyboardEvent, options: KeymapOptions = {}): boolean {
+function handleKey<K extends Keymap>(keymap: K, handlers: KeyHandlers<K>, event: KeyboardEvent, options: KeymapOptions = {}): boolean {
   if (isTyping(event.target) || event.metaKey || event.ctrlKey || event.altKey) return false;
   const { key } = event;
   if (options.controlsOwnEnter && key === 'Enter' && event.target instanceof HTMLElement && event.target.closest('a, button')) return false;

@@ -125,7 +125,7 @@ export function actionFor<K extends Keymap>(keymap: K, mode: string, key: string
   return undefined;
 }
 
-export interface HelpGroup {
+interface HelpGroup {
   title: string;
   /** Each line: the keys as the page writes them (one <kbd> each), and what they do. */
   rows: [keys: string[], label: string][];

@@ -12,7 +12,7 @@ export const RENEW_EVERY_MS = 30_000;
 /** Renewals stop after this long without input, so an unattended page's items go back to the queue. */
 export const IDLE_AFTER_MS = LEASE_MS;
 /** Coming back to a lease with less than this left renews at once rather than at the next tick. */
-export const RENEW_NOW_BELOW_MS = 60_000;
+const RENEW_NOW_BELOW_MS = 60_000;
 /** A lease this close to its end counts as lapsed: a renewal might reach the server too late. */
 const LAPSE_MARGIN_MS = 1_000;
 const AWAY_NOTICE = 'Your hold on this item expired while you were away; here is the next one.';
