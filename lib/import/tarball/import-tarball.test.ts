@@ -149,6 +149,14 @@ describe('importTarball', () => {
     expect(await run(db, {})).toMatchObject({ dataset: 'gpt-edit', files: 1, imported: 3, skipped: 0, problems: [] });
   });
 
+  it('counts records already imported without waiting for their images, as the layout import does', async () => {
+    const { db } = tempDb();
+    expect(await importTarball(db, [await sampleParts()])).toMatchObject({ imported: 12 });
+    // Parts that lost an image: the record it belongs to is already there, so nothing is missing.
+    const lacking = await sampleParts({ change: (m) => (m.name === 'omniedit/env/input/00000005.png' ? { ...m, name: 'omniedit/env/input/gone.png' } : m) });
+    expect(await importTarball(db, [lacking])).toMatchObject({ imported: 0, alreadyPresent: 12, skipped: 0, problems: [] });
+  });
+
   it('reads metadata beside the parts, in the layout or as loose files', async () => {
     const reference = await layoutReference();
     const parts = await sampleParts({ withoutMetadata: true });

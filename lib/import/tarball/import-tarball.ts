@@ -86,6 +86,8 @@ export async function importTarball(db: Db, paths: string[], options: TarballImp
 class TarballImport {
   private readonly pairing = new Pairing<WaitingRecord, StoredRef>((record, source, output) => this.ready(record, source, output));
   private batch: NewItem[] = [];
+  /** Records read but not yet looked up in the dataset. */
+  private unsettled: (WaitingRecord & { dir: string })[] = [];
   private readonly storing = new Set<Promise<void>>();
   /** Store writes under way, by content hash. */
   private readonly writing = new Map<string, Promise<{ path: string; fileId: string }>>();
@@ -245,9 +247,27 @@ class TarballImport {
         continue;
       }
       const dir = taskDir ?? `${record.family}/${record.task}`;
-      this.pairing.record({ record, text: entry.text, file: shown, order: [order, entry.index] }, imageKey(dir, record.input), imageKey(dir, record.output));
+      this.unsettled.push({ record, text: entry.text, file: shown, order: [order, entry.index], dir });
+      if (this.unsettled.length >= BATCH) this.settle();
     }
+    this.settle();
     return readAny || !broken;
+  }
+
+  /**
+   * Records already in the dataset (an earlier run, or a re-import) are counted now and never
+   * wait for their images; the others go to the pairing. One query per batch of records.
+   */
+  private settle() {
+    const records = this.unsettled;
+    this.unsettled = [];
+    if (records.length === 0) return;
+    const { writer } = this.session;
+    const existing = writer.existing(records.map((w) => w.record.id));
+    for (const { dir, ...waiting } of records) {
+      if (existing.has(waiting.record.id)) writer.alreadyPresent++;
+      else this.pairing.record(waiting, imageKey(dir, waiting.record.input), imageKey(dir, waiting.record.output));
+    }
   }
 
   /** A record with both images known: an item for the next batch, or a problem naming the image refused. */
