@@ -18,8 +18,6 @@ import { useAuditKeys } from './useAuditKeys';
 import { useAuditQueue } from './useAuditQueue';
 import { nextUnscored, useScoring } from './useScoring';
 
-export type { AuditCampaignInfo } from './AuditBar';
-
 function pairOf(item: AuditItem): [PairImage, PairImage] {
   const { source, candidate } = item;
   const note = [

@@ -29,7 +29,7 @@ const field = 'flex flex-col gap-1 text-neutral-400';
 const input = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 text-neutral-200';
 
 /** The preview request the form's fields make, or undefined while a number in them is out of range (said by the flags). */
-export function campaignSpec(form: {
+function campaignSpec(form: {
   datasetId: number | undefined;
   kind: PopulationKind;
   scope: string;

@@ -9,7 +9,7 @@ import * as api from './api';
 const RENEW_AFTER_MS = 2 * 60_000;
 const IDLE_AFTER_MS = 4 * 60_000;
 
-export type AuditScores = Pick<api.ResultBody, 'instructionFollowing' | 'identityPreservation' | 'visualQuality'>;
+type AuditScores = Pick<api.ResultBody, 'instructionFollowing' | 'identityPreservation' | 'visualQuality'>;
 
 /**
  * The audit page's samples: claims one (`onShow` is told, so the page starts it afresh), keeps

@@ -17,8 +17,6 @@ import { useHolder } from './useReviewer';
 import { useReviewKeys } from './useReviewKeys';
 import { useReviewQueue } from './useReviewQueue';
 
-export type { QueueOptions } from './FilterBar';
-
 function pairOf(item: ReviewItem, candidateId: number): [PairImage, PairImage] {
   const candidate = item.candidates.find((c) => c.id === candidateId) ?? item.candidates[0];
   // A pair regeneration brings its own source image.
