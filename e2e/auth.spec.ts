@@ -11,8 +11,9 @@ test.describe('signed out', () => {
     await page.getByLabel('Username').fill('ann1');
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.locator('main [role=alert]')).toBeVisible();
-    await expect(page).toHaveURL(/\/login/);
+    // A 401 from sign-in is the form's message, not the fetcher's redirect to the page it is on.
+    await expect(page.locator('main [role=alert]')).toHaveText(/^Invalid username or password\.$/);
+    await expect(page).toHaveURL(/\/login\?next=%2Fjobs$/);
 
     await page.getByLabel('Password').fill(E2E_PASSWORD);
     await page.getByLabel('Password').press('Enter');
@@ -30,6 +31,24 @@ test.describe('signed out', () => {
     const claim = await request.post('/api/queue/claim', { data: { holder: 'signed-out-page', filter: { datasetId: 1 } } });
     expect(claim.status()).toBe(401);
     expect((await claim.json()).error).toMatch(/sign in/);
+  });
+});
+
+test.describe('a session that ends on an open page', () => {
+  test('the next call sends the page to sign-in, and signing in comes back to it', async ({ page }) => {
+    await page.goto('/account');
+    // As if the session had expired: the page is still open, its cookie is gone.
+    await page.context().clearCookies();
+    await page.getByLabel('Current password').fill(E2E_PASSWORD);
+    await page.getByLabel('New password', { exact: true }).fill('another-password-456');
+    await page.getByLabel('Repeat new password').fill('another-password-456');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
+
+    await page.getByLabel('Username').fill('lead');
+    await page.getByLabel('Password').fill(E2E_PASSWORD);
+    await page.getByLabel('Password').press('Enter');
+    await expect(page).toHaveURL(/\/account$/);
   });
 });
 
