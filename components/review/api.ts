@@ -1,5 +1,7 @@
 import { beacon, get, post } from '@/lib/api/client';
 import type { ImageKind as ServedImageKind } from '@/lib/api/images';
+import type { CommentAnswer } from '@/lib/api/items';
+import type { JobQueued, JobRequestBody } from '@/lib/api/jobs';
 import type {
   ClaimAnswer,
   ClaimRequest,
@@ -44,8 +46,7 @@ export const fullUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${i
 /** The kinds are lib/jobs/kinds (server-only: their labels reach the page through components/jobs/JobKinds.tsx). */
 export type { JobKind };
 
-export const requestJob = (itemId: number, request: { kind: JobKind; holder?: string; params?: Record<string, unknown> }) =>
-  post<{ jobId: number; estimatedUsd: number }>(`/api/items/${itemId}/jobs`, request);
+export const requestJob = (itemId: number, request: JobRequestBody) => post<JobQueued>(`/api/items/${itemId}/jobs`, request);
 
 export interface JobState {
   id: number;
@@ -63,5 +64,4 @@ export async function jobStates(jobIds: number[]): Promise<{ id: number; job: Jo
 export const jobEnded = (status: JobState['status']) => status === 'succeeded' || status === 'failed' || status === 'cancelled';
 
 /** A note on the item for the leads (stored as a comment: leads and its author see it). */
-export const addNote = (itemId: number, body: string) =>
-  post<{ id: number; body: string; createdAt: number }>(`/api/items/${itemId}/comments`, { body });
+export const addNote = (itemId: number, body: string) => post<CommentAnswer>(`/api/items/${itemId}/comments`, { body });
