@@ -43,6 +43,11 @@ const MAX_STORING_BYTES = 64 << 20;
 /** The progress callback runs after each batch, and at least every this many compressed bytes. */
 const PROGRESS_EVERY_BYTES = 8 << 20;
 
+export interface TarballImportOptions extends ImportOptions {
+  /** Largest image member read (default MAX_DECODE_BYTES, the largest image Loupe decodes); a larger one is refused unread. */
+  maxImageBytes?: number;
+}
+
 /**
  * Imports the release's split tarballs (or whole ones) without extracting them: the parts
  * stream through gunzip and tar in one pass; each image is checked in memory and written
@@ -52,11 +57,6 @@ const PROGRESS_EVERY_BYTES = 8 << 20;
  * extracted layout; idempotent by record id, so an interrupted import resumes by running
  * it again.
  */
-export interface TarballImportOptions extends ImportOptions {
-  /** Largest image member read (default MAX_DECODE_BYTES, the largest image Loupe decodes); a larger one is refused unread. */
-  maxImageBytes?: number;
-}
-
 export async function importTarball(db: Db, paths: string[], options: TarballImportOptions = {}): Promise<ImportSummary> {
   for (const p of paths) if (!fs.existsSync(p)) throw new NothingToImportError(`no such file or folder: ${p}`);
   let source: TarballSource;
