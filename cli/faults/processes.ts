@@ -1,6 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Child processes for the fault tests: real CLI runs that can be killed mid-way. */
@@ -65,8 +63,4 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-export function readJson(file: string): unknown {
-  return JSON.parse(fs.readFileSync(path.resolve(file), 'utf8'));
 }

@@ -7,7 +7,7 @@ import { MAX_PER_STRATUM, POPULATION_KINDS } from './constants';
  * can import the types).
  */
 
-export { MAX_PER_STRATUM, MAX_SAMPLE, POPULATION_KINDS, POPULATION_LABELS, type PopulationKind } from './constants';
+export { MAX_SAMPLE, POPULATION_LABELS, type PopulationKind } from './constants';
 
 export const populationSchema = z.object({
   kind: z.enum(POPULATION_KINDS),

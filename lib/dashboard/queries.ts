@@ -12,20 +12,11 @@ import { progressByTask, type Progress } from './progress';
 import { regenerationSummary, type RegenerationSummary } from './regeneration';
 import { verdictsPerDay, type VerdictDay } from './verdicts';
 
-export { auditSummary, type AuditStratum, type CampaignSummary } from './audits';
+export { auditSummary, type CampaignSummary } from './audits';
 export { progressByTask, type Progress, type TaskProgress } from './progress';
-export { JOB_KINDS, JOB_STATUSES, regenerationSummary, type JobKindSummary, type RegenerationSummary } from './regeneration';
-export {
-  bucketEdges,
-  downsample,
-  isJudgeSignal,
-  MAX_PAIRS,
-  signalNames,
-  signalVsHuman,
-  type SignalVsHuman,
-  type SignalVsHumanOptions,
-} from './signals';
-export { DAY_MS, forgetVerdictDays, verdictsPerDay, type VerdictDay, type VerdictsPerDayOptions } from './verdicts';
+export { regenerationSummary, type JobKindSummary, type RegenerationSummary } from './regeneration';
+export { bucketEdges, downsample, signalNames, signalVsHuman, type SignalVsHuman } from './signals';
+export { forgetVerdictDays, verdictsPerDay, type VerdictDay } from './verdicts';
 
 export interface DashboardSummary {
   /** null: every dataset. */

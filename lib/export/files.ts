@@ -232,7 +232,3 @@ export async function readImage(image: CheckedFile & { field: string }): Promise
     await handle.close();
   }
 }
-
-export function sha256(data: Uint8Array): string {
-  return crypto.createHash('sha256').update(data).digest('hex');
-}

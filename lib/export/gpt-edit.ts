@@ -3,8 +3,8 @@ import { exportFile, ImageCopier, JsonArrayWriter } from './files';
 import { runExport, type ExportContext, type ExportOptions, type ExportSummary, type FormatWriter } from './run';
 import { buildRecord, safeSegment, type ExportItem, type TaskGroup } from './selection';
 
-export { ExportError, type ExportFilter, type ExportStatus } from './selection';
-export type { ExportOptions, ExportProblem, ExportSummary } from './run';
+export { ExportError } from './selection';
+export type { ExportOptions, ExportSummary } from './run';
 
 /**
  * Writes the selected items in the GPT-Image-Edit-1.5M layout the importer reads:

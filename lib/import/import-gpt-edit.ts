@@ -8,7 +8,7 @@ import { importLimits, type ImportLimits } from './limits';
 import type { ProbeKind } from '../images/prober';
 import { NothingToImportError, runImport, type ImportProgress, type ImportSummary } from './session';
 
-export { NothingToImportError, type ImportProblem, type ImportProgress, type ImportSummary } from './session';
+export { NothingToImportError, type ImportProgress, type ImportSummary } from './session';
 
 export interface ImportOptions {
   dataset?: string;

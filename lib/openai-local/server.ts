@@ -8,7 +8,7 @@ import { imageEdit, imageGeneration, unusableImages } from './images-api';
 import { IMAGE_MODELS } from './validation';
 import { SIMULATED_HEADER } from '../openai/simulated';
 
-export type { FaultPlan, QueuedFault, RateFault, UnparseableFault } from './faults';
+export type { QueuedFault, RateFault } from './faults';
 
 export interface LocalOpenAIOptions {
   /** 0 (the default) picks a free port. */

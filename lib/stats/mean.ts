@@ -1,8 +1,6 @@
 /** Confidence intervals for a mean (e.g. an average score or latency over audited items). */
 import { assertConfidence, studentTQuantile } from './distributions';
 
-export { studentTQuantile } from './distributions';
-
 export interface MeanInterval {
   mean: number;
   /** Null when n < 2: one value says nothing about the spread. */
