@@ -51,7 +51,9 @@ export default defineConfig([
       'import-x/extensions': ['.ts', '.tsx', '.mjs', '.js'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
       // unrs-resolver with tsconfig's `@/*` paths.
-      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.tsx', '.mjs', '.js', '.json', '.node'], tsconfig: { configFile: tsconfig } })],
+      'import-x/resolver-next': [
+        importX.createNodeResolver({ extensions: ['.ts', '.tsx', '.mjs', '.js', '.json', '.node'], tsconfig: { configFile: tsconfig } }),
+      ],
     },
     rules: {
       // A type-only import is erased at build time, so it cannot make a runtime cycle and is not counted.
@@ -67,7 +69,10 @@ export default defineConfig([
       // rules-of-hooks and exhaustive-deps stay on.
       ...Object.fromEntries(REACT_COMPILER_RULES.map((rule) => [`react-hooks/${rule}`, 'off'])),
       // `_name` marks a parameter or destructured part kept on purpose (e.g. to omit a key from a rest object).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
     },
   },
 ]);
