@@ -387,7 +387,7 @@ async function main() {
   const load = os.loadavg();
   try {
     log(`${n} pairs of ${size}x${size} in ${dir}; concurrency ${concurrency}; load ${load[0].toFixed(2)}`);
-    let t = performance.now();
+    const t = performance.now();
     const layout = path.join(dir, 'gpt-edit');
     const pairs = await writePairs(layout, n, size);
     const generateSeconds = (performance.now() - t) / 1000;
