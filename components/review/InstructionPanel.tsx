@@ -4,8 +4,6 @@ import { diffWords } from 'diff';
 import { useEffect, useRef, useState } from 'react';
 import type { ReviewItem } from '@/lib/review/items';
 
-type Version = ReviewItem['instructions'][number];
-
 const KIND_LABEL: Record<string, string> = {
   original: 'Original',
   rewrite: 'Rewrite',
