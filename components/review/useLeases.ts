@@ -10,7 +10,7 @@ import { useActivity } from './useActivity';
 export const LEASE_MS = 2 * 60_000;
 export const RENEW_EVERY_MS = 30_000;
 /** Renewals stop after this long without input, so an unattended page's items go back to the queue. */
-export const IDLE_AFTER_MS = LEASE_MS;
+const IDLE_AFTER_MS = LEASE_MS;
 /** Coming back to a lease with less than this left renews at once rather than at the next tick. */
 const RENEW_NOW_BELOW_MS = 60_000;
 /** A lease this close to its end counts as lapsed: a renewal might reach the server too late. */

@@ -15,10 +15,12 @@ import { createInterface } from 'node:readline';
 import type { ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ItemFilter } from '@/lib/review/filter';
-import { IDLE_AFTER_MS, LEASE_MS, RENEW_EVERY_MS } from './useLeases';
+import { LEASE_MS, RENEW_EVERY_MS } from './useLeases';
 import { useReviewQueue } from './useReviewQueue';
 
 const ORIGIN = 'http://localhost:3000';
+/** useLeases renews only after input within a lease's length. */
+const IDLE_AFTER_MS = LEASE_MS;
 let server: ChildProcess;
 let base: string;
 let cookie: string;
