@@ -62,6 +62,8 @@ export default defineConfig([
   },
   {
     name: 'loupe/rules',
+    // A disable comment that no longer hides anything fails the lint, so none outlives its reason.
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // react-hooks 7's React Compiler rules check code for the React Compiler, which Loupe does not build
       // with. Here they flagged correct code (a ref passed down in props, Date.now() in a server component,
