@@ -30,7 +30,7 @@ import tar from 'tar-stream';
 import { openDb } from '@/db';
 import { bufferSource, checkImage } from '@/lib/images/check';
 import { FolderCache } from '@/lib/images/open';
-import { writeStoreFile } from '@/lib/images/store';
+import { writeStoreFileSync } from '@/lib/images/store';
 import { importTarball } from '@/lib/import/tarball/import-tarball';
 import { classifyMember } from '@/lib/import/tarball/members';
 import { findTarballs } from '@/lib/import/tarball/parts';
@@ -39,8 +39,6 @@ import { distinctPng } from '@/lib/test/tarball';
 
 const OUT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
 const GOAL_RATIO = 0.8;
-/** Store writes under way at once, as in the import (MAX_STORING in lib/import/tarball/import-tarball.ts). */
-const STORE_WRITES = 16;
 
 const { values: args } = parseArgs({
   options: {
@@ -239,23 +237,18 @@ function untar(parts: string[], dir: string): { seconds: number; cpuSeconds: num
 /**
  * Loupe's stream alone: gunzip + tar reader reading every member whole; then also hashing
  * and checking each image; then also writing it to a fresh store as the import does (the
- * same writeStoreFile, as many writes under way): the import's stages, one added at a time.
+ * same writeStoreFileSync): the import's stages, one added at a time.
  */
 async function streamSeconds(parts: string[], upTo: 'read' | 'check' | 'store', storeDir = ''): Promise<number> {
   const folders = new FolderCache();
-  const writes = new Set<Promise<unknown>>();
   const started = performance.now();
   await streamArchive({ name: 'omniedit.tar.gz', parts }, { bytesRead: 0 }, async (member) => {
     const bytes = await member.read();
     if (upTo === 'read' || classifyMember(member.name).kind !== 'image') return;
     const info = checkImage(bufferSource(bytes));
-    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-    if (upTo !== 'store') return;
-    while (writes.size >= STORE_WRITES) await Promise.race(writes);
-    const write = writeStoreFile(storeDir, bytes, info.format, folders, sha256).finally(() => writes.delete(write));
-    writes.add(write);
+    if (upTo === 'store') writeStoreFileSync(storeDir, bytes, info.format, folders); // hashes as it names the file
+    else crypto.createHash('sha256').update(bytes).digest('hex');
   });
-  await Promise.all(writes);
   const seconds = (performance.now() - started) / 1000;
   if (storeDir) fs.rmSync(storeDir, { recursive: true, force: true });
   return seconds;
@@ -298,7 +291,7 @@ function report(r: {
     '| --- | ---: |',
     `| gunzip + tar reader (every member read whole) | ${f(b.gunzipAndTarSeconds, 2)} |`,
     `| + sha256 + image checks in memory | ${f(b.gunzipAndTarSeconds + b.hashAndCheckSeconds, 2)} |`,
-    `| + store writes (temp file, rename, identity), ${STORE_WRITES} under way | ${f(b.gunzipAndTarSeconds + b.hashAndCheckSeconds + b.storeWritesSeconds, 2)} |`,
+    `| + store writes (temp file, rename, identity) | ${f(b.gunzipAndTarSeconds + b.hashAndCheckSeconds + b.storeWritesSeconds, 2)} |`,
     `| the whole import (+ pairing, batches into the database) | ${f(r.loupe.seconds, 2)} |`,
   ].join('\n');
 }

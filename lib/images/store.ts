@@ -23,23 +23,8 @@ export interface StoredImage {
  * file) and returns its (root, relative path) reference.
  */
 export async function storeImage(db: Db, bytes: Buffer, extension = 'png'): Promise<StoredImage> {
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   const dir = imageStoreDir(db);
-  const stored = await writeStoreFile(dir, bytes, extension);
-  return { rootId: ensureImageRoot(db, dir), ...stored };
-}
-
-/**
- * storeImage's file half, for a bulk writer that looks the store's root row up once (the
- * tarball import: a root lookup per image cost more than the write). With a FolderCache
- * the store's folders are resolved once per import (lib/images/open.ts, import mode).
- */
-export async function writeStoreFile(
-  dir: string,
-  bytes: Buffer,
-  extension = 'png',
-  folders?: FolderCache,
-  sha256 = crypto.createHash('sha256').update(bytes).digest('hex'),
-): Promise<Omit<StoredImage, 'rootId'>> {
   const rel = `${sha256.slice(0, 2)}/${sha256}.${extension}`;
   const file = path.join(dir, rel);
   if (!fs.existsSync(file)) {
@@ -47,6 +32,28 @@ export async function writeStoreFile(
     const temp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
     await fs.promises.writeFile(temp, bytes);
     await fs.promises.rename(temp, file); // atomic: a reader never sees half an image
+  }
+  const opened = openInRootSync(dir, rel);
+  fs.closeSync(opened.fd);
+  return { rootId: ensureImageRoot(db, dir), path: rel, sha256, fileId: opened.fileId };
+}
+
+/**
+ * storeImage for a bulk writer (the tarball import): synchronous (for small images the
+ * thread-pool round trips of the async writes cost more than the writes: bench:tarball),
+ * with the store's root row looked up once by the caller rather than per image, and the
+ * store's folders resolved once per import (a FolderCache: lib/images/open.ts, import mode).
+ * The same file, named the same way, written the same way (a temporary file, renamed).
+ */
+export function writeStoreFileSync(dir: string, bytes: Buffer, extension: string, folders?: FolderCache): Omit<StoredImage, 'rootId'> {
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  const rel = `${sha256.slice(0, 2)}/${sha256}.${extension}`;
+  const file = path.join(dir, rel);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
+    fs.writeFileSync(temp, bytes);
+    fs.renameSync(temp, file);
   }
   const opened = openInRootSync(dir, rel, undefined, folders);
   fs.closeSync(opened.fd);

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '@/db';
@@ -6,7 +5,7 @@ import { bufferSource, checkImage, ImageRefused, type CheckedImageInfo } from '.
 import type { ImageInfo } from '../../images/probe';
 import { MAX_DECODE_BYTES } from '../../images/read';
 import { FolderCache } from '../../images/open';
-import { imageStoreDir, writeStoreFile } from '../../images/store';
+import { imageStoreDir, writeStoreFileSync } from '../../images/store';
 import { ensureImageRoot } from '../../datasets';
 import type { NewItem } from '../batch-writer';
 import { parseGptEditRecord, type GptEditRecord } from '../gpt-edit-record';
@@ -37,9 +36,6 @@ interface StoredRef {
 }
 
 const BATCH = 2000;
-/** Images being written to the store at once (the store's writes overlap the stream), and their bytes. */
-const MAX_STORING = 16;
-const MAX_STORING_BYTES = 64 << 20;
 /** The progress callback runs after each batch, and at least every this many compressed bytes. */
 const PROGRESS_EVERY_BYTES = 8 << 20;
 
@@ -88,11 +84,6 @@ class TarballImport {
   private batch: NewItem[] = [];
   /** Records read but not yet looked up in the dataset. */
   private unsettled: (WaitingRecord & { dir: string })[] = [];
-  private readonly storing = new Set<Promise<void>>();
-  /** Store writes under way, by content hash. */
-  private readonly writing = new Map<string, Promise<{ path: string; fileId: string }>>();
-  private storingBytes = 0;
-  private storeFailure?: Error;
   private readonly storeDir: string;
   private readonly storeRootId: number;
   private readonly folders = new FolderCache();
@@ -123,8 +114,7 @@ class TarballImport {
           await this.member(archive.name, member);
         });
       } catch (error) {
-        if (this.storeFailure) throw this.storeFailure;
-        if (!(error instanceof ArchiveError)) throw error;
+        if (!(error instanceof ArchiveError)) throw error; // a full disk, the database: the import ends
         // What was read stays imported; records whose images were cut off are reported below.
         this.session.report(archive.name, [this.memberNo++, Infinity], error.message);
       }
@@ -135,14 +125,12 @@ class TarballImport {
       const taskDir = besideTaskDir(this.source.baseDir, file);
       if (await this.records(fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, shown, taskDir, true)) read++;
     }
-    await this.drainStores();
     this.flush();
     this.reportUnmatched();
     return read;
   }
 
   private async member(archive: string, member: TarMember) {
-    if (this.storeFailure) throw this.storeFailure; // a full disk ends the import
     if (member.type !== 'file' && member.type !== 'contiguous-file') return;
     const kind = classifyMember(member.name);
     if (kind.kind === 'image') {
@@ -151,7 +139,7 @@ class TarballImport {
         // Left unread (the header tells its size): never held in memory.
         this.pairing.image(kind.key, { ok: false, reason: `image is ${formatBytes(member.size)}, more than the limit of ${formatBytes(this.maxImageBytes)} (${where})` });
       } else {
-        await this.image(kind.key, await member.read(), where);
+        this.image(kind.key, await member.read(), where);
       }
     } else if (kind.kind === 'metadata') {
       await this.records(member.chunks(), `${archive}:${member.name}`, kind.taskDir, false);
@@ -159,8 +147,12 @@ class TarballImport {
     if (this.session.progress.bytesRead - this.progressAt >= PROGRESS_EVERY_BYTES) this.progressed();
   }
 
-  /** Checks an image in memory, then writes it to the store while the stream goes on (a few at a time). */
-  private async image(key: string, bytes: Buffer, where: string) {
+  /**
+   * Checks an image in memory, then writes it to the store (synchronously: the next member is
+   * not read meanwhile, while gunzip goes on in the thread pool). A full disk throws: the
+   * import ends there.
+   */
+  private image(key: string, bytes: Buffer, where: string) {
     let info: CheckedImageInfo;
     try {
       info = checkImage(bufferSource(bytes));
@@ -169,39 +161,8 @@ class TarballImport {
       this.pairing.image(key, { ok: false, reason: `${error.message} (${where})` });
       return;
     }
-    while (this.storing.size >= MAX_STORING || this.storingBytes >= MAX_STORING_BYTES) await Promise.race(this.storing);
-    this.storingBytes += bytes.length;
-    const storing: Promise<void> = this.write(bytes, info.format)
-      .then((stored) => this.pairing.image(key, { ok: true, ref: { path: stored.path, info: { ...info, fileId: stored.fileId } } }))
-      .catch((error: Error) => {
-        this.storeFailure ??= error; // a full disk (or a failed batch write): ends the import at the next member
-      })
-      .finally(() => {
-        this.storing.delete(storing);
-        this.storingBytes -= bytes.length;
-      });
-    this.storing.add(storing);
-  }
-
-  /**
-   * Writes an image to the store; the same bytes already on their way there wait for that
-   * write instead (two renames of one name would leave the first reference's file replaced).
-   */
-  private write(bytes: Buffer, extension: string): Promise<{ path: string; fileId: string }> {
-    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-    let writing = this.writing.get(sha256);
-    if (!writing) {
-      writing = writeStoreFile(this.storeDir, bytes, extension, this.folders, sha256);
-      this.writing.set(sha256, writing);
-      const forget = () => this.writing.delete(sha256);
-      writing.then(forget, forget);
-    }
-    return writing;
-  }
-
-  private async drainStores() {
-    await Promise.all(this.storing);
-    if (this.storeFailure) throw this.storeFailure;
+    const stored = writeStoreFileSync(this.storeDir, bytes, info.format, this.folders);
+    this.pairing.image(key, { ok: true, ref: { path: stored.path, info: { ...info, fileId: stored.fileId } } });
   }
 
   /**
