@@ -5,7 +5,7 @@ import { LEASE_MS, type Claimant } from './queue';
 import type { RejectReason } from './reasons';
 import { LoupeError } from '@/lib/errors';
 
-export { REJECT_REASONS, type RejectReason } from './reasons';
+export type { RejectReason } from './reasons';
 
 export interface VerdictInput {
   itemId: number;
