@@ -36,6 +36,7 @@ let redirecting = false;
 function toLogin() {
   if (redirecting) return;
   redirecting = true;
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load: nothing of the ended session's page state should survive
   window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
 }
 

@@ -9,7 +9,7 @@ import { body, jsonError } from '@/lib/http/handler';
 export const dynamic = 'force-dynamic';
 
 /** GET /api/exports?before=&limit=: export runs, newest first, and the progress of the running one. */
-export const GET = route('manage', (request, user) => {
+export const GET = route('manage', (request) => {
   const params = exportsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
   return Response.json({
     exports: withDownloads(dataDir(), listExports(getDb(), params)),
