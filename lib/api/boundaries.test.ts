@@ -132,17 +132,10 @@ describe('the contracts (lib/api)', () => {
   });
 });
 
-/** Route files whose inline schema belongs to another part of issue 11 (the job kinds) and has not moved yet. */
-const PENDING = new Set<string>(['app/api/jobs/route.ts']);
-
 describe('route handlers', () => {
   const inline = () => files('app/api', /^route\.ts$/).filter((file) => valueImports(file).includes('zod'));
 
   it('parse with schemas from lib/api, not zod written inline', () => {
-    expect(inline().filter((file) => !PENDING.has(file)), 'move the schema to lib/api/<concept>.ts and import it').toEqual([]);
-  });
-
-  it('the pending list holds only files that still write zod inline', () => {
-    expect([...PENDING].filter((file) => !inline().includes(file)), 'take moved files off PENDING').toEqual([]);
+    expect(inline(), 'move the schema to lib/api/<concept>.ts and import it').toEqual([]);
   });
 });

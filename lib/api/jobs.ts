@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decimalId } from '@/lib/http/params';
+import { decimalCount, decimalId, parseId } from '@/lib/http/params';
 import { BATCH_KINDS, KINDS, type JobKind } from '@/lib/jobs/kinds';
 import { batchFilterSchema } from '@/lib/batches/batch';
 
@@ -30,3 +30,21 @@ export const batchRequest = batchEstimateRequest.extend({ budgetUsd: z.number().
 
 /** GET /api/batches?id= */
 export const batchQuery = z.object({ id: decimalId() });
+
+const MAX_IDS = 50;
+
+/** GET /api/jobs?status=&before=&limit=&ids= */
+export const jobsQuery = z.object({
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  before: decimalId().optional(),
+  limit: decimalCount().pipe(z.number().min(1).max(200)).default(50),
+  ids: z
+    .string()
+    .transform((value, ctx) => {
+      const ids = value.split(',').map(parseId);
+      if (ids.length <= MAX_IDS && ids.every((id) => id !== undefined)) return ids;
+      ctx.addIssue({ code: 'custom', message: `must be 1 to ${MAX_IDS} comma-separated positive decimal integer ids` });
+      return z.NEVER;
+    })
+    .optional(),
+});
