@@ -1,7 +1,6 @@
 import Link from 'next/link';
 import { dataDir, getDb } from '@/db';
 import { ExportsPanel } from '@/components/exports/ExportsPanel';
-import type { ExportChoices } from '@/components/exports/NewExportForm';
 import { requirePage } from '@/lib/auth/page';
 import { EXPORT_FORMATS } from '@/lib/export/formats';
 import { exportChoices, exportProgress, runningExportId } from '@/lib/export/background';

@@ -9,7 +9,6 @@ import { ReviewApp } from '@/components/review/ReviewApp';
 export const dynamic = 'force-dynamic';
 
 type Search = Record<string, string | string[] | undefined>;
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
 
 /** The query string as the browser sent it, so sign-in comes back to the same queue. */
 function queryOf(search: Search) {

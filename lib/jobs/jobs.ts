@@ -49,8 +49,6 @@ function toJob(raw: RawJob): JobRow {
   return { ...raw, params: JSON.parse(raw.params), cancelRequested: raw.cancelRequested === 1 };
 }
 
-export const ACTIVE: JobStatus[] = ['queued', 'running'];
-
 export interface NewJob {
   kind: JobKind;
   itemId: number;

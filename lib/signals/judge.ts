@@ -13,7 +13,6 @@ export const PROMPT_VERSION = 'gedit-judge-v1';
 
 /** The signal rows a judge job writes for the candidate (values 0-10). */
 export const JUDGE_SIGNALS = { sc: 'judge_sc', pq: 'judge_pq', overall: 'judge_overall' } as const;
-export type JudgeSignalName = (typeof JUDGE_SIGNALS)[keyof typeof JUDGE_SIGNALS];
 
 export const JUDGE_SCORE_KEYS = ['editing_success', 'over_editing', 'naturalness', 'artifacts'] as const;
 export type JudgeScoreKey = (typeof JUDGE_SCORE_KEYS)[number];

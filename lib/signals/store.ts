@@ -3,8 +3,6 @@ import { statement } from '@/db/statements';
 
 /** The per-candidate signals a `signals` job computes (a candidate "has its signals" when it has all four). */
 export const PAIR_SIGNALS = ['padding_residual', 'ssim', 'changed_fraction', 'phash'] as const;
-/** The dataset-level near-duplicate signals, written by `groupNearDuplicates`. */
-export const GROUP_SIGNALS = ['dup_source', 'dup_edit'] as const;
 
 /** SQL list of the per-candidate names, for `name IN (...)`. */
 export const PAIR_SIGNALS_SQL = PAIR_SIGNALS.map((name) => `'${name}'`).join(', ');

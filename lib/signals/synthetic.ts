@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { seededRandom } from '../random';
 
 /**
@@ -35,10 +34,6 @@ export function photoLikeRgb(width: number, height: number, seed: number): Buffe
     }
   }
   return data;
-}
-
-export function photoLikePng(width: number, height: number, seed: number): Promise<Buffer> {
-  return sharp(photoLikeRgb(width, height, seed), { raw: { width, height, channels: 3 } }).png().toBuffer();
 }
 
 /** A copy of an RGB picture with a rectangle painted in one colour (a known edited area). */

@@ -21,7 +21,6 @@ export const judgeParams = z
     instructionVersionId: z.number().int().positive().optional(),
   })
   .strict();
-export type JudgeParams = z.infer<typeof judgeParams>;
 
 /** A data URL of an image, downscaled for upload. PNG, so no compression artifacts are added for the judge to see. */
 async function judgeDataUrl(file: Buffer): Promise<string> {
