@@ -6,7 +6,7 @@ import { buttonClass } from '@/components/ui/Button';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
-import { reviewHref } from '@/lib/review/filter-codec';
+import { reviewHref } from '@/lib/filter/filter-codec';
 
 export const dynamic = 'force-dynamic';
 

@@ -33,7 +33,7 @@ import { probeOrReason } from '@/lib/images/probe';
 import type { ProbeKind } from '@/lib/images/prober';
 import { claimItems, queueProgress, type Claimant } from '@/lib/review/queue';
 import { recordVerdict, type VerdictInput } from '@/lib/review/verdicts';
-import type { ItemFilter } from '@/lib/review/filter';
+import type { ItemFilter } from '@/lib/filter/filter';
 import { seededRandom as rng } from '../lib/random';
 import { HEADER_ONLY_PROBE, probeHeaderOnly } from './probe-header';
 import { recordStatements } from './query-plans';

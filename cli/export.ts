@@ -5,7 +5,7 @@ import { exportItems } from '@/lib/export';
 import { EXPORT_FORMATS, type ExportFormat } from '@/lib/export/formats';
 import { ExportError, type ExportStatus } from '@/lib/export/selection';
 import { DEFAULT_SHARD_SIZE_MB } from '@/lib/export/shards';
-import { extraFilterSchema } from '@/lib/review/filter';
+import { extraFilterSchema } from '@/lib/filter/filter';
 import { cleanExport, resumeExport } from '@/lib/export/resume';
 import { testPause } from '@/lib/runs/test-pause';
 import { ProgressBar } from './progress';
@@ -26,7 +26,7 @@ export async function exportCommand(args: string[]): Promise<number> {
       family: { type: 'string' },
       type: { type: 'string' },
       task: { type: 'string' },
-      // The shared filter's other terms (lib/review/filter.ts), as on the dataset page.
+      // The shared filter's other terms (lib/filter/filter.ts), as on the dataset page.
       ...EXTRA_FILTER_OPTIONS,
       'shard-size-mb': { type: 'string' },
       'need-weight': { type: 'boolean', default: false },

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { filterInputFromFlags, flagOf, FLAG_NAMES } from '@/lib/review/filter-codec';
+import { filterInputFromFlags, flagOf, FLAG_NAMES } from '@/lib/filter/filter-codec';
 
 /**
- * The shared filter's dataset-independent terms (lib/review/filter.ts) as command-line
+ * The shared filter's dataset-independent terms (lib/filter/filter.ts) as command-line
  * options, the same for export, regenerate and signals.
  */
 export const EXTRA_FILTER_OPTIONS = Object.fromEntries(
@@ -11,7 +11,7 @@ export const EXTRA_FILTER_OPTIONS = Object.fromEntries(
 
 type ExtraValues = { [K in keyof typeof EXTRA_FILTER_OPTIONS]?: string };
 
-/** Those options' values as the filter schema's input (the flag table is lib/review/filter-codec.ts). */
+/** Those options' values as the filter schema's input (the flag table is lib/filter/filter-codec.ts). */
 export const extraFilterInput = (values: ExtraValues) => filterInputFromFlags(values);
 
 /** The first problem of a filter, named by its option: "invalid filter: --score-min: ...". */

@@ -6,7 +6,7 @@ import { API_KINDS, workerKinds } from '@/lib/jobs/worker-kinds';
 import { BATCH_KINDS, type BatchKind } from '@/lib/jobs/kinds';
 import { batchProgress, estimateBatch, ITEM_STATUSES, startBatch } from '@/lib/batches/batch';
 import { openaiConfig } from '@/lib/openai/config';
-import { listFilterSchema } from '@/lib/review/filter';
+import { listFilterSchema } from '@/lib/filter/filter';
 import { ProgressBar } from './progress';
 import { EXTRA_FILTER_OPTIONS, extraFilterInput, filterProblem } from './filter-options';
 import { LoupeError } from '@/lib/errors';
@@ -27,7 +27,7 @@ export async function regenerateCommand(args: string[]): Promise<number> {
       task: { type: 'string' },
       type: { type: 'string' },
       status: { type: 'string' },
-      // The shared filter's other terms (lib/review/filter.ts), as on the dataset page.
+      // The shared filter's other terms (lib/filter/filter.ts), as on the dataset page.
       ...EXTRA_FILTER_OPTIONS,
       kind: { type: 'string', default: 'regenerate' },
       'budget-usd': { type: 'string' },

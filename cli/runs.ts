@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { markInterruptedRuns } from '@/lib/runs/interrupted';
-import { thisProcess } from '@/lib/runs/owner';
+import { thisProcess } from '@/lib/process/owner';
 
 /** Marks runs whose process died as interrupted, and says so on stderr (never stdout: --json owns it). */
 export function reportInterrupted(db: Db) {

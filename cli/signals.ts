@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { getDatasetByName, listDatasets } from '@/lib/datasets';
 import { JobWorker } from '@/lib/jobs/worker';
-import { listFilterSchema } from '@/lib/review/filter';
+import { listFilterSchema } from '@/lib/filter/filter';
 import { DEFAULT_MAX_DISTANCE, groupNearDuplicates, type GroupSummary } from '@/lib/signals/groups';
 import { queueSignals, signalsJobCounts, signalsJobsLeft } from '@/lib/signals/queue';
 import { signalFlags } from '@/lib/signals/summary';
@@ -35,7 +35,7 @@ export async function signalsCommand(args: string[]): Promise<number> {
       task: { type: 'string' },
       type: { type: 'string' },
       status: { type: 'string' },
-      // The shared filter's other terms (lib/review/filter.ts), as on the dataset page.
+      // The shared filter's other terms (lib/filter/filter.ts), as on the dataset page.
       ...EXTRA_FILTER_OPTIONS,
       'all-candidates': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },

@@ -10,7 +10,7 @@ import type { ItemStatus } from '@/db/schema';
 import { get, post } from '@/lib/api/client';
 import type { BatchKind } from '@/lib/jobs/kinds';
 import type { BatchEstimate, BatchProgress } from '@/lib/batches/batch';
-import type { ListFilter } from '@/lib/review/filter';
+import type { ListFilter } from '@/lib/filter/filter';
 import { useJobKinds } from './jobs/JobKinds';
 
 const number = new Intl.NumberFormat('en-US');

@@ -440,7 +440,7 @@ export const auditCampaigns = sqliteTable('audit_campaigns', {
   id: integer('id').primaryKey(),
   name: text('name').notNull(),
   datasetId: integer('dataset_id').notNull().references(() => datasets.id),
-  /** JSON: the population's filter (lib/review/filter.ts terms) and kind (regenerated | accepted | filter). */
+  /** JSON: the population's filter (lib/filter/filter.ts terms) and kind (regenerated | accepted | filter). */
   population: text('population').notNull(),
   /** JSON: { mode: 'fixed', perStratum } or { mode: 'margin', margin, confidence } */
   sampling: text('sampling').notNull(),

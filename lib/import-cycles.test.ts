@@ -1,8 +1,9 @@
 /**
- * Two rules on lib/'s module graph. No import cycle inside lib/: a module's dependencies must form a tree-like (acyclic) graph so
+ * Three rules on lib/'s module graph. No import cycle inside lib/: a module's dependencies must form a tree-like (acyclic) graph so
  * each module can be read, tested and loaded on its own. Type-only imports count too: a cycle of
- * types is still a knot in the design. No file that only forwards names from other modules:
- * importers name the module that does the work.
+ * types is still a knot in the design. No loop between lib/'s folders either (tests and lib/test
+ * aside): each concept sits above or below another, never both. No file that only forwards names
+ * from other modules: importers name the module that does the work.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,10 +73,47 @@ function findCycles(files: string[]): string[][] {
   return [...cycles.values()];
 }
 
+/** The lib/ folder a file belongs to ('' for a file directly in lib/, which every folder may use). */
+function folderOf(file: string): string {
+  const parts = path.relative(LIB, file).split(path.sep);
+  return parts.length > 1 ? parts[0] : '';
+}
+
+/** Each loop in a small graph of folders once, as the folders in order. */
+function findLoops(edges: Map<string, Set<string>>): string[][] {
+  const loops = new Map<string, string[]>();
+  const walk = (path: string[]) => {
+    for (const next of edges.get(path[path.length - 1]) ?? []) {
+      if (next === path[0]) {
+        const key = [...path].sort().join(',');
+        if (!loops.has(key)) loops.set(key, path);
+      } else if (!path.includes(next) && next > path[0]) walk([...path, next]);
+    }
+  };
+  for (const start of [...edges.keys()].sort()) walk([start]);
+  return [...loops.values()];
+}
+
 describe('imports inside lib/', () => {
   it('form no cycle', () => {
     const fresh = findCycles(sourceFiles(LIB)).map((c) => c.join(' → '));
     expect(fresh, `import cycles (each file imports the next, the last imports the first):\n${fresh.join('\n')}`).toEqual([]);
+  });
+
+  it('form no loop between folders', () => {
+    const files = sourceFiles(LIB).filter((file) => folderOf(file) !== 'test');
+    const edges = new Map<string, Set<string>>();
+    const why = new Map<string, string>();
+    for (const file of files) {
+      for (const target of importsOf(file)) {
+        const [from, to] = [folderOf(file), folderOf(target)];
+        if (!to || from === to || !target.startsWith(LIB)) continue;
+        edges.set(from, (edges.get(from) ?? new Set()).add(to));
+        why.set(`${from} → ${to}`, `${path.relative(ROOT, file)} imports ${path.relative(ROOT, target)}`);
+      }
+    }
+    const loops = findLoops(edges).map((loop) => loop.map((folder, i) => why.get(`${folder} → ${loop[(i + 1) % loop.length]}`)).join('; '));
+    expect(loops, `folder loops (each step is one import that makes it):\n${loops.join('\n')}`).toEqual([]);
   });
 
   it('hold no file that only re-exports', () => {

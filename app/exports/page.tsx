@@ -7,7 +7,7 @@ import { exportChoices, exportProgress, runningExportId } from '@/lib/export/bac
 import { withDownloads } from '@/lib/export/download';
 import { listExports } from '@/lib/export/records';
 import { parseId } from '@/lib/http/params';
-import { exportPresetFromParams } from '@/lib/review/filter-codec';
+import { exportPresetFromParams } from '@/lib/filter/filter-codec';
 
 export const dynamic = 'force-dynamic';
 

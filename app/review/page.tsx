@@ -2,8 +2,8 @@ import Link from 'next/link';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { summarizeDatasets } from '@/lib/datasets/summary';
-import { itemFilterSchema } from '@/lib/review/filter';
-import { filterInputFromParams } from '@/lib/review/filter-codec';
+import { itemFilterSchema } from '@/lib/filter/filter';
+import { filterInputFromParams } from '@/lib/filter/filter-codec';
 import { ReviewApp } from '@/components/review/ReviewApp';
 
 export const dynamic = 'force-dynamic';

@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { Select } from '@/components/ui/Select';
-import type { ItemFilter } from '@/lib/review/filter';
-import { filterToParams } from '@/lib/review/filter-codec';
+import type { ItemFilter } from '@/lib/filter/filter';
+import { filterToParams } from '@/lib/filter/filter-codec';
 
 export interface QueueOptions {
   datasets: { id: number; name: string }[];

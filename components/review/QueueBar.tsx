@@ -1,6 +1,6 @@
 'use client';
 
-import type { ItemFilter } from '@/lib/review/filter';
+import type { ItemFilter } from '@/lib/filter/filter';
 import type { QueueProgress } from '@/lib/review/queue';
 import { FilterBar, type QueueOptions } from './FilterBar';
 import { LeaseTimer } from './LeaseTimer';

@@ -3,7 +3,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { ShortcutDialog } from '@/components/ShortcutDialog';
 import { REVIEW_KEYS } from '@/components/keymap';
-import type { ItemFilter } from '@/lib/review/filter';
+import type { ItemFilter } from '@/lib/filter/filter';
 import type { ReviewItem } from '@/lib/review/items';
 import * as api from './api';
 import type { QueueOptions } from './FilterBar';

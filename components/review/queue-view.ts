@@ -1,5 +1,5 @@
 import type { Dispatch, RefObject, SetStateAction } from 'react';
-import type { ItemFilter } from '@/lib/review/filter';
+import type { ItemFilter } from '@/lib/filter/filter';
 import type { ReviewItem } from '@/lib/review/items';
 import type { RejectReason } from '@/lib/review/reasons';
 import { placeReturned, type Returned } from '@/lib/review/returned';

@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { ItemFilter } from '@/lib/review/filter';
+import type { ItemFilter } from '@/lib/filter/filter';
 import type { ReviewItem } from '@/lib/review/items';
 import type { QueueProgress } from '@/lib/review/queue';
 import type { Returned } from '@/lib/review/returned';

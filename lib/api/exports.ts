@@ -3,7 +3,7 @@ import type { ExportProgress } from '@/lib/export/background';
 import { EXPORT_FORMATS } from '@/lib/export/formats';
 import type { ExportRecord } from '@/lib/export/records';
 import { decimalCount, decimalId } from '@/lib/http/params';
-import { extraFilterSchema } from '@/lib/review/filter';
+import { extraFilterSchema } from '@/lib/filter/filter';
 
 /** The exports page's API (app/api/exports): what the route handlers parse and answer. */
 

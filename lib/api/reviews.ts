@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ReviewItem } from '@/lib/review/items';
 import type { QueueProgress } from '@/lib/review/queue';
 import type { QueueState } from '@/lib/review/queue-view';
-import { itemFilterSchema } from '@/lib/review/filter';
+import { itemFilterSchema } from '@/lib/filter/filter';
 import { REJECT_REASON_TAGS } from '@/lib/review/reasons';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listFilterSchema } from '@/lib/review/filter';
+import { listFilterSchema } from '@/lib/filter/filter';
 import type { GroupSummary } from '@/lib/signals/groups';
 
 /** The signals API (app/api/signals): what the route handlers parse and answer. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
-import { listFilterSchema } from '@/lib/review/filter';
+import { listFilterSchema } from '@/lib/filter/filter';
 import { sampleSizeForMargin } from '@/lib/stats/proportion';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import {

@@ -7,7 +7,7 @@ import type { AuditStatus } from '@/db/schema';
 import { allocateSample } from '@/lib/stats/proportion';
 import { seededSampleIds, seededShuffle } from '@/lib/stats/sampling';
 import { decidedVersion } from '@/lib/review/decided';
-import { filterSql, hasExtraTerms, listFilterSchema, type ListFilter } from '@/lib/review/filter';
+import { filterSql, hasExtraTerms, listFilterSchema, type ListFilter } from '@/lib/filter/filter';
 import { MAX_SAMPLE, type PopulationKind, type PopulationSpec, type SamplingSpec } from './spec';
 import { LoupeError } from '@/lib/errors';
 

@@ -12,7 +12,7 @@ export { MAX_SAMPLE, POPULATION_LABELS, type PopulationKind } from './constants'
 export const populationSchema = z.object({
   kind: z.enum(POPULATION_KINDS),
   /**
-   * Terms of the shared filter (lib/review/filter.ts) other than the dataset, e.g.
+   * Terms of the shared filter (lib/filter/filter.ts) other than the dataset, e.g.
    * { family: 'omniedit', instructionType: 'rewrite' }. Checked with listFilterSchema.
    */
   filter: z.record(z.string(), z.unknown()).optional(),

@@ -3,7 +3,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import type { ItemStatus, JobStatus } from '@/db/schema';
-import { filterSql, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../review/filter';
+import { filterSql, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../filter/filter';
 import { kindOf, type BatchKind } from '../jobs/kinds';
 import { requestJob } from '../jobs/request';
 import type { OpenAIConfig } from '../openai/config';

@@ -10,7 +10,7 @@ import { POPULATION_KINDS } from '@/lib/audit/constants';
 import { PERMISSIONS, ROLES } from '@/lib/auth/roles';
 import { EXPORT_FORMATS } from '@/lib/export/formats';
 import { BATCH_KINDS, KIND_IDS } from '@/lib/jobs/kinds';
-import { itemFilterSchema, SIGNAL_NAMES } from '@/lib/review/filter';
+import { itemFilterSchema, SIGNAL_NAMES } from '@/lib/filter/filter';
 import { REJECT_REASON_TAGS } from '@/lib/review/reasons';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -48,7 +48,7 @@ export function sharedEnums(): SharedEnum[] {
     fromSchema('Decision'),
     fromSchema('VerdictKind'),
     fromSchema('InstructionKind'),
-    { name: 'InstructionType', values: itemFilterSchema.shape.instructionType.unwrap().options, source: 'lib/review/filter.ts' },
+    { name: 'InstructionType', values: itemFilterSchema.shape.instructionType.unwrap().options, source: 'lib/filter/filter.ts' },
     fromSchema('CandidateOrigin'),
     { name: 'JobKind', values: KIND_IDS, source: 'lib/jobs/kinds/index.ts' },
     fromSchema('JobStatus'),
@@ -58,7 +58,7 @@ export function sharedEnums(): SharedEnum[] {
     fromSchema('RunStatus'),
     fromSchema('AuditStatus'),
     { name: 'AuditPopulation', values: POPULATION_KINDS, source: 'lib/audit/constants.ts' },
-    { name: 'SignalName', values: SIGNAL_NAMES, source: 'lib/review/filter.ts' },
+    { name: 'SignalName', values: SIGNAL_NAMES, source: 'lib/filter/filter.ts' },
   ];
 }
 

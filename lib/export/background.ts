@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Db } from '@/db';
-import type { ExtraFilter } from '@/lib/review/filter';
+import type { ExtraFilter } from '@/lib/filter/filter';
 import { exportItems } from './index';
 import type { ExportFormat } from './formats';
 import type { ExportSummary } from './run';

@@ -4,7 +4,7 @@ import { actorNames } from '@/lib/auth/actors';
 import { exportRuns, type ExportRunStatus } from '@/db/schema';
 import { statement } from '@/db/statements';
 import { writeTransaction } from '@/db/transaction';
-import { thisProcess } from '../runs/owner';
+import { thisProcess } from '../process/owner';
 import { ExportError, type ExportFilter } from './selection';
 
 /** The `exports` table: every export run, its filter, where it went and how it ended. */

@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { getDatasetByName } from '../datasets';
-import { ownerGone } from '../runs/owner';
+import { ownerGone } from '../process/owner';
 import { exportItems, type AnyExportOptions } from './index';
 import { EXPORT_FORMATS, type ExportFormat } from './formats';
 import { clearExportOutput, readManifestOptions } from './output';

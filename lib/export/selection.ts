@@ -4,7 +4,7 @@ import { statement } from '@/db/statements';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { getDataset } from '../datasets';
 import { decidedChoice, decidingVerdict, type DecidingVerdict } from '../review/decided';
-import { extraFilterSql, type ExtraFilter } from '../review/filter';
+import { extraFilterSql, type ExtraFilter } from '../filter/filter';
 import { checkedImageFile, type CheckedFile } from '../images/open';
 import { checkRelativePath } from '../images/paths';
 
@@ -18,7 +18,7 @@ export type ExportStatus = ItemStatus | 'all';
 /**
  * Which items to export: status, dataset, family and task (answered from item_counts), plus
  * the shared filter's other terms (live verdict reviewer and dates, instruction text,
- * candidate origin, a score range), the same SQL as the dataset page (lib/review/filter.ts).
+ * candidate origin, a score range), the same SQL as the dataset page (lib/filter/filter.ts).
  */
 export interface ExportSelection extends Omit<ExtraFilter, 'status' | 'sort'> {
   status?: ExportStatus;

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db';
 import { importRuns } from '@/db/schema';
-import { thisProcess } from '../runs/owner';
+import { thisProcess } from '../process/owner';
 import { ensureDataset, ensureImageRoot, removeDatasetIfEmpty } from '../datasets';
 import type { ImageInfo } from '../images/probe';
 import { ImageProber, type ProbeKind } from '../images/prober';

@@ -4,7 +4,7 @@ import { statement } from '@/db/statements';
 import { actorNames } from '@/lib/auth/actors';
 import type { JobStatus } from '@/db/schema';
 import { writeTransaction } from '@/db/transaction';
-import { pidExists } from '../runs/owner';
+import { pidExists } from '../process/owner';
 import type { JobKindDefinition } from './kind';
 import { kindIn, type JobKind } from './kinds';
 import { batchSpend } from './spend';

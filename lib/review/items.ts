@@ -3,7 +3,7 @@ import { statement } from '@/db/statements';
 import { actorName, actorNameSql } from '@/lib/auth/actors';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { decidedVersion, madeAfter } from './decided';
-import { filterSql, scoreSql, signalSql, type ListFilter } from './filter';
+import { filterSql, scoreSql, signalSql, type ListFilter } from '../filter/filter';
 import { jobsOfItem } from '../jobs/jobs';
 import { LoupeError } from '@/lib/errors';
 

@@ -4,7 +4,7 @@
  */
 import type { Db } from '@/db';
 import { decidedVersion } from './decided';
-import type { ItemFilter } from './filter';
+import type { ItemFilter } from '../filter/filter';
 import { getReviewItem, type ReviewItem } from './items';
 import { claimItems, leaseIfClaimable, queueProgress, type Claimant, type QueueProgress } from './queue';
 

@@ -2,7 +2,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import { kindIn } from '@/lib/jobs/kinds';
-import { filterSql, signalSql, type ItemFilter } from './filter';
+import { filterSql, signalSql, type ItemFilter } from '../filter/filter';
 
 /** How long a claimed item stays reserved for its reviewer unless the open page renews it. */
 export const LEASE_MS = 2 * 60 * 1000;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { importGptEdit } from '../import/import-gpt-edit';
-import { filterSql, listFilterSchema } from './filter';
+import { filterSql, listFilterSchema } from '../filter/filter';
 import { listItems } from './items';
 import { claimItems } from './queue';
 import { recordVerdict } from './verdicts';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { importGptEdit } from '../import/import-gpt-edit';
-import { filterSql } from './filter';
+import { filterSql } from '../filter/filter';
 import { markGold, setReviewSettings, unmarkGold } from './gold';
 import { claimItems, liveLeases, releaseItemByLead } from './queue';
 import { queueItem } from './queue-view';

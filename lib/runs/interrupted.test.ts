@@ -6,7 +6,7 @@ import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { batchProgress, recentBatches } from '@/lib/batches/batch';
 import { markInterruptedRuns } from './interrupted';
-import { ownerGone, processStartedAt } from './owner';
+import { ownerGone, processStartedAt } from '../process/owner';
 
 afterEach(cleanupTemp);
 

@@ -2,7 +2,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { writeTransaction } from '@/db/transaction';
 import { requeueOrphans } from '../jobs/jobs';
-import { ownerGone } from './owner';
+import { ownerGone } from '../process/owner';
 
 export interface Interrupted {
   imports: number[];

@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { filterSql, type ListFilter } from '../review/filter';
+import { filterSql, type ListFilter } from '../filter/filter';
 import { PAIR_SIGNALS, PAIR_SIGNALS_SQL } from './store';
 
 export interface QueueSignalsOptions {

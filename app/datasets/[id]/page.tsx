@@ -12,8 +12,8 @@ import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import type { ItemStatus } from '@/db/schema';
 import { summarizeDatasets } from '@/lib/datasets/summary';
-import { exportHref, filterInputFromParams, filterToParams, reviewHref, URL_PARAMS } from '@/lib/review/filter-codec';
-import { listFilterSchema, SCORE_NAMES, SIGNAL_NAMES, type ListFilter } from '@/lib/review/filter';
+import { exportHref, filterInputFromParams, filterToParams, reviewHref, URL_PARAMS } from '@/lib/filter/filter-codec';
+import { listFilterSchema, SCORE_NAMES, SIGNAL_NAMES, type ListFilter } from '@/lib/filter/filter';
 import { listItems, showDecided, type DecidedListRow, type ItemCursor } from '@/lib/review/items';
 import { queueProgress } from '@/lib/review/queue';
 import { parseId } from '@/lib/http/params';
@@ -70,7 +70,7 @@ export default async function DatasetPage({
   const dataset = summarizeDatasets(db).find((d) => d.id === datasetId);
   if (!dataset) notFound();
   const search = await searchParams;
-  // The shared filter (lib/review/filter.ts), read by its one URL codec: the same terms drive batches and exports.
+  // The shared filter (lib/filter/filter.ts), read by its one URL codec: the same terms drive batches and exports.
   const terms = filterInputFromParams(search);
   const parsed = listFilterSchema.safeParse({
     ...terms,

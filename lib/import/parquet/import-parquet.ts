@@ -3,7 +3,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db';
 import { importRuns } from '@/db/schema';
-import { thisProcess } from '../../runs/owner';
+import { thisProcess } from '../../process/owner';
 import { ensureDataset, removeDatasetIfEmpty } from '../../datasets';
 import { BatchWriter, type NewItem } from '../batch-writer';
 import type { ImportFormat } from '../format-types';

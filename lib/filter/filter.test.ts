@@ -4,8 +4,8 @@ import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { listTaskGroups, liveVerdict, taskPages, type ExportSelection, type ItemRow } from '../export/selection';
 import { importGptEdit } from '../import/import-gpt-edit';
 import { listFilterSchema, type ListFilter } from './filter';
-import { addHumanInstruction, listItems, listItemsQuery, type ItemCursor } from './items';
-import { recordVerdict, undoLastVerdict } from './verdicts';
+import { addHumanInstruction, listItems, listItemsQuery, type ItemCursor } from '../review/items';
+import { recordVerdict, undoLastVerdict } from '../review/verdicts';
 
 let db: Db;
 let datasetId: number;
