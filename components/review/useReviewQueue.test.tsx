@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 /**
- * useReviewQueue against Loupe's real route handlers over real HTTP (test-server.ts, a child
+ * useReviewQueue against Loupe's real route handlers over real HTTP (lib/test/review-server.ts, a child
  * process with a fresh database of the 12 bundled samples): the claim and its lease, renewals
  * only while the reviewer is active, a verdict showing the prefetched next item at once, a
  * refused verdict bringing its item back, and the leases given back when the page goes.
@@ -31,12 +31,12 @@ const nodeFetch = globalThis.fetch;
 const sent: string[] = [];
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'components/review/test-server.ts'], {
+  server = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'lib/test/review-server.ts'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: server.stdout! }).once('line', resolve);
-    server.once('exit', (code) => reject(new Error(`test-server.ts exited (${code})`)));
+    server.once('exit', (code) => reject(new Error(`review-server.ts exited (${code})`)));
   });
   const started = JSON.parse(line) as { port: number; cookie: string; datasetId: number; dbFile: string };
   base = `http://127.0.0.1:${started.port}`;

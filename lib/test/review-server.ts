@@ -3,7 +3,7 @@
  * route handlers (app/api/**), on a fresh database with the bundled samples and a signed-in
  * annotator. The hook's tests run under jsdom, whose URL breaks the server code, so this runs
  * in a child process of its own:
- *   node --conditions=react-server --import tsx components/review/test-server.ts
+ *   node --conditions=react-server --import tsx lib/test/review-server.ts
  * It prints one JSON line, {port, cookie, datasetId, dbFile}, then serves until SIGTERM.
  */
 import fs from 'node:fs';
