@@ -11,6 +11,7 @@ import * as api from './api';
 import { CampaignPreview } from './CampaignPreview';
 import { SamplingFields, type SamplingMode } from './SamplingFields';
 import { ScopeFields, type DatasetOption } from './ScopeFields';
+import { Input } from '@/components/ui/Input';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -26,7 +27,6 @@ function useSettled<T>(value: T, ms = 300): T {
 }
 
 const field = 'flex flex-col gap-1 text-neutral-400';
-const input = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 text-neutral-200';
 
 /** The preview request the form's fields make, or undefined while a number in them is out of range (said by the flags). */
 function campaignSpec(form: {
@@ -127,7 +127,7 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
       >
         <label className={field}>
           Name
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Regenerations, week 12" className={input} aria-label="Campaign name" autoFocus />
+          <Input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Regenerations, week 12" aria-label="Campaign name" autoFocus />
         </label>
         <ScopeFields
           datasets={datasets}
@@ -162,12 +162,12 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
         <div className="flex flex-col gap-3">
           <label className={field}>
             Seed (optional)
-            <input
+            <Input
               value={seed}
               onChange={(e) => setSeed(e.target.value)}
               inputMode="numeric"
               placeholder="random"
-              className={`${input} tabular-nums`}
+              className="tabular-nums"
               aria-label="Seed"
             />
           </label>

@@ -2,6 +2,7 @@
 
 import type { RefObject } from 'react';
 import { AUDIT_KEYS, shownKeys } from '@/components/keymap';
+import { Input } from '@/components/ui/Input';
 
 const KBD = 'border-current/30 bg-black/20 text-current opacity-80';
 
@@ -39,7 +40,7 @@ export function DecideBar(props: {
       </button>
       <label className="ml-4 flex min-w-64 flex-1 items-center gap-2 text-sm text-neutral-500">
         <kbd>{shownKeys(AUDIT_KEYS.note)}</kbd>
-        <input
+        <Input
           ref={props.noteRef}
           value={props.note}
           onChange={(e) => props.onNote(e.target.value)}
@@ -52,7 +53,7 @@ export function DecideBar(props: {
           maxLength={4000}
           placeholder="Note (optional): what is wrong, what to look at"
           aria-label="Audit note"
-          className="w-full rounded-md border border-neutral-800 bg-neutral-950 px-2 py-1 text-neutral-200 placeholder:text-neutral-600 focus:border-neutral-600 focus:outline-none"
+          className="w-full"
         />
       </label>
     </div>

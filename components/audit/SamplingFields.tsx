@@ -1,6 +1,6 @@
 'use client';
 
-const input = 'rounded-md border border-neutral-800 bg-neutral-900 px-2 py-1 text-neutral-200';
+import { Input } from '@/components/ui/Input';
 
 export type SamplingMode = 'fixed' | 'margin';
 
@@ -20,14 +20,14 @@ export function SamplingFields(props: {
       <label className="flex items-center gap-2 text-neutral-300">
         <input type="radio" name="sampling" value="fixed" checked={mode === 'fixed'} onChange={() => onMode('fixed')} />
         Fixed:
-        <input
+        <Input
           type="number"
           min={1}
           max={10000}
           value={props.perStratum}
           onChange={(e) => props.onPerStratum(e.target.value)}
           onFocus={() => onMode('fixed')}
-          className={`${input} w-20 text-right tabular-nums`}
+          className="w-20 text-right tabular-nums"
           aria-label="Items per stratum"
         />
         items
@@ -35,7 +35,7 @@ export function SamplingFields(props: {
       <label className="flex items-center gap-2 text-neutral-300">
         <input type="radio" name="sampling" value="margin" checked={mode === 'margin'} onChange={() => onMode('margin')} />
         Margin of error ±
-        <input
+        <Input
           type="number"
           min={1}
           max={50}
@@ -43,7 +43,7 @@ export function SamplingFields(props: {
           value={props.marginPercent}
           onChange={(e) => props.onMarginPercent(e.target.value)}
           onFocus={() => onMode('margin')}
-          className={`${input} w-20 text-right tabular-nums`}
+          className="w-20 text-right tabular-nums"
           aria-label="Margin of error percent"
         />
         % at 95%
