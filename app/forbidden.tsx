@@ -13,9 +13,8 @@ export default async function Forbidden() {
           {user ? (
             <>
               You are signed in as <span className="text-neutral-200">{user.username}</span> with the{' '}
-              {user.roles.length === 1 ? 'role' : 'roles'}{' '}
-              <span className="text-neutral-200">{user.roles.join(', ') || 'none'}</span>, which does not include this page. An admin can
-              change your roles.
+              {user.roles.length === 1 ? 'role' : 'roles'} <span className="text-neutral-200">{user.roles.join(', ') || 'none'}</span>,
+              which does not include this page. An admin can change your roles.
             </>
           ) : (
             'Your roles do not include this page. An admin can change them.'

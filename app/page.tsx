@@ -16,8 +16,7 @@ function Counts({ totals }: { totals: StatusTotals }) {
   return (
     <span className="tabular-nums text-neutral-400">
       <span className="text-emerald-400">{number.format(totals.accepted)}</span> accepted ·{' '}
-      <span className="text-rose-400">{number.format(totals.rejected)}</span> rejected ·{' '}
-      {number.format(totals.pending)} pending
+      <span className="text-rose-400">{number.format(totals.rejected)}</span> rejected · {number.format(totals.pending)} pending
     </span>
   );
 }

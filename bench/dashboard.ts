@@ -96,7 +96,11 @@ function closeClean(sqlite: Database.Database) {
 function fill(db: Db, ds: number, asOf: number): Record<string, number> {
   const sqlite = db.$client;
   const t0 = asOf - SPAN_DAYS * DAY;
-  const one = (sql: string, ...params: unknown[]) => sqlite.prepare(sql).pluck().get(...params) as number;
+  const one = (sql: string, ...params: unknown[]) =>
+    sqlite
+      .prepare(sql)
+      .pluck()
+      .get(...params) as number;
   const step = (name: string, run: () => void) => {
     const start = performance.now();
     sqlite.transaction(run).immediate();
@@ -239,8 +243,13 @@ function fill(db: Db, ds: number, asOf: number): Record<string, number> {
       const population = strata.reduce((sum, s) => sum + size(s), 0);
       const id = Number(
         campaign.run(
-          def.name, ds, JSON.stringify({ kind: def.kind }), JSON.stringify({ mode: 'fixed', perStratum: def.perStratum }),
-          population, def.perStratum * strata.length, asOf - (10 - c) * DAY,
+          def.name,
+          ds,
+          JSON.stringify({ kind: def.kind }),
+          JSON.stringify({ mode: 'fixed', perStratum: def.perStratum }),
+          population,
+          def.perStratum * strata.length,
+          asOf - (10 - c) * DAY,
         ).lastInsertRowid,
       );
       for (const s of strata) {
@@ -438,8 +447,16 @@ async function main() {
     { name: 'progressByTask (all datasets)', run: (db) => q.progressByTask(db) },
     { name: 'progressByTask (dataset)', run: (db) => q.progressByTask(db, ds) },
     { name: 'verdictsPerDay 30 d, cold (all datasets)', before: cold, run: (db) => q.verdictsPerDay(db, { now: asOf }) },
-    { name: 'verdictsPerDay 30 d, cold (main dataset: all − other)', before: cold, run: (db) => q.verdictsPerDay(db, { now: asOf, datasetId: ds }) },
-    { name: 'verdictsPerDay 30 d, cold (small dataset: its items)', before: cold, run: (db) => q.verdictsPerDay(db, { now: asOf, datasetId: other }) },
+    {
+      name: 'verdictsPerDay 30 d, cold (main dataset: all − other)',
+      before: cold,
+      run: (db) => q.verdictsPerDay(db, { now: asOf, datasetId: ds }),
+    },
+    {
+      name: 'verdictsPerDay 30 d, cold (small dataset: its items)',
+      before: cold,
+      run: (db) => q.verdictsPerDay(db, { now: asOf, datasetId: other }),
+    },
     { name: 'verdictsPerDay 30 d, kept counts (all datasets)', run: (db) => q.verdictsPerDay(db, { now: asOf }) },
     {
       name: `verdictsPerDay 30 d, kept counts + ${fmt(NEW_PER_CALL)} new verdicts (main dataset)`,
@@ -479,7 +496,10 @@ async function main() {
       return timing;
     });
     db.$client.close();
-    const plans = explain(bench.file, scenarios.filter((s) => !s.name.startsWith('baseline')));
+    const plans = explain(
+      bench.file,
+      scenarios.filter((s) => !s.name.startsWith('baseline')),
+    );
     phases.push({ name, indexes: indexes.map((i) => i.name), indexSeconds, timings, plans });
   };
   const all = [...PROPOSED_INDEXES, ...CONSIDERED_INDEXES];
@@ -543,7 +563,13 @@ function markdown(r: {
     '',
   );
   const base = (p: Phase) => p.timings.find((t) => t.name.startsWith('baseline: SELECT count'))!;
-  row('Scenario', ...r.phases.flatMap((p, i) => [`p50 ms (${i + 1})`, `p99 ms (${i + 1})`]), `first call ms (${r.phases.length})`, `p50 / baseline (${r.phases.length})`, `p99 < ${GOAL_P99_MS} ms (${r.phases.length})`);
+  row(
+    'Scenario',
+    ...r.phases.flatMap((p, i) => [`p50 ms (${i + 1})`, `p99 ms (${i + 1})`]),
+    `first call ms (${r.phases.length})`,
+    `p50 / baseline (${r.phases.length})`,
+    `p99 < ${GOAL_P99_MS} ms (${r.phases.length})`,
+  );
   row('---', ...r.phases.flatMap(() => ['---:', '---:']), '---:', '---:', ':---:');
   const last = r.phases.at(-1)!;
   r.phases[0].timings.forEach((t, i) => {

@@ -98,7 +98,6 @@ function timeSync<T>(fn: () => T): { value: T; seconds: number } {
   return { value, seconds: (performance.now() - start) / 1000 };
 }
 
-
 /** Buffers text and writes it in large blocks (one fs call per few MB). */
 class BlockWriter {
   private parts: string[] = [];
@@ -119,7 +118,7 @@ class BlockWriter {
   private flush() {
     if (!this.parts.length) return;
     const buffer = Buffer.from(this.parts.join(''), 'utf8');
-    for (let done = 0; done < buffer.length; ) done += fs.writeSync(this.fd, buffer, done);
+    for (let done = 0; done < buffer.length;) done += fs.writeSync(this.fd, buffer, done);
     this.bytes += buffer.length;
     this.parts = [];
     this.size = 0;
@@ -177,30 +176,78 @@ function planTasks(root: string, n: number): TaskPlan[] {
 }
 
 const OBJECTS = [
-  'red umbrella', 'wooden bench', 'small brown dog', 'paper lantern', 'bicycle', 'potted fern', 'street lamp',
-  'coffee cup', 'straw hat', 'vintage car', 'stack of books', 'sailboat', 'hot-air balloon', 'snowman',
-  'neon sign', 'flock of birds', 'wind turbine', 'glass vase with tulips', 'pair of sunglasses', 'rainbow',
+  'red umbrella',
+  'wooden bench',
+  'small brown dog',
+  'paper lantern',
+  'bicycle',
+  'potted fern',
+  'street lamp',
+  'coffee cup',
+  'straw hat',
+  'vintage car',
+  'stack of books',
+  'sailboat',
+  'hot-air balloon',
+  'snowman',
+  'neon sign',
+  'flock of birds',
+  'wind turbine',
+  'glass vase with tulips',
+  'pair of sunglasses',
+  'rainbow',
 ];
 const PLACES = [
-  'on the left', 'in the foreground', 'next to the door', 'on the table', 'in the sky', 'behind the person',
-  'in the bottom right corner', 'on the windowsill', 'near the horizon',
+  'on the left',
+  'in the foreground',
+  'next to the door',
+  'on the table',
+  'in the sky',
+  'behind the person',
+  'in the bottom right corner',
+  'on the windowsill',
+  'near the horizon',
 ];
 const COLORS = ['crimson', 'teal', 'golden yellow', 'pastel pink', 'deep blue', 'emerald green', 'matte black', 'ivory'];
 const STYLES = [
-  'a watercolor painting', "Van Gogh's \"Starry Night\"", 'pixel art', 'a charcoal sketch', 'an ukiyo-e woodblock print',
-  'a 1980s anime still', 'an oil painting', 'pop art', 'a pencil drawing',
+  'a watercolor painting',
+  'Van Gogh\'s "Starry Night"',
+  'pixel art',
+  'a charcoal sketch',
+  'an ukiyo-e woodblock print',
+  'a 1980s anime still',
+  'an oil painting',
+  'pop art',
+  'a pencil drawing',
 ];
 const ENVS = [
-  'a snowy winter evening', 'a rainy street at night', 'golden-hour sunlight', 'a foggy morning', 'a sunny beach',
+  'a snowy winter evening',
+  'a rainy street at night',
+  'golden-hour sunlight',
+  'a foggy morning',
+  'a sunny beach',
   'a thunderstorm',
 ];
 const SUBJECTS = [
-  'a woman in a red coat', 'an old stone bridge', 'a tabby cat', 'a busy café terrace', 'a mountain lake',
-  'a kitchen counter', 'a city skyline', 'a child playing football', 'a vintage living room', 'a market stall with fruit',
+  'a woman in a red coat',
+  'an old stone bridge',
+  'a tabby cat',
+  'a busy café terrace',
+  'a mountain lake',
+  'a kitchen counter',
+  'a city skyline',
+  'a child playing football',
+  'a vintage living room',
+  'a market stall with fruit',
 ];
 const SETTINGS = [
-  'under a cloudy sky', 'in warm afternoon light', 'photographed from a low angle', 'with a blurred background',
-  'surrounded by tall trees', 'at dusk', 'in a narrow street',
+  'under a cloudy sky',
+  'in warm afternoon light',
+  'photographed from a low angle',
+  'with a blurred background',
+  'surrounded by tall trees',
+  'at dusk',
+  'in a narrow street',
 ];
 const KEEP = [
   'Keep everything else in the image unchanged.',
@@ -318,7 +365,11 @@ class ImagePool {
           raw[p + 1] = background.g;
           raw[p + 2] = (background.b + ((p / 3 / size.width) | 0)) & 255;
         }
-        buffers.push(await sharp(raw, { raw: { width: size.width, height: size.height, channels: 3 } }).png().toBuffer());
+        buffers.push(
+          await sharp(raw, { raw: { width: size.width, height: size.height, channels: 3 } })
+            .png()
+            .toBuffer(),
+        );
       }
     }
     return new ImagePool(dir, buffers);
@@ -552,7 +603,10 @@ async function measureImageChecks(work: string, root: string, tasks: TaskPlan[],
   const folders = new FolderCache(); // as an import's worker probes
   const checkedProbe = (image: { root: string; path: string }) => probeOrReason(image, folders);
   for (let round = 0; round < 3; round++) {
-    for (const [which, probe] of [['checked', checkedProbe], ['headerOnly', probeHeaderOnly]] as const) {
+    for (const [which, probe] of [
+      ['checked', checkedProbe],
+      ['headerOnly', probeHeaderOnly],
+    ] as const) {
       const start = performance.now();
       for (const image of images) {
         const result = probe(image);
@@ -643,9 +697,7 @@ function timed<T>(samples: number[], fn: () => T): T {
   return value;
 }
 
-const DECISIONS: VerdictInput['decision'][] = [
-  ...Array<VerdictInput['decision']>(7).fill('accept'), 'reject', 'reject', 'skip',
-];
+const DECISIONS: VerdictInput['decision'][] = [...Array<VerdictInput['decision']>(7).fill('accept'), 'reject', 'reject', 'skip'];
 
 function verdictFor(itemId: number, i: number): VerdictInput {
   const decision = DECISIONS[i % DECISIONS.length];
@@ -844,10 +896,25 @@ function markdownReport(report: Report): string {
     );
     row('Measure', 'With checks', 'Header only', 'Ratio (checks / header only)');
     row('---', '---:', '---:', '---:');
-    row('Import, records/s (checked before the baseline)', fmt(loupe.recordsPerSecond), fmt(c.baseline.recordsPerSecond), c.importRatios[0].toFixed(3));
-    row('Import, records/s (checked after the baseline)', fmt(c.checkedAgain.recordsPerSecond), fmt(c.baseline.recordsPerSecond), c.importRatios[1].toFixed(3));
+    row(
+      'Import, records/s (checked before the baseline)',
+      fmt(loupe.recordsPerSecond),
+      fmt(c.baseline.recordsPerSecond),
+      c.importRatios[0].toFixed(3),
+    );
+    row(
+      'Import, records/s (checked after the baseline)',
+      fmt(c.checkedAgain.recordsPerSecond),
+      fmt(c.baseline.recordsPerSecond),
+      c.importRatios[1].toFixed(3),
+    );
     row('**Import, mean ratio (A-B-A)**', '', '', `**${c.importRatio.toFixed(3)}**`);
-    row(`Probe alone, images/s (${fmt(c.probe.images)} images × 3 rounds, one thread)`, fmt(c.probe.checkedPerSecond), fmt(c.probe.headerOnlyPerSecond), c.probe.ratio.toFixed(3));
+    row(
+      `Probe alone, images/s (${fmt(c.probe.images)} images × 3 rounds, one thread)`,
+      fmt(c.probe.checkedPerSecond),
+      fmt(c.probe.headerOnlyPerSecond),
+      c.probe.ratio.toFixed(3),
+    );
     lines.push('');
   }
   lines.push(`## Review latency (${fmt(r.records)} items in the database)`, '');
@@ -863,7 +930,7 @@ function markdownReport(report: Report): string {
     'EXPLAIN QUERY PLAN of every statement the library runs for these operations (captured from the library itself), ' +
       `and the statement's own median time (run alone with the same parameters, rolled back). ` +
       `Flagged ❌: a SCAN of a table or a whole index, or a statement slower than ${SLOW_STATEMENT_MS} ms. ` +
-      '⚠️ marks a sort in a temporary b-tree: harmless on a handful of rows (one page\'s own leases), bad on the queue.',
+      "⚠️ marks a sort in a temporary b-tree: harmless on a handful of rows (one page's own leases), bad on the queue.",
     '',
   );
   for (const p of r.plans) {
@@ -927,9 +994,7 @@ async function main() {
     const loupe = await importWithLoupe(db, dbFile, generated.root, N);
     log(`loupe import: ${fmt(loupe.records)} records in ${loupe.seconds.toFixed(1)}s = ${fmt(loupe.recordsPerSecond)} records/s`);
 
-    const imageChecks = args['skip-image-baseline']
-      ? undefined
-      : await measureImageChecks(work, generated.root, generated.tasks, N, loupe);
+    const imageChecks = args['skip-image-baseline'] ? undefined : await measureImageChecks(work, generated.root, generated.tasks, N, loupe);
 
     const cli = importWithSqliteCli(path.join(work, 'cli.db'), generated.csv, N);
     log(`sqlite3 CLI: ${fmt(cli.rows)} rows in ${cli.seconds.toFixed(1)}s = ${fmt(cli.rowsPerSecond)} rows/s`);

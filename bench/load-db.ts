@@ -152,7 +152,9 @@ function copyItems(db: Db, datasetId: number, total: number) {
       lastLog = performance.now();
       const done = Math.min(copies, to * T) + T;
       const rate = (done - T) / ((lastLog - start) / 1000);
-      log(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} items (${Math.round(rate).toLocaleString('en-US')} copies/s)`);
+      log(
+        `  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} items (${Math.round(rate).toLocaleString('en-US')} copies/s)`,
+      );
     }
   }
   // item_counts: inserts are counted by the importer's BatchWriter, not by a trigger.
@@ -185,7 +187,9 @@ function checkCopy(sqlite: Database.Database, datasetId: number, total: number) 
      WHERE i.dataset_id = ? AND (v.id IS NULL OR c.id IS NULL)`,
   );
   if (items !== total || counted !== total || badPointers !== 0) {
-    throw new Error(`bulk copy is inconsistent: ${items} items, ${counted} counted, ${badPointers} with a foreign current version/candidate`);
+    throw new Error(
+      `bulk copy is inconsistent: ${items} items, ${counted} counted, ${badPointers} with a foreign current version/candidate`,
+    );
   }
 }
 

@@ -270,11 +270,7 @@ export async function runReviewers(options: LoadOptions): Promise<LoadResult> {
       const { decision, reasons } = decide(random);
       ledger.onVerdictSent(i, itemId, performance.now());
       try {
-        reply = await client.post(
-          '/api/verdicts',
-          { holder, filter, itemId, decision, reasons, msSpent: thinkMs || 1 },
-          cookies[i],
-        );
+        reply = await client.post('/api/verdicts', { holder, filter, itemId, decision, reasons, msSpent: thinkMs || 1 }, cookies[i]);
       } catch (error) {
         verdict.failed(error);
         continue;

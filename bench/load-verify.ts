@@ -33,10 +33,15 @@ export function verifyDb(file: string, datasetId: number, acked: AckedVerdict[],
       const row = byId.get(v.verdictId);
       if (row && row.item_id === v.itemId && row.reviewer === v.reviewer && row.decision === v.decision) continue;
       lostVerdicts++;
-      if (lostExamples.length < 5) lostExamples.push(`verdict ${v.verdictId} (item ${v.itemId}, ${v.reviewer}): ${row ? JSON.stringify(row) : 'missing'}`);
+      if (lostExamples.length < 5)
+        lostExamples.push(`verdict ${v.verdictId} (item ${v.itemId}, ${v.reviewer}): ${row ? JSON.stringify(row) : 'missing'}`);
     }
     const like = `${reviewerPrefix}%`;
-    const one = (sql: string, ...params: unknown[]) => db.prepare(sql).pluck().get(...params) as number;
+    const one = (sql: string, ...params: unknown[]) =>
+      db
+        .prepare(sql)
+        .pluck()
+        .get(...params) as number;
     const verdictsInDb = one('SELECT count(*) FROM verdicts WHERE reviewer LIKE ?', like);
     const itemsDecidedInDb = one(
       `SELECT count(*) FROM items WHERE status != 'pending'
@@ -56,7 +61,15 @@ export function verifyDb(file: string, datasetId: number, acked: AckedVerdict[],
             + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM actual))`,
       { datasetId },
     );
-    return { acknowledged: acked.length, lostVerdicts, lostExamples, verdictsInDb, itemsDecidedInDb, itemsWithTwoVerdictsInDb, itemCountMismatches };
+    return {
+      acknowledged: acked.length,
+      lostVerdicts,
+      lostExamples,
+      verdictsInDb,
+      itemsDecidedInDb,
+      itemsWithTwoVerdictsInDb,
+      itemCountMismatches,
+    };
   } finally {
     db.close();
   }

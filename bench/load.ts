@@ -226,11 +226,7 @@ async function main() {
       cpuMsPerCycle: (cpuSeconds * 1000) / Math.max(1, load.verdict.byStatus.get(200) ?? 0),
     };
     // Give back the pages' leases (not timed), as closing the review pages would.
-    await Promise.all(
-      cookies.map((cookie, i) =>
-        client.post('/api/queue/release', { holder: holders[i] }, cookie).catch(() => undefined),
-      ),
-    );
+    await Promise.all(cookies.map((cookie, i) => client.post('/api/queue/release', { holder: holders[i] }, cookie).catch(() => undefined)));
   } catch (error) {
     process.stderr.write(`server output (last lines):\n${server.output().split('\n').slice(-30).join('\n')}\n`);
     throw error;
@@ -341,19 +337,44 @@ function markdown(r: Report): string {
   );
   row('Over HTTP (`next start`)', 'OK answers', 'per second', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'other answers');
   row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---');
-  for (const [name, route] of [['`POST /api/queue/claim` (count 4)', r.http.claim], ['`POST /api/verdicts`', r.http.verdict]] as const) {
+  for (const [name, route] of [
+    ['`POST /api/queue/claim` (count 4)', r.http.claim],
+    ['`POST /api/verdicts`', r.http.verdict],
+  ] as const) {
     const l = route.latencyMs;
-    const other = Object.entries(route.byStatus).filter(([s]) => s !== '200').map(([s, n]) => `${s}: ${fmt(n)}`);
+    const other = Object.entries(route.byStatus)
+      .filter(([s]) => s !== '200')
+      .map(([s, n]) => `${s}: ${fmt(n)}`);
     if (route.networkErrors) other.push(`network errors: ${route.networkErrors}`);
     const max = `${l.max.toFixed(1)} (sent at ${route.slowest.sentAtSeconds.toFixed(1)} s)`;
     row(name, fmt(route.ok), fmt(route.perSecond, 1), ...[l.p50, l.p90, l.p99].map((x) => x.toFixed(1)), max, other.join(', ') || '–');
   }
   lines.push('');
-  row('In-process baseline (same library calls, 1 thread)', 'cycles', 'per second', 'CPU ms/cycle', 'claim p50 ms', 'claim p99 ms', 'verdict p50 ms', 'verdict p99 ms');
+  row(
+    'In-process baseline (same library calls, 1 thread)',
+    'cycles',
+    'per second',
+    'CPU ms/cycle',
+    'claim p50 ms',
+    'claim p99 ms',
+    'verdict p50 ms',
+    'verdict p99 ms',
+  );
   row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---:');
-  for (const [when, b] of [['before', r.baseline.before], ['after', r.baseline.after]] as const) {
-    row(`claimQueue, then recordVerdict + queueProgress, ${b.pages} pages in turn (${when} the HTTP run)`, fmt(b.cycles),
-      fmt(b.cyclesPerSecond, 1), b.cpuMsPerCycle.toFixed(2), b.claim.p50.toFixed(2), b.claim.p99.toFixed(2), b.verdict.p50.toFixed(2), b.verdict.p99.toFixed(2));
+  for (const [when, b] of [
+    ['before', r.baseline.before],
+    ['after', r.baseline.after],
+  ] as const) {
+    row(
+      `claimQueue, then recordVerdict + queueProgress, ${b.pages} pages in turn (${when} the HTTP run)`,
+      fmt(b.cycles),
+      fmt(b.cyclesPerSecond, 1),
+      b.cpuMsPerCycle.toFixed(2),
+      b.claim.p50.toFixed(2),
+      b.claim.p99.toFixed(2),
+      b.verdict.p50.toFixed(2),
+      b.verdict.p99.toFixed(2),
+    );
   }
   lines.push('');
   lines.push(
@@ -373,9 +394,16 @@ function markdown(r: Report): string {
   const v = c.verification;
   row('Check', 'Value', '');
   row('---', '---:', ':---:');
-  row('Double claims (ledger: item handed to two live holders; two acknowledged verdicts on an item; items with 2 verdicts in the DB)',
-    `${c.doubleClaims} (${c.doubleClaimsByLedger} + ${c.itemsWithTwoAckedVerdicts} + ${v.itemsWithTwoVerdictsInDb})`, ok(c.doubleClaims === 0));
-  row('Lost verdicts (acknowledged, not in the database as acknowledged)', `${v.lostVerdicts} of ${fmt(v.acknowledged)}`, ok(v.lostVerdicts === 0));
+  row(
+    'Double claims (ledger: item handed to two live holders; two acknowledged verdicts on an item; items with 2 verdicts in the DB)',
+    `${c.doubleClaims} (${c.doubleClaimsByLedger} + ${c.itemsWithTwoAckedVerdicts} + ${v.itemsWithTwoVerdictsInDb})`,
+    ok(c.doubleClaims === 0),
+  );
+  row(
+    'Lost verdicts (acknowledged, not in the database as acknowledged)',
+    `${v.lostVerdicts} of ${fmt(v.acknowledged)}`,
+    ok(v.lostVerdicts === 0),
+  );
   row('5xx answers', c.serverErrors, ok(c.serverErrors === 0));
   row('Network errors', c.networkErrors, ok(c.networkErrors === 0));
   row('item_counts rows not matching a count of the items', v.itemCountMismatches, ok(v.itemCountMismatches === 0));
@@ -385,7 +413,12 @@ function markdown(r: Report): string {
   row('Verdicts in the DB not acknowledged (request failed after commit)', c.acknowledgedNotInDb, '');
   row('Claims that found the queue empty', r.http.emptyClaims, '');
   lines.push('');
-  const samples = [...r.http.claim.errorSamples.map((s) => `claim ${s}`), ...r.http.verdict.errorSamples.map((s) => `verdict ${s}`), ...v.lostExamples, ...c.doubleClaimExamples];
+  const samples = [
+    ...r.http.claim.errorSamples.map((s) => `claim ${s}`),
+    ...r.http.verdict.errorSamples.map((s) => `verdict ${s}`),
+    ...v.lostExamples,
+    ...c.doubleClaimExamples,
+  ];
   if (samples.length) lines.push('Examples:', '', ...samples.map((s) => `- ${s}`), '');
   lines.push(r.pass ? '**PASS**' : '**FAIL**', '');
   return lines.join('\n');

@@ -67,7 +67,10 @@ async function texturedPng(width: number, height: number): Promise<Buffer> {
     seed = (seed * 1103515245 + 12345) >>> 0;
     data[i] = (i % 3) * 60 + ((seed >>> 16) % 80);
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).blur(1.2).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .blur(1.2)
+    .png()
+    .toBuffer();
 }
 
 /** A GPT-Image-Edit layout of n records in omniedit/style, every input the same small PNG. */
@@ -236,7 +239,10 @@ async function run(
   await worker.stop();
 
   const durations = (
-    db.$client.prepare(`SELECT finished_at - started_at FROM jobs WHERE batch_id = ? AND status = 'succeeded'`).pluck().all(batchId) as number[]
+    db.$client
+      .prepare(`SELECT finished_at - started_at FROM jobs WHERE batch_id = ? AND status = 'succeeded'`)
+      .pluck()
+      .all(batchId) as number[]
   ).sort((a, b) => a - b);
   const failed = db.$client.prepare(`SELECT count(*) FROM jobs WHERE batch_id = ? AND status != 'succeeded'`).pluck().get(batchId);
   if (failed) log(`${name}: ${failed} jobs did not succeed`);
@@ -284,7 +290,9 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-bench-regenerate-'));
   const layout = path.join(dir, 'gpt-edit');
   await writeLayout(layout, jobs);
-  log(`${jobs} items in ${dir}; latency ${latencyMs} ms, concurrency ${concurrency}, poll ${pollMs} ms; load ${os.loadavg()[0].toFixed(2)}`);
+  log(
+    `${jobs} items in ${dir}; latency ${latencyMs} ms, concurrency ${concurrency}, poll ${pollMs} ms; load ${os.loadavg()[0].toFixed(2)}`,
+  );
   const server = await startServerProcess();
   const results: Result[] = [];
   try {
@@ -309,7 +317,10 @@ async function main() {
   const lines = [
     `## Regeneration throughput (${jobs} jobs, latency ${latencyMs} ms, concurrency ${concurrency}, poll ${pollMs} ms, backoff base ${backoffMs} ms)`,
     '',
-    `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ideal = C / L = ${f(results[0].ideal)} jobs/s; goal >= ${GOAL}`,
+    `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; ideal = C / L = ${f(results[0].ideal)} jobs/s; goal >= ${GOAL}`,
     '',
     '| Scenario | Jobs/s | Fraction of ideal | Requests | Retries | Job ms mean / p50 / p95 | Before / API / after / record ms | Worker CPU (cores, ms/job) | Server CPU (cores, ms/job) | Event loop busy |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -317,7 +328,13 @@ async function main() {
       (r) =>
         `| ${r.scenario} | ${f(r.jobsPerSecond)} | **${f(r.fraction, 3)}** ${r.fraction >= GOAL ? '✅' : '❌'} | ${r.requests} | ${r.retries} | ` +
         `${f(r.jobMs.mean, 0)} / ${r.jobMs.p50} / ${r.jobMs.p95} | ` +
-        `${r.phasesMs ? Object.values(r.phasesMs).map((v) => f(v, 0)).join(' / ') : '–'} | ${f(r.workerCores)}, ${perJob(r, r.workerCores)} | ` +
+        `${
+          r.phasesMs
+            ? Object.values(r.phasesMs)
+                .map((v) => f(v, 0))
+                .join(' / ')
+            : '–'
+        } | ${f(r.workerCores)}, ${perJob(r, r.workerCores)} | ` +
         `${f(r.serverCores)}, ${perJob(r, r.serverCores)} | ${f(r.eventLoopUtilization * 100, 0)}% |`,
     ),
   ];
@@ -325,7 +342,13 @@ async function main() {
   const outDir = path.join(BENCH_DIR, 'out');
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `regenerate-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`);
-  const report = { date: new Date().toISOString(), options: { latencyMs, concurrency, jobs, pollMs, faultRate, backoffMs }, cpus: os.cpus().length, load: os.loadavg(), results };
+  const report = {
+    date: new Date().toISOString(),
+    options: { latencyMs, concurrency, jobs, pollMs, faultRate, backoffMs },
+    cpus: os.cpus().length,
+    load: os.loadavg(),
+    results,
+  };
   fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   log(`wrote ${path.relative(process.cwd(), file)}`);
 }

@@ -110,18 +110,36 @@ async function writePairs(root: string, n: number, size: number): Promise<Pair[]
   await pool(n, 4, async (i) => {
     const kind = KINDS[i % KINDS.length];
     const mark = Math.floor(i / BASES);
-    const source = paintRect(bases[i % BASES], size, { left: (mark * 7) % (size - 6), top: size - 6, width: 6, height: 6 }, [mark % 256, 255 - (mark % 256), 128]);
+    const source = paintRect(bases[i % BASES], size, { left: (mark * 7) % (size - 6), top: size - 6, width: 6, height: 6 }, [
+      mark % 256,
+      255 - (mark % 256),
+      128,
+    ]);
     let edit: Sharp;
     if (kind === 'local') {
       const w = Math.round(size * (0.15 + 0.2 * random()));
       const h = Math.round(size * (0.15 + 0.2 * random()));
-      edit = sharp(paintRect(source, size, { left: Math.floor(random() * (size - w)), top: Math.floor(random() * (size - h)), width: w, height: h }, [240, 240, 240]), raw);
+      edit = sharp(
+        paintRect(
+          source,
+          size,
+          { left: Math.floor(random() * (size - w)), top: Math.floor(random() * (size - h)), width: w, height: h },
+          [240, 240, 240],
+        ),
+        raw,
+      );
     } else if (kind === 'global') edit = sharp(source, raw).modulate({ hue: 90, saturation: 1.4 });
     else if (kind === 'padded') {
       const inner = Math.round(size * 0.85);
       const pad = Math.floor((size - inner) / 2);
-      edit = sharp(await sharp(source, raw).resize(inner, inner).raw().toBuffer(), { raw: { width: inner, height: inner, channels: 3 } }).extend({
-        top: pad, left: pad, bottom: size - inner - pad, right: size - inner - pad, background: { r: 255, g: 255, b: 255 },
+      edit = sharp(await sharp(source, raw).resize(inner, inner).raw().toBuffer(), {
+        raw: { width: inner, height: inner, channels: 3 },
+      }).extend({
+        top: pad,
+        left: pad,
+        bottom: size - inner - pad,
+        right: size - inner - pad,
+        background: { r: 255, g: 255, b: 255 },
       });
     } else if (kind === 'unchanged') edit = sharp(source, raw);
     else edit = sharp(bases[(i + 7) % BASES], raw);
@@ -129,7 +147,15 @@ async function writePairs(root: string, n: number, size: number): Promise<Pair[]
     pairs[i] = { kind, source: path.join(task, 'input', file), edit: path.join(task, 'output', file) };
     await sharp(source, raw).png().toFile(pairs[i].source);
     await edit.png({ compressionLevel: kind === 'unchanged' ? 9 : 6 }).toFile(pairs[i].edit);
-    records[i] = { id: `omniedit_style_${i}`, dataset_source: 'omniedit', task: 'style', input: `input/${file}`, output: `output/${file}`, instruction: `Edit ${kind}.`, instruction_type: 'original' };
+    records[i] = {
+      id: `omniedit_style_${i}`,
+      dataset_source: 'omniedit',
+      task: 'style',
+      input: `input/${file}`,
+      output: `output/${file}`,
+      instruction: `Edit ${kind}.`,
+      instruction_type: 'original',
+    };
   });
   fs.writeFileSync(path.join(task, 'metadata', 'omniedit_style.json'), JSON.stringify(records));
   return pairs;
@@ -173,9 +199,18 @@ async function throughput(pairs: Pair[], concurrency: number, rounds: number) {
       mainThread: t.mainThread,
     });
     results.push({ decode: describe(decode), signals: describe(signals), ratio: decode.seconds / signals.seconds });
-    log(`round ${round + 1}: decode ${f((2 * n) / decode.seconds)} images/s, signals ${f((2 * n) / signals.seconds)} images/s, ratio ${f(decode.seconds / signals.seconds, 2)}`);
+    log(
+      `round ${round + 1}: decode ${f((2 * n) / decode.seconds)} images/s, signals ${f((2 * n) / signals.seconds)} images/s, ratio ${f(decode.seconds / signals.seconds, 2)}`,
+    );
   }
-  const kinds = [...byKind].map(([kind, s]) => ({ kind, n: s.n, ssim: s.ssim / s.n, changed: s.changed / s.n, padding: s.padding / s.n, distance: s.distance / s.n }));
+  const kinds = [...byKind].map(([kind, s]) => ({
+    kind,
+    n: s.n,
+    ssim: s.ssim / s.n,
+    changed: s.changed / s.n,
+    padding: s.padding / s.n,
+    distance: s.distance / s.n,
+  }));
   return { results, kinds };
 }
 
@@ -201,7 +236,16 @@ async function jobPath(dir: string, layout: string, n: number, concurrency: numb
   const groups = await groupNearDuplicates(db, datasetId);
   const groupMs = performance.now() - t;
   db.$client.close();
-  return { items: queued.queued, queueMs, ...counts, seconds: run.seconds, imagesPerSecond: (2 * n) / run.seconds, mainThread: run.mainThread, groupMs, groups };
+  return {
+    items: queued.queued,
+    queueMs,
+    ...counts,
+    seconds: run.seconds,
+    imagesPerSecond: (2 * n) / run.seconds,
+    mainThread: run.mainThread,
+    groupMs,
+    groups,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,7 +328,9 @@ function checkPlanted(root: Uint32Array, planted: Planted) {
   const sizes = new Map<number, number>();
   for (let i = 0; i < root.length; i++) sizes.set(root[i], (sizes.get(root[i]) ?? 0) + 1);
   for (const group of planted.groups) if (sizes.get(root[group[0]]) !== group.length) merged++;
-  const recall = Object.fromEntries([...planted.pairs].map(([d, list]) => [d, list.length ? list.filter(([a, b]) => root[a] === root[b]).length / list.length : null]));
+  const recall = Object.fromEntries(
+    [...planted.pairs].map(([d, list]) => [d, list.length ? list.filter(([a, b]) => root[a] === root[b]).length / list.length : null]),
+  );
   for (const list of planted.pairs.values()) for (const [a] of list) plantedRoots.add(root[a]);
   // Groups of hashes that were not planted together: random hashes 6 bits apart by chance (rare: ~5 pairs in 1.5M).
   const otherGroups = [...sizes].filter(([r, size]) => size > 1 && !plantedRoots.has(r)).length;
@@ -297,7 +343,14 @@ function inMemory(n: number) {
   const start = performance.now();
   const grouping = groupHashes(planted.hashes, { maxDistance: 6 });
   const ms = performance.now() - start;
-  return { hashes: n, ms, comparisons: grouping.comparisons, truncatedBuckets: grouping.truncatedBuckets, rssMiB: (process.memoryUsage().rss - rss) / 2 ** 20, check: checkPlanted(grouping.root, planted) };
+  return {
+    hashes: n,
+    ms,
+    comparisons: grouping.comparisons,
+    truncatedBuckets: grouping.truncatedBuckets,
+    rssMiB: (process.memoryUsage().rss - rss) / 2 ** 20,
+    check: checkPlanted(grouping.root, planted),
+  };
 }
 
 /** A database of n items, each with a current candidate and a phash signal (sources and edits planted alike). */
@@ -314,10 +367,15 @@ function buildHashDb(file: string, n: number) {
     INSERT INTO items (id, dataset_id, external_id, family, task, instruction_type, source_root_id, source_path, source_width, source_height,
                        metadata, current_instruction_id, current_candidate_id)
     SELECT n, 1, 'h' || n, 'omniedit', 'task' || (n % ${tasks}), 'original', 1, 'in/' || n || '.png', 512, 512, '{}', n, n FROM s`);
-  sql.exec(`INSERT INTO candidates (id, item_id, origin, root_id, path, width, height) SELECT id, id, 'dataset', 1, 'out/' || id || '.png', 512, 512 FROM items`);
-  const insert = sql.prepare(`INSERT INTO signals (candidate_id, item_id, dataset_id, name, value, detail) VALUES (?, ?, 1, 'phash', NULL, ?)`);
+  sql.exec(
+    `INSERT INTO candidates (id, item_id, origin, root_id, path, width, height) SELECT id, id, 'dataset', 1, 'out/' || id || '.png', 512, 512 FROM items`,
+  );
+  const insert = sql.prepare(
+    `INSERT INTO signals (candidate_id, item_id, dataset_id, name, value, detail) VALUES (?, ?, 1, 'phash', NULL, ?)`,
+  );
   sql.transaction(() => {
-    for (let i = 0; i < n; i++) insert.run(i + 1, i + 1, JSON.stringify({ source: hex(source.hashes, i), edit: hex(edit.hashes, i), distance: 0 }));
+    for (let i = 0; i < n; i++)
+      insert.run(i + 1, i + 1, JSON.stringify({ source: hex(source.hashes, i), edit: hex(edit.hashes, i), distance: 0 }));
   })();
   return { db, source, edit };
 }
@@ -345,7 +403,12 @@ async function dbPass(dir: string, n: number) {
   const seconds = (performance.now() - t) / 1000;
   // The planted source groups, read back from the rows written (item i + 1 is hash i).
   const values = new Uint32Array(n);
-  for (const [itemId, value] of statement<[], [number, number]>(db, `SELECT item_id, value FROM signals WHERE dataset_id = 1 AND name = 'dup_source'`).raw().iterate()) {
+  for (const [itemId, value] of statement<[], [number, number]>(
+    db,
+    `SELECT item_id, value FROM signals WHERE dataset_id = 1 AND name = 'dup_source'`,
+  )
+    .raw()
+    .iterate()) {
     values[itemId - 1] = value;
   }
   const groupsOk = source.groups.filter((g) => g.every((i) => values[i] === g.length)).length;
@@ -363,11 +426,26 @@ async function dbPass(dir: string, n: number) {
   t = performance.now();
   const left = signalsJobsLeft(db, queued.firstJobId!, queued.lastJobId!);
   const countMs = performance.now() - t;
-  log(`queued ${int(queued.queued)} in ${f(queueSeconds)} s; claim ${f(Math.max(...claims), 2)} ms max; ${int(left)} left counted in ${f(countMs, 0)} ms`);
+  log(
+    `queued ${int(queued.queued)} in ${f(queueSeconds)} s; claim ${f(Math.max(...claims), 2)} ms max; ${int(left)} left counted in ${f(countMs, 0)} ms`,
+  );
   db.$client.close();
   return {
-    queue: { jobs: queued.queued, seconds: queueSeconds, claimMsMax: Math.max(...claims), claimMsMedian: claims.sort((a, b) => a - b)[10], countLeftMs: countMs },
-    hashes: n, buildSeconds, seconds, phasesMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])), summary, plantedSourceGroups: source.groups.length, plantedSourceGroupsWritten: groupsOk };
+    queue: {
+      jobs: queued.queued,
+      seconds: queueSeconds,
+      claimMsMax: Math.max(...claims),
+      claimMsMedian: claims.sort((a, b) => a - b)[10],
+      countLeftMs: countMs,
+    },
+    hashes: n,
+    buildSeconds,
+    seconds,
+    phasesMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])),
+    summary,
+    plantedSourceGroups: source.groups.length,
+    plantedSourceGroupsWritten: groupsOk,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -442,7 +520,9 @@ async function main() {
       lines.push(
         '',
         `groupNearDuplicates, ${int(pass.hashes)} items in a database (built in ${f(pass.buildSeconds)} s, not counted): **${f(pass.seconds)} s** ` +
-          `(${Object.entries(pass.phasesMs).map(([k, v]) => `${k} ${f(v / 1000)} s`).join(', ')}); ` +
+          `(${Object.entries(pass.phasesMs)
+            .map(([k, v]) => `${k} ${f(v / 1000)} s`)
+            .join(', ')}); ` +
           `source groups ${int(pass.summary.source.groups)} (planted ${int(pass.plantedSourceGroups)}, all written with their exact size: ${int(pass.plantedSourceGroupsWritten)}; ` +
           `the rest are the planted pairs 4-6 bits apart that banding found).`,
         '',
@@ -455,7 +535,14 @@ async function main() {
     const out = path.join(BENCH_DIR, 'out');
     fs.mkdirSync(out, { recursive: true });
     const file = path.join(out, `signals-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`);
-    fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), options: { n, size, concurrency, rounds, hashes, dbHashes }, load, speed, jobs, memory, pass }, null, 2) + '\n');
+    fs.writeFileSync(
+      file,
+      JSON.stringify(
+        { date: new Date().toISOString(), options: { n, size, concurrency, rounds, hashes, dbHashes }, load, speed, jobs, memory, pass },
+        null,
+        2,
+      ) + '\n',
+    );
     log(`report: ${file}`);
   } finally {
     if (args.keep) log(`kept ${dir}`);

@@ -67,7 +67,9 @@ async function main() {
     const generateSeconds = (performance.now() - started) / 1000;
     const parts = findTarballs([partsDir]).archives[0].parts;
     const compressed = parts.reduce((sum, p) => sum + fs.statSync(p).size, 0);
-    log(`  ${parts.length} parts, ${mb(compressed).toFixed(1)} MB compressed, ${mb(tarBytes).toFixed(1)} MB of tar, in ${generateSeconds.toFixed(1)}s`);
+    log(
+      `  ${parts.length} parts, ${mb(compressed).toFixed(1)} MB compressed, ${mb(tarBytes).toFixed(1)} MB of tar, in ${generateSeconds.toFixed(1)}s`,
+    );
 
     const tarRuns = [untar(parts, dir)];
     log(`tar -xzf: ${tarRuns[0].seconds.toFixed(2)}s (${tarRuns[0].cpuSeconds.toFixed(2)} CPU s)`);
@@ -83,7 +85,8 @@ async function main() {
     const cpu = process.cpuUsage(cpuAtStart);
     const loupeCpuSeconds = (cpu.user + cpu.system) / 1e6; // every thread of the process: gunzip and the store's writes included
     clearInterval(sampler);
-    if (summary.imported !== N || summary.skipped !== 0) throw new Error(`imported ${summary.imported} of ${N}, ${summary.skipped} skipped`);
+    if (summary.imported !== N || summary.skipped !== 0)
+      throw new Error(`imported ${summary.imported} of ${N}, ${summary.skipped} skipped`);
     log(`loupe import: ${loupeSeconds.toFixed(2)}s (${loupeCpuSeconds.toFixed(2)} CPU s)`);
     db.$client.close();
 
@@ -112,7 +115,12 @@ async function main() {
       cpus: os.cpus().length,
       loadAverage: os.loadavg()[0],
       generateSeconds,
-      tar: { seconds: tarRuns.map((r) => r.seconds), cpuSeconds: tarRuns.map((r) => r.cpuSeconds), mbPerSecond: tarMBs, mbPerCpuSecond: mb(compressed) / tarCpuSeconds },
+      tar: {
+        seconds: tarRuns.map((r) => r.seconds),
+        cpuSeconds: tarRuns.map((r) => r.cpuSeconds),
+        mbPerSecond: tarMBs,
+        mbPerCpuSecond: mb(compressed) / tarCpuSeconds,
+      },
       loupe: {
         seconds: loupeSeconds,
         cpuSeconds: loupeCpuSeconds,
@@ -164,7 +172,9 @@ async function writeSplitTarball(dir: string, archive: string, n: number): Promi
   });
   const writing = pipeline(pack, zlib.createGzip(), new PartWriter(dir, archive));
   const entry = (name: string, bytes: Buffer) =>
-    new Promise<void>((resolve, reject) => pack.entry({ name: `${family}/${task}/${name}`, size: bytes.length, mtime: new Date(0) }, bytes, (e) => (e ? reject(e) : resolve())));
+    new Promise<void>((resolve, reject) =>
+      pack.entry({ name: `${family}/${task}/${name}`, size: bytes.length, mtime: new Date(0) }, bytes, (e) => (e ? reject(e) : resolve())),
+    );
   for (let i = 0; i < n; i++) await entry(`input/${id(i)}.png`, distinctPng(2 * i, PNG_BYTES));
   await entry(`metadata/${family}_${task}.json`, Buffer.from(JSON.stringify(records, null, 2)));
   for (let i = 0; i < n; i++) await entry(`output/${id(i)}.png`, distinctPng(2 * i + 1, PNG_BYTES));
@@ -246,7 +256,8 @@ async function streamSeconds(parts: string[], upTo: 'read' | 'check' | 'store', 
     const bytes = await member.read();
     if (upTo === 'read' || classifyMember(member.name).kind !== 'image') return;
     const info = checkImage(bufferSource(bytes));
-    if (upTo === 'store') writeStoreFileSync(storeDir, bytes, info.format, folders); // hashes as it names the file
+    if (upTo === 'store')
+      writeStoreFileSync(storeDir, bytes, info.format, folders); // hashes as it names the file
     else crypto.createHash('sha256').update(bytes).digest('hex');
   });
   const seconds = (performance.now() - started) / 1000;
@@ -263,7 +274,15 @@ function report(r: {
   cpus: number;
   loadAverage: number;
   tar: { seconds: number[]; cpuSeconds: number[]; mbPerSecond: number; mbPerCpuSecond: number };
-  loupe: { seconds: number; cpuSeconds: number; recordsPerSecond: number; mbPerSecond: number; mbPerCpuSecond: number; rssStartMB: number; rssPeakMB: number };
+  loupe: {
+    seconds: number;
+    cpuSeconds: number;
+    recordsPerSecond: number;
+    mbPerSecond: number;
+    mbPerCpuSecond: number;
+    rssStartMB: number;
+    rssPeakMB: number;
+  };
   ratio: number;
   cpuRatio: number;
   breakdown: { gunzipAndTarSeconds: number; hashAndCheckSeconds: number; storeWritesSeconds: number; pairingAndDbSeconds: number };

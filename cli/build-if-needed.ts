@@ -14,7 +14,11 @@ function newestMtime(entry: string): number {
 /** Runs `next build` when there is no production build or a source changed since the last one. */
 export function buildIfNeeded(root: string, env: NodeJS.ProcessEnv) {
   const buildId = path.join(root, '.next', 'BUILD_ID');
-  const newest = Math.max(...BUILD_INPUTS.map((name) => path.join(root, name)).filter(fs.existsSync).map(newestMtime));
+  const newest = Math.max(
+    ...BUILD_INPUTS.map((name) => path.join(root, name))
+      .filter(fs.existsSync)
+      .map(newestMtime),
+  );
   if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs >= newest) return;
   console.error('Building Loupe (next build)…');
   const result = spawnSync(path.join(root, 'node_modules', '.bin', 'next'), ['build'], { cwd: root, env, stdio: 'inherit' });

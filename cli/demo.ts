@@ -84,7 +84,9 @@ const server = spawn(nextBin, ['start', '-p', port], { cwd: root, env, stdio: ['
 server.stdout.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk);
   if (/ready|started/i.test(chunk.toString())) {
-    console.log(`\n${accounts}\n  Loupe demo is running: http://localhost:${port}\n  Review: http://localhost:${port}/review\n${simulated}`);
+    console.log(
+      `\n${accounts}\n  Loupe demo is running: http://localhost:${port}\n  Review: http://localhost:${port}/review\n${simulated}`,
+    );
   }
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));

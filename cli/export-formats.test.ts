@@ -75,7 +75,10 @@ describe('loupe export --format', () => {
     const run = loupe('export', '--out', out, '--format', 'webdataset', '--status', 'all', '--shard-size-mb', '1', '--json');
     expect(run.code, run.stderr).toBe(0);
     const summary = onlyJson(run.stdout);
-    const shards = fs.readdirSync(out).filter((f) => f.endsWith('.tar')).sort();
+    const shards = fs
+      .readdirSync(out)
+      .filter((f) => f.endsWith('.tar'))
+      .sort();
     expect(summary).toMatchObject({ out, format: 'webdataset', items: 12, files: shards.length, skipped: 0, problems: [] });
     expect(shards.length).toBeGreaterThan(2);
     expect(summary.exportId).toBe(exportRows()[0].id);

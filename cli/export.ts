@@ -49,7 +49,8 @@ export async function exportCommand(args: string[]): Promise<number> {
     shardSizeMb = Number(values['shard-size-mb']);
     if (!(shardSizeMb > 0)) throw new Error(`--shard-size-mb must be a positive number (default ${DEFAULT_SHARD_SIZE_MB})`);
   }
-  if (values['need-weight'] && format !== 'gpt-image-edit-training') throw new Error('--need-weight applies to gpt-image-edit-training only');
+  if (values['need-weight'] && format !== 'gpt-image-edit-training')
+    throw new Error('--need-weight applies to gpt-image-edit-training only');
   const extra = extraFilterSchema.safeParse(extraFilterInput(values));
   if (!extra.success) throw new Error(filterProblem(extra.error));
 
@@ -130,8 +131,11 @@ async function unfinishedExport(args: string[], values: { resume?: string; clean
         testPause();
       },
     });
-    if (!summary.optionsRecovered) process.stderr.write(`  (its format options could not be read from the folder: the defaults were used)\n`);
-    bar.finish(`Resumed export ${id} as export ${summary.exportId}: ${summary.items} items (${summary.files} files) to ${summary.out}, ${summary.skipped} skipped`);
+    if (!summary.optionsRecovered)
+      process.stderr.write(`  (its format options could not be read from the folder: the defaults were used)\n`);
+    bar.finish(
+      `Resumed export ${id} as export ${summary.exportId}: ${summary.items} items (${summary.files} files) to ${summary.out}, ${summary.skipped} skipped`,
+    );
     if (values.json) process.stdout.write(JSON.stringify({ ...summary, resumed: id }) + '\n');
     return 0;
   } catch (error) {

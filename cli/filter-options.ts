@@ -5,9 +5,9 @@ import { filterInputFromFlags, flagOf, FLAG_NAMES } from '@/lib/filter/filter-co
  * The shared filter's dataset-independent terms (lib/filter/filter.ts) as command-line
  * options, the same for export, regenerate and signals.
  */
-export const EXTRA_FILTER_OPTIONS = Object.fromEntries(
-  Object.values(FLAG_NAMES).map((flag) => [flag, { type: 'string' as const }]),
-) as { [F in (typeof FLAG_NAMES)[keyof typeof FLAG_NAMES]]: { type: 'string' } };
+export const EXTRA_FILTER_OPTIONS = Object.fromEntries(Object.values(FLAG_NAMES).map((flag) => [flag, { type: 'string' as const }])) as {
+  [F in (typeof FLAG_NAMES)[keyof typeof FLAG_NAMES]]: { type: 'string' };
+};
 
 type ExtraValues = { [K in keyof typeof EXTRA_FILTER_OPTIONS]?: string };
 

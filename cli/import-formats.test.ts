@@ -74,8 +74,20 @@ describe('loupe import: more formats', () => {
     const dataDir = tempDir('loupe-cli-data-');
 
     const result = loupe(
-      dataDir, 'import', file, '--format', 'csv', '--json',
-      '--source-col', 'before', '--edited-col', 'after', '--instruction-col', 'what', '--dataset', 'pairs',
+      dataDir,
+      'import',
+      file,
+      '--format',
+      'csv',
+      '--json',
+      '--source-col',
+      'before',
+      '--edited-col',
+      'after',
+      '--instruction-col',
+      'what',
+      '--dataset',
+      'pairs',
     );
     expect(result.code, result.stderr).toBe(0);
     expect(parseStdout(result.stdout)).toMatchObject({

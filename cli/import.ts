@@ -36,7 +36,10 @@ export async function importCommand(args: string[]): Promise<number> {
         edited: values['edited-col'],
         instruction: values['instruction-col'],
         id: values['id-col'],
-        extra: values['extra-cols']?.split(',').map((c) => c.trim()).filter(Boolean),
+        extra: values['extra-cols']
+          ?.split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
       },
       onProgress: (p) => {
         bar.update(p.bytesRead, p.bytesTotal, progressDetail(p, Date.now() - started));
@@ -52,7 +55,8 @@ export async function importCommand(args: string[]): Promise<number> {
       for (const p of summary.problems) {
         process.stderr.write(`  skipped ${p.file}${p.record !== undefined ? ` [${p.record}]` : ''}: ${p.reason}\n`);
       }
-      if (summary.moreProblems > 0) process.stderr.write(`  ... ${moreProblems(summary.moreProblems)} (the first ${summary.problems.length} are listed)\n`);
+      if (summary.moreProblems > 0)
+        process.stderr.write(`  ... ${moreProblems(summary.moreProblems)} (the first ${summary.problems.length} are listed)\n`);
     }
     return 0;
   } catch (error) {
@@ -70,7 +74,9 @@ export function progressDetail(p: { bytesRead: number; bytesTotal: number; recor
   const parts = [`${size(p.bytesRead)} of ${size(p.bytesTotal)}`, `${p.records.toLocaleString('en-US')} records`];
   if (p.bytesRead > 0 && elapsedMs >= 1000 && p.bytesRead < p.bytesTotal) {
     const seconds = Math.round(((p.bytesTotal - p.bytesRead) * elapsedMs) / p.bytesRead / 1000);
-    parts.push(`ETA ${seconds >= 3600 ? `${Math.floor(seconds / 3600)}h ` : ''}${seconds >= 60 ? `${Math.floor((seconds % 3600) / 60)}m ` : ''}${seconds % 60}s`);
+    parts.push(
+      `ETA ${seconds >= 3600 ? `${Math.floor(seconds / 3600)}h ` : ''}${seconds >= 60 ? `${Math.floor((seconds % 3600) / 60)}m ` : ''}${seconds % 60}s`,
+    );
   }
   return parts.join(', ');
 }

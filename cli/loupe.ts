@@ -68,7 +68,9 @@ async function main() {
   try {
     reportInterrupted(getDb());
   } catch (error) {
-    process.stderr.write(`loupe: could not check for interrupted runs (${error instanceof Error ? error.message : String(error)}); going on\n`);
+    process.stderr.write(
+      `loupe: could not check for interrupted runs (${error instanceof Error ? error.message : String(error)}); going on\n`,
+    );
   }
   if (!HANDLES_OWN_SIGNALS.has(name)) stopOnSignals(name);
   return command(rest);
@@ -79,7 +81,10 @@ async function main() {
  * running). Synchronous database work is never cut in half: a handler runs between tasks.
  */
 function stopOnSignals(name: string) {
-  for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15]] as const) {
+  for (const [signal, number] of [
+    ['SIGINT', 2],
+    ['SIGTERM', 15],
+  ] as const) {
     process.once(signal, () => {
       let marked = 0;
       try {

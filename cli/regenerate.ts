@@ -56,7 +56,11 @@ export async function regenerateCommand(args: string[]): Promise<number> {
   const db = getDb();
   const dataset = values.dataset !== undefined ? getDatasetByName(db, values.dataset) : onlyDataset(db);
   if (!dataset) {
-    return fail(values.dataset !== undefined ? `no dataset named "${values.dataset}"` : 'choose a dataset with --dataset NAME (there is not exactly one)');
+    return fail(
+      values.dataset !== undefined
+        ? `no dataset named "${values.dataset}"`
+        : 'choose a dataset with --dataset NAME (there is not exactly one)',
+    );
   }
   const parsed = listFilterSchema.safeParse({
     datasetId: dataset.id,
@@ -86,7 +90,8 @@ export async function regenerateCommand(args: string[]): Promise<number> {
     if (values.json) process.stdout.write(JSON.stringify({ dryRun: true, dataset: dataset.name, kind, ...estimate }) + '\n');
     return 0;
   }
-  if (values['budget-usd'] === undefined) return fail(`set a spending limit with --budget-usd N (the estimate is ${usd(estimate.estimatedUsd)})`);
+  if (values['budget-usd'] === undefined)
+    return fail(`set a spending limit with --budget-usd N (the estimate is ${usd(estimate.estimatedUsd)})`);
   const budgetUsd = Number(values['budget-usd']);
   if (!(budgetUsd > 0)) return fail('--budget-usd must be a positive number');
 

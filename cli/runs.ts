@@ -16,7 +16,9 @@ export function reportInterrupted(db: Db) {
   }
   if (jobs) process.stderr.write(`loupe: ${jobs} job${jobs === 1 ? '' : 's'} left running by a stopped worker queued again\n`);
   if (batches.length) {
-    process.stderr.write(`loupe: marked batch ${batches.join(', ')} interrupted: the process queuing it stopped part-way (the jobs it queued have run)\n`);
+    process.stderr.write(
+      `loupe: marked batch ${batches.join(', ')} interrupted: the process queuing it stopped part-way (the jobs it queued have run)\n`,
+    );
   }
 }
 
@@ -25,8 +27,10 @@ export function interruptOwnRuns(db: Db): number {
   const { host, pid } = thisProcess();
   const now = Date.now();
   let changed = 0;
-  changed += statement(db, `UPDATE import_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND host = ? AND pid = ?`)
-    .run(now, host, pid).changes;
+  changed += statement(
+    db,
+    `UPDATE import_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND host = ? AND pid = ?`,
+  ).run(now, host, pid).changes;
   changed += statement(
     db,
     `UPDATE exports SET status = 'interrupted', finished_at = ?, error = 'stopped by a signal before it finished'

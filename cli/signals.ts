@@ -66,7 +66,11 @@ export async function signalsCommand(args: string[]): Promise<number> {
     dataset = all.length === 1 ? all[0] : undefined;
   }
   if (!dataset) {
-    return fail(values.dataset !== undefined ? `no dataset named "${values.dataset}"` : 'choose a dataset with --dataset NAME (there is not exactly one)');
+    return fail(
+      values.dataset !== undefined
+        ? `no dataset named "${values.dataset}"`
+        : 'choose a dataset with --dataset NAME (there is not exactly one)',
+    );
   }
 
   const group = async (): Promise<GroupSummary> => {
@@ -113,9 +117,18 @@ export async function signalsCommand(args: string[]): Promise<number> {
     `signals: queued ${count(queued.queued)} jobs for ${count(queued.matched)} matching items of "${dataset.name}"` +
       `${skipped.length ? ` (${skipped.join(', ')})` : ''}\n`,
   );
-  const result = { dataset: dataset.name, queued: queued.queued, matched: queued.matched, skippedComputed: queued.skippedComputed, skippedActive: queued.skippedActive };
+  const result = {
+    dataset: dataset.name,
+    queued: queued.queued,
+    matched: queued.matched,
+    skippedComputed: queued.skippedComputed,
+    skippedActive: queued.skippedActive,
+  };
   if (!values.wait) {
-    if (queued.queued) process.stderr.write('The server\'s job worker (or `npm run loupe -- worker`) runs them; then `signals --group-only` groups near-duplicates.\n');
+    if (queued.queued)
+      process.stderr.write(
+        "The server's job worker (or `npm run loupe -- worker`) runs them; then `signals --group-only` groups near-duplicates.\n",
+      );
     if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
     return 0;
   }

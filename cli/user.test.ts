@@ -52,7 +52,17 @@ afterEach(() => {
 
 describe('loupe user', () => {
   it('adds a user with the password from stdin, and that password signs in', async () => {
-    const added = loupeWithStdin('correct horse battery\nignored second line\n', 'user', 'add', 'Ana', '--role', 'annotator', '--role', 'lead', '--json');
+    const added = loupeWithStdin(
+      'correct horse battery\nignored second line\n',
+      'user',
+      'add',
+      'Ana',
+      '--role',
+      'annotator',
+      '--role',
+      'lead',
+      '--json',
+    );
     expect(added.code, added.stderr).toBe(0);
     // Only generated passwords are printed.
     expect(parseStdout(added.stdout)).toEqual({ username: 'ana', roles: ['annotator', 'lead'] });

@@ -21,7 +21,10 @@ class UsageError extends Error {}
 
 /** Roles from `--role a --role b,c`: every name must be known. */
 function parseRoleFlags(values: string[] | undefined, command: string): Role[] {
-  const names = (values ?? []).flatMap((v) => v.split(',')).map((r) => r.trim().toLowerCase()).filter(Boolean);
+  const names = (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((r) => r.trim().toLowerCase())
+    .filter(Boolean);
   if (names.length === 0) throw new UsageError(`user ${command} needs --role ROLE (one of ${ROLES.join(', ')})`);
   const unknown = names.find((name) => !isRole(name));
   if (unknown) throw new UsageError(`unknown role "${unknown}" (known: ${ROLES.join(', ')})`);
@@ -59,7 +62,12 @@ async function passwordFromStdin(): Promise<string | undefined> {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const publicUser = (user: UserSummary) => ({ username: user.username, roles: user.roles, disabled: user.disabled, createdAt: iso(user.createdAt) });
+const publicUser = (user: UserSummary) => ({
+  username: user.username,
+  roles: user.roles,
+  disabled: user.disabled,
+  createdAt: iso(user.createdAt),
+});
 
 function printTable(users: UserSummary[]) {
   if (users.length === 0) {
@@ -70,7 +78,13 @@ function printTable(users: UserSummary[]) {
     users.map((u) => [u.username, u.roles.join(','), u.disabled ? 'disabled' : 'active', iso(u.createdAt).slice(0, 16).replace('T', ' ')]),
   );
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  for (const row of rows) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  for (const row of rows)
+    process.stdout.write(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
 }
 
 /** `user add | list | set-role | disable | enable`: accounts for the web app. */

@@ -36,8 +36,7 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
     queryFn: () => post<BatchEstimate & { configured: boolean }>('/api/batches/estimate', { kind, filter, status }),
   });
   const start = useMutation({
-    mutationFn: () =>
-      post<{ batchId: number; queued: number }>('/api/batches', { kind, filter, status, budgetUsd: Number(budget) }),
+    mutationFn: () => post<{ batchId: number; queued: number }>('/api/batches', { kind, filter, status, budgetUsd: Number(budget) }),
     onSuccess: ({ batchId }) => {
       setBatchId(batchId);
       void queryClient.invalidateQueries({ queryKey: ['batch-estimate'] });
@@ -68,9 +67,7 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
           if (canStart) start.mutate();
         }}
       >
-        <span className="text-neutral-200">
-          Regenerate or rewrite these {matching === undefined ? '…' : number.format(matching)} items
-        </span>
+        <span className="text-neutral-200">Regenerate or rewrite these {matching === undefined ? '…' : number.format(matching)} items</span>
         <Select value={kind} onChange={(event) => setKind(event.target.value as BatchKind)} aria-label="What to do">
           {batchKinds.map((k) => (
             <option key={k.id} value={k.id}>
@@ -138,7 +135,13 @@ function BatchProgressBar({ id }: { id: number }) {
   const { succeeded, failed, cancelled } = p.counts;
   const pct = (n: number) => (p.total ? (100 * n) / p.total : 0);
   const { running } = p.counts;
-  const state = { running: 'running', done: 'done', stopped: 'stopped: budget spent', cancelled: 'cancelled', interrupted: 'interrupted: queuing stopped part-way' }[p.status];
+  const state = {
+    running: 'running',
+    done: 'done',
+    stopped: 'stopped: budget spent',
+    cancelled: 'cancelled',
+    interrupted: 'interrupted: queuing stopped part-way',
+  }[p.status];
   return (
     <div className="mt-3" data-testid="batch-progress">
       <div className="flex h-1.5 overflow-hidden rounded-full bg-neutral-800" aria-hidden>

@@ -13,7 +13,10 @@ export function ShortcutDialog({ keymap, onClose }: { keymap: Keymap; onClose: (
       role="dialog"
       aria-label="Keyboard shortcuts"
     >
-      <div className="w-[min(44rem,90vw)] rounded-xl border border-neutral-800 bg-neutral-900 p-6 shadow-2xl" onClick={(e) => e.stopPropagation()}>
+      <div
+        className="w-[min(44rem,90vw)] rounded-xl border border-neutral-800 bg-neutral-900 p-6 shadow-2xl"
+        onClick={(e) => e.stopPropagation()}
+      >
         <div className="mb-4 flex items-baseline justify-between">
           <h2 className="text-base font-semibold text-neutral-100">Keyboard shortcuts</h2>
           <span className="text-xs text-neutral-500">

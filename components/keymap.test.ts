@@ -69,7 +69,17 @@ const stub = new Proxy({}, { get: () => stub }) as never;
 
 describe("each page's handler map binds exactly its keymap's actions", () => {
   it('review', () => {
-    const page: ReviewPage = { item: undefined, queue: stub, choice: stub, inspect: null, setInspect: stub, help: false, setHelp: stub, setShowMask: stub, inspectRef: { current: null } };
+    const page: ReviewPage = {
+      item: undefined,
+      queue: stub,
+      choice: stub,
+      inspect: null,
+      setInspect: stub,
+      help: false,
+      setHelp: stub,
+      setShowMask: stub,
+      inspectRef: { current: null },
+    };
     expect(Object.keys(reviewActions(page)).sort()).toEqual(Object.keys(KEYMAPS.review).sort());
   });
 

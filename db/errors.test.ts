@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { handle } from '@/lib/http/handler';
 import { DISK_FULL_MESSAGE, diskFullMessage, isDiskFull, storageErrorMessage, WRITE_FAILED_MESSAGE } from './errors';
 
-const sqliteError = (code: string) => Object.assign(new Error(code === 'SQLITE_FULL' ? 'database or disk is full' : 'disk I/O error'), { code });
+const sqliteError = (code: string) =>
+  Object.assign(new Error(code === 'SQLITE_FULL' ? 'database or disk is full' : 'disk I/O error'), { code });
 
 describe('storage errors', () => {
   it('says "full" only for a full disk; a write SQLite saw fail otherwise is "full or failing"', async () => {

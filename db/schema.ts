@@ -29,7 +29,9 @@ export type RunStatus = 'running' | 'done' | 'interrupted';
 
 export const importRuns = sqliteTable('import_runs', {
   id: integer('id').primaryKey(),
-  datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+  datasetId: integer('dataset_id')
+    .notNull()
+    .references(() => datasets.id),
   path: text('path').notNull(),
   format: text('format').notNull(),
   /** running, done, or interrupted (its process died before it finished). */
@@ -53,7 +55,9 @@ export const items = sqliteTable(
   'items',
   {
     id: integer('id').primaryKey(),
-    datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+    datasetId: integer('dataset_id')
+      .notNull()
+      .references(() => datasets.id),
     /** The record's own id in its source data (unique within a dataset). */
     externalId: text('external_id').notNull(),
     /** Source family: omniedit, hqedit, ultraedit, ... (the record's dataset_source). */
@@ -61,7 +65,9 @@ export const items = sqliteTable(
     task: text('task').notNull(),
     /** instruction_type of the record as imported: original | rewrite | complex. */
     instructionType: text('instruction_type').notNull(),
-    sourceRootId: integer('source_root_id').notNull().references(() => imageRoots.id),
+    sourceRootId: integer('source_root_id')
+      .notNull()
+      .references(() => imageRoots.id),
     sourcePath: text('source_path').notNull(),
     sourceWidth: integer('source_width').notNull(),
     sourceHeight: integer('source_height').notNull(),
@@ -90,7 +96,9 @@ export const items = sqliteTable(
     // Paging a dataset's items without a status filter.
     index('items_dataset_order').on(t.datasetId, t.family, t.task, t.id),
     index('items_dataset_type_order').on(t.datasetId, t.instructionType, t.family, t.task, t.id),
-    index('items_lease_holder').on(t.leaseHolder).where(sql`lease_holder is not null`),
+    index('items_lease_holder')
+      .on(t.leaseHolder)
+      .where(sql`lease_holder is not null`),
   ],
 );
 
@@ -100,7 +108,9 @@ export const instructionVersions = sqliteTable(
   'instruction_versions',
   {
     id: integer('id').primaryKey(),
-    itemId: integer('item_id').notNull().references(() => items.id),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id),
     kind: text('kind').$type<InstructionKind>().notNull(),
     text: text('text').notNull(),
     /** A human edit's author (user id), a rewrite's model; null for imported versions (lib/auth/actors.ts). */
@@ -116,10 +126,14 @@ export const candidates = sqliteTable(
   'candidates',
   {
     id: integer('id').primaryKey(),
-    itemId: integer('item_id').notNull().references(() => items.id),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id),
     /** Where this edited image came from: the imported dataset, or a later regeneration. */
     origin: text('origin').$type<CandidateOrigin>().notNull(),
-    rootId: integer('root_id').notNull().references(() => imageRoots.id),
+    rootId: integer('root_id')
+      .notNull()
+      .references(() => imageRoots.id),
     path: text('path').notNull(),
     width: integer('width').notNull(),
     height: integer('height').notNull(),
@@ -143,7 +157,9 @@ export const candidates = sqliteTable(
   },
   (t) => [
     index('candidates_item').on(t.itemId),
-    uniqueIndex('candidates_job').on(t.jobId).where(sql`job_id is not null`),
+    uniqueIndex('candidates_job')
+      .on(t.jobId)
+      .where(sql`job_id is not null`),
   ],
 );
 
@@ -163,7 +179,9 @@ export const verdicts = sqliteTable(
   'verdicts',
   {
     id: integer('id').primaryKey(),
-    itemId: integer('item_id').notNull().references(() => items.id),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id),
     candidateId: integer('candidate_id').references(() => candidates.id),
     instructionVersionId: integer('instruction_version_id').references(() => instructionVersions.id),
     /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
@@ -183,7 +201,9 @@ export const verdicts = sqliteTable(
     index('verdicts_item').on(t.itemId, t.id),
     index('verdicts_created').on(t.createdAt, t.id),
     index('verdicts_reviewer').on(t.reviewer, t.id),
-    index('verdicts_undoes').on(t.undoesVerdictId).where(sql`undoes_verdict_id is not null`),
+    index('verdicts_undoes')
+      .on(t.undoesVerdictId)
+      .where(sql`undoes_verdict_id is not null`),
   ],
 );
 
@@ -217,7 +237,9 @@ export const jobs = sqliteTable(
     id: integer('id').primaryKey(),
     /** A job kind's id: the kinds are lib/jobs/kinds (lib/ narrows it to JobKind; the schema imports nothing from lib). */
     kind: text('kind').notNull(),
-    itemId: integer('item_id').notNull().references(() => items.id),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id),
     status: text('status').$type<JobStatus>().notNull().default('queued'),
     /** JSON: instruction version, candidate, quality, input_fidelity, ... */
     params: text('params').notNull().default('{}'),
@@ -306,8 +328,12 @@ export const exportRuns = sqliteTable(
 export const goldItems = sqliteTable(
   'gold_items',
   {
-    itemId: integer('item_id').primaryKey().references(() => items.id),
-    datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+    itemId: integer('item_id')
+      .primaryKey()
+      .references(() => items.id),
+    datasetId: integer('dataset_id')
+      .notNull()
+      .references(() => datasets.id),
     expected: text('expected').$type<'accept' | 'reject'>().notNull(),
     /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
     createdBy: text('created_by').notNull(),
@@ -321,7 +347,9 @@ export const comments = sqliteTable(
   'comments',
   {
     id: integer('id').primaryKey(),
-    itemId: integer('item_id').notNull().references(() => items.id),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id),
     /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
     author: text('author').notNull(),
     body: text('body').notNull(),
@@ -410,9 +438,15 @@ export const verifications = sqliteTable('verifications', {
 export const signals = sqliteTable(
   'signals',
   {
-    candidateId: integer('candidate_id').notNull().references(() => candidates.id),
-    itemId: integer('item_id').notNull().references(() => items.id),
-    datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+    candidateId: integer('candidate_id')
+      .notNull()
+      .references(() => candidates.id),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id),
+    datasetId: integer('dataset_id')
+      .notNull()
+      .references(() => datasets.id),
     name: text('name').notNull(),
     /** Null when the signal has no number (a hash: see detail). */
     value: real('value'),
@@ -439,7 +473,9 @@ export type AuditStatus = 'open' | 'closed';
 export const auditCampaigns = sqliteTable('audit_campaigns', {
   id: integer('id').primaryKey(),
   name: text('name').notNull(),
-  datasetId: integer('dataset_id').notNull().references(() => datasets.id),
+  datasetId: integer('dataset_id')
+    .notNull()
+    .references(() => datasets.id),
   /** JSON: the population's filter (lib/filter/filter.ts terms) and kind (regenerated | accepted | filter). */
   population: text('population').notNull(),
   /** JSON: { mode: 'fixed', perStratum } or { mode: 'margin', margin, confidence } */
@@ -459,10 +495,16 @@ export const auditCampaigns = sqliteTable('audit_campaigns', {
 export const auditSamples = sqliteTable(
   'audit_samples',
   {
-    campaignId: integer('campaign_id').notNull().references(() => auditCampaigns.id),
-    itemId: integer('item_id').notNull().references(() => items.id),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => auditCampaigns.id),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id),
     /** The version audited, pinned when drawn: the decided one for a decided item, else the current one. */
-    candidateId: integer('candidate_id').notNull().references(() => candidates.id),
+    candidateId: integer('candidate_id')
+      .notNull()
+      .references(() => candidates.id),
     /** Null for samples drawn before it was recorded (the instruction is then worked out when shown). */
     instructionVersionId: integer('instruction_version_id').references(() => instructionVersions.id),
     /** "family/task" */
@@ -483,8 +525,12 @@ export const auditResults = sqliteTable(
   'audit_results',
   {
     id: integer('id').primaryKey(),
-    campaignId: integer('campaign_id').notNull().references(() => auditCampaigns.id),
-    itemId: integer('item_id').notNull().references(() => items.id),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => auditCampaigns.id),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => items.id),
     /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
     auditor: text('auditor').notNull(),
     instructionFollowing: integer('instruction_following').notNull(),

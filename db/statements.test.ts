@@ -104,7 +104,10 @@ interface Site {
 function enclosingName(node: ts.Node): string {
   for (let at = node.parent; at; at = at.parent) {
     if ((ts.isFunctionDeclaration(at) || ts.isMethodDeclaration(at)) && at.name) return at.name.getText();
-    if ((ts.isArrowFunction(at) || ts.isFunctionExpression(at)) && (ts.isVariableDeclaration(at.parent) || ts.isPropertyAssignment(at.parent)))
+    if (
+      (ts.isArrowFunction(at) || ts.isFunctionExpression(at)) &&
+      (ts.isVariableDeclaration(at.parent) || ts.isPropertyAssignment(at.parent))
+    )
       return at.parent.name.getText();
   }
   return '(module)';
@@ -144,7 +147,8 @@ function findSites(program: ts.Program, checker: ts.TypeChecker, files: string[]
   const castRow = (call: ts.CallExpression): { row: ts.TypeNode; mode: Site['mode'] } | undefined => {
     let at: ts.Node = call;
     let mode: Site['mode'] = 'object';
-    const method = () => (ts.isPropertyAccessExpression(at.parent) && ts.isCallExpression(at.parent.parent) ? at.parent.name.text : undefined);
+    const method = () =>
+      ts.isPropertyAccessExpression(at.parent) && ts.isCallExpression(at.parent.parent) ? at.parent.name.text : undefined;
     if (method() === 'pluck' || method() === 'raw') {
       mode = method() as Site['mode'];
       at = at.parent.parent;
@@ -190,8 +194,15 @@ function findSites(program: ts.Program, checker: ts.TypeChecker, files: string[]
 }
 
 const PRIMITIVE =
-  ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.EnumLike |
-  ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void;
+  ts.TypeFlags.StringLike |
+  ts.TypeFlags.NumberLike |
+  ts.TypeFlags.BigIntLike |
+  ts.TypeFlags.BooleanLike |
+  ts.TypeFlags.EnumLike |
+  ts.TypeFlags.ESSymbolLike |
+  ts.TypeFlags.Null |
+  ts.TypeFlags.Undefined |
+  ts.TypeFlags.Void;
 
 /** Values bound to a called function's parameters while its body is evaluated. */
 type Env = Map<ts.Symbol, { expr: ts.Expression; env: Env }>;
@@ -243,9 +254,10 @@ function evaluator(checker: ts.TypeChecker) {
   };
   const members = (obj: ts.ObjectLiteralExpression, env: Env, names?: string[]): string[] | undefined => {
     const found = obj.properties.filter(
-      (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && (!names || names.includes(p.name.getText().replace(/^['"]|['"]$/g, ''))),
+      (p): p is ts.PropertyAssignment =>
+        ts.isPropertyAssignment(p) && (!names || names.includes(p.name.getText().replace(/^['"]|['"]$/g, ''))),
     );
-    if (found.length === 0 || found.length < obj.properties.length && !names) return undefined;
+    if (found.length === 0 || (found.length < obj.properties.length && !names)) return undefined;
     const values = found.map((p) => evaluate(p.initializer, env));
     return values.every(Boolean) ? [...new Set(values.flatMap((v) => v!))] : undefined;
   };
@@ -421,13 +433,15 @@ function check(db: Database.Database, checker: ts.TypeChecker, site: Site, sql: 
       ? [`${label} is ${checker.typeToString(type)} but column ${column.table}.${column.column} is ${column.type}`]
       : [];
   if (site.mode === 'pluck') {
-    if (columns.length !== 1) problems.push(`.pluck() reads one column but the SQL returns ${columns.length}: ${columns.map((c) => c.name)}`);
+    if (columns.length !== 1)
+      problems.push(`.pluck() reads one column but the SQL returns ${columns.length}: ${columns.map((c) => c.name)}`);
     else problems.push(...typeMismatch('Row', row, columns[0]));
   } else if (site.mode === 'raw') {
     if (!checker.isTupleType(row)) problems.push(`.raw() rows are arrays but Row is ${checker.typeToString(row)}`);
     else {
       const elements = checker.getTypeArguments(row as ts.TypeReference);
-      if (elements.length !== columns.length) problems.push(`Row has ${elements.length} elements, the SQL returns ${columns.length} columns`);
+      if (elements.length !== columns.length)
+        problems.push(`Row has ${elements.length} elements, the SQL returns ${columns.length} columns`);
       else columns.forEach((column, i) => problems.push(...typeMismatch(`Row[${i}]`, elements[i], column)));
     }
   } else {
@@ -471,7 +485,7 @@ const FIXTURE = [
   "import { statement } from '@/db/statements';",
   'declare const db: any;',
   "const TABLE = 'datasets';",
-  "const column = (alias: string) => `${alias}.name`;",
+  'const column = (alias: string) => `${alias}.name`;',
   "type Kind = 'review' | 'gold';",
   "function byKind(kind: Kind) { return statement<[number], { n: number }>(db, `SELECT count(*) AS n FROM verdicts WHERE kind = '${kind}' AND item_id = ?`); }",
   "statement<[number], { id: number; name: string }>(db, `SELECT id, ${column('d')} FROM ${TABLE} d WHERE id = ?`);",
@@ -483,7 +497,7 @@ const FIXTURE = [
   "statement<[{ a: number }], number>(db, 'SELECT id FROM datasets WHERE id = @b').pluck();",
   "statement<[], [number, string]>(db, 'SELECT id FROM datasets').raw();",
   "statement<[], number>(db, 'SELECT id FROM datasets');",
-  "statement<[], number>(db, `SELECT id FROM ${String(TABLE)}`).pluck();",
+  'statement<[], number>(db, `SELECT id FROM ${String(TABLE)}`).pluck();',
   "statement<[], { id: number }>(db, 'SELECT d.id, i.id FROM datasets d JOIN items i');",
   "db.$client.prepare<[], { nope: number }>('SELECT id FROM datasets');",
   "(db.$client.prepare('SELECT name FROM datasets').pluck().all() as number[]);",
@@ -544,7 +558,9 @@ describe('hand-typed prepared statements', () => {
     }
     const unlisted = unresolved.filter((site) => !(site.key in DYNAMIC));
     for (const site of unlisted)
-      failures.push(`${site.where}: SQL is built at run time (${site.sql.getText().slice(0, 80)}); resolve it from constants or list "${site.key}" in DYNAMIC`);
+      failures.push(
+        `${site.where}: SQL is built at run time (${site.sql.getText().slice(0, 80)}); resolve it from constants or list "${site.key}" in DYNAMIC`,
+      );
     const stale = Object.keys(DYNAMIC).filter((key) => !unresolved.some((site) => site.key === key));
     for (const key of stale) failures.push(`DYNAMIC lists "${key}", which has no statement built at run time any more`);
     expect(failures, `${failures.length} problem(s):\n${failures.join('\n')}`).toEqual([]);

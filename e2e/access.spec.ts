@@ -49,7 +49,11 @@ test('change-password and sign-in work from 127.0.0.1 and the network address, a
     password = next;
     // Loupe's own routes follow the same rule.
     expect((await client.post('/api/queue/release', { data: { holder: 'origin-test-page' } })).status()).toBe(200);
-    expect((await client.post('/api/queue/release', { data: { holder: 'origin-test-page' }, headers: { Origin: 'http://evil.example' } })).status()).toBe(403);
+    expect(
+      (
+        await client.post('/api/queue/release', { data: { holder: 'origin-test-page' }, headers: { Origin: 'http://evil.example' } })
+      ).status(),
+    ).toBe(403);
     await client.dispose();
   }
   await admin.dispose();
@@ -61,10 +65,18 @@ function pageTable(): [string, Permission | 'public'][] {
   return doc
     .split('\n')
     .filter((line) => /^\|\s*`\/[^`]*`\s*\|/.test(line))
-    .map((line) => line.split('|').slice(1, 3).map((cell) => cell.replace(/`/g, '').trim()) as [string, Permission | 'public']);
+    .map(
+      (line) =>
+        line
+          .split('|')
+          .slice(1, 3)
+          .map((cell) => cell.replace(/`/g, '').trim()) as [string, Permission | 'public'],
+    );
 }
 
-test('every page answers each role as the docs say: a redirect to /login signed out, 403 without the permission, 200 with it', async ({ playwright }) => {
+test('every page answers each role as the docs say: a redirect to /login signed out, 403 without the permission, 200 with it', async ({
+  playwright,
+}) => {
   const datasetId = importSamples('access');
   const db = readDb();
   const itemId = db.prepare('SELECT id FROM items WHERE dataset_id = ? ORDER BY id LIMIT 1').pluck().get(datasetId) as number;
@@ -76,7 +88,12 @@ test('every page answers each role as the docs say: a redirect to /login signed 
   expect(campaign.status()).toBe(201);
   const campaignId = (await campaign.json()).id as number;
   await lead.dispose();
-  const ids: Record<string, number> = { '/datasets/:id': datasetId, '/items/:id': itemId, '/audits/:id': campaignId, '/audits/:id/report': campaignId };
+  const ids: Record<string, number> = {
+    '/datasets/:id': datasetId,
+    '/items/:id': itemId,
+    '/audits/:id': campaignId,
+    '/audits/:id/report': campaignId,
+  };
 
   const table = pageTable();
   expect(table.length).toBeGreaterThan(10);
@@ -111,7 +128,9 @@ test.describe('admin', () => {
   test('renames a user on the Users page; the account keeps its id', async ({ page, playwright }) => {
     const admin = await apiAs(playwright, 'admin');
     const username = `to-rename-${Date.now()}`;
-    expect((await admin.post('/api/users', { data: { username, roles: ['annotator'], password: 'rename-password-0' } })).status()).toBe(201);
+    expect((await admin.post('/api/users', { data: { username, roles: ['annotator'], password: 'rename-password-0' } })).status()).toBe(
+      201,
+    );
     await admin.dispose();
     const db = readDb();
     const id = db.prepare('SELECT id FROM users WHERE username = ?').pluck().get(username);

@@ -6,7 +6,11 @@ import { apiAs, importSamples, readDb } from './helpers';
  * the regeneration. That is a dispute; the lead picks the first annotator's version on the item
  * page (the pair switches to it) and accepts it: that version is the decided one.
  */
-test('a lead adjudicates two accepts of different versions by choosing the version a reviewer accepted', async ({ page, request, playwright }, testInfo) => {
+test('a lead adjudicates two accepts of different versions by choosing the version a reviewer accepted', async ({
+  page,
+  request,
+  playwright,
+}, testInfo) => {
   const datasetId = importSamples('adjudicate-version');
   expect((await request.patch(`/api/datasets/${datasetId}/settings`, { data: { overlap: 2 } })).status()).toBe(200);
   const filter = { datasetId, family: 'omniedit', task: 'style' };
@@ -19,7 +23,14 @@ test('a lead adjudicates two accepts of different versions by choosing the versi
     expect(claimed.status()).toBe(200);
     const [item] = (await claimed.json()).items as { id: number; currentCandidateId: number; currentInstructionId: number }[];
     const verdict = await api.post('/api/verdicts', {
-      data: { holder, filter, itemId: item.id, decision: 'accept', candidateId: item.currentCandidateId, instructionVersionId: item.currentInstructionId },
+      data: {
+        holder,
+        filter,
+        itemId: item.id,
+        decision: 'accept',
+        candidateId: item.currentCandidateId,
+        instructionVersionId: item.currentInstructionId,
+      },
     });
     expect(verdict.status()).toBe(200);
     await api.dispose();
@@ -79,7 +90,9 @@ test('a lead adjudicates two accepts of different versions by choosing the versi
   const db = readDb();
   try {
     const adjudication = db
-      .prepare(`SELECT candidate_id AS candidateId, instruction_version_id AS instructionId FROM verdicts WHERE item_id = ? AND kind = 'adjudication'`)
+      .prepare(
+        `SELECT candidate_id AS candidateId, instruction_version_id AS instructionId FROM verdicts WHERE item_id = ? AND kind = 'adjudication'`,
+      )
       .get(itemId);
     expect(adjudication).toEqual({ candidateId: first.currentCandidateId, instructionId: first.currentInstructionId });
   } finally {

@@ -85,8 +85,17 @@ test('a lead starts an audit campaign, an auditor scores every sample by keyboar
   const db = readDb();
   try {
     const results = db
-      .prepare('SELECT u.username AS auditor, pass, instruction_following, identity_preservation, visual_quality, ms_spent FROM audit_results r JOIN users u ON u.id = r.auditor WHERE campaign_id = ?')
-      .all(campaignId) as { auditor: string; pass: number; instruction_following: number; identity_preservation: number; visual_quality: number; ms_spent: number }[];
+      .prepare(
+        'SELECT u.username AS auditor, pass, instruction_following, identity_preservation, visual_quality, ms_spent FROM audit_results r JOIN users u ON u.id = r.auditor WHERE campaign_id = ?',
+      )
+      .all(campaignId) as {
+      auditor: string;
+      pass: number;
+      instruction_following: number;
+      identity_preservation: number;
+      visual_quality: number;
+      ms_spent: number;
+    }[];
     expect(results).toHaveLength(11);
     expect(results.every((r) => r.auditor === 'auditor' && r.identity_preservation === 9 && r.ms_spent >= 0)).toBe(true);
     expect(results.filter((r) => r.pass === 0)).toHaveLength(3);

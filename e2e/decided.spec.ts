@@ -18,7 +18,9 @@ test('a decided item is shown and audited as it was decided, not as it is now', 
   const db = readDb();
   const datasetEdit = db.prepare(`SELECT id FROM candidates WHERE item_id = ? AND origin = 'dataset'`).pluck().get(itemId) as number;
   const acceptedInstruction = db
-    .prepare(`SELECT iv.text FROM verdicts v JOIN instruction_versions iv ON iv.id = v.instruction_version_id WHERE v.item_id = ? AND v.decision = 'accept'`)
+    .prepare(
+      `SELECT iv.text FROM verdicts v JOIN instruction_versions iv ON iv.id = v.instruction_version_id WHERE v.item_id = ? AND v.decision = 'accept'`,
+    )
     .pluck()
     .get(itemId) as string | undefined;
   db.close();
@@ -48,7 +50,10 @@ test('a decided item is shown and audited as it was decided, not as it is now', 
   await expect(page.getByTestId('decided-label')).toHaveText(/^dataset edit · /);
   await expect(page.getByTestId('decided-newer')).toContainText('a newer regeneration exists (not reviewed)');
   await expect(page.getByTestId('item-instruction')).toHaveText(acceptedInstruction!);
-  await expect(page.getByTestId('item-pair').getByRole('img', { name: 'Edited' })).toHaveAttribute('src', `/api/images/candidate/${datasetEdit}?size=preview`);
+  await expect(page.getByTestId('item-pair').getByRole('img', { name: 'Edited' })).toHaveAttribute(
+    'src',
+    `/api/images/candidate/${datasetEdit}?size=preview`,
+  );
   // The verdict table names what the verdict applied to.
   await expect(page.getByTestId('verdict-version')).toHaveText(/^dataset edit · /);
   await page.screenshot({ path: testInfo.outputPath('item-page.png'), fullPage: true });
@@ -79,7 +84,10 @@ test('a decided item is shown and audited as it was decided, not as it is now', 
   await expect(auditor.getByTestId('audit-instruction')).toHaveText(acceptedInstruction!);
   // Reviewers are named by their current username (verdicts record the user id).
   await expect(auditor.getByTestId('audit-verdicts')).toContainText('lead accept');
-  await expect(auditor.getByTestId('audit-item').getByRole('img', { name: 'Edited' })).toHaveAttribute('src', `/api/images/candidate/${datasetEdit}?size=preview`);
+  await expect(auditor.getByTestId('audit-item').getByRole('img', { name: 'Edited' })).toHaveAttribute(
+    'src',
+    `/api/images/candidate/${datasetEdit}?size=preview`,
+  );
   await auditor.screenshot({ path: testInfo.outputPath('audit-page.png') });
   await auditor.context().close();
 });

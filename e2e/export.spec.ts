@@ -65,8 +65,24 @@ test('what is accepted in the browser exports, and the export imports back uncha
         )
         .all();
       expect(rows).toEqual([
-        { external_id: 'hqedit_edit_00000001', family: 'hqedit', task: 'edit', instruction_type: 'original', source_width: 512, kind: 'original', text: 'Make the photo look like an old sepia-toned print.' },
-        { external_id: 'omniedit_style_00000004', family: 'omniedit', task: 'style', instruction_type: 'original', source_width: 600, kind: 'original', text: 'Make it a pop art piece.' },
+        {
+          external_id: 'hqedit_edit_00000001',
+          family: 'hqedit',
+          task: 'edit',
+          instruction_type: 'original',
+          source_width: 512,
+          kind: 'original',
+          text: 'Make the photo look like an old sepia-toned print.',
+        },
+        {
+          external_id: 'omniedit_style_00000004',
+          family: 'omniedit',
+          task: 'style',
+          instruction_type: 'original',
+          source_width: 600,
+          kind: 'original',
+          text: 'Make it a pop art piece.',
+        },
       ]);
     } finally {
       back.close();

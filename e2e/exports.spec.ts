@@ -74,7 +74,12 @@ test('a lead starts an export from the Exports page and downloads it as a tar', 
   await download.saveAs(file);
 
   const files = await readTar(file);
-  const records = files.get('data.jsonl')!.toString('utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const records = files
+    .get('data.jsonl')!
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   expect(records.map((r) => r.id)).toEqual(['omniedit_style_00000004']);
   const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
   expect(manifest).toMatchObject({ format: 'jsonl', filter: { status: 'accepted', dataset: name }, counts: { items: 1 } });
@@ -122,7 +127,10 @@ test('"Export these" keeps a signal-range filter (it was dropped before the filt
   let inRange: number;
   let above: number;
   try {
-    const items = db.prepare('SELECT id, current_candidate_id AS candidate FROM items WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; candidate: number }[];
+    const items = db.prepare('SELECT id, current_candidate_id AS candidate FROM items WHERE dataset_id = ? ORDER BY id').all(datasetId) as {
+      id: number;
+      candidate: number;
+    }[];
     const insert = db.prepare("INSERT INTO signals (candidate_id, item_id, dataset_id, name, value) VALUES (?, ?, ?, 'judge_overall', ?)");
     items.forEach((item, i) => insert.run(item.candidate, item.id, datasetId, i / items.length));
     inRange = items.filter((_, i) => i / items.length >= 0.5).length;

@@ -68,7 +68,11 @@ test('the review API validates its input and reports conflicts', async ({ playwr
   expect(ok.status()).toBe(200);
   expect(await ok.json()).toMatchObject({ progress: { reviewed: 1, total: 1 } });
   const db = readDb();
-  expect(db.prepare('SELECT u.username AS reviewer, v.decision FROM verdicts v JOIN users u ON u.id = v.reviewer WHERE v.item_id = ?').get(itemId)).toEqual({ reviewer: 'ann1', decision: 'reject' });
+  expect(
+    db
+      .prepare('SELECT u.username AS reviewer, v.decision FROM verdicts v JOIN users u ON u.id = v.reviewer WHERE v.item_id = ?')
+      .get(itemId),
+  ).toEqual({ reviewer: 'ann1', decision: 'reject' });
   db.close();
   const undone = await (await alice.post('/api/verdicts/undo', { data: { ...alicePage, filter } })).json();
   expect(undone).toMatchObject({ itemId, item: { id: itemId, status: 'pending' }, progress: { reviewed: 0, total: 1 } });

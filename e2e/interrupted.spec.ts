@@ -34,7 +34,11 @@ test('interrupted imports, exports and cut-off calls are shown as such', async (
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-cut-'));
   const db = new Database(path.join(E2E_DATA_DIR, 'loupe.db'));
   const owner = { host: os.hostname(), pid: deadPid() };
-  db.prepare(`UPDATE import_runs SET status = 'running', finished_at = NULL, host = ?, pid = ? WHERE id = ?`).run(owner.host, owner.pid, run.runId);
+  db.prepare(`UPDATE import_runs SET status = 'running', finished_at = NULL, host = ?, pid = ? WHERE id = ?`).run(
+    owner.host,
+    owner.pid,
+    run.runId,
+  );
   const exportId = Number(
     db
       .prepare(
@@ -60,19 +64,28 @@ test('interrupted imports, exports and cut-off calls are shown as such', async (
         `INSERT INTO exports (format, filter, out_path, status, error, created_by, started_at, finished_at)
          VALUES ('jsonl', '{"status":"all","dataset":null,"family":null,"task":null}', ?, 'failed', ?, 'cli:e2e', ?, ?)`,
       )
-      .run(foreign, `${foreign} is not empty and is not a Loupe export (no Loupe manifest.json); choose a new or empty folder`, Date.now(), Date.now())
-      .lastInsertRowid,
+      .run(
+        foreign,
+        `${foreign} is not empty and is not a Loupe export (no Loupe manifest.json); choose a new or empty folder`,
+        Date.now(),
+        Date.now(),
+      ).lastInsertRowid,
   );
   // A batch whose queuing process died after queuing 1 of 5 jobs, more than a minute ago.
   const batchId = Number(
     db
-      .prepare(`INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by, created_at) VALUES ('regenerate', '{}', 1, 0.2, 5, 'cli:e2e', ?)`)
+      .prepare(
+        `INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by, created_at) VALUES ('regenerate', '{}', 1, 0.2, 5, 'cli:e2e', ?)`,
+      )
       .run(Date.now() - 120_000).lastInsertRowid,
   );
   db.prepare(`UPDATE jobs SET batch_id = ?, created_at = ? WHERE id = ?`).run(batchId, Date.now() - 120_000, jobId);
   db.close();
   // The stub manifest the run wrote first: --resume / --clean are offered only for a folder holding its own.
-  fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ tool: 'loupe', version: '0', format: 'jsonl', run: exportId, inProgress: true, files: [] }));
+  fs.writeFileSync(
+    path.join(out, 'manifest.json'),
+    JSON.stringify({ tool: 'loupe', version: '0', format: 'jsonl', run: exportId, inProgress: true, files: [] }),
+  );
 
   loupe(['user', 'list']); // any command: it marks what the dead process left running
 

@@ -20,9 +20,7 @@ async function importUltraEdit(name: string, withMask: boolean) {
   const file = path.join(dir, `${name}.parquet`);
   // A 48x48 mask: white over the right half only, so the overlay is visibly partial.
   const mask = await halfMask();
-  await writeParquet(file, ultraEditColumns(), [
-    await ultraEditRow(1, { mask_image: withMask ? { bytes: mask, path: 'm_1.png' } : null }),
-  ]);
+  await writeParquet(file, ultraEditColumns(), [await ultraEditRow(1, { mask_image: withMask ? { bytes: mask, path: 'm_1.png' } : null })]);
   const { datasetId } = loupe(['import', file, '--dataset', `${name}-${Date.now()}`]);
   const db = readDb();
   try {

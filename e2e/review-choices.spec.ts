@@ -95,10 +95,14 @@ test('a verdict the server refuses brings its item back with the reason, and it 
   db.close();
 
   // The next verdict goes out naming another item's edited image (as the race once made it).
-  await page.route('**/api/verdicts', async (route, request) => {
-    const body = JSON.parse(request.postData() ?? '{}');
-    await route.continue({ postData: JSON.stringify({ ...body, candidateId: foreign }) });
-  }, { times: 1 });
+  await page.route(
+    '**/api/verdicts',
+    async (route, request) => {
+      const body = JSON.parse(request.postData() ?? '{}');
+      await route.continue({ postData: JSON.stringify({ ...body, candidateId: foreign }) });
+    },
+    { times: 1 },
+  );
   await page.keyboard.press('a');
   const alert = page.getByTestId('review-error');
   await expect(alert).toContainText('was not recorded');
@@ -116,7 +120,9 @@ for (const [key, kind, label] of [
   ['g', 'regenerate', 'Regeneration'],
   ['w', 'rewrite', 'Instruction rewrite'],
 ] as const) {
-  test(`after undo, ${key} (${kind}) takes the item away, and it comes back to this page with its new version when the job ends`, async ({ page }) => {
+  test(`after undo, ${key} (${kind}) takes the item away, and it comes back to this page with its new version when the job ends`, async ({
+    page,
+  }) => {
     const datasetId = importSamples(`return-${kind}`);
     await page.goto(`/review?dataset=${datasetId}`);
     const first = await currentItemId(page);

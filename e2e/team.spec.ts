@@ -65,7 +65,11 @@ test('two annotators disagree on an item with overlap 2, and the lead adjudicate
     })
     .toBe('accepted');
   db = readDb();
-  const log = db.prepare('SELECT u.username AS reviewer, v.decision, v.kind FROM verdicts v JOIN users u ON u.id = v.reviewer WHERE v.item_id = ? ORDER BY v.id').all(itemId);
+  const log = db
+    .prepare(
+      'SELECT u.username AS reviewer, v.decision, v.kind FROM verdicts v JOIN users u ON u.id = v.reviewer WHERE v.item_id = ? ORDER BY v.id',
+    )
+    .all(itemId);
   db.close();
   expect(log).toEqual([
     { reviewer: 'ann1', decision: 'accept', kind: 'review' },

@@ -41,7 +41,9 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
   };
   const chip = (active: boolean) =>
     `rounded-md border px-2.5 py-1 text-sm ${
-      active ? 'border-neutral-500 bg-neutral-800 text-neutral-100' : 'border-neutral-800 text-neutral-400 hover:border-neutral-600 hover:text-neutral-200'
+      active
+        ? 'border-neutral-500 bg-neutral-800 text-neutral-100'
+        : 'border-neutral-800 text-neutral-400 hover:border-neutral-600 hover:text-neutral-200'
     }`;
 
   return (
@@ -66,7 +68,9 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
         {counts.map((c) => (
           <Link key={c.datasetId} href={listHref({ dataset: c.datasetId })} className={chip(c.datasetId === datasetId)}>
             {c.name}{' '}
-            <span className={`ml-1 tabular-nums ${c.disputed ? 'text-amber-300/90' : 'text-neutral-600'}`}>{number.format(c.disputed)}</span>
+            <span className={`ml-1 tabular-nums ${c.disputed ? 'text-amber-300/90' : 'text-neutral-600'}`}>
+              {number.format(c.disputed)}
+            </span>
           </Link>
         ))}
       </nav>
@@ -83,29 +87,35 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
           { header: 'Last verdict', className: 'w-44' },
         ]}
       >
-          {page.items.map((row) => (
-            <Row key={row.id} className="group hover:bg-neutral-900/60" data-testid="disputed-row">
-              <td className="py-2 pr-4">
-                <Link href={itemHref(row.id)} className="font-mono text-neutral-200 underline-offset-2 group-hover:underline">
-                  {row.id}
-                </Link>
-              </td>
-              {!datasetId && <td className="truncate py-2 pr-4 text-neutral-400">{row.datasetName}</td>}
-              <td className="truncate py-2 pr-4">
-                <span className="text-neutral-500">{row.family} /</span> {row.task}
-              </td>
-              <td className="truncate py-2 pr-4 text-neutral-200" title={row.instruction}>
-                <Link href={itemHref(row.id)}>{row.instruction}</Link>
-              </td>
-              <td className="py-2 pr-4">
-                <VerdictSplit accepts={row.accepts} rejects={row.rejects} />
-              </td>
-              <td className="whitespace-nowrap py-2 tabular-nums text-neutral-500">{row.lastVerdictAt ? <LocalTime at={row.lastVerdictAt} /> : '–'}</td>
-            </Row>
-          ))}
+        {page.items.map((row) => (
+          <Row key={row.id} className="group hover:bg-neutral-900/60" data-testid="disputed-row">
+            <td className="py-2 pr-4">
+              <Link href={itemHref(row.id)} className="font-mono text-neutral-200 underline-offset-2 group-hover:underline">
+                {row.id}
+              </Link>
+            </td>
+            {!datasetId && <td className="truncate py-2 pr-4 text-neutral-400">{row.datasetName}</td>}
+            <td className="truncate py-2 pr-4">
+              <span className="text-neutral-500">{row.family} /</span> {row.task}
+            </td>
+            <td className="truncate py-2 pr-4 text-neutral-200" title={row.instruction}>
+              <Link href={itemHref(row.id)}>{row.instruction}</Link>
+            </td>
+            <td className="py-2 pr-4">
+              <VerdictSplit accepts={row.accepts} rejects={row.rejects} />
+            </td>
+            <td className="whitespace-nowrap py-2 tabular-nums text-neutral-500">
+              {row.lastVerdictAt ? <LocalTime at={row.lastVerdictAt} /> : '–'}
+            </td>
+          </Row>
+        ))}
       </Table>
       {page.items.length === 0 && (
-        <EmptyState look="table" testId="adjudicate-empty" message={after ? 'No more disputed items.' : 'Nothing to adjudicate: no disputed items here.'} />
+        <EmptyState
+          look="table"
+          testId="adjudicate-empty"
+          message={after ? 'No more disputed items.' : 'Nothing to adjudicate: no disputed items here.'}
+        />
       )}
 
       <div className="mt-4 flex gap-4 text-sm">
@@ -115,7 +125,11 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
           </Link>
         )}
         {page.next && (
-          <Link href={listHref({ dataset: datasetId, after: page.next })} className="ml-auto text-neutral-400 hover:text-neutral-100" data-testid="next-page">
+          <Link
+            href={listHref({ dataset: datasetId, after: page.next })}
+            className="ml-auto text-neutral-400 hover:text-neutral-100"
+            data-testid="next-page"
+          >
             Next page →
           </Link>
         )}

@@ -76,13 +76,32 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       ) : (
         <>
           <div className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4" data-testid="dashboard-stats">
-            <Stat label="Decided" value={percent(decided / overall.total, 1)} note={`${number.format(decided)} of ${number.format(overall.total)} items · ${number.format(overall.disputed)} disputed`} />
-            <Stat label="Accept rate" value={percent(overall.acceptRate?.estimate, 1)} note={`95% CI ${rateWithInterval(overall.acceptRate, 1)}`} />
-            <Stat label="Verdicts, last 30 days" value={number.format(verdicts30)} note={`${number.format(Math.round(verdicts30 / days.length))} a day on average`} />
-            <Stat label="Spent on jobs" value={usd(regeneration.totals.spentUsd)} note={`${usd(regeneration.totals.pendingUsd)} queued or running`} />
+            <Stat
+              label="Decided"
+              value={percent(decided / overall.total, 1)}
+              note={`${number.format(decided)} of ${number.format(overall.total)} items · ${number.format(overall.disputed)} disputed`}
+            />
+            <Stat
+              label="Accept rate"
+              value={percent(overall.acceptRate?.estimate, 1)}
+              note={`95% CI ${rateWithInterval(overall.acceptRate, 1)}`}
+            />
+            <Stat
+              label="Verdicts, last 30 days"
+              value={number.format(verdicts30)}
+              note={`${number.format(Math.round(verdicts30 / days.length))} a day on average`}
+            />
+            <Stat
+              label="Spent on jobs"
+              value={usd(regeneration.totals.spentUsd)}
+              note={`${usd(regeneration.totals.pendingUsd)} queued or running`}
+            />
           </div>
 
-          <Section title="Progress by family and task" note="Items by status, and the accept rate of the decided ones with its 95% Wilson interval.">
+          <Section
+            title="Progress by family and task"
+            note="Items by status, and the accept rate of the decided ones with its 95% Wilson interval."
+          >
             <div className="grid gap-4 lg:grid-cols-2">
               <Figure
                 title="Items by status"
@@ -91,7 +110,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                 table={
                   <DataTable
                     head={['Family/task', 'Total', 'Pending', 'Accepted', 'Rejected', 'Disputed']}
-                    rows={progress.tasks.map((t) => [`${t.family}/${t.task}`, ...[t.total, t.pending, t.accepted, t.rejected, t.disputed].map((n) => number.format(n))])}
+                    rows={progress.tasks.map((t) => [
+                      `${t.family}/${t.task}`,
+                      ...[t.total, t.pending, t.accepted, t.rejected, t.disputed].map((n) => number.format(n)),
+                    ])}
                   />
                 }
               >
@@ -104,7 +126,11 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                 table={
                   <DataTable
                     head={['Family/task', 'Decided', 'Accept rate (95% CI)']}
-                    rows={progress.tasks.map((t) => [`${t.family}/${t.task}`, number.format(t.accepted + t.rejected), rateWithInterval(t.acceptRate, 1)])}
+                    rows={progress.tasks.map((t) => [
+                      `${t.family}/${t.task}`,
+                      number.format(t.accepted + t.rejected),
+                      rateWithInterval(t.acceptRate, 1),
+                    ])}
                   />
                 }
               >
@@ -113,13 +139,19 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             </div>
           </Section>
 
-          <Section title="Verdicts per day" note="Live review verdicts per UTC day over the last 30 days; undone verdicts do not count, nor do gold answers and adjudications.">
+          <Section
+            title="Verdicts per day"
+            note="Live review verdicts per UTC day over the last 30 days; undone verdicts do not count, nor do gold answers and adjudications."
+          >
             <Figure
               title="Review verdicts per day"
               testId="verdicts-chart"
               summary={`Stacked bars of accept, reject and skip verdicts per day from ${days[0].day} to ${days.at(-1)!.day}: ${number.format(verdicts30)} in all.`}
               table={
-                <DataTable head={['Day (UTC)', 'Accept', 'Reject', 'Skip']} rows={days.map((d) => [d.day, number.format(d.accept), number.format(d.reject), number.format(d.skip)])} />
+                <DataTable
+                  head={['Day (UTC)', 'Accept', 'Reject', 'Skip']}
+                  rows={days.map((d) => [d.day, number.format(d.accept), number.format(d.reject), number.format(d.skip)])}
+                />
               }
             >
               <VerdictsChart days={days} />
@@ -136,8 +168,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             {regeneration.padding.candidates > 0 && (
               <>
                 {' '}
-                Padding check: {number.format(regeneration.padding.failed)} of {number.format(regeneration.padding.checked)} checked regenerated images failed,{' '}
-                {rateWithInterval(regeneration.padding.failureShare, 1)}.
+                Padding check: {number.format(regeneration.padding.failed)} of {number.format(regeneration.padding.checked)} checked
+                regenerated images failed, {rateWithInterval(regeneration.padding.failureShare, 1)}.
               </>
             )}
           </>
@@ -154,7 +186,14 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
               table={
                 <DataTable
                   head={['Kind', 'Jobs', 'Succeeded', 'Spent', 'Per success', 'Queued or running']}
-                  rows={activeKinds.map((k) => [k.kind, number.format(k.total), number.format(k.byStatus.succeeded), usd(k.spentUsd), usd(k.usdPerSuccess), usd(k.pendingUsd)])}
+                  rows={activeKinds.map((k) => [
+                    k.kind,
+                    number.format(k.total),
+                    number.format(k.byStatus.succeeded),
+                    usd(k.spentUsd),
+                    usd(k.usdPerSuccess),
+                    usd(k.pendingUsd),
+                  ])}
                 />
               }
             >

@@ -34,27 +34,28 @@ function Batches({ batches }: { batches: BatchSummary[] }) {
     <section className="mb-8">
       <h2 className="mb-2 text-sm font-medium text-neutral-300">Batches</h2>
       <Table fixed testId="batches-table" columns={BATCH_COLUMNS}>
-          {batches.map((batch) => (
-            <Row key={batch.id} data-testid={`batch-${batch.id}`}>
-              <td className="py-2 tabular-nums text-neutral-400">#{batch.id}</td>
-              <td className="py-2 text-neutral-300">{batch.kind}</td>
-              <td className="py-2">
-                <span className={`rounded px-1.5 py-0.5 text-xs ${BATCH_STATUS[batch.status].style}`} data-testid="batch-status">
-                  {BATCH_STATUS[batch.status].label}
+        {batches.map((batch) => (
+          <Row key={batch.id} data-testid={`batch-${batch.id}`}>
+            <td className="py-2 tabular-nums text-neutral-400">#{batch.id}</td>
+            <td className="py-2 text-neutral-300">{batch.kind}</td>
+            <td className="py-2">
+              <span className={`rounded px-1.5 py-0.5 text-xs ${BATCH_STATUS[batch.status].style}`} data-testid="batch-status">
+                {BATCH_STATUS[batch.status].label}
+              </span>
+              {batch.status === 'interrupted' && (
+                <span className="ml-2 text-xs text-amber-300/80">
+                  its process stopped after queuing {batch.queued?.toLocaleString('en-US')} of {batch.total.toLocaleString('en-US')}; start
+                  a new batch for the rest
                 </span>
-                {batch.status === 'interrupted' && (
-                  <span className="ml-2 text-xs text-amber-300/80">
-                    its process stopped after queuing {batch.queued?.toLocaleString('en-US')} of {batch.total.toLocaleString('en-US')}; start a new batch for the rest
-                  </span>
-                )}
-              </td>
-              <td className="py-2 text-right tabular-nums text-neutral-400">{batch.total.toLocaleString('en-US')}</td>
-              <td className="py-2 text-right tabular-nums text-neutral-400">${batch.budgetUsd.toFixed(2)}</td>
-              <td className="py-2 pl-6 tabular-nums text-neutral-500">
-                {when(batch.createdAt)} · {batch.createdBy}
-              </td>
-            </Row>
-          ))}
+              )}
+            </td>
+            <td className="py-2 text-right tabular-nums text-neutral-400">{batch.total.toLocaleString('en-US')}</td>
+            <td className="py-2 text-right tabular-nums text-neutral-400">${batch.budgetUsd.toFixed(2)}</td>
+            <td className="py-2 pl-6 tabular-nums text-neutral-500">
+              {when(batch.createdAt)} · {batch.createdBy}
+            </td>
+          </Row>
+        ))}
       </Table>
     </section>
   );

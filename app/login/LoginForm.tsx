@@ -35,7 +35,10 @@ export function LoginForm({ next }: { next: string }) {
     setError(undefined);
     try {
       // A 401 here is a wrong username or password: the fetcher leaves it to this form (no redirect).
-      await post(SIGN_IN_PATH, { username: String(data.get('username')).trim(), password: String(data.get('password')) } satisfies SignInRequest);
+      await post(SIGN_IN_PATH, {
+        username: String(data.get('username')).trim(),
+        password: String(data.get('password')),
+      } satisfies SignInRequest);
       // A full navigation, so the header and every page render for the signed-in user.
       window.location.assign(safeNext(next));
       return;
@@ -54,7 +57,17 @@ export function LoginForm({ next }: { next: string }) {
       }}
     >
       <Field label="Username" size="md">
-        <Input id="login-username" size="lg" className="w-full" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required autoFocus />
+        <Input
+          id="login-username"
+          size="lg"
+          className="w-full"
+          name="username"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          autoFocus
+        />
       </Field>
       <Field label="Password" size="md">
         <Input id="login-password" size="lg" className="w-full" name="password" type="password" autoComplete="current-password" required />

@@ -27,7 +27,10 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
   if (datasets.length === 0) {
     return (
       <p className="m-auto text-neutral-400">
-        No datasets yet. <Link href="/" className="underline">Back</Link>
+        No datasets yet.{' '}
+        <Link href="/" className="underline">
+          Back
+        </Link>
       </p>
     );
   }

@@ -71,8 +71,11 @@ export default async function SignalsPage({ searchParams }: { searchParams: Prom
         )}
       </div>
       <p className="mt-2 text-sm text-neutral-400">
-        Items reviewers accepted or rejected, scored by an automatic signal on the edit they decided on: would ranking or filtering by
-        the signal agree with them? <Link href={dataset ? `/dashboard?dataset=${dataset.id}` : '/dashboard'} className="text-neutral-300 hover:text-white">Dashboard →</Link>
+        Items reviewers accepted or rejected, scored by an automatic signal on the edit they decided on: would ranking or filtering by the
+        signal agree with them?{' '}
+        <Link href={dataset ? `/dashboard?dataset=${dataset.id}` : '/dashboard'} className="text-neutral-300 hover:text-white">
+          Dashboard →
+        </Link>
       </p>
 
       {!dataset ? (
@@ -121,7 +124,11 @@ export default async function SignalsPage({ searchParams }: { searchParams: Prom
                 table={
                   <DataTable
                     head={['Threshold (≥)', 'Accepted above', 'Rejected above']}
-                    rows={result.roc.map((p) => [p.threshold === null ? '—' : value.format(p.threshold), percent(p.tpr, 1), percent(p.fpr, 1)])}
+                    rows={result.roc.map((p) => [
+                      p.threshold === null ? '—' : value.format(p.threshold),
+                      percent(p.tpr, 1),
+                      percent(p.fpr, 1),
+                    ])}
                   />
                 }
               >
@@ -151,9 +158,11 @@ export default async function SignalsPage({ searchParams }: { searchParams: Prom
             </div>
           )}
           <p className="mt-4 text-xs text-neutral-500">
-            Buckets: {result.signal.startsWith('judge_') ? 'the judge’s 0–10 scale in steps of 1' : '10 of equal width over the observed range'}; the last one includes its upper edge.
-            AUC interval: Hanley &amp; McNeil’s normal approximation.
-            {result.sampled && ` Computed on a hash sample of items (${number.format(result.n)} pairs) to bound the time; the figures estimate the whole.`}
+            Buckets:{' '}
+            {result.signal.startsWith('judge_') ? 'the judge’s 0–10 scale in steps of 1' : '10 of equal width over the observed range'}; the
+            last one includes its upper edge. AUC interval: Hanley &amp; McNeil’s normal approximation.
+            {result.sampled &&
+              ` Computed on a hash sample of items (${number.format(result.n)} pairs) to bound the time; the figures estimate the whole.`}
           </p>
         </>
       )}

@@ -87,8 +87,8 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
         · {number.format(total)} items: {number.format(counts.pending)} pending ·{' '}
         <span className="text-emerald-400">{number.format(counts.accepted)}</span> accepted ·{' '}
         <span className="text-rose-400">{number.format(counts.rejected)}</span> rejected ·{' '}
-        <span className="text-amber-300">{number.format(counts.disputed)}</span> disputed · {number.format(stats.goldItems)} gold ·
-        overlap {stats.dataset.overlap} · gold rate {percent(stats.dataset.goldRate, 1)}
+        <span className="text-amber-300">{number.format(counts.disputed)}</span> disputed · {number.format(stats.goldItems)} gold · overlap{' '}
+        {stats.dataset.overlap} · gold rate {percent(stats.dataset.goldRate, 1)}
         {ageSeconds > 1 && <span className="text-neutral-500"> · figures from {ageSeconds} s ago</span>}
       </p>
 
@@ -111,7 +111,10 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
         }
       >
         {stats.annotators.length === 0 ? (
-          <EmptyState look="inline" message={isLead ? 'No verdicts in this window yet.' : 'You have no verdicts on this dataset in this window yet.'} />
+          <EmptyState
+            look="inline"
+            message={isLead ? 'No verdicts in this window yet.' : 'You have no verdicts on this dataset in this window yet.'}
+          />
         ) : (
           <>
             <AnnotatorTable annotators={stats.annotators} />

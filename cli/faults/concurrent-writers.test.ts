@@ -10,7 +10,11 @@ afterEach(cleanupTemp);
 /** A gpt-edit layout of `n` records in one task folder. */
 async function layout(family: string, task: string, n: number): Promise<string> {
   const root = path.join(tempDir('loupe-concurrent-'), 'gpt-edit');
-  await writeGptEditLayout(root, Array.from({ length: n }, (_, i) => gptEditRecord(family, task, i)), { family, task });
+  await writeGptEditLayout(
+    root,
+    Array.from({ length: n }, (_, i) => gptEditRecord(family, task, i)),
+    { family, task },
+  );
   return root;
 }
 
@@ -33,7 +37,9 @@ describe('concurrent writers on one data folder', () => {
     expect(JSON.parse(importA.stdout)).toMatchObject({ imported: 6000, skipped: 0 });
     expect(JSON.parse(importB.stdout)).toMatchObject({ imported: 6000, skipped: 0 });
     expect(JSON.parse(claims.stdout).claims).toBeGreaterThan(50);
-    console.log(`two imports of 6000 + claim load: ${((Date.now() - started) / 1000).toFixed(1)} s, ${JSON.parse(claims.stdout).claims} claims`);
+    console.log(
+      `two imports of 6000 + claim load: ${((Date.now() - started) / 1000).toFixed(1)} s, ${JSON.parse(claims.stdout).claims} claims`,
+    );
 
     const sqlite = new Database(path.join(dataDir, 'loupe.db'), { readonly: true });
     try {

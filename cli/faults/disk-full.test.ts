@@ -102,7 +102,10 @@ describe.skipIf(!tmpfs)('a full disk (a 4 MB tmpfs)', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const sqlite = new Database(path.join(dataDir, 'loupe.db'), { readonly: true });
     try {
-      expect(sqlite.prepare('SELECT status, error FROM exports').get()).toEqual({ status: 'failed', error: `no space left on the disk of ${out} (ENOSPC)` });
+      expect(sqlite.prepare('SELECT status, error FROM exports').get()).toEqual({
+        status: 'failed',
+        error: `no space left on the disk of ${out} (ENOSPC)`,
+      });
     } finally {
       sqlite.close();
     }
@@ -121,7 +124,6 @@ describe.skipIf(!tmpfs)('a full disk (a 4 MB tmpfs)', () => {
     }
   }, 30_000);
 });
-
 
 /** Runs without root too: files that may not grow stand in for a full disk (EFBIG, which SQLite reports as SQLITE_IOERR_WRITE). */
 describe('a write path that fails (a file-size limit, no root needed)', () => {
@@ -164,7 +166,10 @@ describe('a write path that fails (a file-size limit, no root needed)', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const sqlite = new Database(path.join(dataDir, 'loupe.db'), { readonly: true });
     try {
-      expect(sqlite.prepare('SELECT status, error FROM exports').get()).toEqual({ status: 'failed', error: `no space left on the disk of ${out} (EFBIG)` });
+      expect(sqlite.prepare('SELECT status, error FROM exports').get()).toEqual({
+        status: 'failed',
+        error: `no space left on the disk of ${out} (EFBIG)`,
+      });
     } finally {
       sqlite.close();
     }
@@ -195,9 +200,11 @@ describe('a write path that fails (a file-size limit, no root needed)', () => {
 /** Rows the main database file has not got yet: the next checkpoint must write them there. */
 function growWal(db: ReturnType<typeof openDb>) {
   const insert = db.$client.prepare(`INSERT INTO comments (item_id, author, body, created_at) VALUES (1, 'u', ?, 0)`);
-  db.$client.transaction(() => {
-    for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000));
-  }).immediate();
+  db.$client
+    .transaction(() => {
+      for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000));
+    })
+    .immediate();
 }
 
 /**

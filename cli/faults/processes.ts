@@ -18,7 +18,8 @@ export interface Started {
 export function start(args: string[], dataDir: string, env: Record<string, string> = {}, limits: { fileSizeBytes?: number } = {}): Started {
   const node = [process.execPath, '--import', 'tsx', ...args];
   // A file-size limit (RLIMIT_FSIZE): a write past it fails with EFBIG once SIGXFSZ is ignored.
-  const command = limits.fileSizeBytes === undefined ? node : ['prlimit', `--fsize=${limits.fileSizeBytes}:`, node[0], IGNORE_SIGXFSZ, ...node.slice(1)];
+  const command =
+    limits.fileSizeBytes === undefined ? node : ['prlimit', `--fsize=${limits.fileSizeBytes}:`, node[0], IGNORE_SIGXFSZ, ...node.slice(1)];
   const child = spawn(command[0], command.slice(1), {
     cwd: REPO,
     env: { ...process.env, LOUPE_DATA_DIR: dataDir, ...env },

@@ -54,7 +54,9 @@ describe('kill -9 of a worker mid-call', () => {
       );
       expect(sent).toBeGreaterThan(succeeded); // calls were cut off (and some sent again)
       // Every call sent is counted: the succeeded at their actual cost, the rest at least at the cheapest one's.
-      expect(spent).toBeGreaterThanOrEqual(q(`SELECT sum(cost_usd) FROM jobs WHERE status = 'succeeded'`) + (sent - succeeded) * cheapest - 1e-9);
+      expect(spent).toBeGreaterThanOrEqual(
+        q(`SELECT sum(cost_usd) FROM jobs WHERE status = 'succeeded'`) + (sent - succeeded) * cheapest - 1e-9,
+      );
       expect(spent).toBeLessThanOrEqual(budget + 1e-9);
       expect(succeeded).toBeLessThan(12);
       expect(q(`SELECT status FROM batches`)).toBe('stopped');

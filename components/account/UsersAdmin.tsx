@@ -11,11 +11,20 @@ import { Input } from '@/components/ui/Input';
 import { Row, Table } from '@/components/ui/Table';
 import { ROLE_TEXT } from './permissions';
 
-
 /** UTC, to the minute, as on the exports page. */
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
-function RoleBoxes({ value, onChange, name, disabledRole }: { value: Role[]; onChange: (roles: Role[]) => void; name: string; disabledRole?: Role }) {
+function RoleBoxes({
+  value,
+  onChange,
+  name,
+  disabledRole,
+}: {
+  value: Role[];
+  onChange: (roles: Role[]) => void;
+  name: string;
+  disabledRole?: Role;
+}) {
   return (
     <div className="flex flex-wrap gap-x-3 gap-y-1" role="group" aria-label={`Roles of ${name}`}>
       {ROLES.map((role) => (
@@ -25,7 +34,9 @@ function RoleBoxes({ value, onChange, name, disabledRole }: { value: Role[]; onC
             className="accent-neutral-300"
             checked={value.includes(role)}
             disabled={role === disabledRole}
-            onChange={(event) => onChange(event.target.checked ? ROLES.filter((r) => r === role || value.includes(r)) : value.filter((r) => r !== role))}
+            onChange={(event) =>
+              onChange(event.target.checked ? ROLES.filter((r) => r === role || value.includes(r)) : value.filter((r) => r !== role))
+            }
           />
           {role}
         </label>
@@ -114,7 +125,9 @@ function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; 
             </Button>
           )}
         </div>
-        {dirty && roles.length === 0 && <p className="mt-1 text-xs text-amber-300/90">A user needs at least one role; disable the account instead.</p>}
+        {dirty && roles.length === 0 && (
+          <p className="mt-1 text-xs text-amber-300/90">A user needs at least one role; disable the account instead.</p>
+        )}
         {error && (
           <p role="alert" className="mt-1 text-xs text-rose-300">
             {error}
@@ -122,7 +135,9 @@ function UserRow({ user, self, onChanged }: { user: UserSummary; self: boolean; 
         )}
       </td>
       <td className="py-2.5 pr-4">
-        <span className={`rounded px-1.5 py-0.5 text-xs ${user.disabled ? 'bg-neutral-800 text-neutral-400' : 'bg-emerald-500/15 text-emerald-300'}`}>
+        <span
+          className={`rounded px-1.5 py-0.5 text-xs ${user.disabled ? 'bg-neutral-800 text-neutral-400' : 'bg-emerald-500/15 text-emerald-300'}`}
+        >
           {user.disabled ? 'disabled' : 'active'}
         </span>
       </td>
@@ -149,7 +164,8 @@ function AddUserForm({ minPasswordLength, onAdded }: { minPasswordLength: number
     const data = new FormData(form);
     const username = String(data.get('username')).trim();
     const password = String(data.get('password'));
-    if (password && password.length < minPasswordLength) return setError(`The password needs at least ${minPasswordLength} characters (or leave it empty).`);
+    if (password && password.length < minPasswordLength)
+      return setError(`The password needs at least ${minPasswordLength} characters (or leave it empty).`);
     setPending(true);
     setError(undefined);
     setCreated(undefined);
@@ -177,10 +193,27 @@ function AddUserForm({ minPasswordLength, onAdded }: { minPasswordLength: number
       <h2 className="mb-3 text-sm font-medium text-neutral-200">Add user</h2>
       <div className="flex flex-wrap items-end gap-4">
         <Field label="Username">
-          <Input id="new-username" size="md" name="username" required autoComplete="off" autoCapitalize="none" spellCheck={false} className="w-44" />
+          <Input
+            id="new-username"
+            size="md"
+            name="username"
+            required
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            className="w-44"
+          />
         </Field>
         <Field label="Password (optional)">
-          <Input id="new-password" size="md" name="password" type="password" autoComplete="new-password" placeholder="generate one" className="w-52" />
+          <Input
+            id="new-password"
+            size="md"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            placeholder="generate one"
+            className="w-52"
+          />
         </Field>
         <div className="flex flex-col gap-1.5 pb-1.5">
           <span className="text-xs text-neutral-500">Roles</span>
@@ -202,7 +235,10 @@ function AddUserForm({ minPasswordLength, onAdded }: { minPasswordLength: number
             <>
               {' '}
               Their password, shown only now:{' '}
-              <code className="select-all rounded bg-neutral-950/60 px-1.5 py-0.5 font-mono text-emerald-200" data-testid="generated-password">
+              <code
+                className="select-all rounded bg-neutral-950/60 px-1.5 py-0.5 font-mono text-emerald-200"
+                data-testid="generated-password"
+              >
                 {created.password}
               </code>{' '}
               They can change it on their Account page.
@@ -225,7 +261,13 @@ export function UsersAdmin({ initial, self, minPasswordLength }: { initial: User
       <AddUserForm minPasswordLength={minPasswordLength} onAdded={add} />
       <Table
         testId="users-table"
-        columns={[{ header: 'Username', className: 'w-44' }, 'Roles', { header: 'Status', className: 'w-24' }, { header: 'Created (UTC)', className: 'w-40' }, { className: 'w-24' }]}
+        columns={[
+          { header: 'Username', className: 'w-44' },
+          'Roles',
+          { header: 'Status', className: 'w-24' },
+          { header: 'Created (UTC)', className: 'w-40' },
+          { className: 'w-24' },
+        ]}
       >
         {users.map((user) => (
           <UserRow key={user.id} user={user} self={user.id === self} onChanged={replace} />

@@ -90,7 +90,11 @@ export function AuditApp({ campaign, auditor }: { campaign: AuditCampaignInfo; a
       <AuditBar campaign={campaign} progress={queue.progress} auditor={auditor} onHelp={() => setHelp(true)} />
 
       {queue.error && (
-        <div role="alert" data-testid="audit-error" className="flex items-center gap-3 border-b border-amber-900/60 bg-amber-950/40 px-4 py-2 text-sm text-amber-200">
+        <div
+          role="alert"
+          data-testid="audit-error"
+          className="flex items-center gap-3 border-b border-amber-900/60 bg-amber-950/40 px-4 py-2 text-sm text-amber-200"
+        >
           {queue.error}
           <button className="ml-auto text-amber-400 hover:text-amber-200" onClick={() => queue.setError(undefined)}>
             Dismiss

@@ -40,7 +40,10 @@ export function AuditBar({
       {progress && (
         <div className="ml-auto flex items-center gap-3" data-testid="audit-progress">
           <div className="h-1.5 w-40 overflow-hidden rounded-full bg-neutral-800">
-            <div className="h-full bg-neutral-300" style={{ width: `${progress.sampled ? (100 * progress.audited) / progress.sampled : 0}%` }} />
+            <div
+              className="h-full bg-neutral-300"
+              style={{ width: `${progress.sampled ? (100 * progress.audited) / progress.sampled : 0}%` }}
+            />
           </div>
           <span className="tabular-nums text-neutral-400">
             <span className="text-neutral-100">{number.format(progress.audited)}</span> / {number.format(progress.sampled)} audited

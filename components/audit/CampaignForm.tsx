@@ -15,7 +15,6 @@ import { Input } from '@/components/ui/Input';
 
 const number = new Intl.NumberFormat('en-US');
 
-
 /** Waits until `value` has been still for `ms`, so typing does not ask for a preview per key. */
 function useSettled<T>(value: T, ms = 300): T {
   const [settled, setSettled] = useState(value);
@@ -114,7 +113,15 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
     );
 
   const p = preview.data;
-  const canCreate = !!spec && specKey === settledKey && name.trim() !== '' && !!p && !preview.isPlaceholderData && p.sampleSize > 0 && p.sampleSize <= MAX_SAMPLE && !create.isPending;
+  const canCreate =
+    !!spec &&
+    specKey === settledKey &&
+    name.trim() !== '' &&
+    !!p &&
+    !preview.isPlaceholderData &&
+    p.sampleSize > 0 &&
+    p.sampleSize <= MAX_SAMPLE &&
+    !create.isPending;
 
   return (
     <section className="rounded-lg border border-neutral-800 bg-neutral-900/40 p-4 text-sm" data-testid="campaign-form">
@@ -127,7 +134,13 @@ export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
       >
         <label className={field}>
           Name
-          <Input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Regenerations, week 12" aria-label="Campaign name" autoFocus />
+          <Input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="e.g. Regenerations, week 12"
+            aria-label="Campaign name"
+            autoFocus
+          />
         </label>
         <ScopeFields
           datasets={datasets}

@@ -59,7 +59,13 @@ export function PassRateChart({ strata, overall }: { strata: StratumRate[]; over
       <figcaption className="mb-3 text-xs uppercase tracking-wide text-neutral-500">
         Pass rate per family/task (%): the dot, within its 95% Wilson interval
       </figcaption>
-      <BarChart responsive layout="vertical" data={data} style={{ width: '100%', height }} margin={{ top: 0, right: 24, bottom: 0, left: 0 }}>
+      <BarChart
+        responsive
+        layout="vertical"
+        data={data}
+        style={{ width: '100%', height }}
+        margin={{ top: 0, right: 24, bottom: 0, left: 0 }}
+      >
         <XAxis type="number" domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} tick={TICK} axisLine={{ stroke: AXIS }} tickLine={false} />
         <YAxis type="category" dataKey="stratum" width={200} tick={TICK} axisLine={{ stroke: AXIS }} tickLine={false} interval={0} />
         <Tooltip
@@ -72,7 +78,12 @@ export function PassRateChart({ strata, overall }: { strata: StratumRate[]; over
           }}
         />
         {overall !== null && <ReferenceLine x={overall} stroke="#737373" strokeDasharray="4 3" />}
-        <Bar dataKey="interval" barSize={14} isAnimationActive={false} shape={(props: unknown) => <IntervalShape {...(props as ShapeProps)} />} />
+        <Bar
+          dataKey="interval"
+          barSize={14}
+          isAnimationActive={false}
+          shape={(props: unknown) => <IntervalShape {...(props as ShapeProps)} />}
+        />
       </BarChart>
       {overall !== null && <p className="mt-2 text-xs text-neutral-500">Dashed line: the overall weighted pass rate.</p>}
     </figure>

@@ -42,10 +42,17 @@ function Scale({
     >
       <div className="flex items-baseline gap-2 text-sm">
         <kbd>{scale.key}</kbd>
-        <span className={`shrink-0 whitespace-nowrap ${active ? 'font-medium text-neutral-100' : 'text-neutral-300'}`} title={scale.question}>
+        <span
+          className={`shrink-0 whitespace-nowrap ${active ? 'font-medium text-neutral-100' : 'text-neutral-300'}`}
+          title={scale.question}
+        >
           {scale.label}
         </span>
-        <span className="ml-auto min-w-0 truncate text-xs text-neutral-400" aria-live="polite" title={score === null ? undefined : anchorFor(scale, score)}>
+        <span
+          className="ml-auto min-w-0 truncate text-xs text-neutral-400"
+          aria-live="polite"
+          title={score === null ? undefined : anchorFor(scale, score)}
+        >
           {score === null ? <span className="text-neutral-600">not scored</span> : `${score} · ${anchorFor(scale, score)}`}
         </span>
       </div>

@@ -23,7 +23,6 @@ export type ResultBody = ResultRequest & { holder: string };
 export const sendResult = (campaignId: number, result: ResultBody) => post<ResultAnswer>(`/api/audits/${campaignId}/results`, result);
 
 /** Release on page close: sendBeacon survives the unload where fetch may not. */
-export const releaseOnUnload = (campaignId: number, holder: string) =>
-  beacon(`/api/audits/${campaignId}/release`, { holder });
+export const releaseOnUnload = (campaignId: number, holder: string) => beacon(`/api/audits/${campaignId}/release`, { holder });
 
 export const imageUrl = (kind: string, id: number, size: 'preview' | 'full') => `/api/images/${kind}/${id}?size=${size}`;

@@ -11,7 +11,13 @@ const label = (t: TaskProgress) => `${t.family}/${t.task}`;
 
 /** Items per family/task, stacked by status. */
 export function ProgressChart({ tasks }: { tasks: TaskProgress[] }) {
-  const data = tasks.map((t) => ({ label: label(t), accepted: t.accepted, rejected: t.rejected, disputed: t.disputed, pending: t.pending }));
+  const data = tasks.map((t) => ({
+    label: label(t),
+    accepted: t.accepted,
+    rejected: t.rejected,
+    disputed: t.disputed,
+    pending: t.pending,
+  }));
   return (
     <BarChart
       responsive
@@ -48,7 +54,15 @@ export function AcceptRateChart({ tasks }: { tasks: TaskProgress[] }) {
       style={{ width: '100%', height: 60 + ROW_PX * data.length }}
       margin={{ top: 0, right: 16, bottom: 0, left: 0 }}
     >
-      <XAxis type="number" domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} unit="%" tick={TICK} axisLine={{ stroke: AXIS }} tickLine={false} />
+      <XAxis
+        type="number"
+        domain={[0, 100]}
+        ticks={[0, 25, 50, 75, 100]}
+        unit="%"
+        tick={TICK}
+        axisLine={{ stroke: AXIS }}
+        tickLine={false}
+      />
       <YAxis type="category" dataKey="label" width={230} tick={TICK} axisLine={{ stroke: AXIS }} tickLine={false} />
       <Tooltip
         {...TOOLTIP}
@@ -56,7 +70,10 @@ export function AcceptRateChart({ tasks }: { tasks: TaskProgress[] }) {
           const row = item.payload as (typeof data)[number];
           if (value === null || row.rate === null) return ['no decision yet', 'accept rate'];
           const [below, above] = row.interval!;
-          return [`${row.rate.toFixed(1)}% (${(row.rate - below).toFixed(1)}–${(row.rate + above).toFixed(1)}%) of ${row.decided.toLocaleString('en-US')}`, 'accept rate'];
+          return [
+            `${row.rate.toFixed(1)}% (${(row.rate - below).toFixed(1)}–${(row.rate + above).toFixed(1)}%) of ${row.decided.toLocaleString('en-US')}`,
+            'accept rate',
+          ];
         }}
       />
       <Bar name="accept rate" dataKey="rate" fill={COLORS.rate} barSize={12} radius={[0, 3, 3, 0]} isAnimationActive={false}>

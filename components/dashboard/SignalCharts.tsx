@@ -32,9 +32,24 @@ export function RocChart({ roc, signal }: { roc: SignalVsHuman['roc']; signal: s
         axisLine={{ stroke: AXIS }}
         tickLine={false}
         width={64}
-        label={{ value: 'accepted above', angle: -90, position: 'insideLeft', offset: 14, fill: '#737373', fontSize: 12, style: { textAnchor: 'middle' } }}
+        label={{
+          value: 'accepted above',
+          angle: -90,
+          position: 'insideLeft',
+          offset: 14,
+          fill: '#737373',
+          fontSize: 12,
+          style: { textAnchor: 'middle' },
+        }}
       />
-      <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#525252" strokeDasharray="4 4" />
+      <ReferenceLine
+        segment={[
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ]}
+        stroke="#525252"
+        strokeDasharray="4 4"
+      />
       <Tooltip
         {...TOOLTIP}
         labelFormatter={(_label, payload) => {
@@ -64,7 +79,16 @@ export function BucketChart({ buckets }: { buckets: SignalVsHuman['buckets'] }) 
   return (
     <BarChart responsive data={data} style={{ width: '100%', height: 320 }} margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
       <CartesianGrid vertical={false} stroke={GRID} />
-      <XAxis dataKey="label" tick={TICK} axisLine={{ stroke: AXIS }} tickLine={false} interval={0} angle={-30} textAnchor="end" height={48} />
+      <XAxis
+        dataKey="label"
+        tick={TICK}
+        axisLine={{ stroke: AXIS }}
+        tickLine={false}
+        interval={0}
+        angle={-30}
+        textAnchor="end"
+        height={48}
+      />
       <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} unit="%" tick={TICK} axisLine={false} tickLine={false} width={48} />
       <Tooltip
         {...TOOLTIP}

@@ -14,7 +14,14 @@ export function VerdictsChart({ days }: { days: VerdictDay[] }) {
     <BarChart responsive data={data} style={{ width: '100%', height: 260 }} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
       <CartesianGrid vertical={false} stroke={GRID} />
       <XAxis dataKey="label" tick={TICK} axisLine={{ stroke: AXIS }} tickLine={false} interval="preserveStartEnd" minTickGap={16} />
-      <YAxis tick={TICK} axisLine={false} tickLine={false} width={48} allowDecimals={false} tickFormatter={(v: number) => compact.format(v)} />
+      <YAxis
+        tick={TICK}
+        axisLine={false}
+        tickLine={false}
+        width={48}
+        allowDecimals={false}
+        tickFormatter={(v: number) => compact.format(v)}
+      />
       <Tooltip
         {...TOOLTIP}
         labelFormatter={(_label, payload) => (payload?.[0]?.payload as VerdictDay | undefined)?.day ?? ''}

@@ -71,7 +71,8 @@ function filterText(filter: ExportFilter): string {
   return parts.join(' · ');
 }
 
-const fetchExports = (before: number | undefined, limit: number) => get<ExportsAnswer>(`/api/exports?limit=${limit}${before ? `&before=${before}` : ''}`);
+const fetchExports = (before: number | undefined, limit: number) =>
+  get<ExportsAnswer>(`/api/exports?limit=${limit}${before ? `&before=${before}` : ''}`);
 
 function Progress({ progress }: { progress: ExportProgress | undefined }) {
   const pct = progress && progress.total > 0 ? (100 * progress.done) / progress.total : 0;
@@ -96,7 +97,17 @@ function Progress({ progress }: { progress: ExportProgress | undefined }) {
 }
 
 /** The "New export" form and the export runs, polled every second while one runs in the server. */
-export function ExportsPanel({ initial, choices, before, limit }: { initial: ExportsState; choices: ExportChoices; before?: number; limit: number }) {
+export function ExportsPanel({
+  initial,
+  choices,
+  before,
+  limit,
+}: {
+  initial: ExportsState;
+  choices: ExportChoices;
+  before?: number;
+  limit: number;
+}) {
   const client = useQueryClient();
   const query = useQuery({
     queryKey: ['exports', before ?? null],
@@ -110,52 +121,54 @@ export function ExportsPanel({ initial, choices, before, limit }: { initial: Exp
     <div>
       <NewExportForm choices={choices} busy={running !== null} onStarted={() => void client.invalidateQueries({ queryKey: ['exports'] })} />
       <Table fixed testId="exports-table" columns={COLUMNS}>
-          {runs.map((run) => (
-            <Row key={run.id} className="align-top" data-testid={`export-${run.id}`}>
-              <td className="py-2 pr-4 tabular-nums text-neutral-400" title={duration(run) && `took ${duration(run)}`}>
-                {when(run.startedAt)}
-              </td>
-              <td className="truncate py-2 pr-4 text-neutral-300" title={run.createdBy}>
-                {run.createdBy}
-              </td>
-              <td className="truncate py-2 pr-4 text-neutral-200">{run.format}</td>
-              <td className="py-2 pr-4 text-neutral-400">{filterText(run.filter)}</td>
-              <td className="py-2 text-right tabular-nums text-neutral-200">
-                {run.status === 'done' ? number.format(run.items) : <span className="text-neutral-600">–</span>}
-                {run.skipped > 0 && <div className="text-xs text-amber-300/80">{number.format(run.skipped)} skipped</div>}
-              </td>
-              <td className="py-2 text-right tabular-nums text-neutral-400">
-                {run.status === 'done' ? (
-                  <>
-                    {number.format(run.files)}
-                    <div className="text-xs text-neutral-500">{size(run.bytes)}</div>
-                  </>
-                ) : (
-                  <span className="text-neutral-600">–</span>
-                )}
-              </td>
-              <td className="py-2 pl-4">
-                <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[run.status]}`} title={run.error ?? undefined} data-testid="export-status">
-                  {run.status}
-                </span>
-                {run.status === 'running' && run.id === running && <Progress progress={progress[run.id]} />}
-              </td>
-              <td className="py-2 pl-4">
-                <div className="break-all font-mono text-xs leading-5 text-neutral-400">{run.outPath}</div>
-                {run.error && (
-                  <div className={`mt-1 text-xs ${run.status === 'interrupted' ? 'text-amber-300/90' : 'text-rose-300/90'}`}>{run.error}</div>
-                )}
-                {run.cleanable && (
-                  <UnfinishedHint id={run.id} />
-                )}
-                {run.status === 'done' && run.downloadable && (
-                  <a href={`/api/exports/${run.id}/download`} download className="mt-1 inline-block text-xs text-sky-300 hover:text-sky-200">
-                    Download .tar
-                  </a>
-                )}
-              </td>
-            </Row>
-          ))}
+        {runs.map((run) => (
+          <Row key={run.id} className="align-top" data-testid={`export-${run.id}`}>
+            <td className="py-2 pr-4 tabular-nums text-neutral-400" title={duration(run) && `took ${duration(run)}`}>
+              {when(run.startedAt)}
+            </td>
+            <td className="truncate py-2 pr-4 text-neutral-300" title={run.createdBy}>
+              {run.createdBy}
+            </td>
+            <td className="truncate py-2 pr-4 text-neutral-200">{run.format}</td>
+            <td className="py-2 pr-4 text-neutral-400">{filterText(run.filter)}</td>
+            <td className="py-2 text-right tabular-nums text-neutral-200">
+              {run.status === 'done' ? number.format(run.items) : <span className="text-neutral-600">–</span>}
+              {run.skipped > 0 && <div className="text-xs text-amber-300/80">{number.format(run.skipped)} skipped</div>}
+            </td>
+            <td className="py-2 text-right tabular-nums text-neutral-400">
+              {run.status === 'done' ? (
+                <>
+                  {number.format(run.files)}
+                  <div className="text-xs text-neutral-500">{size(run.bytes)}</div>
+                </>
+              ) : (
+                <span className="text-neutral-600">–</span>
+              )}
+            </td>
+            <td className="py-2 pl-4">
+              <span
+                className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[run.status]}`}
+                title={run.error ?? undefined}
+                data-testid="export-status"
+              >
+                {run.status}
+              </span>
+              {run.status === 'running' && run.id === running && <Progress progress={progress[run.id]} />}
+            </td>
+            <td className="py-2 pl-4">
+              <div className="break-all font-mono text-xs leading-5 text-neutral-400">{run.outPath}</div>
+              {run.error && (
+                <div className={`mt-1 text-xs ${run.status === 'interrupted' ? 'text-amber-300/90' : 'text-rose-300/90'}`}>{run.error}</div>
+              )}
+              {run.cleanable && <UnfinishedHint id={run.id} />}
+              {run.status === 'done' && run.downloadable && (
+                <a href={`/api/exports/${run.id}/download`} download className="mt-1 inline-block text-xs text-sky-300 hover:text-sky-200">
+                  Download .tar
+                </a>
+              )}
+            </td>
+          </Row>
+        ))}
       </Table>
       {runs.length === 0 && <EmptyState look="table" message="No exports yet." />}
     </div>

@@ -34,9 +34,7 @@ const startExport = (request: StartExportRequest) => post<StartExportAnswer>('/a
 export function NewExportForm({ choices, busy, onStarted }: { choices: ExportChoices; busy: boolean; onStarted: () => void }) {
   const preset = choices.preset;
   const [datasetId, setDatasetId] = useState(preset?.datasetId ? String(preset.datasetId) : '');
-  const [status, setStatus] = useState<(typeof STATUSES)[number]>(
-    STATUSES.find((s) => s === preset?.status) ?? 'accepted',
-  );
+  const [status, setStatus] = useState<(typeof STATUSES)[number]>(STATUSES.find((s) => s === preset?.status) ?? 'accepted');
   const [family, setFamily] = useState(preset?.family ?? '');
   const [task, setTask] = useState(preset?.task ?? '');
   const [filter, setFilter] = useState<Record<string, string>>(preset?.filter ?? {});
@@ -85,7 +83,15 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
           </Select>
         </Field>
         <Field label="Family">
-          <Input id="export-family" size="md" className="w-36" list="export-families" placeholder="any" value={family} onChange={(e) => setFamily(e.target.value)} />
+          <Input
+            id="export-family"
+            size="md"
+            className="w-36"
+            list="export-families"
+            placeholder="any"
+            value={family}
+            onChange={(e) => setFamily(e.target.value)}
+          />
         </Field>
         <datalist id="export-families">
           {choices.families.map((f) => (
@@ -93,7 +99,15 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
           ))}
         </datalist>
         <Field label="Task">
-          <Input id="export-task" size="md" className="w-36" list="export-tasks" placeholder="any" value={task} onChange={(e) => setTask(e.target.value)} />
+          <Input
+            id="export-task"
+            size="md"
+            className="w-36"
+            list="export-tasks"
+            placeholder="any"
+            value={task}
+            onChange={(e) => setTask(e.target.value)}
+          />
         </Field>
         <datalist id="export-tasks">
           {choices.tasks.map((t) => (
@@ -132,7 +146,9 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
           {start.error.message}
         </p>
       )}
-      <p className="mt-3 text-xs text-neutral-500">Written to the server&apos;s data folder (exports/); download it from the list when done.</p>
+      <p className="mt-3 text-xs text-neutral-500">
+        Written to the server&apos;s data folder (exports/); download it from the list when done.
+      </p>
     </form>
   );
 }

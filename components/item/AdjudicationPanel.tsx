@@ -60,8 +60,7 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
   const noteRef = useRef<HTMLInputElement>(null);
   const canDecide = status === 'disputed' || adjudication !== null;
 
-  const toggleReason = (tag: RejectReason) =>
-    setReasons((list) => (list.includes(tag) ? list.filter((r) => r !== tag) : [...list, tag]));
+  const toggleReason = (tag: RejectReason) => setReasons((list) => (list.includes(tag) ? list.filter((r) => r !== tag) : [...list, tag]));
 
   const decide = async (decision: 'accept' | 'reject') => {
     if (!canDecide || busy) return;
@@ -134,7 +133,12 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
       </div>
 
       {canDecide && props.options.length > 1 && (
-        <div className="mb-3 flex flex-wrap items-center gap-2" role="radiogroup" aria-label="Version to decide on" data-testid="adjudicate-versions">
+        <div
+          className="mb-3 flex flex-wrap items-center gap-2"
+          role="radiogroup"
+          aria-label="Version to decide on"
+          data-testid="adjudicate-versions"
+        >
           <span className="mr-1 text-xs text-neutral-500">
             Version to decide on <kbd className="ml-1">v</kbd>
           </span>
@@ -148,7 +152,9 @@ export function AdjudicationPanel(props: AdjudicationPanelProps) {
               aria-checked={option.selected}
               data-testid="adjudicate-version"
               className={`rounded-md border px-2 py-1 text-xs ${
-                option.selected ? 'border-sky-400 bg-sky-500/20 text-sky-100' : 'border-neutral-700 text-neutral-300 hover:border-neutral-500'
+                option.selected
+                  ? 'border-sky-400 bg-sky-500/20 text-sky-100'
+                  : 'border-neutral-700 text-neutral-300 hover:border-neutral-500'
               }`}
             >
               {option.label}

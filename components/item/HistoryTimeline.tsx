@@ -31,7 +31,10 @@ export function HistoryTimeline({ events }: { events: HistoryEvent[] }) {
       <span aria-hidden className="absolute top-2 bottom-2 left-[5px] w-px bg-neutral-800" />
       {events.map((event, i) => (
         <li key={i} className="relative flex gap-3 py-1.5" data-testid="history-event" data-kind={event.kind}>
-          <span aria-hidden className={`relative mt-1.5 h-[11px] w-[11px] shrink-0 rounded-full border-2 border-neutral-950 ${dotOf(event)}`} />
+          <span
+            aria-hidden
+            className={`relative mt-1.5 h-[11px] w-[11px] shrink-0 rounded-full border-2 border-neutral-950 ${dotOf(event)}`}
+          />
           <div className="min-w-0 flex-1">
             <div className="flex items-baseline gap-2 text-xs text-neutral-500">
               <LocalTime at={event.at} className="tabular-nums" />

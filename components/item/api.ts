@@ -16,7 +16,8 @@ import type {
  */
 
 /** A lead decides a disputed item (or re-decides an adjudicated one). */
-export const adjudicate = (itemId: number, decision: AdjudicationRequest) => post<AdjudicationAnswer>(`/api/items/${itemId}/adjudicate`, decision);
+export const adjudicate = (itemId: number, decision: AdjudicationRequest) =>
+  post<AdjudicationAnswer>(`/api/items/${itemId}/adjudicate`, decision);
 
 export const addComment = (itemId: number, body: string) => post<CommentAnswer>(`/api/items/${itemId}/comments`, { body });
 

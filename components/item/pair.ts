@@ -9,7 +9,13 @@ export function itemPair(item: ReviewItem, candidateId = item.currentCandidateId
   const candidate = item.candidates.find((c) => c.id === candidateId) ?? item.candidates[0];
   // A pair regeneration brings its own source image.
   const source: PairImage = candidate.source
-    ? { label: 'Source', url: preview('candidate-source', candidate.id), fullUrl: full('candidate-source', candidate.id), ...candidate.source, note: 'regenerated' }
+    ? {
+        label: 'Source',
+        url: preview('candidate-source', candidate.id),
+        fullUrl: full('candidate-source', candidate.id),
+        ...candidate.source,
+        note: 'regenerated',
+      }
     : { label: 'Source', url: preview('source', item.id), fullUrl: full('source', item.id), ...item.source };
   const note = [
     candidate.origin === 'dataset' ? 'from dataset' : 'regenerated',

@@ -61,44 +61,47 @@ export function JobsTable({ canManage }: { canManage: boolean }) {
       </div>
       {action.error && <p className="mb-3 text-sm text-rose-300">{action.error.message}</p>}
       <Table fixed testId="jobs-table" columns={COLUMNS}>
-          {(jobs.data ?? []).map((job) => (
-            <Row key={job.id} data-testid={`job-${job.id}`}>
-              <td className="py-2 tabular-nums text-neutral-400">#{job.id}</td>
-              <td className="py-2">{label(job.kind)}</td>
-              <td className="py-2 tabular-nums text-neutral-400">{job.itemId}</td>
-              <td className="py-2">
-                <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[job.status]}`}>
-                  {job.cancelRequested && job.status === 'running' ? 'cancelling' : job.status}
-                </span>
-                {job.attempts > 1 && <span className="ml-1 text-xs text-neutral-500">×{job.attempts}</span>}
-              </td>
-              <td className="truncate py-2 text-rose-300/90" title={job.error ?? undefined}>
-                {job.error}
-              </td>
-              <td className="py-2 text-right tabular-nums text-neutral-300" title={job.status === 'succeeded' ? 'actual' : 'estimate'}>
-                ${job.costUsd.toFixed(3)}
-                {/* Calls cut off or failed without an answer stay counted: what the budget was charged. */}
-                {Math.abs(job.spentUsd - (job.status === 'succeeded' ? job.costUsd : 0)) > 0.0005 && (
-                  <div className="text-[11px] text-amber-300/80" title="committed over all attempts, including calls cut off (counted against budgets)">
-                    ${job.spentUsd.toFixed(3)} committed
-                  </div>
-                )}
-              </td>
-              <td className="truncate py-2 pl-4 text-neutral-400">{job.requestedBy}</td>
-              <td className="py-2 text-right">
-                {canManage && (job.status === 'queued' || job.status === 'running') && !job.cancelRequested && (
-                  <button onClick={() => action.mutate({ id: job.id, kind: 'cancel' })} className="text-neutral-400 hover:text-neutral-100">
-                    Cancel
-                  </button>
-                )}
-                {canManage && (job.status === 'failed' || job.status === 'cancelled') && (
-                  <button onClick={() => action.mutate({ id: job.id, kind: 'retry' })} className="text-neutral-400 hover:text-neutral-100">
-                    Retry
-                  </button>
-                )}
-              </td>
-            </Row>
-          ))}
+        {(jobs.data ?? []).map((job) => (
+          <Row key={job.id} data-testid={`job-${job.id}`}>
+            <td className="py-2 tabular-nums text-neutral-400">#{job.id}</td>
+            <td className="py-2">{label(job.kind)}</td>
+            <td className="py-2 tabular-nums text-neutral-400">{job.itemId}</td>
+            <td className="py-2">
+              <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[job.status]}`}>
+                {job.cancelRequested && job.status === 'running' ? 'cancelling' : job.status}
+              </span>
+              {job.attempts > 1 && <span className="ml-1 text-xs text-neutral-500">×{job.attempts}</span>}
+            </td>
+            <td className="truncate py-2 text-rose-300/90" title={job.error ?? undefined}>
+              {job.error}
+            </td>
+            <td className="py-2 text-right tabular-nums text-neutral-300" title={job.status === 'succeeded' ? 'actual' : 'estimate'}>
+              ${job.costUsd.toFixed(3)}
+              {/* Calls cut off or failed without an answer stay counted: what the budget was charged. */}
+              {Math.abs(job.spentUsd - (job.status === 'succeeded' ? job.costUsd : 0)) > 0.0005 && (
+                <div
+                  className="text-[11px] text-amber-300/80"
+                  title="committed over all attempts, including calls cut off (counted against budgets)"
+                >
+                  ${job.spentUsd.toFixed(3)} committed
+                </div>
+              )}
+            </td>
+            <td className="truncate py-2 pl-4 text-neutral-400">{job.requestedBy}</td>
+            <td className="py-2 text-right">
+              {canManage && (job.status === 'queued' || job.status === 'running') && !job.cancelRequested && (
+                <button onClick={() => action.mutate({ id: job.id, kind: 'cancel' })} className="text-neutral-400 hover:text-neutral-100">
+                  Cancel
+                </button>
+              )}
+              {canManage && (job.status === 'failed' || job.status === 'cancelled') && (
+                <button onClick={() => action.mutate({ id: job.id, kind: 'retry' })} className="text-neutral-400 hover:text-neutral-100">
+                  Retry
+                </button>
+              )}
+            </td>
+          </Row>
+        ))}
       </Table>
       {jobs.data?.length === 0 && <EmptyState look="table" message={`No jobs${status ? ` ${status}` : ''}.`} />}
     </div>

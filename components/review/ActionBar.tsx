@@ -52,7 +52,17 @@ function inspectClass(active: boolean) {
   return active ? 'bg-neutral-200 text-neutral-900' : 'text-neutral-400 hover:bg-neutral-800';
 }
 
-function ActionButton({ action, onClick, className, children }: { action: Action; onClick: () => void; className: string; children: React.ReactNode }) {
+function ActionButton({
+  action,
+  onClick,
+  className,
+  children,
+}: {
+  action: Action;
+  onClick: () => void;
+  className: string;
+  children: React.ReactNode;
+}) {
   return (
     <button onClick={onClick} className={`flex items-center gap-2 rounded-md px-3 py-1.5 text-sm font-medium ${className}`}>
       {children}

@@ -30,15 +30,7 @@ function describePadding(p: Record<string, unknown>): string {
 }
 
 /** The item's edited-image candidates (dataset edit and regenerations); the verdict applies to the chosen one. */
-export function CandidateStrip({
-  item,
-  chosenId,
-  onChoose,
-}: {
-  item: ReviewItem;
-  chosenId: number;
-  onChoose: (id: number) => void;
-}) {
+export function CandidateStrip({ item, chosenId, onChoose }: { item: ReviewItem; chosenId: number; onChoose: (id: number) => void }) {
   if (item.candidates.length < 2) return null;
   return (
     <div className="flex items-center gap-2" role="radiogroup" aria-label="Edited image the verdict applies to" data-testid="candidates">

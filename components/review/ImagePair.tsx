@@ -21,9 +21,7 @@ export function useSize<T extends HTMLElement>() {
   useEffect(() => {
     const element = ref.current;
     if (!element) return;
-    const observer = new ResizeObserver(([entry]) =>
-      setSize({ width: entry.contentRect.width, height: entry.contentRect.height }),
-    );
+    const observer = new ResizeObserver(([entry]) => setSize({ width: entry.contentRect.width, height: entry.contentRect.height }));
     observer.observe(element);
     return () => observer.disconnect();
   }, []);
@@ -114,12 +112,7 @@ export function ImagePair({ left, right, mask }: { left: PairImage; right: PairI
   const [ref, box] = useSize<HTMLDivElement>();
   const paneWidth = Math.max(0, (box.width - GAP) / 2);
   const paneHeight = Math.max(0, box.height - CAPTION);
-  const scale = Math.min(
-    paneWidth / left.width,
-    paneWidth / right.width,
-    paneHeight / left.height,
-    paneHeight / right.height,
-  );
+  const scale = Math.min(paneWidth / left.width, paneWidth / right.width, paneHeight / left.height, paneHeight / right.height);
 
   // Both images sit on one baseline; the row is as tall as the taller one, centred in the box.
   const rowHeight = Math.max(left.height, right.height) * scale;

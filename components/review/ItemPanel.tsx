@@ -44,9 +44,13 @@ export function ItemPanel({
         />
         <dl className="grid shrink-0 grid-cols-[auto_auto] gap-x-3 gap-y-1 text-xs">
           <dt className="text-neutral-500">family</dt>
-          <dd className="text-neutral-200" data-testid="family">{item.family}</dd>
+          <dd className="text-neutral-200" data-testid="family">
+            {item.family}
+          </dd>
           <dt className="text-neutral-500">task</dt>
-          <dd className="text-neutral-200" data-testid="task">{item.task}</dd>
+          <dd className="text-neutral-200" data-testid="task">
+            {item.task}
+          </dd>
           <dt className="text-neutral-500">type</dt>
           <dd className="text-neutral-200">{item.instructionType}</dd>
           <dt className="text-neutral-500">id</dt>

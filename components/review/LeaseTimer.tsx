@@ -31,8 +31,7 @@ export function LeaseTimer({ until }: { until: number | undefined }) {
   const left = until === undefined || now === 0 ? undefined : Math.max(0, until - now);
   const low = left !== undefined && left < LOW_MS;
   const fraction = left === undefined ? 0 : Math.min(1, left / LEASE_MS);
-  const label =
-    left === undefined ? '' : left > 0 ? `Your hold on this item: ${clock(left)} left` : 'Your hold on this item has expired';
+  const label = left === undefined ? '' : left > 0 ? `Your hold on this item: ${clock(left)} left` : 'Your hold on this item has expired';
 
   return (
     <span

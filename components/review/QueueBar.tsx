@@ -23,7 +23,10 @@ export function QueueBar(props: {
       {progress && (
         <div className="ml-auto flex items-center gap-3" data-testid="progress">
           <div className="h-1.5 w-40 overflow-hidden rounded-full bg-neutral-800">
-            <div className="h-full bg-neutral-300" style={{ width: `${progress.total ? (100 * progress.reviewed) / progress.total : 0}%` }} />
+            <div
+              className="h-full bg-neutral-300"
+              style={{ width: `${progress.total ? (100 * progress.reviewed) / progress.total : 0}%` }}
+            />
           </div>
           <span className="tabular-nums text-neutral-400">
             <span className="text-neutral-100">{number.format(progress.reviewed)}</span> / {number.format(progress.total)} reviewed

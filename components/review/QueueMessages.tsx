@@ -6,7 +6,11 @@ import type { QueueNotice } from './queue-view';
 export function QueueMessages({ notice, error, onDismiss }: { notice?: QueueNotice; error?: string; onDismiss: () => void }) {
   if (error)
     return (
-      <div role="alert" data-testid="review-error" className="flex items-center gap-3 border-b border-amber-900/60 bg-amber-950/40 px-4 py-2 text-sm text-amber-200">
+      <div
+        role="alert"
+        data-testid="review-error"
+        className="flex items-center gap-3 border-b border-amber-900/60 bg-amber-950/40 px-4 py-2 text-sm text-amber-200"
+      >
         {error}
         <button className="ml-auto text-amber-400 hover:text-amber-200" onClick={onDismiss}>
           Dismiss

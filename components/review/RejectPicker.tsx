@@ -24,7 +24,9 @@ export function RejectPicker({
           aria-pressed={reasons.includes(reason.tag)}
           onClick={() => onToggle(reason.tag)}
           className={`rounded-md border px-2.5 py-1.5 text-sm ${
-            reasons.includes(reason.tag) ? 'border-rose-400 bg-rose-500/20 text-rose-100' : 'border-neutral-700 text-neutral-300 hover:border-neutral-500'
+            reasons.includes(reason.tag)
+              ? 'border-rose-400 bg-rose-500/20 text-rose-100'
+              : 'border-neutral-700 text-neutral-300 hover:border-neutral-500'
           }`}
         >
           <kbd className="mr-1.5">{REVIEW_KEYS.toggleReason.keys[i]}</kbd>

@@ -21,7 +21,12 @@ function pairOf(item: ReviewItem, candidateId: number): [PairImage, PairImage] {
   const candidate = item.candidates.find((c) => c.id === candidateId) ?? item.candidates[0];
   // A pair regeneration brings its own source image.
   const source = candidate.source
-    ? { url: api.previewUrl('candidate-source', candidate.id), fullUrl: api.fullUrl('candidate-source', candidate.id), ...candidate.source, note: 'regenerated' }
+    ? {
+        url: api.previewUrl('candidate-source', candidate.id),
+        fullUrl: api.fullUrl('candidate-source', candidate.id),
+        ...candidate.source,
+        note: 'regenerated',
+      }
     : { url: api.previewUrl('source', item.id), fullUrl: api.fullUrl('source', item.id), ...item.source };
   const note = [
     candidate.origin === 'dataset' ? 'from dataset' : 'regenerated',
@@ -69,7 +74,14 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <QueueBar filter={filter} options={options} progress={queue.progress} leaseUntil={queue.leaseUntil} reviewer={reviewer} onHelp={() => setHelp(true)} />
+      <QueueBar
+        filter={filter}
+        options={options}
+        progress={queue.progress}
+        leaseUntil={queue.leaseUntil}
+        reviewer={reviewer}
+        onHelp={() => setHelp(true)}
+      />
       <QueueMessages notice={queue.notice} error={queue.error} onDismiss={queue.clearError} />
 
       {!item ? (
@@ -82,7 +94,11 @@ export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; o
                 <InspectView left={pair[0]} right={pair[1]} mode={inspect} ref={inspectRef} />
               ) : (
                 // Masks are small binary PNGs: the full file keeps their edges exact.
-                <ImagePair left={pair[0]} right={pair[1]} mask={showMask && item.mask ? `/api/images/mask/${item.id}?size=full` : undefined} />
+                <ImagePair
+                  left={pair[0]}
+                  right={pair[1]}
+                  mask={showMask && item.mask ? `/api/images/mask/${item.id}?size=full` : undefined}
+                />
               ))}
           </div>
           <ItemPanel
@@ -115,8 +131,8 @@ function EmptyQueue({ loading }: { loading: boolean }) {
             Nothing left to review in this queue.
           </p>
           <p className="text-sm">
-            Other reviewers may hold the remaining items, and items being regenerated come back when their jobs end. <kbd>u</kbd> undoes your
-            last verdict.
+            Other reviewers may hold the remaining items, and items being regenerated come back when their jobs end. <kbd>u</kbd> undoes
+            your last verdict.
           </p>
         </>
       )}

@@ -56,7 +56,10 @@ function chips(signals: Record<string, CandidateSignal>): Chip[] {
       testid: 'signal-padding',
     });
   }
-  for (const [name, what] of [['dup_source', 'source'], ['dup_edit', 'edit']] as const) {
+  for (const [name, what] of [
+    ['dup_source', 'source'],
+    ['dup_edit', 'edit'],
+  ] as const) {
     const size = value(name);
     if (size !== null && size > 1) {
       out.push({

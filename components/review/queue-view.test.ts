@@ -3,8 +3,18 @@ import type { ReviewItem } from '@/lib/review/items';
 import { claimExpiry, jobEndedNotice, visibleItems, type ClaimState, type LocalQueue } from './queue-view';
 
 const item = (id: number, leaseExpiresAt: number | null = 1_000) => ({ id, leaseExpiresAt }) as ReviewItem;
-const claim = (ids: number[], startedAt = 100): ClaimState => ({ items: ids.map((id) => item(id)), progress: { total: 9, reviewed: 0 } as never, startedAt });
-const local = (change: Partial<LocalQueue> = {}): LocalQueue => ({ done: new Set(), away: new Map(), front: undefined, returned: [], ...change });
+const claim = (ids: number[], startedAt = 100): ClaimState => ({
+  items: ids.map((id) => item(id)),
+  progress: { total: 9, reviewed: 0 } as never,
+  startedAt,
+});
+const local = (change: Partial<LocalQueue> = {}): LocalQueue => ({
+  done: new Set(),
+  away: new Map(),
+  front: undefined,
+  returned: [],
+  ...change,
+});
 const ids = (items: ReviewItem[]) => items.map((i) => i.id);
 
 describe('visibleItems', () => {
@@ -45,7 +55,9 @@ describe('jobEndedNotice', () => {
       text: 'Instruction rewrite of ext-1 done: it is back with its new instruction, next in line.',
       jobs: false,
     });
-    expect(jobEndedNotice({ ...ask, kind: 'regenerate', label: 'Regeneration' }, { id: 9, itemId: 1, status: 'failed', error: 'boom' }, true)).toEqual({
+    expect(
+      jobEndedNotice({ ...ask, kind: 'regenerate', label: 'Regeneration' }, { id: 9, itemId: 1, status: 'failed', error: 'boom' }, true),
+    ).toEqual({
       text: 'Regeneration of ext-1 failed: boom. The item is back as it was, next in line.',
       jobs: true,
     });

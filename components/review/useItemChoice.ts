@@ -44,11 +44,21 @@ export function useItemChoice(item: ReviewItem | undefined) {
     setChosenInstruction,
     cycleInstruction: () => {
       if (!item || !chosen || item.instructions.length < 2) return;
-      setChosenInstruction(nextOf(item.instructions.map((v) => v.id), chosen.instructionVersionId));
+      setChosenInstruction(
+        nextOf(
+          item.instructions.map((v) => v.id),
+          chosen.instructionVersionId,
+        ),
+      );
     },
     cycleCandidate: () => {
       if (!item || !chosen || item.candidates.length < 2) return;
-      setChosenCandidate(nextOf(item.candidates.map((c) => c.id), chosen.candidateId));
+      setChosenCandidate(
+        nextOf(
+          item.candidates.map((c) => c.id),
+          chosen.candidateId,
+        ),
+      );
     },
     rejecting,
     setRejecting,

@@ -10,7 +10,6 @@ import { jobEndedNotice, withoutKey, type AskedJob, type ClaimState, type QueueC
 /** How often the page asks after the jobs it queued, so their items come back when they end. */
 const JOB_POLL_MS = 1_500;
 
-
 /**
  * The review page's regenerations and rewrites: asking for one sends the item away (hidden
  * from claims made before the job was queued); the page polls its jobs, and when one ends
@@ -81,7 +80,11 @@ export function useQueueJobs(context: QueueContext) {
         const back = state.items.find((item) => item.id === ask.itemId);
         // Next in line, never in place of the item on screen (a key on its way is meant for that one).
         const onScreen = shown.current?.id;
-        if (back) setReturned((prev) => [...prev.filter((r) => r.itemId !== back.id), { itemId: back.id, after: onScreen === back.id ? undefined : onScreen }]);
+        if (back)
+          setReturned((prev) => [
+            ...prev.filter((r) => r.itemId !== back.id),
+            { itemId: back.id, after: onScreen === back.id ? undefined : onScreen },
+          ]);
         setNotice(jobEndedNotice(ask, job, back !== undefined));
       }, false);
     },

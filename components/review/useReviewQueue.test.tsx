@@ -95,7 +95,10 @@ const settle = () => act(() => new Promise((resolve) => setTimeout(resolve, 300)
 
 /** The ids the server says this page holds, in id order. */
 const heldBy = (holder: string) =>
-  db.prepare(`SELECT id FROM items WHERE lease_holder LIKE '%:' || ? AND lease_expires_at > ? ORDER BY id`).pluck().all(holder, Date.now()) as number[];
+  db
+    .prepare(`SELECT id FROM items WHERE lease_holder LIKE '%:' || ? AND lease_expires_at > ? ORDER BY id`)
+    .pluck()
+    .all(holder, Date.now()) as number[];
 const expiryOf = (itemId: number) => db.prepare('SELECT lease_expires_at FROM items WHERE id = ?').pluck().get(itemId) as number;
 const verdictsOn = (itemId: number) => db.prepare('SELECT count(*) FROM verdicts WHERE item_id = ?').pluck().get(itemId) as number;
 
@@ -158,7 +161,13 @@ describe('useReviewQueue', () => {
     await until(() => queue().upcoming.length === 3, 'the lookahead');
     const [first, second] = [queue().current!, queue().upcoming[0]];
     const before = sent.length;
-    act(() => queue().decide(first, { decision: 'accept', candidateId: first.currentCandidateId, instructionVersionId: first.currentInstructionId }));
+    act(() =>
+      queue().decide(first, {
+        decision: 'accept',
+        candidateId: first.currentCandidateId,
+        instructionVersionId: first.currentInstructionId,
+      }),
+    );
     // Same render: no answer from the server yet.
     expect(queue().current!.id).toBe(second.id);
     expect(verdictsOn(first.id)).toBe(0);

@@ -77,7 +77,10 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
 
   const context = { filter, holder, queryKey, count: LOOKAHEAD, enqueue, setFront, setReturned, setNotice, shown, held, lapsed };
   const jobs = useQueueJobs(context);
-  const items = useMemo(() => visibleItems(query.data, { done, away: jobs.away, front, returned }), [query.data, done, jobs.away, front, returned]);
+  const items = useMemo(
+    () => visibleItems(query.data, { done, away: jobs.away, front, returned }),
+    [query.data, done, jobs.away, front, returned],
+  );
 
   // Before paint: a job's item coming back is placed after what is on screen now.
   useLayoutEffect(() => {
@@ -144,8 +147,9 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
   /** Applies a change to an item wherever this page holds it (e.g. a new instruction version). */
   const updateItem = useCallback(
     (itemId: number, change: (item: ReviewItem) => ReviewItem) => {
-      queryClient.setQueryData<ClaimState>(queryKey, (state) =>
-        state && { ...state, items: state.items.map((item) => (item.id === itemId ? change(item) : item)) },
+      queryClient.setQueryData<ClaimState>(
+        queryKey,
+        (state) => state && { ...state, items: state.items.map((item) => (item.id === itemId ? change(item) : item)) },
       );
       setFront((item) => (item?.id === itemId ? change(item) : item));
     },

@@ -34,11 +34,7 @@ export function AgreementCards({ agreement }: { agreement: TeamStats['agreement'
   const { percentAgreement, fleissKappa, krippendorffAlpha, pairedItems } = agreement;
   const asPercent = (value: number) => percent(value);
   // Kappa's paradox: with one label dominating, chance agreement is high and kappa low.
-  const paradox =
-    percentAgreement.value !== null &&
-    fleissKappa.value !== null &&
-    percentAgreement.value >= 0.8 &&
-    fleissKappa.value < 0.4;
+  const paradox = percentAgreement.value !== null && fleissKappa.value !== null && percentAgreement.value >= 0.8 && fleissKappa.value < 0.4;
   return (
     <>
       <div className="grid gap-4 md:grid-cols-3">
@@ -66,8 +62,8 @@ export function AgreementCards({ agreement }: { agreement: TeamStats['agreement'
       </div>
       <p className="mt-3 text-xs text-neutral-500">
         {number.format(pairedItems)} of {number.format(agreement.items)} reviewed items have verdicts from at least two of{' '}
-        {number.format(agreement.raters)} reviewers; only those count. Intervals: bootstrap over items,{' '}
-        {number.format(agreement.resamples)} resamples.
+        {number.format(agreement.raters)} reviewers; only those count. Intervals: bootstrap over items, {number.format(agreement.resamples)}{' '}
+        resamples.
         {paradox && ' Most verdicts share one label, so chance agreement is high: kappa and alpha stay low even when reviewers agree.'}
       </p>
     </>

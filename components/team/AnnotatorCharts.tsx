@@ -38,7 +38,13 @@ export function AnnotatorCharts({ annotators }: { annotators: AnnotatorStats[] }
   return (
     <div className="grid gap-4 md:grid-cols-2" data-testid="annotator-charts">
       <Chart title="Verdicts per active hour">
-        <BarChart responsive layout="vertical" data={data} style={{ width: '100%', height }} margin={{ top: 0, right: 16, bottom: 0, left: 0 }}>
+        <BarChart
+          responsive
+          layout="vertical"
+          data={data}
+          style={{ width: '100%', height }}
+          margin={{ top: 0, right: 16, bottom: 0, left: 0 }}
+        >
           <XAxis type="number" tick={TICK} axisLine={{ stroke: AXIS }} tickLine={false} allowDecimals={false} />
           {yAxis}
           <Tooltip {...TOOLTIP} formatter={(value) => [rate.format(Number(value)), 'verdicts / h']} />

@@ -35,21 +35,21 @@ export function AnnotatorTable({ annotators }: { annotators: NamedAnnotatorStats
   const cell = 'py-2 pr-4 text-right tabular-nums';
   return (
     <Table testId="annotator-table" columns={COLUMNS}>
-        {annotators.map((a) => (
-          <Row key={a.reviewerId} data-testid="annotator-row">
-            <td className="py-2 pr-4 text-neutral-100">{a.reviewer}</td>
-            <td className={cell}>{number.format(a.items)}</td>
-            <td className={cell}>{a.verdictsPerHour === null ? '–' : rateFormat.format(a.verdictsPerHour)}</td>
-            <td className={cell}>{a.medianMsPerItem === null ? '–' : seconds.format(a.medianMsPerItem / 1000)}</td>
-            <td className={cell}>{percent(a.acceptRate)}</td>
-            <td className={cell}>
-              <Rate tally={a.adjudicatedAgreement} hits={a.adjudicatedAgreement.agreed} />
-            </td>
-            <td className={cell}>
-              <Rate tally={a.goldAccuracy} hits={a.goldAccuracy.correct} />
-            </td>
-          </Row>
-        ))}
+      {annotators.map((a) => (
+        <Row key={a.reviewerId} data-testid="annotator-row">
+          <td className="py-2 pr-4 text-neutral-100">{a.reviewer}</td>
+          <td className={cell}>{number.format(a.items)}</td>
+          <td className={cell}>{a.verdictsPerHour === null ? '–' : rateFormat.format(a.verdictsPerHour)}</td>
+          <td className={cell}>{a.medianMsPerItem === null ? '–' : seconds.format(a.medianMsPerItem / 1000)}</td>
+          <td className={cell}>{percent(a.acceptRate)}</td>
+          <td className={cell}>
+            <Rate tally={a.adjudicatedAgreement} hits={a.adjudicatedAgreement.agreed} />
+          </td>
+          <td className={cell}>
+            <Rate tally={a.goldAccuracy} hits={a.goldAccuracy.correct} />
+          </td>
+        </Row>
+      ))}
     </Table>
   );
 }

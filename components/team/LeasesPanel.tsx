@@ -41,7 +41,12 @@ export function LeasesPanel({ datasetId }: { datasetId: number }) {
   }, []);
 
   if (leases.isPending) return <p className="text-sm text-neutral-500">Loading leases…</p>;
-  if (leases.isError) return <p className="text-sm text-rose-300" role="alert">{leases.error.message}</p>;
+  if (leases.isError)
+    return (
+      <p className="text-sm text-rose-300" role="alert">
+        {leases.error.message}
+      </p>
+    );
 
   const { offset } = leases.data;
   const here = leases.data.leases.filter((l) => l.datasetId === datasetId);
@@ -63,30 +68,34 @@ export function LeasesPanel({ datasetId }: { datasetId: number }) {
             {},
           ]}
         >
-            {here.map((lease) => {
-              const left = lease.expiresAt - serverNow;
-              return (
-                <Row key={lease.itemId} data-testid="lease-row">
-                  <td className="py-2 pr-4 text-neutral-100">{lease.reviewer ?? '–'}</td>
-                  <td className="max-w-72 truncate py-2 pr-4 font-mono text-xs">
-                    <Link href={`/items/${lease.itemId}`} className="text-neutral-300 hover:text-neutral-100" title={lease.externalId}>
-                      {lease.externalId}
-                    </Link>
-                  </td>
-                  <td className="py-2 pr-4">
-                    <span className="text-neutral-500">{lease.family} /</span> {lease.task}
-                  </td>
-                  <td className={`py-2 pr-4 text-right tabular-nums ${left < 30_000 ? 'text-amber-400' : 'text-neutral-300'}`}>
-                    {left > 0 ? clock(left) : 'expired'}
-                  </td>
-                  <td className="py-2 text-right">
-                    <Button size="xs" onClick={() => release.mutate(lease.itemId)} disabled={release.isPending && release.variables === lease.itemId}>
-                      Release
-                    </Button>
-                  </td>
-                </Row>
-              );
-            })}
+          {here.map((lease) => {
+            const left = lease.expiresAt - serverNow;
+            return (
+              <Row key={lease.itemId} data-testid="lease-row">
+                <td className="py-2 pr-4 text-neutral-100">{lease.reviewer ?? '–'}</td>
+                <td className="max-w-72 truncate py-2 pr-4 font-mono text-xs">
+                  <Link href={`/items/${lease.itemId}`} className="text-neutral-300 hover:text-neutral-100" title={lease.externalId}>
+                    {lease.externalId}
+                  </Link>
+                </td>
+                <td className="py-2 pr-4">
+                  <span className="text-neutral-500">{lease.family} /</span> {lease.task}
+                </td>
+                <td className={`py-2 pr-4 text-right tabular-nums ${left < 30_000 ? 'text-amber-400' : 'text-neutral-300'}`}>
+                  {left > 0 ? clock(left) : 'expired'}
+                </td>
+                <td className="py-2 text-right">
+                  <Button
+                    size="xs"
+                    onClick={() => release.mutate(lease.itemId)}
+                    disabled={release.isPending && release.variables === lease.itemId}
+                  >
+                    Release
+                  </Button>
+                </td>
+              </Row>
+            );
+          })}
         </Table>
       )}
       <p className="mt-2 text-xs text-neutral-500">

@@ -45,7 +45,11 @@ export function PairwiseMatrix({ pairs }: { pairs: PairAgreement[] }) {
                 const pair = byPair.get(`${row}\n${column}`);
                 if (!pair) {
                   return (
-                    <td key={column} className="size-14 rounded border border-dashed border-neutral-800 text-center text-neutral-600" title={`${row} × ${column}: no shared items`}>
+                    <td
+                      key={column}
+                      className="size-14 rounded border border-dashed border-neutral-800 text-center text-neutral-600"
+                      title={`${row} × ${column}: no shared items`}
+                    >
                       ·
                     </td>
                   );
@@ -67,8 +71,8 @@ export function PairwiseMatrix({ pairs }: { pairs: PairAgreement[] }) {
         </tbody>
       </table>
       <p className="mt-2 text-xs text-neutral-500">
-        Cohen&apos;s kappa on the items both reviewers judged; hover a cell for its interval and agreement. Green: agreement
-        beyond chance; red: below chance; – undefined.
+        Cohen&apos;s kappa on the items both reviewers judged; hover a cell for its interval and agreement. Green: agreement beyond chance;
+        red: below chance; – undefined.
       </p>
     </div>
   );

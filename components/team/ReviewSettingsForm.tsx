@@ -45,7 +45,15 @@ export function ReviewSettingsForm({ datasetId, initial }: { datasetId: number; 
         <Input type="number" min={1} max={10} step={1} value={overlap} onChange={(e) => setOverlap(e.target.value)} className={NUMBER} />
       </Field>
       <Field label="Gold rate (%)" size="md">
-        <Input type="number" min={0} max={50} step={0.5} value={goldPercent} onChange={(e) => setGoldPercent(e.target.value)} className={NUMBER} />
+        <Input
+          type="number"
+          min={0}
+          max={50}
+          step={0.5}
+          value={goldPercent}
+          onChange={(e) => setGoldPercent(e.target.value)}
+          className={NUMBER}
+        />
       </Field>
       <Button type="submit" variant="primary" size="md" disabled={!valid || !changed || save.isPending}>
         {save.isPending ? 'Saving…' : 'Save'}

@@ -28,7 +28,11 @@ const SIZE: Record<ButtonSize, string> = {
  * A button's classes, for the few links that look like buttons (`<Link className={buttonClass(…)}>`).
  * The focus ring shows for keyboard focus only; `not-disabled:` keeps hover off disabled buttons.
  */
-export function buttonClass({ variant = 'secondary', size = 'sm', className }: { variant?: ButtonVariant; size?: ButtonSize; className?: string } = {}) {
+export function buttonClass({
+  variant = 'secondary',
+  size = 'sm',
+  className,
+}: { variant?: ButtonVariant; size?: ButtonSize; className?: string } = {}) {
   return cx(
     'inline-flex items-center justify-center gap-2 rounded-md focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-400 disabled:cursor-not-allowed disabled:opacity-40',
     VARIANT[variant],

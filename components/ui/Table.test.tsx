@@ -8,13 +8,24 @@ afterEach(cleanup);
 describe('headerCells', () => {
   it('drops columns left out, keeps the order, and turns bare headers into columns', () => {
     const datasetId = 3;
-    const cells = headerCells(['Item', !datasetId && 'Dataset', '', null, undefined, { header: 'Cost', align: 'right', className: 'w-20' }, {}]);
+    const cells = headerCells([
+      'Item',
+      !datasetId && 'Dataset',
+      '',
+      null,
+      undefined,
+      { header: 'Cost', align: 'right', className: 'w-20' },
+      {},
+    ]);
     expect(cells.map((c) => c.header)).toEqual(['Item', 'Cost', undefined]);
     expect(cells.map((c) => c.key)).toEqual([0, 1, 2]);
   });
 
   it('aligns right only the columns that ask, and keeps their own classes', () => {
-    const [left, right] = headerCells([{ header: 'Name', className: 'w-44' }, { header: 'Items', align: 'right', className: 'pr-4' }]);
+    const [left, right] = headerCells([
+      { header: 'Name', className: 'w-44' },
+      { header: 'Items', align: 'right', className: 'pr-4' },
+    ]);
     expect(left.cellClass.split(' ')).not.toContain('text-right');
     expect(left.cellClass.split(' ')).toContain('w-44');
     expect(right.cellClass.split(' ')).toEqual(expect.arrayContaining(['text-right', 'pr-4', 'py-2']));

@@ -16,7 +16,10 @@ export type ColumnSpec = Column | string | false | null | undefined;
 /** The header cells to draw: columns left out are dropped, bare headers become columns. */
 export function headerCells(columns: readonly ColumnSpec[]): (Column & { key: number; cellClass: string })[] {
   return columns
-    .filter((column): column is Column | string => (typeof column === 'string' && column !== '') || (typeof column === 'object' && column !== null))
+    .filter(
+      (column): column is Column | string =>
+        (typeof column === 'string' && column !== '') || (typeof column === 'object' && column !== null),
+    )
     .map((column, key) => {
       const { header, className, align, title } = typeof column === 'string' ? { header: column } : column;
       return { key, header, title, align, className, cellClass: cx('py-2 font-normal', align === 'right' && 'text-right', className) };

@@ -13,5 +13,8 @@ export function quantileSorted(sorted: readonly number[], p: number): number {
 /** The median, or null for an empty list. */
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
-  return quantileSorted([...values].sort((x, y) => x - y), 0.5);
+  return quantileSorted(
+    [...values].sort((x, y) => x - y),
+    0.5,
+  );
 }

@@ -87,17 +87,33 @@ describe("Cohen's kappa", () => {
   });
 
   it('is 1 for perfect agreement over two labels', () => {
-    expect(cohensKappa([['a', 'a'], ['b', 'b'], ['a', 'a']]).kappa).toBe(1);
+    expect(
+      cohensKappa([
+        ['a', 'a'],
+        ['b', 'b'],
+        ['a', 'a'],
+      ]).kappa,
+    ).toBe(1);
   });
 
   it('is null with no items, and when both raters only ever use the same label', () => {
     expect(cohensKappa([])).toEqual({ kappa: null, agreement: null, n: 0 });
     // Expected agreement is 1, so kappa is 0/0; observed agreement is still reported.
-    expect(cohensKappa([['accept', 'accept'], ['accept', 'accept']])).toEqual({ kappa: null, agreement: 1, n: 2 });
+    expect(
+      cohensKappa([
+        ['accept', 'accept'],
+        ['accept', 'accept'],
+      ]),
+    ).toEqual({ kappa: null, agreement: 1, n: 2 });
   });
 
   it('is negative when raters systematically disagree', () => {
-    expect(cohensKappa([['a', 'b'], ['b', 'a']]).kappa).toBe(-1);
+    expect(
+      cohensKappa([
+        ['a', 'b'],
+        ['b', 'a'],
+      ]).kappa,
+    ).toBe(-1);
   });
 });
 
@@ -149,12 +165,8 @@ describe("Fleiss' kappa", () => {
   it('equals the classic constant-raters formula exactly', () => {
     const n = 14;
     const N = wikipediaFleissTable.length;
-    const pBar = wikipediaFleissTable
-      .map((row) => (row.reduce((s, c) => s + c * c, 0) - n) / (n * (n - 1)))
-      .reduce((s, p) => s + p, 0) / N;
-    const pE = [0, 1, 2, 3, 4]
-      .map((j) => wikipediaFleissTable.reduce((s, row) => s + row[j], 0) / (N * n))
-      .reduce((s, p) => s + p * p, 0);
+    const pBar = wikipediaFleissTable.map((row) => (row.reduce((s, c) => s + c * c, 0) - n) / (n * (n - 1))).reduce((s, p) => s + p, 0) / N;
+    const pE = [0, 1, 2, 3, 4].map((j) => wikipediaFleissTable.reduce((s, row) => s + row[j], 0) / (N * n)).reduce((s, p) => s + p * p, 0);
     expect(fleissKappa(ratings)).toBeCloseTo((pBar - pE) / (1 - pE), 12);
   });
 
@@ -167,8 +179,23 @@ describe("Fleiss' kappa", () => {
   });
 
   it('is 1 for perfect agreement, null when undefined', () => {
-    expect(fleissKappa(fromCountTable([[3, 0], [0, 3], [3, 0]]))).toBe(1);
-    expect(fleissKappa(fromCountTable([[3, 0], [3, 0]]))).toBeNull();
+    expect(
+      fleissKappa(
+        fromCountTable([
+          [3, 0],
+          [0, 3],
+          [3, 0],
+        ]),
+      ),
+    ).toBe(1);
+    expect(
+      fleissKappa(
+        fromCountTable([
+          [3, 0],
+          [3, 0],
+        ]),
+      ),
+    ).toBeNull();
     expect(fleissKappa([{ item: 1, rater: 'x', label: 'a' }])).toBeNull();
     expect(fleissKappa([])).toBeNull();
   });
@@ -202,7 +229,12 @@ describe('duplicate ratings', () => {
       { item: 2, rater: 'y', label: 'reject' },
     ];
     expect(percentAgreement(ratings)).toEqual({ value: 1, items: 2 });
-    expect(cohensKappa([['accept', 'accept'], ['reject', 'reject']]).kappa).toBe(1);
+    expect(
+      cohensKappa([
+        ['accept', 'accept'],
+        ['reject', 'reject'],
+      ]).kappa,
+    ).toBe(1);
     expect(pairwiseCohen(ratings)[0]).toMatchObject({ n: 2, kappa: 1 });
     expect(krippendorffAlpha(ratings)).toBe(1);
   });
@@ -254,9 +286,7 @@ describe('agreementSummary', () => {
     expect(summary.percentAgreement.value).toBe(percentAgreement(ratings).value);
     expect(summary.fleissKappa.value).toBe(fleissKappa(ratings));
     expect(summary.krippendorffAlpha.value).toBe(krippendorffAlpha(ratings));
-    expect(summary.pairs.map(({ ci: _, ...pair }) => pair)).toEqual(
-      pairwiseCohen(ratings).map(({ ci: _, ...pair }) => pair),
-    );
+    expect(summary.pairs.map(({ ci: _, ...pair }) => pair)).toEqual(pairwiseCohen(ratings).map(({ ci: _, ...pair }) => pair));
     expect(summary.pairs).toHaveLength(6);
 
     for (const { value, ci } of [summary.percentAgreement, summary.fleissKappa, summary.krippendorffAlpha]) {

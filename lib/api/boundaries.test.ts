@@ -21,7 +21,13 @@ function files(dir: string, pattern: RegExp): string[] {
 }
 
 const parse = (file: string) =>
-  ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  ts.createSourceFile(
+    file,
+    fs.readFileSync(path.join(ROOT, file), 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
 
 /** Calls of `fetch(…)`, `window.fetch(…)`, `globalThis.fetch(…)` and `navigator.sendBeacon(…)`, as `file:line`. */
 function directCalls(file: string): string[] {
@@ -64,7 +70,9 @@ function resolve(from: string, specifier: string): string | undefined {
   if (specifier.startsWith('@/')) base = specifier.slice(2);
   else if (specifier.startsWith('.')) base = path.join(path.dirname(from), specifier);
   else return undefined;
-  return [`${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts'), base].find((c) => fs.existsSync(path.join(ROOT, c)) && fs.statSync(path.join(ROOT, c)).isFile());
+  return [`${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts'), base].find(
+    (c) => fs.existsSync(path.join(ROOT, c)) && fs.statSync(path.join(ROOT, c)).isFile(),
+  );
 }
 
 const SERVER_ONLY = /^(node:|fs$|path$|server-only$|better-sqlite3$|drizzle-orm|@\/db($|\/))/;
@@ -116,12 +124,16 @@ const SERVER_CONTRACTS = new Set(['lib/api/jobs.ts']);
 
 describe('the contracts (lib/api)', () => {
   it('reach no database, file system or server-only module through a value import', () => {
-    const reached = files('lib/api', /\.ts$/).filter((file) => !SERVER_CONTRACTS.has(file)).flatMap(serverReach);
+    const reached = files('lib/api', /\.ts$/)
+      .filter((file) => !SERVER_CONTRACTS.has(file))
+      .flatMap(serverReach);
     expect(reached).toEqual([]);
   });
 
   it('those that do are imported by app/ and components/ for types only (route handlers aside)', () => {
-    const pages = [...files('app', /\.tsx?$/), ...files('components', /\.tsx?$/)].filter((file) => !file.startsWith(path.join('app', 'api')));
+    const pages = [...files('app', /\.tsx?$/), ...files('components', /\.tsx?$/)].filter(
+      (file) => !file.startsWith(path.join('app', 'api')),
+    );
     const valueUses = pages.filter((file) => valueImports(file).some((specifier) => SERVER_CONTRACTS.has(`${resolve(file, specifier)}`)));
     expect(valueUses).toEqual([]);
   });

@@ -51,7 +51,11 @@ describe('request', () => {
     const { ApiError, post } = await import('./client');
     const error = await post('/api/queue/claim', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 400, message: 'invalid request: holder: Too small', serverMessage: 'invalid request: holder: Too small' });
+    expect(error).toMatchObject({
+      status: 400,
+      message: 'invalid request: holder: Too small',
+      serverMessage: 'invalid request: holder: Too small',
+    });
     expect(assign).not.toHaveBeenCalled();
   });
 

@@ -50,8 +50,22 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'claim', role: 'annotator', file: 'app/api/queue/claim/route.ts', method: 'POST', schema: claimRequest, bad: () => ({ holder: 'short', filter: { datasetId } }) },
-  { name: 'renew', role: 'annotator', file: 'app/api/queue/renew/route.ts', method: 'POST', schema: holderRequest, bad: () => ({ holder: 7 }) },
+  {
+    name: 'claim',
+    role: 'annotator',
+    file: 'app/api/queue/claim/route.ts',
+    method: 'POST',
+    schema: claimRequest,
+    bad: () => ({ holder: 'short', filter: { datasetId } }),
+  },
+  {
+    name: 'renew',
+    role: 'annotator',
+    file: 'app/api/queue/renew/route.ts',
+    method: 'POST',
+    schema: holderRequest,
+    bad: () => ({ holder: 7 }),
+  },
   {
     name: 'verdict',
     role: 'annotator',
@@ -60,7 +74,15 @@ const CASES: Case[] = [
     schema: verdictRequest,
     bad: () => ({ holder: 'contract-test-page', filter: { datasetId }, itemId: 1, decision: 'maybe' }),
   },
-  { name: 'gold', role: 'lead', file: 'app/api/items/[id]/gold/route.ts', method: 'PUT', params: { id: '1' }, schema: goldRequest, bad: () => ({ expected: 'skip' }) },
+  {
+    name: 'gold',
+    role: 'lead',
+    file: 'app/api/items/[id]/gold/route.ts',
+    method: 'PUT',
+    params: { id: '1' },
+    schema: goldRequest,
+    bad: () => ({ expected: 'skip' }),
+  },
   {
     name: 'adjudication page',
     role: 'lead',
@@ -69,9 +91,30 @@ const CASES: Case[] = [
     schema: adjudicationQuery,
     bad: () => ({ limit: '500' }),
   },
-  { name: 'export', role: 'lead', file: 'app/api/exports/route.ts', method: 'POST', schema: startExportRequest, bad: () => ({ format: 'csv' }) },
-  { name: 'exports page', role: 'lead', file: 'app/api/exports/route.ts', method: 'GET', schema: exportsQuery, bad: () => ({ limit: '0' }) },
-  { name: 'add user', role: 'admin', file: 'app/api/users/route.ts', method: 'POST', schema: addUserRequest, bad: () => ({ username: 'someone', roles: [] }) },
+  {
+    name: 'export',
+    role: 'lead',
+    file: 'app/api/exports/route.ts',
+    method: 'POST',
+    schema: startExportRequest,
+    bad: () => ({ format: 'csv' }),
+  },
+  {
+    name: 'exports page',
+    role: 'lead',
+    file: 'app/api/exports/route.ts',
+    method: 'GET',
+    schema: exportsQuery,
+    bad: () => ({ limit: '0' }),
+  },
+  {
+    name: 'add user',
+    role: 'admin',
+    file: 'app/api/users/route.ts',
+    method: 'POST',
+    schema: addUserRequest,
+    bad: () => ({ username: 'someone', roles: [] }),
+  },
   {
     name: 'change user',
     role: 'admin',
@@ -81,7 +124,14 @@ const CASES: Case[] = [
     schema: changeUserRequest,
     bad: () => ({}),
   },
-  { name: 'team', role: 'lead', file: 'app/api/team/route.ts', method: 'GET', schema: teamQuery, bad: () => ({ datasetId: String(datasetId), since: '-1' }) },
+  {
+    name: 'team',
+    role: 'lead',
+    file: 'app/api/team/route.ts',
+    method: 'GET',
+    schema: teamQuery,
+    bad: () => ({ datasetId: String(datasetId), since: '-1' }),
+  },
   {
     name: 'review settings',
     role: 'lead',
@@ -91,10 +141,38 @@ const CASES: Case[] = [
     schema: reviewSettingsRequest,
     bad: () => ({ goldRate: 0.9 }),
   },
-  { name: 'dashboard', role: 'annotator', file: 'app/api/dashboard/route.ts', method: 'GET', schema: dashboardQuery, bad: () => ({ datasetId: '0x1' }) },
-  { name: 'signal', role: 'lead', file: 'app/api/dashboard/signal/route.ts', method: 'GET', schema: signalQuery, bad: () => ({ datasetId: String(datasetId), signal: 'SSIM!' }) },
-  { name: 'signals', role: 'lead', file: 'app/api/signals/route.ts', method: 'POST', schema: signalsRequest, bad: () => ({ filter: { datasetId }, force: 'yes' }) },
-  { name: 'group', role: 'lead', file: 'app/api/signals/group/route.ts', method: 'POST', schema: groupRequest, bad: () => ({ datasetId, maxDistance: 33 }) },
+  {
+    name: 'dashboard',
+    role: 'annotator',
+    file: 'app/api/dashboard/route.ts',
+    method: 'GET',
+    schema: dashboardQuery,
+    bad: () => ({ datasetId: '0x1' }),
+  },
+  {
+    name: 'signal',
+    role: 'lead',
+    file: 'app/api/dashboard/signal/route.ts',
+    method: 'GET',
+    schema: signalQuery,
+    bad: () => ({ datasetId: String(datasetId), signal: 'SSIM!' }),
+  },
+  {
+    name: 'signals',
+    role: 'lead',
+    file: 'app/api/signals/route.ts',
+    method: 'POST',
+    schema: signalsRequest,
+    bad: () => ({ filter: { datasetId }, force: 'yes' }),
+  },
+  {
+    name: 'group',
+    role: 'lead',
+    file: 'app/api/signals/group/route.ts',
+    method: 'POST',
+    schema: groupRequest,
+    bad: () => ({ datasetId, maxDistance: 33 }),
+  },
   {
     name: 'audit preview',
     role: 'lead',
@@ -119,7 +197,12 @@ describe('route handlers parse with the contracts of lib/api', () => {
     it(`${c.name}: refused with the contract's own message`, async () => {
       const input = c.bad();
       const url = c.method === 'GET' ? `/?${new URLSearchParams(input as Record<string, string>)}` : '/';
-      const answer = await callRoute(c.file, c.method, { cookie: cookies.get(c.role), url, params: c.params, body: c.method === 'GET' ? undefined : input });
+      const answer = await callRoute(c.file, c.method, {
+        cookie: cookies.get(c.role),
+        url,
+        params: c.params,
+        body: c.method === 'GET' ? undefined : input,
+      });
       expect(answer.status).toBe(400);
       expect(answer.json.error).toBe(refusal(c.schema, input));
     });

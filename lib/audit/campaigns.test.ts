@@ -89,9 +89,12 @@ describe('sampling a stratified population', () => {
     }
     expect(new Set(rows.map((r) => r.item_id)).size).toBe(25);
     // A stratum taken whole is the whole stratum.
-    expect(rows.filter((r) => r.stratum === 'hqedit/edit').map((r) => r.item_id).sort((x, y) => x - y)).toEqual(
-      idsOf(db, datasetId, 'hqedit', 'edit'),
-    );
+    expect(
+      rows
+        .filter((r) => r.stratum === 'hqedit/edit')
+        .map((r) => r.item_id)
+        .sort((x, y) => x - y),
+    ).toEqual(idsOf(db, datasetId, 'hqedit', 'edit'));
   });
 
   it('sizes each stratum for a margin of error with the finite population correction', () => {
@@ -151,7 +154,9 @@ describe('sampling a stratified population', () => {
       const filter = listFilterSchema.parse({ datasetId, ...terms });
       const { sql, params } = stratumIdsQuery(filter, 'omniedit', 'style');
       const plan = (db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
-      expect(plan.join('\n')).toMatch(/SEARCH items USING (COVERING )?INDEX items_(queue|queue_type|dataset_order|dataset_type_order) \(dataset_id=\?/);
+      expect(plan.join('\n')).toMatch(
+        /SEARCH items USING (COVERING )?INDEX items_(queue|queue_type|dataset_order|dataset_type_order) \(dataset_id=\?/,
+      );
       expect(plan.join('\n')).not.toContain('TEMP B-TREE');
     }
   });
@@ -249,7 +254,12 @@ describe('populations of the bundled samples', () => {
   });
 
   it('lists campaigns newest first with progress, and closes them', () => {
-    const base = { datasetId, population: { kind: 'filter' as const }, sampling: { mode: 'fixed' as const, perStratum: 1 }, createdBy: 'lee' };
+    const base = {
+      datasetId,
+      population: { kind: 'filter' as const },
+      sampling: { mode: 'fixed' as const, perStratum: 1 },
+      createdBy: 'lee',
+    };
     const a = createCampaign(db, { ...base, name: 'a' });
     const b = createCampaign(db, { ...base, name: 'b' });
     expect(listCampaigns(db).map((c) => [c.name, c.audited, c.sampleSize, c.datasetName])).toEqual([

@@ -152,10 +152,7 @@ function requireDataset(db: Db, datasetId: number) {
 }
 
 /** Per-stratum population and sample sizes of a campaign spec, before creating it (the form's table). */
-export function previewCampaign(
-  db: Db,
-  spec: { datasetId: number; population: PopulationSpec; sampling: SamplingSpec },
-): CampaignPreview {
+export function previewCampaign(db: Db, spec: { datasetId: number; population: PopulationSpec; sampling: SamplingSpec }): CampaignPreview {
   requireDataset(db, spec.datasetId);
   return summarize(allocate(strataOf(db, populationFilter(spec.datasetId, spec.population)), spec.sampling));
 }
@@ -233,7 +230,8 @@ export function auditedVersion(
 function draw(db: Db, filter: ListFilter, strata: StratumPreview[], seed: number, kind: PopulationKind): DrawnSample[] {
   const wanted = wantedPositions(strata, seed);
   const picked: { w: Wanted; row: { id: number; status: string; current_candidate_id: number; current_instruction_id: number } }[] = [];
-  const take = (w: Wanted, row: { id: number; status: string; current_candidate_id: number; current_instruction_id: number }) => picked.push({ w, row });
+  const take = (w: Wanted, row: { id: number; status: string; current_candidate_id: number; current_instruction_id: number }) =>
+    picked.push({ w, row });
   // Looked up after the cursors are done: a connection runs one statement at a time.
   const finish = () =>
     picked.map(({ w, row }) => ({
@@ -267,7 +265,9 @@ function draw(db: Db, filter: ListFilter, strata: StratumPreview[], seed: number
     const last = Math.max(...w.positions);
     const ids: number[] = [];
     const { sql, params } = stratumIdsQuery(filter, w.stratum.family, w.stratum.task);
-    for (const id of statement<unknown[], number>(db, sql).pluck().iterate(...params)) {
+    for (const id of statement<unknown[], number>(db, sql)
+      .pluck()
+      .iterate(...params)) {
       if (w.positions.has(w.seen)) ids.push(id);
       if (w.seen++ === last) break;
     }
@@ -291,7 +291,10 @@ export function createCampaign(db: Db, spec: CampaignSpec, maxSample = MAX_SAMPL
     const strata = allocate(strataOf(db, filter), spec.sampling);
     const size = strata.reduce((sum, s) => sum + s.sample, 0);
     if (size > maxSample) {
-      throw new LoupeError('invalid', `a sample of ${size} items is too large (at most ${maxSample}): allow a wider margin or fewer per stratum`);
+      throw new LoupeError(
+        'invalid',
+        `a sample of ${size} items is too large (at most ${maxSample}): allow a wider margin or fewer per stratum`,
+      );
     }
     return { strata, drawn: draw(db, filter, strata, seed, spec.population.kind) };
   });
@@ -410,6 +413,9 @@ export function closeCampaign(db: Db, id: number): Campaign {
   requireCampaign(db, id);
   statement(db, `UPDATE audit_campaigns SET status = 'closed' WHERE id = ?`).run(id);
   // Nobody holds a sample of a closed campaign.
-  statement(db, 'UPDATE audit_samples SET lease_holder = NULL, lease_expires_at = NULL WHERE campaign_id = ? AND lease_holder IS NOT NULL').run(id);
+  statement(
+    db,
+    'UPDATE audit_samples SET lease_holder = NULL, lease_expires_at = NULL WHERE campaign_id = ? AND lease_holder IS NOT NULL',
+  ).run(id);
   return requireCampaign(db, id);
 }

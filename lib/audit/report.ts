@@ -181,8 +181,17 @@ export function campaignReport(db: Db, campaignId: number): CampaignReport {
 }
 
 const CSV_COLUMNS = [
-  'stratum', 'population', 'sampled', 'audited', 'passes', 'pass_rate', 'pass_rate_low', 'pass_rate_high',
-  'mean_instruction_following', 'mean_identity_preservation', 'mean_visual_quality',
+  'stratum',
+  'population',
+  'sampled',
+  'audited',
+  'passes',
+  'pass_rate',
+  'pass_rate_low',
+  'pass_rate_high',
+  'mean_instruction_following',
+  'mean_identity_preservation',
+  'mean_visual_quality',
 ] as const;
 
 /** A CSV cell: numbers to 6 decimals, text quoted when needed and never read as a formula by a spreadsheet. */
@@ -200,8 +209,17 @@ function csvRow(
   rubric: RubricMeans,
 ): string {
   return [
-    stratum, counts.size, counts.sampled, counts.audited, counts.passes, rate?.estimate, rate?.low, rate?.high,
-    rubric.instructionFollowing?.mean, rubric.identityPreservation?.mean, rubric.visualQuality?.mean,
+    stratum,
+    counts.size,
+    counts.sampled,
+    counts.audited,
+    counts.passes,
+    rate?.estimate,
+    rate?.low,
+    rate?.high,
+    rubric.instructionFollowing?.mean,
+    rubric.identityPreservation?.mean,
+    rubric.visualQuality?.mean,
   ]
     .map(cell)
     .join(',');
@@ -232,7 +250,11 @@ export function reportCsv(report: CampaignReport): string {
 
 /** A file name for the report's downloads: `audit-<id>-<name>.csv`. */
 export function reportFileName(campaign: Campaign, extension: 'csv' | 'json'): string {
-  const slug = campaign.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const slug = campaign.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
   return `audit-${campaign.id}${slug ? `-${slug}` : ''}.${extension}`;
 }
 

@@ -8,7 +8,6 @@ import { PERMISSIONS, ROLES, type Permission, type Role } from '@/lib/auth/roles
 import { SAMPLES_DIR } from '@/lib/test/factories';
 import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
 
-
 const ROUTES: { method: 'GET' | 'POST'; path: string; file: string; permission: Permission }[] = [
   { method: 'GET', path: '/api/audits', file: 'app/api/audits/route.ts', permission: 'audit' },
   { method: 'POST', path: '/api/audits', file: 'app/api/audits/route.ts', permission: 'manage' },
@@ -48,7 +47,8 @@ describe('audit routes', () => {
       for (const role of ROLES) {
         const { status } = await call(role, route.method, url);
         const allowed = (PERMISSIONS[route.permission] as readonly Role[]).includes(role);
-        if (allowed && (status === 401 || status === 403 || status >= 500)) failures.push(`${route.method} ${route.path} as ${role}: ${status}`);
+        if (allowed && (status === 401 || status === 403 || status >= 500))
+          failures.push(`${route.method} ${route.path} as ${role}: ${status}`);
         if (!allowed && status !== 403) failures.push(`${route.method} ${route.path} as ${role}: ${status}, expected 403`);
       }
     }
@@ -78,11 +78,25 @@ describe('audit routes', () => {
     expect(other.json.sample.itemId).not.toBe(sample.itemId);
 
     const scores = { instructionFollowing: 7, identityPreservation: 9, visualQuality: 8, pass: true };
-    const bad = await call('auditor', 'POST', `/api/audits/${campaign.id}/results`, { holder, itemId: sample.itemId, ...scores, visualQuality: 12 });
+    const bad = await call('auditor', 'POST', `/api/audits/${campaign.id}/results`, {
+      holder,
+      itemId: sample.itemId,
+      ...scores,
+      visualQuality: 12,
+    });
     expect(bad.status).toBe(400);
-    const taken = await call('auditor', 'POST', `/api/audits/${campaign.id}/results`, { holder, itemId: other.json.sample.itemId, ...scores });
+    const taken = await call('auditor', 'POST', `/api/audits/${campaign.id}/results`, {
+      holder,
+      itemId: other.json.sample.itemId,
+      ...scores,
+    });
     expect(taken.status).toBe(409);
-    const result = await call('auditor', 'POST', `/api/audits/${campaign.id}/results`, { holder, itemId: sample.itemId, ...scores, msSpent: 5000 });
+    const result = await call('auditor', 'POST', `/api/audits/${campaign.id}/results`, {
+      holder,
+      itemId: sample.itemId,
+      ...scores,
+      msSpent: 5000,
+    });
     expect(result.status).toBe(201);
     expect(result.json.progress).toEqual({ audited: 1, sampled: 11, mine: 1 });
     expect((await call('lead', 'POST', `/api/audits/${campaign.id}/release`, { holder })).json).toEqual({ released: 1 });

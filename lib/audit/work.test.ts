@@ -54,7 +54,14 @@ describe('claiming samples', () => {
   it('records scores, ends the lease, moves on, and reports progress; a result can be corrected', () => {
     const ids = order();
     const first = claimNextSample(db, campaign.id, 'u1:page-a', 'ann', T0).sample!;
-    const result = recordResult(db, campaign.id, first.itemId, 'ann', { ...good, note: '  fine  ', msSpent: 4200 }, { holder: 'u1:page-a', now: T0 + 5 });
+    const result = recordResult(
+      db,
+      campaign.id,
+      first.itemId,
+      'ann',
+      { ...good, note: '  fine  ', msSpent: 4200 },
+      { holder: 'u1:page-a', now: T0 + 5 },
+    );
     expect(result).toMatchObject({ itemId: ids[0], auditor: 'ann', pass: true, note: 'fine', msSpent: 4200 });
     const lease = db.$client
       .prepare('SELECT lease_holder, lease_expires_at FROM audit_samples WHERE campaign_id = ? AND item_id = ?')
@@ -148,7 +155,12 @@ describe('what the audit page shows', () => {
     const [rejected, accepted] = idsOf(db, datasetId, 'hqedit', 'edit');
     decideAll(db, datasetId, [rejected], 'reject', 'rita');
     decideAll(db, datasetId, [accepted], 'accept', 'sam');
-    const base = { datasetId, population: { kind: 'filter' as const, filter: { family: 'hqedit', task: 'edit' } }, sampling: { mode: 'fixed' as const, perStratum: 2 }, createdBy: 'lee' };
+    const base = {
+      datasetId,
+      population: { kind: 'filter' as const, filter: { family: 'hqedit', task: 'edit' } },
+      sampling: { mode: 'fixed' as const, perStratum: 2 },
+      createdBy: 'lee',
+    };
     const blind = createCampaign(db, { ...base, name: 'blind' });
     const open = createCampaign(db, { ...base, name: 'open', blind: false });
 
@@ -160,7 +172,14 @@ describe('what the audit page shows', () => {
     const shown = auditItem(db, open.id, rejected, { blind: open.blind });
     expect(shown.reviewerDecision).toBe('reject');
     expect(shown.verdicts).toEqual([
-      { reviewer: 'rita', decision: 'reject', kind: 'review', reasons: ['artifacts'], comment: 'smeared edge', createdAt: expect.any(Number) },
+      {
+        reviewer: 'rita',
+        decision: 'reject',
+        kind: 'review',
+        reasons: ['artifacts'],
+        comment: 'smeared edge',
+        createdAt: expect.any(Number),
+      },
     ]);
   });
 });

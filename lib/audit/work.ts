@@ -131,10 +131,10 @@ export function claimNextSample(db: Db, campaignId: number, holder: string, audi
 
 /** Lets go of a page's samples (the page closed). */
 export function releaseSamples(db: Db, campaignId: number, holder: string): number {
-  return statement(db, 'UPDATE audit_samples SET lease_holder = NULL, lease_expires_at = NULL WHERE campaign_id = ? AND lease_holder = ?').run(
-    campaignId,
-    holder,
-  ).changes;
+  return statement(
+    db,
+    'UPDATE audit_samples SET lease_holder = NULL, lease_expires_at = NULL WHERE campaign_id = ? AND lease_holder = ?',
+  ).run(campaignId, holder).changes;
 }
 
 export interface AuditResult extends AuditScores {
@@ -176,7 +176,10 @@ export function recordResult(
        created_at = excluded.created_at
      RETURNING id`,
   ).pluck();
-  const clear = statement(db, 'UPDATE audit_samples SET lease_holder = NULL, lease_expires_at = NULL WHERE campaign_id = ? AND item_id = ?');
+  const clear = statement(
+    db,
+    'UPDATE audit_samples SET lease_holder = NULL, lease_expires_at = NULL WHERE campaign_id = ? AND item_id = ?',
+  );
 
   const id = db.$client
     .transaction(() => {
@@ -186,8 +189,16 @@ export function recordResult(
         throw new LoupeError('conflict', 'another auditor holds this sample now');
       }
       const resultId = upsert.get(
-        campaignId, itemId, auditor, input.instructionFollowing, input.identityPreservation, input.visualQuality,
-        input.pass ? 1 : 0, input.note?.trim() || null, input.msSpent ?? null, now,
+        campaignId,
+        itemId,
+        auditor,
+        input.instructionFollowing,
+        input.identityPreservation,
+        input.visualQuality,
+        input.pass ? 1 : 0,
+        input.note?.trim() || null,
+        input.msSpent ?? null,
+        now,
       ) as number;
       clear.run(campaignId, itemId);
       return resultId;
@@ -273,7 +284,8 @@ export function auditItem(db: Db, campaignId: number, itemId: number, options: {
   // (a pending item, or a regenerated population's current regeneration the decision did not choose).
   const decided = decidedVersion(db, itemId);
   const instructionId =
-    row.instruction_version_id ?? (decided && decided.candidateId === row.candidate_id ? decided.instructionId : row.current_instruction_id);
+    row.instruction_version_id ??
+    (decided && decided.candidateId === row.candidate_id ? decided.instructionId : row.current_instruction_id);
   const instructions = statement<[number], { id: number; kind: InstructionKind; text: string; createdAt: number }>(
     db,
     'SELECT id, kind, text, created_at AS createdAt FROM instruction_versions WHERE item_id = ? ORDER BY id',
@@ -328,6 +340,10 @@ function auditedVersion(
   const isDecided = decided?.candidateId === choice.candidateId && decided.instructionId === choice.instructionId;
   const label = labelVersion({ candidates, instructions }, choice, isDecided ? decided.verdict.created_at : undefined);
   const verb = decided?.verdict.decision === 'accept' ? 'accepted' : 'rejected';
-  const prefix = !decided ? 'current version' : decided.candidateId === choice.candidateId ? `${verb} version` : `current version (not the ${verb} one)`;
+  const prefix = !decided
+    ? 'current version'
+    : decided.candidateId === choice.candidateId
+      ? `${verb} version`
+      : `current version (not the ${verb} one)`;
   return { text: `${prefix}: ${label.text}`, newer: [label.newerCandidate, label.newerInstruction].filter((n): n is string => n !== null) };
 }

@@ -42,16 +42,30 @@ it('0009 moves usernames to user ids and keeps unknown names and labels as writt
   const { datasetId } = await importGptEdit(db, SAMPLES_DIR);
   const ana = await addUser(db, { username: 'ana', roles: ['annotator', 'lead'], password: 'long enough pw' });
   const sql = db.$client;
-  sql.prepare(`INSERT INTO verdicts (item_id, reviewer, decision, kind, created_at) VALUES (1, 'ana', 'accept', 'review', 1), (1, 'ghost', 'reject', 'review', 2)`).run();
+  sql
+    .prepare(
+      `INSERT INTO verdicts (item_id, reviewer, decision, kind, created_at) VALUES (1, 'ana', 'accept', 'review', 1), (1, 'ghost', 'reject', 'review', 2)`,
+    )
+    .run();
   sql.prepare(`INSERT INTO comments (item_id, author, body, created_at) VALUES (1, 'ana', 'hi', 3), (1, 'ghost', 'boo', 4)`).run();
-  sql.prepare(`INSERT INTO jobs (kind, item_id, params, requested_by) VALUES ('rewrite', 1, '{}', 'ana'), ('regenerate', 1, '{}', 'cli:carol')`).run();
+  sql
+    .prepare(
+      `INSERT INTO jobs (kind, item_id, params, requested_by) VALUES ('rewrite', 1, '{}', 'ana'), ('regenerate', 1, '{}', 'cli:carol')`,
+    )
+    .run();
   const rewrite = Number(
-    sql.prepare(`INSERT INTO instruction_versions (item_id, kind, text, created_by) VALUES (1, 'rewrite', 'x', 'gpt-4o (asked by ana)')`).run().lastInsertRowid,
+    sql
+      .prepare(`INSERT INTO instruction_versions (item_id, kind, text, created_by) VALUES (1, 'rewrite', 'x', 'gpt-4o (asked by ana)')`)
+      .run().lastInsertRowid,
   );
   sql.prepare('UPDATE jobs SET result_instruction_id = ? WHERE requested_by = ?').run(rewrite, 'ana');
   sql.prepare(`INSERT INTO instruction_versions (item_id, kind, text, created_by) VALUES (1, 'human', 'y', 'ana')`).run();
   sql.prepare(`INSERT INTO gold_items (item_id, dataset_id, expected, created_by) VALUES (2, ?, 'accept', 'ana')`).run(datasetId);
-  sql.prepare(`INSERT INTO exports (format, filter, out_path, created_by, started_at) VALUES ('jsonl', '{}', '/tmp/a', 'web:ana', 1), ('jsonl', '{}', '/tmp/b', 'cli:carol', 1)`).run();
+  sql
+    .prepare(
+      `INSERT INTO exports (format, filter, out_path, created_by, started_at) VALUES ('jsonl', '{}', '/tmp/a', 'web:ana', 1), ('jsonl', '{}', '/tmp/b', 'cli:carol', 1)`,
+    )
+    .run();
   sql.prepare(`UPDATE items SET lease_holder = ?, lease_reviewer = 'ana', lease_expires_at = 9e15 WHERE id = 3`).run(`${ana.id}:tab`);
   sql.close();
 
@@ -73,7 +87,10 @@ it('0009 moves usernames to user ids and keeps unknown names and labels as writt
   expect(actors).toContain('gpt-4o');
   expect(actors).not.toContain('ana');
   const stats = teamStats(db, { datasetId, bootstrap: { iterations: 10 } })!;
-  expect(stats.annotators.map((a) => [a.reviewer, a.verdicts])).toEqual([['ana-b', 1], ['ghost', 1]]);
+  expect(stats.annotators.map((a) => [a.reviewer, a.verdicts])).toEqual([
+    ['ana-b', 1],
+    ['ghost', 1],
+  ]);
   db.$client.close();
 });
 
@@ -88,10 +105,20 @@ it('the review item names who wrote each instruction and who asked for each rege
   const bo = await addUser(db, { username: 'bo', roles: ['annotator'], password: 'long enough pw' });
   const sql = db.$client;
   const { getReviewItem, addHumanInstruction } = await import('@/lib/review/items');
-  const rewrite = Number(sql.prepare(`INSERT INTO instruction_versions (item_id, kind, text, created_by) VALUES (1, 'rewrite', 'x', 'gpt-4o')`).run().lastInsertRowid);
-  const job = Number(sql.prepare(`INSERT INTO jobs (kind, item_id, params, requested_by, result_instruction_id) VALUES ('rewrite', 1, '{}', ?, ?)`).run(bo.id, rewrite).lastInsertRowid);
+  const rewrite = Number(
+    sql.prepare(`INSERT INTO instruction_versions (item_id, kind, text, created_by) VALUES (1, 'rewrite', 'x', 'gpt-4o')`).run()
+      .lastInsertRowid,
+  );
+  const job = Number(
+    sql
+      .prepare(`INSERT INTO jobs (kind, item_id, params, requested_by, result_instruction_id) VALUES ('rewrite', 1, '{}', ?, ?)`)
+      .run(bo.id, rewrite).lastInsertRowid,
+  );
   const source = sql.prepare('SELECT root_id, path FROM candidates WHERE item_id = 1').get() as { root_id: number; path: string };
-  sql.prepare(`INSERT INTO candidates (item_id, origin, root_id, path, width, height, provenance, job_id) VALUES (1, 'regenerated', ?, ?, 8, 8, ?, ?)`)
+  sql
+    .prepare(
+      `INSERT INTO candidates (item_id, origin, root_id, path, width, height, provenance, job_id) VALUES (1, 'regenerated', ?, ?, 8, 8, ?, ?)`,
+    )
     .run(source.root_id, source.path, JSON.stringify({ model: 'gpt-image-1', requestedBy: bo.id }), job);
   expect(addHumanInstruction(db, 1, 'Make it pink.', bo.id).createdBy).toBe('bo');
   sql.prepare(`UPDATE users SET username = 'bo-2' WHERE id = ?`).run(bo.id);
@@ -106,7 +133,8 @@ it('the review item names who wrote each instruction and who asked for each rege
   // The verdict-reviewer filter takes a username: the current one finds bo's verdicts, the old one nothing.
   sql.prepare(`UPDATE items SET status = 'accepted' WHERE id = 1`).run();
   const { listItems } = await import('@/lib/review/items');
-  const byReviewer = (reviewer: string) => listItems(db, { datasetId: 1, reviewer, status: 'accepted' }, undefined, 10).rows.map((r) => r.id);
+  const byReviewer = (reviewer: string) =>
+    listItems(db, { datasetId: 1, reviewer, status: 'accepted' }, undefined, 10).rows.map((r) => r.id);
   expect(byReviewer('bo-2')).toEqual([1]);
   expect(byReviewer('bo')).toEqual([]);
   db.$client.close();

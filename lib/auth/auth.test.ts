@@ -15,7 +15,10 @@ async function signIn(auth: ReturnType<typeof createAuth>, username: string, pas
       body: JSON.stringify({ username, password }),
     }),
   );
-  const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   return { status: response.status, cookie };
 }
 
@@ -46,7 +49,10 @@ describe('accounts', () => {
     expect(setCookie).toMatch(/loupe\.session_token=/);
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
-    const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = response.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const user = await sessionUser(auth, cookie);
     expect(user?.username).toBe('ana');
     expect(user?.roles).toBe('annotator,lead');

@@ -119,8 +119,7 @@ export function createAuth(db: Db) {
         create: {
           before: async (session) => {
             const user = db.$client.prepare('SELECT disabled FROM users WHERE id = ?').get(session.userId) as
-              | { disabled: number }
-              | undefined;
+              { disabled: number } | undefined;
             if (!user || user.disabled) throw new APIError('FORBIDDEN', { message: 'this account is disabled' });
           },
         },

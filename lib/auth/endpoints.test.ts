@@ -32,7 +32,9 @@ describe('better-auth endpoints under /api/auth', () => {
 
   it('answers 404 for every endpoint in better-auth’s router that Loupe does not mount', async () => {
     const { getAuth, MOUNTED_AUTH_PATHS } = await import('./auth');
-    const endpoints = Object.values(getAuth().api as Record<string, { path?: string; options?: { method: string | string[]; metadata?: { SERVER_ONLY?: boolean } } }>)
+    const endpoints = Object.values(
+      getAuth().api as Record<string, { path?: string; options?: { method: string | string[]; metadata?: { SERVER_ONLY?: boolean } } }>,
+    )
       .filter((endpoint) => endpoint.path && !endpoint.options?.metadata?.SERVER_ONLY)
       .map((endpoint) => ({ path: endpoint.path!, method: [endpoint.options!.method].flat()[0] as 'GET' | 'POST' }));
     const paths = endpoints.map((e) => e.path);
@@ -45,7 +47,15 @@ describe('better-auth endpoints under /api/auth', () => {
     for (const { path, method } of endpoints) {
       if ((MOUNTED_AUTH_PATHS as readonly string[]).includes(path)) continue;
       for (const cookie of [cookies.get('annotator'), cookies.get('admin')]) {
-        const body = { username: 'taken-name', name: 'taken-name', email: 'x@example.org', password: 'a long password', newEmail: 'y@example.org', token: 'x', callbackURL: '/' };
+        const body = {
+          username: 'taken-name',
+          name: 'taken-name',
+          email: 'x@example.org',
+          password: 'a long password',
+          newEmail: 'y@example.org',
+          token: 'x',
+          callbackURL: '/',
+        };
         const { status } = await auth(path.replace(/:\w+/g, 'x'), { method, cookie, body });
         if (status !== 404) open.push(`${method} ${path}: ${status}`);
       }
@@ -69,9 +79,21 @@ describe('better-auth endpoints under /api/auth', () => {
 
   it('refuses sign-up and renaming, for an admin too (renames go through /api/users)', async () => {
     const before = await usernames();
-    expect((await auth('/sign-up/email', { origin: TEST_ORIGIN, body: { email: 'new@example.org', password: 'a long password', name: 'new', username: 'newbie' } })).status).toBe(404);
+    expect(
+      (
+        await auth('/sign-up/email', {
+          origin: TEST_ORIGIN,
+          body: { email: 'new@example.org', password: 'a long password', name: 'new', username: 'newbie' },
+        })
+      ).status,
+    ).toBe(404);
     for (const role of ['annotator', 'admin'] as const) {
-      for (const body of [{ username: 'only-lead' }, { username: 'fresh-name' }, { name: 'fresh-name' }, { displayUsername: 'only-lead' }]) {
+      for (const body of [
+        { username: 'only-lead' },
+        { username: 'fresh-name' },
+        { name: 'fresh-name' },
+        { displayUsername: 'only-lead' },
+      ]) {
         expect((await auth('/update-user', { cookie: cookies.get(role), body })).status, `${role} ${JSON.stringify(body)}`).toBe(404);
       }
     }

@@ -53,8 +53,13 @@ describe('identity', () => {
     expect(reviewed).toHaveLength(3);
     const item = reviewed[0];
     const params = { id: String(item) };
-    expect((await callRoute('app/api/items/[id]/comments/route.ts', 'POST', { cookie: ana, params, body: { body: 'seam on the left' } })).status).toBe(201);
-    expect((await callRoute('app/api/items/[id]/instructions/route.ts', 'POST', { cookie: ana, params, body: { text: 'Make the sky pink.' } })).status).toBe(201);
+    expect(
+      (await callRoute('app/api/items/[id]/comments/route.ts', 'POST', { cookie: ana, params, body: { body: 'seam on the left' } })).status,
+    ).toBe(201);
+    expect(
+      (await callRoute('app/api/items/[id]/instructions/route.ts', 'POST', { cookie: ana, params, body: { text: 'Make the sky pink.' } }))
+        .status,
+    ).toBe(201);
 
     // Rows record the user id, not the name.
     const db = getDb().$client;
@@ -63,12 +68,15 @@ describe('identity', () => {
 
     // An admin renames ana; a new user then gets the old name.
     const renamed = await callRoute('app/api/users/[username]/route.ts', 'PATCH', {
-      cookie: cookies.get('admin'), params: { username: 'ana' }, body: { username: 'ana-moved' },
+      cookie: cookies.get('admin'),
+      params: { username: 'ana' },
+      body: { username: 'ana-moved' },
     });
     expect(renamed.status).toBe(200);
     expect(renamed.json.user).toMatchObject({ id: anaId, username: 'ana-moved' });
     const created = await callRoute('app/api/users/route.ts', 'POST', {
-      cookie: cookies.get('admin'), body: { username: 'ana', roles: ['annotator'], password: PASSWORD },
+      cookie: cookies.get('admin'),
+      body: { username: 'ana', roles: ['annotator'], password: PASSWORD },
     });
     expect(created.status).toBe(201);
     const impostor = await signIn('ana');
@@ -96,7 +104,8 @@ describe('identity', () => {
     for (const id of reviewed) expect(theirs).toContain(id);
     // And the renamed user still cannot judge them again.
     const again = await callRoute('app/api/queue/claim/route.ts', 'POST', {
-      cookie: await signIn('ana-moved'), body: { filter: { datasetId }, holder: 'page-again-01', count: 10 },
+      cookie: await signIn('ana-moved'),
+      body: { filter: { datasetId }, holder: 'page-again-01', count: 10 },
     });
     for (const id of reviewed) expect((again.json.items as { id: number }[]).map((i) => i.id)).not.toContain(id);
   });

@@ -39,8 +39,19 @@ export function readMatrix(): MatrixRow[] {
     .split('\n')
     .filter((line) => /^\|\s*(GET|POST|PUT|PATCH|DELETE)\s*\|/.test(line))
     .map((line) => {
-      const [method, route, permission, roles] = line.split('|').slice(1, 5).map((cell) => cell.replace(/`/g, '').trim());
-      return { method, path: route, permission: permission as Permission | 'public', roles: roles.split(',').map((r) => r.trim()).filter(Boolean) };
+      const [method, route, permission, roles] = line
+        .split('|')
+        .slice(1, 5)
+        .map((cell) => cell.replace(/`/g, '').trim());
+      return {
+        method,
+        path: route,
+        permission: permission as Permission | 'public',
+        roles: roles
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+      };
     });
 }
 
@@ -49,7 +60,13 @@ function readPageTable(): Map<string, Permission | 'public'> {
   const rows = matrixSection()
     .split('\n')
     .filter((line) => /^\|\s*`\/[^`]*`\s*\|/.test(line))
-    .map((line) => line.split('|').slice(1, 3).map((cell) => cell.replace(/`/g, '').trim()) as [string, Permission | 'public']);
+    .map(
+      (line) =>
+        line
+          .split('|')
+          .slice(1, 3)
+          .map((cell) => cell.replace(/`/g, '').trim()) as [string, Permission | 'public'],
+    );
   return new Map(rows);
 }
 
@@ -105,7 +122,13 @@ function routeHandlers(): { method: string; path: string; file: string }[] {
     .filter((file) => /^route\.(ts|tsx|js|mjs)$/.test(path.basename(file)))
     .map((file) => path.join('app/api', file));
   return files.flatMap((file) => {
-    const url = '/' + path.dirname(file).replace(/^app\//, '').replace(/\[\.\.\.(\w+)\]/g, '*').replace(/\[(\w+)\]/g, ':$1');
+    const url =
+      '/' +
+      path
+        .dirname(file)
+        .replace(/^app\//, '')
+        .replace(/\[\.\.\.(\w+)\]/g, '*')
+        .replace(/\[(\w+)\]/g, ':$1');
     return [...exportedNames(path.join(root, file))].filter((name) => METHODS.has(name)).map((method) => ({ method, path: url, file }));
   });
 }
@@ -116,7 +139,15 @@ function pages(): { path: string; file: string }[] {
     .filter((file) => /^page\.(tsx|ts|jsx|js)$/.test(path.basename(file)))
     .map((file) => {
       const dir = path.dirname(file).replace(/\\/g, '/');
-      const url = dir === '.' ? '/' : '/' + dir.split('/').filter((part) => !/^\(.*\)$/.test(part)).join('/').replace(/\[(\w+)\]/g, ':$1');
+      const url =
+        dir === '.'
+          ? '/'
+          : '/' +
+            dir
+              .split('/')
+              .filter((part) => !/^\(.*\)$/.test(part))
+              .join('/')
+              .replace(/\[(\w+)\]/g, ':$1');
       return { path: url, file: path.join('app', file) };
     });
 }
@@ -183,7 +214,9 @@ describe('authorization matrix (docs/api.md)', () => {
       if (checked !== row.permission) wrong.push(`${key(row)}: the handler checks ${checked}, the docs say ${row.permission}`);
       if (checked === 'public' && !row.path.startsWith('/api/auth/')) wrong.push(`${key(row)}: not made with route()`);
       if (row.permission !== 'public' && JSON.stringify(row.roles) !== JSON.stringify(PERMISSIONS[row.permission])) {
-        wrong.push(`${key(row)}: the docs list ${row.roles.join(', ')}, ${row.permission} is held by ${PERMISSIONS[row.permission].join(', ')}`);
+        wrong.push(
+          `${key(row)}: the docs list ${row.roles.join(', ')}, ${row.permission} is held by ${PERMISSIONS[row.permission].join(', ')}`,
+        );
       }
     }
     expect(wrong).toEqual([]);
@@ -195,7 +228,9 @@ describe('authorization matrix (docs/api.md)', () => {
     for (const row of readMatrix()) {
       if (row.permission === 'public') continue;
       const file = handlers.get(key(row))!.file;
-      const params = Object.fromEntries([...row.path.matchAll(/:(\w+)/g)].map((m) => [m[1], m[1] === 'kind' ? 'source' : m[1] === 'username' ? 'only-admin' : '1']));
+      const params = Object.fromEntries(
+        [...row.path.matchAll(/:(\w+)/g)].map((m) => [m[1], m[1] === 'kind' ? 'source' : m[1] === 'username' ? 'only-admin' : '1']),
+      );
       const url = row.path.replace(/:(\w+)/g, (_, name) => params[name]);
       const call = async (cookie?: string) => callRoute(file, row.method as 'GET', { url, cookie, params });
       const anonymous = await call();
@@ -231,7 +266,10 @@ describe('authorization matrix (docs/api.md)', () => {
       await callRoute('app/api/items/[id]/comments/route.ts', 'POST', { cookie, params: { id: '1' }, body: { body: `note by ${role}` } });
     }
     const comments = async (role: Role) =>
-      ((await callRoute('app/api/items/[id]/comments/route.ts', 'GET', { cookie: cookies.get(role), params: { id: '1' } })).json.comments as { body: string }[])
+      (
+        (await callRoute('app/api/items/[id]/comments/route.ts', 'GET', { cookie: cookies.get(role), params: { id: '1' } })).json
+          .comments as { body: string }[]
+      )
         .map((c) => c.body)
         .sort();
     // "Leads see every comment; other users see their own."
@@ -251,7 +289,11 @@ describe('authorization matrix (docs/api.md)', () => {
     expect([lead.scope, lead.annotators.map((a) => a.reviewer)]).toEqual(['team', ['only-annotator', 'only-lead']]);
     expect(lead.agreement.pairs.length).toBe(1);
     const annotator = await team('annotator');
-    expect([annotator.scope, annotator.annotators.map((a) => a.reviewer), annotator.agreement.pairs]).toEqual(['self', ['only-annotator'], []]);
+    expect([annotator.scope, annotator.annotators.map((a) => a.reviewer), annotator.agreement.pairs]).toEqual([
+      'self',
+      ['only-annotator'],
+      [],
+    ]);
     const auditor = await team('auditor');
     expect([auditor.scope, auditor.annotators, auditor.agreement.pairs]).toEqual(['self', [], []]);
   });

@@ -28,7 +28,10 @@ export function isRole(value: string): value is Role {
 
 /** Roles stored as "annotator,lead"; unknown names are dropped. */
 export function parseRoles(stored: string | null | undefined): Role[] {
-  return (stored ?? '').split(',').map((r) => r.trim()).filter(isRole);
+  return (stored ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(isRole);
 }
 
 export function formatRoles(roles: Iterable<Role>): string {

@@ -1,4 +1,3 @@
-
 import { getAuth } from './auth';
 import { parseRoles, type Role } from './roles';
 
@@ -22,4 +21,3 @@ export async function currentUser(headers: Headers): Promise<SessionUser | null>
   if (user.disabled || !user.username) return null;
   return { id: user.id, username: user.username, roles: parseRoles(user.roles) };
 }
-

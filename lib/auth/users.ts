@@ -49,7 +49,10 @@ const toSummary = (row: UserRow): UserSummary => ({
 export async function addUser(db: Db, input: { username: string; roles: Role[]; password: string }): Promise<UserSummary> {
   const username = normalizeUsername(input.username);
   if (!USERNAME_PATTERN.test(username)) {
-    throw new LoupeError('invalid', `invalid username "${input.username}": 2-40 of a-z, 0-9, '.', '_', '-', starting with a letter or digit`);
+    throw new LoupeError(
+      'invalid',
+      `invalid username "${input.username}": 2-40 of a-z, 0-9, '.', '_', '-', starting with a letter or digit`,
+    );
   }
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new LoupeError('invalid', `the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -88,9 +91,7 @@ export function getUser(db: Db, username: string): UserSummary | undefined {
 }
 
 export function listUsers(db: Db): UserSummary[] {
-  const rows = db.$client
-    .prepare('SELECT id, username, roles, disabled, created_at FROM users ORDER BY username')
-    .all() as UserRow[];
+  const rows = db.$client.prepare('SELECT id, username, roles, disabled, created_at FROM users ORDER BY username').all() as UserRow[];
   return rows.map(toSummary);
 }
 

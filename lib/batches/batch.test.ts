@@ -43,7 +43,8 @@ const items = (where = '1 = 1', ...params: unknown[]) =>
   db.$client
     .prepare(`SELECT id, family, source_width AS width, source_height AS height FROM items WHERE ${where} ORDER BY id`)
     .all(...params) as Row[];
-const sumEstimates = (rows: Row[], kind: 'regenerate' | 'rewrite') => rows.reduce((sum, row) => sum + kindOf(kind)!.estimate(config, row, {}), 0);
+const sumEstimates = (rows: Row[], kind: 'regenerate' | 'rewrite') =>
+  rows.reduce((sum, row) => sum + kindOf(kind)!.estimate(config, row, {}), 0);
 const batchJobs = (batchId: number) =>
   db.$client.prepare('SELECT item_id AS itemId, status, error FROM jobs WHERE batch_id = ? ORDER BY item_id').all(batchId) as {
     itemId: number;
@@ -108,11 +109,20 @@ describe('estimateBatch', () => {
 
   it('buckets sizes in SQL exactly as chooseBucket does', () => {
     const bucketOf = db.$client.prepare(`SELECT ${BUCKET_SQL} FROM (SELECT ? AS source_width, ? AS source_height)`).pluck();
-    const name = (w: number, h: number) => ({ 1: 'square', 1.5: 'landscape' })[chooseBucket(w, h).width / chooseBucket(w, h).height] ?? 'portrait';
+    const name = (w: number, h: number) =>
+      ({ 1: 'square', 1.5: 'landscape' })[chooseBucket(w, h).width / chooseBucket(w, h).height] ?? 'portrait';
     for (let w = 1; w <= 400; w += 3) {
       for (let h = 1; h <= 400; h += 7) expect(bucketOf.get(w, h), `${w}x${h}`).toBe(name(w, h));
     }
-    for (const [w, h] of [[4000, 300], [1225, 1000], [1224, 1000], [1000, 1225], [1000, 1224], [8192, 6689], [6689, 8192]]) {
+    for (const [w, h] of [
+      [4000, 300],
+      [1225, 1000],
+      [1224, 1000],
+      [1000, 1225],
+      [1000, 1224],
+      [8192, 6689],
+      [6689, 8192],
+    ]) {
       expect(bucketOf.get(w, h), `${w}x${h}`).toBe(name(w, h));
     }
   });

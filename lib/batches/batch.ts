@@ -116,15 +116,23 @@ export async function startBatch(
   if (!(request.budgetUsd > 0)) throw new LoupeError('invalid', 'the budget must be a positive number of USD');
   const estimate = estimateBatch(db, config, request);
   if (estimate.items === 0) {
-    throw new LoupeError('invalid', estimate.skippedActive ? `all ${estimate.skippedActive} matching items already have a ${request.kind} job queued or running` : 'no items match this filter');
+    throw new LoupeError(
+      'invalid',
+      estimate.skippedActive
+        ? `all ${estimate.skippedActive} matching items already have a ${request.kind} job queued or running`
+        : 'no items match this filter',
+    );
   }
   // `total` starts as the estimate, so batchProgress does not call a batch done while it is still being queued.
   const batchId = Number(
-    statement(
-      db,
-      `INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by) VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(request.kind, JSON.stringify(request.filter), request.budgetUsd, estimate.estimatedUsd, estimate.items, request.requestedBy)
-      .lastInsertRowid,
+    statement(db, `INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by) VALUES (?, ?, ?, ?, ?, ?)`).run(
+      request.kind,
+      JSON.stringify(request.filter),
+      request.budgetUsd,
+      estimate.estimatedUsd,
+      estimate.items,
+      request.requestedBy,
+    ).lastInsertRowid,
   );
 
   const { where, params } = filterSql(request.filter, request.filter.status);

@@ -37,7 +37,9 @@ interface Row {
   height: number;
 }
 const items = (where = '1 = 1', ...params: unknown[]) =>
-  db.$client.prepare(`SELECT id, source_width AS width, source_height AS height FROM items WHERE ${where} ORDER BY id`).all(...params) as Row[];
+  db.$client
+    .prepare(`SELECT id, source_width AS width, source_height AS height FROM items WHERE ${where} ORDER BY id`)
+    .all(...params) as Row[];
 const sumJudge = (rows: Row[], c = config) => rows.reduce((sum, row) => sum + estimateJudge(c, row), 0);
 
 async function runBatch(batchId: number) {
@@ -97,13 +99,17 @@ describe('judge batches', () => {
     );
     expect(queued).toBe(omniedit.length);
     expect(estimatedUsd).toBeCloseTo(sumJudge(omniedit), 12);
-    const jobs = db.$client.prepare('SELECT item_id AS itemId, kind, cost_usd AS costUsd, params FROM jobs WHERE batch_id = ? ORDER BY item_id').all(batchId) as {
+    const jobs = db.$client
+      .prepare('SELECT item_id AS itemId, kind, cost_usd AS costUsd, params FROM jobs WHERE batch_id = ? ORDER BY item_id')
+      .all(batchId) as {
       itemId: number;
       kind: string;
       costUsd: number;
       params: string;
     }[];
-    expect(jobs).toEqual(omniedit.map((row) => ({ itemId: row.id, kind: 'judge', costUsd: expect.closeTo(estimateJudge(config, row), 15), params: '{}' })));
+    expect(jobs).toEqual(
+      omniedit.map((row) => ({ itemId: row.id, kind: 'judge', costUsd: expect.closeTo(estimateJudge(config, row), 15), params: '{}' })),
+    );
 
     await runBatch(batchId);
     const progress = batchProgress(db, batchId);

@@ -56,8 +56,6 @@ export function progressByTask(db: Db, datasetId?: number): Progress {
       if (isStatus(status)) target[status] += n;
     }
   }
-  const tasks = [...byTask.values()]
-    .sort((a, b) => a.family.localeCompare(b.family) || a.task.localeCompare(b.task))
-    .map(withRate);
+  const tasks = [...byTask.values()].sort((a, b) => a.family.localeCompare(b.family) || a.task.localeCompare(b.task)).map(withRate);
   return { tasks, overall: withRate(overall) };
 }

@@ -45,7 +45,11 @@ function decide(datasetId: number, who: Claimant, decision: 'accept' | 'reject' 
 }
 
 const sql = (text: string, ...params: unknown[]) => db.$client.prepare(text).run(...params);
-const one = <T>(text: string, ...params: unknown[]) => db.$client.prepare(text).pluck().get(...params) as T;
+const one = <T>(text: string, ...params: unknown[]) =>
+  db.$client
+    .prepare(text)
+    .pluck()
+    .get(...params) as T;
 const taskOf = (itemId: number) =>
   db.$client.prepare('SELECT family, task FROM items WHERE id = ?').get(itemId) as { family: string; task: string };
 const currentCandidate = (itemId: number) => one<number>('SELECT current_candidate_id FROM items WHERE id = ?', itemId);
@@ -201,14 +205,21 @@ describe('regenerationSummary', () => {
         sql(
           // A succeeded job committed its actual cost; the others here sent nothing.
           `INSERT INTO jobs (kind, item_id, status, cost_usd, spent_usd, requested_by, finished_at) VALUES (?, ?, ?, ?, ?, 'lead', ?)`,
-          kind, itemId, status, cost, status === 'succeeded' ? cost : 0, ['succeeded', 'failed', 'cancelled'].includes(status) ? NOW : null,
+          kind,
+          itemId,
+          status,
+          cost,
+          status === 'succeeded' ? cost : 0,
+          ['succeeded', 'failed', 'cancelled'].includes(status) ? NOW : null,
         ).lastInsertRowid,
       );
     const regenerated = (jobId: number, itemId: number, paddingOk: number | null) =>
       sql(
         `INSERT INTO candidates (item_id, origin, root_id, path, width, height, job_id, padding_ok)
          SELECT item_id, 'regenerated', root_id, path, width, height, ?, ? FROM candidates WHERE id = ?`,
-        jobId, paddingOk, currentCandidate(itemId),
+        jobId,
+        paddingOk,
+        currentCandidate(itemId),
       );
     regenerated(job('regenerate', 'succeeded', 0.1), x[0], 1);
     regenerated(job('regenerate', 'succeeded', 0.3, x[1]), x[1], 0);
@@ -265,20 +276,28 @@ describe('auditSummary', () => {
         sql(
           `INSERT INTO audit_campaigns (name, dataset_id, population, sampling, seed, population_size, sample_size, created_by)
            VALUES (?, ?, '{}', '{}', 1, 400, 6, 'lead')`,
-          name, datasetId,
+          name,
+          datasetId,
         ).lastInsertRowid,
       );
     const first = campaign(a, 'regenerated');
     const sample = (campaignId: number, itemId: number, stratum: string, size: number, position: number) =>
       sql(
         `INSERT INTO audit_samples (campaign_id, item_id, candidate_id, stratum, stratum_size, position) VALUES (?, ?, ?, ?, ?, ?)`,
-        campaignId, itemId, currentCandidate(itemId), stratum, size, position,
+        campaignId,
+        itemId,
+        currentCandidate(itemId),
+        stratum,
+        size,
+        position,
       );
     const result = (campaignId: number, itemId: number, pass: boolean) =>
       sql(
         `INSERT INTO audit_results (campaign_id, item_id, auditor, instruction_following, identity_preservation, visual_quality, pass)
          VALUES (?, ?, 'auditor', 7, 7, 7, ?)`,
-        campaignId, itemId, pass ? 1 : 0,
+        campaignId,
+        itemId,
+        pass ? 1 : 0,
       );
     // hqedit/edit: 100 items in the population, 4 sampled, 3 audited (2 pass); ultraedit/add: 300, 2 sampled, both pass.
     x.slice(0, 4).forEach((id, i) => sample(first, id, 'hqedit/edit', 100, i));
@@ -323,7 +342,14 @@ describe('signalVsHuman', () => {
    */
   function addSignals() {
     const signal = (itemId: number, name: string, value: number, candidateId = currentCandidate(itemId)) =>
-      sql(`INSERT INTO signals (candidate_id, item_id, dataset_id, name, value) VALUES (?, ?, ?, ?, ?)`, candidateId, itemId, a, name, value);
+      sql(
+        `INSERT INTO signals (candidate_id, item_id, dataset_id, name, value) VALUES (?, ?, ?, ?, ?)`,
+        candidateId,
+        itemId,
+        a,
+        name,
+        value,
+      );
     signal(x[0], 'judge_overall', 9);
     const regenerated = Number(
       sql(
@@ -379,7 +405,14 @@ describe('signalVsHuman', () => {
     expect(ssim.buckets[9]).toMatchObject({ n: 1, positives: 0 }); // the maximum is in the last bucket
     expect(ssim.buckets.reduce((s, b) => s + b.n, 0)).toBe(4);
     expect(signalNames(db, a)).toEqual(['judge_overall', 'ssim']);
-    expect(signalVsHuman(db, { datasetId: a, signal: 'judge_sc' })).toMatchObject({ signalRows: 0, pairs: 0, n: 0, auc: null, roc: [], buckets: [] });
+    expect(signalVsHuman(db, { datasetId: a, signal: 'judge_sc' })).toMatchObject({
+      signalRows: 0,
+      pairs: 0,
+      n: 0,
+      auc: null,
+      roc: [],
+      buckets: [],
+    });
   });
 
   it('reads a sample of the rows when the signal has more rows than the cap', () => {

@@ -5,7 +5,13 @@ const auc = (value: number, low: number, high: number) => ({ auc: value, low, hi
 
 describe('signalReading', () => {
   it('reads an AUC above 0.5 as the chance of ranking an accepted item first', () => {
-    const [first, second] = signalReading({ signal: 'judge_overall', auc: auc(0.812, 0.8, 0.824), n: 3000, accepted: 2000, rejected: 1000 });
+    const [first, second] = signalReading({
+      signal: 'judge_overall',
+      auc: auc(0.812, 0.8, 0.824),
+      n: 3000,
+      accepted: 2000,
+      rejected: 1000,
+    });
     expect(first).toBe(
       'AUC 0.81: ranking items by judge_overall puts a random accepted item above a random rejected one 81% of the time; it separates them well.',
     );

@@ -22,8 +22,26 @@ describe('scopeOf', () => {
 describe('accumulate', () => {
   it('adds and takes off keyed counts', () => {
     const into = new Map<string, { k: string; n: number }>();
-    accumulate(into, [{ k: 'a', n: 5 }, { k: 'b', n: 2 }], (r) => r.k, ['n'], 1);
-    accumulate(into, [{ k: 'a', n: 3 }, { k: 'c', n: 1 }], (r) => r.k, ['n'], -1);
+    accumulate(
+      into,
+      [
+        { k: 'a', n: 5 },
+        { k: 'b', n: 2 },
+      ],
+      (r) => r.k,
+      ['n'],
+      1,
+    );
+    accumulate(
+      into,
+      [
+        { k: 'a', n: 3 },
+        { k: 'c', n: 1 },
+      ],
+      (r) => r.k,
+      ['n'],
+      -1,
+    );
     expect([...into.values()]).toEqual([
       { k: 'a', n: 2 },
       { k: 'b', n: 2 },

@@ -33,13 +33,7 @@ export function scopeOf(db: Db, datasetId: number | undefined): Scope {
 export const IN_DATASETS = 'i.dataset_id IN (SELECT value FROM json_each(:datasetIds))';
 
 /** Adds (sign 1) or takes off (sign -1) keyed counts: the `except` scope's subtraction. */
-export function accumulate<Row>(
-  into: Map<string, Row>,
-  rows: Row[],
-  key: (row: Row) => string,
-  fields: (keyof Row)[],
-  sign: 1 | -1,
-) {
+export function accumulate<Row>(into: Map<string, Row>, rows: Row[], key: (row: Row) => string, fields: (keyof Row)[], sign: 1 | -1) {
   for (const row of rows) {
     const k = key(row);
     const existing = into.get(k);

@@ -32,7 +32,13 @@ describe('docs/api.md shared enums', () => {
     const known = new Set(sharedEnums().flatMap((e) => e.values));
     const unions = [...doc.matchAll(/"[\w-]+"(?:\|"[\w-]+")+/g)].map((m) => m[0]);
     expect(unions.length).toBeGreaterThan(5);
-    const unknown = unions.flatMap((union) => union.split('|').map((v) => v.slice(1, -1)).filter((v) => !known.has(v)).map((v) => `${v} in ${union}`));
+    const unknown = unions.flatMap((union) =>
+      union
+        .split('|')
+        .map((v) => v.slice(1, -1))
+        .filter((v) => !known.has(v))
+        .map((v) => `${v} in ${union}`),
+    );
     expect(unknown).toEqual([]);
   });
 

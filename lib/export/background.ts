@@ -91,10 +91,7 @@ export async function startBackgroundExport(db: Db, dataDir: string, request: Ba
     },
   });
   // The run records itself synchronously before its first await; find that row.
-  exportId = db.$client
-    .prepare<[string], number>('SELECT id FROM exports WHERE out_path = ? ORDER BY id DESC LIMIT 1')
-    .pluck()
-    .get(out);
+  exportId = db.$client.prepare<[string], number>('SELECT id FROM exports WHERE out_path = ? ORDER BY id DESC LIMIT 1').pluck().get(out);
   if (exportId === undefined) {
     s.running = null;
     try {

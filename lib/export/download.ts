@@ -46,7 +46,9 @@ export function tarExportDir(dir: string): Pack {
       const stat = await fs.promises.stat(file);
       await new Promise<void>((resolve, reject) => {
         // The entry's callback fires once its bytes are in the tar (or it failed).
-        const entry = tar.entry({ name: rel, size: stat.size, mtime: stat.mtime, mode: 0o644 }, (error) => (error ? reject(error) : resolve()));
+        const entry = tar.entry({ name: rel, size: stat.size, mtime: stat.mtime, mode: 0o644 }, (error) =>
+          error ? reject(error) : resolve(),
+        );
         fs.createReadStream(file).on('error', reject).pipe(entry);
       });
     }

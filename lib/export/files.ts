@@ -109,7 +109,9 @@ export class WrittenFiles {
     this.insertFile = this.db.prepare('INSERT INTO files (path, source, bytes, sha256) VALUES (?, ?, ?, ?)');
     this.hasIdStmt = this.db.prepare<[string], number>('SELECT 1 FROM ids WHERE id = ?').pluck();
     this.insertId = this.db.prepare('INSERT INTO ids (id) VALUES (?)');
-    this.totalsStmt = this.db.prepare<[], { files: number; bytes: number }>('SELECT count(*) AS files, coalesce(sum(bytes), 0) AS bytes FROM files');
+    this.totalsStmt = this.db.prepare<[], { files: number; bytes: number }>(
+      'SELECT count(*) AS files, coalesce(sum(bytes), 0) AS bytes FROM files',
+    );
     this.pageStmt = this.db.prepare<[string, number], FileEntry>(
       'SELECT path, bytes, sha256 FROM files WHERE path > ? ORDER BY path LIMIT ?',
     );

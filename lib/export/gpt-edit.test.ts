@@ -162,9 +162,7 @@ describe('exportGptEdit', () => {
     expect(imported).toMatchObject({ dataset: 'export', imported: 5, skipped: 0 });
     const expectedVersions: Record<string, { kind: string; text: string }[]> = {
       hqedit_edit_00000001: [{ kind: 'original', text: 'Make the photo look like an old sepia-toned print.' }],
-      'omniedit_complex-edit_00000007': [
-        { kind: 'complex', text: item(db, 'omniedit_complex-edit_00000007').instructions[0].text },
-      ],
+      'omniedit_complex-edit_00000007': [{ kind: 'complex', text: item(db, 'omniedit_complex-edit_00000007').instructions[0].text }],
       omniedit_env_00000005: [
         { kind: 'original', text: 'Give the sky the warm orange glow of a sunset.' },
         { kind: 'rewrite', text: EDITED_SKY },
@@ -283,7 +281,10 @@ describe('exportGptEdit', () => {
     const { db } = tempDb();
     const root = path.join(tempDir(), 'shared');
     const shared = { input: 'input/shared.png' };
-    await writeGptEditLayout(root, [gptEditRecord('fam', 'task', 1, shared), gptEditRecord('fam', 'task', 2, shared)], { family: 'fam', task: 'task' });
+    await writeGptEditLayout(root, [gptEditRecord('fam', 'task', 1, shared), gptEditRecord('fam', 'task', 2, shared)], {
+      family: 'fam',
+      task: 'task',
+    });
     await importGptEdit(db, root);
 
     const out = path.join(tempDir(), 'export');

@@ -38,9 +38,7 @@ class GptEditWriter implements FormatWriter {
 
   async writeItem(item: ExportItem): Promise<string | undefined> {
     if (!this.folderOk) return `dataset_source/task ${JSON.stringify(this.dir)} cannot be used as a folder name`;
-    const problem = await this.images.copy(
-      [item.source, item.edited].map((image) => ({ ...image, target: `${this.dir}/${image.rel}` })),
-    );
+    const problem = await this.images.copy([item.source, item.edited].map((image) => ({ ...image, target: `${this.dir}/${image.rel}` })));
     if (problem) return problem;
     const record = buildRecord(item.original, item.source.rel, item.edited.rel, item.versions, item.version);
     this.metadata ??= await JsonArrayWriter.open(exportFile(this.context.out, this.metadataPath));

@@ -3,15 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTemp, tempDir } from '@/lib/test/factories';
 import { exportJsonl } from './jsonl';
-import {
-  ACCEPTED,
-  chosenImages,
-  EDITED_SKY,
-  expectIdenticalExports,
-  expectManifest,
-  listFiles,
-  reviewedSamples,
-} from '@/lib/test/export';
+import { ACCEPTED, chosenImages, EDITED_SKY, expectIdenticalExports, expectManifest, listFiles, reviewedSamples } from '@/lib/test/export';
 
 afterEach(cleanupTemp);
 
@@ -83,7 +75,10 @@ describe('exportJsonl', () => {
     const out = path.join(tempDir(), 'export');
     await exportJsonl(db, { out, status: 'rejected' });
     const [rejected] = readLines(path.join(out, 'data.jsonl'));
-    expect(rejected).toMatchObject({ id: 'hqedit_edit_00000002', verdict: { decision: 'reject', reviewer: 'alice', reasons: ['artifacts'] } });
+    expect(rejected).toMatchObject({
+      id: 'hqedit_edit_00000002',
+      verdict: { decision: 'reject', reviewer: 'alice', reasons: ['artifacts'] },
+    });
 
     await exportJsonl(db, { out, status: 'pending', family: 'ultraedit', task: 'change_color' });
     const pending = readLines(path.join(out, 'data.jsonl'));

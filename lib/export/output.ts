@@ -85,7 +85,11 @@ export async function clearExportOutput(
   const found = await readManifestHead(path.join(out, MANIFEST));
   const ours = found?.run === runId || (found?.run != null && replaced.includes(found.run));
   if (!found || found.format !== format || !ours) {
-    const what = !found ? `has no Loupe ${MANIFEST}` : !ours ? `holds ${found.run === null ? 'an export of no recorded run' : `export ${found.run}`}` : `holds a ${found.format || 'format-less'} export`;
+    const what = !found
+      ? `has no Loupe ${MANIFEST}`
+      : !ours
+        ? `holds ${found.run === null ? 'an export of no recorded run' : `export ${found.run}`}`
+        : `holds a ${found.format || 'format-less'} export`;
     throw new ExportError(`${out} does not hold what export ${runId} (${format}) wrote: it ${what}; nothing was deleted`);
   }
   await CLEAR[format](out);
@@ -224,7 +228,7 @@ export async function writeManifestStub(out: string, fields: ManifestFields) {
 export async function writeManifest(out: string, fields: ManifestFields, files: WrittenFiles) {
   const file = path.join(out, MANIFEST);
   const writer = await JsonArrayWriter.open(file + '.tmp', manifestHead(fields), '    ');
-  for (let after = ''; ; ) {
+  for (let after = ''; ;) {
     const page = files.page(after, PAGE);
     if (page.length === 0) break;
     for (const entry of page) await writer.append(JSON.stringify(entry));

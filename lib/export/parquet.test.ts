@@ -85,13 +85,17 @@ describe('exportParquet', () => {
     const shards = listFiles(out).filter((f) => f.endsWith('.parquet'));
     expect(shards.length).toBeGreaterThan(2);
     expect(summary.files).toBe(shards.length);
-    expect(shards).toEqual(shards.map((_, i) => `data/train-${String(i).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.parquet`));
+    expect(shards).toEqual(
+      shards.map((_, i) => `data/train-${String(i).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.parquet`),
+    );
     for (const shard of shards) expect(fs.statSync(path.join(out, shard)).size).toBeLessThanOrEqual(1024 * 1024);
 
     const glob = quote(path.join(out, 'data/*.parquet'));
     const ids = await duckdb(`SELECT id FROM read_parquet(${glob}, filename = true) ORDER BY filename, file_row_number`);
     expect(ids).toHaveLength(12);
-    const groups = await duckdb(`SELECT file_name, row_group_id, any_value(row_group_num_rows) AS n FROM parquet_metadata(${glob}) GROUP BY ALL`);
+    const groups = await duckdb(
+      `SELECT file_name, row_group_id, any_value(row_group_num_rows) AS n FROM parquet_metadata(${glob}) GROUP BY ALL`,
+    );
     expect(groups.every((g) => Number(g.n) >= 1 && Number(g.n) <= 100)).toBe(true);
     expect(groups.length).toBeGreaterThanOrEqual(shards.length);
   });
@@ -100,7 +104,12 @@ describe('exportParquet', () => {
     const { db } = tempDb();
     const root = path.join(tempDir(), 'layout');
     const records = Array.from({ length: 250 }, (_, i) => gptEditRecord('fam', 'task', i + 1));
-    await writeGptEditLayout(root, records, { family: 'fam', task: 'task', inputSize: { width: 8, height: 8 }, outputSize: { width: 8, height: 8 } });
+    await writeGptEditLayout(root, records, {
+      family: 'fam',
+      task: 'task',
+      inputSize: { width: 8, height: 8 },
+      outputSize: { width: 8, height: 8 },
+    });
     await importGptEdit(db, root);
     const out = path.join(tempDir(), 'export');
     expect((await exportParquet(db, { out, status: 'all' })).items).toBe(250);
@@ -132,7 +141,11 @@ describe('exportParquet', () => {
 
     fs.rmSync(path.join(samples, 'hqedit/edit/output/00000001.png'));
     const summary = await exportParquet(db, { out });
-    expect(summary).toMatchObject({ items: 4, skipped: 1, problems: [{ item: 'hqedit_edit_00000001', reason: expect.stringMatching(/output image not found/) }] });
+    expect(summary).toMatchObject({
+      items: 4,
+      skipped: 1,
+      problems: [{ item: 'hqedit_edit_00000001', reason: expect.stringMatching(/output image not found/) }],
+    });
     expect(await duckdb(`SELECT count(*)::INTEGER AS n FROM read_parquet(${file})`)).toEqual([{ n: 4 }]);
   });
 });

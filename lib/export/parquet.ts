@@ -189,7 +189,12 @@ class ParquetShard {
       columnData: [
         ...STRING_COLUMNS.map(column),
         // Image files are compressed already, and their statistics mean nothing.
-        ...IMAGE_COLUMNS.map((name) => ({ ...column(name), encoding: 'PLAIN' as const, codec: 'UNCOMPRESSED' as const, statistics: false })),
+        ...IMAGE_COLUMNS.map((name) => ({
+          ...column(name),
+          encoding: 'PLAIN' as const,
+          codec: 'UNCOMPRESSED' as const,
+          statistics: false,
+        })),
         ...JSON_COLUMNS.map(column),
       ],
       rowGroupSize: rows.length,
@@ -228,7 +233,7 @@ class HashingFileSink extends ByteWriter {
     if (this.index === 0) return;
     const chunk = new Uint8Array(this.buffer, 0, this.index);
     this.hash.update(chunk);
-    for (let written = 0; written < chunk.length; ) written += fs.writeSync(this.fd, chunk, written);
+    for (let written = 0; written < chunk.length;) written += fs.writeSync(this.fd, chunk, written);
     this.index = 0;
   }
 

@@ -39,7 +39,10 @@ export function startExportRecord(
   return writeTransaction(db, () => {
     if (run.resumes !== undefined) {
       const later = laterRunInFolder(db, run.resumes);
-      if (later !== undefined) throw new ExportError(`export ${later} has written into export ${run.resumes}'s folder since; resume or clean export ${later} instead`);
+      if (later !== undefined)
+        throw new ExportError(
+          `export ${later} has written into export ${run.resumes}'s folder since; resume or clean export ${later} instead`,
+        );
     }
     const id = db
       .insert(exportRuns)
@@ -111,7 +114,10 @@ export function listExports(db: Db, options: { limit?: number; before?: number }
     .limit(options.limit ?? 100)
     .all();
   // createdBy: a user id or a `cli:` label in the table, shown as the current username (lib/auth/actors.ts).
-  const names = actorNames(db, rows.map((row) => row.createdBy));
+  const names = actorNames(
+    db,
+    rows.map((row) => row.createdBy),
+  );
   return rows.map((row) => ({ ...row, createdBy: names.get(row.createdBy)!, filter: parseFilter(row.filter) }));
 }
 

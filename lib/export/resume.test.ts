@@ -33,7 +33,9 @@ describe('resuming and cleaning an unfinished export', () => {
     ]);
     const written = fs.readFileSync(path.join(out, 'data.jsonl'));
 
-    await expect(cleanExport(db, first.exportId)).rejects.toThrow(`export ${resumed.exportId} has written into export ${first.exportId}'s folder since`);
+    await expect(cleanExport(db, first.exportId)).rejects.toThrow(
+      `export ${resumed.exportId} has written into export ${first.exportId}'s folder since`,
+    );
     await expect(resumeExport(db, first.exportId)).rejects.toThrow(/resume or clean export \d+ instead/);
     expect(fs.readFileSync(path.join(out, 'data.jsonl'))).toEqual(written);
     expect(cleanable(db)).toEqual({ [first.exportId]: false, [resumed.exportId]: false });
@@ -89,20 +91,24 @@ describe('resuming and cleaning an unfinished export', () => {
     // What a resume that died at once leaves: its row (naming it in the old run), the old run's manifest.
     const second = Number(
       db.$client
-        .prepare(`INSERT INTO exports (format, filter, out_path, status, created_by, started_at) SELECT format, filter, out_path, 'interrupted', 't', 0 FROM exports WHERE id = ?`)
+        .prepare(
+          `INSERT INTO exports (format, filter, out_path, status, created_by, started_at) SELECT format, filter, out_path, 'interrupted', 't', 0 FROM exports WHERE id = ?`,
+        )
         .run(first.exportId).lastInsertRowid,
     );
     await expect(cleanExport(db, first.exportId)).rejects.toThrow(/resume or clean export \d+ instead/);
     expect(await cleanExport(db, second)).toEqual({ out, folderRemoved: true });
   });
 
-  it("a run cut off before its stub never cleans the finished export it would have replaced", async () => {
+  it('a run cut off before its stub never cleans the finished export it would have replaced', async () => {
     const { db } = await reviewedSamples();
     const out = path.join(tempDir(), 'export');
     await exportItems(db, 'jsonl', { out, status: 'all' });
     const cut = Number(
       db.$client
-        .prepare(`INSERT INTO exports (format, filter, out_path, status, created_by, started_at) SELECT format, filter, out_path, 'interrupted', 't', 0 FROM exports`)
+        .prepare(
+          `INSERT INTO exports (format, filter, out_path, status, created_by, started_at) SELECT format, filter, out_path, 'interrupted', 't', 0 FROM exports`,
+        )
         .run().lastInsertRowid,
     );
     await expect(cleanExport(db, cut)).rejects.toThrow(/holds export 1; nothing was deleted/);

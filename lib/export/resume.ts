@@ -26,9 +26,12 @@ function unfinishedRun(db: Db, id: number): ExportRecord & { format: ExportForma
   }
   const later = laterRunInFolder(db, id);
   if (later !== undefined) {
-    throw new ExportError(`export ${later} has written into export ${id}'s folder since (${run.outPath}); resume or clean export ${later} instead`);
+    throw new ExportError(
+      `export ${later} has written into export ${id}'s folder since (${run.outPath}); resume or clean export ${later} instead`,
+    );
   }
-  if (!(EXPORT_FORMATS as readonly string[]).includes(run.format)) throw new ExportError(`export ${id} has an unknown format ${run.format}`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(run.format))
+    throw new ExportError(`export ${id} has an unknown format ${run.format}`);
   return run as ExportRecord & { format: ExportFormat };
 }
 

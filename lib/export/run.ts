@@ -90,7 +90,13 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
   const selection = { ...options, status };
   const filter = describeFilter(db, selection);
   spec.checkOut?.(out);
-  const exportId = startExportRecord(db, { format: spec.format, filter, outPath: out, createdBy: options.createdBy ?? 'unknown', resumes: options.resumes });
+  const exportId = startExportRecord(db, {
+    format: spec.format,
+    filter,
+    outPath: out,
+    createdBy: options.createdBy ?? 'unknown',
+    resumes: options.resumes,
+  });
 
   const files = new WrittenFiles();
   try {

@@ -37,7 +37,19 @@ export interface ExportFilter extends Omit<ExtraFilter, 'status' | 'sort'> {
   instructionType?: string;
 }
 
-const EXTRA_KEYS = ['reviewer', 'from', 'to', 'text', 'origin', 'score', 'scoreMin', 'scoreMax', 'signal', 'signalMin', 'signalMax'] as const;
+const EXTRA_KEYS = [
+  'reviewer',
+  'from',
+  'to',
+  'text',
+  'origin',
+  'score',
+  'scoreMin',
+  'scoreMax',
+  'signal',
+  'signalMin',
+  'signalMax',
+] as const;
 
 /** The selection's terms beyond status, dataset, family and task. */
 function extraOf(selection: ExportSelection): Omit<ExtraFilter, 'status' | 'sort'> {
@@ -215,7 +227,7 @@ export function* taskPages(db: Db, group: TaskGroup, status: ExportStatus): Gene
   );
   const statusParam = status === 'all' ? [] : [status];
   const extraParams = group.extra?.params ?? [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     let rows = group.datasetIds.flatMap((id) => query.all(id, ...statusParam, group.family, group.task, after, ...extraParams, PAGE));
     if (group.datasetIds.length > 1) rows = rows.sort((a, b) => a.id - b.id).slice(0, PAGE);
     if (rows.length === 0) return;
@@ -290,7 +302,10 @@ export class ItemResolver {
       const edited: ImageFile = {
         field: 'output',
         ...checkedImageFile(this.root(candidate.root_id), candidate.path, candidate.file_id),
-        rel: candidate.origin === 'dataset' ? exportPath(candidate.path, 'output', `candidate-${candidate.id}`) : own(candidate.path, 'output'),
+        rel:
+          candidate.origin === 'dataset'
+            ? exportPath(candidate.path, 'output', `candidate-${candidate.id}`)
+            : own(candidate.path, 'output'),
       };
       return {
         row,

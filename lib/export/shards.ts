@@ -10,6 +10,7 @@ export interface ShardedExportOptions extends ExportOptions {
 export const DEFAULT_SHARD_SIZE_MB = 1024;
 
 export function shardBytes(shardSizeMb = DEFAULT_SHARD_SIZE_MB): number {
-  if (!Number.isFinite(shardSizeMb) || shardSizeMb <= 0) throw new ExportError(`shard size must be a positive number of MB, not ${shardSizeMb}`);
+  if (!Number.isFinite(shardSizeMb) || shardSizeMb <= 0)
+    throw new ExportError(`shard size must be a positive number of MB, not ${shardSizeMb}`);
   return Math.max(1, Math.round(shardSizeMb * 1024 * 1024));
 }

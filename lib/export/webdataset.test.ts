@@ -117,15 +117,24 @@ describe('exportWebDataset', () => {
   it('keeps a JPEG as it is, named by its actual format', async () => {
     const { db } = tempDb();
     const root = path.join(tempDir(), 'layout');
-    const { taskDir } = await writeGptEditLayout(root, [gptEditRecord('fam', 'task', 1, { input: 'input/photo.jpeg' })], { family: 'fam', task: 'task' });
-    const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 10, g: 200, b: 90 } } }).jpeg().toBuffer();
+    const { taskDir } = await writeGptEditLayout(root, [gptEditRecord('fam', 'task', 1, { input: 'input/photo.jpeg' })], {
+      family: 'fam',
+      task: 'task',
+    });
+    const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 10, g: 200, b: 90 } } })
+      .jpeg()
+      .toBuffer();
     fs.writeFileSync(path.join(taskDir, 'input/photo.jpeg'), jpeg);
     await importGptEdit(db, root);
 
     const out = path.join(tempDir(), 'export');
     await exportWebDataset(db, { out, status: 'all' });
     const entries = await readTar(path.join(out, 'shard-000000.tar'));
-    expect(entries.map((e) => e.name)).toEqual(['000000_fam_task_00000001.src.jpg', '000000_fam_task_00000001.edit.png', '000000_fam_task_00000001.json']);
+    expect(entries.map((e) => e.name)).toEqual([
+      '000000_fam_task_00000001.src.jpg',
+      '000000_fam_task_00000001.edit.png',
+      '000000_fam_task_00000001.json',
+    ]);
     expect(entries[0].data.equals(jpeg)).toBe(true);
   });
 });

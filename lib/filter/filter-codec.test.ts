@@ -4,7 +4,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CANDIDATE_ORIGINS, extraFilterSchema, ITEM_STATUSES, listFilterSchema, SCORE_NAMES, SIGNAL_NAMES, type ListFilter } from './filter';
+import {
+  CANDIDATE_ORIGINS,
+  extraFilterSchema,
+  ITEM_STATUSES,
+  listFilterSchema,
+  SCORE_NAMES,
+  SIGNAL_NAMES,
+  type ListFilter,
+} from './filter';
 import {
   exportHref,
   exportPresetFromParams,
@@ -15,7 +23,7 @@ import {
   reviewHref,
 } from './filter-codec';
 
-const maybe = <T,>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 // -0 is written "0" in a URL; the filter's ranges do not tell them apart.
 const number = fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => (x === 0 ? 0 : x));
 const text = fc.string({ unit: 'grapheme', minLength: 1 });
@@ -29,8 +37,18 @@ const validFilter = fc
     instructionType: maybe(fc.constantFrom('original', 'rewrite', 'complex')),
     status: maybe(fc.constantFrom(...ITEM_STATUSES)),
     reviewer: maybe(text),
-    from: maybe(fc.oneof(fc.integer({ min: 0 }), fc.date({ noInvalidDate: true, min: new Date(0) }).map((d) => d.toISOString()))),
-    to: maybe(fc.oneof(fc.integer({ min: 0 }), fc.date({ noInvalidDate: true, min: new Date(0) }).map((d) => d.toISOString().slice(0, 10)))),
+    from: maybe(
+      fc.oneof(
+        fc.integer({ min: 0 }),
+        fc.date({ noInvalidDate: true, min: new Date(0) }).map((d) => d.toISOString()),
+      ),
+    ),
+    to: maybe(
+      fc.oneof(
+        fc.integer({ min: 0 }),
+        fc.date({ noInvalidDate: true, min: new Date(0) }).map((d) => d.toISOString().slice(0, 10)),
+      ),
+    ),
     text: maybe(text),
     origin: maybe(fc.constantFrom(...CANDIDATE_ORIGINS)),
     score: maybe(fc.constantFrom(...SCORE_NAMES)),
@@ -68,7 +86,14 @@ describe('filter codec', () => {
 
   it('the CLI flags decode the dataset-independent terms by their flag names', () => {
     const flags = Object.fromEntries(Object.values(FLAG_NAMES).map((flag) => [flag, undefined]));
-    const input = filterInputFromFlags({ ...flags, 'signal': 'ssim', 'signal-min': '0.5', 'signal-max': '0.9', 'score-min': '1', verbose: true });
+    const input = filterInputFromFlags({
+      ...flags,
+      signal: 'ssim',
+      'signal-min': '0.5',
+      'signal-max': '0.9',
+      'score-min': '1',
+      verbose: true,
+    });
     expect(input).toEqual({ signal: 'ssim', signalMin: '0.5', signalMax: '0.9', scoreMin: '1' });
   });
 });

@@ -46,7 +46,9 @@ export type FlagTerm = keyof typeof FLAG_NAMES;
 
 /** The flag that sets a term, for error messages ("--score-min"); type is --type. */
 export const flagOf = (term: string) =>
-  term === 'instructionType' ? 'type' : ((FLAG_NAMES as Record<string, string>)[term] ?? term.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+  term === 'instructionType'
+    ? 'type'
+    : ((FLAG_NAMES as Record<string, string>)[term] ?? term.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
 
 type Search = URLSearchParams | Record<string, string | string[] | undefined>;
 export type FilterInput = { [K in Term]?: string };

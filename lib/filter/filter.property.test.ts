@@ -36,7 +36,7 @@ const anyValue = fc.oneof(
   fc.anything(),
 );
 /** Mostly a plausible value, sometimes a hostile one: most filters parse, many do not. */
-const term = <T,>(valid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 8 }, { arbitrary: anyValue, weight: 1 });
+const term = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 8 }, { arbitrary: anyValue, weight: 1 });
 const number = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer().map(String));
 const filterInput = fc.record(
   {
@@ -48,8 +48,18 @@ const filterInput = fc.record(
     sort: term(fc.constantFrom('asc', 'desc')),
     status: term(fc.constantFrom(...ITEM_STATUSES)),
     reviewer: term(fc.string({ minLength: 1 })),
-    from: term(fc.oneof(fc.integer({ min: 0 }), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))),
-    to: term(fc.oneof(fc.integer({ min: 0 }), fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)))),
+    from: term(
+      fc.oneof(
+        fc.integer({ min: 0 }),
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      ),
+    ),
+    to: term(
+      fc.oneof(
+        fc.integer({ min: 0 }),
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+      ),
+    ),
     text: term(fc.string({ unit: 'binary', minLength: 1 })),
     origin: term(fc.constantFrom(...CANDIDATE_ORIGINS)),
     score: term(fc.constantFrom(...SCORE_NAMES)),
@@ -69,20 +79,23 @@ beforeAll(() => {
 afterAll(cleanupTemp);
 
 describe('filter model: properties', () => {
-  it.each(Object.keys(SCHEMAS) as (keyof typeof SCHEMAS)[])('%s: any input parses or fails with a validation error, never anything else', (name) => {
-    const schema = SCHEMAS[name];
-    fc.assert(
-      fc.property(fc.oneof(filterInput, fc.anything()), (input) => {
-        let result: ReturnType<typeof schema.safeParse>;
-        expect(() => (result = schema.safeParse(input))).not.toThrow();
-        if (!result!.success) {
-          expect(result!.error).toBeInstanceOf(ZodError);
-          expect(() => schema.parse(input)).toThrow(ZodError);
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it.each(Object.keys(SCHEMAS) as (keyof typeof SCHEMAS)[])(
+    '%s: any input parses or fails with a validation error, never anything else',
+    (name) => {
+      const schema = SCHEMAS[name];
+      fc.assert(
+        fc.property(fc.oneof(filterInput, fc.anything()), (input) => {
+          let result: ReturnType<typeof schema.safeParse>;
+          expect(() => (result = schema.safeParse(input))).not.toThrow();
+          if (!result!.success) {
+            expect(result!.error).toBeInstanceOf(ZodError);
+            expect(() => schema.parse(input)).toThrow(ZodError);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
   it.each(Object.keys(SCHEMAS) as (keyof typeof SCHEMAS)[])('%s: a parsed filter stored as JSON parses back to itself', (name) => {
     const schema = SCHEMAS[name];
@@ -112,7 +125,12 @@ describe('filter model: properties', () => {
         const filter: ListFilter = parsed.data;
         const { where, params } = filterSql(filter, undefined, qualified);
         expect(where.split('?').length - 1).toBe(params.length);
-        expect(() => db.$client.prepare(`SELECT count(*) FROM items WHERE ${where}`).pluck().get(...params)).not.toThrow();
+        expect(() =>
+          db.$client
+            .prepare(`SELECT count(*) FROM items WHERE ${where}`)
+            .pluck()
+            .get(...params),
+        ).not.toThrow();
       }),
       { numRuns: RUNS },
     );

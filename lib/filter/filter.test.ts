@@ -94,7 +94,9 @@ function listAll(filter: ListFilter, pageSize = 3): number[] {
 }
 
 function exportIds(selection: ExportSelection): number[] {
-  return listTaskGroups(db, selection).flatMap((group) => [...taskPages(db, group, selection.status ?? 'accepted')].flat().map((r) => r.id));
+  return listTaskGroups(db, selection).flatMap((group) =>
+    [...taskPages(db, group, selection.status ?? 'accepted')].flat().map((r) => r.id),
+  );
 }
 
 const parse = (input: Record<string, unknown>) => listFilterSchema.parse({ datasetId, ...input });
@@ -121,7 +123,7 @@ const CASES: Record<string, Record<string, unknown>> = {
   'origin + score': { origin: 'dataset', score: 'o_score', scoreMax: 1.5 },
   'instruction type': { instructionType: 'rewrite' },
   'instruction type + text': { instructionType: 'original', text: 'e' },
-  'everything': { reviewer: 'alice', from: T0 - DAY, text: 'e', origin: 'dataset', score: 'o_score', scoreMin: 0, status: 'accepted' },
+  everything: { reviewer: 'alice', from: T0 - DAY, text: 'e', origin: 'dataset', score: 'o_score', scoreMin: 0, status: 'accepted' },
 };
 
 describe('shared filter terms', () => {
@@ -168,7 +170,10 @@ describe('sorting by a score', () => {
       .prepare(`SELECT id, json_extract(metadata, '$.o_score') AS s FROM items WHERE json_extract(metadata, '$.o_score') IS NOT NULL`)
       .all() as { id: number; s: number }[];
     const allowed = new Set(oracle(filter));
-    const sorted = rows.filter((r) => allowed.has(r.id)).sort((a, b) => a.s - b.s || a.id - b.id).map((r) => r.id);
+    const sorted = rows
+      .filter((r) => allowed.has(r.id))
+      .sort((a, b) => a.s - b.s || a.id - b.id)
+      .map((r) => r.id);
     return { filter, expected: dir === 'asc' ? sorted : sorted.reverse() };
   };
 
@@ -195,7 +200,7 @@ describe('query plans', () => {
   };
 
   for (const [name, filter] of Object.entries({
-    'asc': { score: 'o_score', sort: 'asc' },
+    asc: { score: 'o_score', sort: 'asc' },
     'desc after a cursor': { score: 'clip_sim_dir', sort: 'desc' },
     'with a range': { score: 'pq_score', sort: 'asc', scoreMin: 2, scoreMax: 5 },
     'with status and family': { score: 'o_score', sort: 'desc', status: 'pending', family: 'omniedit' },

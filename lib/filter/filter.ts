@@ -6,8 +6,16 @@ import { idValue } from '@/lib/http/params';
  * index `items_score_<name>` on (dataset_id, json_extract(metadata, '$.<name>'), id).
  */
 export const SCORE_NAMES = [
-  'sc_score_1', 'sc_score_2', 'pq_score', 'o_score',
-  'clip_sim_source', 'clip_sim_target', 'clip_sim_dir', 'clip_sim_image', 'dinov2_sim', 'ssim',
+  'sc_score_1',
+  'sc_score_2',
+  'pq_score',
+  'o_score',
+  'clip_sim_source',
+  'clip_sim_target',
+  'clip_sim_dir',
+  'clip_sim_image',
+  'dinov2_sim',
+  'ssim',
 ] as const;
 export type ScoreName = (typeof SCORE_NAMES)[number];
 
@@ -19,7 +27,14 @@ export const scoreSql = (name: ScoreName) => `json_extract(metadata, '$.${name}'
  * ranked per dataset by its index signals_rank (dataset_id, name, value, item_id).
  */
 export const SIGNAL_NAMES = [
-  'judge_overall', 'judge_sc', 'judge_pq', 'ssim', 'changed_fraction', 'padding_residual', 'dup_source', 'dup_edit',
+  'judge_overall',
+  'judge_sc',
+  'judge_pq',
+  'ssim',
+  'changed_fraction',
+  'padding_residual',
+  'dup_source',
+  'dup_edit',
 ] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 
@@ -38,18 +53,16 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
  * `from` its start, `to` its last millisecond, so from=to=2026-11-27 is that day.
  */
 function moment(end: 'from' | 'to') {
-  return z
-    .union([z.number(), z.string().trim().min(1)])
-    .transform((value, ctx) => {
-      if (typeof value === 'number') return value;
-      if (/^\d+$/.test(value)) return Number(value);
-      const ms = Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
-      if (Number.isNaN(ms)) {
-        ctx.addIssue({ code: 'custom', message: `not a date: ${value} (use ms or an ISO date)` });
-        return z.NEVER;
-      }
-      return DATE_ONLY.test(value) && end === 'to' ? ms + DAY_MS - 1 : ms;
-    });
+  return z.union([z.number(), z.string().trim().min(1)]).transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    if (/^\d+$/.test(value)) return Number(value);
+    const ms = Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: `not a date: ${value} (use ms or an ISO date)` });
+      return z.NEVER;
+    }
+    return DATE_ONLY.test(value) && end === 'to' ? ms + DAY_MS - 1 : ms;
+  });
 }
 
 /** The queue's filter terms: served by the items_queue* indexes in (family, task, id) order. */
@@ -96,7 +109,15 @@ const extraShape = {
   signalMax: z.coerce.number().finite().optional(),
 };
 
-type Ranked = { score?: string; scoreMin?: number; scoreMax?: number; signal?: string; signalMin?: number; signalMax?: number; sort?: string };
+type Ranked = {
+  score?: string;
+  scoreMin?: number;
+  scoreMax?: number;
+  signal?: string;
+  signalMin?: number;
+  signalMax?: number;
+  sort?: string;
+};
 type Check = [(f: Ranked) => boolean, { message: string; path: string[] }];
 const scoreNeedsName: Check = [
   (f) => !!f.score || (f.scoreMin === undefined && f.scoreMax === undefined),
@@ -111,7 +132,9 @@ const sortNeedsKey: Check = [
   { message: 'a sort needs a score or a signal', path: ['sort'] },
 ];
 
-export const listFilterSchema = z.object({ ...queueShape, ...extraShape }).refine(...taskNeedsFamily)
+export const listFilterSchema = z
+  .object({ ...queueShape, ...extraShape })
+  .refine(...taskNeedsFamily)
   .refine(...scoreNeedsName)
   .refine(...signalNeedsName)
   .refine(...sortNeedsKey);
@@ -167,9 +190,7 @@ export function extraFilterSql(filter: Omit<ExtraFilter, 'status' | 'sort'>): { 
     // One pass over the instruction texts per query (not correlated: SQLite builds the id set
     // once), about 0.4 s at 1.5M items. A full-text index was measured to make every import
     // 2.7x slower (trigram) or 1.5x (words): text search is occasional, imports are bulk.
-    terms.push(
-      `items.id IN (SELECT iv.item_id FROM instruction_versions iv WHERE iv.text LIKE ? ESCAPE '\\')`,
-    );
+    terms.push(`items.id IN (SELECT iv.item_id FROM instruction_versions iv WHERE iv.text LIKE ? ESCAPE '\\')`);
     params.push(containsPattern(filter.text));
   }
   if (filter.origin !== undefined) {

@@ -10,14 +10,16 @@ import { parseId } from './params';
 const LOOSE = /Number\(\s*(first\(|search|params|query)|z\.coerce|parseInt\(|parseFloat\(/;
 
 function pages(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && /^page\.tsx?$/.test(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
 it('no page parses a URL id loosely', () => {
   const loose = pages(path.join(process.cwd(), 'app')).flatMap((file) =>
-    fs.readFileSync(file, 'utf8')
+    fs
+      .readFileSync(file, 'utf8')
       .split('\n')
       .flatMap((line, i) => (LOOSE.test(line) ? [`${path.relative(process.cwd(), file)}:${i + 1}: ${line.trim()}`] : [])),
   );

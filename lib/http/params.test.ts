@@ -35,7 +35,10 @@ describe('route handlers refuse loose ids', () => {
       expect(history.status, bad).toBe(400);
       const jobs = await callRoute('app/api/jobs/route.ts', 'GET', { cookie, url: `/api/jobs?before=${encodeURIComponent(bad)}` });
       expect(jobs.status, bad).toBe(400);
-      const disputed = await callRoute('app/api/adjudication/route.ts', 'GET', { cookie, url: `/api/adjudication?datasetId=${encodeURIComponent(bad)}` });
+      const disputed = await callRoute('app/api/adjudication/route.ts', 'GET', {
+        cookie,
+        url: `/api/adjudication?datasetId=${encodeURIComponent(bad)}`,
+      });
       expect(disputed.status, bad).toBe(400);
     }
     expect((await callRoute('app/api/jobs/route.ts', 'GET', { cookie, url: '/api/jobs?before=5&limit=10' })).status).toBe(200);

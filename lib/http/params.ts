@@ -12,20 +12,12 @@ const ID_MESSAGE = 'must be a positive decimal integer id';
 
 /** A positive decimal integer id from a URL (message: what a bad or missing one says). */
 export function decimalId(message = ID_MESSAGE) {
-  return z
-    .string({ error: message })
-    .regex(ID_PATTERN, message)
-    .transform(Number)
-    .refine(Number.isSafeInteger, message);
+  return z.string({ error: message }).regex(ID_PATTERN, message).transform(Number).refine(Number.isSafeInteger, message);
 }
 
 /** A non-negative decimal integer from a URL: a count, a limit, a time in ms, an `after` cursor. */
 export function decimalCount(message = 'must be a non-negative decimal integer') {
-  return z
-    .string({ error: message })
-    .regex(COUNT_PATTERN, message)
-    .transform(Number)
-    .refine(Number.isSafeInteger, message);
+  return z.string({ error: message }).regex(COUNT_PATTERN, message).transform(Number).refine(Number.isSafeInteger, message);
 }
 
 /** The strict id schema of route path segments (`/api/items/:id`, ...). */

@@ -37,7 +37,10 @@ describe('checkImage', () => {
 
   it('finds a JPEG size marker behind a large EXIF block without reading the file whole', async () => {
     const comment = 'x'.repeat(60_000); // one 60 KB APP segment before the size marker
-    const jpeg = await sharp(SAMPLE).jpeg().withExif({ IFD0: { ImageDescription: comment } }).toBuffer();
+    const jpeg = await sharp(SAMPLE)
+      .jpeg()
+      .withExif({ IFD0: { ImageDescription: comment } })
+      .toBuffer();
     expect(jpeg.indexOf(Buffer.from([0xff, 0xc0]))).toBeGreaterThan(60_000); // the size marker, far past the head
     const source = counting(bufferSource(jpeg));
     expect(checkImage(source)).toEqual({ format: 'jpg', width: 600, height: 400 });
@@ -122,4 +125,3 @@ describe('checkImage', () => {
     }
   });
 });
-

@@ -118,7 +118,11 @@ function unacceptedReason(head: Buffer): string {
   }
   if (ascii(head, 0, 5) === '%PDF-') return other('PDF');
   // Markup (with any byte-order mark, whitespace or comments first): SVG can carry scripts.
-  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  const text = head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
   if (text.startsWith('<')) {
     if (text.includes('<svg')) return 'SVG is not an accepted image type';
     if (text.includes('<html') || text.startsWith('<!doctype html')) return 'HTML is not an image';

@@ -54,7 +54,12 @@ describe('importing images that are not what they seem', () => {
       problem(6, `input input/${name(6)}: image is 30000x30000, over the 100-megapixel limit`),
       problem(7, `input input/${name(7)}: SVG is not an accepted image type`),
       problem(8, `input input/${name(8)}: not a decodable image`),
-      problem(9, expect.stringMatching(new RegExp(`^output output/${name(9)}: truncated WebP \\(its RIFF header says \\d+ bytes, the file has \\d+\\)$`))),
+      problem(
+        9,
+        expect.stringMatching(
+          new RegExp(`^output output/${name(9)}: truncated WebP \\(its RIFF header says \\d+ bytes, the file has \\d+\\)$`),
+        ),
+      ),
       problem(10, `input input/${name(10)}: image path is not a regular file`),
       problem(11, `input input/${name(11)}: image path is not a regular file`),
     ]);
@@ -82,6 +87,8 @@ describe('importing images that are not what they seem', () => {
     fs.symlinkSync(path.join(elsewhere, 'output'), path.join(taskDir, 'output'));
     const { db } = tempDb();
     const summary = await importGptEdit(db, root);
-    expect(summary.problems.map((p) => p.reason)).toEqual([`output output/${name(1)}: image file leads outside its folder (a link to elsewhere)`]);
+    expect(summary.problems.map((p) => p.reason)).toEqual([
+      `output output/${name(1)}: image file leads outside its folder (a link to elsewhere)`,
+    ]);
   });
 });

@@ -33,7 +33,9 @@ it('embedded parquet images get the same checks: each bad one is reported, its r
   ]);
   expect(summary.imported).toBe(2);
   // Only the good rows' images are in the store, each with its identity recorded.
-  const rows = db.$client.prepare('SELECT i.source_file_id AS s, c.file_id AS c FROM items i JOIN candidates c ON c.item_id = i.id').all() as { s: string; c: string }[];
+  const rows = db.$client
+    .prepare('SELECT i.source_file_id AS s, c.file_id AS c FROM items i JOIN candidates c ON c.item_id = i.id')
+    .all() as { s: string; c: string }[];
   expect(rows).toHaveLength(2);
   for (const row of rows) {
     expect(row.s).toMatch(/^\d+:\d+$/);

@@ -42,7 +42,9 @@ it('records the identity of a regenerated image in Loupe’s store, and refuses 
   expect(getJob(db, jobId)!.status).toBe('succeeded');
 
   const candidate = db.$client
-    .prepare(`SELECT c.id, c.file_id AS fileId, r.path || '/' || c.path AS file FROM candidates c JOIN image_roots r ON r.id = c.root_id WHERE c.job_id = ?`)
+    .prepare(
+      `SELECT c.id, c.file_id AS fileId, r.path || '/' || c.path AS file FROM candidates c JOIN image_roots r ON r.id = c.root_id WHERE c.job_id = ?`,
+    )
     .get(jobId) as { id: number; fileId: string; file: string };
   expect(candidate.fileId).toBe(identity(candidate.file));
   expect((await imageBytes(db, 'candidate', candidate.id))?.equals(fs.readFileSync(candidate.file))).toBe(true);

@@ -33,7 +33,9 @@ beforeAll(async () => {
 afterAll(closeRoutes);
 
 const itemOf = (n: number) =>
-  sql.prepare('SELECT id, current_candidate_id AS candidate FROM items WHERE external_id = ?').get(`omniedit_style_${name(n).slice(0, 8)}`) as {
+  sql
+    .prepare('SELECT id, current_candidate_id AS candidate FROM items WHERE external_id = ?')
+    .get(`omniedit_style_${name(n).slice(0, 8)}`) as {
     id: number;
     candidate: number;
   };
@@ -109,7 +111,9 @@ describe('GET /api/images/:kind/:id', () => {
     expect(sql.prepare('SELECT source_file_id FROM items WHERE id = ?').pluck().get(legacy.id)).toBe(`${stat.dev}:${stat.ino}`);
     fs.writeFileSync(`${legacyFile}.new`, await pngBuffer(12, 12));
     fs.renameSync(`${legacyFile}.new`, legacyFile);
-    expect((await get('source', String(legacy.id))).json.error).toBe(`source ${legacy.id}: not served: image file changed since it was imported`);
+    expect((await get('source', String(legacy.id))).json.error).toBe(
+      `source ${legacy.id}: not served: image file changed since it was imported`,
+    );
     fs.rmSync(legacyFile);
     fs.symlinkSync('/etc/passwd', legacyFile); // no identity to compare, but the root still holds
     expect((await get('source', String(legacy.id))).json.error).toBe(
@@ -162,7 +166,9 @@ describe('GET /api/images/:kind/:id', () => {
     const stat = fs.statSync(mask, { bigint: true });
     const rootId = sql.prepare('SELECT source_root_id FROM items WHERE id = ?').pluck().get(id);
     const setMask = (fileId: string) =>
-      sql.prepare('UPDATE items SET metadata = ? WHERE id = ?').run(JSON.stringify({ mask: { rootId, path: `output/${name(1)}`, fileId } }), id);
+      sql
+        .prepare('UPDATE items SET metadata = ? WHERE id = ?')
+        .run(JSON.stringify({ mask: { rootId, path: `output/${name(1)}`, fileId } }), id);
     setMask(`${stat.dev}:${stat.ino}`);
     expect((await get('mask', String(id))).status).toBe(200);
     setMask(`${stat.dev}:${stat.ino + 1n}`);

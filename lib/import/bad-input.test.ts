@@ -71,7 +71,11 @@ describe('gpt-edit layout: text, size and nesting of each record', () => {
       { file, record: id(7), reason: 'instruction is 5000 characters long, more than the limit of 4000' },
       { file, record: 8, reason: 'record is 5.0 MiB, more than the limit of 1 MiB' },
       { file, record: id(9), reason: 'input_description contains a NUL character (at character 6)' },
-      { file, record: id(11), reason: 'instruction contains U+FFFD, the replacement character left by bytes that were not text (at character 6)' },
+      {
+        file,
+        record: id(11),
+        reason: 'instruction contains U+FFFD, the replacement character left by bytes that were not text (at character 6)',
+      },
       { file, record: 'bad\u001bid', reason: 'id contains the control character U+001B (at character 4)' },
       { file, record: id(14), reason: 'instruction_original contains the control character U+0085 (at character 4)' },
     ]);
@@ -82,7 +86,10 @@ describe('gpt-edit layout: text, size and nesting of each record', () => {
 
   it('honours limits given per import', async () => {
     const root = tempDir('loupe-bad-');
-    const records = [gptEditRecord('omniedit', 'style', 0, { instruction: 'Make it a bit redder.' }), gptEditRecord('omniedit', 'style', 1)];
+    const records = [
+      gptEditRecord('omniedit', 'style', 0, { instruction: 'Make it a bit redder.' }),
+      gptEditRecord('omniedit', 'style', 1),
+    ];
     await writeGptEditLayout(root, records, { family: 'omniedit', task: 'style' });
     const { db } = tempDb();
     const summary = await importGptEdit(db, root, { limits: { maxInstructionChars: 15 } });
@@ -96,7 +103,8 @@ describe('jsonl and training json: the same checks', () => {
     const dir = tempDir('loupe-bad-');
     fs.mkdirSync(path.join(dir, 'imgs'));
     fs.writeFileSync(path.join(dir, 'imgs/a.png'), await pngBuffer(8, 8));
-    const line = (id: string, extra = '') => `{"id":"${id}","source":"imgs/a.png","edited":"imgs/a.png","instruction":"Edit ${id}."${extra}}`;
+    const line = (id: string, extra = '') =>
+      `{"id":"${id}","source":"imgs/a.png","edited":"imgs/a.png","instruction":"Edit ${id}."${extra}}`;
     const lines = [
       Buffer.from(line('good0') + '\n'),
       Buffer.from(line('deep', `,"x":${nested(1001)}`) + '\n'),
@@ -123,7 +131,10 @@ describe('jsonl and training json: the same checks', () => {
     fs.mkdirSync(path.join(root, 'training_json'));
     fs.mkdirSync(path.join(root, 'imgs'));
     fs.writeFileSync(path.join(root, 'imgs/a.png'), await pngBuffer(8, 8));
-    const turn = (value: string) => [{ from: 'human', value }, { from: 'gpt', value: '<image>' }];
+    const turn = (value: string) => [
+      { from: 'human', value },
+      { from: 'gpt', value: '<image>' },
+    ];
     const records = [
       { id: 'omniedit_0', image: ['imgs/a.png', 'imgs/a.png'], conversations: turn('<image>\nMake it blue.') },
       { id: 'omniedit_1', image: ['imgs/a.png', 'imgs/a.png'], conversations: turn('<image>\nMake it\u0000 blue.') },
@@ -215,7 +226,14 @@ describe('parquet: the same text checks, and a clear reason for the wrong schema
   it('auto-detection names the columns a parquet file lacks, not "no metadata files found"', async () => {
     const dir = tempDir('loupe-bad-');
     const file = path.join(dir, 'shard.parquet');
-    await writeParquet(file, [{ name: 'omni_edit_id', type: 'VARCHAR' }, { name: 'prompt', type: 'VARCHAR' }], [{ omni_edit_id: 'x', prompt: 'p' }]);
+    await writeParquet(
+      file,
+      [
+        { name: 'omni_edit_id', type: 'VARCHAR' },
+        { name: 'prompt', type: 'VARCHAR' },
+      ],
+      [{ omni_edit_id: 'x', prompt: 'p' }],
+    );
     const expected =
       'shard.parquet matches no parquet format: its columns are omni_edit_id, prompt; ' +
       'omniedit-parquet needs task, src_img, edited_img, edited_prompt_list; ' +

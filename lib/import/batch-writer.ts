@@ -77,8 +77,21 @@ export class BatchWriter {
         const currentInstruction = instruction + it.instructions.length;
         const candidateId = candidate + 1;
         const inserted = insertItem.run(
-          itemId, this.datasetId, it.externalId, it.family, it.task, it.instructionType, it.rootId, it.sourcePath,
-          it.source.width, it.source.height, it.source.fileId ?? null, it.metadata, currentInstruction, candidateId, runId,
+          itemId,
+          this.datasetId,
+          it.externalId,
+          it.family,
+          it.task,
+          it.instructionType,
+          it.rootId,
+          it.sourcePath,
+          it.source.width,
+          it.source.height,
+          it.source.fileId ?? null,
+          it.metadata,
+          currentInstruction,
+          candidateId,
+          runId,
         );
         if (inserted.changes === 0) {
           this.alreadyPresent++; // the same id twice within one import: the first one stands
@@ -86,8 +99,14 @@ export class BatchWriter {
         }
         it.instructions.forEach((version, i) => insertInstruction.run(instruction + 1 + i, itemId, version.kind, version.text));
         insertCandidate.run(
-          candidateId, itemId, it.outputRootId ?? it.rootId, it.outputPath, it.output.width, it.output.height,
-          it.output.fileId ?? null, provenance,
+          candidateId,
+          itemId,
+          it.outputRootId ?? it.rootId,
+          it.outputPath,
+          it.output.width,
+          it.output.height,
+          it.output.fileId ?? null,
+          provenance,
         );
         item = itemId;
         instruction = currentInstruction;

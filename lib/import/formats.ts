@@ -35,7 +35,10 @@ export async function resolveFormat(path: string, name?: string): Promise<Import
  * The format of one path or of several read as one source (only a format with runSeveral,
  * the tarball parts, takes several), and how to run it.
  */
-export async function resolveFormatOf(paths: string[], name?: string): Promise<{ format: ImportFormat; run: (db: Db, options: ImportOptions) => Promise<ImportSummary> }> {
+export async function resolveFormatOf(
+  paths: string[],
+  name?: string,
+): Promise<{ format: ImportFormat; run: (db: Db, options: ImportOptions) => Promise<ImportSummary> }> {
   if (paths.length === 1) {
     const format = await resolveFormat(paths[0], name);
     return { format, run: (db, options) => format.run(db, paths[0], options) };
@@ -46,7 +49,8 @@ export async function resolveFormatOf(paths: string[], name?: string): Promise<{
   if (name) {
     format = IMPORT_FORMATS.find((f) => f.name === name);
     if (!format) throw new UnknownFormatError(`unknown format ${name} (known: ${IMPORT_FORMATS.map((f) => f.name).join(', ')})`);
-    if (!format.runSeveral) throw new UnknownFormatError(`format ${name} reads one PATH; only ${several.map((f) => f.name).join(', ')} reads several`);
+    if (!format.runSeveral)
+      throw new UnknownFormatError(`format ${name} reads one PATH; only ${several.map((f) => f.name).join(', ')} reads several`);
   } else {
     for (const candidate of several) {
       // Some path is this format's (the others, metadata files say, are checked by its runSeveral).
@@ -56,7 +60,9 @@ export async function resolveFormatOf(paths: string[], name?: string): Promise<{
     }
   }
   if (!format) {
-    throw new NothingToImportError(`several paths are read only as the parts of split tarballs (NAME.tar.gz.partNNN); give one PATH otherwise`);
+    throw new NothingToImportError(
+      `several paths are read only as the parts of split tarballs (NAME.tar.gz.partNNN); give one PATH otherwise`,
+    );
   }
   const chosen = format;
   return { format: chosen, run: (db, options) => chosen.runSeveral!(db, paths, options) };

@@ -26,7 +26,7 @@ interface ItemRow {
 }
 
 const all = <T>(db: Db, sql: string, ...params: unknown[]) => db.$client.prepare(sql).all(...params) as T[];
-const count = (db: Db, table: string) => (db.$client.prepare(`select count(*) from ${table}`).pluck().get() as number);
+const count = (db: Db, table: string) => db.$client.prepare(`select count(*) from ${table}`).pluck().get() as number;
 
 function items(db: Db): ItemRow[] {
   return all<ItemRow>(db, 'select * from items order by external_id');
@@ -93,14 +93,23 @@ describe('importGptEdit: the bundled samples', () => {
       const input = await sharp(path.join(taskDir, row.source_path)).metadata();
       expect([row.source_width, row.source_height]).toEqual([input.width, input.height]);
 
-      const candidates = all<{ id: number; origin: string; root_id: number; path: string; width: number; height: number; provenance: string }>(
-        db,
-        'select * from candidates where item_id = ?',
-        row.id,
-      );
+      const candidates = all<{
+        id: number;
+        origin: string;
+        root_id: number;
+        path: string;
+        width: number;
+        height: number;
+        provenance: string;
+      }>(db, 'select * from candidates where item_id = ?', row.id);
       expect(candidates).toHaveLength(1);
       const [candidate] = candidates;
-      expect(candidate).toMatchObject({ id: row.current_candidate_id, origin: 'dataset', root_id: row.source_root_id, path: record.output });
+      expect(candidate).toMatchObject({
+        id: row.current_candidate_id,
+        origin: 'dataset',
+        root_id: row.source_root_id,
+        path: record.output,
+      });
       expect(JSON.parse(candidate.provenance)).toEqual({ importRun: summary.importRunId });
       const output = await sharp(path.join(taskDir, candidate.path)).metadata();
       expect([candidate.width, candidate.height]).toEqual([output.width, output.height]);
@@ -112,7 +121,15 @@ describe('importGptEdit: the bundled samples', () => {
     expect(new Set(rows.map((r) => `${r.source_width}x${r.source_height}`)).size).toBeGreaterThan(2);
 
     const run = db.$client.prepare('select * from import_runs where id = ?').get(summary.importRunId) as Record<string, unknown>;
-    expect(run).toMatchObject({ dataset_id: summary.datasetId, path: root, format: 'gpt-edit', imported: 12, already_present: 0, skipped: 0, problems: '[]' });
+    expect(run).toMatchObject({
+      dataset_id: summary.datasetId,
+      path: root,
+      format: 'gpt-edit',
+      imported: 12,
+      already_present: 0,
+      skipped: 0,
+      problems: '[]',
+    });
     expect(run.finished_at).toEqual(expect.any(Number));
   });
 
@@ -147,7 +164,14 @@ describe('importGptEdit: the bundled samples', () => {
     const first = await importGptEdit(db, root);
     const second = await importGptEdit(db, root);
 
-    expect(second).toMatchObject({ dataset: 'gpt-edit', datasetId: first.datasetId, imported: 0, alreadyPresent: 12, skipped: 0, problems: [] });
+    expect(second).toMatchObject({
+      dataset: 'gpt-edit',
+      datasetId: first.datasetId,
+      imported: 0,
+      alreadyPresent: 12,
+      skipped: 0,
+      problems: [],
+    });
     expect(second.importRunId).not.toBe(first.importRunId);
     expect(count(db, 'items')).toBe(12);
     expect(count(db, 'instruction_versions')).toBe(13);
@@ -212,7 +236,10 @@ describe('importGptEdit: the bundled samples', () => {
 
     // Per instruction type too.
     const byType = (table: 'items' | 'item_counts') =>
-      all(db, `select instruction_type, ${table === 'items' ? 'count(*)' : 'sum(n)'} as n from ${table} group by instruction_type order by 1`);
+      all(
+        db,
+        `select instruction_type, ${table === 'items' ? 'count(*)' : 'sum(n)'} as n from ${table} group by instruction_type order by 1`,
+      );
     expect(byType('item_counts')).toEqual(byType('items'));
     expect(byType('items')).toEqual([
       { instruction_type: 'complex', n: 1 },
@@ -227,7 +254,11 @@ describe('importGptEdit: layouts made by the tests', () => {
     const root = path.join(tempDir(), 'my-data');
     const records = [
       gptEditRecord('omniedit', 'style', 1),
-      gptEditRecord('omniedit', 'style', 2, { instruction_type: 'rewrite', instruction: 'Paint it in flat pop-art colours.', instruction_original: 'Pop art.' }),
+      gptEditRecord('omniedit', 'style', 2, {
+        instruction_type: 'rewrite',
+        instruction: 'Paint it in flat pop-art colours.',
+        instruction_original: 'Pop art.',
+      }),
       gptEditRecord('omniedit', 'style', 3, { extra: { nested: ['kept', 1] } }),
     ];
     await writeGptEditLayout(root, records, { family: 'omniedit', task: 'style', format: 'jsonl', inputSize: { width: 40, height: 30 } });
@@ -237,7 +268,11 @@ describe('importGptEdit: layouts made by the tests', () => {
     expect(summary).toMatchObject({ dataset: 'my-data', files: 1, imported: 3, skipped: 0, problems: [] });
     const rows = items(db);
     expect(rows.map((r) => JSON.parse(r.metadata))).toEqual(records);
-    expect(rows.map((r) => [r.source_width, r.source_height])).toEqual([[40, 30], [40, 30], [40, 30]]);
+    expect(rows.map((r) => [r.source_width, r.source_height])).toEqual([
+      [40, 30],
+      [40, 30],
+      [40, 30],
+    ]);
     const candidates = all<{ width: number; height: number }>(db, 'select width, height from candidates');
     expect(candidates).toEqual(Array(3).fill({ width: 32, height: 24 }));
     expect(instructionVersions(db, 'omniedit_style_00000002').map((v) => [v.kind, v.text])).toEqual([
@@ -329,7 +364,11 @@ describe('importGptEdit: layouts made by the tests', () => {
         record: 'omniedit_removal_00000009',
         reason: 'instruction_type must be original, rewrite or complex (got "improved")',
       },
-      { file: removalFile, record: 'omniedit_removal_00000010', reason: 'input: image path escapes its folder: input/../../../outside.png' },
+      {
+        file: removalFile,
+        record: 'omniedit_removal_00000010',
+        reason: 'input: image path escapes its folder: input/../../../outside.png',
+      },
       { file: 'ultraedit/add/metadata/broken.json', reason: expect.stringMatching(/^not valid JSON/) },
       {
         file: 'ultraedit/change_color/metadata/ultraedit_change_color.json',
@@ -361,7 +400,10 @@ describe('importGptEdit: layouts made by the tests', () => {
     expect(JSON.parse(run.problems)).toEqual(JSON.parse(JSON.stringify(summary.problems)));
 
     // Fixed data imports on a second run; the records already imported are not repeated.
-    fs.writeFileSync(path.join(removal.taskDir, 'output', '00000006.png'), fs.readFileSync(path.join(removal.taskDir, 'output', '00000001.png')));
+    fs.writeFileSync(
+      path.join(removal.taskDir, 'output', '00000006.png'),
+      fs.readFileSync(path.join(removal.taskDir, 'output', '00000001.png')),
+    );
     const again = await importGptEdit(db, path.join(root, 'omniedit'));
     expect(again).toMatchObject({ imported: 1, alreadyPresent: 2, skipped: 7 });
   });
@@ -378,7 +420,9 @@ describe('importGptEdit: layouts made by the tests', () => {
       { file: 'metadata/omniedit_env.json', record: 'omniedit_env_00000002', reason: 'missing required field: task' },
     ]);
     const fromFile = await importGptEdit(db, path.join(root, 'omniedit', 'env', 'metadata', 'omniedit_env.json'));
-    expect(fromFile.problems).toEqual([{ file: 'omniedit_env.json', record: 'omniedit_env_00000002', reason: 'missing required field: task' }]);
+    expect(fromFile.problems).toEqual([
+      { file: 'omniedit_env.json', record: 'omniedit_env_00000002', reason: 'missing required field: task' },
+    ]);
   });
 });
 

@@ -67,13 +67,25 @@ describe('JsonRecordSplitter: properties', () => {
     .array(
       fc.oneof(
         fc.constantFrom(...'{}[]",:\\ \n\r\tab01'.split('').map((c) => Buffer.from(c))),
-        fc.constantFrom(Buffer.from('"x"'), Buffer.from('{"a":1}'), Buffer.from([0xff]), Buffer.from([0xe2, 0x82]), Buffer.from([0xef, 0xbb, 0xbf])),
+        fc.constantFrom(
+          Buffer.from('"x"'),
+          Buffer.from('{"a":1}'),
+          Buffer.from([0xff]),
+          Buffer.from([0xe2, 0x82]),
+          Buffer.from([0xef, 0xbb, 0xbf]),
+        ),
       ),
       { maxLength: 80 },
     )
     .map((parts) => Buffer.concat(parts));
-  const anyBytes = fc.oneof(jsonish, fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)));
-  const limits = fc.oneof(fc.constant(DEFAULT), fc.record({ maxRecordBytes: fc.integer({ min: 1, max: 40 }), maxDepth: fc.integer({ min: 1, max: 4 }) }));
+  const anyBytes = fc.oneof(
+    jsonish,
+    fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+  );
+  const limits = fc.oneof(
+    fc.constant(DEFAULT),
+    fc.record({ maxRecordBytes: fc.integer({ min: 1, max: 40 }), maxDepth: fc.integer({ min: 1, max: 4 }) }),
+  );
 
   it('never throws on arbitrary bytes, gives the same entries for any chunking, and accounts for every byte', () => {
     fc.assert(
@@ -98,7 +110,8 @@ describe('JsonRecordSplitter: properties', () => {
         if (broken >= 0) covered.fill(1, Math.min((whole[broken] as { start: number }).start, bytes.length));
         const bom = bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) ? 3 : 0;
         for (let i = bom; i < bytes.length; i++) {
-          if (!covered[i]) expect(' \t\r\n[],'.includes(String.fromCharCode(bytes[i])), `byte ${i} (${bytes[i]}) of ${bytes.toString('hex')}`).toBe(true);
+          if (!covered[i])
+            expect(' \t\r\n[],'.includes(String.fromCharCode(bytes[i])), `byte ${i} (${bytes[i]}) of ${bytes.toString('hex')}`).toBe(true);
         }
         // A refused record is refused for a reason within the limits.
         for (const e of whole) {

@@ -87,11 +87,7 @@ describe('readJsonRecords: JSON array', () => {
 
   it('still yields the records before a missing comma (same chunk)', async () => {
     const entries = await readAll(writeFile('no-comma.json', '[{"id": 0}, {"id": 1} {"id": 2}]'));
-    expect(values(entries)).toEqual([
-      { id: 0 },
-      { id: 1 },
-      { kind: 'bad-file', reason: 'not valid JSON: expected , or ], found "{"' },
-    ]);
+    expect(values(entries)).toEqual([{ id: 0 }, { id: 1 }, { kind: 'bad-file', reason: 'not valid JSON: expected , or ], found "{"' }]);
   });
 
   it('accepts a UTF-8 byte-order mark before the array', async () => {
@@ -233,7 +229,11 @@ describe.each(['json', 'jsonl'] as const)('readJsonRecords: a large %s file acro
       expect(entry.index).toBe(i);
       // toEqual on 20k records is slow: compare the canonical JSON text instead.
       if (entry.text !== JSON.stringify(records[i]) || JSON.stringify(entry.value) !== entry.text) {
-        expect({ index: i, text: entry.text, value: entry.value }).toEqual({ index: i, text: JSON.stringify(records[i]), value: records[i] });
+        expect({ index: i, text: entry.text, value: entry.value }).toEqual({
+          index: i,
+          text: JSON.stringify(records[i]),
+          value: records[i],
+        });
       }
     });
     for (const s of STRADDLERS) {

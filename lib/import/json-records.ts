@@ -43,8 +43,15 @@ export async function* readJsonRecords(
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const OPEN_BRACE = 123, CLOSE_BRACE = 125, OPEN_BRACKET = 91, CLOSE_BRACKET = 93;
-const QUOTE = 34, BACKSLASH = 92, COMMA = 44, NEWLINE = 10, RETURN = 13;
+const OPEN_BRACE = 123,
+  CLOSE_BRACE = 125,
+  OPEN_BRACKET = 91,
+  CLOSE_BRACKET = 93;
+const QUOTE = 34,
+  BACKSLASH = 92,
+  COMMA = 44,
+  NEWLINE = 10,
+  RETURN = 13;
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
 
 /**
@@ -131,7 +138,13 @@ export class JsonRecordSplitter {
       try {
         text = this.utf8.decode(piece.bytes);
       } catch {
-        out.push({ kind: 'bad-record', index, reason: `not valid UTF-8 (byte ${invalidUtf8At(piece.bytes, start)} of the file is not UTF-8 text)`, start, end });
+        out.push({
+          kind: 'bad-record',
+          index,
+          reason: `not valid UTF-8 (byte ${invalidUtf8At(piece.bytes, start)} of the file is not UTF-8 text)`,
+          start,
+          end,
+        });
         continue;
       }
       try {
@@ -261,7 +274,8 @@ class RecordBytes {
   finish(end: number, depth: number): Piece {
     const { start, size, limits } = this;
     const reasons: string[] = [];
-    if (size > limits.maxRecordBytes) reasons.push(`record is ${formatBytes(size)}, more than the limit of ${formatBytes(limits.maxRecordBytes)}`);
+    if (size > limits.maxRecordBytes)
+      reasons.push(`record is ${formatBytes(size)}, more than the limit of ${formatBytes(limits.maxRecordBytes)}`);
     if (depth > limits.maxDepth) reasons.push(`record nests ${depth} levels deep, more than the limit of ${limits.maxDepth}`);
     const bytes = reasons.length ? undefined : this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     this.parts = [];

@@ -35,7 +35,10 @@ it('an import of many bad records keeps only the first problems in memory and in
   expect(summary.problems[0].record).toBe('bad0');
   expect(summary.problems.at(-1)!.record).toBe(`bad${MAX_KEPT_PROBLEMS - 1}`);
   expect(summary.moreProblems).toBe(bad - MAX_KEPT_PROBLEMS);
-  const run = db.$client.prepare('SELECT skipped, problems FROM import_runs WHERE id = ?').get(summary.importRunId) as { skipped: number; problems: string };
+  const run = db.$client.prepare('SELECT skipped, problems FROM import_runs WHERE id = ?').get(summary.importRunId) as {
+    skipped: number;
+    problems: string;
+  };
   expect(run.skipped).toBe(bad);
   expect(JSON.parse(run.problems)).toHaveLength(MAX_KEPT_PROBLEMS);
 });

@@ -68,7 +68,6 @@ export interface PendingItem {
   order: Order;
 }
 
-
 interface Located {
   rootId: number;
   dir: string;

@@ -42,7 +42,11 @@ export interface ItemTexts {
 
 /** The first reason the item's text is refused, or undefined. */
 export function itemTextProblem(item: ItemTexts, limits: Pick<ImportLimits, 'maxInstructionChars'>): string | undefined {
-  for (const [field, value] of [['id', item.externalId], ['family', item.family], ['task', item.task]] as const) {
+  for (const [field, value] of [
+    ['id', item.externalId],
+    ['family', item.family],
+    ['task', item.task],
+  ] as const) {
     const problem = textProblem(field, value, 'one-line');
     if (problem) return problem;
   }
@@ -72,7 +76,8 @@ export function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // a backslash escapes the next character
+      if (c === 92)
+        i++; // a backslash escapes the next character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) max = Math.max(max, ++depth);

@@ -80,10 +80,11 @@ it('a job that cannot be paid for while the batch has calls in flight waits for 
   expect(claimJob(db, 'w', 60_000, now + 2000)?.id).toBe(jobs[3]);
 });
 
-
 it('waitForBudget says false when the worker lost the job: nothing was requeued by it', () => {
   const batchId = batch(1);
-  const [mine, other] = items.slice(0, 2).map((itemId) => enqueueJob(db, { kind: 'regenerate', itemId, requestedBy: 't', batchId, costUsd: 0.25 }));
+  const [mine, other] = items
+    .slice(0, 2)
+    .map((itemId) => enqueueJob(db, { kind: 'regenerate', itemId, requestedBy: 't', batchId, costUsd: 0.25 }));
   const now = Date.now();
   expect(claimJob(db, 'w1', 1000, now)?.id).toBe(mine);
   expect(claimJob(db, 'w1', 60_000, now)?.id).toBe(other); // in flight: waiting would make sense
@@ -106,15 +107,21 @@ it('reserveAhead refuses a job of several calls before the first is sent; paid d
   expect(getJob(db, job)?.spentUsd).toBeCloseTo(0.45);
   // Only 0.05 of budget is left, yet the covered call goes (nothing more is reserved for it).
   let sent = 0;
-  await spend.paid(0.2, async () => ++sent, () => 0.1);
+  await spend.paid(
+    0.2,
+    async () => ++sent,
+    () => 0.1,
+  );
   expect(sent).toBe(1);
   expect(getJob(db, job)?.spentUsd).toBeCloseTo(0.35); // 0.1 paid + 0.25 still held for the second call
   spend.releaseUnused(); // the runner stopped before its second call
   expect(getJob(db, job)?.spentUsd).toBeCloseTo(0.1);
 });
 
-it('requeues running jobs of a dead worker on this host, or with an expired lock, but not a live worker\'s', () => {
-  const [dead, expired, alive] = items.slice(0, 3).map((itemId) => enqueueJob(db, { kind: 'regenerate', itemId, requestedBy: 't', costUsd: 0.1 }));
+it("requeues running jobs of a dead worker on this host, or with an expired lock, but not a live worker's", () => {
+  const [dead, expired, alive] = items
+    .slice(0, 3)
+    .map((itemId) => enqueueJob(db, { kind: 'regenerate', itemId, requestedBy: 't', costUsd: 0.1 }));
   const now = Date.now();
   const deadPid = 2 ** 22 + 12345; // above Linux's pid_max: no such process
   const host = os.hostname();

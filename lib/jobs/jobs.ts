@@ -73,11 +73,14 @@ export function enqueueJob(db: Db, job: NewJob): number {
         .get(job.itemId, job.kind);
       if (active) throw new LoupeError('conflict', `item ${job.itemId} already has a ${job.kind} job (#${active}) queued or running`);
       return Number(
-        statement(
-          db,
-          `INSERT INTO jobs (kind, item_id, params, batch_id, cost_usd, requested_by) VALUES (?, ?, ?, ?, ?, ?)`,
-        ).run(job.kind, job.itemId, JSON.stringify(job.params ?? {}), job.batchId ?? null, job.costUsd, job.requestedBy)
-          .lastInsertRowid,
+        statement(db, `INSERT INTO jobs (kind, item_id, params, batch_id, cost_usd, requested_by) VALUES (?, ?, ?, ?, ?, ?)`).run(
+          job.kind,
+          job.itemId,
+          JSON.stringify(job.params ?? {}),
+          job.batchId ?? null,
+          job.costUsd,
+          job.requestedBy,
+        ).lastInsertRowid,
       );
     })
     .immediate();
@@ -145,7 +148,10 @@ function claimQueries(only: readonly JobKind[] | undefined): { next: string[]; e
     .map(([where, kinds]) => (only ? `${where} AND ${kindIn((kind) => kinds(kind) && runs(kind))}` : where))
     // A class with none of this worker's kinds is skipped: looking would walk every queued job.
     .filter((where) => !where.endsWith(' AND 0'))
-    .map((where) => `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'queued' AND run_after <= ? AND ${where} ORDER BY id LIMIT 1`);
+    .map(
+      (where) =>
+        `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'queued' AND run_after <= ? AND ${where} ORDER BY id LIMIT 1`,
+    );
   const expired = `SELECT ${COLUMNS} FROM jobs INDEXED BY jobs_status WHERE status = 'running' AND locked_until < ?${only ? ` AND ${kindIn(runs)}` : ''}
      ORDER BY id LIMIT 1`;
   claimSql.set(key, (queries = { next, expired }));
@@ -171,10 +177,7 @@ export function claimJob(db: Db, workerId: string, lockMs: number, now = Date.no
     `UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1,
        started_at = coalesce(started_at, ?) WHERE id = ?`,
   );
-  const deferred = statement(
-    db,
-    `UPDATE jobs SET status = 'queued', run_after = ?, locked_by = NULL, locked_until = NULL WHERE id = ?`,
-  );
+  const deferred = statement(db, `UPDATE jobs SET status = 'queued', run_after = ?, locked_by = NULL, locked_until = NULL WHERE id = ?`);
   return db.$client
     .transaction(() => {
       for (;;) {
@@ -226,19 +229,21 @@ function batchOverBudget(db: Db, batchId: number, estimate: number): boolean {
 /** Ends a batch: its queued jobs are cancelled (they will not run). */
 export function stopBatch(db: Db, batchId: number, status: 'stopped' | 'cancelled', now = Date.now()) {
   const reason = status === 'stopped' ? 'batch budget spent' : 'batch cancelled';
-  statement(
-    db,
-    `UPDATE jobs SET status = 'cancelled', error = ?, finished_at = ? WHERE batch_id = ? AND status = 'queued'`,
-  ).run(reason, now, batchId);
+  statement(db, `UPDATE jobs SET status = 'cancelled', error = ?, finished_at = ? WHERE batch_id = ? AND status = 'queued'`).run(
+    reason,
+    now,
+    batchId,
+  );
   statement(db, `UPDATE batches SET status = ? WHERE id = ? AND status = 'running'`).run(status, batchId);
 }
 
 /** Extends a running job's lock; says whether a cancel was asked for. Undefined: the lock was lost. */
 export function renewJobLock(db: Db, id: number, workerId: string, lockMs: number, now = Date.now()) {
-  const changed = statement(
-    db,
-    `UPDATE jobs SET locked_until = ? WHERE id = ? AND status = 'running' AND locked_by = ?`,
-  ).run(now + lockMs, id, workerId).changes;
+  const changed = statement(db, `UPDATE jobs SET locked_until = ? WHERE id = ? AND status = 'running' AND locked_by = ?`).run(
+    now + lockMs,
+    id,
+    workerId,
+  ).changes;
   if (!changed) return undefined;
   return { cancelRequested: statement<[number], number>(db, 'SELECT cancel_requested FROM jobs WHERE id = ?').pluck().get(id) === 1 };
 }
@@ -290,7 +295,13 @@ export function retryJobLater(db: Db, id: number, workerId: string, error: strin
  * their reservations may shrink to their actual costs: back to the queue for a moment, with
  * this attempt not counted (no call was sent). False when none are: the budget is spent.
  */
-export function waitForBudget(db: Db, job: { id: number; batchId: number | null }, workerId: string, delayMs = BUDGET_WAIT_MS, now = Date.now()): boolean {
+export function waitForBudget(
+  db: Db,
+  job: { id: number; batchId: number | null },
+  workerId: string,
+  delayMs = BUDGET_WAIT_MS,
+  now = Date.now(),
+): boolean {
   if (job.batchId === null) return false;
   return writeTransaction(db, () => {
     if (inFlight(db, job.batchId!, job.id) === 0) return false;
@@ -372,7 +383,10 @@ export function listJobs(db: Db, options: { status?: JobStatus; before?: number;
   const jobs = statement<unknown[], RawJob>(db, `SELECT ${COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
     .all(...params, options.limit)
     .map(toJob);
-  const names = actorNames(db, jobs.map((job) => job.requestedBy));
+  const names = actorNames(
+    db,
+    jobs.map((job) => job.requestedBy),
+  );
   return jobs.map((job) => ({ ...job, requestedBy: names.get(job.requestedBy)! }));
 }
 

@@ -76,8 +76,10 @@ export interface JobKindDefinition<Id extends string = string, Params extends z.
 }
 
 /** Declares a kind, keeping its literal id and flags (so JobKind and BatchKind can be derived from the list). */
-export function defineKind<const Id extends string, Params extends z.ZodType, const Flags extends { batchable: boolean; holdsItem: boolean }>(
-  kind: JobKindDefinition<Id, Params> & Flags,
-): JobKindDefinition<Id, Params> & Flags {
+export function defineKind<
+  const Id extends string,
+  Params extends z.ZodType,
+  const Flags extends { batchable: boolean; holdsItem: boolean },
+>(kind: JobKindDefinition<Id, Params> & Flags): JobKindDefinition<Id, Params> & Flags {
   return kind;
 }

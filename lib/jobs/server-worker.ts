@@ -29,8 +29,6 @@ export function serverWorker(): JobWorker | null {
       if (type !== 'succeeded') console.log(`loupe job ${job}: ${type}${message ? `: ${message}` : ''}`);
     },
   }).start();
-  console.log(
-    `Loupe job worker runs ${kinds.join(', ')} jobs${config.OPENAI_API_KEY ? '' : ' (no OPENAI_API_KEY: API jobs stay queued)'}`,
-  );
+  console.log(`Loupe job worker runs ${kinds.join(', ')} jobs${config.OPENAI_API_KEY ? '' : ' (no OPENAI_API_KEY: API jobs stay queued)'}`);
   return holder.__loupeWorker;
 }

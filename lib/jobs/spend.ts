@@ -62,11 +62,13 @@ export function correctSpend(db: Db, jobId: number, reservedUsd: number, actualU
 
 /** Money committed to a batch's jobs (all attempts, all statuses) and its budget. */
 export function batchSpend(db: Db, batchId: number): { spent: number; budget: number } {
-  return statement<[number], { spent: number; budget: number }>(
-    db,
-    `SELECT (SELECT coalesce(sum(spent_usd), 0) FROM jobs WHERE batch_id = b.id) AS spent, b.budget_usd AS budget
+  return (
+    statement<[number], { spent: number; budget: number }>(
+      db,
+      `SELECT (SELECT coalesce(sum(spent_usd), 0) FROM jobs WHERE batch_id = b.id) AS spent, b.budget_usd AS budget
      FROM batches b WHERE b.id = ?`,
-  ).get(batchId) ?? { spent: 0, budget: Infinity };
+    ).get(batchId) ?? { spent: 0, budget: Infinity }
+  );
 }
 
 /** An error answer from the API proves the call was not billed; anything else (no answer) may have been. */

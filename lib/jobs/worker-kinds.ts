@@ -28,7 +28,9 @@ export function workerKinds(
 ): WorkerKinds {
   const openai = () => (client ??= openaiClient(config));
   const kinds = KINDS.filter((kind) => (!only || only.includes(kind.id)) && (!kind.needsApiKey || config.OPENAI_API_KEY));
-  const runners: Partial<Record<JobKind, JobRunner>> = Object.fromEntries(kinds.map((kind) => [kind.id, kind.runner({ db, config, openai })]));
+  const runners: Partial<Record<JobKind, JobRunner>> = Object.fromEntries(
+    kinds.map((kind) => [kind.id, kind.runner({ db, config, openai })]),
+  );
   const ids = kinds.map((kind) => kind.id);
   const all = ids.length === KINDS.length;
   return { runners, kinds: ids, ...(all ? {} : { claim: (db, workerId, lockMs) => claimJob(db, workerId, lockMs, Date.now(), ids) }) };

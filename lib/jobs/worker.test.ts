@@ -69,10 +69,11 @@ async function waitFor<T>(read: () => T | undefined | false, timeoutMs = 20_000)
 }
 
 const ENDED = ['succeeded', 'failed', 'cancelled'];
-const ended = (jobId: number) => waitFor(() => {
-  const job = getJob(db, jobId);
-  return job && ENDED.includes(job.status) && job;
-});
+const ended = (jobId: number) =>
+  waitFor(() => {
+    const job = getJob(db, jobId);
+    return job && ENDED.includes(job.status) && job;
+  });
 
 interface ItemRow {
   id: number;
@@ -124,9 +125,16 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
 
     const provenance = JSON.parse(candidate.provenance as string);
     expect(provenance).toMatchObject({ model: 'gpt-image-1', quality: 'high', requestId: expect.stringMatching(/^req_/) });
-    expect(provenance.prompt).toBe(db.$client.prepare('SELECT text FROM instruction_versions WHERE id = ?').pluck().get(before.currentInstructionId));
+    expect(provenance.prompt).toBe(
+      db.$client.prepare('SELECT text FROM instruction_versions WHERE id = ?').pluck().get(before.currentInstructionId),
+    );
     expect(['1024x1024', '1536x1024', '1024x1536']).toContain(provenance.size);
-    expect(provenance.paddingBox).toEqual({ left: expect.any(Number), top: expect.any(Number), width: expect.any(Number), height: expect.any(Number) });
+    expect(provenance.paddingBox).toEqual({
+      left: expect.any(Number),
+      top: expect.any(Number),
+      width: expect.any(Number),
+      height: expect.any(Number),
+    });
     expect(provenance.usage).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number) });
     expect(provenance.costUsd).toBeGreaterThan(0);
     expect(job.costUsd).toBeCloseTo(provenance.costUsd, 12);
@@ -248,7 +256,10 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
 
   it('requeues, on start, jobs left running by a dead process or with an expired lock, and runs each once', async () => {
     const config = configWith();
-    const [a, b] = db.$client.prepare(`SELECT id FROM items WHERE instruction_type = 'original' ORDER BY id LIMIT 2`).pluck().all() as number[];
+    const [a, b] = db.$client
+      .prepare(`SELECT id FROM items WHERE instruction_type = 'original' ORDER BY id LIMIT 2`)
+      .pluck()
+      .all() as number[];
     const deadPid = queue(config, 'regenerate', a);
     const expired = queue(config, 'regenerate', b);
     const orphan = db.$client.prepare(
@@ -277,7 +288,9 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
     const worstGenerate = worstCaseImageCall('gpt-image-1', 'high', `${bucket.width}x${bucket.height}`, description, false);
     const batchId = Number(
       db.$client
-        .prepare(`INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by) VALUES ('regenerate_pair', '{}', ?, 0, 1, 't')`)
+        .prepare(
+          `INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by) VALUES ('regenerate_pair', '{}', ?, 0, 1, 't')`,
+        )
         .run(worstGenerate * 1.5).lastInsertRowid,
     );
     const jobId = requestJob(db, config, { kind: 'regenerate_pair', itemId, requestedBy: 'tester', batchId }).jobId;

@@ -117,8 +117,15 @@ function hueRotation(a: Pixels, b: Pixels): { degrees: number; coherence: number
 
 export function hueName(degrees: number): string {
   const names: [number, string][] = [
-    [15, 'red'], [45, 'orange'], [75, 'yellow'], [165, 'green'], [195, 'cyan'],
-    [255, 'blue'], [285, 'purple'], [335, 'magenta'], [360, 'red'],
+    [15, 'red'],
+    [45, 'orange'],
+    [75, 'yellow'],
+    [165, 'green'],
+    [195, 'cyan'],
+    [255, 'blue'],
+    [285, 'purple'],
+    [335, 'magenta'],
+    [360, 'red'],
   ];
   return names.find(([limit]) => degrees < limit)![1];
 }

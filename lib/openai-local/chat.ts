@@ -43,7 +43,9 @@ async function decodeImageUrl(url: unknown, param: string): Promise<{ bytes: Buf
     throw invalidRequest(`Invalid '${param}'. ${example}, but got unsupported MIME type '${match[1]}'.`, param, 'invalid_value');
   }
   const bytes = Buffer.from(match[3], 'base64');
-  const meta = await sharp(bytes).metadata().catch(() => null);
+  const meta = await sharp(bytes)
+    .metadata()
+    .catch(() => null);
   if (!meta?.width || !meta.height) {
     throw invalidRequest(
       "You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].",
@@ -58,7 +60,11 @@ async function readMessages(messages: unknown): Promise<Conversation> {
   if (messages === undefined || messages === null) throw missingParameter('messages');
   if (!Array.isArray(messages)) throw invalidType('messages', 'an array', messages);
   if (messages.length === 0) {
-    throw invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
+    throw invalidRequest(
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'messages',
+      'empty_array',
+    );
   }
   const conversation: Conversation = { texts: [], images: [], promptTokens: 3 };
   for (const [i, message] of messages.entries()) {
@@ -106,10 +112,16 @@ type ResponseFormat = { kind: 'text' } | { kind: 'json_object' } | { kind: 'json
 function checkStrictSchema(schema: unknown, name: string, context: string[] = []) {
   if (!isObject(schema)) return;
   const fail = (what: string) => {
-    throw invalidRequest(`Invalid schema for response_format '${name}': In context=(${context.map((c) => `'${c}'`).join(', ')}), ${what}`, 'response_format');
+    throw invalidRequest(
+      `Invalid schema for response_format '${name}': In context=(${context.map((c) => `'${c}'`).join(', ')}), ${what}`,
+      'response_format',
+    );
   };
   if (context.length === 0 && schema.type !== 'object') {
-    throw invalidRequest(`Invalid schema for response_format '${name}': schema must be a JSON Schema of 'type: "object"', got 'type: "${String(schema.type)}"'.`, 'response_format');
+    throw invalidRequest(
+      `Invalid schema for response_format '${name}': schema must be a JSON Schema of 'type: "object"', got 'type: "${String(schema.type)}"'.`,
+      'response_format',
+    );
   }
   if (isObject(schema.properties)) {
     if (schema.additionalProperties !== false) fail("'additionalProperties' is required to be supplied and to be false.");
@@ -135,7 +147,10 @@ function readResponseFormat(format: unknown, texts: string[]): ResponseFormat {
   if (format.type === 'text') return { kind: 'text' };
   if (format.type === 'json_object') {
     if (!texts.some((text) => /json/i.test(text))) {
-      throw invalidRequest("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", 'messages');
+      throw invalidRequest(
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+        'messages',
+      );
     }
     return { kind: 'json_object' };
   }
@@ -171,14 +186,21 @@ export function placeholderFor(schema: unknown, root: Json, depth = 0): unknown 
   if (Array.isArray(schema.enum)) return schema.enum[0];
   const variants = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(variants)) return placeholderFor(variants[0], root, depth + 1);
-  const type = Array.isArray(schema.type) ? (schema.type.find((t) => t !== 'null') ?? 'null') : (schema.type ?? (schema.properties ? 'object' : null));
+  const type = Array.isArray(schema.type)
+    ? (schema.type.find((t) => t !== 'null') ?? 'null')
+    : (schema.type ?? (schema.properties ? 'object' : null));
   switch (type) {
     case 'object':
       return Object.fromEntries(
-        Object.entries(isObject(schema.properties) ? schema.properties : {}).map(([key, child]) => [key, placeholderFor(child, root, depth + 1)]),
+        Object.entries(isObject(schema.properties) ? schema.properties : {}).map(([key, child]) => [
+          key,
+          placeholderFor(child, root, depth + 1),
+        ]),
       );
     case 'array':
-      return Array.from({ length: typeof schema.minItems === 'number' ? schema.minItems : 0 }, () => placeholderFor(schema.items, root, depth + 1));
+      return Array.from({ length: typeof schema.minItems === 'number' ? schema.minItems : 0 }, () =>
+        placeholderFor(schema.items, root, depth + 1),
+      );
     case 'string':
       return '';
     case 'number':
@@ -217,7 +239,8 @@ async function replyContent(conversation: Conversation, format: ResponseFormat):
   // The VLM judge's schema: scores from the two images' pixels, in the schema's property order.
   if (format.kind === 'json_schema' && isJudgeSchema(format.schema)) {
     const value = placeholderFor(format.schema, format.schema) as Json;
-    if (conversation.images.length !== 2) return JSON.stringify({ ...value, reasoning: 'There is no source and edited image pair to judge.' });
+    if (conversation.images.length !== 2)
+      return JSON.stringify({ ...value, reasoning: 'There is no source and edited image pair to judge.' });
     return JSON.stringify(Object.assign(value, await judgeEdit(conversation.images[0], conversation.images[1])));
   }
   // Two images are read as (source, edited): the reply describes the edit, as a captioning model would.
@@ -238,7 +261,13 @@ export async function chatCompletion(body: Json, id: string, options: { unparsea
   if (model === undefined || model === null || model === '') throw invalidRequest('you must provide a model parameter');
   if (typeof model !== 'string') throw invalidType('model', 'a string', model);
   if (!CHAT_MODELS.includes(model)) {
-    throw new ApiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', null, 'model_not_found');
+    throw new ApiError(
+      404,
+      `The model \`${model}\` does not exist or you do not have access to it.`,
+      'invalid_request_error',
+      null,
+      'model_not_found',
+    );
   }
   if (body.stream === true) {
     throw invalidRequest('Streaming is not supported by the local OpenAI-compatible server.', 'stream', 'unsupported_value');

@@ -31,11 +31,7 @@ export function quoteList(values: readonly string[]): string {
 }
 
 export function invalidValue(param: string, value: unknown, supported: readonly string[]) {
-  return invalidRequest(
-    `Invalid value: '${String(value)}'. Supported values are: ${quoteList(supported)}.`,
-    param,
-    'invalid_value',
-  );
+  return invalidRequest(`Invalid value: '${String(value)}'. Supported values are: ${quoteList(supported)}.`, param, 'invalid_value');
 }
 
 export function unknownParameter(param: string) {

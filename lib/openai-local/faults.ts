@@ -35,13 +35,15 @@ const queuedFaultSchema = z.union([faultPlanSchema, unparseableSchema, z.object(
 export const controlSchema = z
   .object({
     queue: z.array(queuedFaultSchema).optional(),
-    rate: z.object({ rate: z.number().min(0).max(1), fault: rateFaultSchema }).strict().optional(),
+    rate: z
+      .object({ rate: z.number().min(0).max(1), fault: rateFaultSchema })
+      .strict()
+      .optional(),
     latencyMs: z.number().int().nonnegative().optional(),
   })
   .strict();
 
 const SEED = 0x10c4_0e5e;
-
 
 /** Faults to answer instead of the real result: first the queued ones in order, then at random at the set rate. */
 export class Faults {

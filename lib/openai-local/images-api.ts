@@ -40,10 +40,16 @@ async function checkUpload(upload: Upload, request: ImageRequest, index: number)
   }
   const maxMb = request.gptImage ? 50 : 4;
   if (file.size >= maxMb * MB) {
-    throw invalidRequest(`Invalid file '${param}': the file is ${file.size} bytes; it must be less than ${maxMb} MB.`, param, 'file_too_large');
+    throw invalidRequest(
+      `Invalid file '${param}': the file is ${file.size} bytes; it must be less than ${maxMb} MB.`,
+      param,
+      'file_too_large',
+    );
   }
   const bytes = Buffer.from(await file.arrayBuffer());
-  const meta = await sharp(bytes).metadata().catch(() => null);
+  const meta = await sharp(bytes)
+    .metadata()
+    .catch(() => null);
   if (!meta?.width || !meta.height) {
     throw invalidRequest(`Invalid image file or mode for image ${index + 1}, please check your image file.`, param, 'invalid_image_file');
   }
@@ -68,7 +74,9 @@ function imagesResponse(request: ImageRequest, images: Buffer[], size: string, i
   if (!request.gptImage) {
     // dall-e-2 answers a URL by default; the local server has nowhere to host it, so it is a data URL.
     const data = images.map((image) =>
-      request.responseFormat === 'url' ? { url: `data:image/png;base64,${image.toString('base64')}` } : { b64_json: image.toString('base64') },
+      request.responseFormat === 'url'
+        ? { url: `data:image/png;base64,${image.toString('base64')}` }
+        : { b64_json: image.toString('base64') },
     );
     return { created, data };
   }
@@ -98,7 +106,11 @@ export async function imageEdit(form: FormData) {
   if (images.length === 0) throw missingParameter('image');
   const maxImages = request.gptImage ? 16 : 1;
   if (images.length > maxImages) {
-    throw invalidRequest(`Invalid 'image': array too long. Expected an array with maximum length ${maxImages}, but got an array with length ${images.length} instead.`, 'image', 'array_above_max_length');
+    throw invalidRequest(
+      `Invalid 'image': array too long. Expected an array with maximum length ${maxImages}, but got an array with length ${images.length} instead.`,
+      'image',
+      'array_above_max_length',
+    );
   }
   const inputs = [];
   for (const [index, upload] of images.entries()) inputs.push(await checkUpload(upload, request, index));

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import sharp, { type Sharp } from 'sharp';
 import { GPT_IMAGE_SIZES, type GptImageSize } from './validation';
 
-export type EditEffect = 'greyscale' | 'invert' | 'flip-vertical' | 'flip-horizontal' | 'blur' | 'sepia' | 'hue' | 'brighten' | 'darken' | 'default';
+export type EditEffect =
+  'greyscale' | 'invert' | 'flip-vertical' | 'flip-horizontal' | 'blur' | 'sepia' | 'hue' | 'brighten' | 'darken' | 'default';
 
 // Checked in order, so "flip it upside down" is a vertical flip and "black and white" is not a colour change.
 const EFFECT_WORDS: [EditEffect, RegExp][] = [

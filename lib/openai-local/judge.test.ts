@@ -77,7 +77,11 @@ describe('the judge schema', () => {
 
   it('without a pair of images, answers zero scores rather than failing', async () => {
     const reply = await ask(source, [source]);
-    expect(JSON.parse(reply.choices[0].message.content!)).toMatchObject({ editing_success: 0, artifacts: 0, reasoning: expect.stringMatching(/no source and edited image pair/) });
+    expect(JSON.parse(reply.choices[0].message.content!)).toMatchObject({
+      editing_success: 0,
+      artifacts: 0,
+      reasoning: expect.stringMatching(/no source and edited image pair/),
+    });
   });
 });
 
@@ -94,7 +98,11 @@ describe('the unparseable fault', () => {
   it('gives other schemas, json_object and text replies their own unusable answer', async () => {
     const other = async (response_format?: OpenAI.Chat.ChatCompletionCreateParams['response_format']) => {
       server.queueFaults({ unparseable: true });
-      const reply = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply in JSON.' }], response_format });
+      const reply = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Reply in JSON.' }],
+        response_format,
+      });
       return reply.choices[0].message.content!;
     };
     const instruction = {
@@ -115,7 +123,11 @@ describe('the unparseable fault', () => {
 
   it('makes an images answer carry data that is not an image', async () => {
     server.queueFaults({ unparseable: true });
-    const edit = await client.images.edit({ model: 'gpt-image-1', image: await toFile(source, 'source.png', { type: 'image/png' }), prompt: 'darker' });
+    const edit = await client.images.edit({
+      model: 'gpt-image-1',
+      image: await toFile(source, 'source.png', { type: 'image/png' }),
+      prompt: 'darker',
+    });
     const bytes = Buffer.from(edit.data![0].b64_json!, 'base64');
     await expect(sharp(bytes).metadata()).rejects.toThrow();
     expect(edit.usage?.output_tokens).toBeGreaterThan(0);
@@ -126,7 +138,8 @@ describe('the unparseable fault', () => {
     try {
       const sdk = new OpenAI({ apiKey: 'test', baseURL: local.url, maxRetries: 0 });
       local.setFaultRate(1, { unparseable: true });
-      const hi = () => sdk.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], response_format: judgeFormat });
+      const hi = () =>
+        sdk.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], response_format: judgeFormat });
       expect((await hi()).choices[0].message.content).toBe('{"editing_success":"very good"}');
       local.setFaultRate(0, { unparseable: true });
 
@@ -135,7 +148,10 @@ describe('the unparseable fault', () => {
       expect(await set.json()).toMatchObject({ queued: 1 });
       expect((await hi()).choices[0].message.content).toBe('{"editing_success":"very good"}');
       expect(JSON.parse((await hi()).choices[0].message.content!)).toHaveProperty('reasoning');
-      const rate = await fetch(`${control}/faults`, { method: 'POST', body: JSON.stringify({ rate: { rate: 0.5, fault: { unparseable: true } } }) });
+      const rate = await fetch(`${control}/faults`, {
+        method: 'POST',
+        body: JSON.stringify({ rate: { rate: 0.5, fault: { unparseable: true } } }),
+      });
       expect(rate.status).toBe(200);
       const bad = await fetch(`${control}/faults`, { method: 'POST', body: JSON.stringify({ queue: [{ unparseable: false }] }) });
       expect(bad.status).toBe(400);

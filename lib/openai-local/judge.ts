@@ -49,7 +49,8 @@ export async function judgeEdit(source: Buffer, edited: Buffer): Promise<JudgeAn
     naturalness: score(10 - 12 * Math.max(0, clipped(b) - clipped(a))),
     artifacts: score(10 - 6 * Math.log2(Math.max(1, hfRatio))),
   };
-  const looks = difference < 1 ? 'the edited image looks the same as the source' : `the edit looks like "${description.replace(/\.$/, '')}"`;
+  const looks =
+    difference < 1 ? 'the edited image looks the same as the source' : `the edit looks like "${description.replace(/\.$/, '')}"`;
   const reasoning =
     `Simulated from pixels: ${looks}, with a mean change of ` +
     `${difference.toFixed(1)}/255 and ${hfRatio.toFixed(2)}× the source's high-frequency energy.`;

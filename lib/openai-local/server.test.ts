@@ -1,11 +1,4 @@
-import OpenAI, {
-  APIConnectionTimeoutError,
-  BadRequestError,
-  InternalServerError,
-  NotFoundError,
-  RateLimitError,
-  toFile,
-} from 'openai';
+import OpenAI, { APIConnectionTimeoutError, BadRequestError, InternalServerError, NotFoundError, RateLimitError, toFile } from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalOpenAI, type LocalOpenAI } from './server';
@@ -95,7 +88,10 @@ describe('images.edit', () => {
     expect(colourfulness).toBeLessThanOrEqual(2);
     // The white bands stay where the client put them.
     let darkestBandPixel = 255;
-    for (const [from, to] of [[0, TOP], [TOP + CONTENT_H, W]]) {
+    for (const [from, to] of [
+      [0, TOP],
+      [TOP + CONTENT_H, W],
+    ]) {
       for (let i = from * W * channels; i < to * W * channels; i++) darkestBandPixel = Math.min(darkestBandPixel, px[i]);
     }
     expect(darkestBandPixel).toBeGreaterThanOrEqual(250);
@@ -123,13 +119,25 @@ describe('images.edit', () => {
   });
 
   it('resizes to the requested size, picks the nearest size for auto, and counts tokens per the tables', async () => {
-    const wide = await client.images.edit({ model: 'gpt-image-1', image: await pngFile(source), prompt: 'blur it', size: '1536x1024', quality: 'low' });
+    const wide = await client.images.edit({
+      model: 'gpt-image-1',
+      image: await pngFile(source),
+      prompt: 'blur it',
+      size: '1536x1024',
+      quality: 'low',
+    });
     expect(await sharp(decode(wide.data?.[0].b64_json)).metadata()).toMatchObject({ width: 1536, height: 1024 });
     expect(wide.usage?.output_tokens).toBe(408);
     expect(wide).toMatchObject({ size: '1536x1024', quality: 'low' });
 
     const tall = await picture(1000, 1500);
-    const auto = await client.images.edit({ model: 'gpt-image-1', image: await pngFile(tall), prompt: 'sepia', quality: 'medium', output_format: 'webp' });
+    const auto = await client.images.edit({
+      model: 'gpt-image-1',
+      image: await pngFile(tall),
+      prompt: 'sepia',
+      quality: 'medium',
+      output_format: 'webp',
+    });
     expect(auto).toMatchObject({ size: '1024x1536', output_format: 'webp', quality: 'medium' });
     expect(await sharp(decode(auto.data?.[0].b64_json)).metadata()).toMatchObject({ width: 1024, height: 1536, format: 'webp' });
     expect(auto.usage?.output_tokens).toBe(1584);
@@ -204,7 +212,9 @@ describe('images.generate', () => {
   });
 
   it('validates like edits', async () => {
-    const error = (await caught(client.images.generate({ model: 'gpt-image-1', prompt: 'x', size: '1792x1024' as never }))) as BadRequestError;
+    const error = (await caught(
+      client.images.generate({ model: 'gpt-image-1', prompt: 'x', size: '1792x1024' as never }),
+    )) as BadRequestError;
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error.code).toBe('invalid_value');
   });
@@ -242,7 +252,11 @@ describe('chat.completions', () => {
 
   it('describes a greyscale edit and a flip from the pixels, as JSON matching the schema', async () => {
     const grey = await describePair('Make it black and white');
-    expect(grey).toMatchObject({ object: 'chat.completion', model: 'gpt-4o', choices: [{ index: 0, finish_reason: 'stop', logprobs: null }] });
+    expect(grey).toMatchObject({
+      object: 'chat.completion',
+      model: 'gpt-4o',
+      choices: [{ index: 0, finish_reason: 'stop', logprobs: null }],
+    });
     expect(grey.id).toMatch(/^chatcmpl-/);
     expect(grey.choices[0].message).toMatchObject({ role: 'assistant', refusal: null });
     expect(JSON.parse(grey.choices[0].message.content!)).toEqual({ instruction: 'Convert the image to black and white.' });
@@ -263,7 +277,12 @@ describe('chat.completions', () => {
           strict: true,
           schema: {
             type: 'object',
-            properties: { score: { type: 'integer' }, ok: { type: 'boolean' }, tags: { type: 'array', items: { type: 'string' } }, kind: { type: 'string', enum: ['a', 'b'] } },
+            properties: {
+              score: { type: 'integer' },
+              ok: { type: 'boolean' },
+              tags: { type: 'array', items: { type: 'string' } },
+              kind: { type: 'string', enum: ['a', 'b'] },
+            },
             required: ['score', 'ok', 'tags', 'kind'],
             additionalProperties: false,
           },
@@ -276,7 +295,10 @@ describe('chat.completions', () => {
       client.chat.completions.create({
         model: 'gpt-4o',
         messages: [{ role: 'user', content: 'x' }],
-        response_format: { type: 'json_schema', json_schema: { name: 'loose', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } } },
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'loose', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } },
+        },
       }),
     )) as BadRequestError;
     expect(error).toBeInstanceOf(BadRequestError);
@@ -289,7 +311,9 @@ describe('chat.completions', () => {
   });
 
   it('refuses unknown models with 404 model_not_found and broken image data', async () => {
-    const missing = (await caught(client.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] }))) as NotFoundError;
+    const missing = (await caught(
+      client.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] }),
+    )) as NotFoundError;
     expect(missing).toBeInstanceOf(NotFoundError);
     expect(missing.code).toBe('model_not_found');
 
@@ -306,7 +330,11 @@ describe('chat.completions', () => {
 
 describe('protocol', () => {
   it('requires a bearer token and answers unknown URLs like the API', async () => {
-    const noKey = await fetch(`${server.url}/chat/completions`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const noKey = await fetch(`${server.url}/chat/completions`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(noKey.status).toBe(401);
     expect((await noKey.json()).error).toMatchObject({ type: 'invalid_request_error', param: null });
 
@@ -378,7 +406,9 @@ describe('faults', () => {
     try {
       const sdk = new OpenAI({ apiKey: 'test', baseURL: local.url, maxRetries: 0 });
       const started = Date.now();
-      await Promise.all(Array.from({ length: 10 }, () => sdk.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })));
+      await Promise.all(
+        Array.from({ length: 10 }, () => sdk.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })),
+      );
       const elapsed = Date.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(200);
       expect(elapsed).toBeLessThan(1000);

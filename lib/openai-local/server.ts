@@ -53,8 +53,14 @@ type Route = { body: 'json' | 'multipart' | 'none'; handle: (input: RouteInput) 
 
 const created = 1_700_000_000;
 const ROUTES: Record<string, Route> = {
-  'POST /v1/images/edits': { body: 'multipart', handle: async ({ form, unparseable }) => unusableImages(await imageEdit(form!), unparseable) },
-  'POST /v1/images/generations': { body: 'json', handle: async ({ json, unparseable }) => unusableImages(await imageGeneration(json!), unparseable) },
+  'POST /v1/images/edits': {
+    body: 'multipart',
+    handle: async ({ form, unparseable }) => unusableImages(await imageEdit(form!), unparseable),
+  },
+  'POST /v1/images/generations': {
+    body: 'json',
+    handle: async ({ json, unparseable }) => unusableImages(await imageGeneration(json!), unparseable),
+  },
   'POST /v1/chat/completions': { body: 'json', handle: ({ json, id, unparseable }) => chatCompletion(json!, id, { unparseable }) },
   'GET /v1/models': {
     body: 'none',

@@ -11,12 +11,37 @@ const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
 const BACKGROUNDS = ['transparent', 'opaque', 'auto'] as const;
 
 const EDIT_PARAMS = new Set([
-  'image', 'image[]', 'mask', 'prompt', 'model', 'n', 'size', 'quality', 'background', 'input_fidelity',
-  'output_format', 'output_compression', 'partial_images', 'response_format', 'stream', 'user',
+  'image',
+  'image[]',
+  'mask',
+  'prompt',
+  'model',
+  'n',
+  'size',
+  'quality',
+  'background',
+  'input_fidelity',
+  'output_format',
+  'output_compression',
+  'partial_images',
+  'response_format',
+  'stream',
+  'user',
 ]);
 const GENERATION_PARAMS = new Set([
-  'prompt', 'model', 'n', 'size', 'quality', 'background', 'moderation', 'output_format',
-  'output_compression', 'partial_images', 'response_format', 'stream', 'user',
+  'prompt',
+  'model',
+  'n',
+  'size',
+  'quality',
+  'background',
+  'moderation',
+  'output_format',
+  'output_compression',
+  'partial_images',
+  'response_format',
+  'stream',
+  'user',
 ]);
 // The API picks dall-e-2 when no model is given, unless one of these GPT-image-only parameters is set.
 const GPT_IMAGE_ONLY = ['background', 'input_fidelity', 'moderation', 'output_format', 'output_compression', 'partial_images'];
@@ -70,10 +95,18 @@ function intInRange(fields: Fields, name: string, min: number, max: number): num
   const value = intField(fields, name);
   if (value === undefined) return undefined;
   if (value < min) {
-    throw invalidRequest(`Invalid '${name}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`, name, 'integer_below_min_value');
+    throw invalidRequest(
+      `Invalid '${name}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`,
+      name,
+      'integer_below_min_value',
+    );
   }
   if (value > max) {
-    throw invalidRequest(`Invalid '${name}': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`, name, 'integer_above_max_value');
+    throw invalidRequest(
+      `Invalid '${name}': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`,
+      name,
+      'integer_above_max_value',
+    );
   }
   return value;
 }
@@ -117,24 +150,53 @@ export function validateImageParams(fields: Fields, endpoint: 'edits' | 'generat
     const outputFormat = enumField(fields, 'output_format', OUTPUT_FORMATS) ?? 'png';
     const background = enumField(fields, 'background', BACKGROUNDS) ?? 'auto';
     if (background === 'transparent' && outputFormat === 'jpeg') {
-      throw invalidRequest("Transparent background is not supported for output format 'jpeg'. Use 'png' or 'webp'.", 'background', 'invalid_value');
+      throw invalidRequest(
+        "Transparent background is not supported for output format 'jpeg'. Use 'png' or 'webp'.",
+        'background',
+        'invalid_value',
+      );
     }
     const outputCompression = intInRange(fields, 'output_compression', 0, 100) ?? 100;
     const inputFidelity = enumField(fields, 'input_fidelity', ['high', 'low'] as const) ?? 'low';
     enumField(fields, 'moderation', ['low', 'auto'] as const);
-    return { model, gptImage, prompt, n, size, quality: q, outputFormat, outputCompression, background, inputFidelity, responseFormat: 'b64_json' };
+    return {
+      model,
+      gptImage,
+      prompt,
+      n,
+      size,
+      quality: q,
+      outputFormat,
+      outputCompression,
+      background,
+      inputFidelity,
+      responseFormat: 'b64_json',
+    };
   }
 
   for (const name of GPT_IMAGE_ONLY) {
     if (present(fields, name)) {
-      throw invalidRequest(`Invalid parameter: '${name}' is only supported for GPT image models, not 'dall-e-2'.`, name, 'unsupported_parameter');
+      throw invalidRequest(
+        `Invalid parameter: '${name}' is only supported for GPT image models, not 'dall-e-2'.`,
+        name,
+        'unsupported_parameter',
+      );
     }
   }
   const size = enumField(fields, 'size', DALL_E_2_SIZES) ?? '1024x1024';
   const q = enumField(fields, 'quality', ['standard'] as const) ?? 'standard';
   const responseFormat = enumField(fields, 'response_format', ['url', 'b64_json'] as const) ?? 'url';
   return {
-    model, gptImage, prompt, n, size, quality: q, outputFormat: 'png', outputCompression: 100,
-    background: 'opaque', inputFidelity: 'low', responseFormat,
+    model,
+    gptImage,
+    prompt,
+    n,
+    size,
+    quality: q,
+    outputFormat: 'png',
+    outputCompression: 100,
+    background: 'opaque',
+    inputFidelity: 'low',
+    responseFormat,
   };
 }

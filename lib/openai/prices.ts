@@ -73,7 +73,11 @@ export function worstCaseImageCall(model: string, quality: string, size: string,
   const output = size === '1024x1024' ? tokens.square : tokens.wide;
   const text = Buffer.byteLength(prompt) + 100;
   const image = inputImage ? MAX_INPUT_IMAGE_TOKENS : 0;
-  return imageCost(model, { input_tokens: text + image, output_tokens: output, input_tokens_details: { text_tokens: text, image_tokens: image } });
+  return imageCost(model, {
+    input_tokens: text + image,
+    output_tokens: output,
+    input_tokens_details: { text_tokens: text, image_tokens: image },
+  });
 }
 
 /** Cost of a chat call from its usage. */

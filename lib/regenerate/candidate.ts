@@ -17,7 +17,12 @@ export function insertCandidate(
   db: Db,
   job: { id: number; itemId: number },
   image: StoredImage & { width: number; height: number },
-  extra: { simulated: boolean; paddingOk: boolean; provenance: Record<string, unknown>; source?: StoredImage & { width: number; height: number } },
+  extra: {
+    simulated: boolean;
+    paddingOk: boolean;
+    provenance: Record<string, unknown>;
+    source?: StoredImage & { width: number; height: number };
+  },
 ): number {
   const id = Number(
     statement(
@@ -26,9 +31,21 @@ export function insertCandidate(
          source_root_id, source_path, source_width, source_height, file_id, source_file_id)
        VALUES (?, 'regenerated', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
-      job.itemId, image.rootId, image.path, image.width, image.height, JSON.stringify(extra.provenance), job.id,
-      extra.simulated ? 1 : 0, extra.paddingOk ? 1 : 0, extra.source?.rootId ?? null, extra.source?.path ?? null,
-      extra.source?.width ?? null, extra.source?.height ?? null, image.fileId, extra.source?.fileId ?? null,
+      job.itemId,
+      image.rootId,
+      image.path,
+      image.width,
+      image.height,
+      JSON.stringify(extra.provenance),
+      job.id,
+      extra.simulated ? 1 : 0,
+      extra.paddingOk ? 1 : 0,
+      extra.source?.rootId ?? null,
+      extra.source?.path ?? null,
+      extra.source?.width ?? null,
+      extra.source?.height ?? null,
+      image.fileId,
+      extra.source?.fileId ?? null,
     ).lastInsertRowid,
   );
   statement(db, 'UPDATE items SET current_candidate_id = ? WHERE id = ?').run(id, job.itemId);

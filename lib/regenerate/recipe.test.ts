@@ -37,7 +37,9 @@ async function darkGradient(width: number, height: number): Promise<Buffer> {
       data[at + 2] = Math.round(100 + 40 * Math.sin(2 * Math.PI * (u + v)));
     }
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 async function pixels(image: Buffer | string) {
@@ -191,7 +193,7 @@ describe('padToBucket', () => {
   it('applies EXIF orientation, so sizes and pixels are what a viewer sees', async () => {
     // Stored 600x400, left half red, right half blue; orientation 6 shows it turned 90° clockwise (400x600, red on top).
     const stored = Buffer.alloc(600 * 400 * 3);
-    for (let i = 0; i < 600 * 400; i++) stored.set((i % 600) < 300 ? [150, 20, 20] : [20, 20, 150], i * 3);
+    for (let i = 0; i < 600 * 400; i++) stored.set(i % 600 < 300 ? [150, 20, 20] : [20, 20, 150], i * 3);
     const jpeg = await sharp(stored, { raw: { width: 600, height: 400, channels: 3 } })
       .jpeg({ quality: 95 })
       .withMetadata({ orientation: 6 })
@@ -211,7 +213,11 @@ describe('padToBucket', () => {
   it('flattens transparency onto white', async () => {
     const rgba = Buffer.alloc(64 * 64 * 4);
     for (let i = 0; i < 64 * 64; i++) rgba.set(i % 64 < 32 ? [0, 0, 0, 255] : [0, 0, 0, 0], i * 4);
-    const { png } = await padToBucket(await sharp(rgba, { raw: { width: 64, height: 64, channels: 4 } }).png().toBuffer());
+    const { png } = await padToBucket(
+      await sharp(rgba, { raw: { width: 64, height: 64, channels: 4 } })
+        .png()
+        .toBuffer(),
+    );
     const padded = await pixels(png);
     expect(padded.channels).toBe(3);
     expect(padded.at(100, 512)).toEqual([0, 0, 0]);
@@ -321,14 +327,29 @@ describe('checkPadding: residual padding', () => {
     const data = Buffer.alloc(width * height * 3, 60);
     for (let y = 0; y < 10; y++) for (let x = 0; x < width; x++) data.set([250, 249, 247], (y * width + x) * 3); // flat, off-white
     for (let x = 0; x < width; x++) data.set(x % 2 ? [255, 255, 255] : [246, 246, 246], ((height - 1) * width + x) * 3); // textured
-    const check = await checkPadding(await sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer());
+    const check = await checkPadding(
+      await sharp(data, { raw: { width, height, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     expect(check.edges).toEqual({ top: 10, bottom: 0, left: 0, right: 0 });
     // A looser tolerance accepts the textured line too.
-    expect((await checkPadding(await sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer(), { tolerance: 20 })).edges.bottom).toBe(1);
+    expect(
+      (
+        await checkPadding(
+          await sharp(data, { raw: { width, height, channels: 3 } })
+            .png()
+            .toBuffer(),
+          { tolerance: 20 },
+        )
+      ).edges.bottom,
+    ).toBe(1);
   });
 
   it('reads an all-white result as all padding', async () => {
-    const white = await sharp({ create: { width: 50, height: 40, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const white = await sharp({ create: { width: 50, height: 40, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     expect(await checkPadding(white)).toEqual({
       ok: false,
       residualFraction: 1,

@@ -143,11 +143,7 @@ export async function checkPadding(
   options: { wrongSize?: boolean; tolerance?: number; maxFraction?: number } = {},
 ): Promise<PaddingCheck> {
   const { wrongSize = false, tolerance = 10, maxFraction = 0.005 } = options;
-  const { data, info } = await sharp(png)
-    .flatten({ background: WHITE })
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(png).flatten({ background: WHITE }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const { width, height, channels } = info;
   const floor = 255 - tolerance;
   const maxSpread = tolerance / 2;

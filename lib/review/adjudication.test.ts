@@ -111,7 +111,9 @@ describe('itemVerdicts', () => {
 describe('versionOptions', () => {
   it('offers each version the reviewers accepted, with who accepted it; the lead’s pick becomes the decided version', () => {
     const itemId = 1;
-    const dataset = db.$client.prepare('SELECT current_candidate_id AS candidateId, current_instruction_id AS instructionId FROM items WHERE id = ?').get(itemId) as {
+    const dataset = db.$client
+      .prepare('SELECT current_candidate_id AS candidateId, current_instruction_id AS instructionId FROM items WHERE id = ?')
+      .get(itemId) as {
       candidateId: number;
       instructionId: number;
     };
@@ -119,7 +121,9 @@ describe('versionOptions', () => {
     // A regeneration made current after Alice's accept; Bob accepts that one.
     const regeneration = Number(
       db.$client
-        .prepare(`INSERT INTO candidates (item_id, origin, root_id, path, width, height) SELECT item_id, 'regenerated', root_id, path, width, height FROM candidates WHERE id = ?`)
+        .prepare(
+          `INSERT INTO candidates (item_id, origin, root_id, path, width, height) SELECT item_id, 'regenerated', root_id, path, width, height FROM candidates WHERE id = ?`,
+        )
         .run(dataset.candidateId).lastInsertRowid,
     );
     db.$client.prepare('UPDATE items SET current_candidate_id = ? WHERE id = ?').run(regeneration, itemId);

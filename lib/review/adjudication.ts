@@ -29,7 +29,6 @@ export interface DisputedPage {
   next?: number;
 }
 
-
 const LIVE = 'NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v.id)';
 
 /*
@@ -40,8 +39,7 @@ const LIVE = 'NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v
  * statistics, the planner would otherwise walk the primary key from `after` through every
  * item that is not disputed.
  */
-const scope = (byDataset: boolean) =>
-  byDataset ? 'i.dataset_id = @dataset' : 'i.dataset_id IN (SELECT id FROM datasets)';
+const scope = (byDataset: boolean) => (byDataset ? 'i.dataset_id = @dataset' : 'i.dataset_id IN (SELECT id FROM datasets)');
 
 function disputedSql(byDataset: boolean): string {
   return `SELECT i.id, i.dataset_id AS datasetId, d.name AS datasetName, i.external_id AS externalId, i.family, i.task,

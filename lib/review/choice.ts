@@ -23,9 +23,12 @@ export interface ChoosableItem {
 /** The edited image and instruction version a verdict on `item` applies to. */
 export function choiceFor(item: ChoosableItem, choice: PageChoice | undefined): { candidateId: number; instructionVersionId: number } {
   const own = choice?.itemId === item.id ? choice : undefined;
-  const candidateId = own?.candidateId !== undefined && item.candidates.some((c) => c.id === own.candidateId) ? own.candidateId : item.currentCandidateId;
+  const candidateId =
+    own?.candidateId !== undefined && item.candidates.some((c) => c.id === own.candidateId) ? own.candidateId : item.currentCandidateId;
   const instructionVersionId =
-    own?.instructionId !== undefined && item.instructions.some((v) => v.id === own.instructionId) ? own.instructionId : item.currentInstructionId;
+    own?.instructionId !== undefined && item.instructions.some((v) => v.id === own.instructionId)
+      ? own.instructionId
+      : item.currentInstructionId;
   return { candidateId, instructionVersionId };
 }
 

@@ -52,8 +52,8 @@ export function listComments(db: Db, itemId: number, viewer: CommentViewer): Com
   if (viewer.seesAll) {
     return statement<[number], Comment>(db, `SELECT ${COLUMNS} FROM comments WHERE item_id = ? ORDER BY id`).all(itemId);
   }
-  return statement<[number, string], Comment>(
-    db,
-    `SELECT ${COLUMNS} FROM comments WHERE item_id = ? AND author = ? ORDER BY id`,
-  ).all(itemId, viewer.userId);
+  return statement<[number, string], Comment>(db, `SELECT ${COLUMNS} FROM comments WHERE item_id = ? AND author = ? ORDER BY id`).all(
+    itemId,
+    viewer.userId,
+  );
 }

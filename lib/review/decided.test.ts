@@ -33,11 +33,14 @@ beforeEach(async () => {
 afterEach(cleanupTemp);
 
 const current = () =>
-  db.$client.prepare('SELECT current_candidate_id AS candidateId, current_instruction_id AS instructionId FROM items WHERE id = ?').get(itemId) as {
+  db.$client
+    .prepare('SELECT current_candidate_id AS candidateId, current_instruction_id AS instructionId FROM items WHERE id = ?')
+    .get(itemId) as {
     candidateId: number;
     instructionId: number;
   };
-const datasetEdit = () => db.$client.prepare(`SELECT id FROM candidates WHERE item_id = ? AND origin = 'dataset'`).pluck().get(itemId) as number;
+const datasetEdit = () =>
+  db.$client.prepare(`SELECT id FROM candidates WHERE item_id = ? AND origin = 'dataset'`).pluck().get(itemId) as number;
 const originalInstruction = () =>
   db.$client.prepare(`SELECT id FROM instruction_versions WHERE item_id = ? AND kind = 'original'`).pluck().get(itemId) as number;
 const textOf = (id: number) => db.$client.prepare('SELECT text FROM instruction_versions WHERE id = ?').pluck().get(id) as string;
@@ -281,7 +284,10 @@ describe('the decided version: item page, dataset page, audit and export agree',
     expect(offered.currentCandidateId).toBe(datasetEdit());
     expect(offered.currentInstructionId).toBe(originalInstruction());
     // A pending item is offered as it is now.
-    const [other] = db.$client.prepare('SELECT id FROM items WHERE dataset_id = ? AND id != ? LIMIT 1').pluck().all(datasetId, itemId) as number[];
+    const [other] = db.$client
+      .prepare('SELECT id FROM items WHERE dataset_id = ? AND id != ? LIMIT 1')
+      .pluck()
+      .all(datasetId, itemId) as number[];
     expect(queueItem(db, other)!.currentCandidateId).toBe(getReviewItem(db, other)!.currentCandidateId);
   });
 });

@@ -82,7 +82,10 @@ export function madeAfter(db: Db, itemId: number, decided: DecidedVersion): { ne
     )
       .pluck()
       .get(itemId, chosen, at) === 1;
-  return { newerCandidate: later('candidates', decided.candidateId), newerInstruction: later('instruction_versions', decided.instructionId) };
+  return {
+    newerCandidate: later('candidates', decided.candidateId),
+    newerInstruction: later('instruction_versions', decided.instructionId),
+  };
 }
 
 /**

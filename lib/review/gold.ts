@@ -10,10 +10,9 @@ export type Expected = 'accept' | 'reject';
  * is the lead's user id (lib/auth/actors.ts).
  */
 export function markGold(db: Db, itemId: number, lead: string, expected?: Expected): { itemId: number; expected: Expected } {
-  const item = statement<[number], { status: string; dataset_id: number }>(
-    db,
-    'SELECT status, dataset_id FROM items WHERE id = ?',
-  ).get(itemId);
+  const item = statement<[number], { status: string; dataset_id: number }>(db, 'SELECT status, dataset_id FROM items WHERE id = ?').get(
+    itemId,
+  );
   if (!item) throw new LoupeError('not_found', `item ${itemId} not found`);
   if (item.status !== 'accepted' && item.status !== 'rejected') {
     throw new LoupeError('conflict', `item ${itemId} is ${item.status}: only decided items can be gold`);

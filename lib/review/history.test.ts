@@ -45,16 +45,23 @@ function runJob(kind: 'regenerate' | 'rewrite', itemId: number, outcome: 'candid
     return jobId;
   }
   const root = db.$client.prepare('SELECT source_root_id FROM items WHERE id = ?').pluck().get(itemId);
-  finishJob(db, jobId, 'worker-1', 0.04, () => ({
-    candidateId: Number(
-      db.$client
-        .prepare(
-          `INSERT INTO candidates (item_id, origin, root_id, path, width, height, provenance, job_id, simulated, padding_ok)
+  finishJob(
+    db,
+    jobId,
+    'worker-1',
+    0.04,
+    () => ({
+      candidateId: Number(
+        db.$client
+          .prepare(
+            `INSERT INTO candidates (item_id, origin, root_id, path, width, height, provenance, job_id, simulated, padding_ok)
            VALUES (?, 'regenerated', ?, 'regenerated/x.png', 1024, 1024, '{}', ?, 1, 1)`,
-        )
-        .run(itemId, root, jobId).lastInsertRowid,
-    ),
-  }), tick());
+          )
+          .run(itemId, root, jobId).lastInsertRowid,
+      ),
+    }),
+    tick(),
+  );
   return jobId;
 }
 
@@ -98,8 +105,7 @@ describe('itemHistory', () => {
     const times = events.map((e) => e.at);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
-    const [imported, edit, regen, regenDone, candidate, rewrite, rewriteFailed, accept, reject, adjudication, comment, gold, undo] =
-      events;
+    const [imported, edit, regen, regenDone, candidate, rewrite, rewriteFailed, accept, reject, adjudication, comment, gold, undo] = events;
     expect(imported).toMatchObject({ actor: null, detail: { format: 'gpt-edit', path: 'gpt-edit' } });
     expect(imported.summary).toBe(`Imported from gpt-edit (gpt-edit)`);
     expect(edit).toMatchObject({ actor: 'alice', summary: 'Instruction edited: “Make the sky purple.”' });
@@ -140,9 +146,7 @@ describe('itemHistory', () => {
   });
 
   it('reads every table by index, never by scan', () => {
-    const plan = db.$client
-      .prepare(`EXPLAIN QUERY PLAN ${itemHistorySql}`)
-      .all({ item: 1 }) as { detail: string }[];
+    const plan = db.$client.prepare(`EXPLAIN QUERY PLAN ${itemHistorySql}`).all({ item: 1 }) as { detail: string }[];
     const details = plan.map((p) => p.detail);
     expect(details.filter((d) => /^SCAN /.test(d))).toEqual([]);
     for (const index of ['verdicts_item', 'jobs_item', 'instruction_versions_item', 'candidates_item', 'comments_item']) {

@@ -7,15 +7,7 @@ import { REJECT_REASONS } from './reasons';
 import { LoupeError } from '@/lib/errors';
 
 export type HistoryKind =
-  | 'import'
-  | 'verdict'
-  | 'undo'
-  | 'instruction'
-  | 'job_requested'
-  | 'job_finished'
-  | 'candidate'
-  | 'gold'
-  | 'comment';
+  'import' | 'verdict' | 'undo' | 'instruction' | 'job_requested' | 'job_finished' | 'candidate' | 'gold' | 'comment';
 
 /** One thing that happened to an item, for the lead's timeline. */
 export interface HistoryEvent {

@@ -141,7 +141,12 @@ export function getReviewItem(db: Db, itemId: number): ReviewItem | undefined {
     .map(toCandidate);
   attachSignals(db, itemId, candidates);
   const jobs = jobsOfItem(db, itemId).map(({ id, kind, status, error, costUsd, createdAt }) => ({
-    id, kind, status, error, costUsd, createdAt,
+    id,
+    kind,
+    status,
+    error,
+    costUsd,
+    createdAt,
   }));
   const instructions = statement<[number], ReviewItem['instructions'][number]>(
     db,
@@ -194,7 +199,10 @@ export function addHumanInstruction(db: Db, itemId: number, text: string, review
       const createdAt = Date.now();
       const id = Number(
         statement(db, `INSERT INTO instruction_versions (item_id, kind, text, created_by, created_at) VALUES (?, 'human', ?, ?, ?)`).run(
-          itemId, trimmed, reviewer, createdAt,
+          itemId,
+          trimmed,
+          reviewer,
+          createdAt,
         ).lastInsertRowid,
       );
       statement(db, 'UPDATE items SET current_instruction_id = ? WHERE id = ?').run(id, itemId);

@@ -144,11 +144,7 @@ export function leaseIfClaimable(db: Db, filter: ItemFilter, who: Claimant, item
 /** Extends every live lease of a page; returns the new expiry time. */
 export function renewLeases(db: Db, holder: string, now = Date.now()): number {
   const expires = now + LEASE_MS;
-  statement(db, 'UPDATE items SET lease_expires_at = ? WHERE lease_holder = ? AND lease_expires_at > ?').run(
-    expires,
-    holder,
-    now,
-  );
+  statement(db, 'UPDATE items SET lease_expires_at = ? WHERE lease_holder = ? AND lease_expires_at > ?').run(expires, holder, now);
   return expires;
 }
 

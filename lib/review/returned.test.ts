@@ -16,7 +16,14 @@ describe('placeReturned: an item whose job ended never replaces the item on scre
   });
 
   it('keeps several returned items in the order they came back, after the same item', () => {
-    expect(ids(placeReturned(list(4, 3, 7, 8), [{ itemId: 3, after: 7 }, { itemId: 4, after: 7 }]))).toEqual([7, 3, 4, 8]);
+    expect(
+      ids(
+        placeReturned(list(4, 3, 7, 8), [
+          { itemId: 3, after: 7 },
+          { itemId: 4, after: 7 },
+        ]),
+      ),
+    ).toEqual([7, 3, 4, 8]);
   });
 
   it('ignores a returned item that is no longer listed (decided, or away again)', () => {

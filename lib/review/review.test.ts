@@ -101,9 +101,9 @@ describe('verdicts', () => {
     expect(() => recordVerdict(db, alice, { itemId: a, decision: 'accept', candidateId: other.currentCandidateId })).toThrow(
       /not a candidate/,
     );
-    expect(() =>
-      recordVerdict(db, alice, { itemId: a, decision: 'accept', instructionVersionId: other.currentInstructionId }),
-    ).toThrow(/does not belong/);
+    expect(() => recordVerdict(db, alice, { itemId: a, decision: 'accept', instructionVersionId: other.currentInstructionId })).toThrow(
+      /does not belong/,
+    );
     expect(status(a)).toBe('pending');
   });
 
@@ -153,10 +153,7 @@ describe('listItems', () => {
   it('uses an index for the queue and the page, never a full scan with a sort', () => {
     const plan = (sql: string, ...params: unknown[]) =>
       (db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('\n');
-    const queue = plan(
-      `SELECT id FROM items WHERE dataset_id = ? AND status = 'pending' ORDER BY family, task, id LIMIT 4`,
-      datasetId,
-    );
+    const queue = plan(`SELECT id FROM items WHERE dataset_id = ? AND status = 'pending' ORDER BY family, task, id LIMIT 4`, datasetId);
     expect(queue).toMatch(/USING (COVERING )?INDEX items_queue/);
     expect(queue).not.toMatch(/TEMP B-TREE/);
     const typed = plan(

@@ -28,7 +28,10 @@ describe('review routes', () => {
     const db = getDb().$client;
     const [first, second] = (await claim()).json.items as { id: number; currentCandidateId: number; currentInstructionId: number }[];
     const verdict = (body: Record<string, unknown>) =>
-      callRoute('app/api/verdicts/route.ts', 'POST', { cookie, body: { filter: { datasetId }, holder, itemId: second.id, decision: 'accept', ...body } });
+      callRoute('app/api/verdicts/route.ts', 'POST', {
+        cookie,
+        body: { filter: { datasetId }, holder, itemId: second.id, decision: 'accept', ...body },
+      });
 
     const wrongCandidate = await verdict({ candidateId: first.currentCandidateId });
     expect(wrongCandidate.status).toBe(400);

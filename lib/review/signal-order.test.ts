@@ -44,7 +44,9 @@ describe('ordering by a signal', () => {
     expect(claimItems(db, { datasetId, signal: 'judge_overall' }, who, 3)).toEqual(byScore(1).slice(1, 4));
     const other = { holder: 'v:tab', reviewer: 'bo' };
     expect(claimItems(db, { datasetId, signal: 'judge_overall', sort: 'desc' }, other, 2)).toEqual(
-      byScore(-1).filter((id) => !byScore(1).slice(1, 4).includes(id)).slice(0, 2),
+      byScore(-1)
+        .filter((id) => !byScore(1).slice(1, 4).includes(id))
+        .slice(0, 2),
     );
   });
 
@@ -59,8 +61,16 @@ describe('ordering by a signal', () => {
 
     const ranged = listFilterSchema.parse({ datasetId, signal: 'judge_overall', signalMin: 2, signalMax: 4 });
     const { where, params } = filterSql(ranged);
-    const ids = db.$client.prepare(`SELECT id FROM items WHERE ${where} ORDER BY id`).pluck().all(...params);
-    expect(ids).toEqual([...scores].filter(([, v]) => v >= 2 && v <= 4).map(([id]) => id).sort((a, b) => a - b));
+    const ids = db.$client
+      .prepare(`SELECT id FROM items WHERE ${where} ORDER BY id`)
+      .pluck()
+      .all(...params);
+    expect(ids).toEqual(
+      [...scores]
+        .filter(([, v]) => v >= 2 && v <= 4)
+        .map(([id]) => id)
+        .sort((a, b) => a - b),
+    );
     expect(() => listFilterSchema.parse({ datasetId, signalMin: 2 })).toThrow(/a signal range needs the signal/);
     expect(() => listFilterSchema.parse({ datasetId, sort: 'asc' })).toThrow(/a sort needs a score or a signal/);
   });

@@ -23,8 +23,7 @@ beforeEach(async () => {
 afterEach(cleanupTemp);
 
 const status = (id: number) => db.$client.prepare('SELECT status FROM items WHERE id = ?').pluck().get(id);
-const countOf = (s: string) =>
-  db.$client.prepare('SELECT coalesce(sum(n), 0) FROM item_counts WHERE status = ?').pluck().get(s) as number;
+const countOf = (s: string) => db.$client.prepare('SELECT coalesce(sum(n), 0) FROM item_counts WHERE status = ?').pluck().get(s) as number;
 
 /** Claims one item and decides it, as a review page does. */
 function decide(who: typeof alice, decision: 'accept' | 'reject' | 'skip', filter = { datasetId }) {
@@ -106,14 +105,15 @@ describe('gold items', () => {
     expect(queueItem(db, id)!.status).toBe('pending');
     recordVerdict(db, bob, { itemId: id, decision: 'reject' });
     expect(status(id)).toBe('accepted');
-    const verdict = db.$client
-      .prepare("SELECT kind, gold_expected AS expected, decision FROM verdicts WHERE reviewer = 'bob'")
-      .get();
+    const verdict = db.$client.prepare("SELECT kind, gold_expected AS expected, decision FROM verdicts WHERE reviewer = 'bob'").get();
     expect(verdict).toEqual({ kind: 'gold', expected: 'accept', decision: 'reject' });
     // A gold answer never makes Bob the reviewer of the item's live verdict (filters, exports).
     const byReviewer = (reviewer: string) => {
       const { where, params } = filterSql({ datasetId, reviewer });
-      return db.$client.prepare(`SELECT id FROM items WHERE ${where}`).pluck().all(...params);
+      return db.$client
+        .prepare(`SELECT id FROM items WHERE ${where}`)
+        .pluck()
+        .all(...params);
     };
     expect(byReviewer('bob')).toEqual([]);
     expect(byReviewer('alice')).toEqual([id]);

@@ -39,7 +39,10 @@ const LIVE = 'NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v
  * disputed (waiting for a lead) when they don't. Gold verdicts and skips never count.
  */
 export function deriveStatus(db: Db, itemId: number, overlap: number): ItemStatus {
-  const rows = statement<[number], { decision: 'accept' | 'reject'; kind: VerdictKind; candidateId: number | null; instructionId: number | null }>(
+  const rows = statement<
+    [number],
+    { decision: 'accept' | 'reject'; kind: VerdictKind; candidateId: number | null; instructionId: number | null }
+  >(
     db,
     `SELECT decision, kind, candidate_id AS candidateId, instruction_version_id AS instructionId FROM verdicts v
      WHERE item_id = ? AND decision IN ('accept', 'reject') AND kind IN ('review', 'adjudication') AND ${LIVE}
@@ -120,8 +123,17 @@ export function recordVerdict(db: Db, who: Claimant, input: VerdictInput, now = 
       }
       const reasons = input.decision === 'reject' ? (input.reasons ?? []) : [];
       const result = statement(db, insertSql).run(
-        input.itemId, candidateId, instructionId, who.reviewer, input.decision, JSON.stringify(reasons),
-        input.comment?.trim() || null, input.msSpent ?? null, gold ? 'gold' : 'review', gold ? item.gold_expected : null, now,
+        input.itemId,
+        candidateId,
+        instructionId,
+        who.reviewer,
+        input.decision,
+        JSON.stringify(reasons),
+        input.comment?.trim() || null,
+        input.msSpent ?? null,
+        gold ? 'gold' : 'review',
+        gold ? item.gold_expected : null,
+        now,
       );
       const status = gold || input.decision === 'skip' ? item.status : deriveStatus(db, input.itemId, item.overlap);
       update.run(status, input.itemId);
@@ -214,8 +226,17 @@ export function adjudicate(
       }
       const reasons = input.decision === 'reject' ? (input.reasons ?? []) : [];
       const result = statement(db, insertSql).run(
-        input.itemId, candidateId, instructionId, lead, input.decision, JSON.stringify(reasons),
-        input.comment?.trim() || null, null, 'adjudication', null, now,
+        input.itemId,
+        candidateId,
+        instructionId,
+        lead,
+        input.decision,
+        JSON.stringify(reasons),
+        input.comment?.trim() || null,
+        null,
+        'adjudication',
+        null,
+        now,
       );
       const status = deriveStatus(db, input.itemId, item.overlap);
       statement(db, 'UPDATE items SET status = ? WHERE id = ?').run(status, input.itemId);

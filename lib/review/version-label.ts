@@ -64,7 +64,9 @@ export function labelVersion(
   const laterInstruction = item.instructions.filter((v) => after(v, choice.instructionId)).at(-1);
   return {
     text: `${candidateName(item.candidates, choice.candidateId)} · ${instructionName(item.instructions, choice.instructionId)}`,
-    newerCandidate: laterCandidate ? `a newer ${candidateName(item.candidates, laterCandidate.id).replace(/ \d+$/, '')} exists (not reviewed)` : null,
+    newerCandidate: laterCandidate
+      ? `a newer ${candidateName(item.candidates, laterCandidate.id).replace(/ \d+$/, '')} exists (not reviewed)`
+      : null,
     newerInstruction: laterInstruction
       ? `a newer instruction (${instructionName(item.instructions, laterInstruction.id)}) exists (not reviewed)`
       : null,

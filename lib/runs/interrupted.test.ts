@@ -42,7 +42,9 @@ describe('markInterruptedRuns', () => {
     expect(markInterruptedRuns(db)).toEqual({ imports: [dead], exports: [reused, deadExport], batches: [], jobs: 0 });
     expect([dead, live, elsewhere].map((id) => status(db, 'import_runs', id))).toEqual(['interrupted', 'running', 'running']);
     expect(status(db, 'exports', deadExport)).toBe('interrupted');
-    expect(db.$client.prepare('SELECT error FROM exports WHERE id = ?').pluck().get(deadExport)).toMatch(/its process \(pid \d+ on .+\) stopped/);
+    expect(db.$client.prepare('SELECT error FROM exports WHERE id = ?').pluck().get(deadExport)).toMatch(
+      /its process \(pid \d+ on .+\) stopped/,
+    );
     // Idempotent: nothing more to mark.
     expect(markInterruptedRuns(db)).toEqual({ imports: [], exports: [], batches: [], jobs: 0 });
   });
@@ -62,19 +64,25 @@ describe('markInterruptedRuns', () => {
     const batch = (total: number) =>
       Number(
         db.$client
-          .prepare(`INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by, created_at) VALUES ('regenerate', '{}', 1, 1, ?, 't', ?)`)
+          .prepare(
+            `INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by, created_at) VALUES ('regenerate', '{}', 1, 1, ?, 't', ?)`,
+          )
           .run(total, old).lastInsertRowid,
       );
     const cutOff = batch(500); // meant to queue 500 items, queued 1 before its process died
     const whole = batch(1);
     for (const id of [cutOff, whole]) {
       db.$client
-        .prepare(`INSERT INTO jobs (kind, item_id, status, batch_id, requested_by, created_at) VALUES ('regenerate', ?, 'succeeded', ?, 't', ?)`)
+        .prepare(
+          `INSERT INTO jobs (kind, item_id, status, batch_id, requested_by, created_at) VALUES ('regenerate', ?, 'succeeded', ?, 't', ?)`,
+        )
         .run(item, id, old);
     }
     // A job its dead worker left running goes back to the queue.
     db.$client
-      .prepare(`INSERT INTO jobs (kind, item_id, status, locked_by, locked_until, requested_by) VALUES ('rewrite', ?, 'running', ?, ?, 't')`)
+      .prepare(
+        `INSERT INTO jobs (kind, item_id, status, locked_by, locked_until, requested_by) VALUES ('rewrite', ?, 'running', ?, ?, 't')`,
+      )
       .run(item, `${os.hostname()}:${deadPid()}:x`, Date.now() + 60_000);
     expect(markInterruptedRuns(db)).toMatchObject({ batches: [cutOff], jobs: 1 });
     expect(db.$client.prepare(`SELECT count(*) FROM jobs WHERE status = 'running'`).pluck().get()).toBe(0);
@@ -84,7 +92,10 @@ describe('markInterruptedRuns', () => {
     ]);
     expect(batchProgress(db, cutOff)).toMatchObject({ status: 'interrupted', total: 500, counts: { succeeded: 1 } });
     expect(batchProgress(db, whole).status).toBe('done');
-    expect(recentBatches(db).map((b) => [b.id, b.status, b.total, b.queued])).toEqual([[whole, 'done', 1, null], [cutOff, 'interrupted', 500, 1]]);
+    expect(recentBatches(db).map((b) => [b.id, b.status, b.total, b.queued])).toEqual([
+      [whole, 'done', 1, null],
+      [cutOff, 'interrupted', 500, 1],
+    ]);
     expect(markInterruptedRuns(db).batches).toEqual([]);
   });
 });

@@ -45,7 +45,9 @@ export function markInterruptedRuns(db: Db, now = Date.now()): Interrupted {
   const imports = gone(running('import_runs'));
   const exports = gone(running('exports'));
   const silentSince = now - QUEUING_SILENT_MS;
-  const cutOff = statement<[number, number], number>(db, `SELECT b.id FROM batches b WHERE ${CUT_OFF_BATCH}`).pluck().all(silentSince, silentSince);
+  const cutOff = statement<[number, number], number>(db, `SELECT b.id FROM batches b WHERE ${CUT_OFF_BATCH}`)
+    .pluck()
+    .all(silentSince, silentSince);
   if (imports.length + exports.length + cutOff.length === 0) return { imports, exports, batches: [], jobs };
 
   const batches = writeTransaction(db, () => {

@@ -257,9 +257,15 @@ export async function groupNearDuplicates(
     pageSize = 10_000,
     writeBatch = 2_000,
     onProgress,
-  }: { maxDistance?: number; pageSize?: number; writeBatch?: number; onProgress?: (phase: string, done: number, total: number) => void } = {},
+  }: {
+    maxDistance?: number;
+    pageSize?: number;
+    writeBatch?: number;
+    onProgress?: (phase: string, done: number, total: number) => void;
+  } = {},
 ): Promise<GroupSummary> {
-  if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 32) throw new LoupeError('invalid', 'maxDistance must be an integer from 0 to 32');
+  if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > 32)
+    throw new LoupeError('invalid', 'maxDistance must be an integer from 0 to 32');
   if (inProgress.has(datasetId)) throw new LoupeError('conflict', `dataset ${datasetId} is already being grouped`);
   inProgress.add(datasetId);
   try {
@@ -283,7 +289,10 @@ async function groupPass(
   const table = await readHashes(db, datasetId, pageSize);
   const { n } = table;
   const summary: GroupSummary = { datasetId, maxDistance, source: undefined!, edit: undefined!, ms: 0 };
-  for (const [kind, name] of [['source', 'dup_source'], ['edit', 'dup_edit']] as const) {
+  for (const [kind, name] of [
+    ['source', 'dup_source'],
+    ['edit', 'dup_edit'],
+  ] as const) {
     const t0 = performance.now();
     onProgress?.(`group ${kind}`, 0, n);
     const grouping = await groupHashesAsync(table[kind].subarray(0, n), { maxDistance });
@@ -297,7 +306,9 @@ async function groupPass(
           datasetId,
           name,
           value: sizes[i],
-          detail: details.get(grouping.root[i]) ?? `{"group":${candidateId},"members":[${candidateId}],"items":[${table.itemIds[i]}],"maxDistance":${maxDistance}}`,
+          detail:
+            details.get(grouping.root[i]) ??
+            `{"group":${candidateId},"members":[${candidateId}],"items":[${table.itemIds[i]}],"maxDistance":${maxDistance}}`,
           jobId: null,
           computedAt: passStart,
         });
@@ -309,7 +320,13 @@ async function groupPass(
       await yieldToEventLoop();
     }
     await removeStale(db, datasetId, name, passStart, n, pageSize, writeBatch);
-    summary[kind] = { hashes: n, ...stats, comparisons: grouping.comparisons, truncatedBuckets: grouping.truncatedBuckets, ms: Math.round(performance.now() - t0) };
+    summary[kind] = {
+      hashes: n,
+      ...stats,
+      comparisons: grouping.comparisons,
+      truncatedBuckets: grouping.truncatedBuckets,
+      ms: Math.round(performance.now() - t0),
+    };
   }
   summary.ms = Math.round(performance.now() - started);
   return summary;
@@ -349,7 +366,10 @@ function describeGroups(root: Uint32Array, table: HashTable, maxDistance: number
  * read in index-order pages (the event loop let go between them) and deleted in batches.
  */
 async function removeStale(db: Db, datasetId: number, name: string, passStart: number, written: number, pageSize: number, batch: number) {
-  const total = statement<[number, string], number>(db, 'SELECT count(*) FROM signals WHERE dataset_id = ? AND name = ?').pluck().get(datasetId, name) ?? 0;
+  const total =
+    statement<[number, string], number>(db, 'SELECT count(*) FROM signals WHERE dataset_id = ? AND name = ?')
+      .pluck()
+      .get(datasetId, name) ?? 0;
   if (total <= written) return;
   // The index's own order, rowid last (an item's old and new candidates can share value and item).
   const page = statement<[number, string, number, number, number, number], [number, number, number, number, number]>(

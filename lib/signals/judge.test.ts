@@ -41,12 +41,19 @@ describe('the judge prompt and request', () => {
     expect(json_schema).toMatchObject({ name: 'edit_judgement', strict: true });
     expect(json_schema.schema).toMatchObject({ type: 'object', additionalProperties: false });
     expect([...json_schema.schema.required].sort()).toEqual(['artifacts', 'editing_success', 'naturalness', 'over_editing', 'reasoning']);
-    for (const key of JUDGE_SCORE_KEYS) expect(json_schema.schema.properties[key]).toMatchObject({ type: 'integer', minimum: 0, maximum: 10 });
+    for (const key of JUDGE_SCORE_KEYS)
+      expect(json_schema.schema.properties[key]).toMatchObject({ type: 'integer', minimum: 0, maximum: 10 });
     expect(json_schema.schema.properties.reasoning.type).toBe('string');
   });
 
   it('sends the system prompt, then the instruction and the two labelled images at the configured detail', () => {
-    const request = judgeRequest({ model: 'gpt-4o', instruction: 'Make the sky blue', sourceUrl: 'data:src', editedUrl: 'data:edit', detail: 'high' });
+    const request = judgeRequest({
+      model: 'gpt-4o',
+      instruction: 'Make the sky blue',
+      sourceUrl: 'data:src',
+      editedUrl: 'data:edit',
+      detail: 'high',
+    });
     expect(request).toEqual({
       model: 'gpt-4o',
       messages: [
@@ -88,7 +95,13 @@ describe('the judge prompt and request', () => {
 
 describe('parseJudgeReply', () => {
   it('accepts integer scores 0-10 and a reasoning', () => {
-    expect(parseJudgeReply(reply())).toEqual({ reasoning: 'The sky is blue as asked.', editing_success: 9, over_editing: 7, naturalness: 8, artifacts: 6 });
+    expect(parseJudgeReply(reply())).toEqual({
+      reasoning: 'The sky is blue as asked.',
+      editing_success: 9,
+      over_editing: 7,
+      naturalness: 8,
+      artifacts: 6,
+    });
     expect(parseJudgeReply(reply({ editing_success: 0, artifacts: 10 }))).toMatchObject({ editing_success: 0, artifacts: 10 });
   });
 
@@ -119,8 +132,16 @@ describe('parseJudgeReply', () => {
 
 describe('deriveScores', () => {
   it('SC = min(editing_success, over_editing), PQ = min(naturalness, artifacts), O = sqrt(SC × PQ)', () => {
-    expect(deriveScores({ editing_success: 9, over_editing: 4, naturalness: 8, artifacts: 9 })).toEqual({ sc: 4, pq: 8, overall: Math.sqrt(32) });
-    expect(deriveScores({ editing_success: 10, over_editing: 10, naturalness: 10, artifacts: 10 })).toEqual({ sc: 10, pq: 10, overall: 10 });
+    expect(deriveScores({ editing_success: 9, over_editing: 4, naturalness: 8, artifacts: 9 })).toEqual({
+      sc: 4,
+      pq: 8,
+      overall: Math.sqrt(32),
+    });
+    expect(deriveScores({ editing_success: 10, over_editing: 10, naturalness: 10, artifacts: 10 })).toEqual({
+      sc: 10,
+      pq: 10,
+      overall: 10,
+    });
     expect(deriveScores({ editing_success: 0, over_editing: 10, naturalness: 10, artifacts: 10 }).overall).toBe(0);
   });
 });
@@ -146,7 +167,10 @@ describe('vision token counts and the judge estimate', () => {
     expect(big).toBeLessThan(imageUsd + textCost('gpt-4o', { prompt_tokens: 1000, completion_tokens: 150 }));
     expect(estimateJudge(config, { width: 1024, height: 683 })).toBeCloseTo(big, 12);
     // Smaller images, fewer tiles; low detail, 85 tokens each.
-    expect(estimateJudge(config, { width: 400, height: 300 })).toBeCloseTo(big - textCost('gpt-4o', { prompt_tokens: 2 * (765 - 255), completion_tokens: 0 }), 12);
+    expect(estimateJudge(config, { width: 400, height: 300 })).toBeCloseTo(
+      big - textCost('gpt-4o', { prompt_tokens: 2 * (765 - 255), completion_tokens: 0 }),
+      12,
+    );
     const low = estimateJudge({ ...config, LOUPE_JUDGE_DETAIL: 'low' }, { width: 3000, height: 2000 });
     expect(big - low).toBeCloseTo(textCost('gpt-4o', { prompt_tokens: 2 * (765 - 85), completion_tokens: 0 }), 12);
     // gpt-4o-mini counts far more tokens an image (2833 + 5667 a tile), at its lower price.
@@ -186,7 +210,9 @@ describe('against the local OpenAI-compatible server', () => {
 
   const url = (png: Buffer) => `data:image/png;base64,${png.toString('base64')}`;
   const judge = (edited: Buffer, detail: 'low' | 'high' = 'high') =>
-    client.chat.completions.create(judgeRequest({ model: 'gpt-4o', instruction: 'Make it black and white', sourceUrl: url(source), editedUrl: url(edited), detail }));
+    client.chat.completions.create(
+      judgeRequest({ model: 'gpt-4o', instruction: 'Make it black and white', sourceUrl: url(source), editedUrl: url(edited), detail }),
+    );
 
   it('accepts the strict schema and answers scores from the pixels, deterministically, with realistic usage', async () => {
     const grey = await sharp(source).greyscale().png().toBuffer();

@@ -184,7 +184,10 @@ export function sentSize(size: { width: number; height: number }): { width: numb
  * Expected cost of judging one item whose images are `size`: the prompt's text, both images'
  * tokens at the configured detail, and a typical reply (about 4 characters a token).
  */
-export function estimateJudge(config: { LOUPE_JUDGE_MODEL: string; LOUPE_JUDGE_DETAIL: VisionDetail }, size: { width: number; height: number }): number {
+export function estimateJudge(
+  config: { LOUPE_JUDGE_MODEL: string; LOUPE_JUDGE_DETAIL: VisionDetail },
+  size: { width: number; height: number },
+): number {
   const text = JUDGE_SYSTEM_PROMPT + judgeUserText('') + 'Source image:Edited image:';
   const sent = sentSize(size);
   return estimateVisionChat(config.LOUPE_JUDGE_MODEL, {
@@ -199,7 +202,14 @@ export function estimateJudge(config: { LOUPE_JUDGE_MODEL: string; LOUPE_JUDGE_D
  * The most one judge call can cost, reserved before it is sent (lib/jobs/spend.ts): the estimate,
  * every byte of the instruction a token, and the whole completion cap the request sends.
  */
-export function worstCaseJudge(config: { LOUPE_JUDGE_MODEL: string; LOUPE_JUDGE_DETAIL: VisionDetail }, size: { width: number; height: number }, instruction: string): number {
+export function worstCaseJudge(
+  config: { LOUPE_JUDGE_MODEL: string; LOUPE_JUDGE_DETAIL: VisionDetail },
+  size: { width: number; height: number },
+  instruction: string,
+): number {
   const model = config.LOUPE_JUDGE_MODEL;
-  return estimateJudge(config, size) + textCost(model, { prompt_tokens: Buffer.byteLength(instruction), completion_tokens: judgeMaxCompletionTokens(model) });
+  return (
+    estimateJudge(config, size) +
+    textCost(model, { prompt_tokens: Buffer.byteLength(instruction), completion_tokens: judgeMaxCompletionTokens(model) })
+  );
 }

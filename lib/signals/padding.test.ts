@@ -38,7 +38,12 @@ describe('paddingResidual', () => {
     expect(black.fraction).toBeCloseTo(32 / (W + 32), 12);
 
     const mixed = paddingResidual(
-      await decodeRgb(await sharp(await photo().extend({ top: 8, background: WHITE }).png().toBuffer()).extend({ bottom: 6, background: BLACK }).png().toBuffer()),
+      await decodeRgb(
+        await sharp(await photo().extend({ top: 8, background: WHITE }).png().toBuffer())
+          .extend({ bottom: 6, background: BLACK })
+          .png()
+          .toBuffer(),
+      ),
     );
     expect(mixed.colour).toBe('mixed');
     expect(mixed.edges).toEqual({ top: 8, bottom: 6, left: 0, right: 0 });
@@ -47,14 +52,25 @@ describe('paddingResidual', () => {
   it('does not count textured near-white content, and counts a near-white flat pad', async () => {
     const random = seededRandom(3);
     const snow = Buffer.from(Array.from({ length: W * H * 3 }, () => 245 + Math.floor(random() * 11)));
-    const textured = paddingResidual(await decodeRgb(await sharp(snow, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer()));
+    const textured = paddingResidual(
+      await decodeRgb(
+        await sharp(snow, { raw: { width: W, height: H, channels: 3 } })
+          .png()
+          .toBuffer(),
+      ),
+    );
     expect(textured.fraction).toBe(0);
-    const offWhite = await photo().extend({ top: 10, background: { r: 248, g: 250, b: 247 } }).png().toBuffer();
+    const offWhite = await photo()
+      .extend({ top: 10, background: { r: 248, g: 250, b: 247 } })
+      .png()
+      .toBuffer();
     expect(paddingResidual(await decodeRgb(offWhite)).edges.top).toBe(10);
   });
 
   it('calls a blank image all padding', async () => {
-    const blank = await sharp({ create: { width: 40, height: 30, channels: 3, background: WHITE } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 40, height: 30, channels: 3, background: WHITE } })
+      .png()
+      .toBuffer();
     expect(paddingResidual(await decodeRgb(blank)).fraction).toBe(1);
   });
 });

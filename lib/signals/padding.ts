@@ -40,9 +40,16 @@ export function paddingResidual(image: Rgb, tolerance = PADDING_TOLERANCE): Padd
     if (!colour) return null;
     const lo = colour === 'white' ? 255 - tolerance : 0;
     const hi = colour === 'white' ? 255 : tolerance;
-    let min0 = 255, min1 = 255, min2 = 255, max0 = 0, max1 = 0, max2 = 0;
+    let min0 = 255,
+      min1 = 255,
+      min2 = 255,
+      max0 = 0,
+      max1 = 0,
+      max2 = 0;
     for (let i = 0, at = first; i < count; i++, at += step * 3) {
-      const r = data[at], g = data[at + 1], b = data[at + 2];
+      const r = data[at],
+        g = data[at + 1],
+        b = data[at + 2];
       if (r < lo || r > hi || g < lo || g > hi || b < lo || b > hi) return null;
       if (r < min0) min0 = r;
       if (r > max0) max0 = r;

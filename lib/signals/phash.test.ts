@@ -29,7 +29,10 @@ describe('phash', () => {
     for (const file of sampleSources().slice(0, 6)) {
       const original = await hashOf(file);
       const meta = await sharp(file).metadata();
-      const copy = await sharp(file).resize(Math.round(meta.width * 0.6)).jpeg({ quality: 70 }).toBuffer();
+      const copy = await sharp(file)
+        .resize(Math.round(meta.width * 0.6))
+        .jpeg({ quality: 70 })
+        .toBuffer();
       expect(hamming(original, await hashOf(copy)), file).toBeLessThanOrEqual(4);
     }
   });
@@ -49,8 +52,13 @@ describe('phash', () => {
   });
 
   it('hashes a flat image to 0, whatever its colour', async () => {
-    for (const background of [{ r: 255, g: 255, b: 255 }, { r: 12, g: 200, b: 90 }]) {
-      const png = await sharp({ create: { width: 64, height: 48, channels: 3, background } }).png().toBuffer();
+    for (const background of [
+      { r: 255, g: 255, b: 255 },
+      { r: 12, g: 200, b: 90 },
+    ]) {
+      const png = await sharp({ create: { width: 64, height: 48, channels: 3, background } })
+        .png()
+        .toBuffer();
       expect(await hashOf(png)).toEqual({ hi: 0, lo: 0 });
     }
   });

@@ -93,7 +93,11 @@ export async function queueSignals(db: Db, filter: ListFilter, options: QueueSig
 }
 
 /** Signals jobs in [firstId, lastId] not yet ended, by status (a CLI run's progress). */
-export function signalsJobCounts(db: Db, firstId: number, lastId: number): Record<'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled', number> {
+export function signalsJobCounts(
+  db: Db,
+  firstId: number,
+  lastId: number,
+): Record<'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled', number> {
   const rows = statement<[number, number], { status: string; n: number }>(
     db,
     `SELECT status, count(*) AS n FROM jobs WHERE id BETWEEN ? AND ? AND kind = 'signals' GROUP BY status`,

@@ -72,8 +72,9 @@ describe('signals jobs', () => {
     expect(items).toHaveLength(12);
     // An API job the signals-only worker must not take (nor fail).
     const regenerate = Number(
-      statement(db, `INSERT INTO jobs (kind, item_id, params, cost_usd, requested_by) VALUES ('regenerate', ?, '{}', 0.1, 'test')`).run(items[0].id)
-        .lastInsertRowid,
+      statement(db, `INSERT INTO jobs (kind, item_id, params, cost_usd, requested_by) VALUES ('regenerate', ?, '{}', 0.1, 'test')`).run(
+        items[0].id,
+      ).lastInsertRowid,
     );
 
     const queued = await queueSignals(db, { datasetId }, { requestedBy: 'test' });
@@ -92,7 +93,10 @@ describe('signals jobs', () => {
       expect(signals.changed_fraction.value).toBeLessThanOrEqual(1);
       expect(signals.padding_residual.value).toBeGreaterThanOrEqual(0);
       expect(signals.phash.value).toBeNull();
-      expect(signals.phash.detail).toMatchObject({ source: expect.stringMatching(/^[0-9a-f]{16}$/), edit: expect.stringMatching(/^[0-9a-f]{16}$/) });
+      expect(signals.phash.detail).toMatchObject({
+        source: expect.stringMatching(/^[0-9a-f]{16}$/),
+        edit: expect.stringMatching(/^[0-9a-f]{16}$/),
+      });
       expect(signals.ssim.jobId).toEqual(expect.any(Number));
     }
     const byId = (suffix: string) => candidateSignals(db, items.find((i) => i.externalId.endsWith(suffix))!.current);
@@ -119,7 +123,11 @@ describe('signals jobs', () => {
     expect(summary.source.hashes).toBe(12);
     const items = itemsOf();
     // The samples reuse source photos (same bytes): the expected groups are those of the files' digests.
-    const digest = (item: ItemRow) => crypto.createHash('sha1').update(fs.readFileSync(path.join(root, item.dir, item.input))).digest('hex');
+    const digest = (item: ItemRow) =>
+      crypto
+        .createHash('sha1')
+        .update(fs.readFileSync(path.join(root, item.dir, item.input)))
+        .digest('hex');
     const digests = items.map(digest);
     const expectedGroups = new Set(digests.filter((d, i) => digests.indexOf(d) !== i)).size;
     expect(summary.source.groups).toBe(expectedGroups);
@@ -175,7 +183,9 @@ describe('signals jobs', () => {
     expect(counts).toMatchObject({ succeeded: 11, failed: 1 });
     expect(Object.keys(candidateSignals(db, first.current))).toHaveLength(4);
     expect(Object.keys(candidateSignals(db, extra))).toHaveLength(4);
-    const failed = statement<[number], { error: string }>(db, `SELECT error FROM jobs WHERE item_id = ? AND kind = 'signals'`).get(second.id);
+    const failed = statement<[number], { error: string }>(db, `SELECT error FROM jobs WHERE item_id = ? AND kind = 'signals'`).get(
+      second.id,
+    );
     expect(failed?.error).toMatch(/image file is missing/);
     expect(candidateSignals(db, second.current)).toEqual({});
   });
@@ -192,6 +202,8 @@ describe('signals jobs', () => {
     expect(summary.edit).toMatchObject({ hashes: 4, groups: 1, duplicates: 4 });
     for (const item of itemsOf(flat)) expect(candidateSignals(db, item.current).dup_edit.value).toBe(4);
     // The other dataset is untouched by this pass.
-    expect(statement<[number], number>(db, `SELECT count(*) FROM signals WHERE dataset_id = ? AND name LIKE 'dup_%'`).pluck().get(datasetId)).toBe(0);
+    expect(
+      statement<[number], number>(db, `SELECT count(*) FROM signals WHERE dataset_id = ? AND name LIKE 'dup_%'`).pluck().get(datasetId),
+    ).toBe(0);
   });
 });

@@ -39,7 +39,12 @@ describe('ssim', () => {
 
   it('is low for a real photo inverted, or another photo', async () => {
     const astronaut = await sampleLuma('hqedit/edit/input/00000001.png');
-    expect(ssim(astronaut, map(astronaut, (v) => 255 - v))).toBeLessThan(0);
+    expect(
+      ssim(
+        astronaut,
+        map(astronaut, (v) => 255 - v),
+      ),
+    ).toBeLessThan(0);
     const coffee = await sampleLuma('hqedit/edit/input/00000002.png', astronaut);
     expect(ssim(astronaut, coffee)).toBeLessThan(0.3);
   });
@@ -50,7 +55,12 @@ describe('ssim', () => {
     const random = seededRandom(9);
     const b = map(a, (v) => Math.max(0, Math.min(255, v + (random() - 0.5) * 60)));
     expect(ssim(a, b)).toBeCloseTo(0.2995029733163035, 9);
-    expect(ssim(a, map(a, (v) => 255 - v))).toBeCloseTo(0.031768284113013114, 9);
+    expect(
+      ssim(
+        a,
+        map(a, (v) => 255 - v),
+      ),
+    ).toBeCloseTo(0.031768284113013114, 9);
   });
 
   it('of flat images is the luminance term alone, and works below the window size', () => {
@@ -73,7 +83,12 @@ describe('changedFraction', () => {
     const astronaut = await sampleLuma('hqedit/edit/input/00000001.png');
     expect(changedFraction(astronaut, await sampleLuma('hqedit/edit/input/00000002.png', astronaut))).toBeGreaterThan(0.5);
     const contrast = map(photo, (v) => (v < 128 ? 30 : 225));
-    expect(changedFraction(contrast, map(contrast, (v) => 255 - v))).toBeGreaterThan(0.95); // all but the blurred borders
+    expect(
+      changedFraction(
+        contrast,
+        map(contrast, (v) => 255 - v),
+      ),
+    ).toBeGreaterThan(0.95); // all but the blurred borders
   });
 
   it('is the share of a painted rectangle, through the whole pipeline (PNG files, resize to 256)', async () => {
@@ -81,7 +96,10 @@ describe('changedFraction', () => {
     const source = photoLikeRgb(size, size, 6);
     const rect = { left: 100, top: 140, width: 160, height: 128 }; // 7.8% of the picture
     const edit = paintRect(source, size, rect, [255, 255, 255]);
-    const png = (rgb: Buffer) => sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+    const png = (rgb: Buffer) =>
+      sharp(rgb, { raw: { width: size, height: size, channels: 3 } })
+        .png()
+        .toBuffer();
     const measured = await measurePair(await png(source), await png(edit));
     const share = (rect.width * rect.height) / (size * size);
     expect(measured.compared).toEqual({ width: 256, height: 256 });
@@ -90,7 +108,12 @@ describe('changedFraction', () => {
     expect(measured.ssim).toBeLessThan(0.97);
     expect(measured.ssim).toBeGreaterThan(0.8);
 
-    const same = await measurePair(await png(source), await sharp(await png(source)).jpeg({ quality: 90 }).toBuffer());
+    const same = await measurePair(
+      await png(source),
+      await sharp(await png(source))
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    );
     expect(same.changedFraction).toBeLessThan(0.001);
     expect(same.ssim).toBeGreaterThan(0.95);
   });

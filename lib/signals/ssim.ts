@@ -44,7 +44,11 @@ export function ssim(a: Luma, b: Luma): number {
   for (let row = 0; row < height; row++) {
     const base = row * width;
     for (let col = 0; col < ow; col++) {
-      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+      let sx = 0,
+        sy = 0,
+        sxx = 0,
+        syy = 0,
+        sxy = 0;
       for (let k = 0; k < size; k++) {
         const w = kernel[k];
         const vx = x[base + col + k];
@@ -70,7 +74,11 @@ export function ssim(a: Luma, b: Luma): number {
   let total = 0;
   for (let row = 0; row < oh; row++) {
     for (let col = 0; col < ow; col++) {
-      let mx = 0, my = 0, mxx = 0, myy = 0, mxy = 0;
+      let mx = 0,
+        my = 0,
+        mxx = 0,
+        myy = 0,
+        mxy = 0;
       for (let k = 0, at = row * ow + col; k < size; k++, at += ow) {
         const w = kernel[k];
         mx += w * hx[at];

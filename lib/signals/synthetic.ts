@@ -16,7 +16,7 @@ export function photoLikeRgb(width: number, height: number, seed: number): Buffe
       const y0 = Math.min(cells - 1, Math.floor(gy));
       const fx = gx - x0;
       const fy = gy - y0;
-      const at = (i: number, j: number) => values[((j * (cells + 1)) + i) * 3 + c];
+      const at = (i: number, j: number) => values[(j * (cells + 1) + i) * 3 + c];
       return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
     };
   };

@@ -83,10 +83,7 @@ export function wilsonInterval(successes: number, n: number, confidence = 0.95):
  *   sample, so an all-clean audit still reports a non-zero upper bound.
  * Throws a RangeError when a stratum has successes > n, n > size, or negative counts.
  */
-export function stratifiedProportion(
-  strata: readonly StratumResult[],
-  confidence = 0.95,
-): StratifiedProportion | null {
+export function stratifiedProportion(strata: readonly StratumResult[], confidence = 0.95): StratifiedProportion | null {
   assertConfidence(confidence);
   for (const s of strata) {
     if (!(s.successes >= 0 && s.successes <= s.n && s.n <= s.size)) {
@@ -142,8 +139,7 @@ export function sampleSizeForMargin(margin: number, options: SampleSizeOptions =
 }
 
 export type AllocationSpec =
-  | { mode: 'fixed'; perStratum: number }
-  | { mode: 'margin'; margin: number; confidence?: number; expected?: number };
+  { mode: 'fixed'; perStratum: number } | { mode: 'margin'; margin: number; confidence?: number; expected?: number };
 
 /**
  * How many items to audit in each stratum, keyed by stratum key; never more than the stratum
@@ -155,10 +151,7 @@ export type AllocationSpec =
  *   precise than ±margin); small strata are audited nearly or entirely in full.
  * Throws a RangeError for a negative perStratum or size, or a duplicate key.
  */
-export function allocateSample(
-  strata: readonly { key: string; size: number }[],
-  spec: AllocationSpec,
-): Map<string, number> {
+export function allocateSample(strata: readonly { key: string; size: number }[], spec: AllocationSpec): Map<string, number> {
   const allocation = new Map<string, number>();
   for (const { key, size } of strata) {
     if (allocation.has(key)) throw new RangeError(`duplicate stratum key ${key}`);

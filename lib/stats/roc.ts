@@ -17,7 +17,7 @@ function assertScored(scores: readonly number[], labels: readonly boolean[]): vo
 function averageRanks(values: readonly number[]): number[] {
   const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
   const ranks = new Array<number>(values.length);
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1;
     while (end < order.length && values[order[end]] === values[order[start]]) end++;
     const rank = (start + 1 + end) / 2; // mean of ranks start+1 … end
@@ -97,11 +97,7 @@ export interface AucInterval {
  * Reference: J. A. Hanley & B. J. McNeil (1982), "The meaning and use of the area under a
  * receiver operating characteristic (ROC) curve", Radiology 143(1), 29–36, equation (2).
  */
-export function aucInterval(
-  scores: readonly number[],
-  labels: readonly boolean[],
-  confidence = 0.95,
-): AucInterval | null {
+export function aucInterval(scores: readonly number[], labels: readonly boolean[], confidence = 0.95): AucInterval | null {
   const z = twoSidedZ(confidence);
   const auc = rocAuc(scores, labels);
   if (auc === null) return null;
@@ -109,9 +105,7 @@ export function aucInterval(
   const negatives = labels.length - positives;
   const q1 = auc / (2 - auc);
   const q2 = (2 * auc * auc) / (1 + auc);
-  const variance =
-    (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) /
-    (positives * negatives);
+  const variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives);
   const se = Math.sqrt(Math.max(0, variance));
   return { auc, low: Math.max(0, auc - z * se), high: Math.min(1, auc + z * se), se };
 }

@@ -3,13 +3,7 @@ import type { Db } from '@/db';
 import { readTransaction } from '@/db/transaction';
 import { statement } from '@/db/statements';
 import type { ItemStatus } from '@/db/schema';
-import {
-  annotatorStats,
-  type AnnotatorStats,
-  type Decision,
-  type GoldAnswer,
-  type VerdictRow,
-} from '@/lib/agreement/annotators';
+import { annotatorStats, type AnnotatorStats, type Decision, type GoldAnswer, type VerdictRow } from '@/lib/agreement/annotators';
 import { agreementSummary, type AgreementSummary, type BootstrapOptions, type Rating } from '@/lib/agreement/stats';
 import { actorNames } from '@/lib/auth/actors';
 
@@ -218,24 +212,30 @@ export function teamStats(db: Db, { datasetId, since, bootstrap = {}, maxStaleMs
     const staleOk = maxStaleMs ?? (entry.work > SLOW_WORK ? STALE_MS : 0);
     return staleOk > 0 && Date.now() - entry.computed.asOf <= staleOk;
   };
-  const read = () => readTransaction(db, () => {
-    const dataset = statement<[number], TeamStats['dataset']>(
-      db,
-      'SELECT id, name, overlap, gold_rate AS goldRate FROM datasets WHERE id = ?',
-    ).get(datasetId);
-    if (!dataset) return undefined;
-    const watermark = statement<[], number | null>(db, 'SELECT max(id) FROM verdicts').pluck().get() ?? 0;
-    const goldItems = statement<[number], number>(db, 'SELECT count(*) FROM gold_items WHERE dataset_id = ?')
-      .pluck()
-      .get(datasetId)!;
-    const scanned = usable(entries.get(key), watermark) ? undefined : scanVerdicts(db, datasetId, since);
-    return { dataset, watermark, goldItems, scanned, counts: statusCounts(db, datasetId), readAt: Date.now() };
-  });
+  const read = () =>
+    readTransaction(db, () => {
+      const dataset = statement<[number], TeamStats['dataset']>(
+        db,
+        'SELECT id, name, overlap, gold_rate AS goldRate FROM datasets WHERE id = ?',
+      ).get(datasetId);
+      if (!dataset) return undefined;
+      const watermark = statement<[], number | null>(db, 'SELECT max(id) FROM verdicts').pluck().get() ?? 0;
+      const goldItems = statement<[number], number>(db, 'SELECT count(*) FROM gold_items WHERE dataset_id = ?').pluck().get(datasetId)!;
+      const scanned = usable(entries.get(key), watermark) ? undefined : scanVerdicts(db, datasetId, since);
+      return { dataset, watermark, goldItems, scanned, counts: statusCounts(db, datasetId), readAt: Date.now() };
+    });
   const snapshot = read();
   if (!snapshot) return undefined;
   const { dataset, watermark, goldItems, scanned, counts, readAt } = snapshot;
 
-  const stats = (computed: Computed): TeamStats => ({ dataset, since: since ?? null, scope: 'team', ...named(db, computed), counts, goldItems });
+  const stats = (computed: Computed): TeamStats => ({
+    dataset,
+    since: since ?? null,
+    scope: 'team',
+    ...named(db, computed),
+    counts,
+    goldItems,
+  });
 
   if (!scanned) {
     // No scan: the cached figures will do. Unchanged log: they are current as of now.

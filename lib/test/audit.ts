@@ -60,5 +60,7 @@ export function decideAll(db: Db, datasetId: number, itemIds: number[], decision
     });
   }
   // Give back whatever else the page still holds.
-  db.$client.prepare('UPDATE items SET lease_holder = NULL, lease_reviewer = NULL, lease_expires_at = NULL WHERE lease_holder = ?').run(who.holder);
+  db.$client
+    .prepare('UPDATE items SET lease_holder = NULL, lease_reviewer = NULL, lease_expires_at = NULL WHERE lease_holder = ?')
+    .run(who.holder);
 }

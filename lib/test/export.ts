@@ -96,7 +96,9 @@ export function expectManifest(out: string, format: string, counts: { items: num
   const manifest = readJson(path.join(out, 'manifest.json'));
   expect(manifest).toMatchObject({ tool: 'loupe', version: '0.1.0', format, counts });
   expect(manifest.inProgress).toBeUndefined();
-  expect(manifest.files.map((f: { path: string }) => f.path)).toEqual(listFiles(out).filter((f) => f !== 'manifest.json' && !foreign.includes(f)));
+  expect(manifest.files.map((f: { path: string }) => f.path)).toEqual(
+    listFiles(out).filter((f) => f !== 'manifest.json' && !foreign.includes(f)),
+  );
   let bytes = 0;
   for (const file of manifest.files) {
     const data = fs.readFileSync(path.join(out, file.path));

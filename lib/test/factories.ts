@@ -46,16 +46,13 @@ export function copySamples(): string {
 
 /** A real PNG file's bytes, one flat colour. */
 export function pngBuffer(width: number, height: number, background = { r: 200, g: 120, b: 40 }): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background } })
+    .png()
+    .toBuffer();
 }
 
 /** A valid metadata record of the released layout; `overrides` replace (or, as undefined, drop) fields. */
-export function gptEditRecord(
-  family: string,
-  task: string,
-  n: number,
-  overrides: Record<string, unknown> = {},
-): Record<string, unknown> {
+export function gptEditRecord(family: string, task: string, n: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const file = `${String(n).padStart(8, '0')}.png`;
   const record: Record<string, unknown> = {
     id: `${family}_${task}_${String(n).padStart(8, '0')}`,
@@ -109,7 +106,10 @@ export async function writeGptEditLayout(
   const outputPng = await pngBuffer(opts.outputSize?.width ?? 32, opts.outputSize?.height ?? 24, { r: 30, g: 90, b: 220 });
   for (const record of records) {
     if (typeof record !== 'object' || record === null) continue;
-    for (const [field, png] of [['input', inputPng], ['output', outputPng]] as const) {
+    for (const [field, png] of [
+      ['input', inputPng],
+      ['output', outputPng],
+    ] as const) {
       const rel = (record as Record<string, unknown>)[field];
       if (typeof rel !== 'string' || path.isAbsolute(rel) || opts.omitImages?.includes(rel)) continue;
       const file = path.resolve(taskDir, rel);
@@ -119,8 +119,7 @@ export async function writeGptEditLayout(
     }
   }
 
-  const text =
-    format === 'jsonl' ? records.map((r) => JSON.stringify(r) + '\n').join('') : JSON.stringify(records, null, 2) + '\n';
+  const text = format === 'jsonl' ? records.map((r) => JSON.stringify(r) + '\n').join('') : JSON.stringify(records, null, 2) + '\n';
   fs.writeFileSync(metadataFile, text);
   return { taskDir, metadataFile };
 }

@@ -49,7 +49,8 @@ export async function startTestServer(routes: Record<string, Route>): Promise<Te
         'content-type': route.type ?? 'application/octet-stream',
         'content-length': String(route.declaredLength ?? Buffer.byteLength(body)),
       });
-      if (route.declaredLength !== undefined) res.write(body); // and never finish
+      if (route.declaredLength !== undefined)
+        res.write(body); // and never finish
       else res.end(body);
     }, route.delayMs ?? 0);
   });

@@ -86,7 +86,10 @@ export async function callRoute(file: string, method: 'GET' | 'POST' | 'PUT' | '
   } catch {
     json = undefined;
   }
-  const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the answer's fields directly, each asserting what it reads
   return { status: response.status, headers: response.headers, text, json: json as Record<string, any>, cookie };
 }

@@ -43,7 +43,9 @@ export async function gzipTar(members: TarMemberSpec[], level = 6): Promise<Buff
   pack.pipe(gzip);
   for (const member of members) {
     await new Promise<void>((resolve, reject) =>
-      pack.entry({ name: member.name, size: member.bytes.length, mtime: new Date(0), mode: 0o644 }, member.bytes, (error) => (error ? reject(error) : resolve())),
+      pack.entry({ name: member.name, size: member.bytes.length, mtime: new Date(0), mode: 0o644 }, member.bytes, (error) =>
+        error ? reject(error) : resolve(),
+      ),
     );
   }
   pack.finalize();
@@ -66,10 +68,7 @@ export function writeParts(dir: string, archive: string, bytes: Buffer, options:
 }
 
 /** A real 1x1 PNG (IHDR, IDAT, IEND). */
-const TINY_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
-  'base64',
-);
+const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
 
 /**
  * A valid PNG of about `bytes` bytes, different for each `n`: a tiny image with a private

@@ -50,13 +50,7 @@ const STATUS_STYLE: Record<ItemStatus, string> = {
   disputed: 'text-amber-300 bg-amber-500/15',
 };
 
-export default async function DatasetPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ id: string }>;
-  searchParams: Promise<Search>;
-}) {
+export default async function DatasetPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
   const { id } = await params;
   const user = await requirePage('view', `/datasets/${encodeURIComponent(id)}`);
   // Batches and exports need the manage permission; reviewing needs review.
@@ -120,7 +114,11 @@ export default async function DatasetPage({
       </div>
 
       <form method="get" className="mb-4 flex flex-wrap items-center gap-3 text-sm">
-        <Select name={URL_PARAMS.task} defaultValue={filter.family ? `${filter.family}/${filter.task ?? ''}` : ''} aria-label="Family and task">
+        <Select
+          name={URL_PARAMS.task}
+          defaultValue={filter.family ? `${filter.family}/${filter.task ?? ''}` : ''}
+          aria-label="Family and task"
+        >
           <option value="">All families and tasks</option>
           {[...new Set(dataset.tasks.map((t) => t.family))].map((f) => (
             <optgroup key={f} label={f}>
@@ -150,7 +148,13 @@ export default async function DatasetPage({
               <option value="rejected">rejected</option>
               <option value="disputed">disputed</option>
             </Select>
-            <Input name={URL_PARAMS.reviewer} defaultValue={terms.reviewer ?? ''} placeholder="Verdict by" aria-label="Verdict reviewer" className="w-28" />
+            <Input
+              name={URL_PARAMS.reviewer}
+              defaultValue={terms.reviewer ?? ''}
+              placeholder="Verdict by"
+              aria-label="Verdict reviewer"
+              className="w-28"
+            />
             <label className="flex items-center gap-1 text-neutral-500">
               verdict from
               <Input type="date" name={URL_PARAMS.from} defaultValue={dayOf(filter.from)} aria-label="Verdict from" />
@@ -159,7 +163,13 @@ export default async function DatasetPage({
             </label>
           </>
         )}
-        <Input name={URL_PARAMS.text} defaultValue={terms.text ?? ''} placeholder="Instruction contains" aria-label="Instruction text" className="w-44" />
+        <Input
+          name={URL_PARAMS.text}
+          defaultValue={terms.text ?? ''}
+          placeholder="Instruction contains"
+          aria-label="Instruction text"
+          className="w-44"
+        />
         <Select name={URL_PARAMS.origin} defaultValue={filter.origin ?? ''} aria-label="Edited image origin">
           <option value="">Any edited image</option>
           <option value="dataset">from the dataset</option>
@@ -173,9 +183,30 @@ export default async function DatasetPage({
             </option>
           ))}
         </Select>
-        <Input name={URL_PARAMS.scoreMin} type="number" step="any" defaultValue={terms.scoreMin ?? ''} placeholder="min" aria-label="Score min" className="w-20" />
-        <Input name={URL_PARAMS.scoreMax} type="number" step="any" defaultValue={terms.scoreMax ?? ''} placeholder="max" aria-label="Score max" className="w-20" />
-        <Select name={URL_PARAMS.signal} defaultValue={filter.signal ?? ''} aria-label="Signal" title="Signals Loupe computed for the current edited image">
+        <Input
+          name={URL_PARAMS.scoreMin}
+          type="number"
+          step="any"
+          defaultValue={terms.scoreMin ?? ''}
+          placeholder="min"
+          aria-label="Score min"
+          className="w-20"
+        />
+        <Input
+          name={URL_PARAMS.scoreMax}
+          type="number"
+          step="any"
+          defaultValue={terms.scoreMax ?? ''}
+          placeholder="max"
+          aria-label="Score max"
+          className="w-20"
+        />
+        <Select
+          name={URL_PARAMS.signal}
+          defaultValue={filter.signal ?? ''}
+          aria-label="Signal"
+          title="Signals Loupe computed for the current edited image"
+        >
           <option value="">No signal</option>
           {SIGNAL_NAMES.map((name) => (
             <option key={name} value={name}>
@@ -183,9 +214,30 @@ export default async function DatasetPage({
             </option>
           ))}
         </Select>
-        <Input name={URL_PARAMS.signalMin} type="number" step="any" defaultValue={terms.signalMin ?? ''} placeholder="min" aria-label="Signal min" className="w-20" />
-        <Input name={URL_PARAMS.signalMax} type="number" step="any" defaultValue={terms.signalMax ?? ''} placeholder="max" aria-label="Signal max" className="w-20" />
-        <Select name={URL_PARAMS.sort} defaultValue={filter.sort ?? ''} aria-label="Sort" title="Sorting by a signal (or else the score) lists only the items that have it">
+        <Input
+          name={URL_PARAMS.signalMin}
+          type="number"
+          step="any"
+          defaultValue={terms.signalMin ?? ''}
+          placeholder="min"
+          aria-label="Signal min"
+          className="w-20"
+        />
+        <Input
+          name={URL_PARAMS.signalMax}
+          type="number"
+          step="any"
+          defaultValue={terms.signalMax ?? ''}
+          placeholder="max"
+          aria-label="Signal max"
+          className="w-20"
+        />
+        <Select
+          name={URL_PARAMS.sort}
+          defaultValue={filter.sort ?? ''}
+          aria-label="Sort"
+          title="Sorting by a signal (or else the score) lists only the items that have it"
+        >
           <option value="">Family / task order</option>
           <option value="desc">signal or score, highest first</option>
           <option value="asc">signal or score, lowest first</option>
@@ -213,44 +265,44 @@ export default async function DatasetPage({
           'Instruction',
         ]}
       >
-          {page.rows.map((row) => (
-            <Row key={row.id}>
-              <td className="truncate py-2 pr-4 font-mono text-xs text-neutral-400" title={row.externalId}>
-                {seesVerdicts ? (
-                  <Link href={`/items/${row.id}`} className="hover:text-neutral-100 hover:underline">
-                    {row.externalId}
-                  </Link>
-                ) : (
-                  row.externalId
-                )}
-              </td>
-              <td className="truncate py-2 pr-4">
-                <span className="text-neutral-500">{row.family} /</span> {row.task}
-              </td>
-              <td className="py-2 pr-4 text-neutral-400">{row.instructionType}</td>
-              {seesVerdicts && (
-                <td className="py-2 pr-4">
-                  <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[row.status]}`}>{row.status}</span>
-                </td>
+        {page.rows.map((row) => (
+          <Row key={row.id}>
+            <td className="truncate py-2 pr-4 font-mono text-xs text-neutral-400" title={row.externalId}>
+              {seesVerdicts ? (
+                <Link href={`/items/${row.id}`} className="hover:text-neutral-100 hover:underline">
+                  {row.externalId}
+                </Link>
+              ) : (
+                row.externalId
               )}
-              {filter.score && <td className="py-2 pr-4 tabular-nums text-neutral-400">{row.score ?? '–'}</td>}
-              {filter.signal && (
-                <td className="py-2 pr-4 tabular-nums text-neutral-400">{row.signal == null ? '–' : Number(row.signal.toFixed(3))}</td>
-              )}
-              <td className="truncate py-2 text-neutral-200" title={row.instruction} data-testid="item-row-instruction">
-                {row.decided && (row.decided.newerCandidate || row.decided.newerInstruction) && (
-                  <span
-                    className="mr-2 rounded bg-amber-500/15 px-1.5 py-0.5 text-xs text-amber-300"
-                    title="An edit or instruction was made after the decision (nobody decided on it); the decided one is shown and exported"
-                    data-testid="item-row-newer"
-                  >
-                    {row.decided.newerCandidate ? 'other edit since' : 'other instruction since'}
-                  </span>
-                )}
-                {row.instruction}
+            </td>
+            <td className="truncate py-2 pr-4">
+              <span className="text-neutral-500">{row.family} /</span> {row.task}
+            </td>
+            <td className="py-2 pr-4 text-neutral-400">{row.instructionType}</td>
+            {seesVerdicts && (
+              <td className="py-2 pr-4">
+                <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[row.status]}`}>{row.status}</span>
               </td>
-            </Row>
-          ))}
+            )}
+            {filter.score && <td className="py-2 pr-4 tabular-nums text-neutral-400">{row.score ?? '–'}</td>}
+            {filter.signal && (
+              <td className="py-2 pr-4 tabular-nums text-neutral-400">{row.signal == null ? '–' : Number(row.signal.toFixed(3))}</td>
+            )}
+            <td className="truncate py-2 text-neutral-200" title={row.instruction} data-testid="item-row-instruction">
+              {row.decided && (row.decided.newerCandidate || row.decided.newerInstruction) && (
+                <span
+                  className="mr-2 rounded bg-amber-500/15 px-1.5 py-0.5 text-xs text-amber-300"
+                  title="An edit or instruction was made after the decision (nobody decided on it); the decided one is shown and exported"
+                  data-testid="item-row-newer"
+                >
+                  {row.decided.newerCandidate ? 'other edit since' : 'other instruction since'}
+                </span>
+              )}
+              {row.instruction}
+            </td>
+          </Row>
+        ))}
       </Table>
       {page.rows.length === 0 && <EmptyState look="table" message="No items match these filters." />}
 

@@ -87,7 +87,10 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
   return (
     <div className="mx-auto w-full max-w-[90rem] px-6 py-5" data-testid="item-page" data-item-id={item.id}>
       <div className="mb-4 flex flex-wrap items-baseline gap-x-4 gap-y-1">
-        <Link href={queueDataset ? `/adjudicate?dataset=${queueDataset}` : '/adjudicate'} className="text-sm text-neutral-500 hover:text-neutral-200">
+        <Link
+          href={queueDataset ? `/adjudicate?dataset=${queueDataset}` : '/adjudicate'}
+          className="text-sm text-neutral-500 hover:text-neutral-200"
+        >
           ← Adjudication
         </Link>
         <h1 className="text-lg font-semibold text-neutral-100">Item {item.id}</h1>
@@ -120,7 +123,9 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
               <span>
                 {KIND_LABEL[instruction.kind] ?? instruction.kind}
                 {instruction.createdBy ? ` by ${instruction.createdBy}` : ''}
-                {item.instructions.length > 1 ? ` · version ${item.instructions.indexOf(instruction) + 1} of ${item.instructions.length}` : ''}
+                {item.instructions.length > 1
+                  ? ` · version ${item.instructions.indexOf(instruction) + 1} of ${item.instructions.length}`
+                  : ''}
               </span>
             </div>
             <p className="text-base leading-relaxed text-neutral-100" data-testid="item-instruction">

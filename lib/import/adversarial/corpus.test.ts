@@ -32,7 +32,8 @@ beforeAll(async () => {
 
 afterAll(cleanupTemp);
 
-const reason = (expected: ExpectedReason) => (typeof expected === 'string' ? expected : expect.stringMatching(new RegExp(expected.pattern)));
+const reason = (expected: ExpectedReason) =>
+  typeof expected === 'string' ? expected : expect.stringMatching(new RegExp(expected.pattern));
 
 describe('the adversarial corpus', () => {
   it.each(['gpt-edit', 'jsonl', 'csv'] as const)('%s: every bad record is refused with its reason, every good one arrives', (name) => {

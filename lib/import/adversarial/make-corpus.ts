@@ -92,7 +92,10 @@ export async function makeCorpus(dir: string, options: CorpusOptions = {}): Prom
 /** A record of the released layout, with its images copied from the samples. */
 function layoutRecord(taskDir: string, task: string, n: number, overrides: Record<string, unknown> = {}) {
   const file = `${pad8(n)}.png`;
-  for (const [folder, from] of [['input', SAMPLE_PNG], ['output', SAMPLE_PNG_2]] as const) {
+  for (const [folder, from] of [
+    ['input', SAMPLE_PNG],
+    ['output', SAMPLE_PNG_2],
+  ] as const) {
     fs.mkdirSync(path.join(taskDir, folder), { recursive: true });
     fs.copyFileSync(from, path.join(taskDir, folder, file));
   }
@@ -143,8 +146,10 @@ function writeTextRecords(taskDir: string, bigMb: number) {
   add(rec(3, { instruction: 'Half a \ud83d pair.' }), {
     reason: 'instruction contains a lone surrogate U+D83D (at character 8): not valid Unicode text',
   });
-  add(rec(4, { instruction: '@RAW@' }), { byIndex: true, reason: { pattern: '^not valid UTF-8 \\(byte \\d+ of the file is not UTF-8 text\\)$' } }, () =>
-    write(Buffer.concat([Buffer.from('"Latin-1 caf'), Buffer.from([0xe9]), Buffer.from(' au lait"')])),
+  add(
+    rec(4, { instruction: '@RAW@' }),
+    { byIndex: true, reason: { pattern: '^not valid UTF-8 \\(byte \\d+ of the file is not UTF-8 text\\)$' } },
+    () => write(Buffer.concat([Buffer.from('"Latin-1 caf'), Buffer.from([0xe9]), Buffer.from(' au lait"')])),
   );
   add(rec(5, { instruction: 'Lost \uFFFD text.' }), {
     reason: 'instruction contains U+FFFD, the replacement character left by bytes that were not text (at character 6)',
@@ -166,20 +171,30 @@ function writeTextRecords(taskDir: string, bigMb: number) {
   add(rec(12));
   // The issue's case: one record holding `bigMb` MB of nested arrays, written 1 MB at a time.
   const row = `[${Array(64).fill('[0,1,2,3,4,5,6,7]').join(',')}]`;
-  const block = Array(Math.floor(MB / (row.length + 1))).fill(row).join(',');
-  add(rec(13, { nested: '@RAW@' }), { byIndex: true, reason: { pattern: '^record is \\d+\\.\\d MiB, more than the limit of 1 MiB$' } }, () => {
-    write('[');
-    for (let i = 0; i < bigMb; i++) write((i ? ',' : '') + block);
-    write(']');
-  });
+  const block = Array(Math.floor(MB / (row.length + 1)))
+    .fill(row)
+    .join(',');
+  add(
+    rec(13, { nested: '@RAW@' }),
+    { byIndex: true, reason: { pattern: '^record is \\d+\\.\\d MiB, more than the limit of 1 MiB$' } },
+    () => {
+      write('[');
+      for (let i = 0; i < bigMb; i++) write((i ? ',' : '') + block);
+      write(']');
+    },
+  );
   // Deep and large at once: 20 MB of brackets, 10 million levels.
-  add(rec(14, { nested: '@RAW@' }), {
-    byIndex: true,
-    reason: 'record is 19.1 MiB, more than the limit of 1 MiB; record nests 10000001 levels deep, more than the limit of 64',
-  }, () => {
-    for (let i = 0; i < 10; i++) write('['.repeat(1_000_000));
-    for (let i = 0; i < 10; i++) write(']'.repeat(1_000_000));
-  });
+  add(
+    rec(14, { nested: '@RAW@' }),
+    {
+      byIndex: true,
+      reason: 'record is 19.1 MiB, more than the limit of 1 MiB; record nests 10000001 levels deep, more than the limit of 64',
+    },
+    () => {
+      for (let i = 0; i < 10; i++) write('['.repeat(1_000_000));
+      for (let i = 0; i < 10; i++) write(']'.repeat(1_000_000));
+    },
+  );
   add(rec(15));
   write('\n]\n');
   fs.closeSync(fd);
@@ -203,7 +218,11 @@ async function writeImageRecords(taskDir: string, outsideDir: string) {
     ['an SVG with a script named .png', (f) => fs.writeFileSync(f, SVG_WITH_SCRIPT), 'SVG is not an accepted image type'],
     ['a sparse 1 GB file named .png', (f) => writeSparseFile(f, 1024 ** 3), 'not a decodable image'],
     ['a link to /etc/passwd', (f) => fs.symlinkSync('/etc/passwd', f), 'image file leads outside its folder (a link to elsewhere)'],
-    ['a link to an image outside the dataset', (f) => fs.symlinkSync(outside, f), 'image file leads outside its folder (a link to elsewhere)'],
+    [
+      'a link to an image outside the dataset',
+      (f) => fs.symlinkSync(outside, f),
+      'image file leads outside its folder (a link to elsewhere)',
+    ],
   ];
   for (const [n, [what, make, reason]] of cases.entries()) {
     const record = layoutRecord(taskDir, 'images', n, { instruction: `The input is ${what}.` });
@@ -228,7 +247,8 @@ function copyImages(dir: string) {
 
 function writeJsonl(dir: string): ExpectedImport {
   copyImages(dir);
-  const line = (id: string, extra = '') => `{"id":"${id}","source":"imgs/a.png","edited":"imgs/b.png","instruction":"Edit ${id}."${extra}}\n`;
+  const line = (id: string, extra = '') =>
+    `{"id":"${id}","source":"imgs/a.png","edited":"imgs/b.png","instruction":"Edit ${id}."${extra}}\n`;
   const name = 'edits.jsonl';
   const lines: Buffer[] = [
     Buffer.from(line('good-1')),
@@ -269,12 +289,19 @@ function writeCsv(dir: string): ExpectedImport {
     'ctl,imgs/a.png,imgs/b.png,Make it\u0007 gold',
   ];
   const latin1 = Buffer.concat([Buffer.from('latin1,imgs/a.png,imgs/b.png,Caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
-  fs.writeFileSync(path.join(dir, name), Buffer.concat([Buffer.from(rows.join('\n') + '\n'), latin1, Buffer.from('good-3,imgs/a.png,imgs/b.png,Make it pink\n')]));
+  fs.writeFileSync(
+    path.join(dir, name),
+    Buffer.concat([Buffer.from(rows.join('\n') + '\n'), latin1, Buffer.from('good-3,imgs/a.png,imgs/b.png,Make it pink\n')]),
+  );
   return {
     path: `csv/${name}`,
     format: 'csv',
     problems: [
-      { file: name, record: `${name}:3`, reason: 'line 3: a quoted field (column 4) is not closed on its line; a quoted field cannot span lines' },
+      {
+        file: name,
+        record: `${name}:3`,
+        reason: 'line 3: a quoted field (column 4) is not closed on its line; a quoted field cannot span lines',
+      },
       { file: name, record: `${name}:4`, reason: 'line 4: a quote inside unquoted column 4 (quote the whole field and double the quote)' },
       { file: name, record: `${name}:5`, reason: 'line 5: a quote inside unquoted column 4 (quote the whole field and double the quote)' },
       { file: name, record: `${name}:6`, reason: 'line 6: text after the closing quote of column 4' },

@@ -72,7 +72,8 @@ describe('CSV reader: properties', () => {
           for (const entry of entries) {
             const i = (entry as { line: number }).line - 1;
             if (i !== target) expect(entry).toEqual({ kind: 'row', line: i + 1, fields: rows[i] });
-            else if (entry.kind === 'row') expect(parseCsvLine(lines[i])).toEqual(entry.fields); // still valid CSV, read as written
+            else if (entry.kind === 'row')
+              expect(parseCsvLine(lines[i])).toEqual(entry.fields); // still valid CSV, read as written
             else expect(entry).toMatchObject({ kind: 'bad-row', reason: expect.stringMatching(/quote/) });
           }
         },

@@ -18,7 +18,9 @@ const rows = (entries: CsvEntry[]) => entries.map((e) => (e.kind === 'row' ? [e.
 
 describe('readCsvRows', () => {
   it('reads quoted commas and "" escapes, with the line each row is on', async () => {
-    const text = ['id,source,instruction', 'a,x.png,"Make it red, then blue"', 'c,"z ""quoted"".png",plain', '', 'd,,""', 'e,,', ''].join('\n');
+    const text = ['id,source,instruction', 'a,x.png,"Make it red, then blue"', 'c,"z ""quoted"".png",plain', '', 'd,,""', 'e,,', ''].join(
+      '\n',
+    );
     expect(rows(await readAll(text))).toEqual([
       [1, 'id', 'source', 'instruction'],
       [2, 'a', 'x.png', 'Make it red, then blue'],

@@ -34,7 +34,8 @@ export async function* readCsvRows(
   yield* splitter.end();
 }
 
-const NEWLINE = 10, RETURN = 13;
+const NEWLINE = 10,
+  RETURN = 13;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Bytes in, rows out, for any chunking of the file. */
@@ -80,7 +81,11 @@ export class CsvSplitter {
     this.parts = [];
     this.size = 0;
     if (size > this.limits.maxRecordBytes) {
-      out.push({ kind: 'bad-row', line, reason: `line is ${formatBytes(size)}, more than the limit of ${formatBytes(this.limits.maxRecordBytes)}` });
+      out.push({
+        kind: 'bad-row',
+        line,
+        reason: `line is ${formatBytes(size)}, more than the limit of ${formatBytes(this.limits.maxRecordBytes)}`,
+      });
       return;
     }
     let bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);

@@ -172,7 +172,12 @@ describe('importJsonl', () => {
       columns: { source: 'before', edited: 'after', instruction: 'text', id: 'uid' },
     });
     expect(summary).toMatchObject({ dataset: 'mapped-set', imported: 1, skipped: 0 });
-    expect(rows(db)[0]).toMatchObject({ external_id: 'u1', source_path: 'imgs/a.png', candidate_path: 'imgs/b.png', instruction: 'Mapped' });
+    expect(rows(db)[0]).toMatchObject({
+      external_id: 'u1',
+      source_path: 'imgs/a.png',
+      candidate_path: 'imgs/b.png',
+      instruction: 'Mapped',
+    });
   });
 
   it('downloads at most four images at a time', async () => {

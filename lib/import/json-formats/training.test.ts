@@ -89,7 +89,12 @@ async function writeRelease() {
     { image: ['input/1.png', 'output/1.png'], conversations: [turn('gpt', '<image>')] },
   ];
   const omniRecords = [
-    { id: 'omni-1', image: ['addition/input/a.png', 'addition/output/a.png'], conversations: conversation('Add a hat.'), extra: { k: [1, 2] } },
+    {
+      id: 'omni-1',
+      image: ['addition/input/a.png', 'addition/output/a.png'],
+      conversations: conversation('Add a hat.'),
+      extra: { k: [1, 2] },
+    },
     { id: 'omni-2', image: ['removal/input/b.png', 'removal/output/b.png'], conversations: conversation('Remove the cup.') },
   ];
   write(path.join(release, 'training_json', 'hqedit_gpt_edit.json'), JSON.stringify(hqRecords, null, 2));
@@ -224,7 +229,9 @@ describe('importGptEditTraining: data.txt', () => {
     write(path.join(dir, 'data.txt'), 'images,training_json/none.json,false\n');
     const { db } = tempDb();
     await expect(importGptEditTraining(db, path.join(dir, 'data.txt'))).rejects.toThrow(
-      new NothingToImportError('data.txt lists no annotation file that can be read (line 1: annotation file not found: training_json/none.json)'),
+      new NothingToImportError(
+        'data.txt lists no annotation file that can be read (line 1: annotation file not found: training_json/none.json)',
+      ),
     );
     expect(all(db, 'SELECT * FROM datasets')).toEqual([]);
   });

@@ -125,8 +125,7 @@ function parseTrainingRecord(
   }
   if (!Array.isArray(r.conversations)) return { ok: false, reason: 'missing conversations' };
   const human = r.conversations.filter(
-    (turn): turn is { value: string } =>
-      typeof turn?.value === 'string' && ['human', 'user'].includes(String(turn?.from).toLowerCase()),
+    (turn): turn is { value: string } => typeof turn?.value === 'string' && ['human', 'user'].includes(String(turn?.from).toLowerCase()),
   );
   const instruction = human.length ? stripImageTokens(human[human.length - 1].value) : '';
   if (instruction === '') return { ok: false, reason: 'no human instruction in conversations' };
@@ -168,7 +167,9 @@ export async function importGptEditTraining(db: Db, inputPath: string, options: 
   };
   if (release.annotations.length === 0) {
     const reasons = release.listProblems.map((l) => `line ${l.line}: ${l.reason}`).join('; ');
-    throw new NothingToImportError(`${shown(release.listFile!)} lists no annotation file that can be read${reasons ? ` (${reasons})` : ''}`);
+    throw new NothingToImportError(
+      `${shown(release.listFile!)} lists no annotation file that can be read${reasons ? ` (${reasons})` : ''}`,
+    );
   }
 
   return runImport(

@@ -24,9 +24,7 @@ describe('hqedit-parquet', () => {
     const { db } = tempDb();
     const summary = await importParquet(db, file, HQEDIT);
     expect(summary).toMatchObject({ dataset: 'HQ-Edit', format: 'hqedit-parquet', files: 1, imported: 6, skipped: 0, problems: [] });
-    expect(items(db).map((i) => i.external_id)).toEqual(
-      [0, 1, 2].flatMap((n) => [`${SHARD}:${n}:edit`, `${SHARD}:${n}:inverse`]),
-    );
+    expect(items(db).map((i) => i.external_id)).toEqual([0, 1, 2].flatMap((n) => [`${SHARD}:${n}:edit`, `${SHARD}:${n}:inverse`]));
 
     const edit = item(db, `${SHARD}:1:edit`);
     const inverse = item(db, `${SHARD}:1:inverse`);

@@ -30,7 +30,11 @@ describe('parquet import: streaming and resume', () => {
     const file = await omniEditShard(tempDir(), 'a.parquet', 0, 5);
     const shard = await ParquetShard.open(file);
     try {
-      expect(shard.rowGroups.map(({ rowStart, rowEnd }) => [rowStart, rowEnd])).toEqual([[0, 2], [2, 4], [4, 5]]);
+      expect(shard.rowGroups.map(({ rowStart, rowEnd }) => [rowStart, rowEnd])).toEqual([
+        [0, 2],
+        [2, 4],
+        [4, 5],
+      ]);
       const rows = await shard.read(shard.rowGroups[1], ['omni_edit_id', 'src_img']);
       expect(rows.map((r) => r.omni_edit_id)).toEqual(['omni_00002', 'omni_00003']);
       expect((rows[0].src_img as { bytes: Uint8Array }).bytes).toBeInstanceOf(Uint8Array);
@@ -159,7 +163,7 @@ describe('parquet import: bad input', () => {
     const summary = await importParquet(db, file, OMNIEDIT);
     expect(summary).toMatchObject({ imported: 4, skipped: 0 });
     expect(summary.problems).toHaveLength(1);
-    expect(summary.problems[0].reason).toMatch(/^rows 2-3 could not be read: /)
+    expect(summary.problems[0].reason).toMatch(/^rows 2-3 could not be read: /);
     expect(items(db).map((i) => i.external_id)).toEqual(['omni_00000', 'omni_00001', 'omni_00004', 'omni_00005']);
   });
 

@@ -7,12 +7,7 @@ import { thisProcess } from '../../process/owner';
 import { ensureDataset, removeDatasetIfEmpty } from '../../datasets';
 import { BatchWriter, type NewItem } from '../batch-writer';
 import type { ImportFormat } from '../format-types';
-import {
-  NothingToImportError,
-  type ImportOptions,
-  type ImportProgress,
-  type ImportSummary,
-} from '../import-gpt-edit';
+import { NothingToImportError, type ImportOptions, type ImportProgress, type ImportSummary } from '../import-gpt-edit';
 import { importLimits, type ImportLimits } from '../limits';
 import { moreProblems as moreProblemsText, ProblemList } from '../problems';
 import { itemTextProblem, recordProblem } from '../text-checks';
@@ -24,7 +19,6 @@ export interface ParquetImportOptions extends ImportOptions {
   /** Stops the import between two row groups (what is written stays; a re-run resumes). */
   signal?: AbortSignal;
 }
-
 
 /** The registry entry of one dataset's parquet shards. */
 export function parquetFormat(mapping: DatasetMapping): ImportFormat {
@@ -66,7 +60,11 @@ export async function importParquet(
   const baseDir = fs.statSync(root).isFile() ? path.dirname(root) : root;
   const datasetName = options.dataset ?? mapping.defaultDataset;
   const datasetId = ensureDataset(db, datasetName);
-  const run = db.insert(importRuns).values({ datasetId, path: root, format: mapping.format, ...thisProcess() }).returning({ id: importRuns.id }).get();
+  const run = db
+    .insert(importRuns)
+    .values({ datasetId, path: root, format: mapping.format, ...thisProcess() })
+    .returning({ id: importRuns.id })
+    .get();
 
   const job = new ParquetImport(db, mapping, new BatchWriter(db, datasetId, run.id), options, {
     bytesRead: 0,
@@ -294,7 +292,8 @@ export function storedRecord(row: Row, images: StoredImages): Record<string, unk
 }
 
 function jsonValue(value: unknown): unknown {
-  if (typeof value === 'bigint') return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : String(value);
+  if (typeof value === 'bigint')
+    return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : String(value);
   if (value instanceof Uint8Array) return undefined; // raw bytes are not kept in the record
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(jsonValue);

@@ -42,7 +42,13 @@ describe('omniedit-parquet', () => {
     expect(items(db).map((i) => i.external_id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((n) => `omni_0000${n}`));
 
     const it3 = item(db, 'omni_00003');
-    expect(it3).toMatchObject({ family: 'omniedit', task: 'object_removal', instruction_type: 'original', source_width: 64, source_height: 48 });
+    expect(it3).toMatchObject({
+      family: 'omniedit',
+      task: 'object_removal',
+      instruction_type: 'original',
+      source_width: 64,
+      source_height: 48,
+    });
     // The source is the stored PNG, byte for byte.
     const expectedSource = await pngBuffer(64, 48, colour(3));
     expect(fs.readFileSync(imageFile(db, it3.source_root_id, it3.source_path)).equals(expectedSource)).toBe(true);
@@ -79,7 +85,10 @@ describe('omniedit-parquet', () => {
     expect(it3.metadata).not.toContain('bytes');
 
     const counts = db.$client.prepare("SELECT task, n FROM item_counts WHERE family = 'omniedit' ORDER BY task").all();
-    expect(counts).toEqual([{ task: 'object_removal', n: 4 }, { task: 'style', n: 4 }]);
+    expect(counts).toEqual([
+      { task: 'object_removal', n: 4 },
+      { task: 'style', n: 4 },
+    ]);
   });
 
   it('writes identical image bytes once to the store', async () => {

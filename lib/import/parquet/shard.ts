@@ -102,7 +102,8 @@ export class ParquetShard {
       // Said once for the file rather than once per row group.
       const codecs = new Set(metadata.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec ?? 'UNCOMPRESSED')));
       const unreadable = [...codecs].filter((codec) => !READABLE_CODECS.has(codec));
-      if (unreadable.length) throw new Error(`compressed with ${unreadable.join(', ')}, which Loupe cannot decompress (snappy, gzip and brotli are fine)`);
+      if (unreadable.length)
+        throw new Error(`compressed with ${unreadable.join(', ')}, which Loupe cannot decompress (snappy, gzip and brotli are fine)`);
       return new ParquetShard(handle, buffer, metadata);
     } catch (error) {
       await handle.close();

@@ -30,7 +30,13 @@ describe('ultraedit-parquet', () => {
     expect(items(db).map((i) => i.external_id)).toEqual(['1000', '1001', '1002', '1003', '1004', '1005']);
 
     const first = item(db, '1000');
-    expect(first).toMatchObject({ family: 'ultraedit', task: 'default', instruction_type: 'original', source_width: 48, source_height: 48 });
+    expect(first).toMatchObject({
+      family: 'ultraedit',
+      task: 'default',
+      instruction_type: 'original',
+      source_width: 48,
+      source_height: 48,
+    });
     expect(versions(db, first.id)).toMatchObject([{ kind: 'original', text: 'Turn cat 0 into a dog.' }]);
     expect(candidate(db, first.current_candidate_id)).toMatchObject({ width: 48, height: 48, origin: 'dataset' });
     const record = JSON.parse(first.metadata);

@@ -56,7 +56,12 @@ describe('kill -9 of a tarball import mid-stream', () => {
     const second = await run(['cli/loupe.ts', 'import', parts, '--json'], dataDir);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/marked import run 1 interrupted/);
-    expect(JSON.parse(second.stdout)).toMatchObject({ format: 'gpt-edit-tarball', imported: N - before, alreadyPresent: before, skipped: 0 });
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      format: 'gpt-edit-tarball',
+      imported: N - before,
+      alreadyPresent: before,
+      skipped: 0,
+    });
     console.log(`tarball kill -9: ${before} of ${N} records and ${stored.size} images in before the kill`);
 
     // Images stored before the kill are the same files (not rewritten); the store has each image once.

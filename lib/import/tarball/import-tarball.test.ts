@@ -18,7 +18,11 @@ const PART_BYTES = 256 * 1024;
 
 /** The samples as per-family split tarballs in `<temp>/gpt-edit/` (one family's members carry the leading `gpt-edit/`, as both forms occur). */
 async function sampleParts(
-  options: { order?: (members: TarMemberSpec[]) => TarMemberSpec[]; withoutMetadata?: boolean; change?: (m: TarMemberSpec) => TarMemberSpec } = {},
+  options: {
+    order?: (members: TarMemberSpec[]) => TarMemberSpec[];
+    withoutMetadata?: boolean;
+    change?: (m: TarMemberSpec) => TarMemberSpec;
+  } = {},
 ): Promise<string> {
   const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
   for (const family of FAMILIES) {
@@ -115,17 +119,31 @@ describe('importTarball', () => {
     const summary = await run(db, { onProgress: (p) => progress.push({ ...p }) });
     const partBytes = fs.readdirSync(parts).reduce((sum, f) => sum + fs.statSync(path.join(parts, f)).size, 0);
     expect(progress.at(-1)).toEqual({ bytesRead: partBytes, bytesTotal: partBytes, records: 12 });
-    expect(summary).toMatchObject({ dataset: 'gpt-edit', format: 'gpt-edit-tarball', imported: 12, alreadyPresent: 0, skipped: 0, problems: [] });
+    expect(summary).toMatchObject({
+      dataset: 'gpt-edit',
+      format: 'gpt-edit-tarball',
+      imported: 12,
+      alreadyPresent: 0,
+      skipped: 0,
+      problems: [],
+    });
     expect(items(db)).toEqual(items(reference));
     expectSameExport(await exportAll(reference), await exportAll(db));
     // The store holds each image once (the samples reuse some pictures): one file per distinct content.
-    const distinct = new Set(layoutMembers(SAMPLES_DIR).filter((m) => m.name.endsWith('.png')).map((m) => m.bytes.toString('base64')));
+    const distinct = new Set(
+      layoutMembers(SAMPLES_DIR)
+        .filter((m) => m.name.endsWith('.png'))
+        .map((m) => m.bytes.toString('base64')),
+    );
     expect(storeFiles(db)).toHaveLength(distinct.size);
   });
 
   it('takes the parts themselves as several paths, and a re-import is a no-op', async () => {
     const parts = await sampleParts();
-    const files = fs.readdirSync(parts).sort().map((f) => path.join(parts, f));
+    const files = fs
+      .readdirSync(parts)
+      .sort()
+      .map((f) => path.join(parts, f));
     const { db } = tempDb();
     const { run } = await resolveFormatOf(files);
     expect(await run(db, {})).toMatchObject({ imported: 12, skipped: 0 });
@@ -153,7 +171,9 @@ describe('importTarball', () => {
     const { db } = tempDb();
     expect(await importTarball(db, [await sampleParts()])).toMatchObject({ imported: 12 });
     // Parts that lost an image: the record it belongs to is already there, so nothing is missing.
-    const lacking = await sampleParts({ change: (m) => (m.name === 'omniedit/env/input/00000005.png' ? { ...m, name: 'omniedit/env/input/gone.png' } : m) });
+    const lacking = await sampleParts({
+      change: (m) => (m.name === 'omniedit/env/input/00000005.png' ? { ...m, name: 'omniedit/env/input/gone.png' } : m),
+    });
     expect(await importTarball(db, [lacking])).toMatchObject({ imported: 0, alreadyPresent: 12, skipped: 0, problems: [] });
   });
 
@@ -174,8 +194,14 @@ describe('importTarball', () => {
 
   it('matches records to images that come before or after their metadata', async () => {
     const reference = await layoutReference();
-    const metadataLast = (members: TarMemberSpec[]) => [...members.filter((m) => !m.name.includes('/metadata/')), ...members.filter((m) => m.name.includes('/metadata/'))];
-    const metadataFirst = (members: TarMemberSpec[]) => [...members.filter((m) => m.name.includes('/metadata/')), ...members.filter((m) => !m.name.includes('/metadata/'))];
+    const metadataLast = (members: TarMemberSpec[]) => [
+      ...members.filter((m) => !m.name.includes('/metadata/')),
+      ...members.filter((m) => m.name.includes('/metadata/')),
+    ];
+    const metadataFirst = (members: TarMemberSpec[]) => [
+      ...members.filter((m) => m.name.includes('/metadata/')),
+      ...members.filter((m) => !m.name.includes('/metadata/')),
+    ];
     for (const order of [metadataLast, metadataFirst]) {
       const { db } = tempDb();
       expect(await importTarball(db, [await sampleParts({ order })]), order.name).toMatchObject({ imported: 12, skipped: 0, problems: [] });
@@ -186,20 +212,29 @@ describe('importTarball', () => {
   it('refuses a missing part, a duplicate and parts given out of order, naming the part, before importing anything', async () => {
     const parts = await sampleParts();
     const { db } = tempDb();
-    const files = fs.readdirSync(parts).sort().map((f) => path.join(parts, f));
+    const files = fs
+      .readdirSync(parts)
+      .sort()
+      .map((f) => path.join(parts, f));
     const hq = files.filter((f) => path.basename(f).startsWith('hqedit.'));
 
     const outOfOrder = [hq[1], hq[0], ...hq.slice(2)];
-    await expect(importTarball(db, outOfOrder)).rejects.toThrow('hqedit.tar.gz.part001 is given after hqedit.tar.gz.part002: give the parts in order');
+    await expect(importTarball(db, outOfOrder)).rejects.toThrow(
+      'hqedit.tar.gz.part001 is given after hqedit.tar.gz.part002: give the parts in order',
+    );
 
     fs.copyFileSync(hq[1], path.join(parts, 'hqedit.tar.gz.part2'));
     await expect(importTarball(db, [parts])).rejects.toThrow(/hqedit\.tar\.gz\.part(2|002) is a duplicate of part (002|2)/);
     fs.rmSync(path.join(parts, 'hqedit.tar.gz.part2'));
 
     fs.rmSync(hq[2]);
-    await expect(importTarball(db, [parts])).rejects.toThrow('hqedit.tar.gz.part003 is missing (between hqedit.tar.gz.part002 and hqedit.tar.gz.part004)');
+    await expect(importTarball(db, [parts])).rejects.toThrow(
+      'hqedit.tar.gz.part003 is missing (between hqedit.tar.gz.part002 and hqedit.tar.gz.part004)',
+    );
     fs.rmSync(hq[0]);
-    await expect(importTarball(db, [parts])).rejects.toThrow('hqedit.tar.gz.part001 is missing (the first part given is hqedit.tar.gz.part002)');
+    await expect(importTarball(db, [parts])).rejects.toThrow(
+      'hqedit.tar.gz.part001 is missing (the first part given is hqedit.tar.gz.part002)',
+    );
     expect(db.$client.prepare('SELECT count(*) FROM import_runs').pluck().get()).toBe(0);
     expect(db.$client.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(0);
   });
@@ -219,7 +254,8 @@ describe('importTarball', () => {
       {
         file: 'hqedit.tar.gz:gpt-edit/hqedit/edit/metadata/hqedit_edit.json',
         record: 'hqedit_edit_00000002',
-        reason: 'output output/00000002.png: truncated PNG (its IDAT chunk runs past the end of the file) (hqedit.tar.gz: gpt-edit/hqedit/edit/output/00000002.png)',
+        reason:
+          'output output/00000002.png: truncated PNG (its IDAT chunk runs past the end of the file) (hqedit.tar.gz: gpt-edit/hqedit/edit/output/00000002.png)',
       },
       {
         file: 'omniedit.tar.gz:omniedit/env/metadata/omniedit_env.json',
@@ -231,12 +267,18 @@ describe('importTarball', () => {
 
   it('reports a truncated archive naming its last part, keeps what was read, and names the records cut off', async () => {
     const parts = await sampleParts();
-    const ultra = fs.readdirSync(parts).filter((f) => f.startsWith('ultraedit.')).sort();
+    const ultra = fs
+      .readdirSync(parts)
+      .filter((f) => f.startsWith('ultraedit.'))
+      .sort();
     const last = path.join(parts, ultra.at(-1)!);
     fs.truncateSync(last, Math.floor(fs.statSync(last).size / 2));
     const { db } = tempDb();
     const summary = await importTarball(db, [parts]);
-    expect(summary.problems).toContainEqual({ file: 'ultraedit.tar.gz', reason: `${ultra.at(-1)}: the archive ends early (a part is truncated or missing)` });
+    expect(summary.problems).toContainEqual({
+      file: 'ultraedit.tar.gz',
+      reason: `${ultra.at(-1)}: the archive ends early (a part is truncated or missing)`,
+    });
     const cutOff = summary.problems.filter((p) => p.record !== undefined);
     expect(cutOff.length).toBeGreaterThan(0);
     for (const problem of cutOff) expect(problem.reason).toMatch(/^(input|output) \S+: not in the archive \(no member ultraedit\//);
@@ -249,7 +291,9 @@ describe('importTarball', () => {
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'hqedit.tar.gz.part001'), 'this is not a gzip file at all');
     const { db } = tempDb();
-    await expect(importTarball(db, [dir])).rejects.toThrow(/no archive or metadata file could be read \(hqedit\.tar\.gz: hqedit\.tar\.gz\.part001: not valid gzip data/);
+    await expect(importTarball(db, [dir])).rejects.toThrow(
+      /no archive or metadata file could be read \(hqedit\.tar\.gz: hqedit\.tar\.gz\.part001: not valid gzip data/,
+    );
     expect(db.$client.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(0);
   });
 
@@ -276,8 +320,8 @@ describe('importTarball', () => {
   });
 
   it('stores identical images once even when they stream by back to back, and every item exports', async () => {
-    const members = syntheticTask(40, { metadata: 'last' }).map((m) =>
-      m.name.includes('/input/') ? { ...m, bytes: distinctPng(0) } : m, // every record has the same source image
+    const members = syntheticTask(40, { metadata: 'last' }).map(
+      (m) => (m.name.includes('/input/') ? { ...m, bytes: distinctPng(0) } : m), // every record has the same source image
     );
     const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
     writeParts(dir, 'omniedit.tar.gz', await gzipTar(members, 1), { partBytes: 4096 });

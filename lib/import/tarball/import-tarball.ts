@@ -76,7 +76,9 @@ export async function importTarball(db: Db, paths: string[], options: TarballImp
     limits,
     probe: options.probe,
   };
-  return runImport(run, (session) => new TarballImport(db, session, source, limits, options.maxImageBytes ?? MAX_DECODE_BYTES, options.onProgress).run());
+  return runImport(run, (session) =>
+    new TarballImport(db, session, source, limits, options.maxImageBytes ?? MAX_DECODE_BYTES, options.onProgress).run(),
+  );
 }
 
 class TarballImport {
@@ -137,7 +139,10 @@ class TarballImport {
       const where = `${archive}: ${member.name}`;
       if (member.size > this.maxImageBytes) {
         // Left unread (the header tells its size): never held in memory.
-        this.pairing.image(kind.key, { ok: false, reason: `image is ${formatBytes(member.size)}, more than the limit of ${formatBytes(this.maxImageBytes)} (${where})` });
+        this.pairing.image(kind.key, {
+          ok: false,
+          reason: `image is ${formatBytes(member.size)}, more than the limit of ${formatBytes(this.maxImageBytes)} (${where})`,
+        });
       } else {
         this.image(kind.key, await member.read(), where);
       }
@@ -234,7 +239,11 @@ class TarballImport {
   /** A record with both images known: an item for the next batch, or a problem naming the image refused. */
   private ready(waiting: WaitingRecord, source: KnownImage<StoredRef>, output: KnownImage<StoredRef>) {
     const { record } = waiting;
-    const failed = !source.ok ? `input ${record.input}: ${source.reason}` : !output.ok ? `output ${record.output}: ${output.reason}` : undefined;
+    const failed = !source.ok
+      ? `input ${record.input}: ${source.reason}`
+      : !output.ok
+        ? `output ${record.output}: ${output.reason}`
+        : undefined;
     if (failed || !source.ok || !output.ok) {
       this.session.report(waiting.file, waiting.order, failed!, record.id);
       return;

@@ -54,7 +54,9 @@ export class Pairing<R, Ref> {
       for (const waiter of waiters) {
         if (seen.has(waiter)) continue;
         seen.add(waiter);
-        const missing = ([0, 1] as const).filter((side) => !this.images.has(waiter.keys[side])).map((side) => ({ side, key: waiter.keys[side] }));
+        const missing = ([0, 1] as const)
+          .filter((side) => !this.images.has(waiter.keys[side]))
+          .map((side) => ({ side, key: waiter.keys[side] }));
         result.push({ record: waiter.record, missing });
       }
     }

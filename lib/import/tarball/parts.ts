@@ -120,7 +120,9 @@ function groupArchives(parts: Part[], sortThem: boolean): Archive[] {
   for (const [name, list] of [...byArchive].sort(([a], [b]) => a.localeCompare(b))) {
     const whole = list.filter((p) => p.number === -1);
     if (whole.length && list.length > 1) {
-      throw new PartsError(`${name} is given both whole and in parts (${path.basename(list.find((p) => p.number >= 0)!.file)}): give one or the other`);
+      throw new PartsError(
+        `${name} is given both whole and in parts (${path.basename(list.find((p) => p.number >= 0)!.file)}): give one or the other`,
+      );
     }
     if (whole.length) {
       archives.push({ name, parts: [whole[0].file] });
@@ -136,11 +138,14 @@ function groupArchives(parts: Part[], sortThem: boolean): Archive[] {
     const ordered = [...list].sort((a, b) => a.number - b.number);
     for (let i = 1; i < ordered.length; i++) {
       if (ordered[i].number === ordered[i - 1].number) {
-        throw new PartsError(`${path.basename(ordered[i].file)} is a duplicate of part ${ordered[i - 1].digits} (${path.basename(ordered[i - 1].file)})`);
+        throw new PartsError(
+          `${path.basename(ordered[i].file)} is a duplicate of part ${ordered[i - 1].digits} (${path.basename(ordered[i - 1].file)})`,
+        );
       }
     }
     const first = ordered[0].number;
-    if (first > 1) throw new PartsError(`${partName(name, ordered[0], 1)} is missing (the first part given is ${path.basename(ordered[0].file)})`);
+    if (first > 1)
+      throw new PartsError(`${partName(name, ordered[0], 1)} is missing (the first part given is ${path.basename(ordered[0].file)})`);
     for (let i = 1; i < ordered.length; i++) {
       if (ordered[i].number !== ordered[i - 1].number + 1) {
         throw new PartsError(

@@ -5,7 +5,11 @@ import { JsonRecordSplitter, type ReadProgress, type RecordEntry, type RecordLim
  * split as readJsonRecords splits a file: the same checks and entries, memory bounded by one
  * chunk plus one record. A stream that fails ends with a bad-file entry.
  */
-export async function* readRecords(chunks: AsyncIterable<Buffer>, progress: ReadProgress | undefined, limits: RecordLimits): AsyncGenerator<RecordEntry> {
+export async function* readRecords(
+  chunks: AsyncIterable<Buffer>,
+  progress: ReadProgress | undefined,
+  limits: RecordLimits,
+): AsyncGenerator<RecordEntry> {
   const splitter = new JsonRecordSplitter(limits);
   let ended = false;
   try {

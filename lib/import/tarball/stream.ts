@@ -97,8 +97,10 @@ async function* readParts(parts: string[], progress: { bytesRead: number }, posi
 /** zlib's and tar-stream's terse errors, said for a person. */
 function describe(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(error.message)) return 'the archive ends early (a part is truncated or missing)';
+  if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(error.message))
+    return 'the archive ends early (a part is truncated or missing)';
   if (code === 'Z_DATA_ERROR') return `not valid gzip data (${error.message})`;
-  if (/unexpected end of data/i.test(error.message)) return 'the tar stream ends in the middle of a member (a part is truncated or missing)';
+  if (/unexpected end of data/i.test(error.message))
+    return 'the tar stream ends in the middle of a member (a part is truncated or missing)';
   return error.message;
 }

@@ -11,13 +11,7 @@ import { regeneratePair } from './regenerate_pair';
 import { rewrite } from './rewrite';
 import { signals } from './signals';
 
-export const KINDS = [
-  regenerate,
-  regeneratePair,
-  rewrite,
-  signals,
-  judge,
-] as const;
+export const KINDS = [regenerate, regeneratePair, rewrite, signals, judge] as const;
 
 type Kind = (typeof KINDS)[number];
 export type JobKind = Kind['id'];

@@ -113,8 +113,13 @@ describe('the judge job', () => {
     // What was asked: the judge model, the current instruction, the source and the current candidate.
     const [request, ...more] = sent;
     expect(more).toHaveLength(0);
-    expect(request).toMatchObject({ model: 'gpt-4o', response_format: { type: 'json_schema', json_schema: { name: 'edit_judgement', strict: true } } });
-    const user = (request.messages as { role: string; content: { type: string; text?: string; image_url?: { url: string; detail: string } }[] }[])[1];
+    expect(request).toMatchObject({
+      model: 'gpt-4o',
+      response_format: { type: 'json_schema', json_schema: { name: 'edit_judgement', strict: true } },
+    });
+    const user = (
+      request.messages as { role: string; content: { type: string; text?: string; image_url?: { url: string; detail: string } }[] }[]
+    )[1];
     const instruction = db.$client.prepare('SELECT text FROM instruction_versions WHERE id = ?').pluck().get(item.instructionId) as string;
     expect(user.content[0].text).toContain(`<instruction>\n${instruction}\n</instruction>`);
     const images = user.content.filter((part) => part.type === 'image_url').map((part) => part.image_url!);
@@ -155,7 +160,7 @@ describe('the judge job', () => {
     expect(detail.costUsd).toBe(job.costUsd);
   });
 
-  it('a new judgement replaces the candidate\'s judge signals; a chosen candidate and model are honoured', async () => {
+  it("a new judgement replaces the candidate's judge signals; a chosen candidate and model are honoured", async () => {
     const item = firstItem();
     startWorker();
     const first = judge(item.id);
@@ -215,7 +220,11 @@ describe('the judge job', () => {
     server.queueFaults({ status: 400, code: 'moderation_blocked' });
     const jobId = judge(firstItem().id);
     startWorker();
-    expect(await ended(jobId)).toMatchObject({ status: 'failed', attempts: 1, error: '400 Your request was rejected by the safety system. (moderation_blocked)' });
+    expect(await ended(jobId)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: '400 Your request was rejected by the safety system. (moderation_blocked)',
+    });
     expect(allSignals()).toBe(0);
   });
 
@@ -231,11 +240,15 @@ describe('the judge job', () => {
       }
       throw new Error('expected a refusal');
     };
-    expect(refusal(() => judge(item.id, { candidateId: otherCandidate }))).toBe(`candidate ${otherCandidate} is not one of item ${item.id}'s`);
+    expect(refusal(() => judge(item.id, { candidateId: otherCandidate }))).toBe(
+      `candidate ${otherCandidate} is not one of item ${item.id}'s`,
+    );
     expect(refusal(() => judge(item.id, { quality: 'high' }))).toMatch(/^invalid job parameters: .*quality/);
     expect(refusal(() => judge(999_999))).toBe('item 999999 not found');
     judge(item.id);
     expect(refusal(() => judge(item.id))).toMatch(/already has a judge job/);
-    expect(refusal(() => requestJob(db, openaiConfig(env({})), { kind: 'judge', itemId: item.id, requestedBy: 'x' }))).toMatch(/OPENAI_API_KEY/);
+    expect(refusal(() => requestJob(db, openaiConfig(env({})), { kind: 'judge', itemId: item.id, requestedBy: 'x' }))).toMatch(
+      /OPENAI_API_KEY/,
+    );
   });
 });

@@ -12,7 +12,16 @@ import { instructionText, itemFacts } from '../../openai/item-facts';
 import { textCost } from '../../openai/prices';
 import { isSimulated } from '../../openai/simulated';
 import { upsertSignal } from '../../signals/store';
-import { deriveScores, estimateJudge, JUDGE_MAX_SIDE, JUDGE_SIGNALS, judgeRequest, parseJudgeReply, PROMPT_VERSION, worstCaseJudge } from '../../signals/judge';
+import {
+  deriveScores,
+  estimateJudge,
+  JUDGE_MAX_SIDE,
+  JUDGE_SIGNALS,
+  judgeRequest,
+  parseJudgeReply,
+  PROMPT_VERSION,
+  worstCaseJudge,
+} from '../../signals/judge';
 
 /** Which candidate to judge (default: the item's current one) against which instruction (default: the current one). */
 export const judgeParams = z
@@ -24,13 +33,20 @@ export const judgeParams = z
 
 /** A data URL of an image, downscaled for upload. PNG, so no compression artifacts are added for the judge to see. */
 async function judgeDataUrl(file: Buffer): Promise<string> {
-  const png = await sharp(file, { limitInputPixels: maxImagePixels() }).rotate().resize(JUDGE_MAX_SIDE, JUDGE_MAX_SIDE, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+  const png = await sharp(file, { limitInputPixels: maxImagePixels() })
+    .rotate()
+    .resize(JUDGE_MAX_SIDE, JUDGE_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+    .png()
+    .toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
 /** The source and edited image files of a candidate (a pair regeneration brings its own source). */
 async function imagePair(db: Db, itemId: number, candidateId: number): Promise<{ sourceFile: Buffer; editedFile: Buffer }> {
-  const hasOwnSource = statement<[number, number], number>(db, 'SELECT source_path IS NOT NULL FROM candidates WHERE id = ? AND item_id = ?')
+  const hasOwnSource = statement<[number, number], number>(
+    db,
+    'SELECT source_path IS NOT NULL FROM candidates WHERE id = ? AND item_id = ?',
+  )
     .pluck()
     .get(candidateId, itemId);
   if (hasOwnSource === undefined) throw new Error(`candidate ${candidateId} is not one of item ${itemId}'s`);
@@ -49,7 +65,16 @@ function writeSignals(db: Db, row: { candidateId: number; itemId: number; jobId:
   if (datasetId === undefined) throw new Error(`item ${row.itemId} no longer exists`);
   const computedAt = Date.now();
   for (const [name, value] of Object.entries(row.values)) {
-    upsertSignal(db, { candidateId: row.candidateId, itemId: row.itemId, datasetId, name, value, detail: row.detail, jobId: row.jobId, computedAt });
+    upsertSignal(db, {
+      candidateId: row.candidateId,
+      itemId: row.itemId,
+      datasetId,
+      name,
+      value,
+      detail: row.detail,
+      jobId: row.jobId,
+      computedAt,
+    });
   }
 }
 
@@ -71,7 +96,11 @@ function judgeRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner {
     const [sourceUrl, editedUrl] = await Promise.all([judgeDataUrl(sourceFile), judgeDataUrl(editedFile)]);
 
     const model = config.LOUPE_JUDGE_MODEL;
-    const { data: completion, response, request_id } = await spend.paid(
+    const {
+      data: completion,
+      response,
+      request_id,
+    } = await spend.paid(
       worstCaseJudge(config, item, instruction),
       () =>
         client.chat.completions
@@ -103,7 +132,9 @@ function judgeRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner {
       instructionVersionId,
       requestId: request_id,
       simulated: isSimulated(response.headers),
-      usage: completion.usage ? { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens } : null,
+      usage: completion.usage
+        ? { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens }
+        : null,
       costUsd,
       durationMs: Date.now() - started,
       requestedBy: job.requestedBy,

@@ -54,7 +54,10 @@ describe('the parts that read the list', () => {
   beforeEach(async () => {
     db = tempDb().db;
     const { datasetId } = await importGptEdit(db, SAMPLES_DIR);
-    itemIds = (db.$client.prepare('SELECT id FROM items WHERE dataset_id = ? ORDER BY id').pluck().all(datasetId) as number[]).slice(0, KINDS.length + 2);
+    itemIds = (db.$client.prepare('SELECT id FROM items WHERE dataset_id = ? ORDER BY id').pluck().all(datasetId) as number[]).slice(
+      0,
+      KINDS.length + 2,
+    );
   });
   afterEach(cleanupTemp);
 

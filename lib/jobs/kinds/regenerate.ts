@@ -75,11 +75,16 @@ function regenerateRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunn
     return {
       costUsd,
       commit: () => ({
-        candidateId: insertCandidate(db, job, { ...stored, width: restored.width, height: restored.height }, {
-          simulated: edit.simulated,
-          paddingOk: padding.ok,
-          provenance,
-        }),
+        candidateId: insertCandidate(
+          db,
+          job,
+          { ...stored, width: restored.width, height: restored.height },
+          {
+            simulated: edit.simulated,
+            paddingOk: padding.ok,
+            provenance,
+          },
+        ),
       }),
     };
   };

@@ -65,7 +65,9 @@ function regeneratePairRunner(db: Db, client: OpenAI, config: OpenAIConfig): Job
     const padding = await checkPadding(restored.png, { wrongSize: restored.wrongSize });
     const [storedSource, storedEdit] = [await storeImage(db, source), await storeImage(db, restored.png)];
     const costUsd =
-      (generated.data.usage ? imageCost(config.LOUPE_IMAGE_MODEL, generated.data.usage) : estimateImageEdit(config.LOUPE_IMAGE_MODEL, quality, sizeOf(bucket))) +
+      (generated.data.usage
+        ? imageCost(config.LOUPE_IMAGE_MODEL, generated.data.usage)
+        : estimateImageEdit(config.LOUPE_IMAGE_MODEL, quality, sizeOf(bucket))) +
       (edit.usage ? imageCost(config.LOUPE_IMAGE_MODEL, edit.usage) : estimateImageEdit(config.LOUPE_IMAGE_MODEL, quality, sizeOf(bucket)));
     const simulated = edit.simulated || isSimulated(generated.response.headers);
     const provenance = {
@@ -92,12 +94,17 @@ function regeneratePairRunner(db: Db, client: OpenAI, config: OpenAIConfig): Job
     return {
       costUsd,
       commit: () => ({
-        candidateId: insertCandidate(db, job, { ...storedEdit, width: restored.width, height: restored.height }, {
-          simulated,
-          paddingOk: padding.ok,
-          provenance,
-          source: { ...storedSource, width: bucket.width, height: bucket.height },
-        }),
+        candidateId: insertCandidate(
+          db,
+          job,
+          { ...storedEdit, width: restored.width, height: restored.height },
+          {
+            simulated,
+            paddingOk: padding.ok,
+            provenance,
+            source: { ...storedSource, width: bucket.width, height: bucket.height },
+          },
+        ),
       }),
     };
   };
@@ -115,7 +122,8 @@ export const regeneratePair = defineKind({
   // Two image calls: the new source, then its edit.
   estimate: (config, item, params) => 2 * estimateRegeneration(config, item, params.quality),
   check: (db, itemId, item) => {
-    if (!canRegeneratePair(item)) throw new LoupeError('invalid', 'pair regeneration is for HQ-Edit generate items with an input_description');
+    if (!canRegeneratePair(item))
+      throw new LoupeError('invalid', 'pair regeneration is for HQ-Edit generate items with an input_description');
   },
   runner: ({ db, openai, config }) => regeneratePairRunner(db, openai(), config),
 });

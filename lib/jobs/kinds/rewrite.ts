@@ -23,7 +23,11 @@ const rewriteReply = z.object({ instruction: z.string().trim().min(3).max(2000) 
 
 /** A data URL of an image, downscaled for upload (the model sees at most ~1024 px anyway). */
 async function dataUrl(file: Buffer): Promise<string> {
-  const png = await sharp(file, { limitInputPixels: maxImagePixels() }).rotate().resize(1024, 1024, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+  const png = await sharp(file, { limitInputPixels: maxImagePixels() })
+    .rotate()
+    .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
+    .png()
+    .toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
@@ -104,7 +108,9 @@ function rewriteRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner 
         const id = Number(
           statement(db, `INSERT INTO instruction_versions (item_id, kind, text, created_by) VALUES (?, 'rewrite', ?, ?)`).run(
             // The model; who asked is the job's requested_by (lib/auth/actors.ts).
-            job.itemId, parsed.instruction, config.LOUPE_TEXT_MODEL,
+            job.itemId,
+            parsed.instruction,
+            config.LOUPE_TEXT_MODEL,
           ).lastInsertRowid,
         );
         statement(db, 'UPDATE items SET current_instruction_id = ? WHERE id = ?').run(id, job.itemId);

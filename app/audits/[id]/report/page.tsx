@@ -72,14 +72,17 @@ export default async function AuditReportPage({ params }: { params: Promise<{ id
       </div>
       <p className="mt-2 text-sm text-neutral-400">
         {campaign.datasetName} · {POPULATION_LABELS[campaign.population.kind]}
-        {describeFilter(campaign.population) && ` (${describeFilter(campaign.population)})`} · {number.format(campaign.populationSize)} items ·{' '}
-        {describeSampling(campaign.sampling)} · seed {campaign.seed} · {campaign.blind ? 'blind' : 'reviewers’ verdicts shown'} · by{' '}
+        {describeFilter(campaign.population) && ` (${describeFilter(campaign.population)})`} · {number.format(campaign.populationSize)}{' '}
+        items · {describeSampling(campaign.sampling)} · seed {campaign.seed} · {campaign.blind ? 'blind' : 'reviewers’ verdicts shown'} · by{' '}
         {campaign.createdBy}, {date(campaign.createdAt)}
       </p>
 
       <div className="mt-6 flex items-center gap-3 text-sm" data-testid="report-progress">
         <div className="h-1.5 w-64 overflow-hidden rounded-full bg-neutral-800" aria-hidden>
-          <div className="h-full bg-neutral-300" style={{ width: `${progress.sampled ? (100 * progress.audited) / progress.sampled : 0}%` }} />
+          <div
+            className="h-full bg-neutral-300"
+            style={{ width: `${progress.sampled ? (100 * progress.audited) / progress.sampled : 0}%` }}
+          />
         </div>
         <span className="tabular-nums text-neutral-400">
           <span className="text-neutral-100">{number.format(progress.audited)}</span> / {number.format(progress.sampled)} samples audited
@@ -95,13 +98,19 @@ export default async function AuditReportPage({ params }: { params: Promise<{ id
           note={overall.weighted ? `95% CI ${percentRange(overall.weighted)} · n = ${number.format(overall.audited)}` : 'no results yet'}
         >
           Stratum pass rates weighted by stratum size.
-          {overall.weighted && overall.coverage < 1 && ` Covers the ${percent(overall.coverage, 0)} of the population in strata audited so far.`}
+          {overall.weighted &&
+            overall.coverage < 1 &&
+            ` Covers the ${percent(overall.coverage, 0)} of the population in strata audited so far.`}
         </Stat>
         <Stat
           size="lg"
           label="Pass rate (sample)"
           value={percent(overall.unweighted?.estimate)}
-          note={overall.unweighted ? `95% CI ${percentRange(overall.unweighted)} · ${number.format(overall.passes)} of ${number.format(overall.audited)}` : 'no results yet'}
+          note={
+            overall.unweighted
+              ? `95% CI ${percentRange(overall.unweighted)} · ${number.format(overall.passes)} of ${number.format(overall.audited)}`
+              : 'no results yet'
+          }
         >
           Passes over audited samples, unweighted.
         </Stat>
@@ -125,7 +134,14 @@ export default async function AuditReportPage({ params }: { params: Promise<{ id
           {RUBRIC.map((scale) => {
             const m = report.rubric[scale.dimension];
             return (
-              <Stat size="lg" key={scale.dimension} label={scale.label} value={score(m)} note={m ? `95% CI ${scoreRange(m)} · n = ${m.n}` : 'no results yet'} testId={`report-rubric-${scale.dimension}`}>
+              <Stat
+                size="lg"
+                key={scale.dimension}
+                label={scale.label}
+                value={score(m)}
+                note={m ? `95% CI ${scoreRange(m)} · n = ${m.n}` : 'no results yet'}
+                testId={`report-rubric-${scale.dimension}`}
+              >
                 {scale.question}
               </Stat>
             );
@@ -140,25 +156,29 @@ export default async function AuditReportPage({ params }: { params: Promise<{ id
             className="tabular-nums"
             columns={[
               { header: 'Family / task', className: 'pr-4' },
-              ...['Population', 'Sampled', 'Audited', 'Pass rate', '95% CI'].map((header) => ({ header, className: 'pr-4', align: 'right' as const })),
+              ...['Population', 'Sampled', 'Audited', 'Pass rate', '95% CI'].map((header) => ({
+                header,
+                className: 'pr-4',
+                align: 'right' as const,
+              })),
               ...RUBRIC.map((s) => ({ header: s.label.split(' ')[0], title: s.label, className: 'pr-4', align: 'right' as const })),
             ]}
           >
-              {report.strata.map((s) => (
-                <Row key={s.stratum} data-testid="report-stratum">
-                  <td className="py-1.5 pr-4 text-neutral-200">{s.stratum}</td>
-                  <td className="py-1.5 pr-4 text-right text-neutral-400">{number.format(s.size)}</td>
-                  <td className="py-1.5 pr-4 text-right text-neutral-400">{number.format(s.sampled)}</td>
-                  <td className="py-1.5 pr-4 text-right text-neutral-400">{number.format(s.audited)}</td>
-                  <td className="py-1.5 pr-4 text-right text-neutral-100">{percent(s.passRate?.estimate)}</td>
-                  <td className="py-1.5 pr-4 text-right text-neutral-500">{percentRange(s.passRate)}</td>
-                  {RUBRIC.map((scale) => (
-                    <td key={scale.dimension} className="py-1.5 pr-4 text-right text-neutral-400">
-                      {score(s.rubric[scale.dimension])}
-                    </td>
-                  ))}
-                </Row>
-              ))}
+            {report.strata.map((s) => (
+              <Row key={s.stratum} data-testid="report-stratum">
+                <td className="py-1.5 pr-4 text-neutral-200">{s.stratum}</td>
+                <td className="py-1.5 pr-4 text-right text-neutral-400">{number.format(s.size)}</td>
+                <td className="py-1.5 pr-4 text-right text-neutral-400">{number.format(s.sampled)}</td>
+                <td className="py-1.5 pr-4 text-right text-neutral-400">{number.format(s.audited)}</td>
+                <td className="py-1.5 pr-4 text-right text-neutral-100">{percent(s.passRate?.estimate)}</td>
+                <td className="py-1.5 pr-4 text-right text-neutral-500">{percentRange(s.passRate)}</td>
+                {RUBRIC.map((scale) => (
+                  <td key={scale.dimension} className="py-1.5 pr-4 text-right text-neutral-400">
+                    {score(s.rubric[scale.dimension])}
+                  </td>
+                ))}
+              </Row>
+            ))}
           </Table>
         </div>
       </Section>
@@ -174,14 +194,14 @@ export default async function AuditReportPage({ params }: { params: Promise<{ id
               ...['Audited', 'Passed', 'Median time'].map((header) => ({ header, className: 'pr-4', align: 'right' as const })),
             ]}
           >
-              {report.auditors.map((a) => (
-                <Row key={a.auditor} data-testid="report-auditor">
-                  <td className="py-1.5 pr-4 text-neutral-200">{a.auditor}</td>
-                  <td className="py-1.5 pr-4 text-right text-neutral-400">{number.format(a.audited)}</td>
-                  <td className="py-1.5 pr-4 text-right text-neutral-400">{percent(a.passes / a.audited)}</td>
-                  <td className="py-1.5 pr-4 text-right text-neutral-400">{ms(a.medianMs)}</td>
-                </Row>
-              ))}
+            {report.auditors.map((a) => (
+              <Row key={a.auditor} data-testid="report-auditor">
+                <td className="py-1.5 pr-4 text-neutral-200">{a.auditor}</td>
+                <td className="py-1.5 pr-4 text-right text-neutral-400">{number.format(a.audited)}</td>
+                <td className="py-1.5 pr-4 text-right text-neutral-400">{percent(a.passes / a.audited)}</td>
+                <td className="py-1.5 pr-4 text-right text-neutral-400">{ms(a.medianMs)}</td>
+              </Row>
+            ))}
           </Table>
         )}
       </Section>

@@ -21,5 +21,7 @@ export const GET = route<Context>('view', async (_request, _user, context) => {
 
 /** PATCH /api/datasets/:id/settings: set overlap and/or gold rate. */
 export const PATCH = route<Context>('manage', async (request, _user, context) => {
-  return Response.json(setReviewSettings(getDb(), await datasetId(context), await body(request, reviewSettingsRequest)) satisfies ReviewSettingsAnswer);
+  return Response.json(
+    setReviewSettings(getDb(), await datasetId(context), await body(request, reviewSettingsRequest)) satisfies ReviewSettingsAnswer,
+  );
 });
