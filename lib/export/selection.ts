@@ -4,7 +4,7 @@ import { statement } from '@/db/statements';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { getDataset } from '../datasets';
 import { decidedChoice, decidingVerdict, type DecidingVerdict } from '../review/decided';
-import { extraFilterSql, type ExtraFilter } from '../filter/filter';
+import { EXTRA_TERM_KEYS, extraFilterSql, type ExtraFilter } from '../filter/filter';
 import { checkedImageFile, type CheckedFile } from '../images/open';
 import { checkRelativePath } from '../images/paths';
 
@@ -37,24 +37,10 @@ export interface ExportFilter extends Omit<ExtraFilter, 'status' | 'sort'> {
   instructionType?: string;
 }
 
-const EXTRA_KEYS = [
-  'reviewer',
-  'from',
-  'to',
-  'text',
-  'origin',
-  'score',
-  'scoreMin',
-  'scoreMax',
-  'signal',
-  'signalMin',
-  'signalMax',
-] as const;
-
 /** The selection's terms beyond status, dataset, family and task. */
 function extraOf(selection: ExportSelection): Omit<ExtraFilter, 'status' | 'sort'> {
   const extra: Record<string, unknown> = {};
-  for (const key of EXTRA_KEYS) if (selection[key] !== undefined) extra[key] = selection[key];
+  for (const key of EXTRA_TERM_KEYS) if (selection[key] !== undefined) extra[key] = selection[key];
   return extra as Omit<ExtraFilter, 'status' | 'sort'>;
 }
 

@@ -148,6 +148,12 @@ export const extraFilterSchema = z
   .refine(...sortNeedsKey);
 export type ExtraFilter = z.infer<typeof extraFilterSchema>;
 
+/** The dataset-independent terms by name (not status, placed with the indexed terms, nor sort): for code that copies them from a wider object. */
+export const EXTRA_TERM_KEYS = Object.keys({ ...extraShape, signal: queueShape.signal }).filter((key) => key !== 'status') as (keyof Omit<
+  ExtraFilter,
+  'status' | 'sort'
+>)[];
+
 type Params = (string | number)[];
 
 /** A LIKE pattern matching the text anywhere, with LIKE's own wildcards taken literally. */
