@@ -30,8 +30,13 @@ export async function storeImage(db: Db, bytes: Buffer, extension = 'png'): Prom
   if (!fs.existsSync(file)) {
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
-    await fs.promises.writeFile(temp, bytes);
-    await fs.promises.rename(temp, file); // atomic: a reader never sees half an image
+    try {
+      await fs.promises.writeFile(temp, bytes);
+      await fs.promises.rename(temp, file); // atomic: a reader never sees half an image
+    } catch (error) {
+      await fs.promises.rm(temp, { force: true }); // a full disk leaves no half-written file behind
+      throw error;
+    }
   }
   const opened = openInRootSync(dir, rel);
   fs.closeSync(opened.fd);
@@ -52,8 +57,13 @@ export function writeStoreFileSync(dir: string, bytes: Buffer, extension: string
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
-    fs.writeFileSync(temp, bytes);
-    fs.renameSync(temp, file);
+    try {
+      fs.writeFileSync(temp, bytes);
+      fs.renameSync(temp, file);
+    } catch (error) {
+      fs.rmSync(temp, { force: true }); // a full disk leaves no half-written file behind
+      throw error;
+    }
   }
   const opened = openInRootSync(dir, rel, undefined, folders);
   fs.closeSync(opened.fd);
