@@ -4,8 +4,10 @@
  * found with the TypeScript compiler; its SQL is read from the source, with constants, small SQL-building functions,
  * conditionals and string-literal-typed parameters resolved (each variant is checked). Each variant must prepare,
  * take exactly the parameters Params names, and return the columns Row names, with declared column types that
- * Row's property types accept. So a schema change that a hand-written type no longer matches fails here,
- * naming file:line, instead of at run time.
+ * Row's property types accept. So a schema change that a hand-written type no longer matches (a renamed or
+ * dropped column, a changed type) fails here, naming file:line, instead of at run time. Not checked: nullability
+ * (a column that becomes nullable while Row still says `string` passes; `| null` is always allowed) and the types
+ * of computed columns (SQLite declares none).
  */
 import fs from 'node:fs';
 import path from 'node:path';
