@@ -239,6 +239,15 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('a worker given only some runners and no claim leaves the other kinds queued (they used to be taken and failed: no runner)', async () => {
+    const config = configWith();
+    const jobId = queue(config);
+    startWorker(config, { runners: { signals: workerKinds(db, config).runners.signals } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(getJob(db, jobId)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('cancels a running job: its worker aborts it and no candidate is written', async () => {
     const config = configWith();
     server.setLatency(10_000);

@@ -13,7 +13,7 @@ import {
   waitForBudget,
 } from './jobs';
 import type { JobRunner } from './kind';
-import type { JobKind } from './kinds';
+import { KINDS, type JobKind } from './kinds';
 import { BudgetSpentError, jobSpend, LockLostError } from './spend';
 
 export interface WorkerOptions {
@@ -21,7 +21,7 @@ export interface WorkerOptions {
   maxAttempts: number;
   /** The runners of the kinds it runs (lib/jobs/worker-kinds.ts builds them from the kinds' list). */
   runners: Partial<Record<JobKind, JobRunner>>;
-  /** Takes the next job (default `claimJob`: any kind); a worker with only some runners passes a claim limited to their kinds. */
+  /** Takes the next job (default `claimJob` limited to the kinds it has runners for, so the others stay queued). */
   claim?: (db: Db, workerId: string, lockMs: number) => JobRow | undefined;
   /** How often an idle worker looks for due jobs. */
   pollMs?: number;
@@ -44,6 +44,7 @@ export class JobWorker {
   private readonly pollMs: number;
   private readonly lockMs: number;
   private readonly backoffBaseMs: number;
+  private readonly claim: NonNullable<WorkerOptions['claim']>;
 
   constructor(
     private readonly db: Db,
@@ -52,6 +53,10 @@ export class JobWorker {
     this.pollMs = options.pollMs ?? 500;
     this.lockMs = options.lockMs ?? 30_000;
     this.backoffBaseMs = options.backoffBaseMs ?? 2_000;
+    const kinds = KINDS.map((kind) => kind.id).filter((id) => options.runners[id]);
+    this.claim =
+      options.claim ??
+      (kinds.length === KINDS.length ? claimJob : (db, workerId, lockMs) => claimJob(db, workerId, lockMs, Date.now(), kinds));
   }
 
   start() {
@@ -88,7 +93,7 @@ export class JobWorker {
     clearTimeout(this.timer);
     try {
       while (!this.stopped && this.running.size < this.options.concurrency) {
-        const job = (this.options.claim ?? claimJob)(this.db, this.id, this.lockMs);
+        const job = this.claim(this.db, this.id, this.lockMs);
         if (!job) break;
         void this.run(job).catch((error) => this.report(job.id, error));
       }
