@@ -286,15 +286,32 @@ describe('importTarball', () => {
     expect(summary.imported).toBeGreaterThanOrEqual(8); // hqedit and omniedit whole
   });
 
-  it('says which part is not gzip; with nothing readable the import fails and leaves no dataset', async () => {
+  it('says which first part is not gzip before any work: an earlier part is missing, or it is not gzip at all', async () => {
     const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'hqedit.tar.gz.part001'), 'this is not a gzip file at all');
     const { db } = tempDb();
     await expect(importTarball(db, [dir])).rejects.toThrow(
-      /no archive or metadata file could be read \(hqedit\.tar\.gz: hqedit\.tar\.gz\.part001: not valid gzip data/,
+      'hqedit.tar.gz.part001 does not start a gzip stream: an earlier part (hqedit.tar.gz.part000) is missing, or it is not the first part',
     );
+    fs.rmSync(path.join(dir, 'hqedit.tar.gz.part001'));
+    fs.writeFileSync(path.join(dir, 'hqedit.tar.gz'), 'this is not a gzip file at all');
+    await expect(importTarball(db, [dir])).rejects.toThrow('hqedit.tar.gz is not gzip data (it does not start with 1f 8b)');
+    expect(db.$client.prepare('SELECT count(*) FROM import_runs').pluck().get()).toBe(0);
     expect(db.$client.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(0);
+  });
+
+  it('split -d numbering from 000 with part000 missing: names part000 before any work', async () => {
+    const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
+    const members = layoutMembers(path.join(SAMPLES_DIR, 'hqedit'), 'hqedit/');
+    const files = writeParts(dir, 'hqedit.tar.gz', await gzipTar(members, 1), { partBytes: 64 * 1024, first: 0 });
+    expect(files.length).toBeGreaterThan(2);
+    fs.rmSync(files[0]);
+    const { db } = tempDb();
+    await expect(importTarball(db, [dir])).rejects.toThrow(
+      'hqedit.tar.gz.part001 does not start a gzip stream: an earlier part (hqedit.tar.gz.part000) is missing, or it is not the first part',
+    );
+    expect(db.$client.prepare('SELECT count(*) FROM import_runs').pluck().get()).toBe(0);
   });
 
   it('refuses an image member over the size limit without reading it, and passes over members named outside the layout', async () => {

@@ -103,6 +103,7 @@ export function findTarballs(paths: string[]): TarballSource {
   const baseDir = fs.statSync(resolved[0]).isDirectory() ? resolved[0] : path.dirname(resolved[0]);
   if (parts.length === 0) throw new PartsError(`no tarball parts (NAME.tar.gz.partNNN or NAME.tar.gz) in ${paths.join(', ')}`);
   const archives = groupArchives(parts, sorted);
+  for (const archive of archives) checkGzipStart(archive);
   const uniqueMetadata = [...new Set(metadataFiles)].sort();
   const bytesTotal = [...archives.flatMap((a) => a.parts), ...uniqueMetadata].reduce((sum, f) => sum + fs.statSync(f).size, 0);
   return { baseDir, archives, metadataFiles: uniqueMetadata, bytesTotal };
@@ -156,6 +157,31 @@ function groupArchives(parts: Part[], sortThem: boolean): Archive[] {
     archives.push({ name, parts: ordered.map((p) => p.file) });
   }
   return archives;
+}
+
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+
+/**
+ * The archive's first file must start a gzip stream (1f 8b): a first part that does not
+ * is the second of its archive (`split -d` numbers from 000, so 000 may be the one missing),
+ * said before any work rather than as bad gzip data part way through the stream.
+ */
+function checkGzipStart(archive: Archive) {
+  const first = archive.parts[0];
+  const head = Buffer.alloc(2);
+  const fd = fs.openSync(first, 'r');
+  try {
+    fs.readSync(fd, head, 0, 2, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (head.equals(GZIP_MAGIC)) return;
+  const part = parsePart(first)!;
+  if (part.number < 0) throw new PartsError(`${path.basename(first)} is not gzip data (it does not start with 1f 8b)`);
+  const earlier = part.number > 0 ? ` (${partName(archive.name, part, part.number - 1)})` : '';
+  throw new PartsError(
+    `${path.basename(first)} does not start a gzip stream: an earlier part${earlier} is missing, or it is not the first part`,
+  );
 }
 
 /** A part's name with another number, zero-padded as the given parts are. */
