@@ -50,7 +50,7 @@ export interface RunnerContext {
 export type PriorityClass = 'interactive' | 'bulk';
 
 export interface JobKindDefinition<Id extends string = string, Params extends z.ZodType = z.ZodType> {
-  /** Stored in jobs.kind and batches.kind: lower-case letters and underscores. */
+  /** Stored in jobs.kind and batches.kind, and written into SQL as a literal: lower-case letters and underscores (defineKind checks). */
   id: Id;
   /** What the job is, as the UI names it ("Regeneration"). */
   label: string;
@@ -75,11 +75,15 @@ export interface JobKindDefinition<Id extends string = string, Params extends z.
   runner(context: RunnerContext): JobRunner;
 }
 
-/** Declares a kind, keeping its literal id and flags (so JobKind and BatchKind can be derived from the list). */
+/**
+ * Declares a kind, keeping its literal id and flags (so JobKind and BatchKind can be derived from the list).
+ * Throws on an id that is not lower-case letters and underscores: ids are written into SQL as literals (kinds/index.ts kindIn).
+ */
 export function defineKind<
   const Id extends string,
   Params extends z.ZodType,
   const Flags extends { batchable: boolean; holdsItem: boolean },
 >(kind: JobKindDefinition<Id, Params> & Flags): JobKindDefinition<Id, Params> & Flags {
+  if (!/^[a-z_]+$/.test(kind.id)) throw new Error(`job kind id ${JSON.stringify(kind.id)}: only lower-case letters and underscores`);
   return kind;
 }

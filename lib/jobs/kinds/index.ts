@@ -31,7 +31,7 @@ export function kindOf(id: string): JobKindDefinition | undefined {
 /**
  * SQL: `column` is the id of a kind that passes `test` (false when none does). The ids are
  * written in as literals: they come from this list, never from input (kind.ts: lower-case
- * letters and underscores, checked in kinds.test.ts).
+ * letters and underscores, which defineKind asserts).
  */
 export function kindIn(test: (kind: JobKindDefinition) => boolean, column = 'kind'): string {
   const ids = KINDS.filter(test).map((kind) => `'${kind.id}'`);

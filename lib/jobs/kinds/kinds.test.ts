@@ -13,8 +13,10 @@ import { openaiConfig } from '@/lib/openai/config';
 import { claimItems, leaseIfClaimable } from '@/lib/review/queue';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { claimJob, enqueueJob } from '../jobs';
+import { defineKind } from '../kind';
 import { API_KINDS, workerKinds } from '../worker-kinds';
 import { BATCH_KINDS, KIND_IDS, KIND_META, KINDS, kindOf } from '.';
+import { judge } from './judge';
 
 const withKey = openaiConfig({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
 const withoutKey = openaiConfig({});
@@ -28,6 +30,13 @@ describe('the kinds list', () => {
       expect(kindOf(kind.id)).toBe(kind);
     }
     expect(kindOf('no_such_kind')).toBeUndefined();
+  });
+
+  it('refuses to declare a kind whose id is not safe to write into SQL', () => {
+    for (const id of ["x') OR 1 --", 'Regenerate', 'pair-2', '']) {
+      expect(() => defineKind({ ...judge, id }), JSON.stringify(id)).toThrow(/lower-case letters and underscores/);
+    }
+    expect(defineKind({ ...judge, id: 'a_b' }).id).toBe('a_b');
   });
 
   it('gives every batchable kind what a batch needs, and the browser plain data', () => {
