@@ -36,8 +36,14 @@ interface Row {
   computed: number;
 }
 
+/**
+ * The signals kind's id (jobs.kind): lib/jobs/kinds/signals.ts declares the kind with it. Defined here because this
+ * layer sits below lib/jobs and may not import it; a literal, so it is safe to write into SQL.
+ */
+export const SIGNALS_JOB_KIND = 'signals';
+
 /** The item's active signals job, if any (its id: 0 when none). */
-const ACTIVE = `coalesce((SELECT min(jobs.id) FROM jobs WHERE jobs.item_id = items.id AND jobs.kind = 'signals' AND jobs.status IN ('queued', 'running')), 0)`;
+const ACTIVE = `coalesce((SELECT min(jobs.id) FROM jobs WHERE jobs.item_id = items.id AND jobs.kind = '${SIGNALS_JOB_KIND}' AND jobs.status IN ('queued', 'running')), 0)`;
 const HAS_ALL = (candidate: string) =>
   `(SELECT count(*) FROM signals s WHERE s.candidate_id = ${candidate} AND s.name IN (${PAIR_SIGNALS_SQL})) = ${PAIR_SIGNALS.length}`;
 const COMPUTED_CURRENT = HAS_ALL('items.current_candidate_id');
@@ -59,7 +65,10 @@ export async function queueSignals(db: Db, filter: ListFilter, options: QueueSig
     db,
     `SELECT ${columns} FROM items WHERE ${where} AND (family, task, id) > (?, ?, ?) ORDER BY family, task, id LIMIT ?`,
   );
-  const insert = statement(db, `INSERT INTO jobs (kind, item_id, params, cost_usd, requested_by) VALUES ('signals', ?, ?, 0, ?)`);
+  const insert = statement(
+    db,
+    `INSERT INTO jobs (kind, item_id, params, cost_usd, requested_by) VALUES ('${SIGNALS_JOB_KIND}', ?, ?, 0, ?)`,
+  );
   const jobParams = JSON.stringify(allCandidates ? { allCandidates: true } : {});
 
   const result: QueueSignalsResult = { queued: 0, matched: 0, skippedComputed: 0, skippedActive: 0, firstJobId: null, lastJobId: null };
@@ -100,7 +109,7 @@ export function signalsJobCounts(
 ): Record<'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled', number> {
   const rows = statement<[number, number], { status: string; n: number }>(
     db,
-    `SELECT status, count(*) AS n FROM jobs WHERE id BETWEEN ? AND ? AND kind = 'signals' GROUP BY status`,
+    `SELECT status, count(*) AS n FROM jobs WHERE id BETWEEN ? AND ? AND kind = '${SIGNALS_JOB_KIND}' GROUP BY status`,
   ).all(firstId, lastId);
   const counts = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
   for (const row of rows) if (row.status in counts) counts[row.status as keyof typeof counts] = row.n;
@@ -112,7 +121,7 @@ export function signalsJobsLeft(db: Db, firstId: number, lastId: number): number
   return (
     statement<[number, number], number>(
       db,
-      `SELECT count(*) FROM jobs WHERE status IN ('queued', 'running') AND id BETWEEN ? AND ? AND kind = 'signals'`,
+      `SELECT count(*) FROM jobs WHERE status IN ('queued', 'running') AND id BETWEEN ? AND ? AND kind = '${SIGNALS_JOB_KIND}'`,
     )
       .pluck()
       .get(firstId, lastId) ?? 0

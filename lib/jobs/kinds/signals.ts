@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { imageBytes } from '../../images/serve';
+import { SIGNALS_JOB_KIND } from '../../signals/queue';
 import { measurePair, pairSignalRows, prepareSource, type PreparedSource, type SignalValue } from '../../signals/measure';
 import { upsertSignal } from '../../signals/store';
 import { defineKind, type JobOutcome, type JobRunner } from '../kind';
@@ -94,7 +95,7 @@ function signalsRunner(db: Db): JobRunner {
 }
 
 export const signals = defineKind({
-  id: 'signals',
+  id: SIGNALS_JOB_KIND,
   label: 'Signal computation',
   params: signalsParams,
   needsApiKey: false,
