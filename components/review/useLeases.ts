@@ -16,6 +16,9 @@ const RENEW_NOW_BELOW_MS = 60_000;
 /** A lease this close to its end counts as lapsed: a renewal might reach the server too late. */
 const LAPSE_MARGIN_MS = 1_000;
 const AWAY_NOTICE = 'Your hold on this item expired while you were away; here is the next one.';
+/** The latest mount of the review page per holder: every page of a tab shares its holder (useHolder). */
+const latestMount = new Map<string, number>();
+let mounts = 0;
 
 /**
  * The review page's hold on its items. Leases are renewed only while the reviewer is at the
@@ -127,10 +130,18 @@ export function useLeases(context: QueueContext, claim: ClaimState | undefined, 
   }, [holder, renewLeases, setLeaseUntil]);
 
   // Leaving for another page of the app unmounts the page without a pagehide: give the
-  // items back too, once the verdicts on their way have landed.
+  // items back too, once the verdicts on their way have landed, unless the tab is back on the
+  // review page by then (a newer mount, same holder): that release would undo its fresh claim.
   useEffect(() => {
     if (!holder) return;
-    return () => void pending().then(() => api.releaseOnUnload(holder));
+    const mount = ++mounts;
+    latestMount.set(holder, mount);
+    return () =>
+      void pending().then(() => {
+        if (latestMount.get(holder) !== mount) return;
+        latestMount.delete(holder);
+        api.releaseOnUnload(holder);
+      });
   }, [holder, pending]);
 
   return leaseUntil;

@@ -29,6 +29,8 @@ let db: Database.Database;
 const nodeFetch = globalThis.fetch;
 /** Every request the pages made, as `METHOD /path holder` (the holder its body names, if any), in order. */
 const sent: string[] = [];
+/** While set, verdicts wait for it before going to the server (a verdict still on its way). */
+let verdictGate: Promise<void> | undefined;
 
 beforeAll(async () => {
   server = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'lib/test/review-server.ts'], {
@@ -48,8 +50,13 @@ beforeAll(async () => {
     const url = new URL(String(input), base);
     const holder = typeof init.body === 'string' ? (JSON.parse(init.body) as { holder?: string }).holder : undefined;
     sent.push([init.method ?? 'GET', url.pathname, holder].filter(Boolean).join(' '));
-    return nodeFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), cookie, origin: ORIGIN } });
+    if (url.pathname === '/api/verdicts' && verdictGate) {
+      return verdictGate.then(() => sendTo(url, init));
+    }
+    return sendTo(url, init);
   };
+  const sendTo = (url: URL, init: RequestInit) =>
+    nodeFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), cookie, origin: ORIGIN } });
   navigator.sendBeacon = (url: string | URL, body?: BodyInit | null) => {
     void globalThis.fetch(url, { method: 'POST', body: body as string, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
     return true;
@@ -69,16 +76,18 @@ afterEach(() => {
   cleanup();
   vi.useRealTimers();
   sent.length = 0;
+  verdictGate = undefined;
 });
 
 let pages = 0;
-/** A review page of its own (a tab: its own holder) on the samples. */
-function openPage() {
-  const holder = `test-page-${++pages}`;
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+/**
+ * A review page on the samples: by default a tab of its own (its own holder and query cache);
+ * given a tab's holder and client, the same tab's page mounted again (back from another page of the app).
+ */
+function openPage(holder = `test-page-${++pages}`, client = new QueryClient({ defaultOptions: { queries: { retry: false } } })) {
   const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
   const page = renderHook(() => useReviewQueue(filter, holder), { wrapper });
-  return { holder, page, queue: () => page.result.current };
+  return { holder, client, page, queue: () => page.result.current };
 }
 
 /** Waits (in real time) until `check` holds. */
@@ -112,6 +121,19 @@ describe('useReviewQueue', () => {
     expect(queue().leaseUntil).toBe(expiryOf(ids[0]));
     expect(queue().leaseUntil! - Date.now()).toBeGreaterThan(LEASE_MS - 10_000);
     expect(queue().progress).toMatchObject({ total: 12, reviewed: 0 });
+    page.unmount();
+  });
+
+  it('keeps its actions the same functions from render to render (the page binds keys to them)', async () => {
+    const { page, queue } = openPage();
+    await until(() => queue().current !== undefined, 'the first item');
+    const { decide, requestJob, undoLast, updateItem, clearError } = queue();
+    page.rerender();
+    expect(queue().decide).toBe(decide);
+    expect(queue().requestJob).toBe(requestJob);
+    expect(queue().undoLast).toBe(undoLast);
+    expect(queue().updateItem).toBe(updateItem);
+    expect(queue().clearError).toBe(clearError);
     page.unmount();
   });
 
@@ -207,6 +229,37 @@ describe('useReviewQueue', () => {
     await until(() => verdictsOn(first.id) === 1, 'the skip recorded');
     const mine = sent.filter((r) => r.endsWith(` ${holder}`));
     expect(mine.slice(-2)).toEqual([`POST /api/verdicts ${holder}`, `POST /api/queue/release ${holder}`]);
+  });
+
+  it("claims again when the tab comes back to the page, and the earlier page's late release does not give back the new claim", async () => {
+    const { holder, client, page, queue } = openPage();
+    await until(() => queue().upcoming.length === 3, 'the lookahead');
+    // Leave for another page of the app with a verdict still on its way: the release waits for it.
+    let letVerdictsGo = () => {};
+    verdictGate = new Promise((resolve) => (letVerdictsGo = resolve));
+    const first = queue().current!;
+    act(() => queue().decide(first, { decision: 'skip' }));
+    page.unmount();
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50))); // the other page
+    const leftAt = sent.length;
+
+    // Back: the same tab (holder) and the same query client.
+    const back = openPage(holder, client);
+    const claims = () => sent.slice(leftAt).filter((r) => r === `POST /api/queue/claim ${holder}`).length;
+    await until(() => claims() > 0, 'a claim by the page that came back');
+    await until(() => back.queue().upcoming.length === 3 && !back.queue().loading, 'its lookahead');
+
+    // The verdict lands; the earlier page's release, which waited for it, must not undo the new claim.
+    verdictGate = undefined;
+    letVerdictsGo();
+    await until(() => verdictsOn(first.id) === 1, 'the skip recorded');
+    await settle();
+    await settle();
+    expect(sent.slice(leftAt)).not.toContain(`POST /api/queue/release ${holder}`);
+    const shown = [back.queue().current!, ...back.queue().upcoming].map((item) => item.id);
+    expect(shown).not.toContain(first.id);
+    expect(heldBy(holder)).toEqual([...shown].sort((a, b) => a - b));
+    back.page.unmount();
   });
 
   it('gives its items back when the page is closed (pagehide)', async () => {

@@ -34,6 +34,9 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
     },
     enabled: ready,
     staleTime: Infinity,
+    // The claim is the page's alone: the page gives its items back when it goes, so a later
+    // visit must claim again rather than show this one from the cache.
+    gcTime: 0,
     // An empty queue looks again now and then: items come back when their jobs end.
     refetchInterval: (q) => ((q.state.data?.items.length ?? 1) === 0 ? EMPTY_QUEUE_POLL_MS : false),
   });
@@ -156,6 +159,21 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
     [queryClient, queryKey],
   );
 
+  const jobRequest = jobs.requestJob;
+  const requestJob = useCallback(
+    (item: ReviewItem, kind: api.JobKind) => {
+      if (holder === undefined) return;
+      setError(undefined);
+      jobRequest(item, kind);
+    },
+    [holder, jobRequest],
+  );
+
+  const clearError = useCallback(() => {
+    setError(undefined);
+    setNotice(undefined);
+  }, []);
+
   return {
     current: items[0],
     upcoming: items.slice(1),
@@ -165,16 +183,9 @@ export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
     leaseUntil: items.length ? leaseUntil : undefined,
     error: error ?? (query.error ? query.error.message : undefined),
     notice,
-    clearError: () => {
-      setError(undefined);
-      setNotice(undefined);
-    },
+    clearError,
     decide,
-    requestJob: (item: ReviewItem, kind: api.JobKind) => {
-      if (holder === undefined) return;
-      setError(undefined);
-      jobs.requestJob(item, kind);
-    },
+    requestJob,
     undoLast,
     updateItem,
   };
