@@ -5,11 +5,21 @@ import { GPT_EDIT_LAYOUT_FORMAT } from './formats-layout';
 import { JSON_FORMATS } from './formats-json';
 import { explainParquetMismatch, PARQUET_FORMATS } from './formats-parquet';
 import { TARBALL_FORMAT } from './tarball/format';
+import { holdsExtractedLayout } from './tarball/parts';
 import type { Db } from '@/db';
 import type { ImportOptions, ImportSummary } from './import-gpt-edit';
 
-/** Every format, in the order auto-detection tries them (tarball parts first: a look at file names). */
+/**
+ * Every format, in the order auto-detection tries them (tarball parts first: a look at file
+ * names; but the layout first for a folder holding an extracted layout: detectionOrder).
+ */
 export const IMPORT_FORMATS: ImportFormat[] = [TARBALL_FORMAT, GPT_EDIT_LAYOUT_FORMAT, ...PARQUET_FORMATS, ...JSON_FORMATS];
+
+/** The formats in the order to try for this path: an extracted layout with a stray tarball beside it is the layout. */
+function detectionOrder(path: string): ImportFormat[] {
+  if (!holdsExtractedLayout(path)) return IMPORT_FORMATS;
+  return [GPT_EDIT_LAYOUT_FORMAT, ...IMPORT_FORMATS.filter((f) => f !== GPT_EDIT_LAYOUT_FORMAT)];
+}
 
 export class UnknownFormatError extends Error {}
 
@@ -25,7 +35,7 @@ export async function resolveFormat(path: string, name?: string): Promise<Import
     if (!format) throw new UnknownFormatError(`unknown format ${name} (known: ${IMPORT_FORMATS.map((f) => f.name).join(', ')})`);
     return format;
   }
-  for (const format of IMPORT_FORMATS) if (await format.detect(path)) return format;
+  for (const format of detectionOrder(path)) if (await format.detect(path)) return format;
   const parquet = await explainParquetMismatch(path);
   if (parquet) throw new NothingToImportError(parquet);
   return GPT_EDIT_LAYOUT_FORMAT;

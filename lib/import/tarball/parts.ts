@@ -40,14 +40,32 @@ export function isTarballName(name: string): boolean {
 }
 
 /**
- * Whether a path is a tarball part, or a folder with at least one (a cheap look for
- * auto-detection: an extracted layout's image folders, 300k files each, are never listed).
+ * Whether a path is a tarball part, or a folder of them: one with `.partNNN` files, or one
+ * holding only whole archives (and metadata JSON) among its files. A single stray
+ * `backup.tar.gz` among other files is not enough. A cheap look for auto-detection: an
+ * extracted layout's image folders, 300k files each, are never listed.
  */
 export function looksLikeTarballs(target: string): boolean {
   try {
     if (fs.statSync(target).isFile()) return isTarballName(path.basename(target));
     if (IMAGE_FOLDERS.has(path.basename(target))) return false;
-    return fs.readdirSync(target).some(isTarballName);
+    const files = fs.readdirSync(target, { withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.'));
+    if (files.some((e) => PART.test(e.name))) return true;
+    return files.some((e) => WHOLE.test(e.name)) && files.every((e) => WHOLE.test(e.name) || METADATA.test(e.name));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a folder holds an extracted layout: task folders with image folders beside their
+ * metadata (metadata beside the parts has none). Auto-detection tries the layout first then,
+ * so a stray tarball in an extracted release does not make it an import of tarballs.
+ */
+export function holdsExtractedLayout(target: string): boolean {
+  try {
+    if (!fs.statSync(target).isDirectory()) return false;
+    return findTaskFolders(target).some((task) => [...IMAGE_FOLDERS].some((side) => fs.existsSync(path.join(task.dir, side))));
   } catch {
     return false;
   }
