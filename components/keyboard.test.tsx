@@ -53,7 +53,7 @@ describe('useKeymap', () => {
     expect(handlers.go).not.toHaveBeenCalled();
   });
 
-  it('uses the keys of the current mode only, following the latest render', () => {
+  it("uses the keys of the current mode only, following the latest render's mode", () => {
     const { handlers, hook } = bind();
     press('Enter');
     expect(handlers.confirm).not.toHaveBeenCalled();
@@ -62,6 +62,16 @@ describe('useKeymap', () => {
     press('g');
     expect(handlers.confirm).toHaveBeenCalledOnce();
     expect(handlers.go).not.toHaveBeenCalled();
+  });
+
+  it('runs the handlers of the latest render, not the first (they close over render state)', () => {
+    const first = { go: vi.fn(), move: vi.fn(), maybe: vi.fn(), confirm: vi.fn() } satisfies KeyHandlers<typeof KEYS>;
+    const hook = renderHook(({ handlers }) => useKeymap(KEYS, handlers), { initialProps: { handlers: first } });
+    const latest = { go: vi.fn(), move: vi.fn(), maybe: vi.fn(), confirm: vi.fn() } satisfies KeyHandlers<typeof KEYS>;
+    hook.rerender({ handlers: latest });
+    press('g');
+    expect(latest.go).toHaveBeenCalledWith('g');
+    expect(first.go).not.toHaveBeenCalled();
   });
 
   it('with controlsOwnEnter, Enter on a focused button is the button’s', () => {

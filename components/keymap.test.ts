@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditActions, type AuditPage } from './audit/useAuditKeys';
+import { REJECT_REASONS } from '@/lib/review/reasons';
 import { HELP_MODE, helpCloseKeys, helpGroups, KEYMAPS, actionFor, type Keymap } from './keymap';
 import { reviewActions, type ReviewPage } from './review/useReviewKeys';
 
@@ -61,6 +62,56 @@ describe('the keymaps', () => {
     expect(groups[1].rows).toContainEqual([['Enter', 'r'], 'Confirm reject']);
     expect(groups[3].rows).toContainEqual([['←', '→'], 'Move the swipe line']);
     expect(helpGroups(KEYMAPS.audit)[0].rows).toContainEqual([['0–9'], 'score the scale, then go to the next']);
+  });
+});
+
+/**
+ * The review page's keys as the page bound them by hand before the keymap (ReviewApp.tsx at commit
+ * 8b714e4): help open, only ? and Esc (closing it); rejecting, the reason numbers, Enter or r and Esc;
+ * otherwise its table of keys. Every other key in a mode did nothing.
+ */
+const OLD_REVIEW_KEYS: Record<string, Record<string, string>> = {
+  normal: {
+    a: 'accept',
+    r: 'reject',
+    s: 'skip',
+    u: 'undo',
+    e: 'edit',
+    n: 'note',
+    v: 'nextInstruction',
+    c: 'nextCandidate',
+    g: 'regenerate',
+    G: 'regeneratePair',
+    w: 'rewrite',
+    i: 'inspectSide',
+    x: 'inspectSwipe',
+    d: 'inspectDifference',
+    m: 'mask',
+    '0': 'resetZoom',
+    ArrowLeft: 'moveSwipe',
+    ArrowRight: 'moveSwipe',
+    '?': 'help',
+    Escape: 'leave',
+  },
+  rejecting: {
+    ...Object.fromEntries(REJECT_REASONS.map((_, i) => [String(i + 1), 'toggleReason'])),
+    Enter: 'confirmReject',
+    r: 'confirmReject',
+    Escape: 'cancelReject',
+  },
+  [HELP_MODE]: { '?': 'closeHelp', Escape: 'closeHelp' },
+};
+
+describe('the review keymap binds the keys the review page bound before it', () => {
+  const rows = Object.entries(OLD_REVIEW_KEYS).flatMap(([mode, keys]) => Object.entries(keys).map(([key, action]) => [mode, key, action]));
+  it.each(rows)('%s: %s → %s', (mode, key, action) => {
+    expect(actionFor(KEYMAPS.review, mode, key)).toBe(action);
+  });
+
+  it('and no other key, in any mode', () => {
+    const bound = Object.values(KEYMAPS.review).flatMap((action) => action.keys.map((key) => `${action.mode ?? 'normal'} ${key}`));
+    const old = Object.entries(OLD_REVIEW_KEYS).flatMap(([mode, keys]) => Object.keys(keys).map((key) => `${mode} ${key}`));
+    expect(bound.sort()).toEqual(old.sort());
   });
 });
 
