@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReviewItem } from '@/lib/review/items';
-import { useJobLabel } from '../jobs/JobKinds';
+import { useJobKinds, useJobLabel } from '../jobs/JobKinds';
 
 const STATUS_STYLE: Record<string, string> = {
   queued: 'text-neutral-300',
@@ -11,11 +11,12 @@ const STATUS_STYLE: Record<string, string> = {
   cancelled: 'text-neutral-500',
 };
 
-/** The item's regeneration and rewrite jobs: what ran, what failed and why. */
+/** The item's jobs a person asked for or a batch queued (regeneration, rewrite, judgement…): what ran, what failed and why. */
 export function ItemJobs({ item }: { item: ReviewItem }) {
   const label = useJobLabel();
-  // Signal computation is bookkeeping: its results show as the signal chips instead.
-  const jobs = item.jobs.filter((job) => job.kind !== 'signals');
+  // Bulk kinds (signal computation) are bookkeeping: their results show as the signal chips instead.
+  const kinds = useJobKinds();
+  const jobs = item.jobs.filter((job) => !kinds.some((kind) => kind.id === job.kind && kind.priority === 'bulk'));
   if (jobs.length === 0) return null;
   return (
     <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs" data-testid="item-jobs">

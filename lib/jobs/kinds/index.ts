@@ -4,7 +4,7 @@
  * are shown in (docs/api.md, the dashboard). Server-only: the kinds' runners use sharp and the
  * OpenAI SDK; client components get the labels from the root layout (components/jobs/JobKinds.tsx).
  */
-import type { JobKindDefinition } from '../kind';
+import type { JobKindDefinition, PriorityClass } from '../kind';
 import { judge } from './judge';
 import { regenerate } from './regenerate';
 import { regeneratePair } from './regenerate_pair';
@@ -44,11 +44,13 @@ export interface JobKindMeta {
   label: string;
   batchLabel?: string;
   batchable: boolean;
+  priority: PriorityClass;
 }
 
-export const KIND_META: JobKindMeta[] = KINDS.map(({ id, label, batchLabel, batchable }: JobKindDefinition) => ({
+export const KIND_META: JobKindMeta[] = KINDS.map(({ id, label, batchLabel, batchable, priority }: JobKindDefinition) => ({
   id,
   label,
   ...(batchLabel ? { batchLabel } : {}),
   batchable,
+  priority,
 }));

@@ -48,6 +48,9 @@ describe('the kinds list', () => {
     }
     expect(BATCH_KINDS).toEqual(KINDS.filter((k) => k.batchable).map((k) => k.id));
     expect(JSON.parse(JSON.stringify(KIND_META))).toEqual(KIND_META);
+    expect(KIND_META.map((k) => [k.id, k.label, k.batchable, k.priority])).toEqual(
+      KINDS.map((k) => [k.id, k.label, k.batchable, k.priority]),
+    );
   });
 
   it('lets the items/jobs route ask for the interactive kinds only', () => {
