@@ -72,6 +72,7 @@ export function claimExpiry(items: ReviewItem[]): number | undefined {
 /** What the page says when a job it asked for ended, and whether its item came back. */
 export function jobEndedNotice(ask: AskedJob, job: JobState | undefined, back: boolean): QueueNotice {
   const what = `${ask.label} of ${ask.externalId}`;
+  // No kind declares what its job makes: the rewrite is the one kind holding an item that makes an instruction, not an image.
   const made = ask.kind === 'rewrite' ? 'instruction' : 'edited image';
   const text =
     job?.status === 'succeeded'
