@@ -161,7 +161,11 @@ describe('startBatch', () => {
 
   it('refuses without an API key, a positive budget or any item to queue', async () => {
     const request = { kind: 'regenerate' as const, filter: { datasetId }, budgetUsd: 1, requestedBy: 'lead' };
-    await expect(startBatch(db, openaiConfig(env({})), request)).rejects.toThrow(/OPENAI_API_KEY/);
+    await expect(startBatch(db, openaiConfig(env({})), request)).rejects.toThrow(/^Regeneration is not configured.*OPENAI_API_KEY/);
+    // Named by the kind asked for (it used to say Regeneration for any kind).
+    await expect(startBatch(db, openaiConfig(env({})), { ...request, kind: 'rewrite' })).rejects.toThrow(
+      /^Instruction rewrite is not configured/,
+    );
     await expect(startBatch(db, config, { ...request, budgetUsd: 0 })).rejects.toThrow(/positive/);
     await expect(startBatch(db, config, { ...request, filter: { datasetId, status: 'accepted' } })).rejects.toThrow(/no items match/);
     expect(db.$client.prepare('SELECT count(*) FROM batches').pluck().get()).toBe(0);

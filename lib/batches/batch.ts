@@ -5,7 +5,7 @@ import { actorNameSql } from '@/lib/auth/actors';
 import type { ItemStatus, JobStatus } from '@/db/schema';
 import { filterSql, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../filter/filter';
 import { kindOf, type BatchKind } from '../jobs/kinds';
-import { requestJob } from '../jobs/request';
+import { notConfigured, requestJob } from '../jobs/request';
 import type { OpenAIConfig } from '../openai/config';
 import { LoupeError } from '@/lib/errors';
 
@@ -110,9 +110,8 @@ export async function startBatch(
   request: BatchRequest,
   { pageSize = 500 } = {},
 ): Promise<{ batchId: number; queued: number; estimatedUsd: number }> {
-  if (kindOf(request.kind)!.needsApiKey && !config.OPENAI_API_KEY) {
-    throw new LoupeError('invalid', 'Regeneration is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).');
-  }
+  const missing = notConfigured(kindOf(request.kind)!, config);
+  if (missing) throw new LoupeError('invalid', missing);
   if (!(request.budgetUsd > 0)) throw new LoupeError('invalid', 'the budget must be a positive number of USD');
   const estimate = estimateBatch(db, config, request);
   if (estimate.items === 0) {

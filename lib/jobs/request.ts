@@ -3,6 +3,7 @@ import { LoupeError } from '@/lib/errors';
 import type { OpenAIConfig } from '../openai/config';
 import { itemFacts } from '../openai/item-facts';
 import { enqueueJob } from './jobs';
+import type { JobKindDefinition } from './kind';
 import { kindOf, type JobKind } from './kinds';
 
 export interface JobRequest {
@@ -13,6 +14,12 @@ export interface JobRequest {
   batchId?: number;
 }
 
+/** Why this server cannot run the kind (it calls the OpenAI API and no key is set), named by its label; undefined when it can. */
+export function notConfigured(kind: JobKindDefinition, config: OpenAIConfig): string | undefined {
+  if (!kind.needsApiKey || config.OPENAI_API_KEY) return undefined;
+  return `${kind.label} is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).`;
+}
+
 /**
  * Validates and queues one job of any kind: the API key if the kind needs one, the item, the
  * kind's parameters and its own check, then its estimate. Throws LoupeError (400, 404, 409).
@@ -20,9 +27,8 @@ export interface JobRequest {
 export function requestJob(db: Db, config: OpenAIConfig, request: JobRequest): { jobId: number; estimatedUsd: number } {
   const kind = kindOf(request.kind);
   if (!kind) throw new LoupeError('invalid', `unknown job kind ${request.kind}`);
-  if (kind.needsApiKey && !config.OPENAI_API_KEY) {
-    throw new LoupeError('invalid', `${kind.label} is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).`);
-  }
+  const missing = notConfigured(kind, config);
+  if (missing) throw new LoupeError('invalid', missing);
   const item = itemFacts(db, request.itemId);
   if (!item) throw new LoupeError('not_found', `item ${request.itemId} not found`);
   const parsed = kind.params.safeParse(request.params ?? {});

@@ -14,6 +14,7 @@ import { claimItems, leaseIfClaimable } from '@/lib/review/queue';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { claimJob, enqueueJob } from '../jobs';
 import { defineKind } from '../kind';
+import { notConfigured } from '../request';
 import { API_KINDS, workerKinds } from '../worker-kinds';
 import { BATCH_KINDS, KIND_IDS, KIND_META, KINDS, kindOf } from '.';
 import { judge } from './judge';
@@ -51,6 +52,17 @@ describe('the kinds list', () => {
     expect(KIND_META.map((k) => [k.id, k.label, k.batchable, k.priority])).toEqual(
       KINDS.map((k) => [k.id, k.label, k.batchable, k.priority]),
     );
+  });
+
+  it('says a kind is not configured, by its label, only when it needs the API key and none is set', () => {
+    for (const kind of KINDS) {
+      expect(notConfigured(kind, withKey), kind.id).toBeUndefined();
+      expect(notConfigured(kind, withoutKey), kind.id).toBe(
+        kind.needsApiKey
+          ? `${kind.label} is not configured on this server: set OPENAI_API_KEY (and OPENAI_BASE_URL if needed).`
+          : undefined,
+      );
+    }
   });
 
   it('lets the items/jobs route ask for the interactive kinds only', () => {
