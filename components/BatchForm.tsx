@@ -11,19 +11,20 @@ import { get, post } from '@/lib/api/client';
 import type { BatchKind } from '@/lib/jobs/kinds';
 import type { BatchEstimate, BatchProgress } from '@/lib/batches/batch';
 import type { ListFilter } from '@/lib/filter/filter';
-import { useJobKinds } from './jobs/JobKinds';
+import { useJobKinds, useJobLabel } from './jobs/JobKinds';
 
 const number = new Intl.NumberFormat('en-US');
 const usd = (n: number) => `$${n.toFixed(n > 0 && n < 0.1 ? 4 : 2)}`;
 
 /**
- * Regenerates (or rewrites the instructions of) every item the dataset page shows, within a
- * budget: the estimate comes first, then a progress bar while the server's worker runs the batch.
+ * Runs a batch of one batchable kind (regeneration, rewrite, judgement…) over every item the dataset page
+ * shows, within a budget: the estimate comes first, then a progress bar while the server's worker runs it.
  */
 export function BatchForm({ filter, status }: { filter: ListFilter; status?: ItemStatus }) {
   // The kinds a batch can queue, and what each does (lib/jobs/kinds, by way of the root layout).
   const batchKinds = useJobKinds().filter((k) => k.batchable);
-  const [kind, setKind] = useState<BatchKind>('regenerate');
+  const [kind, setKind] = useState(batchKinds[0]?.id as BatchKind);
+  const label = useJobLabel();
   const [budget, setBudget] = useState('');
   const [batchId, setBatchId] = useState<number>();
   // Closed until asked for: an estimate reads every matching item (about 2 s at 1.5M items).
@@ -54,7 +55,7 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
         onClick={() => setOpen(true)}
         className="mb-4 rounded-md border border-neutral-800 px-3 py-1.5 text-sm text-neutral-400 hover:bg-neutral-900 hover:text-neutral-200"
       >
-        Regenerate or rewrite these items…
+        Run a batch on these items…
       </button>
     );
   }
@@ -67,7 +68,7 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
           if (canStart) start.mutate();
         }}
       >
-        <span className="text-neutral-200">Regenerate or rewrite these {matching === undefined ? '…' : number.format(matching)} items</span>
+        <span className="text-neutral-200">Run a batch on these {matching === undefined ? '…' : number.format(matching)} items</span>
         <Select value={kind} onChange={(event) => setKind(event.target.value as BatchKind)} aria-label="What to do">
           {batchKinds.map((k) => (
             <option key={k.id} value={k.id}>
@@ -94,7 +95,7 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
         </Button>
       </form>
       <p className="mt-2 tabular-nums text-neutral-500" data-testid="batch-estimate">
-        {estimate.isError ? estimate.error.message : e ? estimateText(e, budgetUsd) : 'Estimating…'}
+        {estimate.isError ? estimate.error.message : e ? estimateText(e, budgetUsd, label(kind)) : 'Estimating…'}
       </p>
       {start.isError && <p className="mt-2 text-rose-300">{start.error.message}</p>}
       {batchId !== undefined && <BatchProgressBar id={batchId} />}
@@ -102,10 +103,10 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
   );
 }
 
-function estimateText(e: BatchEstimate & { configured: boolean }, budgetUsd: number) {
+function estimateText(e: BatchEstimate & { configured: boolean }, budgetUsd: number, label: string) {
   const parts = [`Estimated ${usd(e.estimatedUsd)} for ${number.format(e.items)} items.`];
   if (e.skippedActive) parts.push(`${number.format(e.skippedActive)} already have a job queued or running and are left out.`);
-  if (!e.configured) parts.push('Regeneration is not configured on this server: set OPENAI_API_KEY.');
+  if (!e.configured) parts.push(`${label} is not configured on this server: set OPENAI_API_KEY.`);
   else if (budgetUsd > 0 && budgetUsd < e.estimatedUsd) {
     const covered = Math.floor((e.items * budgetUsd) / e.estimatedUsd);
     parts.push(`The budget covers about ${number.format(covered)} of them; the batch stops when it is spent.`);
