@@ -75,7 +75,7 @@ function resolve(from: string, specifier: string): string | undefined {
   );
 }
 
-const SERVER_ONLY = /^(node:|fs$|path$|server-only$|better-sqlite3$|drizzle-orm|@\/db($|\/))/;
+const SERVER_ONLY = /^(node:|fs$|path$|server-only$|better-sqlite3$|sharp$|openai($|\/)|drizzle-orm|@\/db($|\/))/;
 
 /** Each server-side module reached from `file` through value imports, as the chain that reaches it. */
 function serverReach(file: string): string[] {
@@ -141,6 +141,32 @@ describe('the contracts (lib/api)', () => {
   it('the check sees a server module reached through another file', () => {
     expect(serverReach('lib/export/output.ts').some((chain) => chain.endsWith('node:fs'))).toBe(true);
     expect(serverReach('app/api/leases/route.ts').some((chain) => /@\/db$/.test(chain))).toBe(true);
+  });
+});
+
+/** Whether the file starts with the 'use client' directive (it and what it imports go to the browser). */
+function isClient(file: string): boolean {
+  const first = parse(file).statements[0];
+  return !!first && ts.isExpressionStatement(first) && ts.isStringLiteral(first.expression) && first.expression.text === 'use client';
+}
+
+describe("the browser's modules", () => {
+  const clientFiles = () => [...files('app', /\.tsx?$/), ...files('components', /\.tsx?$/), ...files('lib', /\.tsx?$/)].filter(isClient);
+
+  it("no 'use client' file reaches a database, file system or server-only module through a value import", () => {
+    expect(clientFiles().length).toBeGreaterThan(10);
+    expect(clientFiles().flatMap(serverReach)).toEqual([]);
+  });
+
+  it('the check sees a client file that reaches one', () => {
+    const probe = path.join('lib', 'api', `.probe-client-${process.pid}.tsx`);
+    fs.writeFileSync(path.join(ROOT, probe), "'use client';\nimport { KIND_META } from '@/lib/jobs/kinds';\nexport const x = KIND_META;\n");
+    try {
+      expect(isClient(probe)).toBe(true);
+      expect(serverReach(probe).some((chain) => /→ (sharp|openai)$/.test(chain))).toBe(true);
+    } finally {
+      fs.rmSync(path.join(ROOT, probe));
+    }
   });
 });
 

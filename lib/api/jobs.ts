@@ -5,8 +5,9 @@ import { batchFilterSchema } from '@/lib/batches/batch';
 
 /**
  * The job and batch API (app/api/items/:id/jobs, app/api/batches): what the route handlers parse.
- * The kinds come from lib/jobs/kinds, which is server-only (the runners): the browser imports
- * only the types from here.
+ * The one contract that is not client-safe: the kinds come from lib/jobs/kinds, which is server-only
+ * (the runners use sharp and the OpenAI SDK), so pages and components import only its types
+ * (lib/api/boundaries.test.ts, SERVER_CONTRACTS, checks both).
  */
 
 /** Kinds a person asks for on one item (`interactive` ones; bulk kinds are queued by their own routes). */
