@@ -141,6 +141,7 @@ function claimQueries(only: readonly JobKind[] | undefined): { next: string[]; e
   // By priority class: a person's own request, then batch work, then bulk work.
   const classes: [string, (kind: JobKindDefinition) => boolean][] = [
     [`batch_id IS NULL AND NOT ${kindIn(bulk)}`, (kind) => !bulk(kind)],
+    // A limited worker looks here for batchable kinds only: startBatch queues no other kind, so no other job has a batch_id.
     ['batch_id IS NOT NULL', (kind) => kind.batchable],
     [`batch_id IS NULL AND ${kindIn(bulk)}`, bulk],
   ];
