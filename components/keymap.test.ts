@@ -109,7 +109,9 @@ describe('the review keymap binds the keys the review page bound before it', () 
   });
 
   it('and no other key, in any mode', () => {
-    const bound = Object.values(KEYMAPS.review).flatMap((action) => action.keys.map((key) => `${action.mode ?? 'normal'} ${key}`));
+    const bound = Object.values(KEYMAPS.review as Keymap).flatMap((action) =>
+      action.keys.map((key) => `${action.mode ?? 'normal'} ${key}`),
+    );
     const old = Object.entries(OLD_REVIEW_KEYS).flatMap(([mode, keys]) => Object.keys(keys).map((key) => `${mode} ${key}`));
     expect(bound.sort()).toEqual(old.sort());
   });
