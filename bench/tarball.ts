@@ -77,7 +77,13 @@ async function main() {
     const db = openDb(path.join(dir, 'loupe', 'loupe.db'));
     let peakRss = process.memoryUsage().rss;
     const rssAtStart = peakRss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    let peakHeap = process.memoryUsage().heapUsed;
+    const heapAtStart = peakHeap;
+    const sampler = setInterval(() => {
+      const memory = process.memoryUsage();
+      peakRss = Math.max(peakRss, memory.rss);
+      peakHeap = Math.max(peakHeap, memory.heapUsed);
+    }, 100);
     started = performance.now();
     const cpuAtStart = process.cpuUsage();
     const summary = await importTarball(db, [partsDir]);
@@ -129,6 +135,8 @@ async function main() {
         mbPerCpuSecond: mb(compressed) / loupeCpuSeconds,
         rssStartMB: mb(rssAtStart),
         rssPeakMB: mb(peakRss),
+        heapStartMB: mb(heapAtStart),
+        heapPeakMB: mb(peakHeap),
       },
       ratio: loupeMBs / tarMBs,
       cpuRatio: mb(compressed) / loupeCpuSeconds / (mb(compressed) / tarCpuSeconds),
@@ -282,6 +290,8 @@ function report(r: {
     mbPerCpuSecond: number;
     rssStartMB: number;
     rssPeakMB: number;
+    heapStartMB: number;
+    heapPeakMB: number;
   };
   ratio: number;
   cpuRatio: number;
@@ -301,7 +311,7 @@ function report(r: {
     `**Ratio (Loupe MB/s / tar MB/s): ${f(r.ratio, 2)}** (goal ≥ ${GOAL_RATIO}: ${r.ratio >= GOAL_RATIO ? 'met' : 'not met'}); per CPU second: ${f(r.cpuRatio, 2)}`,
     '(on a shared machine the wall time swings with the other load; the CPU seconds, cat + gzip + tar against every thread of Loupe, swing less)',
     '',
-    `Loupe's resident memory: ${f(r.loupe.rssStartMB, 0)} MB before the import, ${f(r.loupe.rssPeakMB, 0)} MB at its peak (sampled every 100 ms).`,
+    `Loupe's resident memory: ${f(r.loupe.rssStartMB, 0)} MB before the import, ${f(r.loupe.rssPeakMB, 0)} MB at its peak; its JS heap ${f(r.loupe.heapStartMB, 0)} MB before, ${f(r.loupe.heapPeakMB, 0)} MB at its peak (sampled every 100 ms).`,
     '',
     "Where Loupe's time goes: its stages alone over the same parts, adding one at a time (each line a separate run; the",
     "disk's speed varies from run to run on a shared machine):",

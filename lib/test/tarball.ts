@@ -10,6 +10,9 @@ import tar from 'tar-stream';
 export interface TarMemberSpec {
   name: string;
   bytes: Buffer;
+  /** A symbolic or hard link to `linkname` instead of a file (its bytes are ignored). */
+  type?: 'symlink' | 'link';
+  linkname?: string;
 }
 
 export interface PartsOptions {
@@ -42,6 +45,11 @@ export async function gzipTar(members: TarMemberSpec[], level = 6): Promise<Buff
   });
   pack.pipe(gzip);
   for (const member of members) {
+    if (member.type) {
+      const header = { name: member.name, type: member.type, linkname: member.linkname, mtime: new Date(0), mode: 0o777 };
+      await new Promise<void>((resolve, reject) => pack.entry(header, (error) => (error ? reject(error) : resolve())));
+      continue;
+    }
     await new Promise<void>((resolve, reject) =>
       pack.entry({ name: member.name, size: member.bytes.length, mtime: new Date(0), mode: 0o644 }, member.bytes, (error) =>
         error ? reject(error) : resolve(),

@@ -333,7 +333,103 @@ describe('importTarball', () => {
       reason: `input input/00000001.png: image is ${formatBytes(big.bytes.length)}, more than the limit of 400 KiB (hqedit.tar.gz: hqedit/edit/input/00000001.png)`,
     });
     expect(summary.imported + summary.skipped).toBe(3);
-    expect(fs.existsSync(path.join(path.dirname(dir), '..', 'outside'))).toBe(false);
+  });
+
+  it('links and names with .. are never images: the records naming them are "not in the archive", and nothing is followed', async () => {
+    const secret = path.join(tempDir('loupe-secret-'), 'secret.png');
+    const layout = layoutMembers(path.join(SAMPLES_DIR, 'hqedit'), 'hqedit/');
+    const real = (name: string) => layout.find((m) => m.name === name)!;
+    fs.writeFileSync(secret, real('hqedit/edit/input/00000001.png').bytes); // a valid image a link could reach
+    const replaced = new Set(['hqedit/edit/input/00000001.png', 'hqedit/edit/input/00000002.png', 'hqedit/generate/output/00000003.png']);
+    const members: TarMemberSpec[] = [
+      ...layout.filter((m) => !replaced.has(m.name)),
+      { name: 'hqedit/edit/input/00000001.png', bytes: Buffer.alloc(0), type: 'symlink', linkname: secret },
+      { name: 'hqedit/edit/input/00000002.png', bytes: Buffer.alloc(0), type: 'link', linkname: 'hqedit/edit/output/00000002.png' },
+      // GNU tar refuses a member whose name holds `..`; so does the import, rather than reading it as output/00000003.png.
+      { name: 'hqedit/generate/input/../output/00000003.png', bytes: real('hqedit/generate/output/00000003.png').bytes },
+    ];
+    const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
+    writeParts(dir, 'hqedit.tar.gz', await gzipTar(members, 1), { partBytes: PART_BYTES });
+    const { db } = tempDb();
+    const summary = await importTarball(db, [dir]);
+    const file = 'hqedit.tar.gz:hqedit/edit/metadata/hqedit_edit.json';
+    expect(summary.problems).toEqual([
+      {
+        file,
+        record: 'hqedit_edit_00000001',
+        reason: 'input input/00000001.png: not in the archive (no member hqedit/edit/input/00000001.png)',
+      },
+      {
+        file,
+        record: 'hqedit_edit_00000002',
+        reason: 'input input/00000002.png: not in the archive (no member hqedit/edit/input/00000002.png)',
+      },
+      {
+        file: 'hqedit.tar.gz:hqedit/generate/metadata/hqedit_generate.json',
+        record: 'hqedit_generate_00000003',
+        reason: 'output output/00000003.png: not in the archive (no member hqedit/generate/output/00000003.png)',
+      },
+    ]);
+    expect(summary).toMatchObject({ imported: 0, skipped: 3 });
+  });
+
+  it('holds at most maxWaitingBytes of waiting records in memory: the rest are parked on disk and still paired or reported', async () => {
+    // tar --sort=name order: every record waits for its output; two outputs are missing.
+    const members = syntheticTask(300, { metadata: 'sorted' }).filter(
+      (m) => !m.name.endsWith('/output/00000010.png') && !m.name.endsWith('/output/00000290.png'),
+    );
+    const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
+    writeParts(dir, 'omniedit.tar.gz', await gzipTar(members, 1), { partBytes: 64 * 1024 });
+    const { db } = tempDb();
+    const summary = await importTarball(db, [dir], { maxWaitingBytes: 8 * 1024 });
+    expect(summary).toMatchObject({ imported: 298, skipped: 2 });
+    expect(summary.problems.map((p) => p.record).sort()).toEqual(['omniedit_synthetic_00000010', 'omniedit_synthetic_00000290']);
+    expect(summary.problems[0].reason).toMatch(/^output output\/\d+\.png: not in the archive/);
+    // The scratch database is gone.
+    expect(fs.readdirSync(path.dirname(db.$client.name)).filter((f) => f.includes('scratch'))).toEqual([]);
+  });
+
+  it('writes a batch once its records reach batchBytes, not only every 2000 records', async () => {
+    const members = syntheticTask(60, { metadata: 'last' });
+    const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
+    writeParts(dir, 'omniedit.tar.gz', await gzipTar(members, 1), { partBytes: 1 << 20 });
+    const { db } = tempDb();
+    const written: number[] = [];
+    let last = 0;
+    const summary = await importTarball(db, [dir], {
+      batchBytes: 2000,
+      onProgress: () => {
+        const items = db.$client.prepare('SELECT count(*) FROM items').pluck().get() as number;
+        if (items !== last) written.push(items - last);
+        last = items;
+      },
+    });
+    expect(summary).toMatchObject({ imported: 60 });
+    expect(written.length).toBeGreaterThan(3);
+    for (const n of written) expect(n).toBeLessThan(30);
+  });
+
+  it('reports a second member of the same name (the first one is used), and reads metadata in the archive and beside it once', async () => {
+    const layout = layoutMembers(path.join(SAMPLES_DIR, 'hqedit'), 'hqedit/');
+    const first = layout.find((m) => m.name === 'hqedit/edit/output/00000001.png')!;
+    const meta = layout.find((m) => m.name.includes('/metadata/'))!;
+    const members = [...layout, { name: first.name, bytes: distinctPng(7) }, meta];
+    const dir = path.join(tempDir('loupe-parts-'), 'gpt-edit');
+    writeParts(dir, 'hqedit.tar.gz', await gzipTar(members, 1), { partBytes: PART_BYTES });
+    fs.mkdirSync(path.join(dir, 'hqedit/edit/metadata'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'hqedit/edit/metadata', path.basename(meta.name)), meta.bytes);
+    fs.writeFileSync(path.join(dir, path.basename(meta.name)), meta.bytes); // and loose
+    const { db } = tempDb();
+    let records = 0;
+    const summary = await importTarball(db, [dir], { onProgress: (p) => (records = p.records) });
+    expect(summary).toMatchObject({ imported: 3, alreadyPresent: 0, skipped: 0 });
+    expect(records).toBe(3);
+    expect(summary.problems).toEqual([
+      { file: `hqedit.tar.gz: ${first.name}`, reason: `a second member for image ${first.name}: the first one in the stream is used` },
+      { file: `hqedit.tar.gz:${meta.name}`, reason: `a second member for metadata ${meta.name}: the first one in the stream is used` },
+    ]);
+    const records2 = exportedRecords(await exportAll(db));
+    expect(records2.get('hqedit_edit_00000001')!.output.equals(first.bytes)).toBe(true);
   });
 
   it('stores identical images once even when they stream by back to back, and every item exports', async () => {

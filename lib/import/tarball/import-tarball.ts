@@ -13,10 +13,11 @@ import type { ImportOptions } from '../import-gpt-edit';
 import { importLimits, formatBytes, type ImportLimits } from '../limits';
 import { NothingToImportError, runImport, type ImportSession, type ImportSummary, type Order } from '../session';
 import { itemTextProblem } from '../text-checks';
-import { classifyMember, imageKey } from './members';
-import { Pairing, type KnownImage } from './pairing';
+import { classifyMember, imageKey, layoutPath } from './members';
+import { Pairing, type KnownImage, type RecordCodec } from './pairing';
 import { findTarballs, PartsError, type TarballSource } from './parts';
 import { readRecords } from './records';
+import { Scratch } from './scratch';
 import { ArchiveError, streamArchive, type TarMember } from './stream';
 
 export const TARBALL_FORMAT_NAME = 'gpt-edit-tarball';
@@ -36,12 +37,18 @@ interface StoredRef {
 }
 
 const BATCH = 2000;
+/** A batch is also written once its records' text reaches this many bytes (as the layout import's: lib/import/session.ts). */
+const BATCH_BYTES = 32 << 20;
 /** The progress callback runs after each batch, and at least every this many compressed bytes. */
 const PROGRESS_EVERY_BYTES = 8 << 20;
 
 export interface TarballImportOptions extends ImportOptions {
   /** Largest image member read (default MAX_DECODE_BYTES, the largest image Loupe decodes); a larger one is refused unread. */
   maxImageBytes?: number;
+  /** Bytes of records waiting for their images held in memory before more are parked on disk (default 64 MiB). */
+  maxWaitingBytes?: number;
+  /** Bytes of record text per database batch (default 32 MiB). */
+  batchBytes?: number;
 }
 
 /**
@@ -76,16 +83,42 @@ export async function importTarball(db: Db, paths: string[], options: TarballImp
     limits,
     probe: options.probe,
   };
-  return runImport(run, (session) =>
-    new TarballImport(db, session, source, limits, options.maxImageBytes ?? MAX_DECODE_BYTES, options.onProgress).run(),
-  );
+  return runImport(run, async (session) => {
+    // The pairing's state on the data disk beside the database, deleted whatever happens.
+    const scratch = new Scratch(path.dirname(db.$client.name));
+    try {
+      return await new TarballImport(db, session, source, limits, scratch, options).run();
+    } finally {
+      scratch.dispose();
+    }
+  });
 }
 
+/** A waiting record as parked in the scratch database: its JSON text is parsed again when it is taken back. */
+const WAITING_CODEC: RecordCodec<WaitingRecord> = {
+  encode: ({ text, file, order }) => JSON.stringify([text, file, order]),
+  decode: (stored) => {
+    const [text, file, order] = JSON.parse(stored) as [string, string, Order];
+    const parsed = parseGptEditRecord(JSON.parse(text));
+    if (!parsed.ok) throw new Error(`a parked record no longer parses: ${parsed.reason}`); // it parsed when read
+    return { record: parsed.record, text, file, order };
+  },
+  // The text (UTF-16), the parsed record about as much again, and the object overheads.
+  bytes: ({ text, file }) => 4 * text.length + 2 * file.length + 400,
+};
+
 class TarballImport {
-  private readonly pairing = new Pairing<WaitingRecord, StoredRef>((record, source, output) => this.ready(record, source, output));
+  private readonly pairing: Pairing<WaitingRecord, StoredRef>;
   private batch: NewItem[] = [];
+  private batchBytes = 0;
   /** Records read but not yet looked up in the dataset. */
   private unsettled: (WaitingRecord & { dir: string })[] = [];
+  private unsettledBytes = 0;
+  /** Metadata read from the archives (layout paths), so the same file beside the parts is not read again. */
+  private readonly metadataRead = new Set<string>();
+  private readonly maxImageBytes: number;
+  private readonly maxBatchBytes: number;
+  private readonly onProgress?: ImportOptions['onProgress'];
   private readonly storeDir: string;
   private readonly storeRootId: number;
   private readonly folders = new FolderCache();
@@ -98,11 +131,22 @@ class TarballImport {
     private readonly session: ImportSession,
     private readonly source: TarballSource,
     private readonly limits: ImportLimits,
-    private readonly maxImageBytes: number,
-    private readonly onProgress?: ImportOptions['onProgress'],
+    scratch: Scratch,
+    options: TarballImportOptions,
   ) {
     this.storeDir = imageStoreDir(db);
     this.storeRootId = ensureImageRoot(db, this.storeDir);
+    this.maxImageBytes = options.maxImageBytes ?? MAX_DECODE_BYTES;
+    this.maxBatchBytes = options.batchBytes ?? BATCH_BYTES;
+    this.onProgress = options.onProgress;
+    this.pairing = new Pairing<WaitingRecord, StoredRef>({
+      scratch,
+      codec: WAITING_CODEC,
+      maxWaitingBytes: options.maxWaitingBytes,
+      ready: (record, source, output) => this.ready(record, source, output),
+      duplicate: (key, where) =>
+        this.session.report(where, [this.memberNo++, Infinity], `a second member for image ${key}: the first one in the stream is used`),
+    });
   }
 
   /** Streams every archive, then reads the metadata beside them; returns how many could be read. */
@@ -125,11 +169,25 @@ class TarballImport {
     for (const file of this.source.metadataFiles) {
       const shown = path.relative(this.source.baseDir, file) || path.basename(file);
       const taskDir = besideTaskDir(this.source.baseDir, file);
+      if (this.readInArchive(shown, taskDir)) {
+        read++; // the same file came in an archive: its records were read there
+        continue;
+      }
       if (await this.records(fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, shown, taskDir, true)) read++;
     }
+    this.settle();
+    this.pairing.writeImages(); // records parked for the last images are taken back
     this.flush();
     this.reportUnmatched();
     return read;
+  }
+
+  /** Whether a metadata file beside the parts was read from an archive already (the same layout path, or for a loose file, the same name). */
+  private readInArchive(shown: string, taskDir: string | undefined): boolean {
+    const name = path.basename(shown);
+    const key = taskDir !== undefined ? `${taskDir}/metadata/${name}` : undefined;
+    for (const read of this.metadataRead) if (key ? read === key : path.posix.basename(read) === name) return true;
+    return false;
   }
 
   private async member(archive: string, member: TarMember) {
@@ -139,15 +197,29 @@ class TarballImport {
       const where = `${archive}: ${member.name}`;
       if (member.size > this.maxImageBytes) {
         // Left unread (the header tells its size): never held in memory.
-        this.pairing.image(kind.key, {
-          ok: false,
-          reason: `image is ${formatBytes(member.size)}, more than the limit of ${formatBytes(this.maxImageBytes)} (${where})`,
-        });
+        this.pairing.image(
+          kind.key,
+          {
+            ok: false,
+            reason: `image is ${formatBytes(member.size)}, more than the limit of ${formatBytes(this.maxImageBytes)} (${where})`,
+          },
+          where,
+        );
       } else {
         this.image(kind.key, await member.read(), where);
       }
     } else if (kind.kind === 'metadata') {
-      await this.records(member.chunks(), `${archive}:${member.name}`, kind.taskDir, false);
+      const name = layoutPath(member.name);
+      if (this.metadataRead.has(name)) {
+        this.session.report(
+          `${archive}:${member.name}`,
+          [this.memberNo++, Infinity],
+          `a second member for metadata ${name}: the first one in the stream is used`,
+        );
+      } else {
+        this.metadataRead.add(name);
+        await this.records(member.chunks(), `${archive}:${member.name}`, kind.taskDir, false);
+      }
     }
     if (this.session.progress.bytesRead - this.progressAt >= PROGRESS_EVERY_BYTES) this.progressed();
   }
@@ -163,11 +235,11 @@ class TarballImport {
       info = checkImage(bufferSource(bytes));
     } catch (error) {
       if (!(error instanceof ImageRefused)) throw error;
-      this.pairing.image(key, { ok: false, reason: `${error.message} (${where})` });
+      this.pairing.image(key, { ok: false, reason: `${error.message} (${where})` }, where);
       return;
     }
     const stored = writeStoreFileSync(this.storeDir, bytes, info.format, this.folders);
-    this.pairing.image(key, { ok: true, ref: { path: stored.path, info: { ...info, fileId: stored.fileId } } });
+    this.pairing.image(key, { ok: true, ref: { path: stored.path, info: { ...info, fileId: stored.fileId } } }, where);
   }
 
   /**
@@ -214,7 +286,8 @@ class TarballImport {
       }
       const dir = taskDir ?? `${record.family}/${record.task}`;
       this.unsettled.push({ record, text: entry.text, file: shown, order: [order, entry.index], dir });
-      if (this.unsettled.length >= BATCH) this.settle();
+      this.unsettledBytes += entry.text.length;
+      if (this.unsettled.length >= BATCH || this.unsettledBytes >= this.maxBatchBytes) this.settle();
     }
     this.settle();
     return readAny || !broken;
@@ -227,13 +300,16 @@ class TarballImport {
   private settle() {
     const records = this.unsettled;
     this.unsettled = [];
+    this.unsettledBytes = 0;
     if (records.length === 0) return;
     const { writer } = this.session;
     const existing = writer.existing(records.map((w) => w.record.id));
+    const fresh: { record: WaitingRecord; sourceKey: string; outputKey: string }[] = [];
     for (const { dir, ...waiting } of records) {
       if (existing.has(waiting.record.id)) writer.alreadyPresent++;
-      else this.pairing.record(waiting, imageKey(dir, waiting.record.input), imageKey(dir, waiting.record.output));
+      else fresh.push({ record: waiting, sourceKey: imageKey(dir, waiting.record.input), outputKey: imageKey(dir, waiting.record.output) });
     }
+    this.pairing.records(fresh);
   }
 
   /** A record with both images known: an item for the next batch, or a problem naming the image refused. */
@@ -261,13 +337,15 @@ class TarballImport {
       metadata: waiting.text,
       instructions: record.instructions.map(({ kind, text }) => ({ kind, text })),
     });
-    if (this.batch.length >= BATCH) this.flush();
+    this.batchBytes += waiting.text.length;
+    if (this.batch.length >= BATCH || this.batchBytes >= this.maxBatchBytes) this.flush();
   }
 
   /** Writes the batch (records already in the dataset are counted, not written again). */
   private flush() {
     const batch = this.batch;
     this.batch = [];
+    this.batchBytes = 0;
     if (batch.length === 0) return;
     const { writer } = this.session;
     const existing = writer.existing(batch.map((item) => item.externalId));

@@ -21,6 +21,8 @@ const IMAGE_SIDES = new Set(['input', 'output']);
 export function classifyMember(name: string): Member {
   const checked = checkRelativePath(name);
   if (!checked.ok) return { kind: 'other' }; // absolute or escaping names are never written anywhere: passed over
+  // A name with a `..` part is passed over as GNU tar skips it when extracting (not read as the image it resolves to).
+  if (name.split(/[\\/]/).includes('..')) return { kind: 'other' };
   const relative = layoutPath(checked.path);
   const parts = relative.split('/');
   const folder = parts.at(-2);
