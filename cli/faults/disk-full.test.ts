@@ -6,6 +6,7 @@ import { checkpointOnTimer, openDb } from '@/db';
 import { handle } from '@/lib/http/handler';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, copySamples, SAMPLES_DIR, tempDir } from '@/lib/test/factories';
+import { gzipTar, syntheticTask, writeParts } from '@/lib/test/tarball';
 import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
 import { bigLayout } from './layouts';
 import { run } from './processes';
@@ -90,6 +91,22 @@ describe.skipIf(!tmpfs)('a full disk (a 4 MB tmpfs)', () => {
     } finally {
       sqlite.close();
     }
+  }, 60_000);
+
+  it('a tarball import whose store fills the disk says the disk is full (not an archive problem), exits 28, leaves no scratch or temp file', async () => {
+    const dataDir = path.join(tmpfs!.dir, 'data');
+    const parts = path.join(tempDir('loupe-full-parts-'), 'gpt-edit');
+    // About 6 MB of incompressible images: more than the 4 MB disk holds.
+    writeParts(parts, 'omniedit.tar.gz', await gzipTar(syntheticTask(1500, { pngBytes: 2048, metadata: 'first' }), 1), {
+      partBytes: 1 << 20,
+    });
+    const result = await run(['cli/loupe.ts', 'import', parts, '--json'], dataDir);
+    expect(result.code, `stderr: ${result.stderr}\nstdout: ${result.stdout.slice(0, 2000)}`).toBe(28);
+    expect(result.stderr).toMatch(new RegExp(`loupe: ${DISK_FULL.source}`));
+    expect(result.stderr).not.toMatch(/archive|not valid gzip|truncated/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const left = (fs.readdirSync(dataDir, { recursive: true }) as string[]).filter((f) => /scratch|\.tmp$/.test(f));
+    expect(left).toEqual([]);
   }, 60_000);
 
   it('an export to a full disk names its folder, and its run is recorded as failed', async () => {
