@@ -9,10 +9,10 @@ const SIZE: Record<ControlSize, string> = {
   lg: 'px-3 py-2 text-sm',
 };
 
-/** The look shared by text inputs and selects, so both line up in one form. */
+/** The look shared by text inputs and selects, so both line up in one form; keyboard focus shows buttonClass's ring. */
 export function controlClass(size: ControlSize, className?: string): string {
   return cx(
-    'rounded-md border border-neutral-800 bg-neutral-900 text-neutral-100 placeholder:text-neutral-600 focus:border-neutral-500 focus:outline-none disabled:opacity-50',
+    'rounded-md border border-neutral-800 bg-neutral-900 text-neutral-100 placeholder:text-neutral-600 focus:border-neutral-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-400 disabled:opacity-50',
     SIZE[size],
     className,
   );
