@@ -51,12 +51,19 @@ export function useLeases(context: QueueContext, claim: ClaimState | undefined, 
     if (!holder || renewing.current || left === undefined || left <= LAPSE_MARGIN_MS) return;
     renewing.current = true;
     const sentAt = api.serverNow();
+    const untilThen = leaseUntilRef.current;
     api
       .renew(holder)
-      .then(({ expiresAt }) => {
+      .then(({ expiresAt, renewed }) => {
+        const until = leaseUntilRef.current;
+        // Nothing extended: the page holds nothing now (a late release, a lead's), so it counts
+        // as lapsed and the next input claims again; unless a claim landed meanwhile.
+        if (renewed === 0) {
+          if (until === untilThen) setLeaseUntil(0);
+          return;
+        }
         // The renewal extended only leases still live when it was sent; a claim that landed
         // meanwhile may have set a later expiry.
-        const until = leaseUntilRef.current;
         if (until !== undefined && sentAt < until) setLeaseUntil(Math.max(until, expiresAt));
       })
       // A missed renewal is tried again at the next tick (a 401 has already gone to sign-in).

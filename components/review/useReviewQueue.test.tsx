@@ -178,6 +178,28 @@ describe('useReviewQueue', () => {
     page.unmount();
   });
 
+  it('takes a renewal that extended nothing (its items were given back meanwhile) as a lapse, and claims again at the next input', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'], now: Date.now() });
+    const { holder, page, queue } = openPage();
+    await until(() => queue().current !== undefined, 'the first item');
+    const claims = () => sent.filter((r) => r === `POST /api/queue/claim ${holder}`).length;
+    // The server lets go of the page's items while the page stays (here its own close-time release).
+    window.dispatchEvent(new Event('pagehide'));
+    await until(() => heldBy(holder).length === 0, 'the release');
+
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Shift' }));
+    await act(async () => vi.advanceTimersByTime(RENEW_EVERY_MS));
+    await until(() => sent.includes(`POST /api/queue/renew ${holder}`), 'the renewal');
+    await until(() => queue().leaseUntil === 0, 'the hold taken as lapsed');
+    expect(claims()).toBe(1);
+
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Shift' }));
+    await until(() => claims() === 2, 'the claim after the lapse');
+    await until(() => heldBy(holder).length === 4, 'the items held again');
+    expect(heldBy(holder)).toContain(queue().current!.id);
+    page.unmount();
+  });
+
   it('shows the prefetched next item the moment a verdict is given, and records the verdict in the background', async () => {
     const { holder, page, queue } = openPage();
     await until(() => queue().upcoming.length === 3, 'the lookahead');

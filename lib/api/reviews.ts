@@ -29,8 +29,8 @@ export type ClaimAnswer = QueueState;
 
 /** POST /api/queue/renew and /api/queue/release */
 export const holderRequest = z.object({ holder: claimant.holder });
-/** The new lease expiry (ms epoch, server clock). */
-export type RenewAnswer = { expiresAt: number };
+/** The new lease expiry (ms epoch, server clock), and how many leases it extended (0: the page holds nothing now). */
+export type RenewAnswer = { expiresAt: number; renewed: number };
 export type ReleaseAnswer = { released: number };
 
 /** POST /api/verdicts */

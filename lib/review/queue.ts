@@ -141,11 +141,18 @@ export function leaseIfClaimable(db: Db, filter: ItemFilter, who: Claimant, item
   );
 }
 
-/** Extends every live lease of a page; returns the new expiry time. */
-export function renewLeases(db: Db, holder: string, now = Date.now()): number {
-  const expires = now + LEASE_MS;
-  statement(db, 'UPDATE items SET lease_expires_at = ? WHERE lease_holder = ? AND lease_expires_at > ?').run(expires, holder, now);
-  return expires;
+/**
+ * Extends every live lease of a page: the new expiry time, and how many leases it extended
+ * (none: the page holds nothing now, and must claim again rather than count on `expiresAt`).
+ */
+export function renewLeases(db: Db, holder: string, now = Date.now()): { expiresAt: number; renewed: number } {
+  const expiresAt = now + LEASE_MS;
+  const { changes } = statement(db, 'UPDATE items SET lease_expires_at = ? WHERE lease_holder = ? AND lease_expires_at > ?').run(
+    expiresAt,
+    holder,
+    now,
+  );
+  return { expiresAt, renewed: changes };
 }
 
 const CLEAR_LEASE = 'lease_holder = NULL, lease_reviewer = NULL, lease_expires_at = NULL';

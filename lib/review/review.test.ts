@@ -52,10 +52,14 @@ describe('claimItems', () => {
   it('renewal keeps a lease alive; release frees it', () => {
     const now = Date.now();
     const [held] = claimItems(db, { datasetId, family: 'omniedit', task: 'style' }, alice, 1, now);
-    renewLeases(db, alice.holder, now + LEASE_MS - 1000);
+    expect(renewLeases(db, alice.holder, now + LEASE_MS - 1000)).toEqual({ expiresAt: now + 2 * LEASE_MS - 1000, renewed: 1 });
     expect(claimItems(db, { datasetId, family: 'omniedit', task: 'style' }, bob, 1, now + LEASE_MS + 1)).toEqual([]);
     expect(releaseLeases(db, alice.holder)).toBe(1);
+    // Nothing held: the answer says so, not only a fresh expiry.
+    expect(renewLeases(db, alice.holder, now + LEASE_MS)).toMatchObject({ renewed: 0 });
     expect(claimItems(db, { datasetId, family: 'omniedit', task: 'style' }, bob, 1, now + LEASE_MS + 1)).toEqual([held]);
+    // A lapsed lease is not brought back by a renewal.
+    expect(renewLeases(db, bob.holder, now + 3 * LEASE_MS)).toMatchObject({ renewed: 0 });
   });
 
   it('filters by family, task and instruction type', () => {

@@ -9,5 +9,5 @@ export const dynamic = 'force-dynamic';
 /** POST /api/queue/renew: the open page is still there; extend its leases. */
 export const POST = route('review', async (request, user) => {
   const { holder } = await body(request, holderRequest);
-  return Response.json({ expiresAt: renewLeases(getDb(), claimantOf(user, holder).holder) } satisfies RenewAnswer);
+  return Response.json(renewLeases(getDb(), claimantOf(user, holder).holder) satisfies RenewAnswer);
 });
