@@ -85,7 +85,7 @@ export class Pairing<R, Ref> {
 
   /** Records naming their two images' keys, a batch at a time (their lookups in one transaction): each ready now, or when the last of its images is known. */
   records(records: { record: R; sourceKey: string; outputKey: string }[]) {
-    this.scratch.transaction(() => {
+    this.scratch.inBatch(() => {
       for (const { record, sourceKey, outputKey } of records) {
         this.tryReady({ record, keys: [sourceKey, outputKey], bytes: this.codec.bytes(record) });
       }
@@ -99,7 +99,7 @@ export class Pairing<R, Ref> {
     this.pending = new Map();
     const toPark = this.toPark;
     this.toPark = [];
-    this.scratch.transaction(() => {
+    this.scratch.inBatch(() => {
       for (const { key, record } of toPark) this.scratch.park(key, record);
       this.parkedCount += toPark.length;
       for (const [key, { known, where }] of pending) {

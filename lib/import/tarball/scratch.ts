@@ -39,9 +39,12 @@ export class Scratch {
     this.parkedPage = this.db.prepare('SELECT id, record FROM parked WHERE id > ? ORDER BY id LIMIT ?');
   }
 
-  /** Runs `fn` in one transaction (batched inserts and lookups: one commit per batch, not per row). */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /**
+   * Runs `fn` in one transaction (batched inserts and lookups: one commit per batch, not per row).
+   * IMMEDIATE like every write transaction in Loupe, though this file has one connection only.
+   */
+  inBatch<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   /** Adds an image; false when its key is already there (a duplicate member: the first one stays). */
