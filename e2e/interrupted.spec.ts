@@ -106,5 +106,7 @@ test('interrupted imports, exports and cut-off calls are shown as such', async (
   await expect(page.getByTestId(`job-${jobId}`)).toContainText('$0.120 committed');
   await expect(page.getByTestId(`batch-${batchId}`).getByTestId('batch-status')).toHaveText('interrupted');
   await expect(page.getByTestId(`batch-${batchId}`)).toContainText('stopped after queuing 1 of 5');
+  // The batch names its kind as the jobs below do, by the kind's label.
+  await expect(page.getByTestId(`batch-${batchId}`)).toContainText('Regeneration');
   await page.screenshot({ path: `${SHOTS}/jobs-committed.png`, fullPage: true });
 });

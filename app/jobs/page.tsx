@@ -4,6 +4,7 @@ import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import { recentBatches, type BatchSummary } from '@/lib/batches/batch';
+import { kindOf } from '@/lib/jobs/kinds';
 
 export const dynamic = 'force-dynamic';
 
@@ -37,7 +38,7 @@ function Batches({ batches }: { batches: BatchSummary[] }) {
         {batches.map((batch) => (
           <Row key={batch.id} data-testid={`batch-${batch.id}`}>
             <td className="py-2 tabular-nums text-neutral-400">#{batch.id}</td>
-            <td className="py-2 text-neutral-300">{batch.kind}</td>
+            <td className="py-2 text-neutral-300">{kindOf(batch.kind)?.label ?? batch.kind}</td>
             <td className="py-2">
               <span className={`rounded px-1.5 py-0.5 text-xs ${BATCH_STATUS[batch.status].style}`} data-testid="batch-status">
                 {BATCH_STATUS[batch.status].label}
