@@ -23,6 +23,7 @@ const NAV: { href: string; label: string; permission: Permission }[] = [
   { href: '/adjudicate', label: 'Adjudicate', permission: 'adjudicate' },
   { href: '/audits', label: 'Audits', permission: 'audit' },
   { href: '/dashboard', label: 'Dashboard', permission: 'view' },
+  { href: '/signals', label: 'Signals', permission: 'adjudicate' },
   { href: '/admin/users', label: 'Users', permission: 'users' },
 ];
 
