@@ -274,6 +274,8 @@ export const jobs = sqliteTable(
     index('jobs_batch').on(t.batchId, t.status),
     // The dashboard's spend and success rate per kind, from the index alone.
     index('jobs_kind_status').on(t.kind, t.status, t.costUsd),
+    // The Jobs page filtered by kind (and status), newest first, a page at a time (lib/jobs/list.ts).
+    index('jobs_kind_page').on(t.kind, t.status, t.id),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX `jobs_kind_page` ON `jobs` (`kind`,`status`,`id`);
