@@ -261,6 +261,8 @@ export const jobs = sqliteTable(
      * stays counted (budgets are hard caps).
      */
     spentUsd: real('spent_usd').notNull().default(0),
+    /** The OpenAI Batch API submission that ran (or runs) it; null on the synchronous path. Kept after it ends. */
+    openaiBatchId: integer('openai_batch_id'),
     /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
     requestedBy: text('requested_by').notNull(),
     createdAt: integer('created_at').notNull().default(now),
@@ -292,6 +294,55 @@ export const batches = sqliteTable('batches', {
   /** An actor (lib/auth/actors.ts): the user id, or a label such as `cli:carol`. */
   createdBy: text('created_by').notNull(),
   createdAt: integer('created_at').notNull().default(now),
+  /** The path asked for: `auto` (the OpenAI Batch API from LOUPE_BATCH_MIN_ITEMS items), `batch` or `sync`. */
+  via: text('via').$type<'auto' | 'batch' | 'sync'>().notNull().default('sync'),
+  /** The path its jobs take now: `batch` (lib/jobs/batch-driver.ts submits them) or `sync` (the job worker runs them). */
+  path: text('path').$type<'batch' | 'sync'>().notNull().default('sync'),
+});
+
+/**
+ * One submission to the OpenAI Batch API (one input file, one remote batch) for jobs of a Loupe batch.
+ * The row is written before and after each remote step, so a restarted driver resumes where it was:
+ * polling a batch it created rather than creating it again.
+ */
+export const openaiBatches = sqliteTable(
+  'openai_batches',
+  {
+    id: integer('id').primaryKey(),
+    batchId: integer('batch_id')
+      .notNull()
+      .references(() => batches.id),
+    kind: text('kind').notNull(),
+    endpoint: text('endpoint').notNull(),
+    /** Loupe's step: preparing → uploaded → creating → submitted → collecting → ended. */
+    state: text('state')
+      .$type<'preparing' | 'uploaded' | 'creating' | 'submitted' | 'collecting' | 'ended'>()
+      .notNull()
+      .default('preparing'),
+    /** The API's status (validating, in_progress, finalizing, completed, failed, expired, cancelling, cancelled). */
+    remoteStatus: text('remote_status'),
+    jobs: integer('jobs').notNull().default(0),
+    inputBytes: integer('input_bytes').notNull().default(0),
+    inputFileId: text('input_file_id'),
+    remoteId: text('remote_id'),
+    outputFileId: text('output_file_id'),
+    errorFileId: text('error_file_id'),
+    error: text('error'),
+    /** Failed polls in a row (a 500 is retried with backoff). */
+    pollFailures: integer('poll_failures').notNull().default(0),
+    nextPollAt: integer('next_poll_at').notNull().default(0),
+    createdAt: integer('created_at').notNull().default(now),
+    submittedAt: integer('submitted_at'),
+    endedAt: integer('ended_at'),
+  },
+  (t) => [index('openai_batches_state').on(t.state, t.id)],
+);
+
+/** Which process drives the OpenAI batches (one at a time per database): a lease renewed while it runs. */
+export const openaiBatchDriver = sqliteTable('openai_batch_driver', {
+  id: integer('id').primaryKey(),
+  holder: text('holder').notNull(),
+  lockedUntil: integer('locked_until').notNull(),
 });
 
 export type ExportRunStatus = 'running' | 'done' | 'failed' | 'interrupted';
