@@ -10,6 +10,7 @@ import {
   ITEM_STATUSES,
   listFilterSchema,
   SCORE_NAMES,
+  IDS_MAX,
   SIGNAL_NAMES,
   type ListFilter,
 } from './filter';
@@ -58,6 +59,7 @@ const validFilter = fc
     signalMin: maybe(number),
     signalMax: maybe(number),
     sort: maybe(fc.constantFrom('asc', 'desc')),
+    ids: maybe(fc.uniqueArray(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), { minLength: 1, maxLength: 30 })),
   })
   .map((input) => listFilterSchema.safeParse(input))
   .filter((parsed) => parsed.success)
@@ -133,5 +135,35 @@ describe('links that hand a selection on', () => {
   it('"Review these" keeps the queue terms (the queue has no range terms)', () => {
     const params = new URL(reviewHref(filter), 'http://x').searchParams;
     expect(filterInputFromParams(params)).toEqual({ datasetId: '7', family: 'omniedit', task: 'style', instructionType: 'rewrite' });
+  });
+});
+
+describe('an explicit selection (ids)', () => {
+  it('round-trips through a URL, sorted and without repeats', () => {
+    const filter = listFilterSchema.parse({ datasetId: 2, ids: [30, 4, 30, 12] });
+    expect(filter.ids).toEqual([4, 12, 30]);
+    const params = new URLSearchParams(filterToParams(filter).toString());
+    expect(params.get('ids')).toBe('4,12,30');
+    expect(listFilterSchema.parse(filterInputFromParams(params)).ids).toEqual([4, 12, 30]);
+  });
+
+  it('"Export these" hands the ids on, and the export form\'s post parses them', () => {
+    const preset = exportPresetFromParams(new URL(exportHref({ datasetId: 2, ids: [5, 9] }), 'http://x').searchParams);
+    expect(preset.filter).toEqual({ ids: '5,9' });
+    expect(extraFilterSchema.parse(preset.filter).ids).toEqual([5, 9]);
+    expect(filterInputFromFlags({ ids: '5,9' })).toEqual({ ids: '5,9' });
+  });
+
+  it('refuses more than IDS_MAX ids, a bad id and an empty list, each with a message that says so', () => {
+    const many = Array.from({ length: IDS_MAX + 1 }, (_, i) => i + 1).join(',');
+    const issue = (ids: unknown) => listFilterSchema.safeParse({ datasetId: 1, ids }).error?.issues[0];
+    expect(issue(many)).toMatchObject({
+      path: ['ids'],
+      message: expect.stringMatching(/at most 5,000 items \(5,001 given\): select all matching/),
+    });
+    expect(issue('1,x2')?.message).toBe('not an item id: x2');
+    expect(issue('1,-3')?.message).toBe('not an item id: -3');
+    expect(issue(',')?.message).toBe('a selection names at least one item');
+    expect(listFilterSchema.safeParse({ datasetId: 1, ids: many.split(',').slice(0, IDS_MAX).join(',') }).success).toBe(true);
   });
 });

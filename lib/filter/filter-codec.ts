@@ -26,6 +26,7 @@ export const URL_PARAMS = {
   signalMin: 'smin',
   signalMax: 'smax',
   sort: 'sort',
+  ids: 'ids',
 } as const satisfies Record<Term, string>;
 
 /** Each dataset-independent term's command-line flag (export, regenerate, signals). */
@@ -41,6 +42,7 @@ export const FLAG_NAMES = {
   signal: 'signal',
   signalMin: 'signal-min',
   signalMax: 'signal-max',
+  ids: 'ids',
 } as const;
 export type FlagTerm = keyof typeof FLAG_NAMES;
 
@@ -64,6 +66,7 @@ export function filterToParams(filter: Partial<ListFilter>): URLSearchParams {
   const params = new URLSearchParams();
   for (const [term, key] of Object.entries(URL_PARAMS) as [Term, string][]) {
     const value = filter[term];
+    // An id list is written comma-separated (String of an array), which the schema reads back.
     if (value !== undefined && value !== '') params.set(key, String(value));
   }
   return params;
@@ -119,6 +122,9 @@ export function exportPresetFromParams(search: Search) {
 /** "Export these": the exports page with this selection (sort does not matter to an export). */
 export const exportHref = (filter: Partial<ListFilter>) => `/exports?${filterToParams({ ...filter, sort: undefined })}`;
 
-/** "Review these": the queue with the terms it understands (dataset, family, task, type). */
+/**
+ * "Review these": the queue with the terms it understands (dataset, family, task, type). The queue
+ * takes no id list (its order is an index walk): the dataset page does not offer this link for one.
+ */
 export const reviewHref = (filter: Partial<ListFilter>) =>
   `/review?${filterToParams({ datasetId: filter.datasetId, family: filter.family, task: filter.task, instructionType: filter.instructionType })}`;

@@ -89,6 +89,31 @@ const taskNeedsFamily: [(f: { task?: string; family?: string }) => boolean, { me
 export const itemFilterSchema = z.object(queueShape).refine(...taskNeedsFamily);
 export type ItemFilter = z.infer<typeof itemFilterSchema>;
 
+/** The most items an explicit selection names: more is "all matching" (the filter alone). */
+export const IDS_MAX = 5000;
+
+/**
+ * An explicit selection of items (the dataset page's), as a list or as the URL's comma-separated
+ * ids; kept sorted and without repeats so it reads the same after a trip through a URL.
+ */
+const idList = z.union([z.string(), z.array(z.union([z.number(), z.string()]))]).transform((value, ctx) => {
+  const parts = (typeof value === 'string' ? value.split(',') : value.map(String)).map((part) => part.trim()).filter(Boolean);
+  const bad = parts.find((part) => !/^[1-9]\d{0,15}$/.test(part) || !Number.isSafeInteger(Number(part)));
+  const message =
+    bad !== undefined
+      ? `not an item id: ${bad.slice(0, 40)}`
+      : parts.length === 0
+        ? 'a selection names at least one item'
+        : parts.length > IDS_MAX
+          ? `a selection names at most ${IDS_MAX.toLocaleString('en-US')} items (${parts.length.toLocaleString('en-US')} given): select all matching instead, or narrow the filter`
+          : undefined;
+  if (message) {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  }
+  return [...new Set(parts.map(Number))].sort((a, b) => a - b);
+});
+
 /** The filter terms that do not depend on the dataset: what an export across datasets can use too. */
 const extraShape = {
   status: z.enum(ITEM_STATUSES).optional(),
@@ -107,6 +132,8 @@ const extraShape = {
   /** A range of the chosen signal (`signal`, a queue term, names it). */
   signalMin: z.coerce.number().finite().optional(),
   signalMax: z.coerce.number().finite().optional(),
+  /** Only these items (an explicit selection, at most IDS_MAX). */
+  ids: idList.optional(),
 };
 
 type Ranked = {
@@ -198,6 +225,11 @@ export function extraFilterSql(filter: Omit<ExtraFilter, 'status' | 'sort'>): { 
     // 2.7x slower (trigram) or 1.5x (words): text search is occasional, imports are bulk.
     terms.push(`items.id IN (SELECT iv.item_id FROM instruction_versions iv WHERE iv.text LIKE ? ESCAPE '\\')`);
     params.push(containsPattern(filter.text));
+  }
+  if (filter.ids !== undefined) {
+    // A primary-key lookup per id; an empty list matches nothing.
+    terms.push('items.id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filter.ids));
   }
   if (filter.origin !== undefined) {
     terms.push('EXISTS (SELECT 1 FROM candidates c WHERE c.id = items.current_candidate_id AND c.origin = ?)');
