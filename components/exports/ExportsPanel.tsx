@@ -44,6 +44,21 @@ function UnfinishedHint({ id }: { id: number }) {
   );
 }
 
+/** A folder path that wraps after a separator (never inside a folder name, unless one alone is wider than the column). */
+function FolderPath({ path }: { path: string }) {
+  const parts = path.split(/(?<=[/\\])/);
+  return (
+    <div className="font-mono text-xs leading-5 text-neutral-400 [overflow-wrap:anywhere]" data-testid="export-folder" title={path}>
+      {parts.map((part, i) => (
+        <span key={i}>
+          {part}
+          {i < parts.length - 1 && <wbr />}
+        </span>
+      ))}
+    </div>
+  );
+}
+
 /** UTC, to the minute: the same on every machine that looks. */
 function when(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
@@ -156,7 +171,7 @@ export function ExportsPanel({
               {run.status === 'running' && run.id === running && <Progress progress={progress[run.id]} />}
             </td>
             <td className="py-2 pl-4">
-              <div className="break-all font-mono text-xs leading-5 text-neutral-400">{run.outPath}</div>
+              <FolderPath path={run.outPath} />
               {run.error && (
                 <div className={`mt-1 text-xs ${run.status === 'interrupted' ? 'text-amber-300/90' : 'text-rose-300/90'}`}>{run.error}</div>
               )}
