@@ -114,7 +114,18 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
         <EmptyState
           look="table"
           testId="adjudicate-empty"
-          message={after ? 'No more disputed items.' : 'Nothing to adjudicate: no disputed items here.'}
+          message={
+            after
+              ? 'No more disputed items.'
+              : 'Nothing to adjudicate: no disputed items here. Items are disputed when their reviewers disagree, which needs an overlap of 2 or more.'
+          }
+          action={
+            !after && (
+              <Link href={`/team${datasetId ? `?dataset=${datasetId}` : ''}#review-settings`} className="text-sky-300 hover:text-sky-200">
+                Set overlap →
+              </Link>
+            )
+          }
         />
       )}
 

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { DataTable, Figure } from '@/components/dashboard/Figure';
 import { number, percent, rateWithInterval } from '@/components/dashboard/format';
+import { ComputeSignalsButton } from '@/components/dashboard/ComputeSignalsButton';
 import { BucketChart, RocChart } from '@/components/dashboard/SignalCharts';
 import { Button } from '@/components/ui/Button';
 import { EmptyState } from '@/components/ui/EmptyState';
@@ -81,7 +82,21 @@ export default async function SignalsPage({ searchParams }: { searchParams: Prom
       {!dataset ? (
         <EmptyState className="mt-6" message="No datasets yet." />
       ) : !result ? (
-        <EmptyState className="mt-6" message={`No signals computed for ${dataset.name} yet: run a signals or judge batch first.`} />
+        <EmptyState
+          className="mt-6"
+          testId="signals-empty"
+          message={
+            <>
+              No signals computed for {dataset.name} yet. Compute its pixel signals (SSIM, changed fraction, padding: local, no cost); the
+              judge’s scores come from a judge batch on the{' '}
+              <Link href={`/datasets/${dataset.id}`} className="text-neutral-200 underline hover:text-white">
+                dataset page
+              </Link>
+              .
+            </>
+          }
+          action={<ComputeSignalsButton datasetId={dataset.id} />}
+        />
       ) : (
         <>
           <p className="mt-6 text-sm text-neutral-300">
