@@ -13,11 +13,34 @@ import { Stat } from '@/components/ui/Stat';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
-import { dashboardSummary } from '@/lib/dashboard/queries';
+import { dashboardSummary, type VerdictDay } from '@/lib/dashboard/queries';
 import { listDatasets } from '@/lib/datasets';
 import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
+
+/** "No bar for a, b: why." (up to 4 names, then a count), or nothing when every row has one. */
+function emptyRows(names: string[], why: string): string | undefined {
+  if (names.length === 0) return undefined;
+  const shown = names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${number.format(names.length - 3)} more`;
+  return `No bar for ${shown}: ${why}.`;
+}
+
+/**
+ * The verdicts card's note: the day's count, and the average over the active days only when it says
+ * something ("0 a day on average" over 9 verdicts does not). One decimal below 10 a day.
+ */
+function verdictsNote(days: VerdictDay[]): string {
+  const count = (d: VerdictDay) => d.accept + d.reject + d.skip;
+  const today = count(days.at(-1)!);
+  const active = days.filter((d) => count(d) > 0);
+  const total = active.reduce((sum, d) => sum + count(d), 0);
+  const todayText = `${number.format(today)} today`;
+  if (active.length < 2) return total === 0 ? 'none yet' : todayText;
+  const average = total / active.length;
+  const shown = average < 10 ? average.toFixed(1) : number.format(Math.round(average));
+  return `${todayText} · ${shown} a day on the ${active.length} days with any`;
+}
 
 type Search = Record<string, string | string[] | undefined>;
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
@@ -36,6 +59,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const verdicts30 = days.reduce((sum, d) => sum + d.accept + d.reject + d.skip, 0);
   const activeKinds = regeneration.kinds.filter((k) => k.total > 0);
   const scope = dataset ? dataset.name : 'all datasets';
+  const canManage = can(user.roles, 'manage');
 
   return (
     <div className="mx-auto w-full max-w-6xl px-6 py-8">
@@ -86,11 +110,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
               value={percent(overall.acceptRate?.estimate, 1)}
               note={`95% CI ${rateWithInterval(overall.acceptRate, 1)}`}
             />
-            <Stat
-              label="Verdicts, last 30 days"
-              value={number.format(verdicts30)}
-              note={`${number.format(Math.round(verdicts30 / days.length))} a day on average`}
-            />
+            <Stat label="Verdicts, last 30 days" value={number.format(verdicts30)} note={verdictsNote(days)} />
             <Stat
               label="Spent on jobs"
               value={usd(regeneration.totals.spentUsd)}
@@ -122,6 +142,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
               <Figure
                 title="Accept rate (95% CI)"
                 testId="accept-rate-chart"
+                emptyRows={emptyRows(
+                  progress.tasks.filter((t) => !t.acceptRate).map((t) => `${t.family}/${t.task}`),
+                  'none of their items is decided yet',
+                )}
                 summary={`Accept rate per family/task with 95% intervals; overall ${rateWithInterval(overall.acceptRate, 1)}.`}
                 table={
                   <DataTable
@@ -129,7 +153,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                     rows={progress.tasks.map((t) => [
                       `${t.family}/${t.task}`,
                       number.format(t.accepted + t.rejected),
-                      rateWithInterval(t.acceptRate, 1),
+                      t.acceptRate ? rateWithInterval(t.acceptRate, 1) : 'none decided',
                     ])}
                   />
                 }
@@ -176,12 +200,27 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         }
       >
         {activeKinds.length === 0 ? (
-          <EmptyState look="inline" message="No jobs yet." />
+          <EmptyState
+            look="inline"
+            testId="jobs-empty"
+            message="No jobs yet: regenerations and rewrites are asked for on the review page, batches (signals, judge, regeneration) on a dataset’s page."
+            action={
+              canManage && (
+                <Link href={dataset ? `/datasets/${dataset.id}` : '/'} className="text-sky-300 hover:text-sky-200">
+                  {dataset ? 'Open the dataset →' : 'Choose a dataset →'}
+                </Link>
+              )
+            }
+          />
         ) : (
           <div className="grid gap-4 lg:grid-cols-2">
             <Figure
               title="Spend per job kind"
               testId="spend-chart"
+              emptyRows={emptyRows(
+                activeKinds.filter((k) => k.spentUsd === 0).map((k) => k.kind),
+                'nothing spent (local work costs nothing; a paid job costs once it succeeds)',
+              )}
               summary={`Bars of spend per job kind: ${activeKinds.map((k) => `${k.kind} ${usd(k.spentUsd)}`).join(', ')}.`}
               table={
                 <DataTable
@@ -202,6 +241,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             <Figure
               title="Success rate per job kind (95% CI)"
               testId="success-chart"
+              emptyRows={emptyRows(
+                activeKinds.filter((k) => !k.successRate).map((k) => k.kind),
+                'no job has finished yet (queued, running or cancelled only)',
+              )}
               summary={`Success rate per job kind: ${activeKinds.map((k) => `${k.kind} ${rateWithInterval(k.successRate)}`).join(', ')}.`}
               table={
                 <DataTable
@@ -225,11 +268,26 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         note="Pass rate of the audited samples, and the population's pass rate with strata weighted by their size (audited strata only), each with its 95% interval."
       >
         {audits.length === 0 ? (
-          <EmptyState look="inline" message="No audit campaigns yet." />
+          <EmptyState
+            look="inline"
+            testId="audits-empty"
+            message={`No audit campaigns yet.${canManage ? '' : ' A lead starts them.'}`}
+            action={
+              canManage && (
+                <Link href="/audits" className="text-sky-300 hover:text-sky-200">
+                  Start an audit →
+                </Link>
+              )
+            }
+          />
         ) : (
           <Figure
             title="Pass rate per campaign (95% CI)"
             testId="audit-chart"
+            emptyRows={emptyRows(
+              audits.filter((c) => !c.passRate).map((c) => c.name),
+              'no sample audited yet',
+            )}
             summary={`Pass rates per audit campaign: ${audits.map((c) => `${c.name} ${rateWithInterval(c.weighted)} weighted`).join(', ')}.`}
             table={
               <DataTable

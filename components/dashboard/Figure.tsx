@@ -8,12 +8,15 @@ export function Figure({
   table,
   children,
   testId,
+  emptyRows,
 }: {
   title: string;
   summary: string;
   table: React.ReactNode;
   children: React.ReactNode;
   testId?: string;
+  /** Why some rows have no bar ("nothing decided yet in …"), said under the chart. */
+  emptyRows?: string;
 }) {
   return (
     <figure className="min-w-0 rounded-lg border border-neutral-800 bg-neutral-900/40 p-4" data-testid={testId}>
@@ -21,6 +24,11 @@ export function Figure({
       <div role="img" aria-label={summary}>
         {children}
       </div>
+      {emptyRows && (
+        <p className="mt-2 text-xs text-neutral-400" data-testid="empty-rows">
+          {emptyRows}
+        </p>
+      )}
       <details className="mt-3 text-sm">
         <summary className="cursor-pointer text-xs text-neutral-500 hover:text-neutral-300">Table</summary>
         <div className="mt-2 overflow-x-auto">{table}</div>

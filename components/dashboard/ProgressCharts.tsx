@@ -26,7 +26,14 @@ export function ProgressChart({ tasks }: { tasks: TaskProgress[] }) {
       style={{ width: '100%', height: 60 + ROW_PX * data.length }}
       margin={{ top: 0, right: 16, bottom: 0, left: 0 }}
     >
-      <XAxis type="number" tick={TICK} axisLine={{ stroke: AXIS }} tickLine={false} tickFormatter={(v: number) => compact.format(v)} />
+      <XAxis
+        type="number"
+        tick={TICK}
+        axisLine={{ stroke: AXIS }}
+        tickLine={false}
+        allowDecimals={false}
+        tickFormatter={(v: number) => compact.format(v)}
+      />
       <YAxis type="category" dataKey="label" width={230} tick={TICK} axisLine={{ stroke: AXIS }} tickLine={false} />
       <Tooltip {...TOOLTIP} formatter={(value, name) => [Number(value).toLocaleString('en-US'), name]} />
       <Legend {...legendProps(['accepted', 'rejected', 'disputed', 'pending'])} />
