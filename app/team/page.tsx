@@ -35,6 +35,8 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
   const user = await requirePage('view', '/team');
   const isLead = can(user.roles, 'adjudicate');
   const canManage = can(user.roles, 'manage');
+  // Admins and auditors give no verdicts: they see the team's figures, without an empty "your figures" section.
+  const canReview = can(user.roles, 'review');
   const db = getDb();
   const datasets = listDatasets(db);
   const search = await searchParams;
@@ -93,39 +95,45 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
       </p>
 
       <Section title="Agreement" note={period.ms ? `Verdicts given in the ${period.label.toLowerCase()}.` : undefined}>
-        <AgreementCards agreement={stats.agreement} />
+        <AgreementCards agreement={stats.agreement} overlap={stats.dataset.overlap} canSetOverlap={canManage} />
       </Section>
 
       {isLead && (
         <Section title="Pairwise agreement">
-          <PairwiseMatrix pairs={stats.agreement.pairs} />
+          {stats.dataset.overlap < 2 && stats.agreement.pairedItems === 0 ? (
+            <EmptyState look="inline" message="No pairs to compare until items get two verdicts (overlap 2 or more)." />
+          ) : (
+            <PairwiseMatrix pairs={stats.agreement.pairs} />
+          )}
         </Section>
       )}
 
-      <Section
-        title="Annotators"
-        note={
-          isLead
-            ? undefined
-            : 'Your own figures. Leads see everyone’s, with pairwise agreement; the team figures above are over everyone’s verdicts.'
-        }
-      >
-        {stats.annotators.length === 0 ? (
-          <EmptyState
-            look="inline"
-            message={isLead ? 'No verdicts in this window yet.' : 'You have no verdicts on this dataset in this window yet.'}
-          />
-        ) : (
-          <>
-            <AnnotatorTable annotators={stats.annotators} />
-            {isLead && (
-              <div className="mt-6">
-                <AnnotatorCharts annotators={stats.annotators} />
-              </div>
-            )}
-          </>
-        )}
-      </Section>
+      {(isLead || canReview) && (
+        <Section
+          title="Annotators"
+          note={
+            isLead
+              ? undefined
+              : 'Your own figures. Leads see everyone’s, with pairwise agreement; the team figures above are over everyone’s verdicts.'
+          }
+        >
+          {stats.annotators.length === 0 ? (
+            <EmptyState
+              look="inline"
+              message={isLead ? 'No verdicts in this window yet.' : 'You have no verdicts on this dataset in this window yet.'}
+            />
+          ) : (
+            <>
+              <AnnotatorTable annotators={stats.annotators} />
+              {isLead && (
+                <div className="mt-6">
+                  <AnnotatorCharts annotators={stats.annotators} />
+                </div>
+              )}
+            </>
+          )}
+        </Section>
+      )}
 
       {isLead && (
         <Section title="Current leases" note="Items reviewers hold open now.">
@@ -134,13 +142,15 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
       )}
 
       {canManage && (
-        <Section title="Review settings">
-          <ReviewSettingsForm
-            key={dataset.id}
-            datasetId={dataset.id}
-            initial={{ overlap: stats.dataset.overlap, goldRate: stats.dataset.goldRate }}
-          />
-        </Section>
+        <div id="review-settings" className="scroll-mt-16">
+          <Section title="Review settings">
+            <ReviewSettingsForm
+              key={dataset.id}
+              datasetId={dataset.id}
+              initial={{ overlap: stats.dataset.overlap, goldRate: stats.dataset.goldRate }}
+            />
+          </Section>
+        </div>
       )}
     </div>
   );

@@ -1,5 +1,6 @@
 import type { Estimate } from '@/lib/agreement/stats';
 import type { TeamStats } from '@/lib/team/stats';
+import { EmptyState } from '@/components/ui/EmptyState';
 import { Stat } from '@/components/ui/Stat';
 import { agreementReading, alphaReading, coefficient, interval, kappaReading, number, percent } from './format';
 
@@ -29,9 +30,41 @@ function Card({
   );
 }
 
-/** Percent agreement, Fleiss' kappa and Krippendorff's alpha, each with its interval and a plain reading. */
-export function AgreementCards({ agreement }: { agreement: TeamStats['agreement'] }) {
+/**
+ * Percent agreement, Fleiss' kappa and Krippendorff's alpha, each with its interval and a plain reading.
+ * With overlap 1 and no item reviewed twice there is nothing to measure: it says so, and how to change it.
+ */
+export function AgreementCards({
+  agreement,
+  overlap,
+  canSetOverlap,
+}: {
+  agreement: TeamStats['agreement'];
+  overlap: number;
+  canSetOverlap: boolean;
+}) {
   const { percentAgreement, fleissKappa, krippendorffAlpha, pairedItems } = agreement;
+  if (overlap < 2 && pairedItems === 0)
+    return (
+      <EmptyState
+        testId="agreement-needs-overlap"
+        message={
+          <>
+            Agreement needs an overlap of 2 or more: with overlap {overlap}, each item gets one verdict, so no two reviewers share an item.{' '}
+            {canSetOverlap
+              ? 'Set the overlap under Review settings below; items reviewed from then on get a second verdict.'
+              : 'A lead sets it on this page.'}
+          </>
+        }
+        action={
+          canSetOverlap && (
+            <a href="#review-settings" className="text-sky-300 hover:text-sky-200">
+              Set overlap ↓
+            </a>
+          )
+        }
+      />
+    );
   const asPercent = (value: number) => percent(value);
   // Kappa's paradox: with one label dominating, chance agreement is high and kappa low.
   const paradox = percentAgreement.value !== null && fleissKappa.value !== null && percentAgreement.value >= 0.8 && fleissKappa.value < 0.4;
