@@ -1,6 +1,6 @@
 /**
  * npm run demo: build when needed, import the bundled samples into a demo database
- * (data/demo unless LOUPE_DATA_DIR says otherwise), make one account per role, and serve
+ * (data/demo unless LOUPE_DATA_DIR says otherwise), compute their pixel signals, make one account per role, and serve
  * the app. Without an OPENAI_API_KEY, regeneration talks to the local OpenAI-compatible
  * server (simulated).
  */
@@ -37,6 +37,18 @@ run(process.execPath, [
   path.join(root, 'samples', 'gpt-edit'),
   '--dataset',
   'gpt-edit-mini',
+]);
+
+// The pixel signals (SSIM, changed fraction, padding, near-duplicates) run on this machine with no API key,
+// so the review page's signal chips and the signal-ordered queues work out of the box. Measured items are skipped.
+console.error('Computing the pixel signals of the samples…');
+run(process.execPath, [
+  path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+  path.join(root, 'cli', 'loupe.ts'),
+  'signals',
+  '--dataset',
+  'gpt-edit-mini',
+  '--wait',
 ]);
 
 /**
