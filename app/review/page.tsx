@@ -4,6 +4,7 @@ import { requirePage } from '@/lib/auth/page';
 import { summarizeDatasets } from '@/lib/datasets/summary';
 import { itemFilterSchema } from '@/lib/filter/filter';
 import { filterInputFromParams } from '@/lib/filter/filter-codec';
+import { pendingWithoutSignal } from '@/lib/review/queue';
 import { ReviewApp } from '@/components/review/ReviewApp';
 
 export const dynamic = 'force-dynamic';
@@ -53,6 +54,7 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
       options={{
         datasets: datasets.map(({ id, name }) => ({ id, name })),
         tasks: dataset.tasks.map(({ family, task }) => ({ family, task })),
+        withoutSignal: pendingWithoutSignal(getDb(), { ...filter, datasetId: dataset.id }),
       }}
     />
   );

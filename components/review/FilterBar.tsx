@@ -8,7 +8,12 @@ import { filterToParams } from '@/lib/filter/filter-codec';
 export interface QueueOptions {
   datasets: { id: number; name: string }[];
   tasks: { family: string; task: string }[];
+  /** In a signal-ordered queue: pending items of the filter without the signal, which the queue leaves out. */
+  withoutSignal: number;
 }
+
+const number = new Intl.NumberFormat('en-US');
+const ITEMS_WITHOUT = 'Items without the signal (never measured) are not in a signal-ordered queue';
 
 /** Queue orders: the default (family, task, id), or by a computed signal (lib/signals). */
 const QUEUE_ORDERS: [string, string][] = [
@@ -87,7 +92,7 @@ export function FilterBar({ filter, options }: { filter: ItemFilter; options: Qu
           const [signal, sort] = e.target.value.split(':');
           setFilter({ signal: (signal || undefined) as ItemFilter['signal'], sort: (sort || undefined) as ItemFilter['sort'] });
         }}
-        title="Items without the signal are not in a signal-ordered queue"
+        title={ITEMS_WITHOUT}
       >
         {QUEUE_ORDERS.map(([value, label]) => (
           <option key={value} value={value}>
@@ -95,6 +100,12 @@ export function FilterBar({ filter, options }: { filter: ItemFilter; options: Qu
           </option>
         ))}
       </Select>
+      {filter.signal && options.withoutSignal > 0 && (
+        <span className="text-xs text-amber-300/90" data-testid="without-signal" title={ITEMS_WITHOUT}>
+          {number.format(options.withoutSignal)} pending item{options.withoutSignal === 1 ? ' lacks' : 's lack'} {filter.signal}: not in
+          this queue
+        </span>
+      )}
     </>
   );
 }

@@ -83,11 +83,13 @@ export function claimItems(
   ).pluck();
   const signalTerms = bySignal ? [filter.datasetId, filter.signal] : [];
   const goldRate = statement<[number], number>(db, 'SELECT gold_rate FROM datasets WHERE id = ?').pluck();
-  // Small table: a random gold item of the queue this reviewer has not answered yet.
+  // Small table: a random gold item of the queue this reviewer has not answered yet (in a signal-ordered
+  // queue, one with the signal: items without it are not in that queue, gold ones neither).
   const gold = statement<unknown[], number>(
     db,
     `SELECT id FROM items
      WHERE id IN (SELECT item_id FROM gold_items WHERE dataset_id = ?) AND ${anyStatus.where} AND ${FREE} AND NOT ${HAS_OWN_VERDICT}
+       ${bySignal ? `AND ${signalSql(filter.signal!)} IS NOT NULL` : ''}
        AND id NOT IN (SELECT value FROM json_each(?))
      ORDER BY random() LIMIT 1`,
   ).pluck();
@@ -194,6 +196,19 @@ export function liveLeases(db: Db, now = Date.now(), limit = 500): LiveLease[] {
      WHERE lease_holder IS NOT NULL AND lease_expires_at > ?
      ORDER BY lease_reviewer, lease_expires_at LIMIT ?`,
   ).all(now, limit);
+}
+
+/**
+ * How many pending items of a signal-ordered queue's filter lack the signal (never measured, or no value):
+ * such items are not in that queue, and the page says how many. 0 for a queue in the default order. One
+ * pass over the filter's pending items (a primary-key probe each): asked once per page load, not per action.
+ */
+export function pendingWithoutSignal(db: Db, filter: ItemFilter): number {
+  if (filter.signal === undefined) return 0;
+  const pending = filterSql(filter, 'pending');
+  return statement<unknown[], number>(db, `SELECT count(*) FROM items WHERE ${pending.where} AND ${signalSql(filter.signal)} IS NULL`)
+    .pluck()
+    .get(...pending.params)!;
 }
 
 export interface QueueProgress {

@@ -4,7 +4,8 @@ import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { importGptEdit } from '../import/import-gpt-edit';
 import { filterSql, listFilterSchema } from '../filter/filter';
 import { listItems } from './items';
-import { claimItems } from './queue';
+import { markGold, setReviewSettings } from './gold';
+import { claimItems, pendingWithoutSignal } from './queue';
 import { recordVerdict } from './verdicts';
 
 let db: Db;
@@ -48,6 +49,30 @@ describe('ordering by a signal', () => {
         .filter((id) => !byScore(1).slice(1, 4).includes(id))
         .slice(0, 2),
     );
+  });
+
+  it('counts the pending items a signal-ordered queue leaves out, as its tooltip says', () => {
+    const unscored = [...db.$client.prepare('SELECT id FROM items ORDER BY id').pluck().all()].slice(-2) as number[];
+    expect(pendingWithoutSignal(db, { datasetId, signal: 'judge_overall' })).toBe(2);
+    expect(pendingWithoutSignal(db, { datasetId })).toBe(0);
+    // A decided item is not pending: no longer counted.
+    recordVerdict(db, { holder: 'x:tab', reviewer: 'x' }, { itemId: unscored[0], decision: 'accept' });
+    expect(pendingWithoutSignal(db, { datasetId, signal: 'judge_overall', sort: 'desc' })).toBe(1);
+  });
+
+  it('mixes in no gold item without the signal (items without it are not in the queue)', () => {
+    const unscored = [...db.$client.prepare('SELECT id FROM items ORDER BY id').pluck().all()].slice(-2) as number[];
+    for (const id of unscored) {
+      recordVerdict(db, { holder: 'lead:tab', reviewer: 'lead' }, { itemId: id, decision: 'accept' });
+      markGold(db, id, 'lead');
+    }
+    setReviewSettings(db, datasetId, { goldRate: 1 });
+    const claimed = claimItems(db, { datasetId, signal: 'judge_overall' }, { holder: 'u:tab', reviewer: 'ana' }, 5, Date.now(), () => 0);
+    expect(claimed).toHaveLength(5);
+    expect(claimed.filter((id) => unscored.includes(id))).toEqual([]);
+    // In the default order the same gold items are offered.
+    const plain = claimItems(db, { datasetId }, { holder: 'v:tab', reviewer: 'bo' }, 5, Date.now(), () => 0);
+    expect(plain.filter((id) => unscored.includes(id)).length).toBeGreaterThan(0);
   });
 
   it('pages the dataset by a signal with a keyset, and filters by its range', () => {
