@@ -9,6 +9,7 @@ import { Button } from '@/components/ui/Button';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { Row, Table } from '@/components/ui/Table';
 import { clock, number } from './format';
+import { itemHref } from '@/lib/http/back-link';
 
 const REFRESH_MS = 5000;
 
@@ -74,7 +75,11 @@ export function LeasesPanel({ datasetId }: { datasetId: number }) {
               <Row key={lease.itemId} data-testid="lease-row">
                 <td className="py-2 pr-4 text-neutral-100">{lease.reviewer ?? '–'}</td>
                 <td className="max-w-72 truncate py-2 pr-4 font-mono text-xs">
-                  <Link href={`/items/${lease.itemId}`} className="text-neutral-300 hover:text-neutral-100" title={lease.externalId}>
+                  <Link
+                    href={itemHref(lease.itemId, `/team?dataset=${datasetId}`)}
+                    className="text-neutral-300 hover:text-neutral-100"
+                    title={lease.externalId}
+                  >
                     {lease.externalId}
                   </Link>
                 </td>

@@ -19,6 +19,7 @@ import { itemHistory } from '@/lib/review/history';
 import { shownVersion } from '@/lib/review/decided';
 import { labelVersion } from '@/lib/review/version-label';
 import { getReviewItem } from '@/lib/review/items';
+import { backLink } from '@/lib/http/back-link';
 import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
@@ -46,8 +47,13 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
   const search = await searchParams;
   const fromQueue = first(search.from) === 'adjudicate';
   const queueDataset = parseId(first(search.dataset));
+  // Back where the user came from: the adjudication queue, or a same-site path (`from`, checked by backLink).
+  const back = fromQueue
+    ? { href: queueDataset ? `/adjudicate?dataset=${queueDataset}` : '/adjudicate', label: 'Adjudication' }
+    : backLink(first(search.from));
   const query = new URLSearchParams();
   if (fromQueue) query.set('from', 'adjudicate');
+  else if (back) query.set('from', back.href);
   if (queueDataset) query.set('dataset', String(queueDataset));
   const user = await requirePage('adjudicate', `/items/${encodeURIComponent(id)}${query.size ? `?${query}` : ''}`);
 
@@ -88,10 +94,11 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
     <div className="mx-auto w-full max-w-[90rem] px-6 py-5" data-testid="item-page" data-item-id={item.id}>
       <div className="mb-4 flex flex-wrap items-baseline gap-x-4 gap-y-1">
         <Link
-          href={queueDataset ? `/adjudicate?dataset=${queueDataset}` : '/adjudicate'}
-          className="text-sm text-neutral-500 hover:text-neutral-200"
+          href={back?.href ?? `/datasets/${item.datasetId}`}
+          className="text-sm text-neutral-400 hover:text-neutral-200"
+          data-testid="back-link"
         >
-          ← Adjudication
+          ← {back?.label ?? 'Dataset'}
         </Link>
         <h1 className="text-lg font-semibold text-neutral-100">Item {item.id}</h1>
         <StatusBadge status={item.status} />
