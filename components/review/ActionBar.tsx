@@ -7,7 +7,10 @@ import { canRegeneratePair, type ReviewActions } from './useReviewKeys';
 
 type Action = keyof ReviewActions;
 
-/** The review page's buttons: each runs the same action as its key (components/keymap.ts), and shows that key. */
+/**
+ * The review page's buttons: each runs the same action as its key (components/keymap.ts), and shows that key.
+ * Compact enough to stay on one row at 1440 px, every button shown (e2e/review-polish.spec.ts measures it).
+ */
 export function ActionBar({
   item,
   actions,
@@ -33,13 +36,13 @@ export function ActionBar({
       {button('reject', 'Reject', 'bg-rose-600 text-white hover:bg-rose-500')}
       {button('skip', 'Skip', 'bg-neutral-800 text-neutral-200 hover:bg-neutral-700')}
       {button('undo', 'Undo', 'text-neutral-300 hover:bg-neutral-800')}
-      <span className="mx-2 h-5 w-px bg-neutral-800" />
+      <span className="mx-1 h-5 w-px bg-neutral-800" />
       {button('edit', 'Edit', quiet)}
       {button('note', noteSaved ? 'Note saved' : 'Note', quiet)}
       {button('regenerate', 'Regenerate', quiet)}
       {canRegeneratePair(item) && button('regeneratePair', 'Regenerate pair', quiet)}
       {button('rewrite', 'Rewrite', quiet)}
-      <span className="mx-2 h-5 w-px bg-neutral-800" />
+      <span className="mx-1 h-5 w-px bg-neutral-800" />
       {button('inspectSide', 'Inspect', inspectClass(inspect === 'side'))}
       {button('inspectSwipe', 'Swipe', inspectClass(inspect === 'swipe'))}
       {button('inspectDifference', 'Difference', inspectClass(inspect === 'difference'))}
@@ -64,7 +67,10 @@ function ActionButton({
   children: React.ReactNode;
 }) {
   return (
-    <button onClick={onClick} className={`flex items-center gap-2 rounded-md px-3 py-1.5 text-sm font-medium ${className}`}>
+    <button
+      onClick={onClick}
+      className={`flex shrink-0 items-center gap-1.5 rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-400 ${className}`}
+    >
       {children}
       <kbd className="border-current/30 bg-black/20 text-current opacity-80">{shownKeys(REVIEW_KEYS[action])}</kbd>
     </button>

@@ -71,7 +71,7 @@ export function ItemPanel({
           <NoteBox onSave={onSaveNote} onClose={() => choice.setNoting(false)} />
         </div>
       )}
-      <div className="mx-auto mt-4 flex max-w-6xl flex-wrap items-center gap-2">
+      <div className="mx-auto mt-4 flex max-w-6xl flex-wrap items-center gap-1.5 xl:max-w-[86rem]">
         {choice.rejecting ? (
           <RejectPicker
             reasons={choice.reasons}
