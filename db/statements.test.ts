@@ -32,7 +32,7 @@ const DYNAMIC: Record<string, string> = {
   'lib/export/selection.ts taskPages': "the export's extra filter terms are appended to the page query",
   'lib/test/queries.ts count': 'a test helper that counts the rows of any table it is given',
   'lib/jobs/jobs.ts claimJob': "each priority class's job kinds come from the kind registry (kindIn)",
-  'lib/jobs/jobs.ts listJobs': 'the WHERE terms depend on which list options are given',
+  'lib/jobs/list.ts listJobs': "the page's ids come from pageIds",
   'lib/batches/batch.ts estimateBatch': "the batch's filter (filterSql) and the grouping column",
   'lib/batches/batch.ts startBatch': "the batch's filter (filterSql)",
   'lib/review/items.ts listItems': "listItemsQuery builds the dataset page's query from its filter, sort and cursor",

@@ -34,10 +34,18 @@ export const batchQuery = z.object({ id: decimalId() });
 
 const MAX_IDS = 50;
 
-/** GET /api/jobs?status=&before=&limit=&ids= */
-export const jobsQuery = z.object({
+/** The Jobs page's filters, in its URL (/jobs?kind=&status=&before=) and in GET /api/jobs. */
+export const jobsFilter = z.object({
+  kind: z.enum(KINDS.map((kind) => kind.id) as [JobKind, ...JobKind[]]).optional(),
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
   before: decimalId().optional(),
+});
+export type JobsFilter = z.infer<typeof jobsFilter>;
+
+/** GET /api/jobs?kind=&status=&before=&limit=&item=&ids= */
+export const jobsQuery = jobsFilter.extend({
+  /** One item's jobs (the item page). */
+  item: decimalId().optional(),
   limit: decimalCount().pipe(z.number().min(1).max(200)).default(50),
   ids: z
     .string()
@@ -49,3 +57,6 @@ export const jobsQuery = z.object({
     })
     .optional(),
 });
+
+/** GET /api/jobs answers a page of jobs with their item and dataset (lib/jobs/list.ts). */
+export type { JobListPage as JobsAnswer, JobListRow as JobListed } from '@/lib/jobs/list';

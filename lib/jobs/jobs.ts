@@ -1,7 +1,6 @@
 import os from 'node:os';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { actorNames } from '@/lib/auth/actors';
 import type { JobStatus } from '@/db/schema';
 import { writeTransaction } from '@/db/transaction';
 import { pidExists } from '../process/owner';
@@ -366,29 +365,6 @@ export function retryJob(db: Db, id: number): void {
       ).run(id);
     })
     .immediate();
-}
-
-/** Jobs newest first, keyset-paged by id; requestedBy is shown as the current username (lib/auth/actors.ts). */
-export function listJobs(db: Db, options: { status?: JobStatus; before?: number; limit: number; ids?: number[] }): JobRow[] {
-  const where = ['id < ?'];
-  const params: (string | number)[] = [options.before ?? Number.MAX_SAFE_INTEGER];
-  if (options.ids) {
-    // A review page asking after its few jobs at once.
-    where.push('id IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify(options.ids));
-  }
-  if (options.status) {
-    where.push('status = ?');
-    params.push(options.status);
-  }
-  const jobs = statement<unknown[], RawJob>(db, `SELECT ${COLUMNS} FROM jobs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
-    .all(...params, options.limit)
-    .map(toJob);
-  const names = actorNames(
-    db,
-    jobs.map((job) => job.requestedBy),
-  );
-  return jobs.map((job) => ({ ...job, requestedBy: names.get(job.requestedBy)! }));
 }
 
 export function jobsOfItem(db: Db, itemId: number): JobRow[] {
