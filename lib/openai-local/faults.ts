@@ -40,6 +40,23 @@ export const controlSchema = z
       .strict()
       .optional(),
     latencyMs: z.number().int().nonnegative().optional(),
+    /** Batch faults: failed lines by custom_id, plans for the next batches, 500s on the next polls, the batch delay. */
+    batch: z
+      .object({
+        failCustomIds: z.array(z.string()).optional(),
+        failFault: faultPlanSchema.optional(),
+        next: z
+          .array(
+            z
+              .object({ expireAfter: z.number().int().nonnegative().optional(), cancelAfter: z.number().int().nonnegative().optional() })
+              .strict(),
+          )
+          .optional(),
+        pollErrors: z.number().int().nonnegative().optional(),
+        delayMs: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
