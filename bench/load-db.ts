@@ -19,13 +19,20 @@ import { addUser } from '@/lib/auth/users';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES_DIR = path.join(REPO, 'samples', 'gpt-edit');
 /** Bump when the way the template is built changes, so old caches are not reused. */
-const BUILD_VERSION = 1;
+const BUILD_VERSION = 2;
 /** Copies (of all template items) per write transaction. */
 const COPIES_PER_TRANSACTION = 10_000;
 
 export const BENCH_ROOT = path.join(os.tmpdir(), 'loupe-bench-load');
 export const REVIEWER_PASSWORD = 'bench-load-password';
 export const reviewerName = (i: number) => `bench-reviewer-${String(i + 1).padStart(3, '0')}`;
+/** The lead who opens the Team page during the run. */
+export const LEAD_NAME = 'bench-lead';
+/** Actors of the seeded team history (verdicts on the dataset's last items, never claimed by the run). */
+export const HISTORY_PREFIX = 'bench-history-';
+/** Items with two review verdicts each in the seeded history: 100k verdicts, about 3 s of team statistics. */
+const HISTORY_ITEMS = 50_000;
+const HISTORY_REVIEWERS = 10;
 
 const log = (message: string) => process.stderr.write(`[bench:load] ${message}\n`);
 
@@ -81,6 +88,7 @@ async function buildTemplate(dir: string, file: string, items: number) {
   if (items < summary.imported) throw new Error(`--items must be at least ${summary.imported} (the bundled samples)`);
   log(`imported ${summary.imported} sample items with importGptEdit; copying them to ${items.toLocaleString('en-US')} items...`);
   copyItems(db, summary.datasetId, items);
+  seedTeamHistory(db, summary.datasetId, Math.min(HISTORY_ITEMS, Math.floor(items / 10)));
   closeClean(db.$client);
   fs.renameSync(partial, file);
 }
@@ -175,6 +183,30 @@ function copyItems(db: Db, datasetId: number, total: number) {
   checkCopy(sqlite, datasetId, total);
 }
 
+/**
+ * A team's past work for the Team page to measure: two review verdicts by different history
+ * reviewers on each of the dataset's last `count` items (the end of every family/task in queue
+ * order, which a run never reaches), 85% agreeing, spread over the last 30 days. The items stay
+ * pending: the statistics read verdicts, and the run's checks leave these actors out.
+ */
+function seedTeamHistory(db: Db, datasetId: number, count: number) {
+  const sqlite = db.$client;
+  const now = Date.now();
+  sqlite
+    .prepare(
+      `WITH last AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM items WHERE dataset_id = :datasetId ORDER BY id DESC LIMIT :count),
+       pairs AS (SELECT id, n, ((id * 2654435761) % 1000003) % 100 AS r FROM last),
+       two AS (SELECT id, n, r, 0 AS k FROM pairs UNION ALL SELECT id, n, r, 1 FROM pairs)
+       INSERT INTO verdicts (item_id, reviewer, decision, reasons, ms_spent, kind, created_at)
+       SELECT id, :prefix || printf('%02d', 1 + (n + k * (1 + n % (:reviewers - 1))) % :reviewers),
+              CASE WHEN (r < 80) = (k = 0 OR r % 7 != 0) THEN 'accept' ELSE 'reject' END,
+              '[]', 4000, 'review', :now - (n * 2592000000 / :count) - k * 60000
+       FROM two ORDER BY n, k`,
+    )
+    .run({ datasetId, count, prefix: HISTORY_PREFIX, reviewers: HISTORY_REVIEWERS, now });
+  log(`seeded ${(2 * count).toLocaleString('en-US')} review verdicts of team history on the last ${count.toLocaleString('en-US')} items`);
+}
+
 /** The copy is consistent: N items, counted exactly, each pointing at its own version and candidate. */
 function checkCopy(sqlite: Database.Database, datasetId: number, total: number) {
   const one = (sql: string) => sqlite.prepare(sql).pluck().get(datasetId) as number;
@@ -196,6 +228,7 @@ function checkCopy(sqlite: Database.Database, datasetId: number, total: number) 
 /** Reviewer accounts (annotators) bench-reviewer-001.. with one password; missing ones are added. */
 async function ensureReviewers(db: Db, reviewers: number) {
   const exists = db.$client.prepare('SELECT 1 FROM users WHERE username = ?').pluck();
+  if (!exists.get(LEAD_NAME)) await addUser(db, { username: LEAD_NAME, roles: ['lead'], password: REVIEWER_PASSWORD });
   const missing = Array.from({ length: reviewers }, (_, i) => reviewerName(i)).filter((name) => !exists.get(name));
   if (!missing.length) return;
   log(`adding ${missing.length} reviewer accounts (addUser hashes each password)...`);

@@ -7,6 +7,9 @@
 import http from 'node:http';
 import { decide, rng } from './load-stats';
 
+/** A file in public/, served by Next without a session or the database. */
+export const STATIC_PATH = '/robots.txt';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Reply {
@@ -29,16 +32,21 @@ export class Client {
   }
 
   post(path: string, body: unknown, cookie?: string): Promise<Reply> {
-    const data = Buffer.from(JSON.stringify(body));
-    const headers: http.OutgoingHttpHeaders = {
-      'content-type': 'application/json',
-      'content-length': data.length,
-      origin: this.url,
-    };
+    return this.send('POST', path, Buffer.from(JSON.stringify(body)), cookie);
+  }
+
+  get(path: string, cookie?: string): Promise<Reply> {
+    return this.send('GET', path, undefined, cookie);
+  }
+
+  private send(method: 'GET' | 'POST', path: string, data: Buffer | undefined, cookie?: string): Promise<Reply> {
+    const headers: http.OutgoingHttpHeaders = data
+      ? { 'content-type': 'application/json', 'content-length': data.length, origin: this.url }
+      : {};
     if (cookie) headers.cookie = cookie;
     const start = performance.now();
     return new Promise((resolve, reject) => {
-      const request = http.request({ agent: this.agent, host: this.host, port: this.port, path, method: 'POST', headers }, (response) => {
+      const request = http.request({ agent: this.agent, host: this.host, port: this.port, path, method, headers }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
@@ -55,7 +63,7 @@ export class Client {
       });
       request.setTimeout(60_000, () => request.destroy(new Error('no answer within 60 s')));
       request.on('error', reject);
-      request.end(data);
+      request.end(data ?? undefined);
     });
   }
 
@@ -218,6 +226,8 @@ export interface LoadResult {
   seconds: number;
   claim: RouteStats;
   verdict: RouteStats;
+  /** GET STATIC_PATH after each verdict by the same clients: the server's floor in this run. */
+  staticFile: RouteStats;
   acked: AckedVerdict[];
   ledger: HoldLedger;
   /** Accepted verdicts per item from the answers: two on one item is a double claim. */
@@ -232,6 +242,7 @@ export async function runReviewers(options: LoadOptions): Promise<LoadResult> {
   const start = performance.now();
   const claim = new RouteStats(start);
   const verdict = new RouteStats(start);
+  const staticFile = new RouteStats(start);
   const ledger = new HoldLedger();
   const acked: AckedVerdict[] = [];
   let emptyClaims = 0;
@@ -280,6 +291,12 @@ export async function runReviewers(options: LoadOptions): Promise<LoadResult> {
       if (reply.status === 200) {
         acked.push({ verdictId: (reply.body as { verdictId: number }).verdictId, itemId, reviewer: usernames[i], decision });
       }
+      // The floor of the same clients in the same run: a static file, no session, no database.
+      try {
+        staticFile.record(await client.get(STATIC_PATH));
+      } catch (error) {
+        staticFile.failed(error);
+      }
     }
   };
   const ticker = setInterval(() => options.progress?.(acked.length, (performance.now() - start) / 1000), 10_000);
@@ -291,5 +308,5 @@ export async function runReviewers(options: LoadOptions): Promise<LoadResult> {
   let itemsWithTwoAckedVerdicts = 0;
   for (const reviewers of verdictsPerItem.values()) if (reviewers.size > 1) itemsWithTwoAckedVerdicts++;
 
-  return { seconds, claim, verdict, acked, ledger, itemsWithTwoAckedVerdicts, emptyClaims };
+  return { seconds, claim, verdict, staticFile, acked, ledger, itemsWithTwoAckedVerdicts, emptyClaims };
 }

@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('./load-build.ts', import.meta.url));
 
@@ -66,13 +66,55 @@ export interface Server {
   usage(): { rssBytes: number; cpuSeconds: number };
   /** The server's stderr/stdout, for an error report. */
   output(): string;
+  /** The event-loop delay of the server's Node processes since the previous call (bench/loop-delay.mjs). */
+  loopDelay(): Promise<LoopDelay[]>;
+}
+
+/** One process's event-loop delay histogram over a window (ms). */
+export interface LoopDelay {
+  pid: number;
+  argv: string[];
+  at: number;
+  samples: number;
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+const LOOP_DELAY_SCRIPT = fileURLToPath(new URL('./loop-delay.mjs', import.meta.url));
+
+/** Asks every process of the server's group for its histogram (SIGUSR2) and reads what they write. */
+async function loopDelay(groupPid: number, dir: string): Promise<LoopDelay[]> {
+  const asked = Date.now();
+  process.kill(-groupPid, 'SIGUSR2');
+  const pids = processTree(groupPid);
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const found: LoopDelay[] = [];
+    for (const pid of pids) {
+      try {
+        const snapshot = JSON.parse(fs.readFileSync(path.join(dir, `loop-${pid}.json`), 'utf8')) as LoopDelay;
+        if (snapshot.at >= asked) found.push(snapshot);
+      } catch {
+        // not written (yet), or not a Node process
+      }
+    }
+    if (found.length && (found.length === pids.length || Date.now() > deadline)) return found;
+    if (Date.now() > deadline) throw new Error(`no event-loop figures from the server's processes (${pids.join(', ')})`);
+    await sleep(20);
+  }
 }
 
 export async function startServer(root: string, port: number, dataDir: string): Promise<Server> {
+  const loopDir = path.join(dataDir, 'event-loop');
+  fs.mkdirSync(loopDir, { recursive: true });
   const child = spawn(path.join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
     env: {
       ...process.env,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(LOOP_DELAY_SCRIPT).href}`.trim(),
+      LOUPE_BENCH_LOOP_DIR: loopDir,
       LOUPE_DATA_DIR: dataDir,
       NEXT_TELEMETRY_DISABLED: '1',
       LOUPE_SIGNIN_LIMIT: '0',
@@ -96,6 +138,7 @@ export async function startServer(root: string, port: number, dataDir: string): 
     stop: () => stopProcessGroup(child, exited),
     usage: () => treeUsage(child.pid!),
     output: () => output,
+    loopDelay: () => loopDelay(child.pid!, loopDir),
   };
   try {
     await waitUntilAnswering(url, child, () => output);

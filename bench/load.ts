@@ -20,9 +20,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inProcessBaseline, type Baseline } from './load-baseline';
-import { BENCH_ROOT, copyForRun, reviewerName, REVIEWER_PASSWORD, templateDb } from './load-db';
-import { Client, runReviewers, signIn, type RouteStats } from './load-reviewers';
-import { ensureBuild, freePort, startServer } from './load-server';
+import { BENCH_ROOT, copyForRun, LEAD_NAME, reviewerName, REVIEWER_PASSWORD, templateDb } from './load-db';
+import { Client, runReviewers, signIn, STATIC_PATH, type RouteStats } from './load-reviewers';
+import { ensureBuild, freePort, startServer, type LoopDelay, type Server } from './load-server';
 import { summarize, type LatencySummary } from './load-stats';
 import { verifyDb, type Verification } from './load-verify';
 
@@ -106,6 +106,14 @@ function routeReport(stats: RouteStats, seconds: number): RouteReport {
   };
 }
 
+interface HeavyRead {
+  what: string;
+  status: number;
+  ms: number;
+  /** The serving process's event-loop delay while it loaded (the busiest of the group's processes). */
+  loop: LoopDelay | null;
+}
+
 interface Report {
   date: string;
   setup: {
@@ -121,9 +129,15 @@ interface Report {
     seconds: number;
     claim: RouteReport;
     verdict: RouteReport;
+    /** GET of a static file by the same clients after each verdict. */
+    staticFile: RouteReport;
+    /** Claim and verdict p99 / the static file's p99 (goal under a team: at most 2). */
+    p99OverStatic: { claim: number; verdict: number };
     emptyClaims: number;
     signInSeconds: number;
   };
+  /** Heavy reads opened by a lead halfway through the run, each with the server's event-loop delay over its duration. */
+  heavyReads: HeavyRead[];
   server: { rssPeakMiB: number; rssEndMiB: number; cpuSeconds: number; coresBusy: number; cpuMsPerCycle: number };
   client: { cpuSeconds: number; coresBusy: number };
   /** Run before the server starts and again after it stopped (the machine is shared). */
@@ -183,6 +197,7 @@ async function main() {
   let signInSeconds: number;
   let serverUsage: Report['server'];
   let clientCpu: number;
+  let heavy: HeavyRead[];
   try {
     const usernames = Array.from({ length: REVIEWERS }, (_, i) => reviewerName(i));
     log(`signing in ${REVIEWERS} reviewers...`);
@@ -191,6 +206,7 @@ async function main() {
     for (let i = 0; i < usernames.length; i += 4) {
       cookies.push(...(await Promise.all(usernames.slice(i, i + 4).map((u) => signIn(client, u, REVIEWER_PASSWORD)))));
     }
+    const leadCookie = await signIn(client, LEAD_NAME, REVIEWER_PASSWORD);
     signInSeconds = (performance.now() - signInStart) / 1000;
     const runId = Date.now().toString(36);
     const holders = cookies.map((_, i) => `bench-page-${runId}-${i}`);
@@ -211,7 +227,12 @@ async function main() {
       runId,
       progress: (verdicts, seconds) => log(`  ${fmt(verdicts)} verdicts in ${seconds.toFixed(0)} s`),
     });
+    const reads = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, (SECONDS * 1000) / 2));
+      return heavyReads(client, server, leadCookie, template.datasetId);
+    })();
     load = await running;
+    heavy = await reads;
     clearInterval(sampler);
     const usage1 = server.usage();
     const cpu = process.cpuUsage(cpu0);
@@ -249,6 +270,7 @@ async function main() {
   };
   const claim = routeReport(load.claim, load.seconds);
   const verdict = routeReport(load.verdict, load.seconds);
+  const staticFile = routeReport(load.staticFile, load.seconds);
   const doubleClaims = load.ledger.doubleClaims + load.itemsWithTwoAckedVerdicts + verification.itemsWithTwoVerdictsInDb;
   const report: Report = {
     date: new Date().toISOString(),
@@ -268,7 +290,16 @@ async function main() {
         node: process.versions.node,
       },
     },
-    http: { seconds: load.seconds, claim, verdict, emptyClaims: load.emptyClaims, signInSeconds },
+    http: {
+      seconds: load.seconds,
+      claim,
+      verdict,
+      staticFile,
+      p99OverStatic: { claim: claim.latencyMs.p99 / staticFile.latencyMs.p99, verdict: verdict.latencyMs.p99 / staticFile.latencyMs.p99 },
+      emptyClaims: load.emptyClaims,
+      signInSeconds,
+    },
+    heavyReads: heavy,
     server: serverUsage,
     client: { cpuSeconds: clientCpu, coresBusy: clientCpu / load.seconds },
     baseline,
@@ -281,8 +312,8 @@ async function main() {
       itemsWithTwoAckedVerdicts: load.itemsWithTwoAckedVerdicts,
       droppedHolds: load.ledger.dropped,
       doubleClaimExamples: load.ledger.examples,
-      serverErrors: claim.serverErrors + verdict.serverErrors,
-      networkErrors: claim.networkErrors + verdict.networkErrors,
+      serverErrors: claim.serverErrors + verdict.serverErrors + staticFile.serverErrors,
+      networkErrors: claim.networkErrors + verdict.networkErrors + staticFile.networkErrors,
       verification,
       acknowledgedNotInDb: verification.verdictsInDb - (load.acked.length - verification.lostVerdicts),
     },
@@ -303,6 +334,34 @@ async function main() {
   if (!args.keep) fs.rmSync(dataDir, { recursive: true, force: true });
   else log(`kept ${dataDir}`);
   return report.pass;
+}
+
+/**
+ * What a lead opens while the team works: an idle window of the same clients for comparison,
+ * then the Team page (its statistics are computed on the first load), the same again, and the
+ * dashboard's first and second calls. Each one is timed with the server's event-loop delay over
+ * exactly its duration (the histogram is restarted just before the request).
+ */
+async function heavyReads(client: Client, server: Server, cookie: string, datasetId: number): Promise<HeavyRead[]> {
+  const busiest = (snapshots: LoopDelay[]) => snapshots.reduce<LoopDelay | null>((a, b) => (a && a.max >= b.max ? a : b), null);
+  const reads: HeavyRead[] = [];
+  const measure = async (what: string, send: () => Promise<{ status: number; ms: number }>) => {
+    await server.loopDelay();
+    const reply = await send();
+    reads.push({ what, status: reply.status, ms: reply.ms, loop: busiest(await server.loopDelay()) });
+    log(`  ${what}: HTTP ${reply.status} in ${reply.ms.toFixed(0)} ms, event-loop p99 ${reads.at(-1)!.loop?.p99.toFixed(1)} ms`);
+  };
+  await measure('no heavy read (1 s of the reviewers alone)', async () => {
+    const start = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return { status: 0, ms: performance.now() - start };
+  });
+  await measure('Team page, first load (GET /team)', () => client.get(`/team?dataset=${datasetId}`, cookie));
+  await measure('Team page, again', () => client.get(`/team?dataset=${datasetId}`, cookie));
+  await measure('GET /api/team', () => client.get(`/api/team?datasetId=${datasetId}`, cookie));
+  await measure('GET /api/dashboard, first call', () => client.get('/api/dashboard', cookie));
+  await measure('GET /api/dashboard, again', () => client.get('/api/dashboard', cookie));
+  return reads;
 }
 
 /**
@@ -340,6 +399,7 @@ function markdown(r: Report): string {
   for (const [name, route] of [
     ['`POST /api/queue/claim` (count 4)', r.http.claim],
     ['`POST /api/verdicts`', r.http.verdict],
+    [`\`GET ${STATIC_PATH}\` (static file, same clients)`, r.http.staticFile],
   ] as const) {
     const l = route.latencyMs;
     const other = Object.entries(route.byStatus)
@@ -348,6 +408,22 @@ function markdown(r: Report): string {
     if (route.networkErrors) other.push(`network errors: ${route.networkErrors}`);
     const max = `${l.max.toFixed(1)} (sent at ${route.slowest.sentAtSeconds.toFixed(1)} s)`;
     row(name, fmt(route.ok), fmt(route.perSecond, 1), ...[l.p50, l.p90, l.p99].map((x) => x.toFixed(1)), max, other.join(', ') || '–');
+  }
+  lines.push('');
+  lines.push(
+    `**p99 / static file p99: claim ${r.http.p99OverStatic.claim.toFixed(2)}, verdict ${r.http.p99OverStatic.verdict.toFixed(2)}**`,
+    '',
+  );
+  row('Heavy read by a lead, halfway', 'HTTP', 'ms', 'event-loop p50 ms', 'p99 ms', 'max ms', 'samples');
+  row('---', '---:', '---:', '---:', '---:', '---:', '---:');
+  for (const h of r.heavyReads) {
+    const l = h.loop;
+    row(
+      h.what,
+      h.status || '–',
+      h.ms.toFixed(0),
+      ...(l ? [l.p50.toFixed(1), l.p99.toFixed(1), l.max.toFixed(1), l.samples] : ['–', '–', '–', '–']),
+    );
   }
   lines.push('');
   row(
