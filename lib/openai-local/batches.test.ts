@@ -119,6 +119,7 @@ describe('/v1/batches: the happy path', () => {
   it('runs chat lines through the sync handler: validating → in_progress → completed, answers and usage as sync', async () => {
     const lines = ['a', 'b', 'c'].map((id) => chatLine(id));
     const file = await upload(lines);
+    server.setBatchDelay(500); // long enough for a poll to see it in progress on a busy machine
     const created = await client.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',
@@ -139,6 +140,7 @@ describe('/v1/batches: the happy path', () => {
     expect(created.expires_at! - created.created_at).toBe(24 * 60 * 60);
 
     const { batch, seen } = await settle(created.id);
+    server.setBatchDelay(20);
     expect(seen).toContain('in_progress');
     expect(seen.at(-1)).toBe('completed');
     expect(batch).toMatchObject({
