@@ -102,6 +102,33 @@ describe('/v1/files', () => {
     expect(other.error).toMatchObject({ param: 'purpose', code: 'unsupported_value' });
   });
 
+  it('refuses an upload that is not a multipart form or has no file', async () => {
+    const post = (init: RequestInit) =>
+      fetch(`${server.url}/files`, { method: 'POST', headers: { authorization: 'Bearer test' }, ...init });
+    const json = await post({
+      body: JSON.stringify({ purpose: 'batch' }),
+      headers: { authorization: 'Bearer test', 'content-type': 'application/json' },
+    });
+    expect(json.status).toBe(400);
+    expect((await json.json()).error.message).toContain('expected multipart/form-data');
+    const form = new FormData();
+    form.append('purpose', 'batch');
+    const noFile = await post({ body: form });
+    expect(noFile.status).toBe(400);
+    expect((await noFile.json()).error).toMatchObject({ param: 'file', code: 'missing_required_parameter' });
+  });
+
+  it('lists files newest first, by purpose', async () => {
+    const file = await upload([chatLine('listed')]);
+    const { batch } = await settle((await submit([chatLine('listed-output')])).id);
+    const inputs = await client.files.list({ purpose: 'batch' });
+    expect(inputs.data[0].id).not.toBe(batch.output_file_id);
+    expect(inputs.data.map((f) => f.id)).toContain(file.id);
+    expect(inputs.data.every((f) => f.purpose === 'batch')).toBe(true);
+    const outputs = await client.files.list({ purpose: 'batch_output' });
+    expect(outputs.data[0].id).toBe(batch.output_file_id);
+  });
+
   it('refuses a file over the size limit, naming the limit and the size', async () => {
     const big = Buffer.alloc(MAX_FILE_BYTES + 1, 'a');
     const error = await caught(client.files.create({ file: await toFile(big, 'big.jsonl'), purpose: 'batch' }));
@@ -307,6 +334,17 @@ describe('/v1/batches: input files the API fails while validating', () => {
     ['two models in one batch', [chatLine('a'), chatLine('b', 'hi', 'gpt-4o')], { code: 'model_mismatch', line: 2 }],
     ['an empty file', [''], { code: 'empty_file', line: null }],
   ];
+
+  it('fails on a line that is not UTF-8, naming it', async () => {
+    const good = Buffer.from(JSON.stringify(chatLine('a')) + '\n');
+    const bad = Buffer.concat([Buffer.from('{"custom_id": "b'), Buffer.from([0xff, 0xfe]), Buffer.from('", "method": "POST"}\n')]);
+    const file = await client.files.create({ file: await toFile(Buffer.concat([good, bad]), 'latin.jsonl'), purpose: 'batch' });
+    const created = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const { batch } = await settle(created.id);
+    expect(batch.status).toBe('failed');
+    expect(batch.errors?.data?.[0]).toMatchObject({ code: 'invalid_json_line', line: 2 });
+    expect(batch.errors?.data?.[0].message).toContain('UTF-8');
+  });
   for (const [name, lines, expected] of cases) {
     it(`fails on ${name}`, async () => {
       const { batch } = await settle((await submit(lines)).id);
@@ -357,6 +395,32 @@ describe('/v1/batches: faults', () => {
     } finally {
       server.failBatchLines([]);
     }
+  });
+
+  it('fails a line whose body carries the marker, so a client can fail one job by its content', async () => {
+    const { batch } = await settle((await submit([chatLine('job-1'), chatLine('job-2', `Rewrite ${BATCH_FAIL_MARKER} this`)])).id);
+    expect(batch.request_counts).toEqual({ total: 2, completed: 1, failed: 1 });
+    expect((await jsonl(batch.error_file_id)).map((line) => [line.custom_id, line.response.status_code])).toEqual([['job-2', 500]]);
+  });
+
+  it('fails a line of a failing kind with the given fault (a 400 here)', async () => {
+    server.failBatchLines(['job-9'], { status: 400, code: 'moderation_blocked' });
+    try {
+      const { batch } = await settle((await submit([chatLine('job-9')])).id);
+      const [line] = await jsonl(batch.error_file_id);
+      expect(line.response).toMatchObject({ status_code: 400, body: { error: { code: 'moderation_blocked' } } });
+    } finally {
+      server.failBatchLines([], { status: 500 });
+    }
+  });
+
+  it('keeps an image edit the endpoint refused as the API answered it', async () => {
+    const body = { model: 'gpt-image-1', prompt: 'x', images: [{ image_url: 'https://example.com/a.png' }] };
+    const { batch } = await settle(
+      (await submit([{ custom_id: 'e', method: 'POST', url: '/v1/images/edits', body }], '/v1/images/edits')).id,
+    );
+    const [line] = await jsonl(batch.error_file_id);
+    expect(line.response).toMatchObject({ status_code: 400, body: { error: { code: 'invalid_image_url', param: 'images[0].image_url' } } });
   });
 
   it('expires a batch with partial output: the lines that ran, and batch_expired for the rest', async () => {
@@ -432,6 +496,22 @@ describe('/v1/batches: faults', () => {
     ]);
     expect((await control({ batch: { failCustomIds: [], pollErrors: -1 } })).status).toBe(400);
     expect((await control({ batch: { failCustomIds: [] } })).status).toBe(200);
+  });
+});
+
+describe('/v1/batches: the server closing', () => {
+  it('closes at once with a batch in progress, and answers nothing after', async () => {
+    const other = await startLocalOpenAI({ batchDelayMs: 60_000 });
+    const otherClient = new OpenAI({ apiKey: 'test', baseURL: other.url, maxRetries: 0 });
+    const file = await otherClient.files.create({
+      file: await toFile(Buffer.from(JSON.stringify(chatLine('a'))), 'a.jsonl'),
+      purpose: 'batch',
+    });
+    await otherClient.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const started = Date.now();
+    await other.close();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await expect(otherClient.files.list()).rejects.toThrow();
   });
 });
 

@@ -53,7 +53,7 @@ const API_BATCH_ENDPOINTS = [
 /** The endpoints this server runs in a batch. */
 const LOCAL_BATCH_ENDPOINTS = ['/v1/chat/completions', '/v1/images/generations', '/v1/images/edits'];
 const MAX_BATCH_REQUESTS = 50_000;
-/** Any line whose custom_id contains this fails (see `BatchFaults.failCustomIds` for named lines). */
+/** Any line whose custom_id or body contains this fails (see `BatchFaults.failCustomIds` for named lines). */
 export const BATCH_FAIL_MARKER = '__batch_fail__';
 
 const COMPLETION_WINDOWS = ['24h'];
@@ -145,8 +145,9 @@ class BatchFaults {
   /** The next N GET /v1/batches/:id answer 500. */
   pollErrors = 0;
 
-  failing(customId: string): boolean {
-    return this.failCustomIds.has(customId) || customId.includes(BATCH_FAIL_MARKER);
+  failing(request: BatchRequest): boolean {
+    const { custom_id: customId, body } = request;
+    return this.failCustomIds.has(customId) || customId.includes(BATCH_FAIL_MARKER) || JSON.stringify(body).includes(BATCH_FAIL_MARKER);
   }
 }
 
@@ -181,13 +182,9 @@ function lineError(code: string, line: number | null, message: string, param: st
 }
 
 /** Reads the input file the way the API does before a batch starts: every line's shape, ids, url and model. */
-function validateInput(
-  content: Buffer,
-  endpoint: string,
-): { requests: BatchRequest[]; model: string | null } | { errors: BatchError[] } {
-  const text = content.toString('utf8');
-  const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
-  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+function validateInput(content: Buffer, endpoint: string): { requests: BatchRequest[]; model: string | null } | { errors: BatchError[] } {
+  const lines = splitLines(content);
+  while (lines.length > 0 && lines[lines.length - 1]?.trim() === '') lines.pop();
   if (lines.length === 0) return { errors: [lineError('empty_file', null, 'The batch input file is empty.')] };
   if (lines.length > MAX_BATCH_REQUESTS) {
     return {
@@ -231,7 +228,26 @@ function validateInput(
   return errors.length > 0 ? { errors } : { requests, model: model ?? null };
 }
 
-function checkLine(text: string, line: number, endpoint: string, seen: Set<string>): BatchRequest | BatchError {
+/** The file's lines as text; a line that is not UTF-8 becomes null (so it is named, not read with replacement characters). */
+function splitLines(content: Buffer): (string | null)[] {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const lines: (string | null)[] = [];
+  let start = 0;
+  while (start <= content.length) {
+    let end = content.indexOf(0x0a, start);
+    if (end < 0) end = content.length;
+    try {
+      lines.push(decoder.decode(content.subarray(start, end)).replace(/\r$/, ''));
+    } catch {
+      lines.push(null);
+    }
+    start = end + 1;
+  }
+  return lines;
+}
+
+function checkLine(text: string | null, line: number, endpoint: string, seen: Set<string>): BatchRequest | BatchError {
+  if (text === null) return lineError('invalid_json_line', line, 'This line is not valid UTF-8, so it is not parseable as valid JSON.');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -533,7 +549,7 @@ export class BatchStore {
     let status = 200;
     let body: unknown;
     try {
-      if (this.faults.failing(request.custom_id)) throw faultError(this.faults.failFault, object.model ?? undefined);
+      if (this.faults.failing(request)) throw faultError(this.faults.failFault, object.model ?? undefined);
       body = await this.runLine(object.endpoint, request.body, hex);
       addUsage(object.usage, body);
     } catch (error) {

@@ -95,8 +95,12 @@ export class FileStore {
     return { id, object: 'file', deleted: true };
   }
 
-  list() {
-    const data = [...this.files.values()].map(describe).sort((a, b) => b.created_at - a.created_at);
+  /** GET /v1/files, newest first, optionally one `purpose`. */
+  list(purpose: string | null) {
+    const data = [...this.files.values()]
+      .filter((file) => purpose === null || file.purpose === purpose)
+      .map(describe)
+      .reverse();
     return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false };
   }
 }

@@ -108,7 +108,7 @@ const ROUTES: Record<string, Route> = {
     }),
   },
   'POST /v1/files': { body: 'multipart', handle: ({ form, state }) => state.files.upload(form!) },
-  'GET /v1/files': { body: 'none', handle: async ({ state }) => state.files.list() },
+  'GET /v1/files': { body: 'none', handle: async ({ query, state }) => state.files.list(query.get('purpose')) },
   'GET /v1/files/:id': { body: 'none', handle: async ({ params, state }) => state.files.retrieve(params.id) },
   'GET /v1/files/:id/content': {
     body: 'none',
