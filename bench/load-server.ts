@@ -106,7 +106,8 @@ async function loopDelay(groupPid: number, dir: string): Promise<LoopDelay[]> {
   }
 }
 
-export async function startServer(root: string, port: number, dataDir: string): Promise<Server> {
+/** `extraEnv`: more variables for the server (bench:load's --server-env, e.g. a switch for a "before" run). */
+export async function startServer(root: string, port: number, dataDir: string, extraEnv: Record<string, string> = {}): Promise<Server> {
   const loopDir = path.join(dataDir, 'event-loop');
   fs.mkdirSync(loopDir, { recursive: true });
   const child = spawn(path.join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
@@ -120,6 +121,7 @@ export async function startServer(root: string, port: number, dataDir: string): 
       LOUPE_SIGNIN_LIMIT: '0',
       LOUPE_WORKER: 'off',
       NODE_ENV: 'production',
+      ...extraEnv,
     },
     detached: true, // its own process group, so stopping it also stops what it started
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    'server-env': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -54,7 +55,8 @@ if (args.help) {
       '  --baseline-seconds B  duration of the in-process baseline (default 5)\n' +
       '  --keep                keep the run database (in the temp folder)\n' +
       '  --skip-build          use the production build in .next as it is, even if sources are newer\n' +
-      '  --json                print one JSON object on stdout instead of the markdown report\n',
+      '  --json                print one JSON object on stdout instead of the markdown report\n' +
+      '  --server-env K=V      set a variable for the server (repeatable), e.g. LOUPE_SESSION_LOOKUP=better-auth\n',
   );
   process.exit(0);
 }
@@ -73,6 +75,13 @@ const THINK_MS = count('think-ms', 0);
 const PORT = count('port', 0);
 const BASELINE_SECONDS = count('baseline-seconds', 1);
 const REVIEWER_PREFIX = 'bench-reviewer-';
+const SERVER_ENV = Object.fromEntries(
+  (args['server-env'] ?? []).map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--server-env takes NAME=VALUE (got ${pair})`);
+    return [pair.slice(0, eq), pair.slice(eq + 1)];
+  }),
+);
 
 const log = (message: string) => process.stderr.write(`[bench:load] ${message}\n`);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -121,6 +130,8 @@ interface Report {
     reviewers: number;
     seconds: number;
     thinkMs: number;
+    /** --server-env variables the server ran with. */
+    serverEnv: Record<string, string>;
     dbBytes: number;
     dbBuildSeconds: number;
     machine: { cpus: number; cpuModel: string; memoryGiB: number; loadBefore: string[]; loadAfter: string[]; node: string };
@@ -184,7 +195,7 @@ async function main() {
 
   const port = PORT || (await freePort());
   log(`starting next start on port ${port}...`);
-  const server = await startServer(ROOT, port, dataDir);
+  const server = await startServer(ROOT, port, dataDir, SERVER_ENV);
   const stopOnSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping the server`);
     void server.stop().finally(() => process.exit(130));
@@ -279,6 +290,7 @@ async function main() {
       reviewers: REVIEWERS,
       seconds: SECONDS,
       thinkMs: THINK_MS,
+      serverEnv: SERVER_ENV,
       dbBytes,
       dbBuildSeconds: template.buildSeconds,
       machine: {
@@ -391,6 +403,11 @@ function markdown(r: Report): string {
   lines.push(
     `${r.date} · ${m.cpus}× ${m.cpuModel} · ${m.memoryGiB} GiB · load ${m.loadBefore.join(' / ')} before, ` +
       `${m.loadAfter.join(' / ')} after · Node ${m.node} · think time ${r.setup.thinkMs} ms · ` +
+      (Object.keys(r.setup.serverEnv).length
+        ? `server env ${Object.entries(r.setup.serverEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')} · `
+        : '') +
       `database ${fmt(r.setup.dbBytes / 2 ** 20)} MiB`,
     '',
   );
