@@ -18,8 +18,11 @@ export async function workerCommand(args: string[]): Promise<number> {
 
   const db = getDb();
   // Every kind; those calling the API only with a key (without one they stay queued for a worker that has it).
-  const { runners, claim, kinds } = workerKinds(db, config);
+  const { runners, claim, kinds, driver } = workerKinds(db, config, {
+    onBatchEvent: (event) => process.stderr.write(`openai batch: ${JSON.stringify(event)}\n`),
+  });
   const worker = new JobWorker(db, {
+    driver,
     concurrency,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
     runners,

@@ -76,21 +76,34 @@ describe('estimateBatch', () => {
   it('counts and prices the matching items per filter', () => {
     const all = items();
     expect(all).toHaveLength(12);
+    const wholeUsd = sumEstimates(all, 'regenerate');
     expect(estimateBatch(db, config, { kind: 'regenerate', filter: { datasetId } })).toEqual({
       items: 12,
-      estimatedUsd: expect.closeTo(sumEstimates(all, 'regenerate'), 9),
+      estimatedUsd: expect.closeTo(wholeUsd, 9),
+      // Both paths, and (a whole-dataset filter) the same per-item cost at the release's 1.5M items.
+      syncUsd: expect.closeTo(wholeUsd, 9),
+      batchUsd: expect.closeTo(wholeUsd / 2, 9),
+      path: 'sync',
+      minBatchItems: 1000,
+      fullRelease: {
+        items: 1_500_000,
+        syncUsd: expect.closeTo((wholeUsd / 12) * 1_500_000, 6),
+        batchUsd: expect.closeTo((wholeUsd / 24) * 1_500_000, 6),
+      },
       skippedActive: 0,
     });
     const omniedit = items('family = ?', 'omniedit');
-    expect(estimateBatch(db, config, { kind: 'rewrite', filter: { datasetId, family: 'omniedit' } })).toEqual({
+    expect(estimateBatch(db, config, { kind: 'rewrite', filter: { datasetId, family: 'omniedit' } })).toMatchObject({
       items: omniedit.length,
       estimatedUsd: expect.closeTo(sumEstimates(omniedit, 'rewrite'), 9),
       skippedActive: 0,
     });
+    // A filter narrower than the dataset says nothing about the full release.
+    expect(estimateBatch(db, config, { kind: 'rewrite', filter: { datasetId, family: 'omniedit' } })).not.toHaveProperty('fullRelease');
 
     const who = { holder: 'holder-123456', reviewer: 'tester' };
     for (const row of all.slice(0, 2)) recordVerdict(db, who, { itemId: row.id, decision: 'reject', reasons: ['artifacts'] });
-    expect(estimateBatch(db, config, { kind: 'regenerate', filter: { datasetId, status: 'rejected' } })).toEqual({
+    expect(estimateBatch(db, config, { kind: 'regenerate', filter: { datasetId, status: 'rejected' } })).toMatchObject({
       items: 2,
       estimatedUsd: expect.closeTo(sumEstimates(all.slice(0, 2), 'regenerate'), 9),
       skippedActive: 0,

@@ -4,9 +4,11 @@ import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import type { ItemStatus, JobStatus } from '@/db/schema';
 import { filterSql, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../filter/filter';
+import { HELD_UNTIL, PENDING_HOLDER } from '../jobs/batch-driver';
 import { kindOf, type BatchKind } from '../jobs/kinds';
 import { notConfigured, requestJob } from '../jobs/request';
 import type { OpenAIConfig } from '../openai/config';
+import { BATCH_PRICE_FACTOR } from '../openai/prices';
 import { LoupeError } from '@/lib/errors';
 
 export { ITEM_STATUSES };
@@ -55,16 +57,49 @@ function pricing(config: OpenAIConfig, id: BatchKind): { groupSql: string; perIt
 
 const ACTIVE_SQL = `status IN ('queued', 'running')`;
 
+/** Which way a batch's jobs go: `auto` is the Batch API from LOUPE_BATCH_MIN_ITEMS items (and for kinds it takes), else the job worker. */
+export type BatchVia = 'auto' | 'batch' | 'sync';
+export const BATCH_VIAS = ['auto', 'batch', 'sync'] as const;
+
+/** The size of the GPT-Image-Edit-1.5M release, for the whole-dataset estimate's "at full scale" figure. */
+export const FULL_RELEASE_ITEMS = 1_500_000;
+
 export interface BatchEstimate {
   /** Items that would get a job (matching, without an active job of the kind). */
   items: number;
+  /** At the path that will run (the synchronous or the Batch price). */
   estimatedUsd: number;
+  /** Both paths' cost: synchronous, and through the OpenAI Batch API (half; null for a kind it does not take). */
+  syncUsd: number;
+  batchUsd: number | null;
+  /** The path that will run for this many items and `via`. */
+  path: 'batch' | 'sync';
+  /** LOUPE_BATCH_MIN_ITEMS: `auto` takes the Batch API from this many items. */
+  minBatchItems: number;
+  /** For a filter over the whole dataset: the same per-item cost at the full release's size. */
+  fullRelease?: { items: number; syncUsd: number; batchUsd: number | null };
   /** Matching items left out because a job of the kind is already queued or running. */
   skippedActive: number;
 }
 
+/** The path a batch of `items` jobs of the kind takes. Throws when the Batch API is asked for a kind it cannot take. */
+export function batchPath(config: OpenAIConfig, kind: BatchKind, items: number, via: BatchVia): 'batch' | 'sync' {
+  const takesBatch = Boolean(kindOf(kind)?.batch);
+  if (via === 'batch' && !takesBatch) throw new LoupeError('invalid', `${kind} jobs cannot go through the OpenAI Batch API`);
+  return takesBatch && (via === 'batch' || (via === 'auto' && items >= config.LOUPE_BATCH_MIN_ITEMS)) ? 'batch' : 'sync';
+}
+
+/** The filter names no term but its dataset. */
+function wholeDataset(filter: BatchFilter): boolean {
+  return Object.entries(filter).every(([key, value]) => key === 'datasetId' || key === 'sort' || value === undefined);
+}
+
 /** How many items a batch would queue and what it should cost, from two aggregate queries. */
-export function estimateBatch(db: Db, config: OpenAIConfig, request: { kind: BatchKind; filter: BatchFilter }): BatchEstimate {
+export function estimateBatch(
+  db: Db,
+  config: OpenAIConfig,
+  request: { kind: BatchKind; filter: BatchFilter; via?: BatchVia },
+): BatchEstimate {
   const { where, params } = filterSql(request.filter, request.filter.status);
   const { groupSql, perItem } = pricing(config, request.kind);
   const matching = statement<unknown[], { bucket: string; n: number }>(
@@ -87,7 +122,22 @@ export function estimateBatch(db: Db, config: OpenAIConfig, request: { kind: Bat
     estimatedUsd += queued * perItem(bucket);
   }
   const skippedActive = active.reduce((sum, row) => sum + row.n, 0);
-  return { items, estimatedUsd, skippedActive };
+  const path = batchPath(config, request.kind, items, request.via ?? 'auto');
+  const takesBatch = Boolean(kindOf(request.kind)?.batch);
+  const both = (usd: number) => ({ syncUsd: usd, batchUsd: takesBatch ? usd * BATCH_PRICE_FACTOR : null });
+  // Per item as this dataset's items cost, at the full release's size.
+  const averageUsd = items ? estimatedUsd / items : 0;
+  return {
+    items,
+    estimatedUsd: path === 'batch' ? estimatedUsd * BATCH_PRICE_FACTOR : estimatedUsd,
+    ...both(estimatedUsd),
+    path,
+    minBatchItems: config.LOUPE_BATCH_MIN_ITEMS,
+    ...(wholeDataset(request.filter) && items > 0
+      ? { fullRelease: { items: FULL_RELEASE_ITEMS, ...both(averageUsd * FULL_RELEASE_ITEMS) } }
+      : {}),
+    skippedActive,
+  };
 }
 
 export interface BatchRequest {
@@ -96,6 +146,8 @@ export interface BatchRequest {
   filter: BatchFilter;
   budgetUsd: number;
   requestedBy: string;
+  /** Default `auto`. */
+  via?: BatchVia;
 }
 
 /**
@@ -109,7 +161,7 @@ export async function startBatch(
   config: OpenAIConfig,
   request: BatchRequest,
   { pageSize = 500 } = {},
-): Promise<{ batchId: number; queued: number; estimatedUsd: number }> {
+): Promise<{ batchId: number; queued: number; estimatedUsd: number; path: 'batch' | 'sync' }> {
   const missing = notConfigured(kindOf(request.kind)!, config);
   if (missing) throw new LoupeError('invalid', missing);
   if (!(request.budgetUsd > 0)) throw new LoupeError('invalid', 'the budget must be a positive number of USD');
@@ -122,17 +174,27 @@ export async function startBatch(
         : 'no items match this filter',
     );
   }
+  const via = request.via ?? 'auto';
+  const path = estimate.path;
   // `total` starts as the estimate, so batchProgress does not call a batch done while it is still being queued.
   const batchId = Number(
-    statement(db, `INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by) VALUES (?, ?, ?, ?, ?, ?)`).run(
+    statement(
+      db,
+      `INSERT INTO batches (kind, filter, budget_usd, estimated_usd, total, created_by, via, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
       request.kind,
       JSON.stringify(request.filter),
       request.budgetUsd,
       estimate.estimatedUsd,
       estimate.items,
       request.requestedBy,
+      via,
+      path,
     ).lastInsertRowid,
   );
+  // Batch-path jobs are queued already held for the OpenAI batch driver (lib/jobs/batch-driver.ts), so no job worker takes them.
+  const hold = statement(db, `UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ? WHERE id = ?`);
+  const priceFactor = path === 'batch' ? BATCH_PRICE_FACTOR : 1;
 
   const { where, params } = filterSql(request.filter, request.filter.status);
   const notActive = `NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.item_id = items.id AND jobs.kind = ? AND jobs.${ACTIVE_SQL})`;
@@ -152,7 +214,9 @@ export async function startBatch(
     let usd = 0;
     for (const row of rows) {
       try {
-        usd += queueOne(row.id).estimatedUsd;
+        const queued = queueOne(row.id);
+        if (path === 'batch') hold.run(PENDING_HOLDER, HELD_UNTIL, queued.jobId);
+        usd += queued.estimatedUsd * priceFactor;
         done++;
       } catch (error) {
         if (!(error instanceof LoupeError)) throw error; // a job queued meanwhile by someone else: skip the item
@@ -180,7 +244,7 @@ export async function startBatch(
   } finally {
     statement(db, 'UPDATE batches SET total = ?, estimated_usd = ? WHERE id = ?').run(queued, estimatedUsd, batchId);
   }
-  return { batchId, queued, estimatedUsd };
+  return { batchId, queued, estimatedUsd, path };
 }
 
 interface Cursor {

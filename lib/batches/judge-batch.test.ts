@@ -66,7 +66,7 @@ describe('judge batches', () => {
     expect(BATCH_KINDS).toContain('judge');
     const all = items();
     expect(new Set(all.map((row) => `${row.width}x${row.height}`)).size).toBeGreaterThan(3);
-    expect(estimateBatch(db, config, { kind: 'judge', filter: { datasetId } })).toEqual({
+    expect(estimateBatch(db, config, { kind: 'judge', filter: { datasetId } })).toMatchObject({
       items: 12,
       estimatedUsd: expect.closeTo(sumJudge(all), 12),
       skippedActive: 0,
@@ -80,7 +80,7 @@ describe('judge batches', () => {
 
     const ultraedit = items('family = ?', 'ultraedit');
     requestJob(db, config, { kind: 'judge', itemId: ultraedit[0].id, requestedBy: 'tester' });
-    expect(estimateBatch(db, config, { kind: 'judge', filter: { datasetId, family: 'ultraedit' } })).toEqual({
+    expect(estimateBatch(db, config, { kind: 'judge', filter: { datasetId, family: 'ultraedit' } })).toMatchObject({
       items: ultraedit.length - 1,
       estimatedUsd: expect.closeTo(sumJudge(ultraedit.slice(1)), 12),
       skippedActive: 1,

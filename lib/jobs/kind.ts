@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { z } from 'zod';
 import type { Db } from '@/db';
+import type { BatchEndpoint } from '../openai-batch/input';
 import type { OpenAIConfig } from '../openai/config';
 import type { ItemFacts } from '../openai/item-facts';
 import type { Spend } from './spend';
@@ -42,6 +43,35 @@ export interface RunnerContext {
   openai: () => OpenAI;
 }
 
+/** What the API answered one job's request, on either path. */
+export interface ApiAnswer {
+  /** The response body: what the endpoint answers synchronously, or the `response.body` of a batch output line. */
+  body: unknown;
+  requestId: string | null;
+  /** Answered by the local stand-in server (lib/openai/simulated.ts). */
+  simulated: boolean;
+  /** What the call costs against the price table: 1 synchronously, BATCH_PRICE_FACTOR (lib/openai/prices.ts) through the Batch API. */
+  priceFactor: number;
+  /** From sending the request to the answer (through the Batch API: from submitting the batch). */
+  durationMs: number;
+}
+
+/**
+ * A kind whose API call can go through the OpenAI Batch API (lib/jobs/batch-driver.ts) declares its
+ * runner's two halves, which its synchronous runner is built on too, so both paths parse and commit alike.
+ */
+export interface BatchHooks {
+  endpoint: BatchEndpoint;
+  /**
+   * The request body for the job (JSON, as the endpoint takes it), the most it can cost at synchronous
+   * prices, and the job's parameters resolved (the current candidate or instruction named by id), which
+   * the Batch path stores so its answer, a day later, is applied to what was asked about.
+   */
+  request(job: RunnableJob): Promise<{ body: object; worstCaseUsd: number; params: Record<string, unknown> }>;
+  /** Turns the answer into the job's outcome (cost at the answer's price, the rows to commit); throws when it is unusable. */
+  apply(job: RunnableJob, answer: ApiAnswer): Promise<JobOutcome>;
+}
+
 /**
  * When the worker takes the kind's jobs. `interactive`: asked for on one item by a person (the
  * items/jobs route accepts only these), taken before batch work; `bulk`: queued for many items at
@@ -73,6 +103,8 @@ export interface JobKindDefinition<Id extends string = string, Params extends z.
   check?(db: Db, itemId: number, item: ItemFacts, params: z.infer<Params>): void;
   /** Builds the function that runs one job of the kind (lib/jobs/worker.ts calls it). */
   runner(context: RunnerContext): JobRunner;
+  /** Its request and answer halves, when its jobs can also go through the OpenAI Batch API at half price. */
+  batch?(context: Omit<RunnerContext, 'openai'>): BatchHooks;
 }
 
 /**

@@ -19,8 +19,9 @@ export function serverWorker(): JobWorker | null {
     return null;
   }
   const db = getDb();
-  const { runners, claim, kinds } = workerKinds(db, config);
+  const { runners, claim, kinds, driver } = workerKinds(db, config);
   holder.__loupeWorker = new JobWorker(db, {
+    driver,
     concurrency: config.LOUPE_JOB_CONCURRENCY,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
     runners,

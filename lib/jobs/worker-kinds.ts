@@ -1,7 +1,9 @@
+import path from 'node:path';
 import type OpenAI from 'openai';
 import type { Db } from '@/db';
 import { openaiClient } from '../openai/client';
 import { openaiConfig, type OpenAIConfig } from '../openai/config';
+import { BatchDriver, type DriverEvent } from './batch-driver';
 import { claimJob, type JobRow } from './jobs';
 import type { JobRunner } from './kind';
 import { KINDS, type JobKind } from './kinds';
@@ -13,6 +15,8 @@ export interface WorkerKinds {
   claim?: (db: Db, workerId: string, lockMs: number) => JobRow | undefined;
   /** The kinds it runs, for its start-up line. */
   kinds: JobKind[];
+  /** Drives the OpenAI Batch API submissions of batch-path batches (one driver per database runs at a time); set when it runs a kind that takes them. */
+  driver?: BatchDriver;
 }
 
 /**
@@ -24,7 +28,7 @@ export interface WorkerKinds {
 export function workerKinds(
   db: Db,
   config: OpenAIConfig = openaiConfig(),
-  { only, client }: { only?: readonly JobKind[]; client?: OpenAI } = {},
+  { only, client, onBatchEvent }: { only?: readonly JobKind[]; client?: OpenAI; onBatchEvent?: (event: DriverEvent) => void } = {},
 ): WorkerKinds {
   const openai = () => (client ??= openaiClient(config));
   const kinds = KINDS.filter((kind) => (!only || only.includes(kind.id)) && (!kind.needsApiKey || config.OPENAI_API_KEY));
@@ -33,7 +37,16 @@ export function workerKinds(
   );
   const ids = kinds.map((kind) => kind.id);
   const all = ids.length === KINDS.length;
-  return { runners, kinds: ids, ...(all ? {} : { claim: (db, workerId, lockMs) => claimJob(db, workerId, lockMs, Date.now(), ids) }) };
+  // The input files are written beside the database (the data directory), then uploaded and removed.
+  const driver = kinds.some((kind) => kind.batch && kind.needsApiKey)
+    ? new BatchDriver(db, config, openai, { dir: path.dirname(db.$client.name), onEvent: onBatchEvent })
+    : undefined;
+  return {
+    runners,
+    kinds: ids,
+    ...(driver ? { driver } : {}),
+    ...(all ? {} : { claim: (db, workerId, lockMs) => claimJob(db, workerId, lockMs, Date.now(), ids) }),
+  };
 }
 
 /** The kinds that call the OpenAI API (what a CLI batch runs). */

@@ -25,6 +25,8 @@ export interface WorkerOptions {
   claim?: (db: Db, workerId: string, lockMs: number) => JobRow | undefined;
   /** How often an idle worker looks for due jobs. */
   pollMs?: number;
+  /** Runs beside the worker, started and stopped with it: the OpenAI batch driver (lib/jobs/batch-driver.ts, built by workerKinds). */
+  driver?: { start(): unknown; stop(): Promise<void> };
   /** A running job's lock lasts this long unless renewed (every lockMs / 3). */
   lockMs?: number;
   backoffBaseMs?: number;
@@ -64,6 +66,7 @@ export class JobWorker {
     this.stopped = false;
     requeueOrphans(this.db);
     this.pump();
+    this.options.driver?.start();
     return this;
   }
 
@@ -72,7 +75,9 @@ export class JobWorker {
     this.stopped = true;
     clearTimeout(this.timer);
     if (abort) for (const controller of this.running.values()) controller.abort();
+    const driver = this.options.driver?.stop();
     if (this.running.size) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await driver;
   }
 
   /** New work was queued: look now rather than at the next poll. */

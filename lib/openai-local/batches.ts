@@ -494,10 +494,19 @@ export class BatchStore {
     const cancelFirst = cancelAfter !== undefined && cancelAfter <= (expireAfter ?? Infinity);
     if (unfinished && cancelFirst && !batch.cancelled) this.startCancelling(batch);
 
-    if (!batch.cancelled) await this.wait(batch, started + this.options.delayMs);
+    // A batch ends `delayMs` after it was created. One that completes spends the last quarter of that
+    // `finalizing`, so polls can meet that status as they do on the API; it cannot be cancelled then.
+    const expiring = !batch.cancelled && unfinished && expireAfter !== undefined;
+    const { delayMs } = this.options;
+    if (!batch.cancelled) await this.wait(batch, started + (expiring ? delayMs : delayMs * 0.75));
     if (this.closed) return;
-
-    const expired = !batch.cancelled && unfinished && expireAfter !== undefined;
+    const expired = expiring && !batch.cancelled;
+    if (!batch.cancelled && !expired) {
+      object.status = 'finalizing';
+      object.finalizing_at = now();
+      await this.wait(batch, started + delayMs);
+      if (this.closed) return;
+    }
     const code = batch.cancelled ? 'batch_cancelled' : 'batch_expired';
     const message = batch.cancelled
       ? 'This request was not executed because the batch was cancelled.'
@@ -535,8 +544,6 @@ export class BatchStore {
       object.error_file_id = write(errors, 'error');
       return;
     }
-    object.status = 'finalizing';
-    object.finalizing_at = now();
     object.output_file_id = write(outputs, 'output');
     object.error_file_id = write(errors, 'error');
     object.status = 'completed';

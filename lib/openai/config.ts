@@ -22,6 +22,10 @@ const envSchema = z.object({
   LOUPE_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** `off` keeps the server from running jobs (run `npm run loupe -- worker` instead). */
   LOUPE_WORKER: z.enum(['on', 'off']).default('on'),
+  /** A batch of at least this many items goes through the OpenAI Batch API (half price, within 24 h) unless told otherwise (`--via`). */
+  LOUPE_BATCH_MIN_ITEMS: z.coerce.number().int().min(1).default(1000),
+  /** How often a submitted OpenAI batch is asked for its status. */
+  LOUPE_BATCH_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
 });
 
 export type OpenAIConfig = z.infer<typeof envSchema>;

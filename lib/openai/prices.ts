@@ -32,6 +32,12 @@ const OUTPUT_TOKENS: Record<string, { square: number; wide: number }> = {
 
 const perToken = (usdPerMillion: number) => usdPerMillion / 1_000_000;
 
+/**
+ * The Batch API's price is half the synchronous one, for every model it takes (OpenAI's Batch API
+ * FAQ: "Each model will be offered at 50% cost discount vs. the synchronous APIs").
+ */
+export const BATCH_PRICE_FACTOR = 0.5;
+
 function prices(model: string) {
   return PRICES[model] ?? PRICES['gpt-image-1'];
 }

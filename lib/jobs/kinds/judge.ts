@@ -6,7 +6,7 @@ import { statement } from '@/db/statements';
 import { maxImagePixels } from '../../images/check';
 import { imageBytes } from '../../images/serve';
 import { LoupeError } from '../../errors';
-import { defineKind, type JobOutcome, type JobRunner } from '../kind';
+import { defineKind, type BatchHooks, type JobOutcome, type JobRunner, type RunnableJob } from '../kind';
 import type { OpenAIConfig } from '../../openai/config';
 import { instructionText, itemFacts } from '../../openai/item-facts';
 import { textCost } from '../../openai/prices';
@@ -79,79 +79,106 @@ function writeSignals(db: Db, row: { candidateId: number; itemId: number; jobId:
 }
 
 /**
- * The VLM judge job: the source and the (current or chosen) edited image, with the instruction,
- * to a vision model; its four 0-10 scores become the candidate's judge_sc, judge_pq and
- * judge_overall signals. A reply that does not parse fails the job; nothing is guessed.
+ * The judge's two halves: the request (the source and the edited image, downscaled, with the
+ * instruction) and the answer's parsing into signals, shared by the synchronous runner and the Batch API.
  */
-function judgeRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner {
-  return async (job, signal, spend): Promise<JobOutcome> => {
-    const started = Date.now();
+function judgeHooks(db: Db, config: OpenAIConfig): BatchHooks {
+  /** The item, candidate and instruction a job judges (resolved ids are pinned in its params by `request`). */
+  const subject = (job: RunnableJob) => {
     const params = judgeParams.parse(job.params);
     const item = itemFacts(db, job.itemId);
     if (!item) throw new Error(`item ${job.itemId} no longer exists`);
     const candidateId = params.candidateId ?? item.currentCandidateId;
     const instructionVersionId = params.instructionVersionId ?? item.currentInstructionId;
-    const instruction = instructionText(db, job.itemId, instructionVersionId);
-    const { sourceFile, editedFile } = await imagePair(db, job.itemId, candidateId);
-    const [sourceUrl, editedUrl] = await Promise.all([judgeDataUrl(sourceFile), judgeDataUrl(editedFile)]);
+    return { item, candidateId, instructionVersionId, instruction: instructionText(db, job.itemId, instructionVersionId) };
+  };
+  return {
+    endpoint: '/v1/chat/completions',
+    async request(job) {
+      const { item, candidateId, instructionVersionId, instruction } = subject(job);
+      const { sourceFile, editedFile } = await imagePair(db, job.itemId, candidateId);
+      const [sourceUrl, editedUrl] = await Promise.all([judgeDataUrl(sourceFile), judgeDataUrl(editedFile)]);
+      const model = config.LOUPE_JUDGE_MODEL;
+      return {
+        body: judgeRequest({ model, instruction, sourceUrl, editedUrl, detail: config.LOUPE_JUDGE_DETAIL }),
+        worstCaseUsd: worstCaseJudge(config, item, instruction),
+        params: { candidateId, instructionVersionId },
+      };
+    },
+    async apply(job, answer) {
+      const { item, candidateId, instructionVersionId } = subject(job);
+      const completion = answer.body as OpenAI.ChatCompletion;
+      const model = config.LOUPE_JUDGE_MODEL;
+      const choice = completion.choices?.[0];
+      const reply = parseJudgeReply(choice?.message?.content, { refusal: choice?.message?.refusal, finishReason: choice?.finish_reason });
+      const derived = deriveScores(reply);
+      const costUsd = answer.priceFactor * (completion.usage ? textCost(model, completion.usage) : estimateJudge(config, item));
+      const detail = JSON.stringify({
+        model,
+        promptVersion: PROMPT_VERSION,
+        imageDetail: config.LOUPE_JUDGE_DETAIL,
+        scores: {
+          editing_success: reply.editing_success,
+          over_editing: reply.over_editing,
+          naturalness: reply.naturalness,
+          artifacts: reply.artifacts,
+        },
+        sc: derived.sc,
+        pq: derived.pq,
+        overall: derived.overall,
+        reasoning: reply.reasoning,
+        instructionVersionId,
+        requestId: answer.requestId,
+        simulated: answer.simulated,
+        usage: completion.usage
+          ? { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens }
+          : null,
+        costUsd,
+        // Through the Batch API: answered within its 24 h window, at its price.
+        ...(answer.priceFactor !== 1 ? { via: 'batch' } : {}),
+        durationMs: answer.durationMs,
+        requestedBy: job.requestedBy,
+      });
+      return {
+        costUsd,
+        commit: () => {
+          writeSignals(db, {
+            candidateId,
+            itemId: job.itemId,
+            jobId: job.id,
+            values: { [JUDGE_SIGNALS.sc]: derived.sc, [JUDGE_SIGNALS.pq]: derived.pq, [JUDGE_SIGNALS.overall]: derived.overall },
+            detail,
+          });
+          return {};
+        },
+      };
+    },
+  };
+}
 
+/**
+ * The VLM judge job: the source and the (current or chosen) edited image, with the instruction,
+ * to a vision model; its four 0-10 scores become the candidate's judge_sc, judge_pq and
+ * judge_overall signals. A reply that does not parse fails the job; nothing is guessed.
+ */
+function judgeRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner {
+  const hooks = judgeHooks(db, config);
+  return async (job, signal, spend): Promise<JobOutcome> => {
+    const started = Date.now();
+    const { body, worstCaseUsd, params } = await hooks.request(job);
     const model = config.LOUPE_JUDGE_MODEL;
-    const {
-      data: completion,
-      response,
-      request_id,
-    } = await spend.paid(
-      worstCaseJudge(config, item, instruction),
+    const { data, response, request_id } = await spend.paid(
+      worstCaseUsd,
       () =>
         client.chat.completions
-          .create(judgeRequest({ model, instruction, sourceUrl, editedUrl, detail: config.LOUPE_JUDGE_DETAIL }), {
-            signal,
-            timeout: config.LOUPE_TEXT_TIMEOUT_MS,
-          })
+          .create(body as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal, timeout: config.LOUPE_TEXT_TIMEOUT_MS })
           .withResponse(),
-      (result) => (result.data.usage ? textCost(model, result.data.usage) : estimateJudge(config, item)),
+      (result) => (result.data.usage ? textCost(model, result.data.usage) : estimateJudge(config, itemFacts(db, job.itemId)!)),
     );
-    const choice = completion.choices[0];
-    const reply = parseJudgeReply(choice?.message?.content, { refusal: choice?.message?.refusal, finishReason: choice?.finish_reason });
-    const derived = deriveScores(reply);
-    const costUsd = completion.usage ? textCost(model, completion.usage) : estimateJudge(config, item);
-    const detail = JSON.stringify({
-      model,
-      promptVersion: PROMPT_VERSION,
-      imageDetail: config.LOUPE_JUDGE_DETAIL,
-      scores: {
-        editing_success: reply.editing_success,
-        over_editing: reply.over_editing,
-        naturalness: reply.naturalness,
-        artifacts: reply.artifacts,
-      },
-      sc: derived.sc,
-      pq: derived.pq,
-      overall: derived.overall,
-      reasoning: reply.reasoning,
-      instructionVersionId,
-      requestId: request_id,
-      simulated: isSimulated(response.headers),
-      usage: completion.usage
-        ? { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens }
-        : null,
-      costUsd,
-      durationMs: Date.now() - started,
-      requestedBy: job.requestedBy,
-    });
-    return {
-      costUsd,
-      commit: () => {
-        writeSignals(db, {
-          candidateId,
-          itemId: job.itemId,
-          jobId: job.id,
-          values: { [JUDGE_SIGNALS.sc]: derived.sc, [JUDGE_SIGNALS.pq]: derived.pq, [JUDGE_SIGNALS.overall]: derived.overall },
-          detail,
-        });
-        return {};
-      },
-    };
+    return hooks.apply(
+      { ...job, params },
+      { body: data, requestId: request_id, simulated: isSimulated(response.headers), priceFactor: 1, durationMs: Date.now() - started },
+    );
   };
 }
 
@@ -180,4 +207,5 @@ export const judge = defineKind({
     }
   },
   runner: ({ db, openai, config }) => judgeRunner(db, openai(), config),
+  batch: ({ db, config }) => judgeHooks(db, config),
 });

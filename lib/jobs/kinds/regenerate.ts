@@ -8,7 +8,7 @@ import { instructionText, itemOf } from '../../openai/item-facts';
 import { estimateImageEdit, imageCost, worstCaseImageCall } from '../../openai/prices';
 import { editImage, insertCandidate, sizeOf } from '../../regenerate/candidate';
 import { checkPadding, chooseBucket, cropToSource, padToBucket } from '../../regenerate/recipe';
-import { defineKind, type JobOutcome, type JobRunner } from '../kind';
+import { defineKind, type BatchHooks, type JobOutcome, type JobRunner, type RunnableJob } from '../kind';
 
 /** Which instruction version to edit with (default: the current one), and the image call's quality and input fidelity. */
 export const regenerateParams = z.object({
@@ -24,11 +24,107 @@ export function estimateRegeneration(config: OpenAIConfig, item: { width: number
 }
 
 /**
+ * The regeneration's two halves. The request pads the source into its bucket and sends it as JSON,
+ * `images: [{ image_url: <base64 data URL> }]`, so it can also go through the Batch API, whose lines
+ * are JSON bodies (no multipart). Researched for this (Dec 2026):
+ * - the Batch API takes image edits and generations: openai-node 6.49.0 resources/batches.d.ts,
+ *   BatchCreateParams.endpoint: "Currently `/v1/responses`, `/v1/chat/completions`, `/v1/embeddings`,
+ *   `/v1/completions`, `/v1/moderations`, `/v1/images/generations`, `/v1/images/edits`, and
+ *   `/v1/videos` are supported";
+ * - the JSON request shape of POST /v1/images/edits is an `images` array of references, each
+ *   `{ image_url }` (an https URL or a base64 data URL) or `{ file_id }`: openai/openai-python#3259
+ *   and #3373 (review: "The URL/file-id edit shape is a JSON request with an `images` array of
+ *   reference objects"), and gateways that mirror the API, theopenco/llmgateway#1756 ("accepts
+ *   `images[]` entries with `image_url` or `file_id` … HTTPS or base64 image data URLs").
+ * The synchronous runner still uploads multipart (editImage). A base64 PNG makes each line about 1-3 MB,
+ * so an input file holds about a hundred before the 200 MB limit splits it (lib/openai-batch/input.ts).
+ * The answer's image is cropped back to the source and stored.
+ */
+function regenerateHooks(db: Db, config: OpenAIConfig): BatchHooks {
+  const subject = async (job: RunnableJob) => {
+    const params = regenerateParams.parse(job.params);
+    const item = itemOf(db, job.itemId);
+    const instructionVersionId = params.instructionVersionId ?? item.currentInstructionId;
+    const prompt = instructionText(db, job.itemId, instructionVersionId);
+    const quality = params.quality ?? config.LOUPE_IMAGE_QUALITY;
+    const sourceFile = await imageBytes(db, 'source', job.itemId); // checked bytes, read from the file recorded
+    if (!sourceFile) throw new Error('the source image file is missing');
+    // Deterministic: the answer half pads again rather than keep the padded image for a day.
+    const padded = await padToBucket(sourceFile);
+    return { params: { ...params, instructionVersionId }, prompt, quality, padded, size: sizeOf(padded.bucket) };
+  };
+  return {
+    endpoint: '/v1/images/edits',
+    async request(job) {
+      const { params, prompt, quality, padded, size } = await subject(job);
+      const model = config.LOUPE_IMAGE_MODEL;
+      return {
+        body: {
+          model,
+          prompt,
+          images: [{ image_url: `data:image/png;base64,${padded.png.toString('base64')}` }],
+          size,
+          quality,
+          n: 1,
+          ...(params.inputFidelity ? { input_fidelity: params.inputFidelity } : {}),
+        },
+        worstCaseUsd: worstCaseImageCall(model, quality, size, prompt, true),
+        params,
+      };
+    },
+    async apply(job, answer) {
+      const { params, prompt, quality, padded, size } = await subject(job);
+      const response = answer.body as OpenAI.ImagesResponse;
+      const b64 = response.data?.[0]?.b64_json;
+      if (!b64) throw new Error('the API answered without an image');
+      const model = config.LOUPE_IMAGE_MODEL;
+      const restored = await cropToSource(Buffer.from(b64, 'base64'), padded.box, padded.bucket, padded.source);
+      const padding = await checkPadding(restored.png, { wrongSize: restored.wrongSize });
+      const stored = await storeImage(db, restored.png);
+      const costUsd = answer.priceFactor * (response.usage ? imageCost(model, response.usage) : estimateImageEdit(model, quality, size));
+      const provenance = {
+        kind: 'regenerate',
+        jobId: job.id,
+        model,
+        prompt,
+        instructionVersionId: params.instructionVersionId,
+        size,
+        quality,
+        inputFidelity: params.inputFidelity ?? null,
+        paddingBox: padded.box,
+        paddingCheck: { residualFraction: padding.residualFraction, edges: padding.edges, wrongSize: padding.wrongSize },
+        requestId: answer.requestId,
+        usage: response.usage ?? null,
+        costUsd,
+        ...(answer.priceFactor !== 1 ? { via: 'batch' } : {}),
+        durationMs: answer.durationMs,
+        requestedBy: job.requestedBy,
+        requestedAt: job.createdAt,
+        simulated: answer.simulated,
+      };
+      return {
+        costUsd,
+        commit: () => ({
+          candidateId: insertCandidate(
+            db,
+            job,
+            { ...stored, width: restored.width, height: restored.height },
+            { simulated: answer.simulated, paddingOk: padding.ok, provenance },
+          ),
+        }),
+      };
+    },
+  };
+}
+
+/**
  * The paper's regeneration recipe: pad the source to the nearest aspect bucket with white,
  * edit it with the current (or chosen) instruction, crop the padding box back out, resize
- * to the source's size, and check for residual padding.
+ * to the source's size, and check for residual padding. Synchronously the image goes up as a
+ * multipart upload (editImage); the answer is applied by the same half as a Batch API line.
  */
 function regenerateRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner {
+  const hooks = regenerateHooks(db, config);
   return async (job, signal, spend): Promise<JobOutcome> => {
     const started = Date.now();
     const params = regenerateParams.parse(job.params);
@@ -47,46 +143,16 @@ function regenerateRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunn
       () => editImage(client, config, padded.png, prompt, padded.bucket, quality, params.inputFidelity, signal),
       (result) => (result.usage ? imageCost(model, result.usage) : estimateImageEdit(model, quality, size)),
     );
-    const restored = await cropToSource(edit.png, padded.box, padded.bucket, padded.source);
-    const padding = await checkPadding(restored.png, { wrongSize: restored.wrongSize });
-    const stored = await storeImage(db, restored.png);
-    const costUsd = edit.usage
-      ? imageCost(config.LOUPE_IMAGE_MODEL, edit.usage)
-      : estimateImageEdit(config.LOUPE_IMAGE_MODEL, quality, sizeOf(padded.bucket));
-    const provenance = {
-      kind: 'regenerate',
-      jobId: job.id,
-      model: config.LOUPE_IMAGE_MODEL,
-      prompt,
-      instructionVersionId,
-      size: sizeOf(padded.bucket),
-      quality,
-      inputFidelity: params.inputFidelity ?? null,
-      paddingBox: padded.box,
-      paddingCheck: { residualFraction: padding.residualFraction, edges: padding.edges, wrongSize: padding.wrongSize },
-      requestId: edit.requestId,
-      usage: edit.usage ?? null,
-      costUsd,
-      durationMs: Date.now() - started,
-      requestedBy: job.requestedBy,
-      requestedAt: job.createdAt,
-      simulated: edit.simulated,
-    };
-    return {
-      costUsd,
-      commit: () => ({
-        candidateId: insertCandidate(
-          db,
-          job,
-          { ...stored, width: restored.width, height: restored.height },
-          {
-            simulated: edit.simulated,
-            paddingOk: padding.ok,
-            provenance,
-          },
-        ),
-      }),
-    };
+    return hooks.apply(
+      { ...job, params: { ...params, instructionVersionId } },
+      {
+        body: { created: 0, data: [{ b64_json: edit.png.toString('base64') }], usage: edit.usage },
+        requestId: edit.requestId,
+        simulated: edit.simulated,
+        priceFactor: 1,
+        durationMs: Date.now() - started,
+      },
+    );
   };
 }
 
@@ -102,4 +168,5 @@ export const regenerate = defineKind({
   priority: 'interactive',
   estimate: (config, item, params) => estimateRegeneration(config, item, params.quality),
   runner: ({ db, openai, config }) => regenerateRunner(db, openai(), config),
+  batch: ({ db, config }) => regenerateHooks(db, config),
 });

@@ -1,0 +1,207 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '@/db';
+import { batchProgress, estimateBatch, startBatch, type BatchVia } from '@/lib/batches/batch';
+import { importGptEdit } from '@/lib/import/import-gpt-edit';
+import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
+import { openaiClient } from '@/lib/openai/client';
+import { openaiConfig, type OpenAIConfig } from '@/lib/openai/config';
+import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
+import { BatchDriver, type DriverEvent } from './batch-driver';
+import { claimJob, requeueOrphans } from './jobs';
+import type { BatchKind } from './kinds';
+import { JobWorker } from './worker';
+import { workerKinds } from './worker-kinds';
+
+/** Only these variables, not the test process's environment (NODE_ENV is typed as required). */
+const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
+
+let db: Db;
+let dir: string;
+let datasetId: number;
+let server: LocalOpenAI;
+let config: OpenAIConfig;
+let events: DriverEvent[];
+
+beforeEach(async () => {
+  ({ db, dir } = tempDb());
+  datasetId = (await importGptEdit(db, copySamples())).datasetId;
+  server = await startLocalOpenAI({ batchDelayMs: 30 });
+  // The 12 sample items are a "large" batch here.
+  config = openaiConfig(
+    env({ OPENAI_API_KEY: 'test', OPENAI_BASE_URL: server.url, LOUPE_BATCH_MIN_ITEMS: '5', LOUPE_BATCH_POLL_MS: '20' }),
+  );
+  events = [];
+});
+
+afterEach(async () => {
+  await server.close();
+  cleanupTemp();
+});
+
+const driver = () => {
+  const client = openaiClient(config);
+  return new BatchDriver(db, config, () => client, { dir, onEvent: (event) => events.push(event) });
+};
+const start = (kind: BatchKind, budgetUsd = 100, via: BatchVia = 'auto') =>
+  startBatch(db, config, { kind, filter: { datasetId }, budgetUsd, requestedBy: 'cli:test', via });
+const count = (method: string, path: string) => server.requests.filter((r) => r.method === method && r.path === path).length;
+const jobs = (batchId: number) =>
+  db.$client
+    .prepare(
+      `SELECT id, status, error, cost_usd AS costUsd, spent_usd AS spentUsd, openai_batch_id AS openaiBatchId, locked_by AS lockedBy
+       FROM jobs WHERE batch_id = ? ORDER BY id`,
+    )
+    .all(batchId) as {
+    id: number;
+    status: string;
+    error: string | null;
+    costUsd: number;
+    spentUsd: number;
+    openaiBatchId: number | null;
+    lockedBy: string | null;
+  }[];
+const rows = () =>
+  db.$client
+    .prepare('SELECT id, state, remote_status AS remoteStatus, remote_id AS remoteId, jobs FROM openai_batches ORDER BY id')
+    .all() as {
+    id: number;
+    state: string;
+    remoteStatus: string | null;
+    remoteId: string | null;
+    jobs: number;
+  }[];
+
+/** Ticks the driver until the batch has no job left held or queued (or the time is up). */
+async function drive(d: BatchDriver, batchId: number, until = () => batchProgress(db, batchId).counts.running === 0) {
+  const deadline = Date.now() + 20_000;
+  while (!until()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify({ rows: rows(), jobs: jobs(batchId) })}`);
+    await d.tick();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('the OpenAI Batch API path', () => {
+  it('runs a rewrite batch through files and batches at half the synchronous price', async () => {
+    expect(estimateBatch(db, config, { kind: 'rewrite', filter: { datasetId } })).toMatchObject({ items: 12, path: 'batch' });
+    const rewritesBefore = (
+      db.$client.prepare(`SELECT count(*) AS n FROM instruction_versions WHERE kind = 'rewrite'`).get() as { n: number }
+    ).n;
+    const batch = await start('rewrite');
+    expect(batch.path).toBe('batch');
+    // Held for the driver: no job worker takes them, no orphan sweep requeues them.
+    expect(claimJob(db, 'someone', 30_000)).toBeUndefined();
+    expect(requeueOrphans(db, Date.now() + 3_600_000)).toBe(0);
+
+    await drive(driver(), batch.batchId);
+    const done = jobs(batch.batchId);
+    expect(done.map((job) => job.status)).toEqual(Array(12).fill('succeeded'));
+    expect(count('POST', '/v1/files')).toBe(1);
+    expect(count('POST', '/v1/batches')).toBe(1);
+    expect(count('POST', '/v1/chat/completions')).toBe(0);
+    expect(rows()).toEqual([expect.objectContaining({ state: 'ended', remoteStatus: 'completed', jobs: 12 })]);
+    const rewrites = db.$client.prepare(`SELECT count(*) AS n FROM instruction_versions WHERE kind = 'rewrite'`).get() as { n: number };
+    expect(rewrites.n - rewritesBefore).toBe(12);
+    // Every job's money is its cost, nothing left reserved.
+    for (const job of done) expect(job.spentUsd).toBeCloseTo(job.costUsd, 12);
+
+    // The same items on the synchronous path: each batch cost is half of it.
+    const sync = await startBatch(db, config, {
+      kind: 'rewrite',
+      filter: { datasetId },
+      budgetUsd: 100,
+      requestedBy: 'cli:test',
+      via: 'sync',
+    });
+    expect(sync.path).toBe('sync');
+    const worker = new JobWorker(db, { concurrency: 4, maxAttempts: 2, runners: workerKinds(db, config).runners, pollMs: 10 }).start();
+    while (batchProgress(db, sync.batchId).counts.queued + batchProgress(db, sync.batchId).counts.running)
+      await new Promise((r) => setTimeout(r, 10));
+    await worker.stop();
+    const syncCosts = jobs(sync.batchId).map((job) => job.costUsd);
+    expect(done.map((job) => job.costUsd / syncCosts[done.indexOf(job)])).toEqual(Array(12).fill(expect.closeTo(0.5, 9)));
+  });
+
+  it('runs a judge batch and writes the judge signals', async () => {
+    const batch = await start('judge');
+    await drive(driver(), batch.batchId);
+    expect(jobs(batch.batchId).every((job) => job.status === 'succeeded')).toBe(true);
+    const signals = db.$client.prepare(`SELECT count(*) AS n FROM signals WHERE name = 'judge_overall'`).get() as { n: number };
+    expect(signals.n).toBe(12);
+    const detail = JSON.parse(
+      (db.$client.prepare(`SELECT detail FROM signals WHERE name = 'judge_overall' LIMIT 1`).get() as { detail: string }).detail,
+    );
+    expect(detail).toMatchObject({ via: 'batch', simulated: true });
+  });
+
+  it('resumes polling after a restart without creating the batch again', async () => {
+    server.setBatchDelay(400);
+    const batch = await start('rewrite');
+    const first = driver();
+    await first.tick();
+    expect(rows()).toEqual([expect.objectContaining({ state: 'submitted' })]);
+    await first.stop();
+    // Died between creating the remote batch and recording it: the row still says `creating`.
+    const remoteId = rows()[0].remoteId;
+    db.$client.prepare(`UPDATE openai_batches SET state = 'creating', remote_id = NULL`).run();
+
+    await drive(driver(), batch.batchId);
+    expect(count('POST', '/v1/batches')).toBe(1);
+    expect(count('POST', '/v1/files')).toBe(1);
+    expect(rows()[0]).toMatchObject({ remoteId, state: 'ended' });
+    expect(jobs(batch.batchId).every((job) => job.status === 'succeeded')).toBe(true);
+  });
+
+  it('fails the job of a failed line with the API message; the others succeed', async () => {
+    const batch = await start('rewrite');
+    const [victim] = jobs(batch.batchId);
+    server.failBatchLines([`job-${victim.id}`], { status: 400, message: 'Invalid image: the file is corrupt' });
+    await drive(driver(), batch.batchId);
+    const done = jobs(batch.batchId);
+    expect(done[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('Invalid image: the file is corrupt'), spentUsd: 0 });
+    expect(done.slice(1).every((job) => job.status === 'succeeded')).toBe(true);
+  });
+
+  it('requeues what an expired batch did not run, through the Batch API again while they are many', async () => {
+    server.planBatches({ expireAfter: 4 });
+    const batch = await start('rewrite');
+    await drive(driver(), batch.batchId);
+    expect(rows().map((row) => row.remoteStatus)).toEqual(['expired', 'completed']);
+    expect(rows().map((row) => row.jobs)).toEqual([12, 8]);
+    expect(jobs(batch.batchId).every((job) => job.status === 'succeeded')).toBe(true);
+    expect(count('POST', '/v1/batches')).toBe(2);
+  });
+
+  it('requeues for the job worker when fewer than the threshold did not run', async () => {
+    server.planBatches({ expireAfter: 10 });
+    const batch = await start('rewrite');
+    await drive(driver(), batch.batchId);
+    const left = jobs(batch.batchId).filter((job) => job.status === 'queued');
+    expect(left).toHaveLength(2);
+    expect(left.every((job) => job.spentUsd === 0 && job.lockedBy === null)).toBe(true);
+    expect(db.$client.prepare('SELECT path FROM batches WHERE id = ?').pluck().get(batch.batchId)).toBe('sync');
+    expect(claimJob(db, 'w', 30_000)?.id).toBe(left[0].id);
+  });
+
+  it('retries a poll answered 500', async () => {
+    server.failBatchPolls(2);
+    const batch = await start('judge');
+    await drive(driver(), batch.batchId);
+    expect(jobs(batch.batchId).every((job) => job.status === 'succeeded')).toBe(true);
+    expect(count('GET', `/v1/batches/${rows()[0].remoteId}`)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('holds the budget: what the worst cases do not fit is cancelled and the batch stopped', async () => {
+    const full = estimateBatch(db, config, { kind: 'rewrite', filter: { datasetId } });
+    // Room for a few worst cases at the Batch price (worst case is several times the estimate).
+    const budget = full.batchUsd! / 3;
+    const batch = await start('rewrite', budget);
+    await drive(driver(), batch.batchId);
+    const done = jobs(batch.batchId);
+    const succeeded = done.filter((job) => job.status === 'succeeded').length;
+    expect(succeeded).toBeGreaterThan(0);
+    expect(done.filter((job) => job.status === 'cancelled').length).toBe(12 - succeeded);
+    expect(batchProgress(db, batch.batchId)).toMatchObject({ status: 'stopped' });
+    expect(done.reduce((sum, job) => sum + job.spentUsd, 0)).toBeLessThanOrEqual(budget + 1e-9);
+  });
+});
