@@ -6,6 +6,7 @@ import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
 import { openaiClient } from '@/lib/openai/client';
 import { openaiConfig, type OpenAIConfig } from '@/lib/openai/config';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
+import { INPUT_LIMITS, type InputLimits } from '@/lib/openai-batch/input';
 import { BatchDriver, type DriverEvent } from './batch-driver';
 import { claimJob, requeueOrphans } from './jobs';
 import type { BatchKind } from './kinds';
@@ -38,9 +39,9 @@ afterEach(async () => {
   cleanupTemp();
 });
 
-const driver = () => {
+const driver = (options: { limits?: InputLimits; leaseMs?: number } = {}) => {
   const client = openaiClient(config);
-  return new BatchDriver(db, config, () => client, { dir, onEvent: (event) => events.push(event) });
+  return new BatchDriver(db, config, () => client, { dir, onEvent: (event) => events.push(event), ...options });
 };
 const start = (kind: BatchKind, budgetUsd = 100, via: BatchVia = 'auto') =>
   startBatch(db, config, { kind, filter: { datasetId }, budgetUsd, requestedBy: 'cli:test', via });
@@ -150,6 +151,75 @@ describe('the OpenAI Batch API path', () => {
     expect(count('POST', '/v1/files')).toBe(1);
     expect(rows()[0]).toMatchObject({ remoteId, state: 'ended' });
     expect(jobs(batch.batchId).every((job) => job.status === 'succeeded')).toBe(true);
+  });
+
+  it('resumes polling after its process dies (no stop, the lease lapses) without creating the batch again', async () => {
+    server.setBatchDelay(400);
+    const batch = await start('judge');
+    // Submits, then is never heard from again: its lease (100 ms here) is not given back.
+    const dead = driver({ leaseMs: 100 });
+    await dead.tick();
+    expect(rows()).toEqual([expect.objectContaining({ state: 'submitted', remoteStatus: 'validating' })]);
+    const next = driver();
+    await next.tick();
+    expect(rows()[0].remoteStatus).toBe('validating'); // still the dead driver's lease: nothing polled
+    await drive(next, batch.batchId);
+    expect(count('POST', '/v1/batches')).toBe(1);
+    expect(count('POST', '/v1/files')).toBe(1);
+    expect(rows()).toEqual([expect.objectContaining({ state: 'ended', remoteStatus: 'completed', jobs: 12 })]);
+    expect(jobs(batch.batchId).every((job) => job.status === 'succeeded')).toBe(true);
+  });
+
+  it('runs a regeneration batch as JSON image edits and stores the new candidates', async () => {
+    const candidates = () => db.$client.prepare('SELECT count(*) FROM candidates').pluck().get() as number;
+    const before = candidates();
+    const batch = await start('regenerate');
+    expect(batch.path).toBe('batch');
+    await drive(driver(), batch.batchId);
+    expect(jobs(batch.batchId).map((job) => job.status)).toEqual(Array(12).fill('succeeded'));
+    expect(count('POST', '/v1/images/edits')).toBe(0);
+    expect(candidates() - before).toBe(12);
+    const endpoints = db.$client.prepare('SELECT DISTINCT endpoint FROM openai_batches').pluck().all();
+    expect(endpoints).toEqual(['/v1/images/edits']);
+  });
+
+  it('splits the input at the request and byte limits (the real ones are the API’s)', async () => {
+    expect(INPUT_LIMITS).toEqual({ requests: 50_000, bytes: 200 * 1024 * 1024 });
+    // At most 5 requests a file: 12 jobs take three files.
+    const batch = await start('rewrite');
+    const first = driver({ limits: { requests: 5, bytes: INPUT_LIMITS.bytes } });
+    await drive(first, batch.batchId);
+    await first.stop(); // gives the lease back for the next driver
+    expect(rows().map((row) => row.jobs)).toEqual([5, 5, 2]);
+    expect(count('POST', '/v1/files')).toBe(3);
+    expect(jobs(batch.batchId).every((job) => job.status === 'succeeded')).toBe(true);
+
+    // A third of those bytes a file, on a server that refuses any larger file: the same jobs again take more files.
+    const total = db.$client.prepare('SELECT sum(input_bytes) FROM openai_batches').pluck().get() as number;
+    const bytes = Math.ceil(total / 3);
+    await server.close();
+    server = await startLocalOpenAI({ batchDelayMs: 30, maxFileBytes: bytes });
+    config = { ...config, OPENAI_BASE_URL: server.url };
+    const again = await start('rewrite');
+    await drive(driver({ limits: { requests: 50_000, bytes } }), again.batchId);
+    const sizes = db.$client.prepare(`SELECT jobs, input_bytes AS bytes FROM openai_batches WHERE id > 3`).all() as {
+      jobs: number;
+      bytes: number;
+    }[];
+    expect(sizes.length).toBeGreaterThanOrEqual(4);
+    expect(sizes.reduce((sum, row) => sum + row.jobs, 0)).toBe(12);
+    for (const row of sizes) expect(row.bytes).toBeLessThanOrEqual(bytes);
+    expect(jobs(again.batchId).every((job) => job.status === 'succeeded')).toBe(true);
+  });
+
+  it('fails a job whose request alone is over the byte limit, and sends nothing for it', async () => {
+    const batch = await start('rewrite');
+    await drive(driver({ limits: { requests: 50_000, bytes: 1000 } }), batch.batchId);
+    const done = jobs(batch.batchId);
+    expect(done.map((job) => job.status)).toEqual(Array(12).fill('failed'));
+    expect(done[0].error).toMatch(/its Batch API request is [\d.]+ MiB, over the 0\.00 MiB an input file may hold/);
+    expect(done.every((job) => job.spentUsd === 0)).toBe(true);
+    expect(count('POST', '/v1/files')).toBe(0);
   });
 
   it('fails the job of a failed line with the API message; the others succeed', async () => {

@@ -262,7 +262,15 @@ export class BatchDriver {
           released.push(job.id);
           continue;
         }
-        if (!(await file.add(requestLine(job.id, hooks.endpoint, request.body)))) {
+        const line = requestLine(job.id, hooks.endpoint, request.body);
+        if (!(await file.add(line))) {
+          if (file.requests === 0) {
+            // Alone over the byte limit: no input file can take it.
+            const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+            const message = `its Batch API request is ${mib(Buffer.byteLength(line))}, over the ${mib(this.limits.bytes)} an input file may hold`;
+            this.endHeld(job.id, holder, 'failed', message, 0);
+            continue;
+          }
           full = true; // this job and the rest go in the next submission's file
           released.push(job.id);
           continue;
