@@ -4,8 +4,10 @@
  *   [--hashes H=1500000] [--db-hashes D=1500000] [--keep]`.
  *
  * 1. Throughput: N real PNG pairs (S x S, photo-like, five kinds of edit), measured with
- *    `measurePair` + `pairSignalRows` (what the signals job runs) against a bare sharp decode of the
- *    same two files (`sharp(file).raw().toBuffer()`), both C at a time, alternating R times.
+ *    `measurePair` + `pairSignalRows` (what the signals job runs: on the signals worker threads,
+ *    LOUPE_SIGNALS_THREADS, default one per core) against a bare sharp decode of the same two files
+ *    (`sharp(file).raw().toBuffer()`), both C at a time, alternating R times; and the same measures
+ *    on the calling thread (`SIGNAL_OPS.measure`, as before the pool), for comparison.
  * 2. The job path: the pairs imported into a fresh database, `queueSignals`, a signals-only
  *    `JobWorker` at concurrency C until done, then `groupNearDuplicates` (which must find the
  *    16 planted source groups).
@@ -30,7 +32,7 @@ import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { JobWorker } from '@/lib/jobs/worker';
 import { seededRandom } from '@/lib/random';
 import { groupHashes, groupNearDuplicates } from '@/lib/signals/groups';
-import { measurePair, pairSignalRows } from '@/lib/signals/measure';
+import { measurePair, pairSignalRows, SIGNAL_OPS, signalsPool } from '@/lib/signals/measure';
 import { claimJob } from '@/lib/jobs/jobs';
 import { queueSignals, signalsJobCounts, signalsJobsLeft } from '@/lib/signals/queue';
 import { paintRect, photoLikeRgb } from '@/lib/signals/synthetic';
@@ -161,10 +163,20 @@ async function writePairs(root: string, n: number, size: number): Promise<Pair[]
   return pairs;
 }
 
+interface Timing {
+  seconds: number;
+  imagesPerSecond: number;
+  cpuMsPerPair: number;
+  mainThread: number;
+}
+
 interface ThroughputRound {
-  decode: { seconds: number; imagesPerSecond: number; cpuMsPerPair: number; mainThread: number };
-  signals: { seconds: number; imagesPerSecond: number; cpuMsPerPair: number; mainThread: number };
+  decode: Timing;
+  signals: Timing;
   ratio: number;
+  /** The same measures on the calling thread (no pool), and its ratio to the decode. */
+  inThread: Timing;
+  inThreadRatio: number;
 }
 
 async function throughput(pairs: Pair[], concurrency: number, rounds: number) {
@@ -173,6 +185,7 @@ async function throughput(pairs: Pair[], concurrency: number, rounds: number) {
   const results: ThroughputRound[] = [];
   // Warm-up (JIT, libvips, page cache), not counted.
   await pool(Math.min(n, 20), concurrency, (i) => measurePair(pairs[i].source, pairs[i].edit));
+  await pool(Math.min(n, 20), concurrency, (i) => SIGNAL_OPS.measure(pairs[i].source, pairs[i].edit));
   for (let round = 0; round < rounds; round++) {
     const decode = await timed(() =>
       pool(n, concurrency, (i) => Promise.all([sharp(pairs[i].source).raw().toBuffer(), sharp(pairs[i].edit).raw().toBuffer()])),
@@ -192,15 +205,25 @@ async function throughput(pairs: Pair[], concurrency: number, rounds: number) {
         }
       }),
     );
+    const inThread = await timed(() =>
+      pool(n, concurrency, async (i) => pairSignalRows(await SIGNAL_OPS.measure(pairs[i].source, pairs[i].edit))),
+    );
     const describe = (t: Awaited<ReturnType<typeof timed>>) => ({
       seconds: t.seconds,
       imagesPerSecond: (2 * n) / t.seconds,
       cpuMsPerPair: (1000 * t.cpuSeconds) / n,
       mainThread: t.mainThread,
     });
-    results.push({ decode: describe(decode), signals: describe(signals), ratio: decode.seconds / signals.seconds });
+    results.push({
+      decode: describe(decode),
+      signals: describe(signals),
+      ratio: decode.seconds / signals.seconds,
+      inThread: describe(inThread),
+      inThreadRatio: decode.seconds / inThread.seconds,
+    });
     log(
-      `round ${round + 1}: decode ${f((2 * n) / decode.seconds)} images/s, signals ${f((2 * n) / signals.seconds)} images/s, ratio ${f(decode.seconds / signals.seconds, 2)}`,
+      `round ${round + 1}: decode ${f((2 * n) / decode.seconds)} images/s, signals ${f((2 * n) / signals.seconds)} images/s, ratio ${f(decode.seconds / signals.seconds, 2)}; ` +
+        `on the calling thread ${f((2 * n) / inThread.seconds)} images/s, ratio ${f(decode.seconds / inThread.seconds, 2)}`,
     );
   }
   const kinds = [...byKind].map(([kind, s]) => ({
@@ -483,20 +506,23 @@ async function main() {
 
     const sum = (pick: (r: ThroughputRound) => number) => speed.results.reduce((s, r) => s + pick(r), 0);
     const overall = sum((r) => r.decode.seconds) / sum((r) => r.signals.seconds);
+    const overallInThread = sum((r) => r.decode.seconds) / sum((r) => r.inThread.seconds);
     const lines = [
       `## Pixel signals (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
       '',
       `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), load ${load.map((l) => l.toFixed(2)).join(' ')} at start; ` +
-        `${n} pairs of ${size}x${size} PNGs (${f(bytes / 2 ** 20)} MiB), concurrency ${concurrency}, sharp concurrency ${sharp.concurrency()}, libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4}`,
+        `${n} pairs of ${size}x${size} PNGs (${f(bytes / 2 ** 20)} MiB), concurrency ${concurrency}, sharp concurrency ${sharp.concurrency()}, libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4}, ` +
+        `signals threads ${signalsPool().size}`,
       '',
-      '| Round | Decode only: images/s | CPU ms/pair | main thread | Signals: images/s | CPU ms/pair | main thread | Ratio signals / decode |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| Round | Decode only: images/s | CPU ms/pair | main thread | Signals: images/s | CPU ms/pair | main thread | Ratio signals / decode | On the calling thread: images/s | main thread | Ratio |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...speed.results.map(
         (r, i) =>
-          `| ${i + 1} | ${f(r.decode.imagesPerSecond)} | ${f(r.decode.cpuMsPerPair)} | ${f(100 * r.decode.mainThread, 0)}% | ${f(r.signals.imagesPerSecond)} | ${f(r.signals.cpuMsPerPair)} | ${f(100 * r.signals.mainThread, 0)}% | **${f(r.ratio, 2)}** |`,
+          `| ${i + 1} | ${f(r.decode.imagesPerSecond)} | ${f(r.decode.cpuMsPerPair)} | ${f(100 * r.decode.mainThread, 0)}% | ${f(r.signals.imagesPerSecond)} | ${f(r.signals.cpuMsPerPair)} | ${f(100 * r.signals.mainThread, 0)}% | **${f(r.ratio, 2)}** | ` +
+          `${f(r.inThread.imagesPerSecond)} | ${f(100 * r.inThread.mainThread, 0)}% | ${f(r.inThreadRatio, 2)} |`,
       ),
       '',
-      `Overall ratio (total decode time / total signals time): **${f(overall, 2)}**.`,
+      `Overall ratio (total decode time / total signals time): **${f(overall, 2)}**; on the calling thread: ${f(overallInThread, 2)}.`,
       '',
       '| Edit kind | Pairs | mean SSIM | mean changed | mean padding | mean pHash distance |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',

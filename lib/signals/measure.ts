@@ -1,6 +1,7 @@
 import { paddingResidual, type PaddingResidual } from './padding';
 import { hamming, hashHex, phash } from './phash';
-import { compareSize, decodeRgb, lumaAt, type Luma, type Rgb } from './pixels';
+import { compareSize, decodeRgb, lumaAt, type Luma } from './pixels';
+import { WorkerPool } from './pool';
 import { CHANGED_THRESHOLD, changedFraction, ssim } from './ssim';
 
 /** What one (source, edited image) pair measures: the per-candidate signals. */
@@ -16,34 +17,41 @@ export interface PairSignals {
   phash: { source: string; edit: string; distance: number };
 }
 
-/** A decoded source with its luma at the comparison size: reused when one source has several candidates. */
+/** A source decoded once at its comparison size: reused when one source has several candidates. */
 export interface PreparedSource {
-  rgb: Rgb;
+  /** The source's own size. */
+  width: number;
+  height: number;
   luma: Luma;
 }
 
-export async function prepareSource(source: string | Buffer): Promise<PreparedSource> {
-  const rgb = await decodeRgb(source);
-  return { rgb, luma: await lumaAt(rgb, compareSize(rgb.width, rgb.height)) };
+/** An image file's path, or its bytes (a Buffer, or a Uint8Array once it has crossed to a worker). */
+type ImageInput = string | Uint8Array;
+
+const input = (image: ImageInput): string | Buffer =>
+  typeof image === 'string' || Buffer.isBuffer(image) ? image : Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+
+const isPrepared = (source: ImageInput | PreparedSource): source is PreparedSource =>
+  typeof source !== 'string' && !(source instanceof Uint8Array);
+
+async function prepareSourceHere(source: ImageInput): Promise<PreparedSource> {
+  const rgb = await decodeRgb(input(source));
+  return { width: rgb.width, height: rgb.height, luma: await lumaAt(rgb, compareSize(rgb.width, rgb.height)) };
 }
 
 /**
- * Every per-candidate signal of an edited image against its source, each image decoded once:
- * residual padding on the edit at full size; SSIM and the changed fraction on luma at the
- * source's comparison size (the edit resized to it, stretched if its aspect differs: the same
- * thing as resizing it to the source's size first, in one step); the pHash of each image from
- * that luma. Decoding and resizing are sharp's (off the main thread); the rest is ~8 ms of
- * JavaScript for a 256x256 comparison, in two slices.
+ * measurePair on this thread: residual padding on the edit at full size; SSIM and the changed
+ * fraction on luma at the source's comparison size (the edit resized to it, stretched if its
+ * aspect differs: the same thing as resizing it to the source's size first, in one step); the
+ * pHash of each image from that luma. Decoding and resizing are sharp's; the rest is a few ms
+ * of JavaScript for a 256x256 comparison, in two slices.
  */
-export async function measurePair(source: string | Buffer | PreparedSource, edit: string | Buffer): Promise<PairSignals> {
-  const [prepared, editRgb] = await Promise.all([
-    typeof source === 'string' || Buffer.isBuffer(source) ? prepareSource(source) : source,
-    decodeRgb(edit),
-  ]);
-  const { luma: sourceLuma, rgb: sourceRgb } = prepared;
+async function measurePairHere(source: ImageInput | PreparedSource, edit: ImageInput): Promise<PairSignals> {
+  const [prepared, editRgb] = await Promise.all([isPrepared(source) ? source : prepareSourceHere(source), decodeRgb(input(edit))]);
+  const { luma: sourceLuma } = prepared;
   const editLuma = await lumaAt(editRgb, { width: sourceLuma.width, height: sourceLuma.height });
   const similarity = ssim(sourceLuma, editLuma);
-  // SSIM is the longest stretch of JavaScript (~5 ms at 256 px): let a server answer requests between the steps.
+  // SSIM is the longest stretch of JavaScript: where this runs on a server's thread, let it answer requests between the steps.
   await new Promise((resolve) => setImmediate(resolve));
   const sourceHash = phash(sourceLuma);
   const editHash = phash(editLuma);
@@ -52,9 +60,33 @@ export async function measurePair(source: string | Buffer | PreparedSource, edit
     ssim: similarity,
     changedFraction: changedFraction(sourceLuma, editLuma),
     compared: { width: sourceLuma.width, height: sourceLuma.height },
-    editResized: editRgb.width !== sourceRgb.width || editRgb.height !== sourceRgb.height,
+    editResized: editRgb.width !== prepared.width || editRgb.height !== prepared.height,
     phash: { source: hashHex(sourceHash), edit: hashHex(editHash), distance: hamming(sourceHash, editHash) },
   };
+}
+
+/** What the signals' worker threads run (lib/signals/measure-worker.mjs), and this thread where none can start. */
+export const SIGNAL_OPS = { prepare: prepareSourceHere, measure: measurePairHere };
+
+let pool: WorkerPool<typeof SIGNAL_OPS> | undefined;
+
+/** The process's signals threads, started at the first use. */
+export function signalsPool(): WorkerPool<typeof SIGNAL_OPS> {
+  return (pool ??= new WorkerPool(() => new URL('./measure-worker.mjs', import.meta.url), SIGNAL_OPS));
+}
+
+/** Decodes a source once for several candidates (on a signals thread). */
+export function prepareSource(source: string | Buffer): Promise<PreparedSource> {
+  return signalsPool().run('prepare', source);
+}
+
+/**
+ * Every per-candidate signal of an edited image against its source, each image decoded once,
+ * all of it on a signals worker thread (lib/signals/pool.ts): the calling thread only posts the
+ * two files and gets the figures back.
+ */
+export function measurePair(source: string | Buffer | PreparedSource, edit: string | Buffer): Promise<PairSignals> {
+  return signalsPool().run('measure', source, edit);
 }
 
 /** A signal as stored: one row of `signals` per (candidate, name). */

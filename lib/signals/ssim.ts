@@ -70,27 +70,39 @@ export function ssim(a: Luma, b: Luma): number {
     }
   }
 
-  // Vertical pass, and the SSIM of each window summed as we go.
+  // Vertical pass row by row (the same sums in the same order as one window at a time, read
+  // sequentially), and the SSIM of each window summed as we go.
+  const mx = new Float64Array(ow);
+  const my = new Float64Array(ow);
+  const mxx = new Float64Array(ow);
+  const myy = new Float64Array(ow);
+  const mxy = new Float64Array(ow);
   let total = 0;
   for (let row = 0; row < oh; row++) {
-    for (let col = 0; col < ow; col++) {
-      let mx = 0,
-        my = 0,
-        mxx = 0,
-        myy = 0,
-        mxy = 0;
-      for (let k = 0, at = row * ow + col; k < size; k++, at += ow) {
-        const w = kernel[k];
-        mx += w * hx[at];
-        my += w * hy[at];
-        mxx += w * hxx[at];
-        myy += w * hyy[at];
-        mxy += w * hxy[at];
+    mx.fill(0);
+    my.fill(0);
+    mxx.fill(0);
+    myy.fill(0);
+    mxy.fill(0);
+    for (let k = 0; k < size; k++) {
+      const w = kernel[k];
+      const base = (row + k) * ow;
+      for (let col = 0; col < ow; col++) {
+        const at = base + col;
+        mx[col] += w * hx[at];
+        my[col] += w * hy[at];
+        mxx[col] += w * hxx[at];
+        myy[col] += w * hyy[at];
+        mxy[col] += w * hxy[at];
       }
-      const vx = mxx - mx * mx;
-      const vy = myy - my * my;
-      const cov = mxy - mx * my;
-      total += ((2 * mx * my + C1) * (2 * cov + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
+    }
+    for (let col = 0; col < ow; col++) {
+      const ux = mx[col];
+      const uy = my[col];
+      const vx = mxx[col] - ux * ux;
+      const vy = myy[col] - uy * uy;
+      const cov = mxy[col] - ux * uy;
+      total += ((2 * ux * uy + C1) * (2 * cov + C2)) / ((ux * ux + uy * uy + C1) * (vx + vy + C2));
     }
   }
   return total / (ow * oh);
@@ -107,14 +119,16 @@ export const CHANGED_THRESHOLD = 24;
  */
 export function changedFraction(a: Luma, b: Luma, threshold = CHANGED_THRESHOLD): number {
   const { width, height } = sameSize(a, b);
-  const diff = new Float64Array(width * height);
-  for (let i = 0; i < diff.length; i++) diff[i] = a.data[i] - b.data[i];
-  // [1 2 1] / 4 along rows (edges clamped), then along columns while counting.
-  const rows = new Float64Array(diff.length);
-  for (let y = 0; y < height; y++) {
-    const base = y * width;
-    for (let x = 0; x < width; x++) {
-      rows[base + x] = (diff[base + (x > 0 ? x - 1 : 0)] + 2 * diff[base + x] + diff[base + (x < width - 1 ? x + 1 : x)]) / 4;
+  // [1 2 1] / 4 along rows (edges clamped) of the difference, then along columns while counting.
+  const rows = new Float64Array(width * height);
+  const p = a.data;
+  const q = b.data;
+  for (let row = 0; row < height; row++) {
+    const base = row * width;
+    for (let col = 0; col < width; col++) {
+      const left = base + (col > 0 ? col - 1 : 0);
+      const right = base + (col < width - 1 ? col + 1 : col);
+      rows[base + col] = (p[left] - q[left] + 2 * (p[base + col] - q[base + col]) + (p[right] - q[right])) / 4;
     }
   }
   let changed = 0;

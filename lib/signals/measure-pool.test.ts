@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SAMPLES_DIR } from '../test/factories';
+import { measurePair, prepareSource, SIGNAL_OPS, signalsPool, type PairSignals } from './measure';
+
+const ROOT = SAMPLES_DIR;
+const CROSS = 'cross hqedit/1 vs omniedit/style/4';
+
+/**
+ * Each bundled sample's signals as the code before the worker pool computed them (on this thread):
+ * [pair, ssim, changed fraction, padding fraction, padding colour, source pHash, edit pHash, edit resized].
+ * The last pair crosses two samples of different sizes, so the edit is stretched.
+ */
+const BEFORE: [string, number, number, number, string | null, string, string, boolean][] = [
+  ['hqedit/edit/00000001.png', 0.9132860424136138, 0, 0, null, '2499aa647bbf9198', '2499ba647bbf8198', false],
+  ['hqedit/edit/00000002.png', 0.9571093631417966, 0.1713495979532164, 0, null, '074047991f6d6f65', '07104f991f696f65', false],
+  ['hqedit/generate/00000003.png', -0.15233609930359845, 0.86640625, 0, null, 'bbcd8ca2422fbd48', '7da5e3b084877331', false],
+  [
+    'omniedit/attribute_modification/00000006.png',
+    0.6713482430724792,
+    0.032973345588235295,
+    0,
+    null,
+    'bbcd8ca2422fbd48',
+    'bfcd8ca2422fb548',
+    false,
+  ],
+  ['omniedit/complex-edit/00000007.png', 0.6116206077326667, 0.657470703125, 0, null, '2499aa647bbf9198', '24dbda64733b9198', false],
+  ['omniedit/env/00000005.png', 0.7482721605219639, 0.9522352430555555, 0, null, 'ce748b368b54eb14', 'ce748b768b54ab14', false],
+  ['omniedit/removal/00000012.png', 0.5276694348979981, 0.3601748511904762, 1, 'white', 'f4a50d646b6b68e8', '0000000000000000', false],
+  ['omniedit/style/00000004.png', 0.5569829214872181, 0.23896655701754385, 0, null, '074047991f6d6f65', '14504b991e6fe7e1', false],
+  ['ultraedit/add/00000010.png', 0.8222590771866092, 0.24867757161458334, 0, null, '2eccb93266cb9c64', '264db133465d9976', false],
+  ['ultraedit/change_color/00000011.png', 0.977802566802152, 0.04107273391812866, 0, null, '074047991f6d6f65', '07101b991f6d6fe1', false],
+  [
+    'ultraedit/change_global/00000009.png',
+    -0.07711668935808856,
+    0.9932849702380953,
+    0,
+    null,
+    'f4a50d646b6b68e8',
+    '0b5af29b94949717',
+    false,
+  ],
+  [
+    'ultraedit/transform_global/00000008.png',
+    0.6416213247276519,
+    0.3043676900584795,
+    0,
+    null,
+    '6e27d837ca24c738',
+    'c49d729d628e6d92',
+    false,
+  ],
+  ['cross hqedit/1 vs omniedit/style/4', 0.11164314514616044, 0.82464599609375, 0, null, '2499aa647bbf9198', '14504b991e6fe7e1', true],
+];
+
+/** Tolerance against BEFORE: SSIM within 1e-9 (floating-point order), everything else identical. */
+const SSIM_TOLERANCE = 1e-9;
+
+function files(pair: string): [string, string] {
+  if (pair === CROSS) return [path.join(ROOT, 'hqedit/edit/input/00000001.png'), path.join(ROOT, 'omniedit/style/output/00000004.png')];
+  const [family, task, file] = pair.split('/');
+  return [path.join(ROOT, family, task, 'input', file), path.join(ROOT, family, task, 'output', file)];
+}
+
+function expectBefore(measured: PairSignals, [, ssim, changed, padding, colour, sourceHash, editHash, resized]: (typeof BEFORE)[number]) {
+  expect(Math.abs(measured.ssim - ssim)).toBeLessThanOrEqual(SSIM_TOLERANCE);
+  expect(measured.changedFraction).toBe(changed);
+  expect(measured.padding.fraction).toBe(padding);
+  expect(measured.padding.colour).toBe(colour);
+  expect(measured.phash.source).toBe(sourceHash);
+  expect(measured.phash.edit).toBe(editHash);
+  expect(measured.editResized).toBe(resized);
+}
+
+afterAll(() => signalsPool().close());
+
+describe('signals on worker threads', () => {
+  it('runs in worker threads, not on the calling thread', () => {
+    expect(signalsPool().size).toBeGreaterThanOrEqual(1);
+  });
+
+  it('gives the same signals on the samples as before, from paths and from bytes, all at once', async () => {
+    const measured = await Promise.all(BEFORE.map(([pair]) => measurePair(...files(pair))));
+    BEFORE.forEach((row, i) => expectBefore(measured[i], row));
+    const fromBytes = await Promise.all(BEFORE.map(([pair]) => files(pair).map((file) => fs.readFileSync(file))));
+    const again = await Promise.all(fromBytes.map(([source, edit]) => measurePair(source, edit)));
+    BEFORE.forEach((row, i) => expectBefore(again[i], row));
+  });
+
+  it('reuses a prepared source for several candidates, with the same figures', async () => {
+    const [sourceFile] = files(BEFORE[0][0]);
+    const prepared = await prepareSource(fs.readFileSync(sourceFile));
+    expect(prepared).toMatchObject({ width: 512, height: 512, luma: { width: 256, height: 256 } });
+    const cross = BEFORE.find(([pair]) => pair === CROSS)!;
+    expectBefore(await measurePair(prepared, files(BEFORE[0][0])[1]), BEFORE[0]);
+    expectBefore(await measurePair(prepared, files(CROSS)[1]), cross);
+  });
+
+  it('answers the same as this thread does, errors included', async () => {
+    const [source, edit] = files(BEFORE[5][0]);
+    expect(await measurePair(source, edit)).toEqual(await SIGNAL_OPS.measure(source, edit));
+    const broken = Buffer.from('not an image');
+    const here = await SIGNAL_OPS.measure(broken, edit).catch((error: Error) => error.message);
+    expect(here).toMatch(/unsupported image format/);
+    await expect(measurePair(broken, edit)).rejects.toThrow(here as string);
+  });
+});
