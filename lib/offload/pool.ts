@@ -1,0 +1,103 @@
+/**
+ * Heavy reads off the server's thread. The team statistics (about 3 s of CPU at 100k verdicts,
+ * most of it the bootstrap) and the dashboard's first call (counting 30 days of verdicts) run on
+ * one worker thread with its own connection to the same database file, so claims and verdicts
+ * never wait behind them: the event loop only posts a message and receives plain data.
+ *
+ * The worker is started on first use and kept (its connection and the tasks' caches with it),
+ * unreferenced while idle so it never keeps a process alive. Where it cannot start or dies, and
+ * with LOUPE_OFFLOAD=off, a task runs on the calling thread as before.
+ */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Db } from '@/db';
+import { ERROR_STATUS, LoupeError, type ErrorCode } from '@/lib/errors';
+import { TASKS, type TaskArgs, type TaskName, type TaskResult } from './tasks';
+
+interface Waiting {
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+  /** What to run on this thread if the worker dies before it answers. */
+  inline: () => unknown;
+}
+
+type Reply =
+  { ready: true } | { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
+
+/** The worker's entry, found from the repo root (cwd), where `next start`, the CLI and the tests run. */
+const workerFile = () => path.join(/*turbopackIgnore: true*/ process.cwd(), 'lib', 'offload', 'worker.mjs');
+
+function errorOf({ message, code }: { message: string; code?: string }): Error {
+  if (code && Object.hasOwn(ERROR_STATUS, code)) return new LoupeError(code as ErrorCode, message);
+  return Object.assign(new Error(message), code ? { code } : {});
+}
+
+class OffloadWorker {
+  private worker?: Worker;
+  private failed = false;
+  private nextId = 0;
+  private readonly waiting = new Map<number, Waiting>();
+
+  run<K extends TaskName>(db: Db, task: K, args: TaskArgs<K>): Promise<TaskResult<K>> {
+    const inline = () => (TASKS[task] as (db: Db, ...rest: unknown[]) => unknown)(db, ...args) as TaskResult<K>;
+    const worker = this.start();
+    if (!worker) return new Promise((resolve) => resolve(inline()));
+    const id = this.nextId++;
+    worker.ref(); // an answer is due: keep the process alive until it comes
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (result: unknown) => void, reject, inline });
+      worker.postMessage({ id, file: db.$client.name, task, args });
+    });
+  }
+
+  private start(): Worker | undefined {
+    if (this.worker || this.failed || process.env.LOUPE_OFFLOAD === 'off') return this.worker;
+    try {
+      const worker = new Worker(workerFile());
+      worker.on('message', (reply: Reply) => {
+        if ('ready' in reply) return;
+        const waiting = this.waiting.get(reply.id);
+        this.waiting.delete(reply.id);
+        if (this.waiting.size === 0) worker.unref(); // idle: do not keep the process alive
+        if (!waiting) return;
+        if (reply.ok) waiting.resolve(reply.result);
+        else waiting.reject(errorOf(reply.error));
+      });
+      worker.on('error', (error) => this.fallBack(error));
+      worker.on('exit', () => this.fallBack(new Error('the offload worker exited')));
+      worker.unref();
+      this.worker = worker;
+    } catch (error) {
+      this.fallBack(error);
+    }
+    return this.worker;
+  }
+
+  /** The worker died or never loaded: what it had, and everything after, runs on this thread. */
+  private fallBack(error: unknown) {
+    if (!this.failed)
+      console.error(
+        `loupe: offload worker unavailable, running on the main thread: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    this.failed = true;
+    this.worker = undefined;
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const { resolve, reject, inline } of waiting) {
+      try {
+        resolve(inline());
+      } catch (inlineError) {
+        reject(inlineError as Error);
+      }
+    }
+  }
+}
+
+// Kept on globalThis so Next's dev-mode module reloads share one worker.
+const holder = globalThis as unknown as { __loupeOffload?: OffloadWorker };
+
+/** Runs a task of ./tasks.ts on the offload worker against `db`'s file; see the top of this file. */
+export function offThread<K extends TaskName>(db: Db, task: K, ...args: TaskArgs<K>): Promise<TaskResult<K>> {
+  holder.__loupeOffload ??= new OffloadWorker();
+  return holder.__loupeOffload.run(db, task, args);
+}
