@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
-import { type CheckedFile, FileRefused, NOT_FOUND, openCheckedFile } from '../images/open';
+import { openCheckedImage, type CheckedHandle } from '../images/checked-file';
+import { type CheckedFile, FileRefused, NOT_FOUND } from '../images/open';
 import type { ImageFile } from './selection';
 
 /** Writing an export's files: streamed, hashed on the way, and listed for the manifest. */
@@ -176,14 +177,14 @@ export class ImageCopier {
    * skipped item leaves no stray image, and the copy reads only from those open files.
    */
   async copy(images: ImageCopy[]): Promise<string | undefined> {
-    const toCopy: { image: ImageCopy; handle: fs.promises.FileHandle }[] = [];
+    const toCopy: { image: ImageCopy; handle: CheckedHandle }[] = [];
     try {
       for (const image of images) {
         const earlier = this.files.source(image.target) ?? toCopy.find((c) => c.image.target === image.target)?.image.from;
         if (earlier === image.from) continue; // shared by several records: copied once
         if (earlier !== undefined) return `${image.field} ${image.target}: another image of the export has this path`;
         try {
-          toCopy.push({ image, handle: await openCheckedFile(image) });
+          toCopy.push({ image, handle: await openCheckedImage(image) });
         } catch (error) {
           return unreadable(image, error);
         }
@@ -196,7 +197,7 @@ export class ImageCopier {
   }
 
   /** Copies an open image (a real copy: users may edit the export), hashing it on the way. */
-  private async copyOne(handle: fs.promises.FileHandle, from: string, target: string) {
+  private async copyOne(handle: CheckedHandle, from: string, target: string) {
     const file = exportFile(this.out, target);
     const dir = path.dirname(file);
     if (!this.madeDirs.has(dir)) {
@@ -222,9 +223,9 @@ export class ImageCopier {
 
 /** An image's bytes for formats that embed them (read from the file that was checked), or why it cannot be read. */
 export async function readImage(image: CheckedFile & { field: string }): Promise<Buffer | { problem: string }> {
-  let handle: fs.promises.FileHandle;
+  let handle: CheckedHandle;
   try {
-    handle = await openCheckedFile(image);
+    handle = await openCheckedImage(image);
   } catch (error) {
     return { problem: unreadable(image, error) };
   }

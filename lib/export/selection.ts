@@ -5,7 +5,8 @@ import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { getDataset } from '../datasets';
 import { decidedChoice, decidingVerdict, type DecidingVerdict } from '../review/decided';
 import { EXTRA_TERM_KEYS, extraFilterSql, type ExtraFilter } from '../filter/filter';
-import { checkedImageFile, type CheckedFile } from '../images/open';
+import { checkedImage } from '../images/checked-file';
+import type { CheckedFile } from '../images/open';
 import { checkRelativePath } from '../images/paths';
 
 /**
@@ -277,17 +278,17 @@ export class ItemResolver {
       const source: ImageFile = sourceOfCandidate
         ? {
             field: 'input',
-            ...checkedImageFile(this.root(candidate.source_root_id!), candidate.source_path!, candidate.source_file_id),
+            ...checkedImage(this.root(candidate.source_root_id!), candidate.source_path!, candidate.source_file_id),
             rel: own(candidate.source_path!, 'input'),
           }
         : {
             field: 'input',
-            ...checkedImageFile(this.root(row.source_root_id), row.source_path, row.source_file_id),
+            ...checkedImage(this.root(row.source_root_id), row.source_path, row.source_file_id),
             rel: exportPath(row.source_path, 'input', `item-${row.id}`),
           };
       const edited: ImageFile = {
         field: 'output',
-        ...checkedImageFile(this.root(candidate.root_id), candidate.path, candidate.file_id),
+        ...checkedImage(this.root(candidate.root_id), candidate.path, candidate.file_id),
         rel:
           candidate.origin === 'dataset'
             ? exportPath(candidate.path, 'output', `candidate-${candidate.id}`)

@@ -2,19 +2,18 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import sharp from 'sharp';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { CONTENT_TYPES, HEAD_BYTES, ImageRefused, maxImagePixels, sniffImageType } from './check';
+import { isS3Url } from '../s3/url';
+import { CONTENT_TYPES, HEAD_BYTES, ImageRefused, sniffImageType } from './check';
 import { FileRefused, openInRoot } from './open';
+import { PREVIEW_MAX, previewOf } from './preview';
 import { readCheckedImage } from './read';
 import { checkRelativePath } from './paths';
+import { storedObjectBytes } from './s3-store';
 
 export type ImageKind = 'source' | 'candidate' | 'candidate-source' | 'mask';
 export type ImageSize = 'preview' | 'full';
-
-/** Long side of review previews: sharp on a 1440p screen at two panes, small to send. */
-export const PREVIEW_MAX = 1600;
 
 /** Where an image is recorded: its root, its path inside it, and its identity at import (null: not recorded). */
 export interface ImageRef {
@@ -85,6 +84,7 @@ export function recordFileId(db: Db, kind: ImageKind, id: number, fileId: string
 export async function imageBytes(db: Db, kind: ImageKind, id: number): Promise<Buffer | undefined> {
   const ref = imageRef(db, kind, id);
   if (!ref) return undefined;
+  if (isS3Url(ref.root)) return objectBytes(ref);
   let opened;
   try {
     opened = await openInRoot(ref.root, ref.path, ref.fileId);
@@ -100,6 +100,16 @@ export async function imageBytes(db: Db, kind: ImageKind, id: number): Promise<B
     throw error;
   } finally {
     await opened.handle.close();
+  }
+}
+
+/** imageBytes for an image in the S3 store: the recorded object only, checked as a file's bytes are. */
+async function objectBytes(ref: ImageRef): Promise<Buffer | undefined> {
+  try {
+    return await storedObjectBytes(ref.root, ref.path, ref.fileId);
+  } catch (error) {
+    if (error instanceof FileRefused || error instanceof ImageRefused) return undefined;
+    throw error;
   }
 }
 
@@ -203,11 +213,7 @@ async function writePreview(bytes: Buffer, preview: string) {
   await fs.promises.mkdir(path.dirname(preview), { recursive: true });
   const temp = `${preview}.${process.pid}.${crypto.randomUUID()}.tmp`;
   try {
-    await sharp(bytes, { limitInputPixels: maxImagePixels() })
-      .rotate() // honour EXIF orientation, as the browser would for the full file
-      .resize({ width: PREVIEW_MAX, height: PREVIEW_MAX, fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 86 })
-      .toFile(temp);
+    await previewOf(bytes).toFile(temp);
   } catch (error) {
     await fs.promises.rm(temp, { force: true });
     throw error;

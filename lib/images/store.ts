@@ -3,18 +3,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '@/db';
 import { ensureImageRoot } from '../datasets';
+import { formatS3Url, isS3Url, parseS3Url } from '../s3/url';
 import { openInRootSync, type FolderCache } from './open';
+import { putStoreObject } from './s3-store';
+import { storeSetting } from './store-setting';
 
 /** Loupe's own images (regenerations) live beside the database, named by their sha256. */
 export function imageStoreDir(db: Db): string {
   return path.join(path.dirname(db.$client.name), 'images');
 }
 
+/** The store's root as image_roots records it: the local folder, or `s3://bucket/prefix` with LOUPE_STORE set. */
+export function imageStoreRoot(db: Db): string {
+  const s3 = storeSetting();
+  return s3 ? formatS3Url(s3) : imageStoreDir(db);
+}
+
 export interface StoredImage {
   rootId: number;
   path: string;
   sha256: string;
-  /** The stored file's identity (`dev:ino`), recorded with the reference so serving can re-check it. */
+  /** The stored file's identity (`dev:ino`, or an object's `s3:<etag>:<size>`), recorded with the reference so serving can re-check it. */
   fileId: string;
 }
 
@@ -23,6 +32,8 @@ export interface StoredImage {
  * file) and returns its (root, relative path) reference.
  */
 export async function storeImage(db: Db, bytes: Buffer, extension = 'png'): Promise<StoredImage> {
+  const s3 = storeSetting();
+  if (s3) return { rootId: ensureImageRoot(db, formatS3Url(s3)), ...(await putStoreObject(s3, bytes, extension)) };
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   const dir = imageStoreDir(db);
   const rel = `${sha256.slice(0, 2)}/${sha256}.${extension}`;
@@ -68,4 +79,17 @@ export function writeStoreFileSync(dir: string, bytes: Buffer, extension: string
   const opened = openInRootSync(dir, rel, undefined, folders);
   fs.closeSync(opened.fd);
   return { path: rel, sha256, fileId: opened.fileId };
+}
+
+/**
+ * The bulk writer's store write (the tarball import): writeStoreFileSync into the local folder,
+ * or the bucket's put when `root` is an `s3://` store.
+ */
+export async function writeStoreFile(
+  root: string,
+  bytes: Buffer,
+  extension: string,
+  folders?: FolderCache,
+): Promise<Omit<StoredImage, 'rootId'>> {
+  return isS3Url(root) ? putStoreObject(parseS3Url(root), bytes, extension) : writeStoreFileSync(root, bytes, extension, folders);
 }

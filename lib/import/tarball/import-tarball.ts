@@ -5,7 +5,7 @@ import { bufferSource, checkImage, ImageRefused, type CheckedImageInfo } from '.
 import type { ImageInfo } from '../../images/probe';
 import { MAX_DECODE_BYTES } from '../../images/read';
 import { FolderCache } from '../../images/open';
-import { imageStoreDir, writeStoreFileSync } from '../../images/store';
+import { imageStoreRoot, writeStoreFile } from '../../images/store';
 import { ensureImageRoot } from '../../datasets';
 import type { NewItem } from '../batch-writer';
 import { parseGptEditRecord, type GptEditRecord } from '../gpt-edit-record';
@@ -134,7 +134,7 @@ class TarballImport {
     scratch: Scratch,
     options: TarballImportOptions,
   ) {
-    this.storeDir = imageStoreDir(db);
+    this.storeDir = imageStoreRoot(db);
     this.storeRootId = ensureImageRoot(db, this.storeDir);
     this.maxImageBytes = options.maxImageBytes ?? MAX_DECODE_BYTES;
     this.maxBatchBytes = options.batchBytes ?? BATCH_BYTES;
@@ -206,7 +206,7 @@ class TarballImport {
           where,
         );
       } else {
-        this.image(kind.key, await member.read(), where);
+        await this.image(kind.key, await member.read(), where);
       }
     } else if (kind.kind === 'metadata') {
       const name = layoutPath(member.name);
@@ -229,7 +229,7 @@ class TarballImport {
    * not read meanwhile, while gunzip goes on in the thread pool). A full disk throws: the
    * import ends there.
    */
-  private image(key: string, bytes: Buffer, where: string) {
+  private async image(key: string, bytes: Buffer, where: string) {
     let info: CheckedImageInfo;
     try {
       info = checkImage(bufferSource(bytes));
@@ -238,7 +238,7 @@ class TarballImport {
       this.pairing.image(key, { ok: false, reason: `${error.message} (${where})` }, where);
       return;
     }
-    const stored = writeStoreFileSync(this.storeDir, bytes, info.format, this.folders);
+    const stored = await writeStoreFile(this.storeDir, bytes, info.format, this.folders);
     this.pairing.image(key, { ok: true, ref: { path: stored.path, info: { ...info, fileId: stored.fileId } } }, where);
   }
 
