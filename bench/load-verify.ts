@@ -26,7 +26,8 @@ export function verifyDb(file: string, datasetId: number, acked: AckedVerdict[],
   const db = new Database(file, { readonly: true });
   try {
     const byId = db.prepare<[number], { item_id: number; reviewer: string; decision: string }>(
-      'SELECT item_id, reviewer, decision FROM verdicts WHERE id = ?',
+      // Verdicts record the user id (lib/auth/actors.ts); the run knows its reviewers by username.
+      'SELECT v.item_id, coalesce(u.username, v.reviewer) AS reviewer, v.decision FROM verdicts v LEFT JOIN users u ON u.id = v.reviewer WHERE v.id = ?',
     );
     let lostVerdicts = 0;
     const lostExamples: string[] = [];
@@ -43,11 +44,12 @@ export function verifyDb(file: string, datasetId: number, acked: AckedVerdict[],
         .prepare(sql)
         .pluck()
         .get(...params) as number;
-    const verdictsInDb = one('SELECT count(*) FROM verdicts WHERE reviewer LIKE ?', like);
+    const byBench = `(reviewer IN (SELECT id FROM users WHERE username LIKE @like) OR reviewer LIKE @like)`;
+    const verdictsInDb = one(`SELECT count(*) FROM verdicts WHERE ${byBench}`, { like });
     const itemsDecidedInDb = one(
       `SELECT count(*) FROM items WHERE status != 'pending'
-       AND id IN (SELECT item_id FROM verdicts WHERE reviewer LIKE ? AND decision IN ('accept', 'reject'))`,
-      like,
+       AND id IN (SELECT item_id FROM verdicts WHERE ${byBench} AND decision IN ('accept', 'reject'))`,
+      { like },
     );
     const itemsWithTwoVerdictsInDb = one(
       `SELECT count(*) FROM (SELECT item_id FROM verdicts WHERE kind = 'review' AND decision IN ('accept', 'reject')
