@@ -4,7 +4,8 @@ import { getDatasetByName, listDatasets } from '@/lib/datasets';
 import { JobWorker } from '@/lib/jobs/worker';
 import { API_KINDS, workerKinds } from '@/lib/jobs/worker-kinds';
 import { BATCH_KINDS, type BatchKind } from '@/lib/jobs/kinds';
-import { batchProgress, estimateBatch, ITEM_STATUSES, startBatch } from '@/lib/batches/batch';
+import { batchProgress, estimateBatch, ITEM_STATUSES, startBatch, type BatchEstimate } from '@/lib/batches/batch';
+import { BATCH_VIAS, type BatchVia } from '@/lib/batches/via';
 import { openaiConfig } from '@/lib/openai/config';
 import { listFilterSchema } from '@/lib/filter/filter';
 import { ProgressBar } from './progress';
@@ -16,7 +17,21 @@ export const usd = (n: number) => `$${n.toFixed(n < 10 ? 3 : 2)}`;
 /** Writes a line to stderr above the progress bar (a terminal's bar is redrawn on its next update). */
 export const note = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}\n`);
 
-/** `regenerate`: estimates, starts a batch over a filter, and runs it here with a job worker until it ends. */
+/** The path that will run, and why, for the estimate line. */
+function pathLine(estimate: BatchEstimate, via: BatchVia): string {
+  const why =
+    via !== 'auto'
+      ? `--via ${via}`
+      : `${estimate.items} items ${estimate.path === 'batch' ? '>=' : '<'} LOUPE_BATCH_MIN_ITEMS ${estimate.minBatchItems}`;
+  return estimate.path === 'batch'
+    ? `path: the OpenAI Batch API (half price, answered within 24 h; ${why})`
+    : `path: synchronous calls by the job worker (${why}${via === 'auto' && estimate.batchUsd !== null ? '; --via batch for half price' : ''})`;
+}
+
+/**
+ * `regenerate`: estimates, starts a batch over a filter, and runs it here until it ends: with a job
+ * worker (synchronous path) or with the OpenAI batch driver (Batch API path, `--via`).
+ */
 export async function regenerateCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -30,6 +45,8 @@ export async function regenerateCommand(args: string[]): Promise<number> {
       // The shared filter's other terms (lib/filter/filter.ts), as on the dataset page.
       ...EXTRA_FILTER_OPTIONS,
       kind: { type: 'string', default: 'regenerate' },
+      // auto: the OpenAI Batch API from LOUPE_BATCH_MIN_ITEMS items; batch or sync choose.
+      via: { type: 'string', default: 'auto' },
       'budget-usd': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       concurrency: { type: 'string' },
@@ -46,6 +63,8 @@ export async function regenerateCommand(args: string[]): Promise<number> {
   if (!BATCH_KINDS.includes(kind)) return fail(`unknown kind ${values.kind} (known: ${BATCH_KINDS.join(', ')})`);
   const status = values.status as (typeof ITEM_STATUSES)[number] | undefined;
   if (status && !ITEM_STATUSES.includes(status)) return fail(`unknown status ${status} (known: ${ITEM_STATUSES.join(', ')})`);
+  const via = values.via as BatchVia;
+  if (!BATCH_VIAS.includes(via)) return fail(`unknown --via ${values.via} (known: ${BATCH_VIAS.join(', ')})`);
   const config = openaiConfig();
   if (!values['dry-run'] && !config.OPENAI_API_KEY) {
     return fail('regeneration needs OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server); none is set');
@@ -72,7 +91,13 @@ export async function regenerateCommand(args: string[]): Promise<number> {
   if (!parsed.success) return fail(filterProblem(parsed.error));
   const filter = { ...parsed.data, status };
 
-  const estimate = estimateBatch(db, config, { kind, filter });
+  let estimate;
+  try {
+    estimate = estimateBatch(db, config, { kind, filter, via });
+  } catch (error) {
+    if (error instanceof LoupeError) return fail(error.message);
+    throw error;
+  }
   const skipped = estimate.skippedActive ? ` (${estimate.skippedActive} left out: a ${kind} job is already queued or running)` : '';
   const where = [
     filter.family && `${filter.family}${filter.task ? `/${filter.task}` : ''}`,
@@ -85,7 +110,16 @@ export async function regenerateCommand(args: string[]): Promise<number> {
     filter.origin,
   ].filter(Boolean);
   const of = `"${dataset.name}"${where.length ? ` (${where.join(', ')})` : ''}`;
-  process.stderr.write(`${kind}: ${estimate.items} items of ${of}, estimated ${usd(estimate.estimatedUsd)}${skipped}\n`);
+  const both = estimate.batchUsd === null ? '' : ` (synchronous ${usd(estimate.syncUsd)}, Batch API ${usd(estimate.batchUsd)})`;
+  process.stderr.write(`${kind}: ${estimate.items} items of ${of}, estimated ${usd(estimate.estimatedUsd)}${both}${skipped}\n`);
+  if (estimate.fullRelease) {
+    const full = estimate.fullRelease;
+    process.stderr.write(
+      `  at the full release's ${full.items.toLocaleString('en-US')} items: synchronous ${usd(full.syncUsd)}` +
+        `${full.batchUsd === null ? '' : `, Batch API ${usd(full.batchUsd)}`}\n`,
+    );
+  }
+  process.stderr.write(`  ${pathLine(estimate, via)}\n`);
   if (values['dry-run']) {
     if (values.json) process.stdout.write(JSON.stringify({ dryRun: true, dataset: dataset.name, kind, ...estimate }) + '\n');
     return 0;
@@ -98,15 +132,27 @@ export async function regenerateCommand(args: string[]): Promise<number> {
   const started = Date.now();
   let batch;
   try {
-    batch = await startBatch(db, config, { kind, filter, budgetUsd, requestedBy: `cli:${process.env.USER ?? 'loupe'}` });
+    batch = await startBatch(db, config, { kind, filter, budgetUsd, requestedBy: `cli:${process.env.USER ?? 'loupe'}`, via });
   } catch (error) {
     if (error instanceof LoupeError) return fail(error.message);
     throw error;
   }
   const { batchId } = batch;
-  // The kinds that call the API; other jobs (signals) stay queued for a general worker.
-  const { runners, claim } = workerKinds(db, config, { only: API_KINDS });
+  // The kinds that call the API; other jobs (signals) stay queued for a general worker. The batch
+  // driver runs beside it: it submits a Batch API path batch's jobs and polls them (LOUPE_BATCH_POLL_MS).
+  const { runners, claim, driver } = workerKinds(db, config, {
+    only: API_KINDS,
+    onBatchEvent: (event) => {
+      if (event.type === 'submitted') note(`  submitted ${event.jobs} requests to the Batch API as ${event.remoteId}`);
+      else if (event.type === 'ended') {
+        note(
+          `  OpenAI batch ${event.row} ${event.remoteStatus}: ${event.succeeded} ok, ${event.failed} failed, ${event.requeued} requeued`,
+        );
+      } else note(`  OpenAI batch: ${event.message}`);
+    },
+  });
   const worker = new JobWorker(db, {
+    driver,
     concurrency,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
     runners,
@@ -121,7 +167,11 @@ export async function regenerateCommand(args: string[]): Promise<number> {
   const onSignal = () => {
     if (interrupted) return void worker.stop({ abort: true });
     interrupted = true;
-    note(`stopping: waiting for ${worker.active} running jobs; the rest stays queued (run \`npm run loupe -- worker\` to go on)`);
+    note(
+      batch.path === 'batch'
+        ? 'stopping: the OpenAI batch goes on remotely; `npm run loupe -- worker` resumes polling it (it is not submitted again)'
+        : `stopping: waiting for ${worker.active} running jobs; the rest stays queued (run \`npm run loupe -- worker\` to go on)`,
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -159,6 +209,7 @@ export async function regenerateCommand(args: string[]): Promise<number> {
       spentUsd: progress.spentUsd,
       budgetUsd,
       estimatedUsd: progress.estimatedUsd,
+      path: batch.path,
       stopped,
       seconds: (Date.now() - started) / 1000,
     };

@@ -10,6 +10,7 @@ import type { ItemStatus } from '@/db/schema';
 import { get, post } from '@/lib/api/client';
 import type { BatchKind } from '@/lib/jobs/kinds';
 import type { BatchEstimate, BatchProgress } from '@/lib/batches/batch';
+import type { BatchVia } from '@/lib/batches/via';
 import type { ListFilter } from '@/lib/filter/filter';
 import { useJobKinds, useJobLabel } from './jobs/JobKinds';
 
@@ -26,6 +27,8 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
   const [kind, setKind] = useState(batchKinds[0]?.id as BatchKind);
   const label = useJobLabel();
   const [budget, setBudget] = useState('');
+  // Which path the jobs take: auto picks the OpenAI Batch API from LOUPE_BATCH_MIN_ITEMS items.
+  const [via, setVia] = useState<BatchVia>('auto');
   const [batchId, setBatchId] = useState<number>();
   // Closed until asked for: an estimate reads every matching item (about 2 s at 1.5M items).
   const [open, setOpen] = useState(false);
@@ -33,11 +36,11 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
 
   const estimate = useQuery({
     enabled: open,
-    queryKey: ['batch-estimate', kind, filter, status],
-    queryFn: () => post<BatchEstimate & { configured: boolean }>('/api/batches/estimate', { kind, filter, status }),
+    queryKey: ['batch-estimate', kind, filter, status, via],
+    queryFn: () => post<BatchEstimate & { configured: boolean }>('/api/batches/estimate', { kind, filter, status, via }),
   });
   const start = useMutation({
-    mutationFn: () => post<{ batchId: number; queued: number }>('/api/batches', { kind, filter, status, budgetUsd: Number(budget) }),
+    mutationFn: () => post<{ batchId: number; queued: number }>('/api/batches', { kind, filter, status, budgetUsd: Number(budget), via }),
     onSuccess: ({ batchId }) => {
       setBatchId(batchId);
       void queryClient.invalidateQueries({ queryKey: ['batch-estimate'] });
@@ -76,6 +79,11 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
             </option>
           ))}
         </Select>
+        <Select value={via} onChange={(event) => setVia(event.target.value as BatchVia)} aria-label="Path">
+          <option value="auto">Auto: Batch API from {e ? number.format(e.minBatchItems) : '…'} items</option>
+          <option value="batch">OpenAI Batch API (half price, within 24 h)</option>
+          <option value="sync">Synchronous (one call a job)</option>
+        </Select>
         <label className="flex items-center gap-1.5 text-neutral-400">
           Budget $
           <Input
@@ -103,8 +111,22 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
   );
 }
 
+/** The path that will run and both paths' cost (a kind the Batch API does not take has one). */
+function pathText(e: BatchEstimate) {
+  if (e.batchUsd === null) return `Runs by synchronous calls.`;
+  return e.path === 'batch'
+    ? `Runs through the OpenAI Batch API: half price, answered within 24 h (synchronous calls would cost ${usd(e.syncUsd)}).`
+    : `Runs by synchronous calls (through the OpenAI Batch API it would cost ${usd(e.batchUsd)}, answered within 24 h).`;
+}
+
+function fullReleaseText(full: NonNullable<BatchEstimate['fullRelease']>) {
+  const both = full.batchUsd === null ? usd(full.syncUsd) : `${usd(full.syncUsd)} synchronous, ${usd(full.batchUsd)} through the Batch API`;
+  return `At the full release's ${number.format(full.items)} items: ${both}.`;
+}
+
 function estimateText(e: BatchEstimate & { configured: boolean }, budgetUsd: number, label: string) {
-  const parts = [`Estimated ${usd(e.estimatedUsd)} for ${number.format(e.items)} items.`];
+  const parts = [`Estimated ${usd(e.estimatedUsd)} for ${number.format(e.items)} items.`, pathText(e)];
+  if (e.fullRelease) parts.push(fullReleaseText(e.fullRelease));
   if (e.skippedActive) parts.push(`${number.format(e.skippedActive)} already have a job queued or running and are left out.`);
   if (!e.configured) parts.push(`${label} is not configured on this server: set OPENAI_API_KEY.`);
   else if (budgetUsd > 0 && budgetUsd < e.estimatedUsd) {
@@ -153,6 +175,7 @@ function BatchProgressBar({ id }: { id: number }) {
       <p className="mt-1.5 flex flex-wrap gap-x-4 tabular-nums text-neutral-400">
         <span className="text-neutral-200">
           Batch {p.id} · {p.kind}: {state}
+          {p.path === 'batch' && ' · through the OpenAI Batch API (answered within 24 h)'}
         </span>
         <span>
           {number.format(succeeded)} succeeded · {number.format(failed)} failed · {number.format(cancelled)} cancelled of{' '}

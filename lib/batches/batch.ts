@@ -10,6 +10,7 @@ import { notConfigured, requestJob } from '../jobs/request';
 import type { OpenAIConfig } from '../openai/config';
 import { BATCH_PRICE_FACTOR } from '../openai/prices';
 import { LoupeError } from '@/lib/errors';
+import type { BatchPath, BatchVia } from './via';
 
 export { ITEM_STATUSES };
 
@@ -57,10 +58,6 @@ function pricing(config: OpenAIConfig, id: BatchKind): { groupSql: string; perIt
 
 const ACTIVE_SQL = `status IN ('queued', 'running')`;
 
-/** Which way a batch's jobs go: `auto` is the Batch API from LOUPE_BATCH_MIN_ITEMS items (and for kinds it takes), else the job worker. */
-export type BatchVia = 'auto' | 'batch' | 'sync';
-export const BATCH_VIAS = ['auto', 'batch', 'sync'] as const;
-
 /** The size of the GPT-Image-Edit-1.5M release, for the whole-dataset estimate's "at full scale" figure. */
 export const FULL_RELEASE_ITEMS = 1_500_000;
 
@@ -73,7 +70,7 @@ export interface BatchEstimate {
   syncUsd: number;
   batchUsd: number | null;
   /** The path that will run for this many items and `via`. */
-  path: 'batch' | 'sync';
+  path: BatchPath;
   /** LOUPE_BATCH_MIN_ITEMS: `auto` takes the Batch API from this many items. */
   minBatchItems: number;
   /** For a filter over the whole dataset: the same per-item cost at the full release's size. */
@@ -83,7 +80,7 @@ export interface BatchEstimate {
 }
 
 /** The path a batch of `items` jobs of the kind takes. Throws when the Batch API is asked for a kind it cannot take. */
-export function batchPath(config: OpenAIConfig, kind: BatchKind, items: number, via: BatchVia): 'batch' | 'sync' {
+export function batchPath(config: OpenAIConfig, kind: BatchKind, items: number, via: BatchVia): BatchPath {
   const takesBatch = Boolean(kindOf(kind)?.batch);
   if (via === 'batch' && !takesBatch) throw new LoupeError('invalid', `${kind} jobs cannot go through the OpenAI Batch API`);
   return takesBatch && (via === 'batch' || (via === 'auto' && items >= config.LOUPE_BATCH_MIN_ITEMS)) ? 'batch' : 'sync';
@@ -161,7 +158,7 @@ export async function startBatch(
   config: OpenAIConfig,
   request: BatchRequest,
   { pageSize = 500 } = {},
-): Promise<{ batchId: number; queued: number; estimatedUsd: number; path: 'batch' | 'sync' }> {
+): Promise<{ batchId: number; queued: number; estimatedUsd: number; path: BatchPath }> {
   const missing = notConfigured(kindOf(request.kind)!, config);
   if (missing) throw new LoupeError('invalid', missing);
   if (!(request.budgetUsd > 0)) throw new LoupeError('invalid', 'the budget must be a positive number of USD');
@@ -265,6 +262,9 @@ export interface BatchProgress {
   spentUsd: number;
   budgetUsd: number;
   estimatedUsd: number;
+  /** The path asked for, and the one its jobs take now (an expired OpenAI batch can send what is left to the job worker). */
+  via: BatchVia;
+  path: BatchPath;
   createdBy: string;
   createdAt: number;
 }
@@ -273,7 +273,7 @@ export interface BatchProgress {
 export function batchProgress(db: Db, batchId: number): BatchProgress {
   const batch = statement<[number], Omit<BatchProgress, 'counts' | 'spentUsd' | 'filter'> & { filter: string }>(
     db,
-    `SELECT id, kind, status, filter, total, budget_usd AS budgetUsd, estimated_usd AS estimatedUsd,
+    `SELECT id, kind, status, filter, total, budget_usd AS budgetUsd, estimated_usd AS estimatedUsd, via, path,
             ${actorNameSql('created_by')} AS createdBy, created_at AS createdAt FROM batches WHERE id = ?`,
   ).get(batchId);
   if (!batch) throw new LoupeError('not_found', `batch ${batchId} not found`);

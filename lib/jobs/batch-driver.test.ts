@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
-import { batchProgress, estimateBatch, startBatch, type BatchVia } from '@/lib/batches/batch';
+import { batchProgress, estimateBatch, startBatch } from '@/lib/batches/batch';
+import type { BatchVia } from '@/lib/batches/via';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { startLocalOpenAI, type LocalOpenAI } from '@/lib/openai-local/server';
 import { openaiClient } from '@/lib/openai/client';

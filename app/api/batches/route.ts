@@ -1,4 +1,5 @@
 import { getDb } from '@/db';
+import { batchVia } from '@/lib/api/batches';
 import { batchQuery, batchRequest } from '@/lib/api/jobs';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
@@ -8,10 +9,21 @@ import { batchProgress, startBatch } from '@/lib/batches/batch';
 
 export const dynamic = 'force-dynamic';
 
-/** POST /api/batches: queue a job of a batchable kind for every matching item, within a budget. */
+const batchRequestVia = batchRequest.extend(batchVia.shape);
+
+/**
+ * POST /api/batches: queue a job of a batchable kind for every matching item, within a budget, on the
+ * path `via` asks for (the answer's `path`: `batch`, the OpenAI Batch API; `sync`, the job worker).
+ */
 export const POST = route('manage', async (request, user) => {
-  const { kind, filter, status, budgetUsd } = await body(request, batchRequest);
-  const started = await startBatch(getDb(), openaiConfig(), { kind, filter: { ...filter, status }, budgetUsd, requestedBy: user.id });
+  const { kind, filter, status, budgetUsd, via } = await body(request, batchRequestVia);
+  const started = await startBatch(getDb(), openaiConfig(), {
+    kind,
+    filter: { ...filter, status },
+    budgetUsd,
+    requestedBy: user.id,
+    via,
+  });
   serverWorker()?.wake();
   return Response.json(started, { status: 201 });
 });

@@ -1,4 +1,5 @@
 import { getDb } from '@/db';
+import { batchVia } from '@/lib/api/batches';
 import { batchEstimateRequest } from '@/lib/api/jobs';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
@@ -9,10 +10,16 @@ import { estimateBatch } from '@/lib/batches/batch';
 
 export const dynamic = 'force-dynamic';
 
-/** POST /api/batches/estimate: how many items a batch over this filter would queue, its estimated cost, and whether this server can run the kind. */
+const estimateRequestVia = batchEstimateRequest.extend(batchVia.shape);
+
+/**
+ * POST /api/batches/estimate: how many items a batch over this filter would queue, its cost on both
+ * paths (and at the full release's size for a whole-dataset filter), the path `via` picks, and whether
+ * this server can run the kind.
+ */
 export const POST = route('manage', async (request) => {
-  const { kind, filter, status } = await body(request, batchEstimateRequest);
+  const { kind, filter, status, via } = await body(request, estimateRequestVia);
   const config = openaiConfig();
-  const estimate = estimateBatch(getDb(), config, { kind, filter: { ...filter, status } });
+  const estimate = estimateBatch(getDb(), config, { kind, filter: { ...filter, status }, via });
   return Response.json({ ...estimate, configured: !notConfigured(kindOf(kind)!, config) });
 });
