@@ -1,10 +1,13 @@
 import { JobsTable } from '@/components/jobs/JobsTable';
+import { JOBS_PAGE } from '@/components/jobs/jobs-view';
 import { Row, Table } from '@/components/ui/Table';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import { recentBatches, type BatchSummary } from '@/lib/batches/batch';
 import { kindOf } from '@/lib/jobs/kinds';
+import { listJobs } from '@/lib/jobs/list';
+import { jobsFilter, type JobsFilter } from '@/lib/api/jobs';
 
 export const dynamic = 'force-dynamic';
 
@@ -62,13 +65,39 @@ function Batches({ batches }: { batches: BatchSummary[] }) {
   );
 }
 
-export default async function JobsPage() {
+type Search = Record<string, string | string[] | undefined>;
+
+/**
+ * The filter in the address, term by term: a term that does not parse is left out and named, so a
+ * stale or hand-edited link still shows the jobs the rest of it asks for.
+ */
+function readFilter(search: Search): { filter: JobsFilter; ignored: string[] } {
+  const filter: Record<string, unknown> = {};
+  const ignored: string[] = [];
+  for (const key of ['kind', 'status', 'before'] as const) {
+    const value = search[key];
+    if (value === undefined) continue;
+    const parsed = jobsFilter.shape[key].safeParse(Array.isArray(value) ? value[0] : value);
+    if (parsed.success) filter[key] = parsed.data;
+    else ignored.push(`${key} "${String(value)}": ${parsed.error.issues[0].message}`);
+  }
+  return { filter: filter as JobsFilter, ignored };
+}
+
+export default async function JobsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePage('view', '/jobs');
+  const { filter, ignored } = readFilter(await searchParams);
+  const db = getDb();
   return (
-    <div className="mx-auto w-full max-w-6xl px-6 py-8">
+    <div className="mx-auto w-full max-w-[90rem] px-6 py-8">
       <h1 className="mb-6 text-xl font-semibold text-neutral-100">Jobs</h1>
-      <Batches batches={recentBatches(getDb())} />
-      <JobsTable canManage={can(user.roles, 'manage')} />
+      <Batches batches={recentBatches(db)} />
+      {ignored.length > 0 && (
+        <p className="mb-3 text-sm text-amber-300" role="alert">
+          Left out of the filter: {ignored.join('; ')}.
+        </p>
+      )}
+      <JobsTable filter={filter} initial={listJobs(db, { ...filter, limit: JOBS_PAGE })} canManage={can(user.roles, 'manage')} />
     </div>
   );
 }
