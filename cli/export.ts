@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { getDatasetByName } from '@/lib/datasets';
 import { exportItems } from '@/lib/export';
-import { EXPORT_FORMATS, type ExportFormat } from '@/lib/export/formats';
+import { EXPORT_FORMATS, IMAGE_MODES, type ExportFormat, type ImageMode } from '@/lib/export/formats';
+import { NotEnoughSpace, spaceLine } from '@/lib/export/space';
 import { ExportError, type ExportStatus } from '@/lib/export/selection';
 import { DEFAULT_SHARD_SIZE_MB } from '@/lib/export/shards';
 import { extraFilterSchema } from '@/lib/filter/filter';
@@ -30,6 +31,8 @@ export async function exportCommand(args: string[]): Promise<number> {
       ...EXTRA_FILTER_OPTIONS,
       'shard-size-mb': { type: 'string' },
       'need-weight': { type: 'boolean', default: false },
+      // copy, link or none (default: link when the images and --out share a filesystem, else copy).
+      images: { type: 'string' },
       json: { type: 'boolean', default: false },
       // An export cut off part-way (interrupted or failed): write it again, or delete its partial output.
       resume: { type: 'string' },
@@ -53,6 +56,9 @@ export async function exportCommand(args: string[]): Promise<number> {
     throw new Error('--need-weight applies to gpt-image-edit-training only');
   const extra = extraFilterSchema.safeParse(extraFilterInput(values));
   if (!extra.success) throw new Error(filterProblem(extra.error));
+  const images = values.images as ImageMode | undefined;
+  if (images !== undefined && !IMAGE_MODES.includes(images))
+    throw new Error(`unknown --images ${values.images} (known: ${IMAGE_MODES.join(', ')})`);
 
   // Errors the user can fix (a wrong name, an unsafe folder): one clear line, exit 1.
   const fail = (message: string) => {
@@ -80,13 +86,24 @@ export async function exportCommand(args: string[]): Promise<number> {
       ...extra.data,
       shardSizeMb,
       needWeight: values['need-weight'],
+      images,
       createdBy: `cli:${process.env.USER ?? 'loupe'}`,
+      onPlan: (plan) => {
+        const how =
+          plan.images === 'embedded'
+            ? 'images embedded'
+            : plan.images === 'none'
+              ? 'images not written (store references)'
+              : `images ${plan.images === 'link' ? 'hard-linked' : 'copied'}`;
+        process.stderr.write(`Export as ${format}, ${how}${plan.note ? ` (${plan.note})` : ''}: ${spaceLine(values.out!, plan)}\n`);
+      },
       onProgress: (done, total) => {
         bar.update(done, total, `${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} items`);
         testPause();
       },
     });
     bar.finish(`Exported ${summary.items} items (${summary.files} files) as ${format} to ${summary.out}, ${summary.skipped} skipped`);
+    for (const notice of summary.notices.slice(1)) process.stderr.write(`  ${notice}\n`);
     if (values.json) {
       process.stdout.write(JSON.stringify(summary) + '\n');
     } else {
@@ -98,6 +115,8 @@ export async function exportCommand(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof ExportError) return fail(error.message);
+    // Refused before writing: say the figures, then exit 28 as for a full disk (cli/loupe.ts).
+    if (error instanceof Error && error.cause instanceof NotEnoughSpace) process.stderr.write(`loupe export: ${error.cause.message}\n`);
     throw error;
   }
 }

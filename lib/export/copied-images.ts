@@ -1,33 +1,24 @@
-import { ImageCopier } from './files';
 import type { ExportContext } from './run';
+import type { PlacedImage } from './images';
 import { safeSegment, type ExportItem } from './selection';
 
-/** Where the formats that copy images beside their records (jsonl, training JSON) put them. */
+/** Where the formats that put images beside their records (jsonl, training JSON) put them. */
 export const IMAGES_DIR = 'images';
 
 /**
- * Copies an item's images to `images/<family>/<task>/{input,output}/...` (the paths of the
- * gpt-edit layout, under `images/`) and returns their paths relative to the export folder,
- * or why the item is left out.
+ * Places an item's images at `images/<family>/<task>/{input,output}/...` (the paths of the
+ * gpt-edit layout, under `images/`) by the export's image mode, and returns their paths
+ * relative to the export folder (or, with `--images none`, their store references), or why the
+ * item is left out.
  */
 export class CopiedImages {
-  private readonly copier: ImageCopier;
+  constructor(private readonly context: ExportContext) {}
 
-  constructor(context: ExportContext) {
-    this.copier = new ImageCopier(context.out, context.files);
-  }
-
-  async copy(item: ExportItem): Promise<{ source: string; edited: string } | { problem: string }> {
+  async copy(item: ExportItem): Promise<{ source: PlacedImage; edited: PlacedImage } | { problem: string }> {
     const dir = `${item.family}/${item.task}`;
     if (!safeSegment(item.family) || !safeSegment(item.task)) {
       return { problem: `dataset_source/task ${JSON.stringify(dir)} cannot be used as a folder name` };
     }
-    const source = `${IMAGES_DIR}/${dir}/${item.source.rel}`;
-    const edited = `${IMAGES_DIR}/${dir}/${item.edited.rel}`;
-    const problem = await this.copier.copy([
-      { ...item.source, target: source },
-      { ...item.edited, target: edited },
-    ]);
-    return problem ? { problem } : { source, edited };
+    return this.context.images.place(item, [`${IMAGES_DIR}/${dir}/${item.source.rel}`, `${IMAGES_DIR}/${dir}/${item.edited.rel}`]);
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from '@/db';
-import { exportFile, ImageCopier, JsonArrayWriter } from './files';
+import { exportFile, JsonArrayWriter } from './files';
 import { runExport, type ExportContext, type ExportOptions, type ExportSummary, type FormatWriter } from './run';
 import { buildRecord, safeSegment, type ExportItem, type TaskGroup } from './selection';
 
@@ -10,7 +10,8 @@ export type { ExportOptions, ExportSummary } from './run';
  * Writes the selected items in the GPT-Image-Edit-1.5M layout the importer reads:
  * `out/<family>/<task>/{input,output,metadata/<family>_<task>.json}` plus `out/manifest.json`.
  * Records carry the chosen instruction and edited image (see `buildRecord`); images are
- * copied, never linked. Memory stays bounded whatever the size: items are read in keyset
+ * copied or hard-linked (`--images`), or with `--images none` not written: each record then
+ * names them in the store in `input_ref` and `output_ref`. Memory stays bounded whatever the size: items are read in keyset
  * pages, metadata files are written as streams, and the list of written files lives in a
  * temporary SQLite database rather than in memory (see `runExport`).
  */
@@ -20,15 +21,12 @@ export function exportGptEdit(db: Db, options: ExportOptions): Promise<ExportSum
 
 /** One task folder at a time: its images, and its metadata file with the records in id order. */
 class GptEditWriter implements FormatWriter {
-  private readonly images: ImageCopier;
   private dir = '';
   private metadataPath = '';
   private folderOk = false;
   private metadata: JsonArrayWriter | undefined;
 
-  constructor(private readonly context: ExportContext) {
-    this.images = new ImageCopier(context.out, context.files);
-  }
+  constructor(private readonly context: ExportContext) {}
 
   beginTask({ family, task }: TaskGroup) {
     this.dir = `${family}/${task}`;
@@ -38,9 +36,10 @@ class GptEditWriter implements FormatWriter {
 
   async writeItem(item: ExportItem): Promise<string | undefined> {
     if (!this.folderOk) return `dataset_source/task ${JSON.stringify(this.dir)} cannot be used as a folder name`;
-    const problem = await this.images.copy([item.source, item.edited].map((image) => ({ ...image, target: `${this.dir}/${image.rel}` })));
-    if (problem) return problem;
+    const images = await this.context.images.place(item, [`${this.dir}/${item.source.rel}`, `${this.dir}/${item.edited.rel}`]);
+    if ('problem' in images) return images.problem;
     const record = buildRecord(item.original, item.source.rel, item.edited.rel, item.versions, item.version);
+    if (images.source.ref) Object.assign(record, { input_ref: images.source.ref, output_ref: images.edited.ref });
     this.metadata ??= await JsonArrayWriter.open(exportFile(this.context.out, this.metadataPath));
     await this.metadata.append(JSON.stringify(record));
     return undefined;

@@ -1,3 +1,4 @@
+import type { ImageRef } from './images';
 import { instructionFields, type ExportItem } from './selection';
 
 /**
@@ -15,6 +16,9 @@ export interface ItemRecord {
   /** Image paths relative to the export folder (jsonl only). */
   source?: string;
   edited?: string;
+  /** Where the images are in the store, instead of files in the export (jsonl with `--images none`). */
+  source_ref?: ImageRef;
+  edited_ref?: ImageRef;
   /** Every other field of the imported record. */
   metadata: Record<string, unknown>;
   verdict: { decision: 'accept' | 'reject'; reviewer: string; reasons: string[]; comment?: string; at: string } | null;
@@ -27,7 +31,10 @@ export interface ItemRecord {
  */
 const PROMOTED = new Set(['id', 'instruction', 'instruction_type', 'instruction_original', 'input', 'output']);
 
-export function itemRecord(item: ExportItem, images?: { source: string; edited: string }): ItemRecord {
+export function itemRecord(
+  item: ExportItem,
+  images?: { source: string; edited: string } | { source_ref: ImageRef; edited_ref: ImageRef },
+): ItemRecord {
   const metadata: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(item.original)) if (!PROMOTED.has(key)) metadata[key] = value;
   const { verdict, candidate } = item;

@@ -9,7 +9,8 @@ const DATA_FILE = 'data.jsonl';
 
 /**
  * Writes `out/data.jsonl`, one self-describing record per triplet (see `itemRecord`),
- * with `source` and `edited` naming the images copied to `out/images/<family>/<task>/...`.
+ * with `source` and `edited` naming the images copied or linked to `out/images/<family>/<task>/...`,
+ * or (`--images none`) `source_ref` and `edited_ref` naming them in the store.
  */
 export function exportJsonl(db: Db, options: ExportOptions): Promise<ExportSummary> {
   return runExport(db, options, { format: 'jsonl', open: (context) => new JsonlWriter(context) });
@@ -27,7 +28,13 @@ class JsonlWriter implements FormatWriter {
     const images = await this.images.copy(item);
     if ('problem' in images) return images.problem;
     this.data ??= await HashedFileWriter.open(exportFile(this.context.out, DATA_FILE));
-    await this.data.write(JSON.stringify(itemRecord(item, images)) + '\n');
+    const record = itemRecord(
+      item,
+      images.source.ref
+        ? { source_ref: images.source.ref, edited_ref: images.edited.ref! }
+        : { source: images.source.path, edited: images.edited.path! },
+    );
+    await this.data.write(JSON.stringify(record) + '\n');
     return undefined;
   }
 

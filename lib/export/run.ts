@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type { Db } from '@/db';
 import { WrittenFiles } from './files';
-import type { ExportFormat } from './formats';
+import type { ExportFormat, ImageMode } from './formats';
+import { ImagePlacer, type ImageCounts } from './images';
 import { prepareOutDir, writeManifest, writeManifestStub, type ManifestFields } from './output';
 import { failExportRecord, finishExportRecord, startExportRecord } from './records';
+import { checkImageMode, checkSpace, chooseImageMode, estimateBytes, freeSpaceOf, type ExportPlan, type FreeSpaceProbe } from './space';
 import {
   describeFilter,
   ItemResolver,
@@ -29,6 +31,12 @@ export interface ExportOptions extends ExportSelection {
   createdBy?: string;
   /** The unfinished run this one writes again into the same folder (export --resume). */
   resumes?: number;
+  /** gpt-edit, training and jsonl: copy, hard-link or only reference the images (default: link on the same filesystem, else copy). */
+  images?: ImageMode;
+  /** Told the plan (image mode, estimated size, free space) before anything is written. */
+  onPlan?: (plan: ExportPlan) => void;
+  /** Free space of the export folder's disk (tests); statfs by default. */
+  freeSpace?: FreeSpaceProbe;
 }
 
 export interface ExportProblem {
@@ -52,6 +60,14 @@ export interface ExportSummary {
   skipped: number;
   problems: ExportProblem[];
   seconds: number;
+  /** How images were written (copy, link, none, or embedded in the format's files), and how many each way. */
+  images: ExportPlan['images'];
+  imageCounts: ImageCounts;
+  /** The size estimated before it started, and the free space then. */
+  estimatedBytes: number;
+  freeBytes: number;
+  /** Said once per kind: why the mode was chosen, links refused and copied instead. */
+  notices: string[];
 }
 
 // A moved dataset folder makes every record a problem: keep the summary small.
@@ -63,6 +79,8 @@ export interface ExportContext {
   out: string;
   /** Every data file the writer makes must be added here (path relative to `out`). */
   files: WrittenFiles;
+  /** Places the images of the formats that lay them out as files, by the export's image mode. */
+  images: ImagePlacer;
 }
 
 /** One format's writing. `writeItem` returns why an item is left out, or nothing once it is written. */
@@ -90,6 +108,7 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
   const selection = { ...options, status };
   const filter = describeFilter(db, selection);
   spec.checkOut?.(out);
+  checkImageMode(spec.format, options.images);
   const exportId = startExportRecord(db, {
     format: spec.format,
     filter,
@@ -102,6 +121,17 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
   try {
     const groups = listTaskGroups(db, selection);
     const total = groups.reduce((sum, g) => sum + g.n, 0);
+    // Before anything is written: the image mode, the size, and a refusal when the disk is short.
+    const chosen = chooseImageMode(db, out, spec.format, options.images);
+    const plan: ExportPlan = {
+      ...chosen,
+      estimatedBytes: await estimateBytes(db, groups, status, total, spec.format, chosen.images, out),
+      freeBytes: await freeSpaceOf(out, options.freeSpace),
+    };
+    options.onPlan?.(plan);
+    checkSpace(out, plan);
+    const imageMode = plan.images === 'embedded' ? undefined : plan.images;
+    const formatOptions = imageMode ? { ...spec.options, images: imageMode } : spec.options;
     const createdAt = new Date().toISOString();
     const fields = (counts: ManifestFields['counts']): ManifestFields => ({
       format: spec.format,
@@ -109,12 +139,13 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
       filter,
       createdAt,
       counts,
-      ...(spec.options ? { options: spec.options } : {}),
+      ...(formatOptions ? { options: formatOptions } : {}),
     });
     // The stub names this run before an earlier export's files are deleted: from then on only this run's --clean may touch the folder.
     await prepareOutDir(db, out, spec.format, () => writeManifestStub(out, fields({ items: 0, skipped: 0, files: 0, bytes: 0 })));
 
-    const writer = spec.open({ db, out, files });
+    const images = new ImagePlacer(db, out, files, imageMode ?? 'copy');
+    const writer = spec.open({ db, out, files, images });
     const resolver = new ItemResolver(db);
     const problems: ExportProblem[] = [];
     let done = 0;
@@ -165,6 +196,11 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
       skipped,
       problems,
       seconds: (performance.now() - started) / 1000,
+      images: plan.images,
+      imageCounts: images.counts,
+      estimatedBytes: plan.estimatedBytes,
+      freeBytes: plan.freeBytes,
+      notices: [...(plan.note ? [plan.note] : []), ...images.notices()],
     };
   } catch (error) {
     const cause = outOfSpace(error, out);

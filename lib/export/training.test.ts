@@ -37,7 +37,7 @@ describe('exportTraining', () => {
       'training_json/ultraedit_add.json',
     ]);
     expect(files.filter((f) => f.startsWith('images/'))).toHaveLength(10);
-    expect(expectManifest(out, 'gpt-image-edit-training', { items: 5, files: 16 }).options).toEqual({ needWeight: false });
+    expect(expectManifest(out, 'gpt-image-edit-training', { items: 5, files: 16 }).options).toEqual({ needWeight: false, images: 'link' });
 
     // One line per JSON file, absolute paths (the code resolves them from its own working folder).
     const lines = readDataTxt(out);

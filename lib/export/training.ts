@@ -1,6 +1,7 @@
 import type { Db } from '@/db';
 import { CopiedImages } from './copied-images';
 import { exportFile, HashedFileWriter, JsonArrayWriter } from './files';
+import { storePath, type PlacedImage } from './images';
 import { runExport, type ExportContext, type ExportOptions, type ExportSummary, type FormatWriter } from './run';
 import { ExportError, safeSegment, type ExportItem, type TaskGroup } from './selection';
 
@@ -72,9 +73,12 @@ class TrainingWriter implements FormatWriter {
     const images = await this.images.copy(item);
     if ('problem' in images) return images.problem;
     this.json ??= await JsonArrayWriter.open(exportFile(this.context.out, this.jsonPath!));
+    // With --images none the images stay in the store: absolute paths (UniWorld joins them to image_root, which keeps an absolute one).
+    const where = (image: PlacedImage) => image.path ?? storePath(image.ref);
     const record = {
       id: item.row.external_id,
-      image: [images.source, images.edited],
+      image: [where(images.source), where(images.edited)],
+      ...(images.source.ref ? { image_ref: [images.source.ref, images.edited.ref] } : {}),
       conversations: [
         { from: 'human', value: `<image>\n${item.version.text}` },
         { from: 'gpt', value: '<gen_image>' },
