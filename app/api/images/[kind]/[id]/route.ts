@@ -4,7 +4,9 @@ import { imageParams, imageSize } from '@/lib/api/images';
 import { route } from '@/lib/auth/guard';
 import { jsonError } from '@/lib/http/handler';
 import { NOT_FOUND } from '@/lib/images/open';
+import { presignedImage } from '@/lib/images/s3-serve';
 import { imageBody, imageRef, ImageUnavailable, recordFileId, serveImage, type ServedImage } from '@/lib/images/serve';
+import { isS3Url } from '@/lib/s3/url';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,13 +17,28 @@ export const GET = route<{ params: Promise<{ kind: string; id: string }> }>('vie
   const db = getDb();
   const ref = imageRef(db, kind, id);
   if (!ref) return jsonError(`${kind} ${id} not found`, 404);
+  // A file that leads outside its folder or was swapped since import is refused, never read.
+  const unavailable = (error: unknown) => {
+    const refused = error instanceof ImageUnavailable && error.message !== NOT_FOUND;
+    return jsonError(`${kind} ${id}: ${refused ? `not served: ${(error as Error).message}` : 'image file is missing or unreadable'}`, 404);
+  };
+  if (isS3Url(ref.root)) {
+    // In the S3 store: the checked object (or its stored preview) is fetched by the browser from the bucket, with a URL that soon expires.
+    let presigned;
+    try {
+      presigned = await presignedImage(ref, size);
+    } catch (error) {
+      return unavailable(error);
+    }
+    if (ref.fileId === null) recordFileId(db, kind, id, presigned.fileId);
+    // Cached for less time than the URL lives, so a cached redirect never leads to an expired link.
+    return new Response(null, { status: 302, headers: { Location: presigned.url, 'Cache-Control': 'private, max-age=60' } });
+  }
   let image: ServedImage;
   try {
     image = await serveImage(ref, size, path.join(dataDir(), 'cache', 'previews'));
   } catch (error) {
-    // A file that leads outside its folder or was swapped since import is refused, never read.
-    const refused = error instanceof ImageUnavailable && error.message !== NOT_FOUND;
-    return jsonError(`${kind} ${id}: ${refused ? `not served: ${(error as Error).message}` : 'image file is missing or unreadable'}`, 404);
+    return unavailable(error);
   }
   // Imported before identities were recorded: the file opened inside its root now is the one from here on.
   if (ref.fileId === null) recordFileId(db, kind, id, image.fileId);
