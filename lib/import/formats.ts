@@ -4,10 +4,9 @@ import { NothingToImportError } from './import-gpt-edit';
 import { GPT_EDIT_LAYOUT_FORMAT } from './formats-layout';
 import { JSON_FORMATS } from './formats-json';
 import { explainParquetMismatch, PARQUET_FORMATS } from './formats-parquet';
+import { resolveFromBucket, type ResolvedImport } from './s3-source';
 import { TARBALL_FORMAT } from './tarball/format';
 import { holdsExtractedLayout } from './tarball/parts';
-import type { Db } from '@/db';
-import type { ImportOptions, ImportSummary } from './import-gpt-edit';
 
 /**
  * Every format, in the order auto-detection tries them (tarball parts first: a look at file
@@ -45,10 +44,9 @@ export async function resolveFormat(path: string, name?: string): Promise<Import
  * The format of one path or of several read as one source (only a format with runSeveral,
  * the tarball parts, takes several), and how to run it.
  */
-export async function resolveFormatOf(
-  paths: string[],
-  name?: string,
-): Promise<{ format: ImportFormat; run: (db: Db, options: ImportOptions) => Promise<ImportSummary> }> {
+export async function resolveFormatOf(paths: string[], name?: string): Promise<ResolvedImport> {
+  // s3:// sources: copied beside the database, then resolved as local paths (lib/import/s3-source.ts).
+  if (paths.some((p) => p.startsWith('s3://'))) return resolveFromBucket(paths, (staged) => resolveFormatOf(staged, name));
   if (paths.length === 1) {
     const format = await resolveFormat(paths[0], name);
     return { format, run: (db, options) => format.run(db, paths[0], options) };

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3Client } from './client';
@@ -101,4 +101,22 @@ export async function readBody(body: Readable, maxBytes: number): Promise<Buffer
 export function presignGet(object: ObjectRef, contentType?: string, expiresIn = PRESIGN_SECONDS): Promise<string> {
   const command = new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ResponseContentType: contentType });
   return getSignedUrl(s3Client(), command, { expiresIn });
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified?: Date;
+}
+
+/** Every object whose key starts with `prefix`, in key order, a page (1,000 keys) at a time. */
+export async function* listObjects(bucket: string, prefix: string): AsyncGenerator<ListedObject> {
+  let token: string | undefined;
+  do {
+    const page = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? [])
+      yield { key: object.Key!, size: Number(object.Size ?? 0), etag: object.ETag ?? '', lastModified: object.LastModified };
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
 }
