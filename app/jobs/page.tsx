@@ -6,8 +6,7 @@ import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import { recentBatches, type BatchSummary } from '@/lib/batches/batch';
 import { kindOf } from '@/lib/jobs/kinds';
-import { listJobs } from '@/lib/jobs/list';
-import { jobsFilter, type JobsFilter } from '@/lib/api/jobs';
+import { jobsPageFilter, listJobs } from '@/lib/jobs/list';
 
 export const dynamic = 'force-dynamic';
 
@@ -67,26 +66,9 @@ function Batches({ batches }: { batches: BatchSummary[] }) {
 
 type Search = Record<string, string | string[] | undefined>;
 
-/**
- * The filter in the address, term by term: a term that does not parse is left out and named, so a
- * stale or hand-edited link still shows the jobs the rest of it asks for.
- */
-function readFilter(search: Search): { filter: JobsFilter; ignored: string[] } {
-  const filter: Record<string, unknown> = {};
-  const ignored: string[] = [];
-  for (const key of ['kind', 'status', 'before'] as const) {
-    const value = search[key];
-    if (value === undefined) continue;
-    const parsed = jobsFilter.shape[key].safeParse(Array.isArray(value) ? value[0] : value);
-    if (parsed.success) filter[key] = parsed.data;
-    else ignored.push(`${key} "${String(value)}": ${parsed.error.issues[0].message}`);
-  }
-  return { filter: filter as JobsFilter, ignored };
-}
-
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePage('view', '/jobs');
-  const { filter, ignored } = readFilter(await searchParams);
+  const { filter, ignored } = jobsPageFilter(await searchParams);
   const db = getDb();
   return (
     <div className="mx-auto w-full max-w-[90rem] px-6 py-8">

@@ -5,7 +5,7 @@ import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { addUser } from '../auth/users';
 import { importGptEdit } from '../import/import-gpt-edit';
 import type { JobKind } from './kinds';
-import { listJobs, pageIds, type JobListOptions } from './list';
+import { jobsPageFilter, listJobs, pageIds, type JobListOptions } from './list';
 
 const KINDS: JobKind[] = ['regenerate', 'rewrite', 'signals', 'judge'];
 const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -135,5 +135,21 @@ describe('listJobs', () => {
       for (const line of searches) for (const term of terms) expect(line).toMatch(term);
       plan.forEach((line, i) => line.includes('TEMP B-TREE') && expect(plan[i - 1], plan.join('\n')).toMatch(/^SCAN \(subquery-/));
     }
+  });
+});
+
+describe("the Jobs page's filter from its address", () => {
+  it('takes each term that parses and names each one that does not, so the rest still applies', () => {
+    expect(jobsPageFilter({ kind: 'rewrite', status: 'failed', before: '40' })).toEqual({
+      filter: { kind: 'rewrite', status: 'failed', before: 40 },
+      ignored: [],
+    });
+    expect(jobsPageFilter({})).toEqual({ filter: {}, ignored: [] });
+    const { filter, ignored } = jobsPageFilter({ kind: 'nope', status: 'succeeded', before: '0x10' });
+    expect(filter).toEqual({ status: 'succeeded' });
+    expect(ignored).toEqual(['kind "nope": not a job kind', 'before "0x10": must be a positive decimal integer id']);
+    expect(jobsPageFilter({ status: ['done', 'failed'] }).ignored).toEqual([
+      'status "done": must be one of queued, running, succeeded, failed, cancelled',
+    ]);
   });
 });

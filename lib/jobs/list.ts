@@ -2,7 +2,8 @@ import type { Db } from '@/db';
 import type { JobStatus } from '@/db/schema';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
-import type { JobKind } from './kinds';
+import { decimalId } from '@/lib/http/params';
+import { kindOf, type JobKind } from './kinds';
 
 /** A job as the Jobs page, the item page and the review page see it: with its item and dataset. */
 export interface JobListRow {
@@ -101,4 +102,37 @@ function anyActive(db: Db, kind: JobKind | undefined): boolean {
   const sql = `SELECT EXISTS (SELECT 1 FROM jobs WHERE status = ?${kind ? ' AND kind = ?' : ''})`;
   const exists = statement<(string | number)[], number>(db, sql).pluck();
   return ['queued', 'running'].some((status) => exists.get(...(kind ? [status, kind] : [status])) === 1);
+}
+
+/** The Jobs page's filter (/jobs?kind=&status=&before=), as GET /api/jobs takes it. */
+export type JobsPageFilter = Pick<JobListOptions, 'kind' | 'status' | 'before'>;
+
+/**
+ * The Jobs page's filter from its address, term by term: a term that does not parse is left out
+ * and named, so a stale or hand-edited link still shows the jobs the rest of it asks for.
+ */
+export function jobsPageFilter(search: Record<string, string | string[] | undefined>): { filter: JobsPageFilter; ignored: string[] } {
+  const filter: JobsPageFilter = {};
+  const ignored: string[] = [];
+  const value = (key: string) => {
+    const raw = search[key];
+    return Array.isArray(raw) ? raw[0] : raw;
+  };
+  const kind = value('kind');
+  if (kind !== undefined) {
+    if (kindOf(kind)) filter.kind = kind as JobKind;
+    else ignored.push(`kind "${kind}": not a job kind`);
+  }
+  const status = value('status');
+  if (status !== undefined) {
+    if ((STATUSES as readonly string[]).includes(status)) filter.status = status as JobStatus;
+    else ignored.push(`status "${status}": must be one of ${STATUSES.join(', ')}`);
+  }
+  const before = value('before');
+  if (before !== undefined) {
+    const parsed = decimalId().safeParse(before);
+    if (parsed.success) filter.before = parsed.data;
+    else ignored.push(`before "${before}": ${parsed.error.issues[0].message}`);
+  }
+  return { filter, ignored };
 }
