@@ -8,6 +8,7 @@ import type {
   GoldRemovedAnswer,
   GoldRequest,
 } from '@/lib/api/items';
+import type { JobQueued, JobRequestBody, JobsAnswer } from '@/lib/api/jobs';
 
 /**
  * The browser's side of the lead's item routes (see app/api), over the one fetcher
@@ -45,3 +46,12 @@ export async function findNextDisputed(itemId: number, datasetId?: number): Prom
   const fromStart = await get<AdjudicationPage>(`/api/adjudication?limit=2${scope}`);
   return fromStart.items.find((item) => item.id !== itemId)?.id;
 }
+
+/** Queues a job of a kind a person asks for on one item (a regeneration, a rewrite, a judgement). */
+export const requestItemJob = (itemId: number, kind: JobRequestBody['kind']) => post<JobQueued>(`/api/items/${itemId}/jobs`, { kind });
+
+/** The item's newest jobs (GET /api/jobs?item=). */
+export const itemJobs = (itemId: number) => get<JobsAnswer>(`/api/jobs?item=${itemId}&limit=${ITEM_JOBS}`);
+
+/** How many of an item's jobs its page lists. */
+export const ITEM_JOBS = 10;

@@ -12,6 +12,12 @@ import { ImagePair } from '@/components/review/ImagePair';
 import { WordDiff } from '@/components/review/InstructionPanel';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
+import { can } from '@/lib/auth/roles';
+import { itemKindChoices } from '@/lib/jobs/item-kinds';
+import { listJobs } from '@/lib/jobs/list';
+import { openaiConfig } from '@/lib/openai/config';
+import { ItemJobsPanel } from '@/components/item/ItemJobsPanel';
+import { ITEM_JOBS } from '@/components/item/api';
 import { datasetName, itemVerdicts, nextDisputed, versionOptions } from '@/lib/review/adjudication';
 import { listComments } from '@/lib/review/comments';
 import { goldOf } from '@/lib/review/gold';
@@ -177,6 +183,14 @@ export default async function ItemPage({ params, searchParams }: { params: Promi
         </div>
 
         <aside className="flex min-w-0 flex-col gap-5">
+          <Card title="Jobs">
+            <ItemJobsPanel
+              itemId={item.id}
+              initial={listJobs(db, { itemId: item.id, limit: ITEM_JOBS })}
+              kinds={itemKindChoices(db, openaiConfig(), item.id)}
+              canRequest={can(user.roles, 'review')}
+            />
+          </Card>
           <Card title="Gold">
             <GoldControl itemId={item.id} status={item.status} gold={gold} />
           </Card>
