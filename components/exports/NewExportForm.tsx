@@ -4,6 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { post } from '@/lib/api/client';
 import type { StartExportAnswer, StartExportRequest } from '@/lib/api/exports';
+import { FILE_IMAGE_FORMATS, IMAGE_MODES, type ExportFormat, type ImageMode } from '@/lib/export/formats';
 import { Button } from '@/components/ui/Button';
 import { Field } from '@/components/ui/Field';
 import { Input } from '@/components/ui/Input';
@@ -28,6 +29,14 @@ export interface ExportChoices {
 
 const STATUSES = ['accepted', 'rejected', 'pending', 'all'] as const;
 
+/** What each image mode does, as the form says it (README: export --images). */
+const IMAGE_LABELS: Record<ImageMode | '', string> = {
+  '': 'default (link on the same disk, else copy)',
+  copy: 'copy',
+  link: 'hard-link (no second copy)',
+  none: 'none (store references only)',
+};
+
 const startExport = (request: StartExportRequest) => post<StartExportAnswer>('/api/exports', request);
 
 /** Starts an export in the server; it is written under the data folder and downloaded from the list. */
@@ -39,6 +48,9 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
   const [task, setTask] = useState(preset?.task ?? '');
   const [filter, setFilter] = useState<Record<string, string>>(preset?.filter ?? {});
   const [format, setFormat] = useState(choices.formats[0] ?? 'gpt-edit');
+  const [images, setImages] = useState<ImageMode | ''>('');
+  // Parquet and WebDataset hold the images in their own files: there is nothing to link or leave out.
+  const imagesApply = FILE_IMAGE_FORMATS.includes(format as ExportFormat);
   const start = useMutation({
     mutationFn: () =>
       // Format and type are the page's and the URL's strings; the server checks them (a 400 names a bad one).
@@ -49,6 +61,7 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
         family,
         task,
         instructionType: (preset?.instructionType || undefined) as StartExportRequest['instructionType'],
+        images: imagesApply && images ? images : undefined,
         filter,
       }),
     onSuccess: onStarted,
@@ -121,6 +134,26 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
             ))}
           </Select>
         </Field>
+        <Field label="Images">
+          <Select
+            id="export-images"
+            size="md"
+            value={imagesApply ? images : ''}
+            disabled={!imagesApply}
+            title={imagesApply ? undefined : `${format} embeds the images in its files`}
+            onChange={(e) => setImages(e.target.value as ImageMode | '')}
+          >
+            {imagesApply ? (
+              (['', ...IMAGE_MODES] as const).map((mode) => (
+                <option key={mode} value={mode}>
+                  {IMAGE_LABELS[mode]}
+                </option>
+              ))
+            ) : (
+              <option value="">embedded in its files</option>
+            )}
+          </Select>
+        </Field>
         <Button type="submit" variant="primary" size="md" disabled={busy || start.isPending}>
           {busy ? 'An export is running…' : 'Start export'}
         </Button>
@@ -147,7 +180,8 @@ export function NewExportForm({ choices, busy, onStarted }: { choices: ExportCho
         </p>
       )}
       <p className="mt-3 text-xs text-neutral-500">
-        Written to the server&apos;s data folder (exports/); download it from the list when done.
+        Written to the server&apos;s data folder (exports/); download it from the list when done. It starts only when that disk has room for
+        it: linked images and store references take almost none.
       </p>
     </form>
   );

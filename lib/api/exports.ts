@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ExportProgress } from '@/lib/export/background';
-import { EXPORT_FORMATS } from '@/lib/export/formats';
+import { EXPORT_FORMATS, IMAGE_MODES } from '@/lib/export/formats';
 import type { ExportRecord } from '@/lib/export/records';
 import { decimalCount, decimalId } from '@/lib/http/params';
 import { extraFilterSchema } from '@/lib/filter/filter';
@@ -33,6 +33,8 @@ export const startExportRequest = z.object({
   family: optionalText,
   task: optionalText,
   instructionType: z.enum(['original', 'rewrite', 'complex']).optional(),
+  /** gpt-edit, training and jsonl: copy, hard-link or only reference the images (unset: link on the same filesystem, else copy). */
+  images: z.enum(IMAGE_MODES).optional(),
   /** The shared filter's other terms (reviewer of the verdict, dates, text, origin, score range). */
   filter: extraFilterSchema.optional(),
 });

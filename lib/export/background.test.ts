@@ -74,6 +74,20 @@ describe('background exports', () => {
     expect(runningExportId()).toBeNull();
   });
 
+  it('takes the image mode the form chose: none writes no image file', async () => {
+    const { db } = await reviewedSamples();
+    const { exportId } = await startBackgroundExport(db, tempDir(), {
+      format: 'jsonl',
+      status: 'accepted',
+      images: 'none',
+      createdBy: 'web:alice',
+    });
+    await backgroundExportIdle();
+    const [run] = listExports(db);
+    expect(run).toMatchObject({ id: exportId, status: 'done', items: ACCEPTED.length, files: 1 });
+    expect(fs.readdirSync(run.outPath).sort()).toEqual(['data.jsonl', 'manifest.json']);
+  });
+
   it('knows which folders are its own', () => {
     const dataDir = tempDir();
     expect(isUnderExportsRoot(dataDir, path.join(exportsRoot(dataDir), '12-jsonl'))).toBe(true);

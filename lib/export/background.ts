@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Db } from '@/db';
 import type { ExtraFilter } from '@/lib/filter/filter';
 import { exportItems } from './index';
-import type { ExportFormat } from './formats';
+import type { ExportFormat, ImageMode } from './formats';
 import type { ExportSummary } from './run';
 import { ExportError, type ExportStatus } from './selection';
 
@@ -19,6 +19,8 @@ export interface BackgroundExportRequest {
   family?: string;
   task?: string;
   instructionType?: 'original' | 'rewrite' | 'complex';
+  /** Unset: the default (link on the same filesystem, else copy). */
+  images?: ImageMode;
   /** The shared filter's other terms, as the CLI passes them. */
   extra?: Omit<ExtraFilter, 'status' | 'sort'>;
   createdBy: string;
@@ -83,6 +85,7 @@ export async function startBackgroundExport(db: Db, dataDir: string, request: Ba
     family: request.family,
     task: request.task,
     instructionType: request.instructionType,
+    images: request.images,
     ...request.extra,
     createdBy: request.createdBy,
     onProgress: (done, total) => {
