@@ -24,6 +24,9 @@ export function s3Client(env: Env = process.env): S3Client {
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? 'us-east-1' : undefined);
   const key = JSON.stringify([endpoint, region, env.AWS_ACCESS_KEY_ID, env.AWS_PROFILE]);
   if (cached?.key !== key) {
+    // The SDK warns on Node 20 about releases after January 2027, which need Node 22; Loupe pins
+    // an earlier release exactly (package.json), so the warning is about versions it never loads.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     cached?.client.destroy();
     const client = new S3Client({
       ...(region ? { region } : {}),
