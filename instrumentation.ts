@@ -1,10 +1,12 @@
-/** Next.js calls this once when the server starts: mark runs cut off by a crash, start the job worker. */
+/** Next.js calls this once when the server starts: mark runs cut off by a crash, start the job worker and the search indexer. */
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { watchInterruptedRuns } = await import('./lib/runs/server');
     watchInterruptedRuns();
     const { serverWorker } = await import('./lib/jobs/server-worker');
     const worker = serverWorker();
+    const [{ startSearchIndexer }, { getDb }] = await Promise.all([import('./lib/search/indexer'), import('./db')]);
+    startSearchIndexer(getDb()); // builds the search index after imports, in the background
     console.log(worker ? `Loupe job worker started (${worker.id})` : 'Loupe job worker off (LOUPE_WORKER=off)');
   }
 }

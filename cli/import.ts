@@ -4,6 +4,7 @@ import { resolveFormatOf, UnknownFormatError } from '@/lib/import/formats';
 import { NothingToImportError } from '@/lib/import/import-gpt-edit';
 import { moreProblems } from '@/lib/import/problems';
 import { testPause } from '@/lib/runs/test-pause';
+import { buildSearchIndex } from '@/lib/search/build';
 import { ProgressBar } from './progress';
 
 export async function importCommand(args: string[]): Promise<number> {
@@ -49,6 +50,7 @@ export async function importCommand(args: string[]): Promise<number> {
     bar.finish(
       `Imported ${summary.imported} into dataset "${summary.dataset}", ${summary.alreadyPresent} already present, ${summary.skipped} skipped`,
     );
+    await indexForSearch();
     if (values.json) {
       process.stdout.write(JSON.stringify(summary) + '\n');
     } else {
@@ -91,4 +93,16 @@ function size(bytes: number): string {
     unit++;
   }
   return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** Indexes the imported items for search, after the import (a server does it too; whichever comes first, no item twice). */
+async function indexForSearch() {
+  const bar = new ProgressBar('search index');
+  const { indexed, seconds } = await buildSearchIndex(getDb(), {
+    onProgress: (s) => {
+      bar.update(s.indexed, s.total);
+      testPause();
+    },
+  });
+  bar.finish(`Search index: ${indexed.toLocaleString('en-US')} items indexed in ${seconds.toFixed(1)} s`);
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
+import { registerSearchFunctions } from './search-tokens';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -32,6 +33,7 @@ export function openDb(file: string): Db {
   sqlite.pragma('cache_size = -65536'); // 64 MiB page cache
   // Statement journals and sorts in memory: on disk they cost a temp-file write per row.
   sqlite.pragma('temp_store = MEMORY');
+  registerSearchFunctions(sqlite); // the search's scan of items not indexed yet (lib/search)
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: migrationsFolder() });
   return db;

@@ -38,6 +38,8 @@ const DYNAMIC: Record<string, string> = {
   'lib/review/items.ts listItems': "listItemsQuery builds the dataset page's query from its filter, sort and cursor",
   'lib/review/queue.ts claimItems': "the review queue's filter (filterSql) and its order (by folder or by a signal)",
   'lib/review/queue.ts queueProgress': "the review queue's filter (filterSql)",
+  'lib/review/queue.ts pendingWithoutSignal': "the review queue's filter (filterSql) and the signal's expression (signalSql)",
+  'lib/search/page.ts searchPageIds': "the page's other filter terms (filterSql)",
   'lib/signals/queue.ts queueSignals': 'the filter (filterSql) and which candidates count as computed',
 };
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { idValue } from '@/lib/http/params';
+import { searchTermSql } from '@/lib/search/query';
+import { searchSyntax } from '@/lib/search/syntax';
 
 /**
  * Imported scores kept in items.metadata (OmniEdit, then UltraEdit), each with an expression
@@ -124,6 +126,19 @@ const extraShape = {
   to: moment('to').optional(),
   /** Text any instruction version of the item contains (case-insensitive). */
   text: z.string().trim().min(1).optional(),
+  /**
+   * Words, `word*` prefixes and "phrases" that the item's instruction versions or input description
+   * hold (lib/search: the full-text index; case and accents ignored). Anything else, such as FTS5
+   * operators or a text without a word, is refused with the reason (lib/search/syntax.ts).
+   */
+  search: z
+    .string()
+    .trim()
+    .superRefine((text, context) => {
+      const { error } = searchSyntax(text);
+      if (error !== undefined) context.addIssue({ code: 'custom', message: error });
+    })
+    .optional(),
   /** The origin of the item's current candidate. */
   origin: z.enum(CANDIDATE_ORIGINS).optional(),
   score: z.enum(SCORE_NAMES).optional(),
@@ -230,6 +245,11 @@ export function extraFilterSql(filter: Omit<ExtraFilter, 'status' | 'sort'>): { 
     // A primary-key lookup per id; an empty list matches nothing.
     terms.push('items.id IN (SELECT value FROM json_each(?))');
     params.push(JSON.stringify(filter.ids));
+  }
+  if (filter.search !== undefined) {
+    const search = searchTermSql(filter.search);
+    terms.push(search.term);
+    params.push(...search.params);
   }
   if (filter.origin !== undefined) {
     terms.push('EXISTS (SELECT 1 FROM candidates c WHERE c.id = items.current_candidate_id AND c.origin = ?)');

@@ -6,6 +6,7 @@ import { decidedVersion, madeAfter } from './decided';
 import { filterSql, scoreSql, signalSql, type ListFilter } from '../filter/filter';
 import { jobsOfItem } from '../jobs/jobs';
 import { LoupeError } from '@/lib/errors';
+import { searchPageIds } from '@/lib/search/page';
 
 export interface ReviewItem {
   id: number;
@@ -225,7 +226,13 @@ export interface ItemListRow {
 export type ItemCursor = { family: string; task: string; id: number } | { score: number; id: number };
 
 /** The SQL of one listItems page (exported for EXPLAIN QUERY PLAN checks). */
-export function listItemsQuery(filter: ListFilter, cursor: ItemCursor | undefined, limit: number): { sql: string; params: unknown[] } {
+export function listItemsQuery(
+  filter: ListFilter,
+  cursor: ItemCursor | undefined,
+  limit: number,
+  /** The page's items, already found by the search index in this order (lib/search/page.ts). */
+  searched?: number[],
+): { sql: string; params: unknown[] } {
   const { where, params } = filterSql(filter, undefined, true);
   // With a score or signal chosen, each row carries its value (null: the item has none).
   const columns = `items.id, external_id AS externalId, family, task, instruction_type AS instructionType, status,
@@ -258,6 +265,12 @@ export function listItemsQuery(filter: ListFilter, cursor: ItemCursor | undefine
       params: [...params, ...(keyset ? [cursor.score, cursor.score, cursor.id] : []), limit + 1],
     };
   }
+  if (searched) {
+    return {
+      sql: `SELECT ${columns} FROM items WHERE items.id IN (SELECT value FROM json_each(?)) ORDER BY family, task, items.id`,
+      params: [JSON.stringify(searched)],
+    };
+  }
   const keyset = cursor && 'family' in cursor;
   return {
     sql: `SELECT ${columns}
@@ -279,7 +292,18 @@ export function listItems(
   cursor: ItemCursor | undefined,
   limit: number,
 ): { rows: (ItemListRow & { score?: number | null; signal?: number | null })[]; next?: ItemCursor } {
-  const { sql, params } = listItemsQuery(filter, cursor, limit);
+  // A search in the page's own order reads the index group by group (a common word stops at the page).
+  const searched =
+    filter.search && !filter.sort
+      ? searchPageIds(
+          db,
+          filter,
+          filterSql({ ...filter, search: undefined }, undefined, true),
+          cursor && 'family' in cursor ? cursor : undefined,
+          limit + 1,
+        )
+      : undefined;
+  const { sql, params } = listItemsQuery(filter, cursor, limit, searched);
   const rows = statement<unknown[], ItemListRow & { score?: number | null; signal?: number | null }>(db, sql).all(...params);
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;

@@ -1,0 +1,44 @@
+import type { Db } from '@/db';
+import { buildSearchIndex, searchReady } from './build';
+
+const CHECK_EVERY_MS = 5000;
+const holder = globalThis as unknown as { __loupeSearchIndexer?: boolean };
+
+/**
+ * The search index's builder in the server (started from instrumentation.ts): it builds whenever
+ * items are above the watermark, found by a check every few seconds (a `loupe import` in another
+ * process adds them) and at start. One build at a time; it yields between its short transactions.
+ */
+export function startSearchIndexer(db: Db) {
+  if (holder.__loupeSearchIndexer) return;
+  holder.__loupeSearchIndexer = true;
+  let running = false;
+  const kick = () => {
+    if (running || !db.$client.open || searchReady(db)) return;
+    running = true;
+    const started = Date.now();
+    buildSearchIndex(db, { shouldStop: () => !db.$client.open })
+      .then(({ indexed }) => {
+        if (indexed > 0)
+          console.log(
+            `Loupe search index: ${indexed.toLocaleString('en-US')} items indexed in ${Math.round((Date.now() - started) / 1000)} s`,
+          );
+      })
+      .catch((error) =>
+        console.error(`loupe: search index build failed, retrying: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .finally(() => {
+        running = false;
+      });
+  };
+  const check = () => {
+    try {
+      kick();
+    } catch (error) {
+      // A busy or full database: the next check tries again.
+      console.error(`loupe: search index check failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const timer = setInterval(() => (db.$client.open ? check() : clearInterval(timer)), CHECK_EVERY_MS).unref();
+  check();
+}
