@@ -35,6 +35,7 @@ const DYNAMIC: Record<string, string> = {
   'lib/jobs/list.ts listJobs': "the page's ids come from pageIds",
   'lib/batches/batch.ts estimateBatch': "the batch's filter (filterSql) and the grouping column",
   'lib/batches/batch.ts startBatch': "the batch's filter (filterSql)",
+  'lib/browse/list.ts countMatching': "the browser's filter (filterSql), over item_counts or items",
   'lib/review/items.ts listItems': "listItemsQuery builds the dataset page's query from its filter, sort and cursor",
   'lib/review/queue.ts claimItems': "the review queue's filter (filterSql) and its order (by folder or by a signal)",
   'lib/review/queue.ts queueProgress': "the review queue's filter (filterSql)",
