@@ -224,6 +224,33 @@ export const itemCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.datasetId, t.family, t.task, t.instructionType, t.status] })],
 );
 
+/**
+ * Item counts as item_counts, per source size as well: what a batch estimate prices (a kind's cost
+ * follows the size or its aspect bucket), so it never groups 1.5M items. Counts the items up to
+ * item_size_watermark: lib/batches/size-counts.ts adds the items imported since (the importer does
+ * not count into it, so it costs an import nothing); triggers count updates and deletes below it.
+ */
+export const itemSizeCounts = sqliteTable(
+  'item_size_counts',
+  {
+    datasetId: integer('dataset_id').notNull(),
+    family: text('family').notNull(),
+    task: text('task').notNull(),
+    instructionType: text('instruction_type').notNull(),
+    status: text('status').notNull(),
+    sourceWidth: integer('source_width').notNull(),
+    sourceHeight: integer('source_height').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.family, t.task, t.instructionType, t.status, t.sourceWidth, t.sourceHeight] })],
+);
+
+/** The highest item id item_size_counts has counted (one row). */
+export const itemSizeWatermark = sqliteTable('item_size_watermark', {
+  id: integer('id').primaryKey(),
+  itemId: integer('item_id').notNull(),
+});
+
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 /**
