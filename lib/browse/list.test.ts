@@ -118,4 +118,19 @@ describe('the browser listing', () => {
     for (const filter of filters) expect(countMatching(db, listFilterSchema.parse(filter))).toBe(all(filter as never).length);
     expect(countMatching(db, { datasetId })).toBe(12);
   });
+
+  it('with a search, marks where its word is in each row instruction', () => {
+    const instruction = browseItems(db, { datasetId }, undefined, 1, true).rows[0].instruction;
+    const word = instruction.split(/\W+/).find((w) => w.length > 3)!;
+    const rows = all({ datasetId, search: word.toUpperCase() } as never);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const { instruction, elsewhere } = row.highlight!;
+      expect(instruction.map((segment) => segment.text).join('')).toBe(row.instruction);
+      const marked = [...instruction, ...elsewhere.flatMap((e) => e.segments)].filter((segment) => segment.match);
+      expect(marked.length).toBeGreaterThan(0);
+      for (const segment of marked) expect(segment.text.toLowerCase()).toBe(word.toLowerCase());
+    }
+    expect(browseItems(db, { datasetId }, undefined, 3, true).rows[0]).not.toHaveProperty('highlight');
+  });
 });

@@ -4,6 +4,7 @@ import { statement } from '@/db/statements';
 import { filterSql, hasExtraTerms, listFilterSchema, type ListFilter } from '@/lib/filter/filter';
 import { listItems, showDecided, type ItemCursor } from '@/lib/review/items';
 import type { ItemStatus } from '@/db/schema';
+import { highlightRows, type RowHighlight } from '@/lib/search/highlight';
 
 /**
  * The dataset browser's reads: pages of items in keyset order (lib/review/items.ts listItems, the
@@ -30,6 +31,8 @@ export interface BrowseRow {
   score?: number | null;
   signal?: number | null;
   decided?: { newerCandidate: boolean; newerInstruction: boolean };
+  /** With a search: `instruction` cut at its matches, and the other texts that match when it lacks a word (lib/search/highlight.ts). */
+  highlight?: RowHighlight;
 }
 /**
  * The viewer's filter for a dataset from the schema's input (URL strings or JSON values): lead-only
@@ -87,11 +90,13 @@ export function browseItems(
       .all(JSON.stringify(rows.map((row) => row.id)))
       .map((row) => [row.id, row.candidateId]),
   );
+  const highlights = filter.search ? highlightRows(db, rows, filter.search) : undefined;
   return {
     rows: rows.map(({ status, ...row }) => ({
       ...row,
       candidateId: candidates.get(row.id)!,
       ...(seesVerdicts ? { status } : {}),
+      ...(highlights?.has(row.id) ? { highlight: highlights.get(row.id) } : {}),
     })),
     ...(page.next ? { next: encodeCursor(page.next) } : {}),
   };
