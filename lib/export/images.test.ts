@@ -116,6 +116,18 @@ describe('--images copy, link and none', () => {
     }
   });
 
+  it('none still checks an image it must read for its SHA-256: a missing one leaves its item out', async () => {
+    const { db } = await reviewedSamples();
+    const root = db.$client.prepare<[], string>("SELECT path FROM image_roots WHERE path LIKE '%/hqedit/edit'").pluck().get()!;
+    fs.rmSync(path.join(root, 'output', '00000001.png'));
+    const none = await exportItems(db, 'jsonl', { out: path.join(tempDir(), 'none'), images: 'none' });
+    expect(none).toMatchObject({
+      items: 4,
+      skipped: 1,
+      problems: [{ item: 'hqedit_edit_00000001', reason: expect.stringMatching(/output image not found/) }],
+    });
+  });
+
   it('none in the gpt-edit and training layouts: references beside the paths, no image files', async () => {
     const { db } = await reviewedSamples();
     const gptEdit = path.join(tempDir(), 'gpt-edit');

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
-import { CHANGED, fileIdOf } from '../images/open';
+import { checkedImage } from '../images/checked-file';
+import { CHANGED, fileIdOf, type CheckedFile } from '../images/open';
 import { imageStoreDir } from '../images/store';
 import { exportFile, ImageCopier, readImage, type ImageCopy, type WrittenFiles } from './files';
 import type { ImageMode } from './formats';
@@ -52,15 +53,22 @@ export function sha256FromStoreName(storeRoots: ReadonlySet<string>, root: strin
   return storeRoots.has(root) || root.startsWith('s3://') ? match[2] : undefined;
 }
 
+interface StoredAt {
+  rootId: number;
+  rel: string;
+  /** The identity recorded when it was stored (`dev:ino`, an object's ETag). */
+  fileId: string | null | undefined;
+}
+
 /** The (root, relative path) an item's images are stored at, as the export resolver reads them (selection.ts). */
-function storedAt(item: ExportItem): { source: { rootId: number; rel: string }; edited: { rootId: number; rel: string } } {
+function storedAt(item: ExportItem): { source: StoredAt; edited: StoredAt } {
   const { row, candidate } = item;
   const ofCandidate = candidate.source_root_id !== null && candidate.source_path !== null;
   return {
     source: ofCandidate
-      ? { rootId: candidate.source_root_id!, rel: candidate.source_path! }
-      : { rootId: row.source_root_id, rel: row.source_path },
-    edited: { rootId: candidate.root_id, rel: candidate.path },
+      ? { rootId: candidate.source_root_id!, rel: candidate.source_path!, fileId: candidate.source_file_id }
+      : { rootId: row.source_root_id, rel: row.source_path, fileId: row.source_file_id },
+    edited: { rootId: candidate.root_id, rel: candidate.path, fileId: candidate.file_id },
   };
 }
 
@@ -175,12 +183,23 @@ export class ImagePlacer {
     return undefined;
   }
 
-  /** The store reference of an image, its SHA-256 from its name in a content-addressed store, else read. */
-  private async reference(image: ImageFile, at: { rootId: number; rel: string }): Promise<ImageRef | { problem: string }> {
+  /**
+   * The store reference of an image: its SHA-256 from its name in a content-addressed store (the
+   * file is not opened: the database names it), else from its bytes, read from the file checked now.
+   */
+  private async reference(image: ImageFile, at: StoredAt): Promise<ImageRef | { problem: string }> {
     if (image.fileId === null) return { problem: `${image.field} image not found: ${image.from}` };
     const root = this.root(at.rootId);
     const known = sha256FromStoreName(this.storeRoots, root, at.rel);
-    const sha256 = known ?? (await this.hashOf(image));
+    if (known) return { root, path: at.rel, sha256: known };
+    let checked: CheckedFile;
+    try {
+      checked = checkedImage(root, at.rel, at.fileId);
+    } catch (error) {
+      return { problem: `${image.field} image path: ${(error as Error).message}` };
+    }
+    if (checked.fileId === null) return { problem: `${image.field} image not found: ${checked.from}` };
+    const sha256 = await this.hashOf({ ...checked, field: image.field });
     return typeof sha256 === 'string' ? { root, path: at.rel, sha256 } : sha256;
   }
 
@@ -192,7 +211,7 @@ export class ImagePlacer {
   }
 
   /** The SHA-256 of the checked file (read once per file and identity in a run). */
-  private async hashOf(image: ImageCopy | ImageFile): Promise<string | { problem: string }> {
+  private async hashOf(image: CheckedFile & { field: string }): Promise<string | { problem: string }> {
     const key = `${image.fileId}\0${image.from}`;
     const kept = this.hashes.get(key);
     if (kept !== undefined) return kept;

@@ -146,7 +146,10 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
 
     const images = new ImagePlacer(db, out, files, imageMode ?? 'copy');
     const writer = spec.open({ db, out, files, images });
-    const resolver = new ItemResolver(db);
+    // Images that are not written are not opened either (the references name them; lib/export/images.ts).
+    const resolver = new ItemResolver(db, imageMode !== 'none');
+    // External ids are unique within a dataset: only an export of several can repeat one.
+    const severalDatasets = new Set(groups.flatMap((g) => g.datasetIds)).size > 1;
     const problems: ExportProblem[] = [];
     let done = 0;
     let items = 0;
@@ -162,7 +165,7 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
       for (const page of taskPages(db, group, status)) {
         for (const row of page) {
           done++;
-          if (files.hasId(row.external_id)) {
+          if (severalDatasets && files.hasId(row.external_id)) {
             problem(row.external_id, 'another record with this id is already in the export (from another dataset)');
             continue;
           }
@@ -172,7 +175,7 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
             problem(row.external_id, reason);
             continue;
           }
-          files.addId(row.external_id);
+          if (severalDatasets) files.addId(row.external_id);
           items++;
         }
         options.onProgress?.(done, total);

@@ -7,7 +7,8 @@ import { decidedChoice, decidingVerdict, type DecidingVerdict } from '../review/
 import { EXTRA_TERM_KEYS, extraFilterSql, type ExtraFilter } from '../filter/filter';
 import { checkedImage } from '../images/checked-file';
 import type { CheckedFile } from '../images/open';
-import { checkRelativePath } from '../images/paths';
+import { checkRelativePath, resolveInRoot } from '../images/paths';
+import { isS3Url } from '../s3/url';
 
 /**
  * What every export format shares: which items are exported, in which order, and what
@@ -247,7 +248,15 @@ export class ItemResolver {
   private readonly roots = new Map<number, string>();
   private readonly datasets = new Map<number, string>();
 
-  constructor(private readonly db: Db) {}
+  /**
+   * `checkImages` false (an export that writes no image: `--images none`): each image is named by
+   * its recorded place and identity without opening it (`fileId` '' when none was recorded);
+   * whoever reads it must check it then (lib/export/images.ts).
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly checkImages = true,
+  ) {}
 
   /** The item as exported, or why it cannot be. */
   resolve(row: ItemRow, group: TaskGroup): ExportItem | { problem: string } {
@@ -278,17 +287,17 @@ export class ItemResolver {
       const source: ImageFile = sourceOfCandidate
         ? {
             field: 'input',
-            ...checkedImage(this.root(candidate.source_root_id!), candidate.source_path!, candidate.source_file_id),
+            ...this.image(this.root(candidate.source_root_id!), candidate.source_path!, candidate.source_file_id),
             rel: own(candidate.source_path!, 'input'),
           }
         : {
             field: 'input',
-            ...checkedImage(this.root(row.source_root_id), row.source_path, row.source_file_id),
+            ...this.image(this.root(row.source_root_id), row.source_path, row.source_file_id),
             rel: exportPath(row.source_path, 'input', `item-${row.id}`),
           };
       const edited: ImageFile = {
         field: 'output',
-        ...checkedImage(this.root(candidate.root_id), candidate.path, candidate.file_id),
+        ...this.image(this.root(candidate.root_id), candidate.path, candidate.file_id),
         rel:
           candidate.origin === 'dataset'
             ? exportPath(candidate.path, 'output', `candidate-${candidate.id}`)
@@ -310,6 +319,11 @@ export class ItemResolver {
     } catch (error) {
       return { problem: `image path: ${(error as Error).message}` };
     }
+  }
+
+  private image(root: string, relative: string, recordedId: string | null | undefined): CheckedFile {
+    if (this.checkImages) return checkedImage(root, relative, recordedId);
+    return { from: isS3Url(root) ? `${root}/${relative}` : resolveInRoot(root, relative), fileId: recordedId ?? '' };
   }
 
   private root(id: number): string {
