@@ -1,10 +1,11 @@
 // Worker-thread entry for the signals pool (lib/signals/pool.ts). Plain JavaScript so Node can start
 // it as it is; the TypeScript measures load through tsx's loader, the same code the calling thread runs.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { SIGNAL_OPS } = await import('./measure.ts');
+// The module's address comes from the pool (lib/signals/measure.ts): a bundled copy of this file is not beside it.
+const { SIGNAL_OPS } = await import(workerData.module);
 
 parentPort.on('message', async ({ id, op, args }) => {
   try {

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { paddingResidual, type PaddingResidual } from './padding';
 import { hamming, hashHex, phash } from './phash';
 import { compareSize, decodeRgb, lumaAt, type Luma } from './pixels';
@@ -70,9 +72,22 @@ export const SIGNAL_OPS = { prepare: prepareSourceHere, measure: measurePairHere
 
 let pool: WorkerPool<typeof SIGNAL_OPS> | undefined;
 
+/**
+ * Where the worker imports this module from: beside it when run from the source (tsx, tests), the
+ * source tree in the working folder when bundled (the Next server copies only the worker file).
+ */
+function measureModule(): string {
+  if (import.meta.url.startsWith('file:') && import.meta.url.endsWith('/lib/signals/measure.ts')) return import.meta.url;
+  return pathToFileURL(path.resolve('lib', 'signals', 'measure.ts')).href;
+}
+
 /** The process's signals threads, started at the first use. */
 export function signalsPool(): WorkerPool<typeof SIGNAL_OPS> {
-  return (pool ??= new WorkerPool(() => new URL('./measure-worker.mjs', import.meta.url), SIGNAL_OPS));
+  return (pool ??= new WorkerPool(
+    () => new URL('./measure-worker.mjs', import.meta.url),
+    { workerData: { module: measureModule() } },
+    SIGNAL_OPS,
+  ));
 }
 
 /** Decodes a source once for several candidates (on a signals thread). */

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** A task for a worker: its id, what to do and the arguments (structured-cloned). */
 interface Request {
@@ -39,12 +39,13 @@ export class WorkerPool<Ops extends Record<string, (...args: never[]) => Promise
 
   constructor(
     entry: () => URL,
+    options: WorkerOptions,
     private readonly ops: Ops,
     size = signalsThreads(),
   ) {
     for (let i = 0; i < size; i++) {
       try {
-        const thread: Thread = { worker: new Worker(entry()), busy: 0 };
+        const thread: Thread = { worker: new Worker(entry(), options), busy: 0 };
         thread.worker.on('message', (answer: Answer) => this.answered(thread, answer));
         thread.worker.on('error', () => this.lost(thread));
         thread.worker.on('exit', () => this.lost(thread));
