@@ -106,15 +106,30 @@ async function loopDelay(groupPid: number, dir: string): Promise<LoopDelay[]> {
   }
 }
 
-/** `extraEnv`: more variables for the server (bench:load's --server-env, e.g. a switch for a "before" run). */
-export async function startServer(root: string, port: number, dataDir: string, extraEnv: Record<string, string> = {}): Promise<Server> {
+/**
+ * `extraEnv`: more variables for the server (bench:load's --server-env, e.g. a switch for a "before" run);
+ * `cpuProfileDir`: write a V8 CPU profile of each of its Node processes there when it stops (--cpu-prof).
+ */
+export async function startServer(
+  root: string,
+  port: number,
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+  cpuProfileDir?: string,
+): Promise<Server> {
   const loopDir = path.join(dataDir, 'event-loop');
   fs.mkdirSync(loopDir, { recursive: true });
   const child = spawn(path.join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
     env: {
       ...process.env,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(LOOP_DELAY_SCRIPT).href}`.trim(),
+      NODE_OPTIONS: [
+        process.env.NODE_OPTIONS ?? '',
+        `--import=${pathToFileURL(LOOP_DELAY_SCRIPT).href}`,
+        cpuProfileDir ? `--cpu-prof --cpu-prof-dir=${cpuProfileDir}` : '',
+      ]
+        .join(' ')
+        .trim(),
       LOUPE_BENCH_LOOP_DIR: loopDir,
       LOUPE_DATA_DIR: dataDir,
       NEXT_TELEMETRY_DISABLED: '1',

@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     'skip-build': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     'server-env': { type: 'string', multiple: true, default: [] },
+    'cpu-prof': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -56,7 +57,8 @@ if (args.help) {
       '  --keep                keep the run database (in the temp folder)\n' +
       '  --skip-build          use the production build in .next as it is, even if sources are newer\n' +
       '  --json                print one JSON object on stdout instead of the markdown report\n' +
-      '  --server-env K=V      set a variable for the server (repeatable), e.g. LOUPE_SESSION_LOOKUP=better-auth\n',
+      '  --server-env K=V      set a variable for the server (repeatable), e.g. LOUPE_SESSION_LOOKUP=better-auth\n' +
+      '  --cpu-prof DIR        write CPU profiles of the server processes into DIR when it stops\n',
   );
   process.exit(0);
 }
@@ -195,7 +197,9 @@ async function main() {
 
   const port = PORT || (await freePort());
   log(`starting next start on port ${port}...`);
-  const server = await startServer(ROOT, port, dataDir, SERVER_ENV);
+  const cpuProfileDir = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
+  if (cpuProfileDir) fs.mkdirSync(cpuProfileDir, { recursive: true });
+  const server = await startServer(ROOT, port, dataDir, SERVER_ENV, cpuProfileDir);
   const stopOnSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping the server`);
     void server.stop().finally(() => process.exit(130));
