@@ -3,7 +3,7 @@ import { getDb } from '@/db';
 import { getDatasetByName } from '@/lib/datasets';
 import { exportItems } from '@/lib/export';
 import { EXPORT_FORMATS, IMAGE_MODES, type ExportFormat, type ImageMode } from '@/lib/export/formats';
-import { NotEnoughSpace, spaceLine } from '@/lib/export/space';
+import { formatBytes, NotEnoughSpace, spaceLine } from '@/lib/export/space';
 import { ExportError, type ExportStatus } from '@/lib/export/selection';
 import { DEFAULT_SHARD_SIZE_MB } from '@/lib/export/shards';
 import { extraFilterSchema } from '@/lib/filter/filter';
@@ -95,7 +95,9 @@ export async function exportCommand(args: string[]): Promise<number> {
             : plan.images === 'none'
               ? 'images not written (store references)'
               : `images ${plan.images === 'link' ? 'hard-linked' : 'copied'}`;
-        process.stderr.write(`Export as ${format}, ${how}${plan.note ? ` (${plan.note})` : ''}: ${spaceLine(values.out!, plan)}\n`);
+        process.stderr.write(
+          `Export as ${format}, ${how}${plan.note ? ` (${plan.note})` : ''}: ${values.out!.startsWith('s3://') ? `about ${formatBytes(plan.estimatedBytes)} to upload to ${values.out}` : spaceLine(values.out!, plan)}\n`,
+        );
       },
       onProgress: (done, total) => {
         bar.update(done, total, `${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} items`);

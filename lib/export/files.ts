@@ -102,7 +102,8 @@ export class WrittenFiles {
   private readonly totalsStmt;
   private readonly pageStmt;
 
-  constructor() {
+  /** `onAdd`: told each finished file (an export to object storage uploads it then). */
+  constructor(private readonly onAdd?: (target: string) => void) {
     this.db.exec(`
       CREATE TABLE files (path TEXT PRIMARY KEY, source TEXT NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE ids (id TEXT PRIMARY KEY) WITHOUT ROWID;`);
@@ -125,6 +126,7 @@ export class WrittenFiles {
 
   add(target: string, source: string, bytes: number, sha256: string) {
     this.insertFile.run(target, source, bytes, sha256);
+    this.onAdd?.(target);
   }
 
   hasId(id: string): boolean {

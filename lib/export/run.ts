@@ -3,11 +3,13 @@ import type { Db } from '@/db';
 import { WrittenFiles } from './files';
 import type { ExportFormat, ImageMode } from './formats';
 import { ImagePlacer, type ImageCounts } from './images';
-import { prepareOutDir, writeManifest, writeManifestStub, type ManifestFields } from './output';
+import { MANIFEST, prepareOutDir, writeManifest, writeManifestStub, type ManifestFields } from './output';
+import { isS3Target, S3Target, s3TargetUrl } from './s3-target';
 import { failExportRecord, finishExportRecord, startExportRecord } from './records';
 import { checkImageMode, checkSpace, chooseImageMode, estimateBytes, freeSpaceOf, type ExportPlan, type FreeSpaceProbe } from './space';
 import {
   describeFilter,
+  ExportError,
   ItemResolver,
   listTaskGroups,
   taskPages,
@@ -103,10 +105,14 @@ export interface FormatSpec {
 
 export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec): Promise<ExportSummary> {
   const started = performance.now();
-  const out = path.resolve(options.out);
+  // An s3:// target is written through a staging folder, each file uploaded once finished (s3-target.ts).
+  const toBucket = isS3Target(options.out);
+  const out = toBucket ? s3TargetUrl(options.out) : path.resolve(options.out);
   const status = options.status ?? 'accepted';
   const selection = { ...options, status };
   const filter = describeFilter(db, selection);
+  if (toBucket && spec.format === 'gpt-image-edit-training')
+    throw new ExportError(`${spec.format} names local files in data.txt: export it to a folder, not to ${out}`);
   spec.checkOut?.(out);
   checkImageMode(spec.format, options.images);
   const exportId = startExportRecord(db, {
@@ -117,19 +123,24 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
     resumes: options.resumes,
   });
 
-  const files = new WrittenFiles();
+  let target: S3Target | undefined;
+  const files = new WrittenFiles((rel) => target?.add(rel));
   try {
+    if (toBucket) target = await S3Target.open(out);
+    // The folder the formats write in: the export's, or the staging folder of an upload.
+    const local = target?.staging ?? out;
     const groups = listTaskGroups(db, selection);
     const total = groups.reduce((sum, g) => sum + g.n, 0);
     // Before anything is written: the image mode, the size, and a refusal when the disk is short.
     const chosen = chooseImageMode(db, out, spec.format, options.images);
     const plan: ExportPlan = {
       ...chosen,
-      estimatedBytes: await estimateBytes(db, groups, status, total, spec.format, chosen.images, out),
-      freeBytes: await freeSpaceOf(out, options.freeSpace),
+      estimatedBytes: await estimateBytes(db, groups, status, total, spec.format, chosen.images, local),
+      freeBytes: await freeSpaceOf(local, options.freeSpace),
     };
     options.onPlan?.(plan);
-    checkSpace(out, plan);
+    // A bucket has no free space to check; the staging folder holds only the files in flight.
+    if (!target) checkSpace(out, plan);
     const imageMode = plan.images === 'embedded' ? undefined : plan.images;
     const formatOptions = imageMode ? { ...spec.options, images: imageMode } : spec.options;
     const createdAt = new Date().toISOString();
@@ -142,10 +153,10 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
       ...(formatOptions ? { options: formatOptions } : {}),
     });
     // The stub names this run before an earlier export's files are deleted: from then on only this run's --clean may touch the folder.
-    await prepareOutDir(db, out, spec.format, () => writeManifestStub(out, fields({ items: 0, skipped: 0, files: 0, bytes: 0 })));
+    await prepareOutDir(db, local, spec.format, () => writeManifestStub(local, fields({ items: 0, skipped: 0, files: 0, bytes: 0 })));
 
-    const images = new ImagePlacer(db, out, files, imageMode ?? 'copy');
-    const writer = spec.open({ db, out, files, images });
+    const images = new ImagePlacer(db, local, files, imageMode ?? 'copy');
+    const writer = spec.open({ db, out: local, files, images });
     // Images that are not written are not opened either (the references name them; lib/export/images.ts).
     const resolver = new ItemResolver(db, imageMode !== 'none');
     // External ids are unique within a dataset: only an export of several can repeat one.
@@ -171,6 +182,7 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
           }
           const item = resolver.resolve(row, group);
           const reason = 'problem' in item ? item.problem : await writer.writeItem(item);
+          await target?.settle();
           if (reason !== undefined) {
             problem(row.external_id, reason);
             continue;
@@ -185,7 +197,8 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
     await writer.finish();
     const totals = files.totals();
     const counts = { items, skipped, ...totals };
-    await writeManifest(out, fields(counts), files);
+    await writeManifest(local, fields(counts), files);
+    await target?.finish(MANIFEST);
     finishExportRecord(db, exportId, counts);
     options.onProgress?.(done, total);
     return {
@@ -203,7 +216,7 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
       imageCounts: images.counts,
       estimatedBytes: plan.estimatedBytes,
       freeBytes: plan.freeBytes,
-      notices: [...(plan.note ? [plan.note] : []), ...images.notices()],
+      notices: [...(plan.note ? [plan.note] : []), ...images.notices(), ...(target ? [target.notice()] : [])],
     };
   } catch (error) {
     const cause = outOfSpace(error, out);
@@ -211,6 +224,7 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
     throw cause;
   } finally {
     files.close();
+    await target?.close();
   }
 }
 

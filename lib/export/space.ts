@@ -60,7 +60,7 @@ export function spaceLine(out: string, plan: ExportPlan): string {
   return `about ${formatBytes(plan.estimatedBytes)} on the disk of ${out} (${formatBytes(plan.freeBytes)} free)`;
 }
 
-function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 0;
@@ -93,6 +93,10 @@ export function chooseImageMode(
   requested: ImageMode | undefined,
 ): Pick<ExportPlan, 'images' | 'note'> {
   if (!FILE_IMAGE_FORMATS.includes(format)) return { images: 'embedded' };
+  if (out.startsWith('s3://')) {
+    if (requested === 'none') return { images: 'none' };
+    return { images: 'copy', note: `an export to object storage copies its images (a bucket has no hard links)` };
+  }
   const roots = db.$client.prepare<[], string>('SELECT path FROM image_roots').pluck().all();
   const inBucket = roots.some((root) => root.startsWith('s3://'));
   if (requested === 'none' || requested === 'copy') return { images: requested };
