@@ -265,10 +265,17 @@ export function listItemsQuery(
       params: [...params, ...(keyset ? [cursor.score, cursor.score, cursor.id] : []), limit + 1],
     };
   }
-  if (searched) {
+  if (filter.search !== undefined) {
+    // A search pages in id order: the index's own order (lib/search/page.ts), and the same while it builds.
+    if (searched) {
+      return {
+        sql: `SELECT ${columns} FROM items WHERE items.id IN (SELECT value FROM json_each(?)) ORDER BY items.id`,
+        params: [JSON.stringify(searched)],
+      };
+    }
     return {
-      sql: `SELECT ${columns} FROM items WHERE items.id IN (SELECT value FROM json_each(?)) ORDER BY family, task, items.id`,
-      params: [JSON.stringify(searched)],
+      sql: `SELECT ${columns} FROM items WHERE ${where} AND items.id > ? ORDER BY items.id LIMIT ?`,
+      params: [...params, cursor?.id ?? 0, limit + 1],
     };
   }
   const keyset = cursor && 'family' in cursor;
@@ -292,16 +299,10 @@ export function listItems(
   cursor: ItemCursor | undefined,
   limit: number,
 ): { rows: (ItemListRow & { score?: number | null; signal?: number | null })[]; next?: ItemCursor } {
-  // A search in the page's own order reads the index group by group (a common word stops at the page).
+  // A search (not sorted by a score or signal) pages in id order from the index (a common word stops at the page).
   const searched =
-    filter.search && !filter.sort
-      ? searchPageIds(
-          db,
-          filter,
-          filterSql({ ...filter, search: undefined }, undefined, true),
-          cursor && 'family' in cursor ? cursor : undefined,
-          limit + 1,
-        )
+    filter.search !== undefined && !filter.sort
+      ? searchPageIds(db, filter, filterSql({ ...filter, search: undefined }, undefined, true), cursor?.id, limit + 1)
       : undefined;
   const { sql, params } = listItemsQuery(filter, cursor, limit, searched);
   const rows = statement<unknown[], ItemListRow & { score?: number | null; signal?: number | null }>(db, sql).all(...params);
