@@ -3,13 +3,14 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import type { ItemStatus, JobStatus } from '@/db/schema';
-import { filterSql, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../filter/filter';
+import { filterSql, hasExtraTerms, ITEM_STATUSES, listFilterSchema, type ListFilter } from '../filter/filter';
 import { HELD_UNTIL, PENDING_HOLDER } from '../jobs/batch-driver';
 import { kindOf, type BatchKind } from '../jobs/kinds';
 import { notConfigured, requestJob } from '../jobs/request';
 import type { OpenAIConfig } from '../openai/config';
 import { BATCH_PRICE_FACTOR } from '../openai/prices';
 import { LoupeError } from '@/lib/errors';
+import { refreshSizeCounts } from './size-counts';
 import type { BatchPath, BatchVia } from './via';
 
 export { ITEM_STATUSES };
@@ -91,7 +92,11 @@ function wholeDataset(filter: BatchFilter): boolean {
   return Object.entries(filter).every(([key, value]) => key === 'datasetId' || key === 'sort' || value === undefined);
 }
 
-/** How many items a batch would queue and what it should cost, from two aggregate queries. */
+/**
+ * How many items a batch would queue and what it should cost: the matching items per price group from
+ * item_size_counts (lib/batches/size-counts.ts) when the filter has only the terms it holds, else from
+ * one aggregate over the matching items; minus the items with an active job of the kind.
+ */
 export function estimateBatch(
   db: Db,
   config: OpenAIConfig,
@@ -99,10 +104,22 @@ export function estimateBatch(
 ): BatchEstimate {
   const { where, params } = filterSql(request.filter, request.filter.status);
   const { groupSql, perItem } = pricing(config, request.kind);
-  const matching = statement<unknown[], { bucket: string; n: number }>(
-    db,
-    `SELECT ${groupSql} AS bucket, count(*) AS n FROM items WHERE ${where} GROUP BY bucket`,
-  ).all(...params);
+  const { sort: _sort, status: _status, ...terms } = request.filter;
+  let matching: { bucket: string; n: number }[];
+  if (hasExtraTerms(terms)) {
+    // A term item_size_counts cannot answer (text, signal, reviewer, ids…): group the matching items.
+    matching = statement<unknown[], { bucket: string; n: number }>(
+      db,
+      `SELECT ${groupSql} AS bucket, count(*) AS n FROM items WHERE ${where} GROUP BY bucket`,
+    ).all(...params);
+  } else {
+    // Its columns are named as the items' (filterSql and the grouping read them alike): a few hundred rows, not every item.
+    refreshSizeCounts(db, request.filter.datasetId);
+    matching = statement<unknown[], { bucket: string; n: number }>(
+      db,
+      `SELECT ${groupSql} AS bucket, sum(n) AS n FROM item_size_counts WHERE ${where} GROUP BY bucket HAVING sum(n) > 0`,
+    ).all(...params);
+  }
   // Active jobs are few next to items: join from them rather than probe jobs once per item.
   const active = statement<unknown[], { bucket: string; n: number }>(
     db,
