@@ -17,6 +17,23 @@ function gaussian(size: number, sigma: number): Float64Array {
 
 const KERNEL = gaussian(WINDOW, SIGMA);
 
+let scratchKey = '';
+let scratchArrays: Float64Array[] = [];
+
+/**
+ * Working arrays of the given lengths, kept for the next call at the same size: a signals thread
+ * measures one size after another, and fresh arrays each time cost as much in garbage collection
+ * as a third of the arithmetic. Every element is written before it is read, so none is cleared.
+ */
+function scratch(width: number, height: number, lengths: number[]): Float64Array[] {
+  const key = `${width}x${height}`;
+  if (key !== scratchKey) {
+    scratchArrays = lengths.map((length) => new Float64Array(length));
+    scratchKey = key;
+  }
+  return scratchArrays;
+}
+
 /**
  * Mean SSIM of two luma images of the same size: the Gaussian-weighted local means, variances
  * and covariance at every position where the whole window fits ("valid"), as in the reference
@@ -36,9 +53,10 @@ export function ssim(a: Luma, b: Luma): number {
   const x = a.data;
   const y = b.data;
   const pixels = width * height;
-  const xx = new Float64Array(pixels);
-  const yy = new Float64Array(pixels);
-  const xy = new Float64Array(pixels);
+  const n = ow * height;
+  // Three maps of the image, five horizontal sums of them, five vertical sums of one row.
+  const lengths = [...Array<number>(3).fill(pixels), ...Array<number>(5).fill(n), ...Array<number>(5).fill(ow)];
+  const [xx, yy, xy, hx, hy, hxx, hyy, hxy, mx, my, mxx, myy, mxy] = scratch(width, height, lengths);
   for (let i = 0; i < pixels; i++) {
     xx[i] = x[i] * x[i];
     yy[i] = y[i] * y[i];
@@ -46,12 +64,6 @@ export function ssim(a: Luma, b: Luma): number {
   }
 
   // Horizontal pass of the five maps (x, y, x², y², xy) over every row, valid columns only.
-  const n = ow * height;
-  const hx = new Float64Array(n);
-  const hy = new Float64Array(n);
-  const hxx = new Float64Array(n);
-  const hyy = new Float64Array(n);
-  const hxy = new Float64Array(n);
   for (let row = 0; row < height; row++) {
     for (let col = 0; col < ow; col++) {
       const from = row * width + col;
@@ -89,11 +101,6 @@ export function ssim(a: Luma, b: Luma): number {
   }
 
   // Vertical pass row by row (sequential reads), and the SSIM of each window summed as we go.
-  const mx = new Float64Array(ow);
-  const my = new Float64Array(ow);
-  const mxx = new Float64Array(ow);
-  const myy = new Float64Array(ow);
-  const mxy = new Float64Array(ow);
   let total = 0;
   for (let row = 0; row < oh; row++) {
     mx.fill(0);
