@@ -119,17 +119,19 @@ export async function startServer(
 ): Promise<Server> {
   const loopDir = path.join(dataDir, 'event-loop');
   fs.mkdirSync(loopDir, { recursive: true });
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+  const startArgs = ['start', '-p', String(port), '-H', '127.0.0.1'];
+  // --cpu-prof is not allowed in NODE_OPTIONS: run next's bin with it (a forked server inherits execArgv).
+  const [command, commandArgs] = cpuProfileDir
+    ? [
+        process.execPath,
+        ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), ...startArgs],
+      ]
+    : [path.join(root, 'node_modules', '.bin', 'next'), startArgs];
+  const child = spawn(command, commandArgs, {
     cwd: root,
     env: {
       ...process.env,
-      NODE_OPTIONS: [
-        process.env.NODE_OPTIONS ?? '',
-        `--import=${pathToFileURL(LOOP_DELAY_SCRIPT).href}`,
-        cpuProfileDir ? `--cpu-prof --cpu-prof-dir=${cpuProfileDir}` : '',
-      ]
-        .join(' ')
-        .trim(),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(LOOP_DELAY_SCRIPT).href}`.trim(),
       LOUPE_BENCH_LOOP_DIR: loopDir,
       LOUPE_DATA_DIR: dataDir,
       NEXT_TELEMETRY_DISABLED: '1',
