@@ -68,7 +68,7 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
         {counts.map((c) => (
           <Link key={c.datasetId} href={listHref({ dataset: c.datasetId })} className={chip(c.datasetId === datasetId)}>
             {c.name}{' '}
-            <span className={`ml-1 tabular-nums ${c.disputed ? 'text-amber-300/90' : 'text-neutral-600'}`}>
+            <span className={`ml-1 tabular-nums ${c.disputed ? 'text-amber-300/90' : 'text-neutral-500'}`}>
               {number.format(c.disputed)}
             </span>
           </Link>
@@ -121,7 +121,10 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
           }
           action={
             !after && (
-              <Link href={`/team${datasetId ? `?dataset=${datasetId}` : ''}#review-settings`} className="text-sky-300 hover:text-sky-200">
+              <Link
+                href={`/team${datasetId ? `?dataset=${datasetId}` : ''}#review-settings`}
+                className="text-sky-300 underline underline-offset-2 hover:text-sky-200"
+              >
                 Set overlap →
               </Link>
             )

@@ -74,7 +74,10 @@ export default async function SignalsPage({ searchParams }: { searchParams: Prom
       <p className="mt-2 text-sm text-neutral-400">
         Items reviewers accepted or rejected, scored by an automatic signal on the edit they decided on: would ranking or filtering by the
         signal agree with them?{' '}
-        <Link href={dataset ? `/dashboard?dataset=${dataset.id}` : '/dashboard'} className="text-neutral-300 hover:text-white">
+        <Link
+          href={dataset ? `/dashboard?dataset=${dataset.id}` : '/dashboard'}
+          className="text-neutral-300 underline underline-offset-2 hover:text-white"
+        >
           Dashboard →
         </Link>
       </p>

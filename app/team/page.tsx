@@ -83,7 +83,7 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
         </form>
       </div>
       <p className="mt-2 text-sm tabular-nums text-neutral-400">
-        <Link href={`/datasets/${dataset.id}`} className="text-neutral-200 hover:text-white">
+        <Link href={`/datasets/${dataset.id}`} className="text-neutral-200 underline underline-offset-2 hover:text-white">
           {dataset.name}
         </Link>{' '}
         · {number.format(total)} items: {number.format(counts.pending)} pending ·{' '}

@@ -29,7 +29,7 @@ export function AuditBar({
       <Link href="/audits" className="text-neutral-400 hover:text-neutral-100">
         Audits
       </Link>
-      <span className="text-neutral-600">/</span>
+      <span className="text-neutral-500">/</span>
       <span className="font-medium text-neutral-100">{campaign.name}</span>
       <span className="text-neutral-500">{campaign.datasetName}</span>
       {campaign.blind && (

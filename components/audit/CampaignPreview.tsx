@@ -14,7 +14,7 @@ export function CampaignPreview({ preview, updating }: { preview: Preview; updat
         <span className="text-neutral-100 tabular-nums">{number.format(p.sampleSize)}</span> samples from{' '}
         <span className="text-neutral-100 tabular-nums">{number.format(p.populationSize)}</span> items in {p.strata.length}{' '}
         {p.strata.length === 1 ? 'stratum' : 'strata'}
-        {updating && <span className="text-neutral-600"> · updating…</span>}
+        {updating && <span className="text-neutral-500"> · updating…</span>}
       </p>
       {p.sampleSize > MAX_SAMPLE && (
         <p className="mb-2 text-amber-300">At most {number.format(MAX_SAMPLE)} samples: allow a wider margin or fewer per stratum.</p>

@@ -53,7 +53,7 @@ function Scale({
           aria-live="polite"
           title={score === null ? undefined : anchorFor(scale, score)}
         >
-          {score === null ? <span className="text-neutral-600">not scored</span> : `${score} · ${anchorFor(scale, score)}`}
+          {score === null ? <span className="text-neutral-500">not scored</span> : `${score} · ${anchorFor(scale, score)}`}
         </span>
       </div>
       <div role="radiogroup" aria-label={scale.label} className="mt-2 grid grid-cols-11 gap-1">

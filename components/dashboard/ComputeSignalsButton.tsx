@@ -18,7 +18,7 @@ export function ComputeSignalsButton({ datasetId }: { datasetId: number }) {
     return (
       <span className="text-neutral-300" data-testid="signals-queued">
         Queued {number.format(start.data.queued)} signal jobs; the server measures them in the background (
-        <Link href="/jobs" className="text-sky-300 hover:text-sky-200">
+        <Link href="/jobs" className="text-sky-300 underline underline-offset-2 hover:text-sky-200">
           Jobs
         </Link>
         ). Reload this page when they are done.

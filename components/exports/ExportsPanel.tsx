@@ -147,7 +147,7 @@ export function ExportsPanel({
             <td className="truncate py-2 pr-4 text-neutral-200">{run.format}</td>
             <td className="py-2 pr-4 text-neutral-400">{filterText(run.filter)}</td>
             <td className="py-2 text-right tabular-nums text-neutral-200">
-              {run.status === 'done' ? number.format(run.items) : <span className="text-neutral-600">–</span>}
+              {run.status === 'done' ? number.format(run.items) : <span className="text-neutral-500">–</span>}
               {run.skipped > 0 && <div className="text-xs text-amber-300/80">{number.format(run.skipped)} skipped</div>}
             </td>
             <td className="py-2 text-right tabular-nums text-neutral-400">
@@ -157,7 +157,7 @@ export function ExportsPanel({
                   <div className="text-xs text-neutral-500">{size(run.bytes)}</div>
                 </>
               ) : (
-                <span className="text-neutral-600">–</span>
+                <span className="text-neutral-500">–</span>
               )}
             </td>
             <td className="py-2 pl-4">

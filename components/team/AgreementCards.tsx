@@ -58,7 +58,7 @@ export function AgreementCards({
         }
         action={
           canSetOverlap && (
-            <a href="#review-settings" className="text-sky-300 hover:text-sky-200">
+            <a href="#review-settings" className="text-sky-300 underline underline-offset-2 hover:text-sky-200">
               Set overlap ↓
             </a>
           )

@@ -19,7 +19,7 @@ const rateFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 const seconds = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 
 function Rate({ tally, hits }: { tally: Tally; hits: number }) {
-  if (tally.total === 0) return <span className="text-neutral-600">–</span>;
+  if (tally.total === 0) return <span className="text-neutral-500">–</span>;
   return (
     <>
       <span className="text-neutral-100">{percent(tally.rate)}</span>{' '}

@@ -47,7 +47,7 @@ export function PairwiseMatrix({ pairs }: { pairs: PairAgreement[] }) {
                   return (
                     <td
                       key={column}
-                      className="size-14 rounded border border-dashed border-neutral-800 text-center text-neutral-600"
+                      className="size-14 rounded border border-dashed border-neutral-800 text-center text-neutral-500"
                       title={`${row} × ${column}: no shared items`}
                     >
                       ·

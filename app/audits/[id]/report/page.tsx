@@ -45,10 +45,10 @@ export default async function AuditReportPage({ params }: { params: Promise<{ id
     <div className="mx-auto w-full max-w-6xl px-6 py-8">
       <div className="flex flex-wrap items-baseline gap-4">
         <h1 className="text-xl font-semibold text-neutral-100">
-          <Link href="/audits" className="text-neutral-400 hover:text-neutral-100">
+          <Link href="/audits" className="text-neutral-400 underline underline-offset-4 hover:text-neutral-100">
             Audits
           </Link>{' '}
-          <span className="text-neutral-600">/</span> {campaign.name}
+          <span className="text-neutral-500">/</span> {campaign.name}
         </h1>
         {campaign.status === 'closed' && <span className="rounded bg-neutral-800 px-1.5 py-0.5 text-xs text-neutral-400">closed</span>}
         <div className="ml-auto flex items-center gap-2">
