@@ -23,7 +23,7 @@ export function DecideBar(props: {
         onClick={() => onSubmit(true)}
         disabled={sending}
         className={`flex items-center gap-2 rounded-md px-3 py-1.5 text-sm font-medium ${
-          scored ? 'bg-emerald-600 text-white hover:bg-emerald-500' : 'bg-emerald-900/40 text-emerald-200/70'
+          scored ? 'bg-emerald-700 text-white hover:bg-emerald-800' : 'bg-emerald-900/40 text-emerald-200/70'
         }`}
       >
         Pass <kbd className={KBD}>{shownKeys(AUDIT_KEYS.pass)}</kbd>
@@ -33,7 +33,7 @@ export function DecideBar(props: {
         onClick={() => onSubmit(false)}
         disabled={sending}
         className={`flex items-center gap-2 rounded-md px-3 py-1.5 text-sm font-medium ${
-          scored ? 'bg-rose-600 text-white hover:bg-rose-500' : 'bg-rose-900/40 text-rose-200/70'
+          scored ? 'bg-rose-600 text-white hover:bg-rose-700' : 'bg-rose-900/40 text-rose-200/70'
         }`}
       >
         Fail <kbd className={KBD}>{shownKeys(AUDIT_KEYS.fail)}</kbd>

@@ -32,8 +32,8 @@ export function ActionBar({
   const quiet = 'text-neutral-400 hover:bg-neutral-800';
   return (
     <>
-      {button('accept', 'Accept', 'bg-emerald-600 text-white hover:bg-emerald-500')}
-      {button('reject', 'Reject', 'bg-rose-600 text-white hover:bg-rose-500')}
+      {button('accept', 'Accept', 'bg-emerald-700 text-white hover:bg-emerald-800')}
+      {button('reject', 'Reject', 'bg-rose-600 text-white hover:bg-rose-700')}
       {button('skip', 'Skip', 'bg-neutral-800 text-neutral-200 hover:bg-neutral-700')}
       {button('undo', 'Undo', 'text-neutral-300 hover:bg-neutral-800')}
       <span className="mx-1 h-5 w-px bg-neutral-800" />

@@ -33,7 +33,7 @@ export function RejectPicker({
           {reason.label}
         </button>
       ))}
-      <button onClick={onReject} className="rounded-md bg-rose-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-rose-500">
+      <button onClick={onReject} className="rounded-md bg-rose-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-rose-700">
         Reject <kbd className="ml-1 border-rose-400 bg-rose-700 text-rose-50">{keyName(REVIEW_KEYS.confirmReject.keys[0])}</kbd>
       </button>
       <button onClick={onCancel} className="px-2 text-sm text-neutral-500 hover:text-neutral-200">

@@ -12,9 +12,9 @@ const VARIANT: Record<ButtonVariant, string> = {
   /** A quiet action beside a primary one (Browse, Export these). */
   ghost: 'text-neutral-300 not-disabled:hover:bg-neutral-800',
   /** Destructive or rejecting. */
-  danger: 'bg-rose-600 font-medium text-white not-disabled:hover:bg-rose-500',
+  danger: 'bg-rose-600 font-medium text-white not-disabled:hover:bg-rose-700',
   /** Accepting. */
-  success: 'bg-emerald-600 font-medium text-white not-disabled:hover:bg-emerald-500',
+  success: 'bg-emerald-700 font-medium text-white not-disabled:hover:bg-emerald-800',
 };
 
 const SIZE: Record<ButtonSize, string> = {
