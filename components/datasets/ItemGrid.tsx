@@ -52,7 +52,8 @@ export interface GridProps {
 
 /**
  * The dataset's items as a virtualized grid of pairs (source → edited thumbnails at the review
- * page's preview size): only the lines on screen are in the DOM, whatever the number loaded. The keys: arrows move, Enter opens the item, Space selects (shift-Space: a range).
+ * page's preview size): only the lines on screen are in the DOM, whatever the number loaded.
+ * The keys: arrows move, Enter opens the item, Space selects (shift-Space: a range).
  */
 export function ItemGrid(props: GridProps) {
   const { rows, hasMore, loadMore } = props;
