@@ -41,6 +41,7 @@ const DYNAMIC: Record<string, string> = {
   'lib/review/queue.ts queueProgress': "the review queue's filter (filterSql)",
   'lib/review/queue.ts pendingWithoutSignal': "the review queue's filter (filterSql) and the signal's expression (signalSql)",
   'lib/search/page.ts searchPageIds': "the page's other filter terms (filterSql)",
+  'lib/search/page.ts searchCount': "the count's other filter terms (filterSql), or its dataset, family and task",
   'lib/signals/queue.ts queueSignals': 'the filter (filterSql) and which candidates count as computed',
 };
 

@@ -265,17 +265,11 @@ export function listItemsQuery(
       params: [...params, ...(keyset ? [cursor.score, cursor.score, cursor.id] : []), limit + 1],
     };
   }
-  if (filter.search !== undefined) {
-    // A search pages in id order: the index's own order (lib/search/page.ts), and the same while it builds.
-    if (searched) {
-      return {
-        sql: `SELECT ${columns} FROM items WHERE items.id IN (SELECT value FROM json_each(?)) ORDER BY items.id`,
-        params: [JSON.stringify(searched)],
-      };
-    }
+  if (searched) {
+    // A search's page, in id order: the index's own order, then the scan of what it does not hold yet (lib/search/page.ts).
     return {
-      sql: `SELECT ${columns} FROM items WHERE ${where} AND items.id > ? ORDER BY items.id LIMIT ?`,
-      params: [...params, cursor?.id ?? 0, limit + 1],
+      sql: `SELECT ${columns} FROM items WHERE items.id IN (SELECT value FROM json_each(?)) ORDER BY items.id`,
+      params: [JSON.stringify(searched)],
     };
   }
   const keyset = cursor && 'family' in cursor;
@@ -302,7 +296,13 @@ export function listItems(
   // A search (not sorted by a score or signal) pages in id order from the index (a common word stops at the page).
   const searched =
     filter.search !== undefined && !filter.sort
-      ? searchPageIds(db, filter, filterSql({ ...filter, search: undefined }, undefined, true), cursor?.id, limit + 1)
+      ? searchPageIds(
+          db,
+          { ...filter, search: filter.search },
+          filterSql({ ...filter, search: undefined }, undefined, true),
+          cursor?.id,
+          limit + 1,
+        )
       : undefined;
   const { sql, params } = listItemsQuery(filter, cursor, limit, searched);
   const rows = statement<unknown[], ItemListRow & { score?: number | null; signal?: number | null }>(db, sql).all(...params);

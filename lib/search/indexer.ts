@@ -1,4 +1,5 @@
 import type { Db } from '@/db';
+import { tokenize } from '@/db/search-tokens';
 import { buildSearchIndex, searchReady } from './build';
 
 const CHECK_EVERY_MS = 5000;
@@ -39,6 +40,8 @@ export function startSearchIndexer(db: Db) {
       console.error(`loupe: search index check failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+  // The tokenizer reads its table from SQLite once per process (about a second): now, not in the first search.
+  setTimeout(() => tokenize(''), 1000).unref();
   const timer = setInterval(() => (db.$client.open ? check() : clearInterval(timer)), CHECK_EVERY_MS).unref();
   check();
 }

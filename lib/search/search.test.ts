@@ -14,6 +14,7 @@ import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { buildSearchIndex, indexNextChunk, searchStatus } from './build';
 import { parseSearch } from './compiled';
 import { highlightRows, highlightSegments } from './highlight';
+import { searchCount } from './page';
 import { SEARCH_MAX_CHARS, searchSyntax } from './syntax';
 
 afterAll(cleanupTemp);
@@ -326,6 +327,33 @@ describe('the index', () => {
         expect([...fromIndex].sort((a, b) => a - b)).toEqual(fromIndex);
       }
     }
+  });
+
+  it('counts as filterSql does, from the index alone or joined to the rows, while building and built', async () => {
+    const check = (label: string) => {
+      for (const search of ['sky', 'red car', '"red car"', 'remov*', 'Zürich', 'nothingmatches']) {
+        for (const extra of [
+          {},
+          { family: 'omniedit' },
+          { family: 'omniedit', task: 'style' },
+          { status: 'pending' as const },
+          { instructionType: 'rewrite' as const },
+        ]) {
+          const filter = listFilterSchema.parse({ datasetId, search, ...extra });
+          const others = 'status' in extra || 'instructionType' in extra;
+          const rest = others ? filterSql({ ...filter, search: undefined }, undefined, true) : undefined;
+          expect(searchCount(db, { ...filter, search }, rest), `${label} ${search} ${JSON.stringify(extra)}`).toBe(
+            selected(db, filter).length,
+          );
+        }
+      }
+    };
+    clearIndex(db);
+    check('nothing indexed');
+    indexNextChunk(db, 1500);
+    check('half indexed');
+    await buildSearchIndex(db);
+    check('built');
   });
 
   it('re-indexes an item at once when a version replaces its instruction: found by the new words, not by the old', async () => {
