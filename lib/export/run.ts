@@ -174,6 +174,7 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
     for (const group of groups) {
       await writer.beginTask?.(group);
       for (const page of taskPages(db, group, status)) {
+        resolver.prefetch(page);
         for (const row of page) {
           done++;
           if (severalDatasets && files.hasId(row.external_id)) {

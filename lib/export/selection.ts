@@ -234,6 +234,8 @@ function chosen(row: ItemRow, verdict: LiveVerdict | null): { candidateId: numbe
   return decidedChoice({ candidateId: row.current_candidate_id, instructionId: row.current_instruction_id }, verdict);
 }
 
+const CANDIDATE_COLUMNS = 'id, origin, root_id, path, source_root_id, source_path, file_id, source_file_id, provenance, simulated';
+
 /** The path an image keeps in the export: its own when safe (always, for imported items), else a made-up one. */
 function exportPath(rel: string, folder: string, name: string): string {
   const checked = checkRelativePath(rel);
@@ -247,6 +249,10 @@ function exportPath(rel: string, folder: string, name: string): string {
 export class ItemResolver {
   private readonly roots = new Map<number, string>();
   private readonly datasets = new Map<number, string>();
+  /** What `prefetch` read for the current page. */
+  private page: Map<number, { verdict: LiveVerdict | null }> | undefined;
+  private pageCandidates: Map<number, CandidateRow> | undefined;
+  private pageVersions: Map<number, Version[]> | undefined;
 
   /**
    * `checkImages` false (an export that writes no image: `--images none`): each image is named by
@@ -260,16 +266,15 @@ export class ItemResolver {
 
   /** The item as exported, or why it cannot be. */
   resolve(row: ItemRow, group: TaskGroup): ExportItem | { problem: string } {
-    const verdict = liveVerdict(this.db, row);
+    const fetched = this.page?.get(row.id);
+    const verdict = fetched ? fetched.verdict : liveVerdict(this.db, row);
     const choice = chosen(row, verdict);
-    const candidate = statement<[number], CandidateRow>(
-      this.db,
-      'SELECT id, origin, root_id, path, source_root_id, source_path, file_id, source_file_id, provenance, simulated FROM candidates WHERE id = ?',
-    ).get(choice.candidateId);
-    const versions = statement<[number], Version>(
-      this.db,
-      'SELECT id, kind, text FROM instruction_versions WHERE item_id = ? ORDER BY id',
-    ).all(row.id);
+    const candidate = fetched
+      ? this.pageCandidates!.get(choice.candidateId)
+      : statement<[number], CandidateRow>(this.db, `SELECT ${CANDIDATE_COLUMNS} FROM candidates WHERE id = ?`).get(choice.candidateId);
+    const versions = fetched
+      ? (this.pageVersions!.get(row.id) ?? [])
+      : statement<[number], Version>(this.db, 'SELECT id, kind, text FROM instruction_versions WHERE item_id = ? ORDER BY id').all(row.id);
     const version = versions.find((v) => v.id === choice.instructionId);
     if (!candidate || !version) return { problem: 'the chosen edited image or instruction is not in the database' };
     let original: Record<string, unknown>;
@@ -318,6 +323,31 @@ export class ItemResolver {
       };
     } catch (error) {
       return { problem: `image path: ${(error as Error).message}` };
+    }
+  }
+
+  /**
+   * Reads what `resolve` needs of a page of items with one query per table (their chosen
+   * candidates, their instruction versions) instead of one per item; each deciding verdict is
+   * still its own query (lib/review/decided.ts), and only decided items have one.
+   */
+  prefetch(rows: ItemRow[]) {
+    this.page = new Map(rows.map((row) => [row.id, { verdict: liveVerdict(this.db, row) }]));
+    const candidateIds = rows.map((row) => chosen(row, this.page!.get(row.id)!.verdict).candidateId);
+    this.pageCandidates = new Map(
+      statement<[string], CandidateRow>(this.db, `SELECT ${CANDIDATE_COLUMNS} FROM candidates WHERE id IN (SELECT value FROM json_each(?))`)
+        .all(JSON.stringify(candidateIds))
+        .map((candidate) => [candidate.id, candidate]),
+    );
+    this.pageVersions = new Map();
+    const versions = statement<[string], Version & { item_id: number }>(
+      this.db,
+      'SELECT item_id, id, kind, text FROM instruction_versions WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id, id',
+    ).all(JSON.stringify(rows.map((row) => row.id)));
+    for (const { item_id, ...version } of versions) {
+      const list = this.pageVersions.get(item_id);
+      if (list) list.push(version);
+      else this.pageVersions.set(item_id, [version]);
     }
   }
 
