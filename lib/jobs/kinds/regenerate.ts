@@ -5,10 +5,10 @@ import { imageBytes } from '../../images/serve';
 import { storeImage } from '../../images/store';
 import type { OpenAIConfig } from '../../openai/config';
 import { instructionText, itemOf } from '../../openai/item-facts';
-import { estimateImageEdit, imageCost, worstCaseImageCall } from '../../openai/prices';
+import { estimateImageEdit, imageCost, worstCaseImageCall, type ImageUsage } from '../../openai/prices';
 import { editImage, insertCandidate, sizeOf } from '../../regenerate/candidate';
 import { checkPadding, chooseBucket, cropToSource, padToBucket } from '../../regenerate/recipe';
-import { defineKind, type BatchHooks, type JobOutcome, type JobRunner, type RunnableJob } from '../kind';
+import { defineKind, type ApiAnswer, type BatchHooks, type JobOutcome, type JobRunner, type RunnableJob } from '../kind';
 
 /** Which instruction version to edit with (default: the current one), and the image call's quality and input fidelity. */
 export const regenerateParams = z.object({
@@ -40,7 +40,7 @@ export function estimateRegeneration(config: OpenAIConfig, item: { width: number
  * so an input file holds about a hundred before the 200 MB limit splits it (lib/openai-batch/input.ts).
  * The answer's image is cropped back to the source and stored.
  */
-function regenerateHooks(db: Db, config: OpenAIConfig): BatchHooks {
+function regenerateHalves(db: Db, config: OpenAIConfig) {
   const subject = async (job: RunnableJob) => {
     const params = regenerateParams.parse(job.params);
     const item = itemOf(db, job.itemId);
@@ -53,7 +53,53 @@ function regenerateHooks(db: Db, config: OpenAIConfig): BatchHooks {
     const padded = await padToBucket(sourceFile);
     return { params: { ...params, instructionVersionId }, prompt, quality, padded, size: sizeOf(padded.bucket) };
   };
-  return {
+  type Subject = Awaited<ReturnType<typeof subject>>;
+  /** The edited (padded) image back to the source's frame, checked and stored; its cost at the answer's price. */
+  const applyTo = async (
+    { params, prompt, quality, padded, size }: Subject,
+    job: RunnableJob,
+    png: Buffer,
+    usage: ImageUsage | undefined,
+    answer: Omit<ApiAnswer, 'body'>,
+  ): Promise<JobOutcome> => {
+    const model = config.LOUPE_IMAGE_MODEL;
+    const restored = await cropToSource(png, padded.box, padded.bucket, padded.source);
+    const padding = await checkPadding(restored.png, { wrongSize: restored.wrongSize });
+    const stored = await storeImage(db, restored.png);
+    const costUsd = answer.priceFactor * (usage ? imageCost(model, usage) : estimateImageEdit(model, quality, size));
+    const provenance = {
+      kind: 'regenerate',
+      jobId: job.id,
+      model,
+      prompt,
+      instructionVersionId: params.instructionVersionId,
+      size,
+      quality,
+      inputFidelity: params.inputFidelity ?? null,
+      paddingBox: padded.box,
+      paddingCheck: { residualFraction: padding.residualFraction, edges: padding.edges, wrongSize: padding.wrongSize },
+      requestId: answer.requestId,
+      usage: usage ?? null,
+      costUsd,
+      ...(answer.priceFactor !== 1 ? { via: 'batch' } : {}),
+      durationMs: answer.durationMs,
+      requestedBy: job.requestedBy,
+      requestedAt: job.createdAt,
+      simulated: answer.simulated,
+    };
+    return {
+      costUsd,
+      commit: () => ({
+        candidateId: insertCandidate(
+          db,
+          job,
+          { ...stored, width: restored.width, height: restored.height },
+          { simulated: answer.simulated, paddingOk: padding.ok, provenance },
+        ),
+      }),
+    };
+  };
+  const hooks: BatchHooks = {
     endpoint: '/v1/images/edits',
     async request(job) {
       const { params, prompt, quality, padded, size } = await subject(job);
@@ -73,49 +119,17 @@ function regenerateHooks(db: Db, config: OpenAIConfig): BatchHooks {
       };
     },
     async apply(job, answer) {
-      const { params, prompt, quality, padded, size } = await subject(job);
+      // A day later, the source is padded again (deterministic) rather than kept.
       const response = answer.body as OpenAI.ImagesResponse;
       const b64 = response.data?.[0]?.b64_json;
       if (!b64) throw new Error('the API answered without an image');
-      const model = config.LOUPE_IMAGE_MODEL;
-      const restored = await cropToSource(Buffer.from(b64, 'base64'), padded.box, padded.bucket, padded.source);
-      const padding = await checkPadding(restored.png, { wrongSize: restored.wrongSize });
-      const stored = await storeImage(db, restored.png);
-      const costUsd = answer.priceFactor * (response.usage ? imageCost(model, response.usage) : estimateImageEdit(model, quality, size));
-      const provenance = {
-        kind: 'regenerate',
-        jobId: job.id,
-        model,
-        prompt,
-        instructionVersionId: params.instructionVersionId,
-        size,
-        quality,
-        inputFidelity: params.inputFidelity ?? null,
-        paddingBox: padded.box,
-        paddingCheck: { residualFraction: padding.residualFraction, edges: padding.edges, wrongSize: padding.wrongSize },
-        requestId: answer.requestId,
-        usage: response.usage ?? null,
-        costUsd,
-        ...(answer.priceFactor !== 1 ? { via: 'batch' } : {}),
-        durationMs: answer.durationMs,
-        requestedBy: job.requestedBy,
-        requestedAt: job.createdAt,
-        simulated: answer.simulated,
-      };
-      return {
-        costUsd,
-        commit: () => ({
-          candidateId: insertCandidate(
-            db,
-            job,
-            { ...stored, width: restored.width, height: restored.height },
-            { simulated: answer.simulated, paddingOk: padding.ok, provenance },
-          ),
-        }),
-      };
+      return applyTo(await subject(job), job, Buffer.from(b64, 'base64'), response.usage, answer);
     },
   };
+  return { subject, applyTo, hooks };
 }
+
+const regenerateHooks = (db: Db, config: OpenAIConfig): BatchHooks => regenerateHalves(db, config).hooks;
 
 /**
  * The paper's regeneration recipe: pad the source to the nearest aspect bucket with white,
@@ -124,35 +138,23 @@ function regenerateHooks(db: Db, config: OpenAIConfig): BatchHooks {
  * multipart upload (editImage); the answer is applied by the same half as a Batch API line.
  */
 function regenerateRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner {
-  const hooks = regenerateHooks(db, config);
+  const { subject, applyTo } = regenerateHalves(db, config);
   return async (job, signal, spend): Promise<JobOutcome> => {
     const started = Date.now();
-    const params = regenerateParams.parse(job.params);
-    const item = itemOf(db, job.itemId);
-    const instructionVersionId = params.instructionVersionId ?? item.currentInstructionId;
-    const prompt = instructionText(db, job.itemId, instructionVersionId);
-    const quality = params.quality ?? config.LOUPE_IMAGE_QUALITY;
+    const resolved = await subject(job);
+    const { params, prompt, quality, padded, size } = resolved;
     const model = config.LOUPE_IMAGE_MODEL;
-    const sourceFile = await imageBytes(db, 'source', job.itemId); // checked bytes, read from the file recorded
-    if (!sourceFile) throw new Error('the source image file is missing');
-
-    const padded = await padToBucket(sourceFile);
-    const size = sizeOf(padded.bucket);
     const edit = await spend.paid(
       worstCaseImageCall(model, quality, size, prompt, true),
       () => editImage(client, config, padded.png, prompt, padded.bucket, quality, params.inputFidelity, signal),
       (result) => (result.usage ? imageCost(model, result.usage) : estimateImageEdit(model, quality, size)),
     );
-    return hooks.apply(
-      { ...job, params: { ...params, instructionVersionId } },
-      {
-        body: { created: 0, data: [{ b64_json: edit.png.toString('base64') }], usage: edit.usage },
-        requestId: edit.requestId,
-        simulated: edit.simulated,
-        priceFactor: 1,
-        durationMs: Date.now() - started,
-      },
-    );
+    return applyTo(resolved, { ...job, params }, edit.png, edit.usage, {
+      requestId: edit.requestId,
+      simulated: edit.simulated,
+      priceFactor: 1,
+      durationMs: Date.now() - started,
+    });
   };
 }
 
