@@ -30,7 +30,8 @@ export function BatchForm({ filter, status }: { filter: ListFilter; status?: Ite
   // Which path the jobs take: auto picks the OpenAI Batch API from LOUPE_BATCH_MIN_ITEMS items.
   const [via, setVia] = useState<BatchVia>('auto');
   const [batchId, setBatchId] = useState<number>();
-  // Closed until asked for: an estimate reads every matching item (about 2 s at 1.5M items).
+  // Closed until asked for: an estimate counts the items imported since the last one (once after a large import)
+  // and, for a text, signal, reviewer or ids term, reads the matching items.
   const [open, setOpen] = useState(false);
   const queryClient = useQueryClient();
 

@@ -108,9 +108,12 @@ export function estimateBatch(
   let matching: { bucket: string; n: number }[];
   if (hasExtraTerms(terms)) {
     // A term item_size_counts cannot answer (text, signal, reviewer, ids…): group the matching items.
+    // An ids term is at most 5,000 primary-key lookups; left to itself the planner walks the dataset's
+    // index instead and tests every item against the list (about 1 s at 1.5M items).
+    const table = terms.ids !== undefined ? 'items NOT INDEXED' : 'items';
     matching = statement<unknown[], { bucket: string; n: number }>(
       db,
-      `SELECT ${groupSql} AS bucket, count(*) AS n FROM items WHERE ${where} GROUP BY bucket`,
+      `SELECT ${groupSql} AS bucket, count(*) AS n FROM ${table} WHERE ${where} GROUP BY bucket`,
     ).all(...params);
   } else {
     // Its columns are named as the items' (filterSql and the grouping read them alike): a few hundred rows, not every item.
