@@ -75,7 +75,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
       <h1 className="mb-6 text-xl font-semibold text-neutral-100">Jobs</h1>
       <Batches batches={recentBatches(db)} />
       {ignored.length > 0 && (
-        <p className="mb-3 text-sm text-amber-300" role="alert">
+        <p className="mb-3 text-sm text-amber-300" role="alert" data-testid="jobs-filter-ignored">
           Left out of the filter: {ignored.join('; ')}.
         </p>
       )}
