@@ -75,6 +75,8 @@ describe('GET /api/images/:kind/:id with LOUPE_STORE=s3://…', () => {
     const object = await fetch(location);
     expect(object.status).toBe(200);
     expect(object.headers.get('content-type')).toBe('image/png');
+    // Cacheable while the URL lives, so an image the page prefetched is not fetched again.
+    expect(object.headers.get('cache-control')).toBe(`private, max-age=${PRESIGN_SECONDS}`);
     expect(Buffer.from(await object.arrayBuffer()).equals(sample('input/00000001.png'))).toBe(true);
 
     const edited = await fetch((await get('candidate', candidate)).headers.get('location')!);

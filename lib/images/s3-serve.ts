@@ -17,6 +17,8 @@ const SERVED_TYPES = new Set(Object.values(CONTENT_TYPES));
 
 /** Previews being made in this process, so that simultaneous requests make each once. */
 const making = new Map<string, Promise<void>>();
+/** Previews known to be in the bucket (named by the original's hash: made once, never changed), so each is looked up once. */
+const made = new Set<string>();
 
 export interface PresignedImage {
   url: string;
@@ -36,7 +38,12 @@ export async function presignedImage(ref: ImageRef, size: ImageSize): Promise<Pr
       return { url: await presignGet(original, info.contentType), fileId };
     }
     const preview = previewOfObject(ref);
-    if (!(await headObject(preview))) await makePreview(ref, fileId, preview);
+    const name = `${preview.bucket}/${preview.key}`;
+    if (!made.has(name)) {
+      if (!(await headObject(preview))) await makePreview(ref, fileId, preview);
+      if (made.size >= 100_000) made.clear();
+      made.add(name);
+    }
     return { url: await presignGet(preview, 'image/webp'), fileId };
   } catch (error) {
     if (error instanceof FileRefused || error instanceof ImageRefused) throw new ImageUnavailable(error.message);

@@ -97,9 +97,18 @@ export async function readBody(body: Readable, maxBytes: number): Promise<Buffer
   return Buffer.concat(chunks, length);
 }
 
-/** A short-lived URL that lets its holder GET the object (and nothing else), answered with `contentType` when given. */
+/**
+ * A short-lived URL that lets its holder GET the object (and nothing else), answered with
+ * `contentType` when given, and cacheable by the browser while the URL lives (the store's objects
+ * never change under their name), so an image the page prefetched is not fetched again.
+ */
 export function presignGet(object: ObjectRef, contentType?: string, expiresIn = PRESIGN_SECONDS): Promise<string> {
-  const command = new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ResponseContentType: contentType });
+  const command = new GetObjectCommand({
+    Bucket: object.bucket,
+    Key: object.key,
+    ResponseContentType: contentType,
+    ResponseCacheControl: `private, max-age=${expiresIn}`,
+  });
   return getSignedUrl(s3Client(), command, { expiresIn });
 }
 
