@@ -12,7 +12,18 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '@/db';
 import { ERROR_STATUS, LoupeError, type ErrorCode } from '@/lib/errors';
-import { TASKS, type TaskArgs, type TaskName, type TaskResult } from './tasks';
+
+/**
+ * A read the worker may run: an export of a module of the source tree (found from the repo root)
+ * that takes the db first and returns plain data (it crosses the thread by structured clone).
+ * `run` is the same function, for running on the calling thread. Tasks are declared beside their
+ * functions (lib/team/stats.ts, lib/dashboard/offload.ts), so this folder imports none of them.
+ */
+export interface OffloadTask<Args extends unknown[], Result> {
+  module: string;
+  name: string;
+  run: (db: Db, ...args: Args) => Result;
+}
 
 interface Waiting {
   resolve: (result: unknown) => void;
@@ -38,15 +49,15 @@ class OffloadWorker {
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
 
-  run<K extends TaskName>(db: Db, task: K, args: TaskArgs<K>): Promise<TaskResult<K>> {
-    const inline = () => (TASKS[task] as (db: Db, ...rest: unknown[]) => unknown)(db, ...args) as TaskResult<K>;
+  run<Args extends unknown[], Result>(db: Db, task: OffloadTask<Args, Result>, args: Args): Promise<Result> {
+    const inline = () => task.run(db, ...args);
     const worker = this.start();
     if (!worker) return new Promise((resolve) => resolve(inline()));
     const id = this.nextId++;
     worker.ref(); // an answer is due: keep the process alive until it comes
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (result: unknown) => void, reject, inline });
-      worker.postMessage({ id, file: db.$client.name, task, args });
+      worker.postMessage({ id, file: db.$client.name, module: task.module, name: task.name, args });
     });
   }
 
@@ -96,8 +107,8 @@ class OffloadWorker {
 // Kept on globalThis so Next's dev-mode module reloads share one worker.
 const holder = globalThis as unknown as { __loupeOffload?: OffloadWorker };
 
-/** Runs a task of ./tasks.ts on the offload worker against `db`'s file; see the top of this file. */
-export function offThread<K extends TaskName>(db: Db, task: K, ...args: TaskArgs<K>): Promise<TaskResult<K>> {
+/** Runs a task on the offload worker against `db`'s file; see the top of this file. */
+export function offThread<Args extends unknown[], Result>(db: Db, task: OffloadTask<Args, Result>, ...args: Args): Promise<Result> {
   holder.__loupeOffload ??= new OffloadWorker();
   return holder.__loupeOffload.run(db, task, args);
 }

@@ -1,11 +1,19 @@
 // Worker-thread entry for lib/offload/pool.ts. Plain JavaScript so Node starts it as it is (also
 // beside a Next build); the TypeScript tasks load through tsx's loader from the source tree.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { TASKS } = await import('./tasks.ts');
 const { openDb } = await import('../../db/index.ts');
+const root = path.resolve(import.meta.dirname, '..', '..');
+/** A task's module (a path from the repo root), imported once. */
+const modules = new Map();
+const load = (module) => {
+  if (!modules.has(module)) modules.set(module, import(pathToFileURL(path.join(root, module)).href));
+  return modules.get(module);
+};
 
 /** One connection per database file, kept: the tasks' caches live with it. */
 const connections = new Map();
@@ -15,9 +23,11 @@ const connection = (file) => {
   return db;
 };
 
-parentPort.on('message', ({ id, file, task, args }) => {
+parentPort.on('message', async ({ id, file, module, name, args }) => {
   try {
-    const result = TASKS[task](connection(file), ...args);
+    const run = (await load(module))[name];
+    if (typeof run !== 'function') throw new Error(`${module} has no task ${name}`);
+    const result = run(connection(file), ...args);
     parentPort.postMessage({ id, ok: true, result });
   } catch (error) {
     const { message, code } = error instanceof Error ? error : { message: String(error), code: undefined };

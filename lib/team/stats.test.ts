@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDb, type Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { markGold, setReviewSettings } from '@/lib/review/gold';
 import { adjudicate, recordVerdict, undoLastVerdict } from '@/lib/review/verdicts';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
-import { annotatorView, MAX_RESAMPLES, MIN_RESAMPLES, resamplesFor, teamStats } from './stats';
+import { annotatorView, MAX_RESAMPLES, MIN_RESAMPLES, resamplesFor, SLOW_WORK, STALE_MS, teamStats } from './stats';
 
 let db: Db;
 let datasetId: number;
@@ -204,6 +204,28 @@ describe('teamStats', () => {
     setReviewSettings(db, datasetId, { overlap: 3 });
     expect(teamStats(db, { datasetId, bootstrap })!.dataset.overlap).toBe(3);
   });
+
+  it('shows costly figures that went stale with their age, and computes new ones on the offload worker', async () => {
+    scriptTeam();
+    const costly = { iterations: 400_000, seed: 7 };
+    const first = teamStats(db, { datasetId, bootstrap: costly })!;
+    expect(first.agreement.pairedItems * costly.iterations).toBeGreaterThan(SLOW_WORK);
+    recordVerdict(db, who('erin'), { itemId: ids[8], decision: 'accept' }, CAROL_START + 3 * HOUR);
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(Date.now() + STALE_MS + 1000);
+    try {
+      // Past STALE_MS with a new verdict: the old figures at once (not recomputed here), as of when they were read.
+      const stale = teamStats(db, { datasetId, bootstrap: costly })!;
+      expect(stale.asOf).toBe(first.asOf);
+      expect(stale.annotators.map((a) => a.reviewer)).toEqual(['alice', 'bob', 'carol']);
+      // The worker's figures land in this connection's cache.
+      await vi.waitFor(() => expect(teamStats(db, { datasetId, bootstrap: costly })!.annotators.map((a) => a.reviewer)).toContain('erin'), {
+        timeout: 60_000,
+        interval: 100,
+      });
+    } finally {
+      clock.mockRestore();
+    }
+  }, 120_000);
 
   it('scales the bootstrap down for many items, within bounds', () => {
     expect(resamplesFor(0)).toBe(MAX_RESAMPLES);

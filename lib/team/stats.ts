@@ -6,6 +6,7 @@ import type { ItemStatus } from '@/db/schema';
 import { annotatorStats, type AnnotatorStats, type Decision, type GoldAnswer, type VerdictRow } from '@/lib/agreement/annotators';
 import { agreementSummary, type AgreementSummary, type BootstrapOptions, type Rating } from '@/lib/agreement/stats';
 import { actorNames } from '@/lib/auth/actors';
+import { offThread, type OffloadTask } from '@/lib/offload/pool';
 
 /** One reviewer's figures: `reviewer` is their username now, `reviewerId` their user id (lib/auth/actors.ts). */
 export type NamedAnnotatorStats = AnnotatorStats & { reviewerId: string };
@@ -173,10 +174,13 @@ function named(db: Db, computed: Computed): Pick<TeamStats, 'agreement' | 'annot
  */
 const CACHE_SIZE = 16;
 interface CacheEntry {
+  /** The newest verdict id when the figures were read. */
   watermark: number;
   computed: Computed;
   /** Paired items × resamples: what computing it cost. */
   work: number;
+  /** A refresh is running on the offload worker. */
+  refreshing?: boolean;
 }
 const computedCache = new WeakMap<Database.Database, Map<string, CacheEntry>>();
 
@@ -184,6 +188,16 @@ function cacheOf(db: Db) {
   let entries = computedCache.get(db.$client);
   if (!entries) computedCache.set(db.$client, (entries = new Map()));
   return entries;
+}
+
+function remember(db: Db, key: string, entry: CacheEntry) {
+  const entries = cacheOf(db);
+  const known = entries.get(key);
+  if (known && known.watermark > entry.watermark) return; // a newer one came back first
+  entries.delete(key);
+  entries.set(key, entry);
+  // Maps iterate in insertion order: drop the oldest.
+  while (entries.size > CACHE_SIZE) entries.delete(entries.keys().next().value!);
 }
 
 function compute({ reviews, outcomes, gold, pairedItems }: Scanned, bootstrap: BootstrapOptions, asOf: number): Computed {
@@ -197,58 +211,132 @@ function compute({ reviews, outcomes, gold, pairedItems }: Scanned, bootstrap: B
 }
 
 /**
- * A dataset's team statistics: inter-annotator agreement over live review verdicts (with
- * bootstrap CIs), per-annotator throughput and quality (agreement with adjudicated outcomes,
- * accuracy on gold items), and item counts. Undefined when the dataset does not exist.
- * Synchronous: the reads run in one read transaction (a consistent snapshot), and the
- * statistics are computed after it, with no cursor or transaction open.
+ * The verdict scan and the statistics of one dataset, read in one snapshot; null when the
+ * dataset does not exist. The costly part of teamStats: it runs on the offload worker
+ * (TEAM_FIGURES), or here for a first figure the page needs at once.
  */
-export function teamStats(db: Db, { datasetId, since, bootstrap = {}, maxStaleMs }: TeamStatsOptions): TeamStats | undefined {
-  const entries = cacheOf(db);
-  const key = JSON.stringify([datasetId, since ?? null, bootstrap]);
-  const usable = (entry: CacheEntry | undefined, watermark: number) => {
-    if (!entry) return false;
-    if (entry.watermark === watermark) return true;
-    const staleOk = maxStaleMs ?? (entry.work > SLOW_WORK ? STALE_MS : 0);
-    return staleOk > 0 && Date.now() - entry.computed.asOf <= staleOk;
-  };
-  const read = () =>
-    readTransaction(db, () => {
-      const dataset = statement<[number], TeamStats['dataset']>(
-        db,
-        'SELECT id, name, overlap, gold_rate AS goldRate FROM datasets WHERE id = ?',
-      ).get(datasetId);
-      if (!dataset) return undefined;
-      const watermark = statement<[], number | null>(db, 'SELECT max(id) FROM verdicts').pluck().get() ?? 0;
-      const goldItems = statement<[number], number>(db, 'SELECT count(*) FROM gold_items WHERE dataset_id = ?').pluck().get(datasetId)!;
-      const scanned = usable(entries.get(key), watermark) ? undefined : scanVerdicts(db, datasetId, since);
-      return { dataset, watermark, goldItems, scanned, counts: statusCounts(db, datasetId), readAt: Date.now() };
-    });
-  const snapshot = read();
-  if (!snapshot) return undefined;
-  const { dataset, watermark, goldItems, scanned, counts, readAt } = snapshot;
+export function teamFigures(db: Db, datasetId: number, since: number | null, bootstrap: BootstrapOptions): CacheEntry | null {
+  const read = readTransaction(db, () => {
+    if (!statement<[number], number>(db, 'SELECT 1 FROM datasets WHERE id = ?').pluck().get(datasetId)) return null;
+    const watermark = statement<[], number | null>(db, 'SELECT max(id) FROM verdicts').pluck().get() ?? 0;
+    return { watermark, scanned: scanVerdicts(db, datasetId, since ?? undefined), readAt: Date.now() };
+  });
+  if (!read) return null;
+  const computed = compute(read.scanned, bootstrap, read.readAt);
+  return { watermark: read.watermark, computed, work: read.scanned.pairedItems * computed.agreement.resamples };
+}
 
-  const stats = (computed: Computed): TeamStats => ({
-    dataset,
+/** teamFigures on the offload worker (lib/offload/pool.ts), whose connection has its own cache. */
+const TEAM_FIGURES: OffloadTask<[datasetId: number, since: number | null, bootstrap: BootstrapOptions], CacheEntry | null> = {
+  module: 'lib/team/stats.ts',
+  name: 'teamFigures',
+  run: teamFigures,
+};
+
+/** What is read on every call: cheap (the dataset row, the verdict watermark, item_counts). */
+interface Snapshot {
+  dataset: TeamStats['dataset'];
+  watermark: number;
+  goldItems: number;
+  counts: TeamStats['counts'];
+  readAt: number;
+}
+
+function snapshot(db: Db, datasetId: number): Snapshot | undefined {
+  return readTransaction(db, () => {
+    const dataset = statement<[number], TeamStats['dataset']>(
+      db,
+      'SELECT id, name, overlap, gold_rate AS goldRate FROM datasets WHERE id = ?',
+    ).get(datasetId);
+    if (!dataset) return undefined;
+    const watermark = statement<[], number | null>(db, 'SELECT max(id) FROM verdicts').pluck().get() ?? 0;
+    const goldItems = statement<[number], number>(db, 'SELECT count(*) FROM gold_items WHERE dataset_id = ?').pluck().get(datasetId)!;
+    return { dataset, watermark, goldItems, counts: statusCounts(db, datasetId), readAt: Date.now() };
+  });
+}
+
+/** How a call's cached figures stand: current enough, stale but worth showing while refreshed, or missing. */
+function standing(entry: CacheEntry | undefined, now: Snapshot, maxStaleMs: number | undefined): 'use' | 'stale' | 'compute' {
+  if (!entry) return 'compute';
+  if (entry.watermark === now.watermark) {
+    entry.computed = { ...entry.computed, asOf: now.readAt }; // unchanged log: current as of now
+    return 'use';
+  }
+  const staleOk = maxStaleMs ?? (entry.work > SLOW_WORK ? STALE_MS : 0);
+  if (staleOk > 0 && now.readAt - entry.computed.asOf <= staleOk) return 'use';
+  // Costly figures are shown as they were (with their age) while new ones are computed off the server's thread.
+  return maxStaleMs === undefined && entry.work > SLOW_WORK ? 'stale' : 'compute';
+}
+
+function keyOf({ datasetId, since, bootstrap = {} }: TeamStatsOptions) {
+  return JSON.stringify([datasetId, since ?? null, bootstrap]);
+}
+
+/** Computes a call's figures on the offload worker into this connection's cache; one at a time per call. */
+function refresh(db: Db, options: TeamStatsOptions, entry?: CacheEntry): Promise<CacheEntry | null> {
+  if (entry) entry.refreshing = true;
+  const key = keyOf(options);
+  return offThread(db, TEAM_FIGURES, options.datasetId, options.since ?? null, options.bootstrap ?? {})
+    .then((fresh) => {
+      if (fresh) remember(db, key, fresh);
+      return fresh;
+    })
+    .finally(() => {
+      if (entry) entry.refreshing = false;
+    });
+}
+
+function withFigures(db: Db, now: Snapshot, since: number | undefined, computed: Computed): TeamStats {
+  return {
+    dataset: now.dataset,
     since: since ?? null,
     scope: 'team',
     ...named(db, computed),
-    counts,
-    goldItems,
-  });
+    counts: now.counts,
+    goldItems: now.goldItems,
+  };
+}
 
-  if (!scanned) {
-    // No scan: the cached figures will do. Unchanged log: they are current as of now.
-    const entry = entries.get(key)!;
-    if (entry.watermark === watermark) entry.computed = { ...entry.computed, asOf: readAt };
-    return stats(entry.computed);
+/**
+ * A dataset's team statistics: inter-annotator agreement over live review verdicts (with
+ * bootstrap CIs), per-annotator throughput and quality (agreement with adjudicated outcomes,
+ * accuracy on gold items), and item counts. Undefined when the dataset does not exist.
+ * Synchronous, for the Team page: figures are computed here only when none are cached for the
+ * call; costly ones that went stale are shown with their age while the offload worker computes
+ * new ones (teamStatsOffThread never computes here).
+ */
+export function teamStats(db: Db, options: TeamStatsOptions): TeamStats | undefined {
+  const now = snapshot(db, options.datasetId);
+  if (!now) return undefined;
+  const key = keyOf(options);
+  const entry = cacheOf(db).get(key);
+  const state = standing(entry, now, options.maxStaleMs);
+  if (state === 'use') return withFigures(db, now, options.since, entry!.computed);
+  if (state === 'stale') {
+    if (!entry!.refreshing)
+      refresh(db, options, entry).catch((error: unknown) => console.error('loupe: team statistics refresh failed', error));
+    return withFigures(db, now, options.since, entry!.computed);
   }
-  const computed = compute(scanned, bootstrap, readAt);
-  entries.delete(key);
-  entries.set(key, { watermark, computed, work: scanned.pairedItems * computed.agreement.resamples });
-  // Maps iterate in insertion order: drop the oldest.
-  while (entries.size > CACHE_SIZE) entries.delete(entries.keys().next().value!);
-  return stats(computed);
+  const fresh = teamFigures(db, options.datasetId, options.since ?? null, options.bootstrap ?? {});
+  if (!fresh) return undefined;
+  remember(db, key, fresh);
+  return withFigures(db, now, options.since, fresh.computed);
+}
+
+/** teamStats with the figures computed on the offload worker (GET /api/team): the server's thread only reads the cache. */
+export async function teamStatsOffThread(db: Db, options: TeamStatsOptions): Promise<TeamStats | undefined> {
+  const now = snapshot(db, options.datasetId);
+  if (!now) return undefined;
+  const entry = cacheOf(db).get(keyOf(options));
+  const state = standing(entry, now, options.maxStaleMs);
+  if (state === 'use') return withFigures(db, now, options.since, entry!.computed);
+  if (state === 'stale') {
+    if (!entry!.refreshing)
+      refresh(db, options, entry).catch((error: unknown) => console.error('loupe: team statistics refresh failed', error));
+    return withFigures(db, now, options.since, entry!.computed);
+  }
+  const fresh = await refresh(db, options);
+  return fresh ? withFigures(db, now, options.since, fresh.computed) : undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { route } from '@/lib/auth/guard';
 import { getDataset } from '@/lib/datasets';
 import { LoupeError } from '@/lib/errors';
 import { offThread } from '@/lib/offload/pool';
+import { DASHBOARD_SUMMARY } from '@/lib/dashboard/offload';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,5 +16,5 @@ export const GET = route('view', async (request) => {
   const { datasetId } = dashboardQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
   const db = getDb();
   if (datasetId !== undefined && !getDataset(db, datasetId)) throw new LoupeError('not_found', `dataset ${datasetId} not found`);
-  return Response.json((await offThread(db, 'dashboardSummary', datasetId ?? null, Date.now())) satisfies DashboardAnswer);
+  return Response.json((await offThread(db, DASHBOARD_SUMMARY, datasetId ?? null, Date.now())) satisfies DashboardAnswer);
 });

@@ -2,8 +2,7 @@ import { getDb } from '@/db';
 import { teamQuery, type TeamAnswer } from '@/lib/api/team';
 import { route } from '@/lib/auth/guard';
 import { can } from '@/lib/auth/roles';
-import { offThread } from '@/lib/offload/pool';
-import { annotatorView } from '@/lib/team/stats';
+import { annotatorView, teamStatsOffThread } from '@/lib/team/stats';
 import { LoupeError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
@@ -14,7 +13,7 @@ export const dynamic = 'force-dynamic';
  */
 export const GET = route('view', async (request, user) => {
   const { datasetId, since } = teamQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const stats = await offThread(getDb(), 'teamStats', { datasetId, since });
+  const stats = await teamStatsOffThread(getDb(), { datasetId, since });
   if (!stats) throw new LoupeError('not_found', `dataset ${datasetId} not found`);
   return Response.json((can(user.roles, 'adjudicate') ? stats : annotatorView(stats, user.id)) satisfies TeamAnswer);
 });

@@ -4,6 +4,7 @@ import { route } from '@/lib/auth/guard';
 import { getDataset } from '@/lib/datasets';
 import { LoupeError } from '@/lib/errors';
 import { offThread } from '@/lib/offload/pool';
+import { SIGNAL_VS_HUMAN } from '@/lib/dashboard/offload';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,5 +14,5 @@ export const GET = route('adjudicate', async (request) => {
   const db = getDb();
   if (!getDataset(db, datasetId)) throw new LoupeError('not_found', `dataset ${datasetId} not found`);
   // On the offload worker: reading a sample of up to 20k pairs at 1.5M items takes about 0.1 s.
-  return Response.json((await offThread(db, 'signalVsHuman', datasetId, signal)) satisfies SignalAnswer);
+  return Response.json((await offThread(db, SIGNAL_VS_HUMAN, datasetId, signal)) satisfies SignalAnswer);
 });
