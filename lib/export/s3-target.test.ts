@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { storeImage } from '@/lib/images/store';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { getObject, listObjects, readBody } from '@/lib/s3/objects';
 import { listFiles, reviewedSamples } from '@/lib/test/export';
@@ -90,6 +91,38 @@ describe('export --out s3://bucket/prefix', () => {
     const shard = fs.readFileSync(path.join(local, 'shard-000000.tar'));
     expect(shard.length).toBeGreaterThan(8 * 1024 * 1024);
     expect((await read('runs/wds/shard-000000.tar')).equals(shard)).toBe(true);
+  });
+
+  it('images in an S3 store (LOUPE_STORE) cannot be linked: said, and copied; none names them by their store name', async () => {
+    const { db } = await reviewedSamples();
+    const itemId = db.$client.prepare<[], number>("SELECT id FROM items WHERE external_id = 'hqedit_edit_00000001'").pluck().get()!;
+    const bytes = distinctPng(7, 4000);
+    process.env.LOUPE_STORE = 's3://loupe-exports/store';
+    try {
+      const stored = await storeImage(db, bytes);
+      db.$client
+        .prepare(
+          'UPDATE candidates SET root_id = ?, path = ?, file_id = ? WHERE id = (SELECT current_candidate_id FROM items WHERE id = ?)',
+        )
+        .run(stored.rootId, stored.path, stored.fileId, itemId);
+      const out = path.join(tempDir(), 'link');
+      const link = await exportItems(db, 'jsonl', { out, images: 'link' });
+      expect(link).toMatchObject({ items: 5, imageCounts: { linked: 9, copied: 1 } });
+      expect(link.notices).toEqual([
+        'images in object storage (s3://) cannot be hard-linked: those are copied',
+        'hard links refused (s3: images in object storage): 1 images copied instead',
+      ]);
+      const record = fs.readFileSync(path.join(out, 'data.jsonl'), 'utf8').split('\n')[0];
+      expect(fs.readFileSync(path.join(out, JSON.parse(record).edited)).equals(bytes)).toBe(true);
+
+      const none = await exportItems(db, 'jsonl', { out: path.join(tempDir(), 'none'), images: 'none' });
+      expect(none.items).toBe(5);
+      const ref = JSON.parse(fs.readFileSync(path.join(none.out, 'data.jsonl'), 'utf8').split('\n')[0]).edited_ref;
+      expect(ref).toEqual({ root: 's3://loupe-exports/store', path: stored.path, sha256: sha256(bytes) });
+      expect((await read(`store/${stored.path}`)).equals(bytes)).toBe(true);
+    } finally {
+      delete process.env.LOUPE_STORE;
+    }
   });
 
   it('refuses a prefix that already holds objects, a bad bucket name, and the training layout', async () => {
