@@ -1,4 +1,4 @@
-/** Next.js calls this once when the server starts: mark runs cut off by a crash, start the job worker and the search indexer. */
+/** Next.js calls this once when the server starts: mark runs cut off by a crash, start the job worker, the search indexer and the offload worker. */
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { watchInterruptedRuns } = await import('./lib/runs/server');
@@ -7,6 +7,8 @@ export async function register() {
     const worker = serverWorker();
     const [{ startSearchIndexer }, { getDb }] = await Promise.all([import('./lib/search/indexer'), import('./db')]);
     startSearchIndexer(getDb()); // builds the search index after imports, in the background
+    const { warmOffload } = await import('./lib/offload/pool');
+    warmOffload(['lib/team/stats.ts', 'lib/dashboard/offload.ts']); // the Team page's and dashboard's reads
     console.log(worker ? `Loupe job worker started (${worker.id})` : 'Loupe job worker off (LOUPE_WORKER=off)');
   }
 }

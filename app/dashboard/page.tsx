@@ -13,7 +13,9 @@ import { Stat } from '@/components/ui/Stat';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
-import { dashboardSummary, type VerdictDay } from '@/lib/dashboard/queries';
+import type { VerdictDay } from '@/lib/dashboard/queries';
+import { DASHBOARD_SUMMARY } from '@/lib/dashboard/offload';
+import { offThread } from '@/lib/offload/pool';
 import { listDatasets } from '@/lib/datasets';
 import { parseId } from '@/lib/http/params';
 
@@ -51,7 +53,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const datasets = listDatasets(db);
   const search = await searchParams;
   const dataset = datasets.find((d) => d.id === parseId(first(search.dataset)));
-  const summary = dashboardSummary(db, dataset?.id);
+  // On the offload worker, as GET /api/dashboard: the first (cold) call never holds the server's thread.
+  const summary = await offThread(db, DASHBOARD_SUMMARY, dataset?.id ?? null, Date.now());
   const { progress, regeneration, audits } = summary;
   const { overall } = progress;
   const days = summary.verdictsPerDay;

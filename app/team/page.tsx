@@ -14,7 +14,7 @@ import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { can } from '@/lib/auth/roles';
 import { listDatasets } from '@/lib/datasets';
-import { annotatorView, teamStats } from '@/lib/team/stats';
+import { annotatorView, teamStatsOffThread } from '@/lib/team/stats';
 import { parseId } from '@/lib/http/params';
 
 export const dynamic = 'force-dynamic';
@@ -54,7 +54,8 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
     );
   }
 
-  const all = teamStats(db, { datasetId: dataset.id, since })!;
+  // Computed on the offload worker: the page never holds the server's thread for the statistics.
+  const all = (await teamStatsOffThread(db, { datasetId: dataset.id, since }))!;
   const stats = isLead ? all : annotatorView(all, user.id);
   const { counts } = stats;
   const total = counts.pending + counts.accepted + counts.rejected + counts.disputed;

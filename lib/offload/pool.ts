@@ -61,6 +61,11 @@ class OffloadWorker {
     });
   }
 
+  /** Starts the worker and has it load these task modules now (see warmOffload). */
+  preload(modules: string[]) {
+    this.start()?.postMessage({ preload: modules });
+  }
+
   private start(): Worker | undefined {
     if (this.worker || this.failed || process.env.LOUPE_OFFLOAD === 'off') return this.worker;
     try {
@@ -111,4 +116,13 @@ const holder = globalThis as unknown as { __loupeOffload?: OffloadWorker };
 export function offThread<Args extends unknown[], Result>(db: Db, task: OffloadTask<Args, Result>, ...args: Args): Promise<Result> {
   holder.__loupeOffload ??= new OffloadWorker();
   return holder.__loupeOffload.run(db, task, args);
+}
+
+/**
+ * Starts the offload worker with these task modules loaded (the server calls it at start), so the
+ * first team or dashboard request does not wait seconds for the worker's module loading.
+ */
+export function warmOffload(modules: string[]) {
+  holder.__loupeOffload ??= new OffloadWorker();
+  holder.__loupeOffload.preload(modules);
 }

@@ -23,7 +23,12 @@ const connection = (file) => {
   return db;
 };
 
-parentPort.on('message', async ({ id, file, module, name, args }) => {
+parentPort.on('message', async ({ id, file, module, name, args, preload }) => {
+  if (preload) {
+    // Loading a task's modules through tsx takes seconds of CPU: done at server start, not by the first request.
+    for (const each of preload) load(each).catch(() => {}); // a bad module is reported by the task that needs it
+    return;
+  }
   try {
     const run = (await load(module))[name];
     if (typeof run !== 'function') throw new Error(`${module} has no task ${name}`);
