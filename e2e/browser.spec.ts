@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
@@ -8,6 +10,21 @@ import { importSamples, readDb } from './helpers';
 
 const shot = (page: Page, info: { outputPath: (name: string) => string }, name: string) =>
   page.screenshot({ path: info.outputPath(name), fullPage: false });
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core over the page as it stands: its serious and critical violations, each as "id: targets". */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`)) as {
+    id: string;
+    impact: string | null;
+    nodes: { target: string[] }[];
+  }[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 /** Gives each item's current candidate a judge_overall signal of i/n, as the export test does. */
 function seedSignals(datasetId: number): number[] {
@@ -43,6 +60,7 @@ test('the grid shows pairs at the preview size; arrows move, Space selects, Ente
     .poll(() => grid.locator('img').evaluateAll((imgs) => imgs.filter((img) => !(img as HTMLImageElement).naturalWidth).length))
     .toBe(0);
   await shot(page, testInfo, 'browser-grid.png');
+  expect(await seriousViolations(page)).toEqual([]);
 
   await grid.focus();
   await expect(grid).toHaveAttribute('aria-activedescendant', `item-${id}`);
@@ -64,6 +82,7 @@ test('the grid shows pairs at the preview size; arrows move, Space selects, Ente
   await expect(page).toHaveURL(/view=table/);
   await expect(page.getByTestId('items-table').locator('tbody tr')).toHaveCount(12);
   await shot(page, testInfo, 'browser-table.png');
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('search marks its word in the instructions; chips name the filters and remove them', async ({ page }) => {
@@ -112,6 +131,7 @@ test('a bad filter value is explained beside its field, what was typed stays, an
   await expect(page.getByLabel('Signal min')).toHaveAttribute('aria-invalid', 'true');
   await expect(page).toHaveURL(/\?signal=judge_overall$/);
   await shot(page, testInfo, 'browser-filter-error.png');
+  expect(await seriousViolations(page)).toEqual([]);
   // No raw validation message anywhere on the page.
   await expect(page.locator('body')).not.toContainText(/Invalid input|expected number|received/i);
 
@@ -142,6 +162,7 @@ test('shift-click selects a range; a lead decides it after a confirmation naming
   const dialog = page.getByTestId('decide-dialog');
   await expect(dialog.getByRole('heading')).toHaveText('Reject 3 items?');
   await shot(page, testInfo, 'browser-decide-confirm.png');
+  expect(await seriousViolations(page)).toEqual([]);
   await dialog.getByRole('button', { name: 'Reject 3 items' }).click();
   await expect(page.getByTestId('decide-result')).toHaveText('Rejected 3 items as your decision.');
   await expect(cells.nth(1).getByText('rejected')).toBeVisible();

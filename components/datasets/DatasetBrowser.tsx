@@ -200,6 +200,7 @@ export function DatasetBrowser({ datasetId, options, can }: { datasetId: number;
       <FilterPanel
         key={refused ? 'refused' : 'applied'}
         applied={refused?.terms ?? applied}
+        active={applied}
         problems={problems}
         options={options}
         onApply={apply}

@@ -60,13 +60,16 @@ function RangeGroup({ children, label }: { children: React.ReactNode; label: str
  */
 export function FilterPanel({
   applied,
+  active,
   problems,
   options,
   onApply,
   onRemove,
 }: {
-  /** The terms the URL holds (what the chips show). */
+  /** The terms the form starts from (the URL's, or what Apply refused). */
   applied: FormTerms;
+  /** The terms in effect (the URL's): what the chips show. */
+  active: FormTerms;
   problems: Partial<Record<FormTerm, string>>;
   options: FilterOptions;
   onApply: (terms: FormTerms) => void;
@@ -86,7 +89,7 @@ export function FilterPanel({
   const value = (term: FormTerm) => terms[term] ?? '';
   const described = (term: FormTerm) => (problems[term] ? { 'aria-invalid': true, 'aria-describedby': `problem-${term}` } : {});
   const families = [...new Set(options.tasks.map((t) => t.family))];
-  const chips = chipsOf(applied).filter((chip) => !chip.clears.includes('search'));
+  const chips = chipsOf(active).filter((chip) => !chip.clears.includes('search'));
 
   return (
     <section className="mb-4 rounded-lg border border-neutral-800 bg-neutral-900/40" aria-label="Filters">

@@ -124,7 +124,7 @@ export function ItemGrid(props: GridProps) {
         tabIndex={0}
         onKeyDown={onKeyDown}
         data-testid="items-grid"
-        className="relative h-[calc(100vh-15rem)] min-h-96 overflow-y-auto rounded-lg border border-neutral-800 bg-neutral-950 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-400"
+        className="group relative h-[calc(100vh-15rem)] min-h-96 overflow-y-auto rounded-lg border border-neutral-800 bg-neutral-950 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-400"
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((line) => {
@@ -232,7 +232,8 @@ function PairCell({ row, active, selected, onClick, href, seesVerdicts }: CellPr
       className={cx(
         'flex h-[220px] min-w-0 cursor-pointer select-none flex-col gap-1.5 rounded-md border p-2',
         selected ? 'border-sky-500/70 bg-sky-500/10' : 'border-neutral-800 bg-neutral-900/50 hover:border-neutral-700',
-        active && 'ring-2 ring-sky-400 ring-offset-1 ring-offset-neutral-950',
+        // The keyboard's place shows while the grid has focus.
+        active && 'group-focus:ring-2 group-focus:ring-sky-400 group-focus:ring-offset-1 group-focus:ring-offset-neutral-950',
       )}
     >
       <div className="flex min-h-0 flex-1 items-center gap-1.5">
@@ -252,7 +253,7 @@ function PairCell({ row, active, selected, onClick, href, seesVerdicts }: CellPr
         </span>
         {seesVerdicts && row.status && <span className={cx('ml-auto rounded px-1.5 py-0.5', STATUS_STYLE[row.status])}>{row.status}</span>}
       </div>
-      <p className="line-clamp-2 text-xs leading-snug text-neutral-300" title={row.instruction} data-testid="cell-instruction">
+      <p className="line-clamp-2 h-[2lh] text-xs leading-snug text-neutral-300" title={row.instruction} data-testid="cell-instruction">
         <Instruction row={row} />
       </p>
     </div>
