@@ -53,7 +53,7 @@ export function ItemTable(props: GridProps & { valueColumn?: { name: string; of:
       onKeyDown={onKeyDown}
       aria-label="Items as a table: arrows move, Enter opens, Space selects"
       aria-activedescendant={rows[active] ? `row-${rows[active].id}` : undefined}
-      className="rounded-lg focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-400"
+      className="group rounded-lg focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-400"
       data-testid="items-table-keys"
     >
       <Table
@@ -82,7 +82,8 @@ export function ItemTable(props: GridProps & { valueColumn?: { name: string; of:
               className={cx(
                 'cursor-pointer select-none',
                 selected && 'bg-sky-500/10',
-                index === active && 'outline-2 -outline-offset-2 outline-sky-400',
+                // The keyboard's place shows while the table has focus.
+                index === active && 'group-focus:outline-2 group-focus:-outline-offset-2 group-focus:outline-sky-400',
               )}
             >
               <td className="py-2 pr-2">
