@@ -66,7 +66,9 @@ export async function importGptEdit(db: Db, inputPath: string, options: ImportOp
     let filesRead = 0;
     let fileNo = 0;
     for (const folder of folders) {
-      session.imageRoot(folder.dir); // every task folder is registered, even one with no importable record
+      // Every task folder is registered, even one with no importable record; not when the
+      // images are copied into a bucket store (their root is the store's).
+      if (!session.copiesIntoStore) session.imageRoot(folder.dir);
       for (const file of folder.metadataFiles) {
         const shownFile = path.relative(baseDir, file) || path.basename(file);
         const order = fileNo++;

@@ -3,9 +3,13 @@ import type { Db } from '@/db';
 import { importRuns } from '@/db/schema';
 import { thisProcess } from '../process/owner';
 import { ensureDataset, ensureImageRoot, removeDatasetIfEmpty } from '../datasets';
+import { bufferSource, checkImage, ImageRefused } from '../images/check';
+import { FileRefused, openInRoot } from '../images/open';
 import type { ImageInfo } from '../images/probe';
 import { ImageProber, type ProbeKind } from '../images/prober';
-import { imageStoreDir, storeImage } from '../images/store';
+import { readCheckedImage } from '../images/read';
+import { imageStoreRoot, writeStoreFile } from '../images/store';
+import { isS3Url } from '../s3/url';
 import { BatchWriter, type NewItem } from './batch-writer';
 import { formatBytes, importLimits, type ImportLimits } from './limits';
 import { moreProblems as moreProblemsText, ProblemList, type ImportProblem, type Order } from './problems';
@@ -44,6 +48,7 @@ export class NothingToImportError extends Error {}
 /**
  * One image of a record: a checked path relative to a folder, or an http(s) URL that is
  * downloaded into the content-addressed store. `field` and `value` name it in problems.
+ * With the store in a bucket (LOUPE_STORE=s3://…) a folder's image is copied into it too.
  */
 export type ImageSpec = { field: string; value: string } & ({ dir: string; path: string } | { url: string });
 
@@ -72,7 +77,12 @@ interface Located {
   rootId: number;
   dir: string;
   path: string;
+  /** Known when the image was checked in memory before it was stored; otherwise its file is probed. */
+  info?: ImageInfo;
 }
+
+/** Images read or uploaded at once into the store (each held whole in memory meanwhile). */
+const MAX_CONCURRENT_STORES = 4;
 
 export interface RunOptions {
   db: Db;
@@ -161,7 +171,10 @@ export async function runImport(options: RunOptions, body: (session: ImportSessi
  * worker thread reads batch N's image headers, then the main thread writes batch N. At
  * most one batch waits to be written, so memory stays bounded and order is kept. URL
  * images are downloaded (a few at a time) only for records the dataset does not hold yet,
- * so a repeated import fetches nothing.
+ * so a repeated import fetches nothing. With the store in a bucket, a folder's images are
+ * copied into it as well (read one at a time per upload, checked on the bytes uploaded,
+ * content-addressed so each is stored once) and recorded against the store's root, as the
+ * tarball import's are; with the local store they are referenced where they lie.
  */
 export class ImportSession {
   readonly progress: ImportProgress;
@@ -172,6 +185,10 @@ export class ImportSession {
   private writing: Promise<void> = Promise.resolve();
   private readonly prober: ImageProber;
   private readonly roots = new Map<string, number>();
+  /** The store's root as image_roots records it (lib/images/store.ts imageStoreRoot). */
+  private readonly storeRoot: string;
+  /** Whether images in folders are copied into the store (it is a bucket) rather than referenced in place. */
+  readonly copiesIntoStore: boolean;
 
   constructor(
     private readonly db: Db,
@@ -181,6 +198,8 @@ export class ImportSession {
     this.progress = { bytesRead: 0, bytesTotal: options.bytesTotal, records: 0 };
     this.limits = options.limits ?? importLimits();
     this.prober = new ImageProber(options.probe);
+    this.storeRoot = imageStoreRoot(db);
+    this.copiesIntoStore = isS3Url(this.storeRoot);
   }
 
   /** A problem; with a record (id or index) it is a skipped record, without one it concerns the file. */
@@ -239,27 +258,27 @@ export class ImportSession {
     const fresh = batch.filter((p) => !existing.has(p.externalId));
     this.writer.alreadyPresent += batch.length - fresh.length;
 
-    const downloads = await this.download(fresh);
+    const stored = await this.storeImages(fresh);
     const located: { item: PendingItem; source: Located; output: Located }[] = [];
     for (const item of fresh) {
-      const source = this.locate(item.source, downloads);
-      const output = this.locate(item.output, downloads);
+      const source = this.locate(item.source, stored);
+      const output = this.locate(item.output, stored);
       const failed = failure(item, source, output);
       if (failed) this.report(item.file, item.order, failed, item.externalId);
       else located.push({ item, source: source as Located, output: output as Located });
     }
 
-    const probing = this.prober.probe(
-      located.flatMap(({ source, output }) => [
-        { root: source.dir, path: source.path },
-        { root: output.dir, path: output.path },
-      ]),
-    );
+    // Images checked in memory as they were stored are not read again.
+    const unchecked = located.flatMap(({ source, output }) => [source, output]).filter((image) => !image.info);
+    const probing = unchecked.length
+      ? this.prober.probe(unchecked.map((image) => ({ root: image.dir, path: image.path })))
+      : Promise.resolve([]);
     await this.writing;
     this.writing = probing.then((results) => {
+      const probed = new Map(unchecked.map((image, i) => [image, results[i]]));
       const items: NewItem[] = [];
-      located.forEach(({ item, source, output }, i) => {
-        const [sourceInfo, outputInfo] = [results[2 * i], results[2 * i + 1]];
+      located.forEach(({ item, source, output }) => {
+        const [sourceInfo, outputInfo] = [source.info ?? probed.get(source)!, output.info ?? probed.get(output)!];
         const failed = failure(item, sourceInfo, outputInfo);
         if (failed) {
           this.report(item.file, item.order, failed, item.externalId);
@@ -285,25 +304,84 @@ export class ImportSession {
     });
   }
 
-  /** Downloads every distinct URL of the batch into the store: its location, or why it failed. */
-  private async download(items: PendingItem[]): Promise<Map<string, Located | string>> {
-    const urls = [...new Set(items.flatMap((p) => [p.source, p.output]).flatMap((image) => ('url' in image ? [image.url] : [])))];
-    const done = new Map<string, Located | string>();
-    await forEachLimited(urls, MAX_CONCURRENT_DOWNLOADS, async (url) => {
-      try {
-        const image = await downloadImage(url);
-        const stored = await storeImage(this.db, image.bytes, image.extension);
-        done.set(url, { rootId: stored.rootId, dir: imageStoreDir(this.db), path: stored.path });
-      } catch (error) {
-        done.set(url, `download failed: ${(error as Error).message}`);
+  /**
+   * Puts every distinct image of the batch that goes into the store there (URLs always; with
+   * the store in a bucket, folders' images too): its location with its checked facts, or why
+   * it was refused. A URL's image the store cannot take (a full disk) fails its records, as it
+   * always did; a folder's image the bucket cannot take ends the import, as the tarball import's does.
+   */
+  private async storeImages(items: PendingItem[]): Promise<Map<string, Located | string>> {
+    const wanted = new Map<string, ImageSpec>();
+    for (const item of items) {
+      for (const image of [item.source, item.output]) {
+        const key = this.storeKey(image);
+        if (key !== undefined && !wanted.has(key)) wanted.set(key, image);
       }
+    }
+    const done = new Map<string, Located | string>();
+    const limit = this.copiesIntoStore ? MAX_CONCURRENT_STORES : MAX_CONCURRENT_DOWNLOADS;
+    await forEachLimited([...wanted], limit, async ([key, image]) => {
+      const read = 'url' in image ? await downloaded(image.url) : await readFromFolder(image.dir, image.path);
+      if (typeof read === 'string') {
+        done.set(key, read);
+        return;
+      }
+      // Checked on the very bytes that are written (downloads were checked already; this gives the facts).
+      const info = checkImage(bufferSource(read.bytes));
+      let stored: Awaited<ReturnType<typeof writeStoreFile>>;
+      try {
+        stored = await writeStoreFile(this.storeRoot, read.bytes, info.format);
+      } catch (error) {
+        if (!('url' in image)) throw error;
+        done.set(key, `download failed: ${(error as Error).message}`); // as before: the record is reported, the import goes on
+        return;
+      }
+      done.set(key, {
+        rootId: this.imageRoot(this.storeRoot),
+        dir: this.storeRoot,
+        path: stored.path,
+        info: { ...info, fileId: stored.fileId },
+      });
     });
     return done;
   }
 
-  private locate(image: ImageSpec, downloads: Map<string, Located | string>): Located | string {
-    if ('url' in image) return downloads.get(image.url)!;
+  /** The key of an image that goes into the store, or undefined for one referenced where it lies. */
+  private storeKey(image: ImageSpec): string | undefined {
+    if ('url' in image) return `url:${image.url}`;
+    return this.copiesIntoStore ? `file:${image.dir}\0${image.path}` : undefined;
+  }
+
+  private locate(image: ImageSpec, stored: Map<string, Located | string>): Located | string {
+    if ('url' in image || this.copiesIntoStore) return stored.get(this.storeKey(image)!)!;
     return { rootId: this.imageRoot(image.dir), dir: image.dir, path: image.path };
+  }
+}
+
+/** A URL's image, downloaded and checked, or why it failed. */
+async function downloaded(url: string): Promise<{ bytes: Buffer } | string> {
+  try {
+    return await downloadImage(url);
+  } catch (error) {
+    return `download failed: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * A folder's image read whole for the store: opened inside its folder (refusing a link out of
+ * it), checked before it is read and again on the bytes read (lib/images/read.ts), or the
+ * reason it is refused, worded as the probe words it (lib/images/probe.ts probeOrReason).
+ */
+async function readFromFolder(dir: string, relative: string): Promise<{ bytes: Buffer } | string> {
+  let opened: Awaited<ReturnType<typeof openInRoot>> | undefined;
+  try {
+    opened = await openInRoot(dir, relative);
+    return { bytes: await readCheckedImage(opened.handle) };
+  } catch (error) {
+    if (error instanceof ImageRefused || error instanceof FileRefused) return error.message;
+    return `cannot read image (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  } finally {
+    await opened?.handle.close();
   }
 }
 
