@@ -73,6 +73,8 @@ const rows = () =>
     jobs: number;
   }[];
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Ticks the driver until the batch has no job left held or queued (or the time is up). */
 async function drive(d: BatchDriver, batchId: number, until = () => batchProgress(db, batchId).counts.running === 0) {
   const deadline = Date.now() + 50_000; // a loaded machine runs the local server's image edits slowly
@@ -274,5 +276,31 @@ describe('the OpenAI Batch API path', () => {
     expect(done.filter((job) => job.status === 'cancelled').length).toBe(12 - succeeded);
     expect(batchProgress(db, batch.batchId)).toMatchObject({ status: 'stopped' });
     expect(done.reduce((sum, job) => sum + job.spentUsd, 0)).toBeLessThanOrEqual(budget + 1e-9);
+  });
+});
+
+describe('two drivers on one database', () => {
+  it('keeps one driver while a remote step outlasts the lease: the batch is created and billed once', async () => {
+    server.setBatchDelay(300);
+    const batch = await start('judge');
+    const a = driver({ leaseMs: 100 });
+    const b = driver({ leaseMs: 100 });
+    // The upload is answered at once, the batch creation 800 ms later: far past A's 100 ms lease.
+    server.queueFaults({ slowMs: 0 }, { slowMs: 800 });
+    const first = a.tick();
+    while (count('POST', '/v1/batches') === 0) await sleep(5);
+    await sleep(300);
+    await b.tick(); // A is still creating the batch: B must not act on its rows
+    await first;
+    expect(count('POST', '/v1/batches')).toBe(1);
+    expect(rows()).toEqual([expect.objectContaining({ state: 'submitted', jobs: 12 })]);
+
+    await drive(a, batch.batchId);
+    expect(count('POST', '/v1/batches')).toBe(1);
+    expect(count('POST', '/v1/files')).toBe(1);
+    const done = jobs(batch.batchId);
+    expect(done.every((job) => job.status === 'succeeded')).toBe(true);
+    // Each job's money is its one line's cost: no second reservation left behind.
+    for (const job of done) expect(job.spentUsd).toBeCloseTo(job.costUsd, 12);
   });
 });

@@ -40,6 +40,15 @@ export const PENDING_HOLDER = 'openai-batch:pending';
 /** A held job's lock: the remote batch holds it, not a process, so it never expires. */
 export const HELD_UNTIL = Number.MAX_SAFE_INTEGER;
 const holderOf = (row: number) => `openai-batch:${row}`;
+/** While writing a file or applying an output, the lease is renewed every this many jobs. */
+const RENEW_EVERY = 500;
+
+/** Thrown at a step boundary when another driver holds the lease now: this one stops its tick there. */
+class LeaseLost extends Error {
+  constructor() {
+    super('the batch driver lease passed to another driver; this tick stops');
+  }
+}
 
 /** Terminal statuses of a remote batch (openai 6.49.0 Batch.status). */
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
@@ -84,7 +93,10 @@ export interface BatchDriverOptions {
   pollMs?: number;
   /** How often the driver looks for work when idle. */
   tickMs?: number;
-  /** The lease that keeps one driver per database; renewed every tick. */
+  /**
+   * The lease that keeps one driver per database: renewed while a tick runs (every third of it, and
+   * before each submission and remote step); a driver that finds it lost stops its tick.
+   */
   leaseMs?: number;
   limits?: InputLimits;
   onEvent?: (event: DriverEvent) => void;
@@ -96,6 +108,8 @@ export class BatchDriver {
   private timer?: NodeJS.Timeout;
   private stopped = true;
   private ticking?: Promise<void>;
+  /** Set when a renewal found another driver holding the lease: this tick stops at its next step. */
+  private lost = false;
   private readonly pollMs: number;
   private readonly tickMs: number;
   private readonly leaseMs: number;
@@ -145,9 +159,52 @@ export class BatchDriver {
   /** One pass: with the lease, resume or advance every submission, then put pending jobs into new ones. */
   async tick(now = Date.now()): Promise<void> {
     if (!this.takeLease(now)) return;
-    const rows = statement<[], Row>(this.db, `SELECT ${ROW_COLUMNS} FROM openai_batches WHERE state != 'ended' ORDER BY id`).all();
-    for (const row of rows) await this.advance(row);
-    for (const batchId of this.batchesWithPending()) await this.submitPending(batchId);
+    this.lost = false;
+    // One tick can outlast the lease (a remote call that takes minutes, a 200 MB file to write): it is
+    // renewed meanwhile, so no second driver acts on the rows this one is in the middle of.
+    const heartbeat = setInterval(
+      () => {
+        try {
+          this.renew();
+        } catch {
+          // A busy database: the next renewal (or the check before the next step) tries again.
+        }
+      },
+      Math.max(10, Math.floor(this.leaseMs / 3)),
+    );
+    try {
+      const ids = statement<[], number>(this.db, `SELECT id FROM openai_batches WHERE state != 'ended' ORDER BY id`).pluck().all();
+      for (const id of ids) {
+        this.holdLease();
+        const row = this.rowOf(id); // as it is now, not as it was when the tick began
+        if (row.state !== 'ended') await this.advance(row);
+      }
+      for (const batchId of this.batchesWithPending()) {
+        this.holdLease();
+        await this.submitPending(batchId);
+      }
+    } catch (error) {
+      if (!(error instanceof LeaseLost)) throw error;
+      this.emit({ type: 'problem', message: error.message });
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Renews the lease this driver holds; false (and the tick stops at its next step) if another holds it now. */
+  private renew(): boolean {
+    if (this.lost) return false;
+    const renewed = statement(this.db, 'UPDATE openai_batch_driver SET locked_until = ? WHERE id = 1 AND holder = ?').run(
+      Date.now() + this.leaseMs,
+      this.id,
+    ).changes;
+    if (renewed !== 1) this.lost = true;
+    return !this.lost;
+  }
+
+  /** Before each submission and remote step: go on only while this driver holds the lease. */
+  private holdLease() {
+    if (!this.renew()) throw new LeaseLost();
   }
 
   /** Takes or renews the lease: free, ours, expired, or held by a dead process on this host. */
@@ -239,7 +296,8 @@ export class BatchDriver {
     let full = false;
     try {
       let room = batch.budgetUsd - this.batchSpent(batchId);
-      for (const job of jobs) {
+      for (const [index, job] of jobs.entries()) {
+        if (index % RENEW_EVERY === 0) this.holdLease();
         if (overBudget || full) {
           released.push(job.id);
           continue;
@@ -282,11 +340,18 @@ export class BatchDriver {
       await file.close();
     }
     const fits = writeTransaction(this.db, () => {
+      // Another driver may have given this submission back meanwhile (it took the lease): then it is not ours to send.
+      if (statement<[number], string>(this.db, 'SELECT state FROM openai_batches WHERE id = ?').pluck().get(row) !== 'preparing') {
+        return 'lost';
+      }
       // The hard check, as reserveSpend's: nothing else may have spent the room meanwhile.
       const reserve = included.reduce((sum, job) => sum + job.reserveUsd, 0);
       if (this.batchSpent(batchId) + reserve > batch.budgetUsd + 1e-9) return false;
-      const hold = statement(this.db, 'UPDATE jobs SET spent_usd = spent_usd + ?, cost_usd = ?, params = ? WHERE id = ?');
-      for (const job of included) hold.run(job.reserveUsd, job.reserveUsd, JSON.stringify(job.params), job.id);
+      const hold = statement(
+        this.db,
+        `UPDATE jobs SET spent_usd = spent_usd + ?, cost_usd = ?, params = ? WHERE id = ? AND status = 'running' AND locked_by = ?`,
+      );
+      for (const job of included) hold.run(job.reserveUsd, job.reserveUsd, JSON.stringify(job.params), job.id, holder);
       const back = statement(
         this.db,
         `UPDATE jobs SET locked_by = ?, openai_batch_id = NULL, attempts = max(0, attempts - 1) WHERE id = ? AND locked_by = ?`,
@@ -311,12 +376,18 @@ export class BatchDriver {
       statement(this.db, 'UPDATE openai_batches SET jobs = ?, input_bytes = ? WHERE id = ?').run(included.length, file.bytes, row);
       return true;
     });
+    if (fits === 'lost') {
+      await fsp.rm(file.path, { force: true });
+      throw new LeaseLost();
+    }
     if (!fits || included.length === 0) {
       await fsp.rm(file.path, { force: true });
       this.giveBack(row, fits ? 'nothing to send' : 'the budget changed while the file was written; tried again');
       return;
     }
-    await this.upload(row, file.path);
+    this.holdLease();
+    if (!(await this.upload(row, file.path))) throw new LeaseLost();
+    this.holdLease();
     await this.advance(this.rowOf(row));
   }
 
@@ -328,16 +399,18 @@ export class BatchDriver {
     return statement<[number], Row>(this.db, `SELECT ${ROW_COLUMNS} FROM openai_batches WHERE id = ?`).get(id)!;
   }
 
-  private async upload(row: number, file: string) {
+  /** Uploads the file; false if the row is no longer this driver's to send (given back meanwhile). */
+  private async upload(row: number, file: string): Promise<boolean> {
     const uploaded = await this.openai().files.create({
       file: await toFile(fs.createReadStream(file), path.basename(file), { type: 'application/jsonl' }),
       purpose: 'batch',
     });
-    statement(this.db, `UPDATE openai_batches SET input_file_id = ?, state = 'uploaded' WHERE id = ? AND state = 'preparing'`).run(
-      uploaded.id,
-      row,
-    );
+    const recorded = statement(
+      this.db,
+      `UPDATE openai_batches SET input_file_id = ?, state = 'uploaded' WHERE id = ? AND state = 'preparing'`,
+    ).run(uploaded.id, row).changes;
     await fsp.rm(file, { force: true });
+    return recorded === 1;
   }
 
   /** Moves a submission on by one or more steps, as far as the remote side allows now. */
@@ -364,6 +437,7 @@ export class BatchDriver {
    */
   private async create(row: Row) {
     const client = this.openai();
+    this.holdLease();
     if (row.state === 'creating') {
       for await (const remote of client.batches.list({ limit: 100 })) {
         if (remote.input_file_id === row.inputFileId && remote.metadata?.loupe_submission === String(row.id)) {
@@ -371,8 +445,11 @@ export class BatchDriver {
         }
         if (remote.created_at * 1000 < row.createdAt - 60_000) break; // older than the row: it is not there
       }
-    } else {
-      statement(this.db, `UPDATE openai_batches SET state = 'creating' WHERE id = ?`).run(row.id);
+      this.holdLease();
+    } else if (
+      statement(this.db, `UPDATE openai_batches SET state = 'creating' WHERE id = ? AND state = 'uploaded'`).run(row.id).changes !== 1
+    ) {
+      return; // another driver moved it on meanwhile
     }
     const created = await client.batches.create({
       input_file_id: row.inputFileId!,
@@ -392,13 +469,14 @@ export class BatchDriver {
     statement(
       this.db,
       `UPDATE openai_batches SET remote_id = ?, state = 'submitted', remote_status = 'validating', submitted_at = ?, next_poll_at = ?
-       WHERE id = ?`,
+       WHERE id = ? AND state = 'creating'`,
     ).run(remoteId, Date.now(), Date.now() + this.pollMs, row);
   }
 
   /** Asks for the remote batch's status; a failed poll (a 500, no connection) is tried again later, backing off. */
   private async poll(row: Row) {
     let remote: OpenAI.Batch;
+    this.holdLease();
     try {
       remote = await this.openai().batches.retrieve(row.remoteId!);
     } catch (error) {
@@ -445,9 +523,12 @@ export class BatchDriver {
       [row.errorFileId, 'error file'],
     ] as const) {
       if (!fileId) continue;
+      this.holdLease();
       const response = await this.openai().files.content(fileId);
       const simulated = isSimulated(response.headers);
+      let lines = 0;
       for await (const result of readResults(response.body!, `${label} ${fileId}`)) {
+        if (++lines % RENEW_EVERY === 0) this.holdLease();
         if ('problem' in result) {
           this.emit({ type: 'problem', row: row.id, message: result.problem });
           continue;
@@ -571,12 +652,16 @@ export class BatchDriver {
   /** A submission that will not be sent: its jobs wait for the next file, reservations released. */
   private giveBack(row: number, reason: string) {
     writeTransaction(this.db, () => {
+      const ended = statement(
+        this.db,
+        `UPDATE openai_batches SET state = 'ended', error = ?, ended_at = ? WHERE id = ? AND state != 'ended'`,
+      ).run(reason, Date.now(), row).changes;
+      if (ended !== 1) return; // given back or ended already
       statement(
         this.db,
         `UPDATE jobs SET locked_by = ?, openai_batch_id = NULL, attempts = max(0, attempts - 1),
            spent_usd = max(0, spent_usd - cost_usd), cost_usd = 0 WHERE status = 'running' AND locked_by = ?`,
       ).run(PENDING_HOLDER, holderOf(row));
-      statement(this.db, `UPDATE openai_batches SET state = 'ended', error = ?, ended_at = ? WHERE id = ?`).run(reason, Date.now(), row);
     });
   }
 
