@@ -94,6 +94,8 @@ test('the Jobs page lists jobs with their item, dataset, times and cost, filters
   await expect(slow.getByTestId('job-item')).toHaveText(second.externalId);
   await expect(slow).toContainText(datasetName);
   await expect(slow).toContainText('Regeneration');
+  // Every column has room at 1440 px: the error column is the rest of the width, and legible.
+  expect((await page.getByRole('columnheader', { name: 'Error' }).boundingBox())!.width).toBeGreaterThan(120);
   await page.screenshot({ path: `${SHOTS}/jobs-running.png`, fullPage: true });
   // The page polls while something runs: the row turns succeeded, with a duration and its actual cost, without a reload.
   await expect(slow.getByTestId('job-status')).toHaveText('succeeded', { timeout: 30_000 });

@@ -16,17 +16,18 @@ import { JOBS_PAGE, jobDuration, jobsHref, jobsSearch, pollWhileActive } from '.
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 const COLUMNS = [
-  { header: 'Job', className: 'w-16' },
-  { header: 'Item', className: 'w-64' },
-  { header: 'Kind', className: 'w-36' },
-  { header: 'Status', className: 'w-28' },
-  { header: 'Created', className: 'w-36' },
-  { header: 'Started', className: 'w-36' },
-  { header: 'Finished', className: 'w-36' },
+  { header: 'Job', className: 'w-14' },
+  { header: 'Item', className: 'w-52' },
+  { header: 'Kind', className: 'w-32' },
+  { header: 'Status', className: 'w-24' },
+  { header: 'Created', className: 'w-32' },
+  { header: 'Started', className: 'w-32' },
+  { header: 'Finished', className: 'w-32' },
   { header: 'Took', className: 'w-24', align: 'right' },
-  { header: 'Cost', className: 'w-24', align: 'right' },
-  'Error',
-  { header: 'By', className: 'w-24 pl-4' },
+  { header: 'Cost', className: 'w-28', align: 'right' },
+  // What is left of the width (about 11rem at 1440 px); the full message on hover.
+  { header: 'Error', className: 'pl-4' },
+  { header: 'By', className: 'w-20 pl-3' },
   { className: 'w-16' },
 ] as const;
 const STATUS_STYLE: Record<string, string> = {
@@ -55,7 +56,7 @@ function Cost({ job }: { job: JobListed }) {
       {/* Calls cut off or failed without an answer stay counted: what the budget was charged. */}
       {Math.abs(job.spentUsd - (actual ? job.costUsd : 0)) > 0.0005 && (
         <div
-          className="text-[11px] text-amber-300/80"
+          className="whitespace-nowrap text-[11px] text-amber-300/80"
           title="committed over all attempts, including calls cut off (counted against budgets)"
         >
           ${job.spentUsd.toFixed(3)} committed
@@ -173,10 +174,10 @@ export function JobsTable({ filter, initial, canManage }: { filter: JobsFilter; 
             <td className="py-2 text-right tabular-nums text-neutral-300">
               <Cost job={job} />
             </td>
-            <td className="truncate py-2 pl-3 text-rose-300/90" title={job.error ?? undefined}>
+            <td className="truncate py-2 pl-4 text-rose-300/90" title={job.error ?? undefined}>
               {job.error}
             </td>
-            <td className="truncate py-2 pl-4 text-neutral-400">{job.requestedBy}</td>
+            <td className="truncate py-2 pl-3 text-neutral-400">{job.requestedBy}</td>
             <td className="py-2 text-right">
               {canManage && (job.status === 'queued' || job.status === 'running') && !job.cancelRequested && (
                 <button onClick={() => action.mutate({ id: job.id, kind: 'cancel' })} className="text-neutral-400 hover:text-neutral-100">
