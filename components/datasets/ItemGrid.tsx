@@ -182,6 +182,7 @@ export function Instruction({ row }: { row: BrowseRow }) {
         <span
           className="mr-1.5 rounded bg-amber-500/15 px-1.5 py-0.5 text-xs text-amber-300"
           title="An edit or instruction was made after the decision (nobody decided on it); the decided one is shown and exported"
+          data-testid="item-row-newer"
         >
           {row.decided.newerCandidate ? 'other edit since' : 'other instruction since'}
         </span>
