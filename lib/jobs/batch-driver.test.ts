@@ -8,7 +8,7 @@ import { openaiClient } from '@/lib/openai/client';
 import { openaiConfig, type OpenAIConfig } from '@/lib/openai/config';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
 import { INPUT_LIMITS, type InputLimits } from '@/lib/openai-batch/input';
-import { BatchDriver, type DriverEvent } from './batch-driver';
+import { BatchDriver, PENDING_HOLDER, type DriverEvent } from './batch-driver';
 import { claimJob, requeueOrphans } from './jobs';
 import type { BatchKind } from './kinds';
 import { JobWorker } from './worker';
@@ -74,6 +74,16 @@ const rows = () =>
   }[];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the local server has ended remote batch `remoteId` (without the driver polling it). */
+async function remoteEnded(remoteId: string) {
+  const client = openaiClient(config);
+  const deadline = Date.now() + 50_000;
+  while (!['completed', 'failed', 'expired', 'cancelled'].includes((await client.batches.retrieve(remoteId)).status)) {
+    if (Date.now() > deadline) throw new Error(`remote batch ${remoteId} did not end`);
+    await sleep(20);
+  }
+}
 
 /** Ticks the driver until the batch has no job left held or queued (or the time is up). */
 async function drive(d: BatchDriver, batchId: number, until = () => batchProgress(db, batchId).counts.running === 0) {
@@ -302,5 +312,50 @@ describe('two drivers on one database', () => {
     expect(done.every((job) => job.status === 'succeeded')).toBe(true);
     // Each job's money is its one line's cost: no second reservation left behind.
     for (const job of done) expect(job.spentUsd).toBeCloseTo(job.costUsd, 12);
+  });
+});
+
+describe('requeues across the submissions of one batch', () => {
+  it('counts every unrun job of the batch, and moves the waiting ones to the job worker too when it switches to sync', async () => {
+    config = { ...config, LOUPE_BATCH_MIN_ITEMS: 10 };
+    // Two submissions of 5 (the limit here) both expire after 2 of their requests ran.
+    server.planBatches({ expireAfter: 2 }, { expireAfter: 2 });
+    const batch = await start('rewrite');
+    expect(batch.path).toBe('batch');
+    const d = driver({ limits: { requests: 5, bytes: INPUT_LIMITS.bytes } });
+    const pending = () => jobs(batch.batchId).filter((job) => job.lockedBy === PENDING_HOLDER).length;
+
+    await d.tick();
+    expect(rows()).toEqual([expect.objectContaining({ state: 'submitted', jobs: 5 })]);
+    expect(pending()).toBe(7);
+    await remoteEnded(rows()[0].remoteId!);
+    // Row 1 expired: its 3 unrun jobs and the 7 waiting are 10, still the Batch API's; a second file takes 5.
+    await d.tick();
+    expect(rows()).toEqual([
+      expect.objectContaining({ state: 'ended', remoteStatus: 'expired', jobs: 5 }),
+      expect.objectContaining({ state: 'submitted', jobs: 5 }),
+    ]);
+    expect(db.$client.prepare('SELECT path FROM batches WHERE id = ?').pluck().get(batch.batchId)).toBe('batch');
+    expect(pending()).toBe(5);
+    await remoteEnded(rows()[1].remoteId!);
+    // Row 2 expired too: 3 + 5 waiting are under 10, so all 8 go to the job worker, none left held.
+    await d.tick();
+    expect(rows()[1]).toMatchObject({ state: 'ended', remoteStatus: 'expired' });
+    expect(db.$client.prepare('SELECT path FROM batches WHERE id = ?').pluck().get(batch.batchId)).toBe('sync');
+    const after = jobs(batch.batchId);
+    expect(after.filter((job) => job.status === 'succeeded')).toHaveLength(4);
+    const queued = after.filter((job) => job.status === 'queued');
+    expect(queued).toHaveLength(8);
+    expect(queued.every((job) => job.lockedBy === null && job.spentUsd === 0)).toBe(true);
+
+    const worker = new JobWorker(db, { concurrency: 4, maxAttempts: 2, runners: workerKinds(db, config).runners, pollMs: 10 }).start();
+    const deadline = Date.now() + 50_000;
+    while (batchProgress(db, batch.batchId).counts.queued + batchProgress(db, batch.batchId).counts.running) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(jobs(batch.batchId))}`);
+      await sleep(10);
+    }
+    await worker.stop();
+    expect(jobs(batch.batchId).every((job) => job.status === 'succeeded')).toBe(true);
+    expect(rows()).toHaveLength(2);
   });
 });

@@ -230,8 +230,8 @@ export class BatchDriver {
   private batchesWithPending(): number[] {
     return statement<[string], number>(
       this.db,
-      `SELECT id FROM batches b WHERE path = 'batch'
-         AND EXISTS (SELECT 1 FROM jobs WHERE batch_id = b.id AND status = 'running' AND locked_by = ?)`,
+      // Whatever the batch's path now: a job held here is the driver's until it is sent or given back.
+      `SELECT id FROM batches b WHERE EXISTS (SELECT 1 FROM jobs WHERE batch_id = b.id AND status = 'running' AND locked_by = ?)`,
     )
       .pluck()
       .all(PENDING_HOLDER);
@@ -624,14 +624,26 @@ export class BatchDriver {
 
   /**
    * Jobs that did not run go back, their reservation released: to the Batch API again or to the job
-   * worker, as the batch's `via` says (`auto`: the Batch API while they are at least LOUPE_BATCH_MIN_ITEMS).
+   * worker, as the batch's `via` says (`auto`: the Batch API while the batch's unrun jobs, these with
+   * those waiting for a file and those other submissions hold, are at least LOUPE_BATCH_MIN_ITEMS).
+   * A switch to the job worker takes the waiting jobs along, so none is left held with no file to come.
    */
   private requeue(batchId: number, holder: string, ids: number[]): number {
     if (ids.length === 0) return 0;
     return writeTransaction(this.db, () => {
       const via = statement<[number], string>(this.db, 'SELECT via FROM batches WHERE id = ?').pluck().get(batchId)!;
-      const viaBatch = via === 'batch' || (via === 'auto' && ids.length >= this.config.LOUPE_BATCH_MIN_ITEMS);
+      const unrun = statement<[number], number>(this.db, `SELECT count(*) FROM jobs WHERE batch_id = ? AND status IN ('queued', 'running')`)
+        .pluck()
+        .get(batchId)!;
+      const viaBatch = via === 'batch' || (via === 'auto' && unrun >= this.config.LOUPE_BATCH_MIN_ITEMS);
       statement(this.db, 'UPDATE batches SET path = ? WHERE id = ?').run(viaBatch ? 'batch' : 'sync', batchId);
+      if (!viaBatch) {
+        statement(
+          this.db,
+          `UPDATE jobs SET status = 'queued', locked_by = NULL, locked_until = NULL, run_after = 0,
+             spent_usd = max(0, spent_usd - cost_usd), cost_usd = 0 WHERE batch_id = ? AND status = 'running' AND locked_by = ?`,
+        ).run(batchId, PENDING_HOLDER);
+      }
       const back = viaBatch
         ? statement(
             this.db,
