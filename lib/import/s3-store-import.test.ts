@@ -194,3 +194,12 @@ describe('a layout import into the S3 store', () => {
     expect(itemRoots(inBucket.db)).toEqual([STORE]);
   });
 });
+
+describe('a malformed LOUPE_STORE', () => {
+  it('stops an import with its reason before anything is written', async () => {
+    process.env.LOUPE_STORE = 's3://ab/prefix'; // a bucket name is 3 to 63 characters
+    const { db } = tempDb();
+    await expect(importGptEdit(db, copySamples())).rejects.toThrow(/^LOUPE_STORE: /);
+    expect(db.$client.prepare('SELECT (SELECT count(*) FROM datasets) + (SELECT count(*) FROM import_runs)').pluck().get()).toBe(0);
+  });
+});

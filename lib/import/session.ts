@@ -115,13 +115,14 @@ const BATCH_BYTES = 32 << 20;
 export async function runImport(options: RunOptions, body: (session: ImportSession) => Promise<number>): Promise<ImportSummary> {
   const started = performance.now();
   const { db } = options;
+  const storeRoot = imageStoreRoot(db); // a malformed LOUPE_STORE stops here, before anything is written
   const datasetId = ensureDataset(db, options.dataset);
   const run = db
     .insert(importRuns)
     .values({ datasetId, path: options.path, format: options.format, ...thisProcess() })
     .returning({ id: importRuns.id })
     .get();
-  const session = new ImportSession(db, new BatchWriter(db, datasetId, run.id), options);
+  const session = new ImportSession(db, new BatchWriter(db, datasetId, run.id), options, storeRoot);
   let filesRead: number;
   try {
     filesRead = await body(session);
@@ -185,8 +186,6 @@ export class ImportSession {
   private writing: Promise<void> = Promise.resolve();
   private readonly prober: ImageProber;
   private readonly roots = new Map<string, number>();
-  /** The store's root as image_roots records it (lib/images/store.ts imageStoreRoot). */
-  private readonly storeRoot: string;
   /** Whether images in folders are copied into the store (it is a bucket) rather than referenced in place. */
   readonly copiesIntoStore: boolean;
 
@@ -194,11 +193,12 @@ export class ImportSession {
     private readonly db: Db,
     readonly writer: BatchWriter,
     private readonly options: RunOptions,
+    /** The store's root as image_roots records it (lib/images/store.ts imageStoreRoot). */
+    private readonly storeRoot = imageStoreRoot(db),
   ) {
     this.progress = { bytesRead: 0, bytesTotal: options.bytesTotal, records: 0 };
     this.limits = options.limits ?? importLimits();
     this.prober = new ImageProber(options.probe);
-    this.storeRoot = imageStoreRoot(db);
     this.copiesIntoStore = isS3Url(this.storeRoot);
   }
 
