@@ -4,6 +4,8 @@ import { openDb, type Db } from '@/db';
 import { listFilterSchema } from '@/lib/filter/filter';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
+import { decidedVersion } from '@/lib/review/decided';
+import { decideSelection } from './decide';
 import { browseFilter, browseItems, countMatching, decodeCursor } from './list';
 
 let db: Db;
@@ -54,6 +56,7 @@ describe('the browser listing', () => {
     const keys = rows.map((r) => [r.family, r.task, r.id] as const);
     const sorted = [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[2] - b[2]));
     expect(keys).toEqual(sorted);
+    // Nothing is decided here: each thumbnail is the current edit (decided items: the next test).
     const current = db.$client.prepare('SELECT current_candidate_id FROM items WHERE id = ?').pluck();
     for (const row of rows) expect(row.candidateId).toBe(current.get(row.id));
   });
@@ -81,6 +84,30 @@ describe('the browser listing', () => {
     }
     expect(new Set(seen).size).toBe(seen.length); // no duplicates
     for (const id of before) expect(seen).toContain(id); // no gaps among the items that were there
+  });
+
+  it('shows a decided item with the edited image its verdict chose, not a newer, undecided one', () => {
+    const itemId = db.$client.prepare('SELECT min(id) FROM items WHERE dataset_id = ?').pluck().get(datasetId) as number;
+    const decidedCandidate = db.$client.prepare('SELECT current_candidate_id FROM items WHERE id = ?').pluck().get(itemId) as number;
+    decideSelection(db, 'lead-1', listFilterSchema.parse({ datasetId, ids: [itemId] }), 'accept', 1);
+    // A regeneration made current after the decision, as a finished job leaves it.
+    const regenerated = Number(
+      db.$client
+        .prepare(
+          `INSERT INTO candidates (item_id, origin, root_id, path, width, height)
+           SELECT item_id, 'regenerated', root_id, path, width, height FROM candidates WHERE id = ?`,
+        )
+        .run(decidedCandidate).lastInsertRowid,
+    );
+    db.$client.prepare('UPDATE items SET current_candidate_id = ? WHERE id = ?').run(regenerated, itemId);
+    const lead = all().find((row) => row.id === itemId)!;
+    expect(lead.decided).toEqual({ newerCandidate: true, newerInstruction: false });
+    expect(lead.candidateId).toBe(decidedVersion(db, itemId)!.candidateId);
+    expect(lead.candidateId).toBe(decidedCandidate);
+    expect(lead).not.toHaveProperty('decidedCandidateId');
+    // Others see the item as it is now (no verdicts, so no decided version).
+    const other = browseItems(db, { datasetId, ids: [itemId] }, undefined, 5, false).rows[0];
+    expect(other.candidateId).toBe(regenerated);
   });
 
   it('hides status from non-leads and ignores their lead-only terms', () => {

@@ -24,7 +24,10 @@ export interface BrowseRow {
   instructionType: string;
   /** The current instruction (for leads on a decided item: the one its deciding verdict chose). */
   instruction: string;
-  /** The current edited image: /api/images/candidate/:candidateId (the source is /api/images/source/:id). */
+  /**
+   * The edited image shown: /api/images/candidate/:candidateId (the source is /api/images/source/:id). The
+   * current one, or for leads on a decided item the one its deciding verdict chose (beside its instruction).
+   */
   candidateId: number;
   /** Leads only. */
   status?: ItemStatus;
@@ -69,8 +72,9 @@ export function decodeCursor(value: string | undefined): ItemCursor | undefined 
 }
 
 /**
- * One page of the browser after `after`: each row with its current edited image's id (for the
- * thumbnail) and, for leads, its status and the instruction its deciding verdict chose.
+ * One page of the browser after `after`: each row with its edited image's id (for the thumbnail)
+ * and, for leads, its status; a decided item shows the edited image and instruction its deciding
+ * verdict chose, never a newer, undecided edit beside the decided instruction.
  */
 export function browseItems(
   db: Db,
@@ -92,9 +96,9 @@ export function browseItems(
   );
   const highlights = filter.search ? highlightRows(db, rows, filter.search) : undefined;
   return {
-    rows: rows.map(({ status, ...row }) => ({
+    rows: rows.map(({ status, decidedCandidateId, ...row }: (typeof rows)[number] & { decidedCandidateId?: number }) => ({
       ...row,
-      candidateId: candidates.get(row.id)!,
+      candidateId: decidedCandidateId ?? candidates.get(row.id)!,
       ...(seesVerdicts ? { status } : {}),
       ...(highlights?.has(row.id) ? { highlight: highlights.get(row.id) } : {}),
     })),

@@ -319,11 +319,13 @@ export function listItems(
 export type DecidedListRow<T extends ItemListRow> = T & {
   /** Set on accepted and rejected items: the instruction shown is the decided one. */
   decided?: { newerCandidate: boolean; newerInstruction: boolean };
+  /** Set with `decided`: the edited image the deciding verdict chose (show it, not the current one, beside the decided instruction). */
+  decidedCandidateId?: number;
 };
 
 /**
  * Shows each decided item of a page as it was decided (lib/review/decided.ts): the row's
- * instruction becomes the deciding verdict's, flagged when an edit or instruction was made
+ * instruction becomes the deciding verdict's (and decidedCandidateId names its edited image), flagged when an edit or instruction was made
  * after the decision (nobody decided on it; one that existed and was passed over is not
  * flagged). A page is 50 rows: a few indexed lookups each.
  */
@@ -333,6 +335,11 @@ export function showDecided<T extends ItemListRow>(db: Db, rows: T[]): DecidedLi
     if (row.status !== 'accepted' && row.status !== 'rejected') return row;
     const version = decidedVersion(db, row.id);
     if (!version) return row;
-    return { ...row, instruction: text.get(version.instructionId) ?? row.instruction, decided: madeAfter(db, row.id, version) };
+    return {
+      ...row,
+      instruction: text.get(version.instructionId) ?? row.instruction,
+      decided: madeAfter(db, row.id, version),
+      decidedCandidateId: version.candidateId,
+    };
   });
 }
