@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SAMPLES_DIR } from '../test/factories';
 import { measurePair, prepareSource, SIGNAL_OPS, signalsPool, type PairSignals } from './measure';
+import { WorkerPool } from './pool';
 
 const ROOT = SAMPLES_DIR;
 const CROSS = 'cross hqedit/1 vs omniedit/style/4';
@@ -106,4 +107,17 @@ describe('signals on worker threads', () => {
     expect(here).toMatch(/unsupported image format/);
     await expect(measurePair(broken, edit)).rejects.toThrow(here as string);
   });
+});
+
+it('refuses the tasks still waiting when a pool is closed, instead of leaving them pending', async () => {
+  const pool = new WorkerPool(
+    () => new URL('./measure-worker.mjs', import.meta.url),
+    { workerData: { module: new URL('./measure.ts', import.meta.url).href } },
+    SIGNAL_OPS,
+    1,
+  );
+  expect(pool.size).toBe(1);
+  const waiting = pool.run('measure', ...files(BEFORE[0][0]));
+  await pool.close();
+  await expect(waiting).rejects.toThrow(/closed before this task finished/);
 });

@@ -73,10 +73,14 @@ export class WorkerPool<Ops extends Record<string, (...args: never[]) => Promise
     });
   }
 
+  /** Stops the threads; a task still waiting on one is refused (lost() would skip it: the thread is no longer ours). */
   async close() {
     const threads = this.threads;
     this.threads = [];
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
     await Promise.all(threads.map((t) => t.worker.terminate()));
+    for (const task of waiting) task.reject(new Error('the signals thread pool was closed before this task finished'));
   }
 
   private answered(thread: Thread, answer: Answer) {
