@@ -59,7 +59,7 @@ test('a decided item is shown and audited as it was decided, not as it is now', 
   await page.screenshot({ path: testInfo.outputPath('item-page.png'), fullPage: true });
 
   // The dataset page lists the accepted instruction, flagged as changed since.
-  await page.goto(`/datasets/${datasetId}?task=omniedit/style`);
+  await page.goto(`/datasets/${datasetId}?task=omniedit/style&view=table`);
   await expect(page.getByTestId('item-row-instruction')).toContainText(acceptedInstruction!);
   await expect(page.getByTestId('item-row-newer')).toHaveText('other edit since');
   await page.screenshot({ path: testInfo.outputPath('dataset-page.png'), fullPage: true });

@@ -97,7 +97,7 @@ test('a lead starts an export from the Exports page and downloads it as a tar', 
 test('"Export these" on a dataset page exports exactly the page’s filtered selection', async ({ page }) => {
   const datasetId = importSamples('export-these');
   // Pending items whose instruction mentions "sepia": one sample.
-  await page.goto(`/datasets/${datasetId}?status=pending&text=sepia`);
+  await page.goto(`/datasets/${datasetId}?status=pending&text=sepia&view=table`);
   await expect(page.getByTestId('items-table').locator('tbody tr')).toHaveCount(1);
   await page.getByRole('link', { name: 'Export these' }).click();
 
@@ -140,7 +140,7 @@ test('"Export these" keeps a signal-range filter (it was dropped before the filt
   }
   expect(inRange).toBeGreaterThan(0);
 
-  await page.goto(`/datasets/${datasetId}?signal=judge_overall&smin=0.5&sort=desc`);
+  await page.goto(`/datasets/${datasetId}?signal=judge_overall&smin=0.5&sort=desc&view=table`);
   await expect(page.getByTestId('items-table').locator('tbody tr')).toHaveCount(inRange);
   await page.screenshot({ path: testInfo.outputPath('dataset-signal-filter.png'), fullPage: true });
   // The filter form writes the same parameters the links read (one codec names them).
