@@ -274,18 +274,35 @@ describe('the OpenAI Batch API path', () => {
     expect(count('GET', `/v1/batches/${rows()[0].remoteId}`)).toBeGreaterThanOrEqual(3);
   });
 
-  it('holds the budget: what the worst cases do not fit is cancelled and the batch stopped', async () => {
+  it('holds the budget: what the worst cases do not fit waits for the spend of what runs, then is cancelled and the batch stopped', async () => {
     const full = estimateBatch(db, config, { kind: 'rewrite', filter: { datasetId } });
-    // Room for a few worst cases at the Batch price (worst case is several times the estimate).
+    // Room for a few worst cases at the Batch price (worst case is several times the estimate), and for a third of the cost.
     const budget = full.batchUsd! / 3;
     const batch = await start('rewrite', budget);
     await drive(driver(), batch.batchId);
     const done = jobs(batch.batchId);
     const succeeded = done.filter((job) => job.status === 'succeeded').length;
     expect(succeeded).toBeGreaterThan(0);
+    // What the first file's worst cases did not cover went in later files once its spend was known.
+    expect(rows().filter((row) => row.jobs > 0).length).toBeGreaterThan(1);
     expect(done.filter((job) => job.status === 'cancelled').length).toBe(12 - succeeded);
     expect(batchProgress(db, batch.batchId)).toMatchObject({ status: 'stopped' });
     expect(done.reduce((sum, job) => sum + job.spentUsd, 0)).toBeLessThanOrEqual(budget + 1e-9);
+  });
+
+  it('runs the whole batch a budget covers though its worst cases do not fit at once', async () => {
+    const { estimatedUsd } = estimateBatch(db, config, { kind: 'judge', filter: { datasetId } });
+    const budget = 1.2 * estimatedUsd;
+    const batch = await start('judge', budget);
+    expect(batch.path).toBe('batch');
+    await drive(driver(), batch.batchId);
+    const done = jobs(batch.batchId);
+    expect(done.map((job) => job.status)).toEqual(Array(12).fill('succeeded'));
+    expect(rows().filter((row) => row.jobs > 0).length).toBeGreaterThan(1);
+    expect(batchProgress(db, batch.batchId)).toMatchObject({ status: expect.not.stringMatching(/stopped/) });
+    expect(done.reduce((sum, job) => sum + job.spentUsd, 0)).toBeLessThanOrEqual(budget + 1e-9);
+    // Waiting for the spend of a submission in flight sends no empty submission meanwhile.
+    expect(rows().length).toBeLessThanOrEqual(12);
   });
 });
 

@@ -110,6 +110,11 @@ export class BatchDriver {
   private ticking?: Promise<void>;
   /** Set when a renewal found another driver holding the lease: this tick stops at its next step. */
   private lost = false;
+  /**
+   * Batches whose next job's worst case did not fit the room left while other submissions of theirs
+   * held reservations: the submissions in flight then. Nothing is sent for them until one of those ends.
+   */
+  private readonly waitingForSpend = new Map<number, string>();
   private readonly pollMs: number;
   private readonly tickMs: number;
   private readonly leaseMs: number;
@@ -254,8 +259,12 @@ export class BatchDriver {
 
   /**
    * Puts a Loupe batch's pending jobs into one submission: as many as one input file takes (the rest
-   * wait for the next tick's file) and the budget covers (the rest are cancelled and the batch
-   * stopped, as the synchronous path does), then uploads it and creates the remote batch.
+   * wait for the next tick's file) and the budget covers with their worst cases, then uploads it and
+   * creates the remote batch. As the synchronous path reserves only for the calls in flight and waits,
+   * jobs the room left does not cover wait while reservations of the batch are held (this file's or
+   * another submission's): they go in a later file, once what ran has its real cost. Only when nothing
+   * of the batch is in flight and the room cannot cover the next job's worst case are the rest
+   * cancelled and the batch stopped.
    */
   private async submitPending(batchId: number) {
     const batch = statement<[number], { kind: string; status: string; budgetUsd: number }>(
@@ -270,6 +279,11 @@ export class BatchDriver {
          WHERE batch_id = ? AND status = 'running' AND locked_by = ?`,
       ).run(batch.status === 'stopped' ? 'batch budget spent' : 'batch cancelled', Date.now(), batchId, PENDING_HOLDER);
       return;
+    }
+    const waitingFor = this.waitingForSpend.get(batchId);
+    if (waitingFor !== undefined) {
+      if (waitingFor === this.inFlight(batchId)) return; // none of the submissions it waits for has ended yet
+      this.waitingForSpend.delete(batchId);
     }
     const hooks = this.hooksOf(batch.kind);
     const row = writeTransaction(this.db, () => {
@@ -293,12 +307,13 @@ export class BatchDriver {
     const included: { id: number; reserveUsd: number; params: Record<string, unknown> }[] = [];
     const released: number[] = [];
     let overBudget = false;
+    let waiting = false;
     let full = false;
     try {
       let room = batch.budgetUsd - this.batchSpent(batchId);
       for (const [index, job] of jobs.entries()) {
         if (index % RENEW_EVERY === 0) this.holdLease();
-        if (overBudget || full) {
+        if (overBudget || waiting || full) {
           released.push(job.id);
           continue;
         }
@@ -316,7 +331,9 @@ export class BatchDriver {
         }
         const reserveUsd = BATCH_PRICE_FACTOR * request.worstCaseUsd;
         if (reserveUsd > room + 1e-9) {
-          overBudget = true;
+          // Reservations of this batch still held: this job and the rest wait for their real costs.
+          if (included.length > 0 || this.inFlight(batchId, row) !== '') waiting = true;
+          else overBudget = true;
           released.push(job.id);
           continue;
         }
@@ -380,6 +397,7 @@ export class BatchDriver {
       await fsp.rm(file.path, { force: true });
       throw new LeaseLost();
     }
+    if (waiting) this.waitingForSpend.set(batchId, this.inFlight(batchId, included.length > 0 ? undefined : row));
     if (!fits || included.length === 0) {
       await fsp.rm(file.path, { force: true });
       this.giveBack(row, fits ? 'nothing to send' : 'the budget changed while the file was written; tried again');
@@ -389,6 +407,17 @@ export class BatchDriver {
     if (!(await this.upload(row, file.path))) throw new LeaseLost();
     this.holdLease();
     await this.advance(this.rowOf(row));
+  }
+
+  /** The batch's submissions not ended yet (but `except`), as a key: '' when none. */
+  private inFlight(batchId: number, except?: number): string {
+    return statement<[number, number], number>(
+      this.db,
+      `SELECT id FROM openai_batches WHERE batch_id = ? AND state != 'ended' AND id != ? ORDER BY id`,
+    )
+      .pluck()
+      .all(batchId, except ?? 0)
+      .join(',');
   }
 
   private batchSpent(batchId: number): number {
