@@ -2,7 +2,16 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import { kindIn } from '@/lib/jobs/kinds';
-import { filterSql, signalSql, type ItemFilter } from '../filter/filter';
+import { filterSql, hasExtraTerms, signalSql, type ItemFilter, type ListFilter } from '../filter/filter';
+
+/**
+ * A review queue's filter: the queue terms (dataset, family, task, type, signal order) and the
+ * dataset browser's other terms that are not lead-only (text, search, origin, score and signal
+ * ranges, an id list), so "Review these" reviews exactly the browser's selection. Status and the
+ * verdict terms have no place in a queue of pending items.
+ */
+export type QueueFilter = ItemFilter &
+  Partial<Pick<ListFilter, 'text' | 'search' | 'origin' | 'score' | 'scoreMin' | 'scoreMax' | 'signalMin' | 'signalMax' | 'ids'>>;
 
 /** How long a claimed item stays reserved for its reviewer unless the open page renews it. */
 export const LEASE_MS = 2 * 60 * 1000;
@@ -50,7 +59,7 @@ const CLAIMABLE = `${FREE} AND NOT ${HAS_OWN_VERDICT}
  */
 export function claimItems(
   db: Db,
-  filter: ItemFilter,
+  filter: QueueFilter,
   who: Claimant,
   count: number,
   now = Date.now(),
@@ -130,7 +139,7 @@ export function claimItems(
  * them first). Anything else keeps its place in queue order: `prefer` is no way to pick items.
  * One statement.
  */
-export function leaseIfClaimable(db: Db, filter: ItemFilter, who: Claimant, itemId: number, now = Date.now()): boolean {
+export function leaseIfClaimable(db: Db, filter: QueueFilter, who: Claimant, itemId: number, now = Date.now()): boolean {
   const pending = filterSql(filter, 'pending');
   return (
     statement(
@@ -203,7 +212,7 @@ export function liveLeases(db: Db, now = Date.now(), limit = 500): LiveLease[] {
  * such items are not in that queue, and the page says how many. 0 for a queue in the default order. One
  * pass over the filter's pending items (a primary-key probe each): asked once per page load, not per action.
  */
-export function pendingWithoutSignal(db: Db, filter: ItemFilter): number {
+export function pendingWithoutSignal(db: Db, filter: QueueFilter): number {
   if (filter.signal === undefined) return 0;
   const pending = filterSql(filter, 'pending');
   return statement<unknown[], number>(db, `SELECT count(*) FROM items WHERE ${pending.where} AND ${signalSql(filter.signal)} IS NULL`)
@@ -216,8 +225,19 @@ export interface QueueProgress {
   total: number;
 }
 
-/** Decided (or disputed) and total items for a queue filter, from item_counts. */
-export function queueProgress(db: Db, filter: ItemFilter): QueueProgress {
+/**
+ * Decided (or disputed) and total items for a queue filter: from item_counts for the queue terms,
+ * else (a text, search, origin, range or id term) one count over the matching items.
+ */
+export function queueProgress(db: Db, filter: QueueFilter): QueueProgress {
+  if (hasExtraTerms(filter)) {
+    const { where, params } = filterSql(filter);
+    const row = statement<unknown[], { reviewed: number | null; total: number }>(
+      db,
+      `SELECT sum(status != 'pending') AS reviewed, count(*) AS total FROM items WHERE ${where}`,
+    ).get(...params)!;
+    return { reviewed: row.reviewed ?? 0, total: row.total };
+  }
   const { where, params } = filterSql(filter);
   const row = statement<unknown[], { reviewed: number | null; total: number | null }>(
     db,

@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '@/db';
+import { importGptEdit } from '@/lib/import/import-gpt-edit';
+import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
+import { claimItems, queueProgress } from './queue';
+import { recordVerdict } from './verdicts';
+
+/** A queue with the dataset browser's other terms ("Review these" on a signal range, a text, a hand-picked selection). */
+
+let db: Db;
+let datasetId: number;
+/** item id → ssim of its current candidate (0, 0.1, … 0.9); the last 2 items have none. */
+let values: Map<number, number>;
+
+beforeEach(async () => {
+  db = tempDb().db;
+  datasetId = (await importGptEdit(db, SAMPLES_DIR)).datasetId;
+  const items = db.$client.prepare('SELECT id, current_candidate_id AS candidate FROM items ORDER BY id').all() as {
+    id: number;
+    candidate: number;
+  }[];
+  const insert = db.$client.prepare(`INSERT INTO signals (candidate_id, item_id, dataset_id, name, value) VALUES (?, ?, ?, 'ssim', ?)`);
+  values = new Map();
+  items.slice(0, -2).forEach(({ id, candidate }, i) => {
+    insert.run(candidate, id, datasetId, i / 10);
+    values.set(id, i / 10);
+  });
+});
+afterEach(cleanupTemp);
+
+const who = { holder: 'u:tab', reviewer: 'ana' };
+const inRange = (min: number, max: number) =>
+  [...values]
+    .filter(([, value]) => value >= min && value <= max)
+    .map(([id]) => id)
+    .sort((a, b) => a - b);
+
+describe('a queue with the browser terms', () => {
+  it('claims only the items in a signal range, and counts its progress over them', () => {
+    const filter = { datasetId, signal: 'ssim' as const, signalMin: 0.25, signalMax: 0.55 };
+    const claimed = claimItems(db, filter, who, 10);
+    expect([...claimed].sort((a, b) => a - b)).toEqual(inRange(0.25, 0.55));
+    expect(claimed).toHaveLength(3);
+    expect(queueProgress(db, filter)).toEqual({ reviewed: 0, total: 3 });
+    recordVerdict(db, who, { itemId: claimed[0], decision: 'accept' });
+    expect(queueProgress(db, filter)).toEqual({ reviewed: 1, total: 3 });
+    // Without the range, the whole dataset.
+    expect(queueProgress(db, { datasetId }).total).toBe(values.size + 2);
+  });
+
+  it('claims only a hand-picked selection', () => {
+    const ids = [...values.keys()].slice(2, 4);
+    expect([...claimItems(db, { datasetId, ids }, who, 10)].sort((a, b) => a - b)).toEqual(ids);
+    expect(queueProgress(db, { datasetId, ids })).toEqual({ reviewed: 0, total: 2 });
+  });
+});
