@@ -2,11 +2,12 @@
 
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
+import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import type { Campaign } from '@/lib/audit/campaigns';
 import { MAX_SAMPLE, POPULATION_KINDS, POPULATION_LABELS, type PopulationKind } from '@/lib/audit/constants';
 import type { PreviewRequest } from '@/lib/api/audits';
+import { filterInputFromParams } from '@/lib/filter/filter-codec';
 import * as api from './api';
 import { CampaignPreview } from './CampaignPreview';
 import { SamplingFields, type SamplingMode } from './SamplingFields';
@@ -56,17 +57,45 @@ function campaignSpec(form: {
 }
 
 /**
+ * The form's preset from its URL (/audits?dataset=&family=&task=, what the dataset browser's Audit
+ * action links to): the dataset and its scope ('family/' or 'family/task'), where the dataset is one
+ * of the options and the family (and task) one of its own; undefined without a dataset.
+ */
+export function campaignPreset(
+  search: URLSearchParams | null,
+  datasets: DatasetOption[],
+): { datasetId: number; scope: string } | undefined {
+  if (!search) return undefined;
+  const input = filterInputFromParams(search);
+  const dataset = datasets.find((d) => String(d.id) === input.datasetId);
+  if (!dataset) return undefined;
+  const { family, task } = input;
+  const scope = !family
+    ? ''
+    : task && dataset.tasks.some((t) => t.family === family && t.task === task)
+      ? `${family}/${task}`
+      : dataset.tasks.some((t) => t.family === family)
+        ? `${family}/`
+        : '';
+  return { datasetId: dataset.id, scope };
+}
+
+/**
  * A lead's form for a new audit campaign: which items (population), how many per family/task
  * (fixed, or enough for a margin of error at 95%), the seed, blind or not. The table below
- * previews the population and sample of every stratum before anything is created.
+ * previews the population and sample of every stratum before anything is created. Opened from
+ * the dataset browser's Audit action, it opens filled in with that dataset, family and task.
  */
 export function CampaignForm({ datasets }: { datasets: DatasetOption[] }) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
+  const search = useSearchParams();
+  // Read once, as the page opens: later changes are the lead's own.
+  const [preset] = useState(() => campaignPreset(search, datasets));
+  const [open, setOpen] = useState(preset !== undefined);
   const [name, setName] = useState('');
-  const [datasetId, setDatasetId] = useState(datasets[0]?.id ?? 0);
+  const [datasetId, setDatasetId] = useState(preset?.datasetId ?? datasets[0]?.id ?? 0);
   const [kind, setKind] = useState<PopulationKind>('regenerated');
-  const [scope, setScope] = useState('');
+  const [scope, setScope] = useState(preset?.scope ?? '');
   const [mode, setMode] = useState<SamplingMode>('fixed');
   const [perStratum, setPerStratum] = useState('20');
   const [marginPercent, setMarginPercent] = useState('10');
