@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ReviewItem } from '@/lib/review/items';
 import type { QueueProgress } from '@/lib/review/queue';
 import type { QueueState } from '@/lib/review/queue-view';
-import { itemFilterSchema } from '@/lib/filter/filter';
+import { queueFilterSchema } from '@/lib/filter/filter';
 import { REJECT_REASON_TAGS } from '@/lib/review/reasons';
 
 /**
@@ -19,7 +19,7 @@ const claimant = {
 /** POST /api/queue/claim */
 export const claimRequest = z.object({
   ...claimant,
-  filter: itemFilterSchema,
+  filter: queueFilterSchema,
   count: z.number().int().min(1).max(10).default(4),
   /** Items to have back first (the page's regeneration or rewrite of them ended). */
   prefer: z.array(z.number().int().positive()).max(10).optional(),
@@ -36,7 +36,7 @@ export type ReleaseAnswer = { released: number };
 /** POST /api/verdicts */
 export const verdictRequest = z.object({
   ...claimant,
-  filter: itemFilterSchema,
+  filter: queueFilterSchema,
   itemId: z.number().int().positive(),
   decision: z.enum(['accept', 'reject', 'skip']),
   candidateId: z.number().int().positive().optional(),
@@ -50,7 +50,7 @@ export type VerdictRequest = z.input<typeof verdictRequest>;
 export type VerdictAnswer = { verdictId: number; progress: QueueProgress };
 
 /** POST /api/verdicts/undo */
-export const undoRequest = z.object({ ...claimant, filter: itemFilterSchema });
+export const undoRequest = z.object({ ...claimant, filter: queueFilterSchema });
 export type UndoRequest = z.input<typeof undoRequest>;
 export type UndoAnswer = { itemId: number; undoneVerdictId: number; item: ReviewItem; progress: QueueProgress };
 

@@ -182,6 +182,19 @@ export const listFilterSchema = z
   .refine(...sortNeedsKey);
 export type ListFilter = z.infer<typeof listFilterSchema>;
 
+/**
+ * A review queue's filter: the queue terms and the browser's terms that are not lead-only (text,
+ * search, origin, score and signal ranges, an id list), so "Review these" reviews exactly the
+ * browser's selection. Status and the live verdict's terms (reviewer, from, to) have no place in a
+ * queue of pending items: they are dropped. The claim and verdict API and the review page parse
+ * with this (lib/review/queue.ts takes it).
+ */
+export const queueFilterSchema = listFilterSchema.transform(({ status: _s, reviewer: _r, from: _f, to: _t, ...queue }) => queue);
+export type QueueFilter = z.infer<typeof queueFilterSchema>;
+
+/** The queue filter's terms beyond the queue's own (dataset, family, task, type, signal, sort). */
+export const QUEUE_EXTRA_TERMS = ['text', 'search', 'origin', 'score', 'scoreMin', 'scoreMax', 'signalMin', 'signalMax', 'ids'] as const;
+
 /** The dataset-independent terms, for selections that may span datasets (exports). */
 export const extraFilterSchema = z
   .object({ ...extraShape, signal: queueShape.signal, sort: queueShape.sort })

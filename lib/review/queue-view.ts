@@ -4,7 +4,7 @@
  */
 import type { Db } from '@/db';
 import { decidedVersion } from './decided';
-import type { ItemFilter } from '../filter/filter';
+import type { QueueFilter } from '../filter/filter';
 import { getReviewItem, type ReviewItem } from './items';
 import { claimItems, leaseIfClaimable, queueProgress, type Claimant, type QueueProgress } from './queue';
 
@@ -35,7 +35,7 @@ export function queueItem(db: Db, id: number): ReviewItem | undefined {
  * `prefer`: items the page asks back (their jobs ended): leased first when still free, and
  * listed first, on top of `count`.
  */
-export function claimQueue(db: Db, filter: ItemFilter, who: Claimant, count: number, prefer: number[] = []): QueueState {
+export function claimQueue(db: Db, filter: QueueFilter, who: Claimant, count: number, prefer: number[] = []): QueueState {
   const back = prefer.filter((id) => leaseIfClaimable(db, filter, who, id));
   const claimed = claimItems(db, filter, who, count + back.length);
   const ids = [...back.filter((id) => claimed.includes(id)), ...claimed.filter((id) => !back.includes(id))];

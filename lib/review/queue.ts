@@ -2,16 +2,9 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import { kindIn } from '@/lib/jobs/kinds';
-import { filterSql, hasExtraTerms, signalSql, type ItemFilter, type ListFilter } from '../filter/filter';
+import { filterSql, hasExtraTerms, signalSql, type QueueFilter } from '../filter/filter';
 
-/**
- * A review queue's filter: the queue terms (dataset, family, task, type, signal order) and the
- * dataset browser's other terms that are not lead-only (text, search, origin, score and signal
- * ranges, an id list), so "Review these" reviews exactly the browser's selection. Status and the
- * verdict terms have no place in a queue of pending items.
- */
-export type QueueFilter = ItemFilter &
-  Partial<Pick<ListFilter, 'text' | 'search' | 'origin' | 'score' | 'scoreMin' | 'scoreMax' | 'signalMin' | 'signalMax' | 'ids'>>;
+export type { QueueFilter } from '../filter/filter';
 
 /** How long a claimed item stays reserved for its reviewer unless the open page renews it. */
 export const LEASE_MS = 2 * 60 * 1000;
