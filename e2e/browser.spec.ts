@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_DATA_DIR } from './env';
-import { importSamples, readDb } from './helpers';
+import { currentItemId, importSamples, readDb } from './helpers';
 
 /** The dataset browser (issue 13 §1): grid, keys, search, filters, chips, selection, a lead's decision, Export these. */
 
@@ -192,7 +192,7 @@ test('"Export these" and a selection\'s Export keep every filter term, signal ra
   await expect(page.getByTestId('items-table').locator('tbody tr')).toHaveCount(await countOriginal(datasetId, 0.25, 0.75));
   expect(inRange).toBeGreaterThan(0);
   const review = await page.getByRole('link', { name: 'Review these' }).getAttribute('href');
-  expect(review).toBe(`/review?dataset=${datasetId}&type=original`);
+  expect(review).toBe(`/review?dataset=${datasetId}&type=original&signal=judge_overall&smin=0.25&smax=0.75`);
   await page.getByRole('link', { name: 'Export these' }).click();
   await expect(page).toHaveURL(/\/exports\?/);
   const extra = page.getByTestId('export-extra-filter');
@@ -207,6 +207,44 @@ test('"Export these" and a selection\'s Export keep every filter term, signal ra
     smin: '0.25',
     smax: '0.75',
   });
+});
+
+test('"Review these" keeps a signal range: the review page names it and brings only the items in it', async ({ page }, testInfo) => {
+  const datasetId = importSamples('browser-review-range');
+  seedSignals(datasetId);
+  const db = readDb();
+  const inRange = db
+    .prepare(
+      `SELECT s.item_id FROM signals s JOIN items i ON i.current_candidate_id = s.candidate_id
+       WHERE s.dataset_id = ? AND s.name = 'judge_overall' AND s.value BETWEEN 0.25 AND 0.5 ORDER BY s.item_id`,
+    )
+    .pluck()
+    .all(datasetId) as number[];
+  db.close();
+  expect(inRange.length).toBeGreaterThan(1);
+  await page.goto(`/datasets/${datasetId}?signal=judge_overall&smin=0.25&smax=0.5&view=table`);
+  await expect(page.getByTestId('items-table').locator('tbody tr')).toHaveCount(inRange.length);
+  await page.getByRole('link', { name: 'Review these' }).click();
+  await expect(page).toHaveURL(/\/review\?.*smin=0\.25/);
+  await expect(page.getByTestId('extra-term')).toHaveText(['judge_overall 0.25–0.5×']);
+  await expect(page.getByTestId('progress')).toContainText(`0 / ${inRange.length} reviewed`);
+  await currentItemId(page);
+  await shot(page, testInfo, 'review-signal-range.png');
+  // Accept every item the queue brings, until it is empty: exactly the items in the range.
+  const seen: number[] = [];
+  for (let i = 0; i <= inRange.length; i++) {
+    const empty = page.getByTestId('queue-empty');
+    const item = page.getByTestId('review-item');
+    await expect(empty.or(item)).toBeVisible();
+    if (await empty.isVisible()) break;
+    const id = await currentItemId(page);
+    seen.push(id);
+    await page.keyboard.press('a');
+    await expect(page.getByTestId('progress')).toContainText(`${seen.length} / ${inRange.length} reviewed`);
+    await expect(item.and(page.locator(`[data-item-id="${id}"]`))).toHaveCount(0);
+  }
+  expect(seen.sort((a, b) => a - b)).toEqual(inRange);
+  await expect(page.getByTestId('queue-empty')).toBeVisible();
 });
 
 async function countOriginal(datasetId: number, min: number, max: number): Promise<number> {
