@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { summarizeDatasets } from '@/lib/datasets/summary';
-import { itemFilterSchema } from '@/lib/filter/filter';
+import { queueFilterSchema } from '@/lib/filter/filter';
 import { filterInputFromParams } from '@/lib/filter/filter-codec';
 import { pendingWithoutSignal } from '@/lib/review/queue';
 import { ReviewApp } from '@/components/review/ReviewApp';
@@ -36,14 +36,8 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
     );
   }
   const input = filterInputFromParams(search);
-  const parsed = itemFilterSchema.safeParse({
-    datasetId: input.datasetId ?? datasets[0].id,
-    family: input.family,
-    task: input.task,
-    instructionType: input.instructionType,
-    signal: input.signal,
-    sort: input.sort,
-  });
+  // Every term "Review these" hands on but the lead-only ones (dropped by the schema).
+  const parsed = queueFilterSchema.safeParse({ ...input, datasetId: input.datasetId ?? datasets[0].id });
   const filter = parsed.success ? parsed.data : { datasetId: datasets[0].id };
   const dataset = datasets.find((d) => d.id === filter.datasetId) ?? datasets[0];
   return (

@@ -22,9 +22,8 @@ export interface Selection {
 }
 
 /**
- * What can be done with a selection: review it (the queue takes the filter's dataset, family, task
- * and type: so only "all matching"), run a batch on it (the existing BatchForm, with the cost
- * estimate), audit it, export it, and for a lead, decide it after a confirmation naming the count.
+ * What can be done with a selection: review it (the queue takes the filter or the chosen ids), run a
+ * batch on it (the existing BatchForm, with the cost estimate), audit it, export it, and for a lead, decide it after a confirmation naming the count.
  */
 export function SelectionBar({
   selection,
@@ -58,16 +57,11 @@ export function SelectionBar({
           Clear
         </Button>
         <span className="mx-1 h-4 w-px bg-neutral-800" aria-hidden />
-        {can.review &&
-          (all ? (
-            <Link href={reviewHref(filter)} className={buttonClass({ size: 'xs' })}>
-              Review
-            </Link>
-          ) : (
-            <Button size="xs" disabled title="The review queue takes a filter, not chosen items: select all matching to review them">
-              Review
-            </Button>
-          ))}
+        {can.review && (
+          <Link href={reviewHref(filter)} className={buttonClass({ size: 'xs' })}>
+            Review
+          </Link>
+        )}
         {can.manage && (
           <Button size="xs" onClick={() => setBatch((b) => !b)} aria-expanded={batch}>
             Regenerate or rewrite…

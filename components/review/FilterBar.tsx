@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { Select } from '@/components/ui/Select';
-import type { ItemFilter } from '@/lib/filter/filter';
+import type { QueueFilter } from '@/lib/filter/filter';
 import { filterToParams } from '@/lib/filter/filter-codec';
 
 export interface QueueOptions {
@@ -26,11 +26,42 @@ const QUEUE_ORDERS: [string, string][] = [
   ['dup_edit:desc', 'Near-duplicate edits first'],
 ];
 
+const range = (min: number | undefined, max: number | undefined) =>
+  min !== undefined && max !== undefined ? `${min}–${max}` : min !== undefined ? `≥ ${min}` : max !== undefined ? `≤ ${max}` : '';
+
+/**
+ * The terms of the queue's filter that the bar has no select for (what "Review these" brought from
+ * the dataset browser), each a label and the terms removing it clears. A signal range keeps its
+ * signal, which is also the queue's order.
+ */
+export function extraTermsOf(filter: QueueFilter): { label: string; clears: (keyof QueueFilter)[] }[] {
+  const terms: { label: string; clears: (keyof QueueFilter)[] }[] = [];
+  if (filter.search !== undefined) terms.push({ label: `Search: “${filter.search}”`, clears: ['search'] });
+  if (filter.text !== undefined) terms.push({ label: `Contains “${filter.text}”`, clears: ['text'] });
+  if (filter.origin !== undefined) terms.push({ label: `Edited image: ${filter.origin}`, clears: ['origin'] });
+  if (filter.score !== undefined) {
+    const label = `${filter.score} ${range(filter.scoreMin, filter.scoreMax) || 'set'}`;
+    terms.push({ label, clears: ['score', 'scoreMin', 'scoreMax'] });
+  }
+  if (filter.signal !== undefined && (filter.signalMin !== undefined || filter.signalMax !== undefined)) {
+    terms.push({ label: `${filter.signal} ${range(filter.signalMin, filter.signalMax)}`, clears: ['signalMin', 'signalMax'] });
+  }
+  if (filter.ids !== undefined) {
+    terms.push({ label: `${number.format(filter.ids.length)} chosen item${filter.ids.length === 1 ? '' : 's'}`, clears: ['ids'] });
+  }
+  return terms;
+}
+
+/** A signal order the list does not name (one a link brought): "ssim, lowest first". */
+const orderLabel = (filter: QueueFilter) => `${filter.signal}, ${filter.sort === 'desc' ? 'highest' : 'lowest'} first`;
+
 /** The review queue's filters: each change opens the page's URL for the new filter (the codec's). */
-export function FilterBar({ filter, options }: { filter: ItemFilter; options: QueueOptions }) {
+export function FilterBar({ filter, options }: { filter: QueueFilter; options: QueueOptions }) {
   const router = useRouter();
-  const setFilter = (next: Partial<ItemFilter>) => {
+  const setFilter = (next: Partial<QueueFilter>) => {
     const merged = { ...filter, ...next };
+    // A signal range belongs to its signal: another queue order leaves it out.
+    if ('signal' in next && next.signal !== filter.signal) Object.assign(merged, { signalMin: undefined, signalMax: undefined });
     // A task only with its family, a sort only with its signal (the schema would refuse them).
     const params = filterToParams({
       ...merged,
@@ -40,12 +71,15 @@ export function FilterBar({ filter, options }: { filter: ItemFilter; options: Qu
     router.push(`/review?${params}`);
   };
 
+  const extra = extraTermsOf(filter);
+  const order = filter.signal ? `${filter.signal}:${filter.sort ?? 'asc'}` : '';
   return (
     <>
       <Select
         aria-label="Dataset"
         value={filter.datasetId}
-        onChange={(e) => setFilter({ datasetId: Number(e.target.value), family: undefined, task: undefined })}
+        // Chosen items belong to their dataset: another dataset's queue leaves them out.
+        onChange={(e) => setFilter({ datasetId: Number(e.target.value), family: undefined, task: undefined, ids: undefined })}
       >
         {options.datasets.map((d) => (
           <option key={d.id} value={d.id}>
@@ -78,7 +112,7 @@ export function FilterBar({ filter, options }: { filter: ItemFilter; options: Qu
       <Select
         aria-label="Instruction type"
         value={filter.instructionType ?? ''}
-        onChange={(e) => setFilter({ instructionType: (e.target.value || undefined) as ItemFilter['instructionType'] })}
+        onChange={(e) => setFilter({ instructionType: (e.target.value || undefined) as QueueFilter['instructionType'] })}
       >
         <option value="">All instruction types</option>
         <option value="original">original</option>
@@ -87,19 +121,43 @@ export function FilterBar({ filter, options }: { filter: ItemFilter; options: Qu
       </Select>
       <Select
         aria-label="Queue order"
-        value={filter.signal ? `${filter.signal}:${filter.sort ?? 'asc'}` : ''}
+        value={order}
         onChange={(e) => {
           const [signal, sort] = e.target.value.split(':');
-          setFilter({ signal: (signal || undefined) as ItemFilter['signal'], sort: (sort || undefined) as ItemFilter['sort'] });
+          setFilter({ signal: (signal || undefined) as QueueFilter['signal'], sort: (sort || undefined) as QueueFilter['sort'] });
         }}
         title={ITEMS_WITHOUT}
       >
-        {QUEUE_ORDERS.map(([value, label]) => (
-          <option key={value} value={value}>
-            {label}
-          </option>
-        ))}
+        {[...QUEUE_ORDERS, ...(QUEUE_ORDERS.some(([value]) => value === order) ? [] : [[order, orderLabel(filter)]])].map(
+          ([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ),
+        )}
       </Select>
+      {extra.length > 0 && (
+        <ul className="flex flex-wrap items-center gap-1.5" aria-label="Also filtered by" data-testid="extra-terms">
+          <li className="text-xs text-neutral-400">Also:</li>
+          {extra.map((term) => (
+            <li
+              key={term.label}
+              className="flex items-center gap-1 rounded-full border border-neutral-700 bg-neutral-800/60 py-0.5 pl-2.5 pr-1 text-xs text-neutral-200"
+              data-testid="extra-term"
+            >
+              {term.label}
+              <button
+                type="button"
+                onClick={() => setFilter(Object.fromEntries(term.clears.map((key) => [key, undefined])))}
+                aria-label={`Remove filter ${term.label}`}
+                className="rounded-full px-1 text-neutral-400 hover:bg-neutral-700 hover:text-neutral-100 focus-visible:outline-2 focus-visible:outline-sky-400"
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {filter.signal && options.withoutSignal > 0 && (
         <span className="text-xs text-amber-300/90" data-testid="without-signal" title={ITEMS_WITHOUT}>
           {number.format(options.withoutSignal)} pending item{options.withoutSignal === 1 ? ' lacks' : 's lack'} {filter.signal}: not in

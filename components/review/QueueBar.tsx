@@ -1,6 +1,6 @@
 'use client';
 
-import type { ItemFilter } from '@/lib/filter/filter';
+import type { QueueFilter } from '@/lib/filter/filter';
 import type { QueueProgress } from '@/lib/review/queue';
 import { FilterBar, type QueueOptions } from './FilterBar';
 import { LeaseTimer } from './LeaseTimer';
@@ -9,7 +9,7 @@ const number = new Intl.NumberFormat('en-US');
 
 /** The review page's top bar: the queue's filters, its progress, the hold's timer, who is reviewing, and the `?` help. */
 export function QueueBar(props: {
-  filter: ItemFilter;
+  filter: QueueFilter;
   options: QueueOptions;
   progress: QueueProgress | undefined;
   leaseUntil: number | undefined;

@@ -3,7 +3,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { ShortcutDialog } from '@/components/ShortcutDialog';
 import { REVIEW_KEYS } from '@/components/keymap';
-import type { ItemFilter } from '@/lib/filter/filter';
+import type { QueueFilter } from '@/lib/filter/filter';
 import type { ReviewItem } from '@/lib/review/items';
 import * as api from './api';
 import type { QueueOptions } from './FilterBar';
@@ -51,7 +51,7 @@ function pairOf(item: ReviewItem, candidateId: number): [PairImage, PairImage] {
  * (useItemChoice), its keys and buttons (useReviewKeys, components/keymap.ts), laid out as the
  * queue bar, the pair and the item panel. `reviewer` is the signed-in user's name.
  */
-export function ReviewApp({ filter, options, reviewer }: { filter: ItemFilter; options: QueueOptions; reviewer: string }) {
+export function ReviewApp({ filter, options, reviewer }: { filter: QueueFilter; options: QueueOptions; reviewer: string }) {
   const holder = useHolder();
   const queue = useReviewQueue(filter, holder);
   const item = queue.current;

@@ -1,5 +1,5 @@
 import type { Dispatch, RefObject, SetStateAction } from 'react';
-import type { ItemFilter } from '@/lib/filter/filter';
+import type { QueueFilter } from '@/lib/filter/filter';
 import type { ReviewItem } from '@/lib/review/items';
 import type { RejectReason } from '@/lib/review/reasons';
 import { placeReturned, type Returned } from '@/lib/review/returned';
@@ -99,7 +99,7 @@ export function withoutKey<K, V>(map: ReadonlyMap<K, V>, key: K): Map<K, V> {
 
 /** What the review queue's parts share (useReviewQueue makes it; useLeases and useQueueJobs use it). */
 export interface QueueContext {
-  filter: ItemFilter;
+  filter: QueueFilter;
   holder: string | undefined;
   queryKey: readonly unknown[];
   /** Items the page asks for at once. */

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ItemFilter } from '@/lib/filter/filter';
+import type { QueueFilter } from '@/lib/filter/filter';
 import { LEASE_MS, RENEW_EVERY_MS } from './useLeases';
 import { useReviewQueue } from './useReviewQueue';
 
@@ -24,7 +24,7 @@ const IDLE_AFTER_MS = LEASE_MS;
 let server: ChildProcess;
 let base: string;
 let cookie: string;
-let filter: ItemFilter;
+let filter: QueueFilter;
 let db: Database.Database;
 const nodeFetch = globalThis.fetch;
 /** Every request the pages made, as `METHOD /path holder` (the holder its body names, if any), in order. */

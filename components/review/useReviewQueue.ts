@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { ItemFilter } from '@/lib/filter/filter';
+import type { QueueFilter } from '@/lib/filter/filter';
 import type { ReviewItem } from '@/lib/review/items';
 import type { QueueProgress } from '@/lib/review/queue';
 import type { Returned } from '@/lib/review/returned';
@@ -21,7 +21,7 @@ const EMPTY_QUEUE_POLL_MS = 3_000;
  * the queue is re-claimed after each so the lookahead stays full. The hold on the items is
  * useLeases', the regenerations and rewrites useQueueJobs'; which items show is visibleItems'.
  */
-export function useReviewQueue(filter: ItemFilter, holder: string | undefined) {
+export function useReviewQueue(filter: QueueFilter, holder: string | undefined) {
   const queryClient = useQueryClient();
   const queryKey = useMemo(() => ['queue', filter, holder], [filter, holder]);
   const ready = holder !== undefined;

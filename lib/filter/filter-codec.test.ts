@@ -9,6 +9,7 @@ import {
   extraFilterSchema,
   ITEM_STATUSES,
   listFilterSchema,
+  queueFilterSchema,
   SCORE_NAMES,
   IDS_MAX,
   SIGNAL_NAMES,
@@ -132,9 +133,26 @@ describe('links that hand a selection on', () => {
     expect(extraFilterSchema.parse(preset.filter)).toMatchObject({ signal: 'judge_overall', signalMin: 0.25, signalMax: 0.75 });
   });
 
-  it('"Review these" keeps the queue terms (the queue has no range terms)', () => {
-    const params = new URL(reviewHref(filter), 'http://x').searchParams;
-    expect(filterInputFromParams(params)).toEqual({ datasetId: '7', family: 'omniedit', task: 'style', instructionType: 'rewrite' });
+  it('"Review these" keeps every term but the lead-only ones, signal range included', () => {
+    const params = new URL(reviewHref({ ...filter, reviewer: 'ana', text: 'sky', ids: [3, 5] }), 'http://x').searchParams;
+    expect(filterInputFromParams(params)).toEqual({
+      datasetId: '7',
+      family: 'omniedit',
+      task: 'style',
+      instructionType: 'rewrite',
+      text: 'sky',
+      score: 'o_score',
+      scoreMin: '3',
+      signal: 'judge_overall',
+      signalMin: '0.25',
+      signalMax: '0.75',
+      sort: 'asc',
+      ids: '3,5',
+    });
+    // What the review page parses: the queue filter, with the range and the ids.
+    expect(queueFilterSchema.parse(filterInputFromParams(params))).toMatchObject({ signal: 'judge_overall', signalMin: 0.25, ids: [3, 5] });
+    // A sort by a score alone is the browser's order, not the queue's.
+    expect(new URL(reviewHref({ datasetId: 7, score: 'o_score', sort: 'desc' }), 'http://x').searchParams.get('sort')).toBeNull();
   });
 });
 

@@ -125,8 +125,12 @@ export function exportPresetFromParams(search: Search) {
 export const exportHref = (filter: Partial<ListFilter>) => `/exports?${filterToParams({ ...filter, sort: undefined })}`;
 
 /**
- * "Review these": the queue with the terms it understands (dataset, family, task, type). The queue
- * takes no id list (its order is an index walk): the dataset page does not offer this link for one.
+ * "Review these": the queue with every term that is not lead-only (queueFilterSchema in ./filter.ts):
+ * the queue terms and the text, search, origin, score and signal ranges and id list, so the review
+ * page reviews exactly the selection. Status and the live verdict's terms are left out (a queue
+ * holds pending items), and a sort only goes with the signal the queue orders by.
  */
-export const reviewHref = (filter: Partial<ListFilter>) =>
-  `/review?${filterToParams({ datasetId: filter.datasetId, family: filter.family, task: filter.task, instructionType: filter.instructionType })}`;
+export const reviewHref = (filter: Partial<ListFilter>) => {
+  const { status: _s, reviewer: _r, from: _f, to: _t, ...queue } = filter;
+  return `/review?${filterToParams({ ...queue, sort: queue.signal ? queue.sort : undefined })}`;
+};
