@@ -4,7 +4,7 @@ import { requirePage } from '@/lib/auth/page';
 import { summarizeDatasets } from '@/lib/datasets/summary';
 import { queueFilterSchema } from '@/lib/filter/filter';
 import { filterInputFromParams } from '@/lib/filter/filter-codec';
-import { pendingWithoutSignal } from '@/lib/review/queue';
+import { pendingWithoutSignal, queueFilterFor } from '@/lib/review/queue';
 import { ReviewApp } from '@/components/review/ReviewApp';
 
 export const dynamic = 'force-dynamic';
@@ -37,8 +37,12 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
   }
   const input = filterInputFromParams(search);
   // Every term "Review these" hands on but the lead-only ones (dropped by the schema).
-  const parsed = queueFilterSchema.safeParse({ ...input, datasetId: input.datasetId ?? datasets[0].id });
-  const filter = parsed.success ? parsed.data : { datasetId: datasets[0].id };
+  const datasetId = input.datasetId ?? datasets[0].id;
+  const parsed = queueFilterSchema.safeParse({ ...input, datasetId });
+  // A bad term leaves the queue of the dataset asked for, not of another one; annotators get the queue's own terms.
+  const fallback = queueFilterSchema.safeParse({ datasetId });
+  const asked = parsed.success ? parsed.data : fallback.success ? fallback.data : { datasetId: datasets[0].id };
+  const filter = queueFilterFor(asked, user.roles);
   const dataset = datasets.find((d) => d.id === filter.datasetId) ?? datasets[0];
   return (
     <ReviewApp

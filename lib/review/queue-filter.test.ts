@@ -53,4 +53,28 @@ describe('a queue with the browser terms', () => {
     expect([...claimItems(db, { datasetId, ids }, who, 10)].sort((a, b) => a - b)).toEqual(ids);
     expect(queueProgress(db, { datasetId, ids })).toEqual({ reviewed: 0, total: 2 });
   });
+
+  it('mixes gold items in from the queue itself, not only from the selection', () => {
+    const [gold, ...rest] = [...values.keys()];
+    db.$client.prepare(`UPDATE items SET status = 'accepted' WHERE id = ?`).run(gold);
+    db.$client
+      .prepare(`INSERT INTO gold_items (item_id, dataset_id, expected, created_by) VALUES (?, ?, 'accept', 'lead')`)
+      .run(gold, datasetId);
+    db.$client.prepare('UPDATE datasets SET gold_rate = 1 WHERE id = ?').run(datasetId);
+    const ids = rest.slice(0, 2);
+    const claimed = claimItems(db, { datasetId, ids }, who, 2, Date.now(), () => 0);
+    expect(claimed).toContain(gold);
+    expect(claimed.filter((id) => id !== gold).every((id) => ids.includes(id))).toBe(true);
+  });
+
+  it('never leases one item twice when a gold item is also pending', () => {
+    const first = db.$client.prepare('SELECT id FROM items WHERE dataset_id = ? ORDER BY family, task, id LIMIT 1').pluck().get(datasetId);
+    db.$client
+      .prepare(`INSERT INTO gold_items (item_id, dataset_id, expected, created_by) VALUES (?, ?, 'accept', 'lead')`)
+      .run(first, datasetId);
+    db.$client.prepare('UPDATE datasets SET gold_rate = 1 WHERE id = ?').run(datasetId);
+    const claimed = claimItems(db, { datasetId }, who, 3, Date.now(), () => 0);
+    expect(claimed).toHaveLength(3);
+    expect(new Set(claimed).size).toBe(3);
+  });
 });

@@ -2,7 +2,8 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import { kindIn } from '@/lib/jobs/kinds';
-import { filterSql, hasExtraTerms, signalSql, type QueueFilter } from '../filter/filter';
+import { can, type Role } from '@/lib/auth/roles';
+import { filterSql, hasExtraTerms, QUEUE_EXTRA_TERMS, signalSql, type QueueFilter } from '../filter/filter';
 
 export type { QueueFilter } from '../filter/filter';
 
@@ -43,6 +44,23 @@ const CLAIMABLE = `${FREE} AND NOT ${HAS_OWN_VERDICT}
        AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.item_id = items.id AND j.status IN ('queued', 'running')
          AND ${HOLDS_ITEM})`;
 
+/** The queue's own terms (dataset, family, task, type, signal order), without the browser's extra ones. */
+function ownTerms(filter: QueueFilter): QueueFilter {
+  const own = { ...filter };
+  for (const term of QUEUE_EXTRA_TERMS) delete own[term];
+  return own;
+}
+
+/**
+ * The queue a user may ask for. The browser's extra terms (ids, text, search, ranges: "Review
+ * these") are a lead's tool: with them an annotator could pick which items to review, and so
+ * steer around gold checks or learn from the progress count whether a given item was decided.
+ * Others get the queue's own terms, as lead-only terms are dropped everywhere.
+ */
+export function queueFilterFor(filter: QueueFilter, roles: readonly Role[]): QueueFilter {
+  return can(roles, 'adjudicate') ? filter : ownTerms(filter);
+}
+
 /**
  * Reserves up to `count` items for a review page. First the items it already holds, then,
  * in queue order (family, task, id), pending items nobody holds (or whose lease expired)
@@ -59,7 +77,8 @@ export function claimItems(
   random: () => number = Math.random,
 ): number[] {
   const pending = filterSql(filter, 'pending');
-  const anyStatus = filterSql(filter);
+  // Gold items come from the queue's own terms: a selection (ids, text, ranges) picks the work, not the checks.
+  const goldScope = filterSql(ownTerms(filter));
   const bySignal = filter.signal !== undefined;
   const dir = filter.sort === 'desc' ? 'DESC' : 'ASC';
   const order = bySignal ? `ORDER BY ${signalSql(filter.signal!)} ${dir}, id ${dir}` : 'ORDER BY family, task, id';
@@ -69,7 +88,7 @@ export function claimItems(
     db,
     `SELECT id FROM items INDEXED BY items_lease_holder
      WHERE lease_holder = ? AND lease_expires_at > ?
-       AND ((${pending.where}) OR (${anyStatus.where} AND id IN (SELECT item_id FROM gold_items)))
+       AND ((${pending.where}) OR (${goldScope.where} AND id IN (SELECT item_id FROM gold_items)))
      ${order} LIMIT ?`,
   ).pluck();
   const claimable = CLAIMABLE;
@@ -90,7 +109,7 @@ export function claimItems(
   const gold = statement<unknown[], number>(
     db,
     `SELECT id FROM items
-     WHERE id IN (SELECT item_id FROM gold_items WHERE dataset_id = ?) AND ${anyStatus.where} AND ${FREE} AND NOT ${HAS_OWN_VERDICT}
+     WHERE id IN (SELECT item_id FROM gold_items WHERE dataset_id = ?) AND ${goldScope.where} AND ${FREE} AND NOT ${HAS_OWN_VERDICT}
        ${bySignal ? `AND ${signalSql(filter.signal!)} IS NOT NULL` : ''}
        AND id NOT IN (SELECT value FROM json_each(?))
      ORDER BY random() LIMIT 1`,
@@ -104,7 +123,7 @@ export function claimItems(
 
   return db.$client
     .transaction(() => {
-      const ids = held.all(who.holder, now, ...pending.params, ...anyStatus.params, count);
+      const ids = held.all(who.holder, now, ...pending.params, ...goldScope.params, count);
       const slots = count - ids.length;
       if (slots > 0) {
         const rate = goldRate.get(filter.datasetId) ?? 0;
@@ -113,9 +132,11 @@ export function claimItems(
         const fresh = more.filter((id) => !ids.includes(id));
         for (const isGold of goldSlots) {
           const goldId = isGold
-            ? gold.get(filter.datasetId, ...anyStatus.params, now, who.holder, who.reviewer, JSON.stringify(ids))
+            ? gold.get(filter.datasetId, ...goldScope.params, now, who.holder, who.reviewer, JSON.stringify(ids))
             : undefined;
-          const next = goldId ?? fresh.shift();
+          let next = goldId ?? fresh.shift();
+          // A pending gold item is also among the free ones: never lease one item twice.
+          while (next !== undefined && ids.includes(next)) next = fresh.shift();
           if (next !== undefined) ids.push(next);
         }
       }

@@ -2,7 +2,7 @@ import { getDb } from '@/db';
 import { verdictRequest, type VerdictAnswer } from '@/lib/api/reviews';
 import { route } from '@/lib/auth/guard';
 import { body } from '@/lib/http/handler';
-import { claimantOf, queueProgress } from '@/lib/review/queue';
+import { claimantOf, queueFilterFor, queueProgress } from '@/lib/review/queue';
 import { recordVerdict } from '@/lib/review/verdicts';
 
 export const dynamic = 'force-dynamic';
@@ -13,5 +13,5 @@ export const POST = route('review', async (request, user) => {
   const db = getDb();
   // The item's status is not returned: it would tell an annotator which items are gold.
   const { verdictId } = recordVerdict(db, claimantOf(user, holder), { ...verdict, reasons });
-  return Response.json({ verdictId, progress: queueProgress(db, filter) } satisfies VerdictAnswer);
+  return Response.json({ verdictId, progress: queueProgress(db, queueFilterFor(filter, user.roles)) } satisfies VerdictAnswer);
 });
