@@ -36,9 +36,12 @@ function folds() {
     sqlite.exec('DELETE FROM t');
     return tokens;
   };
-  sqlite.transaction(() => {
-    for (let c = 1; c < TABLE_END; c++) if (c < 0xd800 || c > 0xdfff) insert.run(c, `a${String.fromCodePoint(c)}a`);
-  })();
+  // IMMEDIATE like every write transaction (db/transaction.test.ts), though this in-memory database has no other writer.
+  sqlite
+    .transaction(() => {
+      for (let c = 1; c < TABLE_END; c++) if (c < 0xd800 || c > 0xdfff) insert.run(c, `a${String.fromCodePoint(c)}a`);
+    })
+    .immediate();
   const table: (string | undefined)[] = new Array(TABLE_END);
   for (const [c, terms] of foldsOf()) if (terms.length === 1) table[c] = terms[0].slice(1, -1);
   const rare = new Map<number, string | undefined>();

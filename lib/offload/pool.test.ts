@@ -17,7 +17,7 @@ let db: Db;
 let datasetId: number;
 
 /** Enough bootstrap resamples over the 12 samples that computing them takes a good fraction of a second. */
-const HEAVY = { iterations: 150_000, seed: 3 };
+const HEAVY = { iterations: 600_000, seed: 3 };
 const TEAM_FIGURES = { module: 'lib/team/stats.ts', name: 'teamFigures', run: teamFigures };
 
 beforeAll(async () => {
