@@ -160,6 +160,10 @@ export const candidates = sqliteTable(
     uniqueIndex('candidates_job')
       .on(t.jobId)
       .where(sql`job_id is not null`),
+    // The dashboard's padding-check counts of regenerated candidates, from the index alone.
+    index('candidates_regenerated')
+      .on(t.origin, t.paddingOk)
+      .where(sql`job_id is not null`),
   ],
 );
 
@@ -222,6 +226,24 @@ export const itemCounts = sqliteTable(
     n: integer('n').notNull(),
   },
   (t) => [primaryKey({ columns: [t.datasetId, t.family, t.task, t.instructionType, t.status] })],
+);
+
+/**
+ * Live review verdicts (accept, reject, skip; not undone) per dataset and UTC day, kept exact by
+ * triggers on verdicts in each verdict's transaction (db/migrations/0017), so the dashboard reads
+ * a few rows instead of counting 30 days of verdicts.
+ */
+export const verdictDayCounts = sqliteTable(
+  'verdict_day_counts',
+  {
+    datasetId: integer('dataset_id').notNull(),
+    /** Start of the UTC day (ms). */
+    day: integer('day').notNull(),
+    accept: integer('accept').notNull(),
+    reject: integer('reject').notNull(),
+    skip: integer('skip').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.day] })],
 );
 
 /**
@@ -302,7 +324,7 @@ export const jobs = sqliteTable(
     index('jobs_item').on(t.itemId, t.status),
     index('jobs_batch').on(t.batchId, t.status),
     // The dashboard's spend and success rate per kind, from the index alone.
-    index('jobs_kind_status').on(t.kind, t.status, t.costUsd),
+    index('jobs_kind_status').on(t.kind, t.status, t.costUsd, t.spentUsd),
     // The Jobs page filtered by kind (and status), newest first, a page at a time (lib/jobs/list.ts).
     index('jobs_kind_page').on(t.kind, t.status, t.id),
   ],
