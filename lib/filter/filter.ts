@@ -295,6 +295,25 @@ export function extraFilterSql(filter: Omit<ExtraFilter, 'status' | 'sort'>): { 
   return { terms, params };
 }
 
+/**
+ * The filter's signal range as bounds on `s.value`, for queries that walk signals_rank
+ * (`FROM signals s`): the walk then seeks the range instead of stepping over every value below it.
+ * The range stays in the item terms too; this only narrows the walk.
+ */
+export function signalRankRangeSql(filter: Pick<ExtraFilter, 'signalMin' | 'signalMax'>): { sql: string; params: number[] } {
+  const terms: string[] = [];
+  const params: number[] = [];
+  if (filter.signalMin !== undefined) {
+    terms.push('AND s.value >= ?');
+    params.push(filter.signalMin);
+  }
+  if (filter.signalMax !== undefined) {
+    terms.push('AND s.value <= ?');
+    params.push(filter.signalMax);
+  }
+  return { sql: terms.join(' '), params };
+}
+
 /** True when the filter has terms the item_counts table cannot answer. */
 export function hasExtraTerms(filter: Omit<ExtraFilter, 'status' | 'sort'>): boolean {
   return extraFilterSql(filter).terms.length > 0;

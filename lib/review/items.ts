@@ -3,7 +3,7 @@ import { statement } from '@/db/statements';
 import { actorName, actorNameSql } from '@/lib/auth/actors';
 import type { CandidateOrigin, InstructionKind, ItemStatus } from '@/db/schema';
 import { decidedVersion, madeAfter } from './decided';
-import { filterSql, scoreSql, signalSql, type ListFilter } from '../filter/filter';
+import { filterSql, scoreSql, signalRankRangeSql, signalSql, type ListFilter } from '../filter/filter';
 import { jobsOfItem } from '../jobs/jobs';
 import { LoupeError } from '@/lib/errors';
 import { searchPageIds } from '@/lib/search/page';
@@ -243,13 +243,14 @@ export function listItemsQuery(
   if (filter.signal && filter.sort) {
     // Walks signals_rank (dataset, name, value, item) in order; the join keeps the current candidate's.
     const keyset = cursor && 'score' in cursor;
+    const rankRange = signalRankRangeSql(filter);
     return {
       sql: `SELECT ${columns}
        FROM signals s JOIN items ON items.id = s.item_id AND items.current_candidate_id = s.candidate_id
-       WHERE s.dataset_id = ? AND s.name = ? AND s.value IS NOT NULL
+       WHERE s.dataset_id = ? AND s.name = ? AND s.value IS NOT NULL ${rankRange.sql}
          ${keyset ? `AND (s.value, s.item_id) ${cmp} (?, ?)` : ''} AND ${where}
        ORDER BY s.value ${dir}, s.item_id ${dir} LIMIT ?`,
-      params: [filter.datasetId, filter.signal, ...(keyset ? [cursor.score, cursor.id] : []), ...params, limit + 1],
+      params: [filter.datasetId, filter.signal, ...rankRange.params, ...(keyset ? [cursor.score, cursor.id] : []), ...params, limit + 1],
     };
   }
   if (filter.score && filter.sort) {

@@ -48,6 +48,22 @@ describe('a queue with the browser terms', () => {
     expect(queueProgress(db, { datasetId }).total).toBe(values.size + 2);
   });
 
+  it('seeks a signal range in the signal index instead of walking it from the lowest value', () => {
+    // Record the SQL the claim prepares (the real connection; only prepare is observed).
+    const prepared: string[] = [];
+    const prepare = db.$client.prepare.bind(db.$client);
+    db.$client.prepare = ((sql: string) => (prepared.push(sql), prepare(sql))) as typeof db.$client.prepare;
+    const filter = { datasetId, signal: 'ssim' as const, signalMin: 0.25, signalMax: 0.55 };
+    claimItems(db, filter, who, 2);
+    const walk = prepared.find((sql) => sql.includes('FROM signals s'));
+    expect(walk).toBeDefined();
+    // The plan does not depend on the values bound.
+    const placeholders = walk!.split('?').length - 1;
+    const plan = db.$client.prepare(`EXPLAIN QUERY PLAN ${walk}`).all(...Array(placeholders).fill(null)) as { detail: string }[];
+    const search = plan.map((row) => row.detail).find((line) => line.includes('signals_rank'));
+    expect(search).toMatch(/value>\? AND value<\?/);
+  });
+
   it('claims only a hand-picked selection', () => {
     const ids = [...values.keys()].slice(2, 4);
     expect([...claimItems(db, { datasetId, ids }, who, 10)].sort((a, b) => a - b)).toEqual(ids);

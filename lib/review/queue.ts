@@ -3,7 +3,7 @@ import { statement } from '@/db/statements';
 import { actorNameSql } from '@/lib/auth/actors';
 import { kindIn } from '@/lib/jobs/kinds';
 import { can, type Role } from '@/lib/auth/roles';
-import { filterSql, hasExtraTerms, QUEUE_EXTRA_TERMS, signalSql, type QueueFilter } from '../filter/filter';
+import { filterSql, hasExtraTerms, QUEUE_EXTRA_TERMS, signalRankRangeSql, signalSql, type QueueFilter } from '../filter/filter';
 
 export type { QueueFilter } from '../filter/filter';
 
@@ -92,17 +92,18 @@ export function claimItems(
      ${order} LIMIT ?`,
   ).pluck();
   const claimable = CLAIMABLE;
+  const rankRange = signalRankRangeSql(filter);
   // By a signal: walk signals_rank (dataset, name, value, item) in order, current candidates only.
   const free = statement<unknown[], number>(
     db,
     bySignal
       ? `SELECT items.id FROM signals s JOIN items ON items.id = s.item_id AND items.current_candidate_id = s.candidate_id
-         WHERE s.dataset_id = ? AND s.name = ? AND s.value IS NOT NULL AND ${filterSql(filter, 'pending', true).where}
+         WHERE s.dataset_id = ? AND s.name = ? AND s.value IS NOT NULL ${rankRange.sql} AND ${filterSql(filter, 'pending', true).where}
            AND ${claimable}
          ORDER BY s.value ${dir}, s.item_id ${dir} LIMIT ?`
       : `SELECT id FROM items WHERE ${pending.where} AND ${claimable} ${order} LIMIT ?`,
   ).pluck();
-  const signalTerms = bySignal ? [filter.datasetId, filter.signal] : [];
+  const signalTerms = bySignal ? [filter.datasetId, filter.signal, ...rankRange.params] : [];
   const goldRate = statement<[number], number>(db, 'SELECT gold_rate FROM datasets WHERE id = ?').pluck();
   // Small table: a random gold item of the queue this reviewer has not answered yet (in a signal-ordered
   // queue, one with the signal: items without it are not in that queue, gold ones neither).
