@@ -64,6 +64,19 @@ describe('a queue with the browser terms', () => {
     expect(search).toMatch(/value>\? AND value<\?/);
   });
 
+  it('counts a signal range\'s progress over its range of the signal index', () => {
+    const prepared: string[] = [];
+    const prepare = db.$client.prepare.bind(db.$client);
+    db.$client.prepare = ((sql: string) => (prepared.push(sql), prepare(sql))) as typeof db.$client.prepare;
+    expect(queueProgress(db, { datasetId, signal: 'ssim', signalMin: 0.25, signalMax: 0.55 })).toEqual({ reviewed: 0, total: 3 });
+    expect(queueProgress(db, { datasetId, signal: 'ssim', signalMin: 0.85 })).toEqual({ reviewed: 0, total: 1 });
+    const count = prepared.find((sql) => sql.includes('FROM signals s'))!;
+    const plan = db.$client.prepare(`EXPLAIN QUERY PLAN ${count}`).all(...Array(count.split('?').length - 1).fill(null)) as {
+      detail: string;
+    }[];
+    expect(plan.map((row) => row.detail).join('\n')).toMatch(/signals_rank.*value>\? AND value<\?/);
+  });
+
   it('claims only a hand-picked selection', () => {
     const ids = [...values.keys()].slice(2, 4);
     expect([...claimItems(db, { datasetId, ids }, who, 10)].sort((a, b) => a - b)).toEqual(ids);

@@ -245,6 +245,18 @@ export interface QueueProgress {
  * else (a text, search, origin, range or id term) one count over the matching items.
  */
 export function queueProgress(db: Db, filter: QueueFilter): QueueProgress {
+  if (hasExtraTerms(filter) && filter.signal !== undefined && (filter.signalMin !== undefined || filter.signalMax !== undefined)) {
+    // A signal range: count over its range of signals_rank, not every item of the dataset.
+    const { where, params } = filterSql(filter, undefined, true);
+    const rankRange = signalRankRangeSql(filter);
+    const row = statement<unknown[], { reviewed: number | null; total: number }>(
+      db,
+      `SELECT sum(items.status != 'pending') AS reviewed, count(*) AS total
+       FROM signals s JOIN items ON items.id = s.item_id AND items.current_candidate_id = s.candidate_id
+       WHERE s.dataset_id = ? AND s.name = ? AND s.value IS NOT NULL ${rankRange.sql} AND ${where}`,
+    ).get(filter.datasetId, filter.signal, ...rankRange.params, ...params)!;
+    return { reviewed: row.reviewed ?? 0, total: row.total };
+  }
   if (hasExtraTerms(filter)) {
     const { where, params } = filterSql(filter);
     const row = statement<unknown[], { reviewed: number | null; total: number }>(
