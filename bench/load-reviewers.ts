@@ -251,6 +251,12 @@ export async function runReviewers(options: LoadOptions): Promise<LoadResult> {
   const reviewer = async (i: number) => {
     const holder = `bench-page-${runId}-${i}`;
     const random = rng(1000 + i);
+    // People do not act in step: each reviewer starts at a random point of one think time, and
+    // each look lasts 0.5 to 1.5 think times (mean: the think time). Without this, 200 reviewers
+    // send their claims in the same millisecond every think time, a burst no team makes.
+    const timing = rng(5000 + i);
+    const think = () => thinkMs * (0.5 + timing());
+    if (thinkMs > 0) await sleep(timing() * thinkMs);
     while (performance.now() < deadline) {
       const sentAt = performance.now();
       ledger.onClaimSent(i, sentAt);
@@ -275,7 +281,7 @@ export async function runReviewers(options: LoadOptions): Promise<LoadResult> {
         emptyClaims++;
         return; // the queue is empty for this reviewer
       }
-      if (thinkMs > 0) await sleep(thinkMs);
+      if (thinkMs > 0) await sleep(think());
       if (performance.now() >= deadline) break;
       const itemId = ids[0];
       const { decision, reasons } = decide(random);

@@ -51,7 +51,7 @@ if (args.help) {
       '  --items N             items in the dataset (default 1,500,000; built once, cached in the temp folder)\n' +
       '  --reviewers R         concurrent simulated reviewers (default 50)\n' +
       '  --seconds S           duration of the HTTP run (default 60)\n' +
-      '  --think-ms T          pause between a claim answer and the verdict (default 0: full stress)\n' +
+      '  --think-ms T          mean pause between a claim answer and the verdict, 0.5-1.5x, reviewers out of step (default 0: full stress)\n' +
       '  --port P              server port (default: a free one)\n' +
       '  --baseline-seconds B  duration of the in-process baseline (default 5)\n' +
       '  --keep                keep the run database (in the temp folder)\n' +
@@ -406,7 +406,7 @@ function markdown(r: Report): string {
   lines.push(`# Loupe load test — ${fmt(r.setup.items)} items, ${r.setup.reviewers} reviewers, ${r.setup.seconds} s`, '');
   lines.push(
     `${r.date} · ${m.cpus}× ${m.cpuModel} · ${m.memoryGiB} GiB · load ${m.loadBefore.join(' / ')} before, ` +
-      `${m.loadAfter.join(' / ')} after · Node ${m.node} · think time ${r.setup.thinkMs} ms · ` +
+      `${m.loadAfter.join(' / ')} after · Node ${m.node} · think time ${r.setup.thinkMs} ms (mean; 0.5-1.5x, out of step) · ` +
       (Object.keys(r.setup.serverEnv).length
         ? `server env ${Object.entries(r.setup.serverEnv)
             .map(([k, v]) => `${k}=${v}`)
