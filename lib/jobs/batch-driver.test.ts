@@ -40,7 +40,7 @@ afterEach(async () => {
   cleanupTemp();
 });
 
-const driver = (options: { limits?: InputLimits; leaseMs?: number } = {}) => {
+const driver = (options: { limits?: InputLimits; leaseMs?: number; stallMs?: number } = {}) => {
   const client = openaiClient(config);
   return new BatchDriver(db, config, () => client, { dir, onEvent: (event) => events.push(event), ...options });
 };
@@ -329,6 +329,23 @@ describe('two drivers on one database', () => {
     expect(done.every((job) => job.status === 'succeeded')).toBe(true);
     // Each job's money is its one line's cost: no second reservation left behind.
     for (const job of done) expect(job.spentUsd).toBeCloseTo(job.costUsd, 12);
+  });
+});
+
+describe('a remote step that hangs', () => {
+  it('is aborted after the stall limit instead of holding the driver and its lease; the next tick goes on', async () => {
+    const batch = await start('judge');
+    const d = driver({ stallMs: 300 });
+    // The upload is answered at once; the batch creation hangs far past the stall limit.
+    server.queueFaults({ slowMs: 0 }, { slowMs: 20_000 });
+    const began = Date.now();
+    await expect(d.tick()).rejects.toThrow(/creating the remote batch: no progress for 300 ms/);
+    expect(Date.now() - began).toBeLessThan(5_000);
+    // The submission is where the rows say (creating): the next tick looks for it remotely, then creates it once.
+    expect(rows()).toEqual([expect.objectContaining({ state: 'creating' })]);
+    await drive(d, batch.batchId);
+    expect(jobs(batch.batchId).every((job) => job.status === 'succeeded')).toBe(true);
+    expect(rows()).toEqual([expect.objectContaining({ state: 'ended' })]);
   });
 });
 

@@ -7,6 +7,7 @@ import { toFile } from 'openai';
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { writeTransaction } from '@/db/transaction';
+import { StallWatch, watched } from './stall-watch';
 import { INPUT_LIMITS, InputFile, requestLine, type InputLimits } from '../openai-batch/input';
 import { readResults, type LineResult } from '../openai-batch/output';
 import type { OpenAIConfig } from '../openai/config';
@@ -98,6 +99,11 @@ export interface BatchDriverOptions {
    * before each submission and remote step); a driver that finds it lost stops its tick.
    */
   leaseMs?: number;
+  /**
+   * A remote step (an upload, a create, a poll, a download of results) that shows no progress for
+   * this long is aborted, and the next tick resumes it (default 10 minutes).
+   */
+  stallMs?: number;
   limits?: InputLimits;
   onEvent?: (event: DriverEvent) => void;
 }
@@ -118,6 +124,7 @@ export class BatchDriver {
   private readonly pollMs: number;
   private readonly tickMs: number;
   private readonly leaseMs: number;
+  private readonly stallMs: number;
   private readonly limits: InputLimits;
 
   constructor(
@@ -129,6 +136,7 @@ export class BatchDriver {
     this.pollMs = options.pollMs ?? config.LOUPE_BATCH_POLL_MS;
     this.tickMs = options.tickMs ?? Math.min(1000, this.pollMs);
     this.leaseMs = options.leaseMs ?? 60_000;
+    this.stallMs = options.stallMs ?? 10 * 60_000;
     this.limits = options.limits ?? INPUT_LIMITS;
   }
 
@@ -430,10 +438,12 @@ export class BatchDriver {
 
   /** Uploads the file; false if the row is no longer this driver's to send (given back meanwhile). */
   private async upload(row: number, file: string): Promise<boolean> {
-    const uploaded = await this.openai().files.create({
-      file: await toFile(fs.createReadStream(file), path.basename(file), { type: 'application/jsonl' }),
-      purpose: 'batch',
-    });
+    const uploaded = await watched(this.stallMs, `uploading ${path.basename(file)}`, async ({ signal }) =>
+      this.openai().files.create(
+        { file: await toFile(fs.createReadStream(file), path.basename(file), { type: 'application/jsonl' }), purpose: 'batch' },
+        { signal },
+      ),
+    );
     const recorded = statement(
       this.db,
       `UPDATE openai_batches SET input_file_id = ?, state = 'uploaded' WHERE id = ? AND state = 'preparing'`,
@@ -468,24 +478,32 @@ export class BatchDriver {
     const client = this.openai();
     this.holdLease();
     if (row.state === 'creating') {
-      for await (const remote of client.batches.list({ limit: 100 })) {
-        if (remote.input_file_id === row.inputFileId && remote.metadata?.loupe_submission === String(row.id)) {
-          return this.recordCreated(row.id, remote.id);
+      const found = await watched(this.stallMs, 'listing the remote batches', async (watch) => {
+        for await (const remote of client.batches.list({ limit: 100 }, { signal: watch.signal })) {
+          watch.progress();
+          if (remote.input_file_id === row.inputFileId && remote.metadata?.loupe_submission === String(row.id)) return remote.id;
+          if (remote.created_at * 1000 < row.createdAt - 60_000) break; // older than the row: it is not there
         }
-        if (remote.created_at * 1000 < row.createdAt - 60_000) break; // older than the row: it is not there
-      }
+        return undefined;
+      });
+      if (found) return this.recordCreated(row.id, found);
       this.holdLease();
     } else if (
       statement(this.db, `UPDATE openai_batches SET state = 'creating' WHERE id = ? AND state = 'uploaded'`).run(row.id).changes !== 1
     ) {
       return; // another driver moved it on meanwhile
     }
-    const created = await client.batches.create({
-      input_file_id: row.inputFileId!,
-      endpoint: this.hooksOf(row.kind).endpoint,
-      completion_window: '24h',
-      metadata: { loupe_submission: String(row.id), loupe_batch: String(row.batchId) },
-    });
+    const created = await watched(this.stallMs, 'creating the remote batch', ({ signal }) =>
+      client.batches.create(
+        {
+          input_file_id: row.inputFileId!,
+          endpoint: this.hooksOf(row.kind).endpoint,
+          completion_window: '24h',
+          metadata: { loupe_submission: String(row.id), loupe_batch: String(row.batchId) },
+        },
+        { signal },
+      ),
+    );
     this.recordCreated(row.id, created.id);
     const { jobs, bytes } = statement<[number], { jobs: number; bytes: number }>(
       this.db,
@@ -507,7 +525,9 @@ export class BatchDriver {
     let remote: OpenAI.Batch;
     this.holdLease();
     try {
-      remote = await this.openai().batches.retrieve(row.remoteId!);
+      remote = await watched(this.stallMs, `polling ${row.remoteId}`, ({ signal }) =>
+        this.openai().batches.retrieve(row.remoteId!, { signal }),
+      );
     } catch (error) {
       const failures = row.pollFailures + 1;
       const delay = Math.min(this.pollMs * 2 ** Math.min(failures, 6), 15 * 60_000);
@@ -553,23 +573,35 @@ export class BatchDriver {
     ] as const) {
       if (!fileId) continue;
       this.holdLease();
-      const response = await this.openai().files.content(fileId);
-      const simulated = isSimulated(response.headers);
-      let lines = 0;
-      for await (const result of readResults(response.body!, `${label} ${fileId}`)) {
-        if (++lines % RENEW_EVERY === 0) this.holdLease();
-        if ('problem' in result) {
-          this.emit({ type: 'problem', row: row.id, message: result.problem });
-          continue;
+      // Each line read is progress: a download that stalls is aborted, one that moves is never cut.
+      const watch = new StallWatch(this.stallMs, `downloading the ${label} ${fileId}`);
+      try {
+        const response = await this.openai().files.content(fileId, { signal: watch.signal });
+        const simulated = isSimulated(response.headers);
+        let lines = 0;
+        for await (const result of readResults(response.body!, `${label} ${fileId}`)) {
+          watch.progress();
+          if (++lines % RENEW_EVERY === 0) this.holdLease();
+          if ('problem' in result) {
+            this.emit({ type: 'problem', row: row.id, message: result.problem });
+            continue;
+          }
+          const job = statement<[number, string], Omit<HeldJob, 'params'> & { params: string }>(
+            this.db,
+            `SELECT ${HELD_COLUMNS} FROM jobs WHERE id = ? AND status = 'running' AND locked_by = ?`,
+          ).get(result.jobId, holder);
+          if (!job) continue; // already applied (a collection resumed), or not this submission's
+          const outcome = await this.applyLine({ ...job, params: JSON.parse(job.params) }, holder, result, hooks, {
+            simulated,
+            durationMs,
+          });
+          // A line that never ran leaves its job held: it is requeued below with the jobs that have no line.
+          if (outcome !== 'not_run') counts[outcome]++;
         }
-        const job = statement<[number, string], Omit<HeldJob, 'params'> & { params: string }>(
-          this.db,
-          `SELECT ${HELD_COLUMNS} FROM jobs WHERE id = ? AND status = 'running' AND locked_by = ?`,
-        ).get(result.jobId, holder);
-        if (!job) continue; // already applied (a collection resumed), or not this submission's
-        const outcome = await this.applyLine({ ...job, params: JSON.parse(job.params) }, holder, result, hooks, { simulated, durationMs });
-        // A line that never ran leaves its job held: it is requeued below with the jobs that have no line.
-        if (outcome !== 'not_run') counts[outcome]++;
+      } catch (error) {
+        throw watch.reason(error);
+      } finally {
+        watch.end();
       }
     }
     const left = this.heldJobs(holder);
