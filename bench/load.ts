@@ -406,7 +406,7 @@ function markdown(r: Report): string {
   lines.push(`# Loupe load test — ${fmt(r.setup.items)} items, ${r.setup.reviewers} reviewers, ${r.setup.seconds} s`, '');
   lines.push(
     `${r.date} · ${m.cpus}× ${m.cpuModel} · ${m.memoryGiB} GiB · load ${m.loadBefore.join(' / ')} before, ` +
-      `${m.loadAfter.join(' / ')} after · Node ${m.node} · think time ${r.setup.thinkMs} ms (mean; 0.5-1.5x, out of step) · ` +
+      `${m.loadAfter.join(' / ')} after · Node ${m.node} · think time ${r.setup.thinkMs ? `${r.setup.thinkMs} ms (mean; 0.5-1.5x, out of step)` : '0 ms'} · ` +
       (Object.keys(r.setup.serverEnv).length
         ? `server env ${Object.entries(r.setup.serverEnv)
             .map(([k, v]) => `${k}=${v}`)
