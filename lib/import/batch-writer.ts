@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { Db } from '@/db';
 import type { ImageInfo } from '../images/probe';
 import type { InstructionKind } from '@/db/schema';
@@ -23,7 +24,48 @@ export interface NewItem {
 }
 
 /**
- * Writes imported items in one transaction per batch with prepared statements: the hot
+ * Rows per INSERT statement: one call into SQLite binds, steps and answers for 64 rows
+ * rather than one (BatchWriter alone: 3.2 s -> 2.9-3.0 s for 200k records, with the bound
+ * creation time). 64 rows of 16 values stay far below SQLite's 32,766 parameters.
+ */
+const ROWS_PER_STATEMENT = 64;
+
+/** `INSERT ... VALUES (row), (row), ... tail` for any number of rows, each count prepared once. */
+class MultiRowInsert {
+  private readonly statements = new Map<number, Database.Statement>();
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly head: string,
+    private readonly row: string,
+    private readonly tail = '',
+    /** The statement answers one value per row (RETURNING a column). */
+    private readonly returning = false,
+  ) {}
+
+  /** The statement for `rows` rows (at most ROWS_PER_STATEMENT). */
+  statement(rows: number): Database.Statement {
+    let statement = this.statements.get(rows);
+    if (!statement) {
+      statement = this.sqlite.prepare(`${this.head} VALUES ${Array(rows).fill(this.row).join(', ')} ${this.tail}`);
+      if (this.returning) statement.pluck();
+      this.statements.set(rows, statement);
+    }
+    return statement;
+  }
+
+  /** Inserts rows given as one flat list of values, `width` per row. */
+  run(values: unknown[], width: number) {
+    const chunk = ROWS_PER_STATEMENT * width;
+    for (let at = 0; at < values.length; at += chunk) {
+      const part = at === 0 && values.length <= chunk ? values : values.slice(at, at + chunk);
+      this.statement(part.length / width).run(part);
+    }
+  }
+}
+
+/**
+ * Writes imported items in one transaction per batch, several rows per statement: the hot
  * path of a 1.5M-record import. Every importer goes through here; it is the only code that
  * inserts items, and so the one that counts them into item_counts (once per batch; updates
  * and deletes are counted by triggers).
@@ -45,16 +87,28 @@ export class BatchWriter {
         'SELECT external_id FROM items WHERE dataset_id = ? AND external_id IN (SELECT value FROM json_each(?))',
       )
       .pluck();
-    const insertItem = sqlite.prepare(
+    const ITEM_WIDTH = 16;
+    // RETURNING names the rows inserted: a record whose id came earlier in the same import is
+    // not, and its versions and candidate are left out with it (the first one stands).
+    const insertItems = new MultiRowInsert(
+      sqlite,
       `INSERT INTO items (id, dataset_id, external_id, family, task, instruction_type, source_root_id, source_path,
-         source_width, source_height, source_file_id, metadata, current_instruction_id, current_candidate_id, import_run_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (dataset_id, external_id) DO NOTHING`,
+         source_width, source_height, source_file_id, metadata, current_instruction_id, current_candidate_id, import_run_id, created_at)`,
+      `(${Array(ITEM_WIDTH).fill('?').join(', ')})`,
+      'ON CONFLICT (dataset_id, external_id) DO NOTHING RETURNING id',
+      true,
     );
-    const insertInstruction = sqlite.prepare('INSERT INTO instruction_versions (id, item_id, kind, text) VALUES (?, ?, ?, ?)');
-    const insertCandidate = sqlite.prepare(
-      `INSERT INTO candidates (id, item_id, origin, root_id, path, width, height, file_id, provenance)
-       VALUES (?, ?, 'dataset', ?, ?, ?, ?, ?, ?)`,
+    const VERSION_WIDTH = 5;
+    const insertVersions = new MultiRowInsert(
+      sqlite,
+      'INSERT INTO instruction_versions (id, item_id, kind, text, created_at)',
+      '(?, ?, ?, ?, ?)',
+    );
+    const CANDIDATE_WIDTH = 9;
+    const insertCandidates = new MultiRowInsert(
+      sqlite,
+      'INSERT INTO candidates (id, item_id, origin, root_id, path, width, height, file_id, provenance, created_at)',
+      "(?, ?, 'dataset', ?, ?, ?, ?, ?, ?, ?)",
     );
     const addCount = sqlite.prepare(
       `INSERT INTO item_counts (dataset_id, family, task, instruction_type, status, n) VALUES (?, ?, ?, ?, 'pending', ?)
@@ -67,17 +121,21 @@ export class BatchWriter {
     );
     const provenance = JSON.stringify({ importRun: runId });
 
-    // Ids are assigned here so an item points at its current versions in one insert;
-    // safe because the whole batch is one write transaction.
+    // Ids are assigned here so an item points at its current versions in one insert; safe
+    // because the whole batch is one write transaction (an item left out leaves its ids
+    // unused). One creation time per batch, bound rather than the columns' default: its
+    // unixepoch('subsec') per row and table was 6% of the write time.
     this.writeBatch = sqlite.transaction((batch: NewItem[]) => {
-      let { item, instruction, candidate } = maxIds.get() as { item: number; instruction: number; candidate: number };
-      const counts = new Map<string, { family: string; task: string; type: string; n: number }>();
-      for (const it of batch) {
-        const itemId = item + 1;
-        const currentInstruction = instruction + it.instructions.length;
-        const candidateId = candidate + 1;
-        const inserted = insertItem.run(
-          itemId,
+      const createdAt = Date.now();
+      const ids = maxIds.get() as { item: number; instruction: number; candidate: number };
+      const firstItem = ids.item + 1;
+      const itemRows: unknown[] = [];
+      let instruction = ids.instruction;
+      for (let i = 0; i < batch.length; i++) {
+        const it = batch[i];
+        instruction += it.instructions.length;
+        itemRows.push(
+          firstItem + i,
           this.datasetId,
           it.externalId,
           it.family,
@@ -89,17 +147,32 @@ export class BatchWriter {
           it.source.height,
           it.source.fileId ?? null,
           it.metadata,
-          currentInstruction,
-          candidateId,
+          instruction, // the current version: the item's last
+          ids.candidate + 1 + i,
           runId,
+          createdAt,
         );
-        if (inserted.changes === 0) {
-          this.alreadyPresent++; // the same id twice within one import: the first one stands
-          continue;
-        }
-        it.instructions.forEach((version, i) => insertInstruction.run(instruction + 1 + i, itemId, version.kind, version.text));
-        insertCandidate.run(
-          candidateId,
+      }
+      const inserted = new Set<number>();
+      const chunk = ROWS_PER_STATEMENT * ITEM_WIDTH;
+      for (let at = 0; at < itemRows.length; at += chunk) {
+        const part = itemRows.length <= chunk ? itemRows : itemRows.slice(at, at + chunk);
+        for (const id of insertItems.statement(part.length / ITEM_WIDTH).all(part) as number[]) inserted.add(id);
+      }
+
+      const versionRows: unknown[] = [];
+      const candidateRows: unknown[] = [];
+      const counts = new Map<string, { family: string; task: string; type: string; n: number }>();
+      instruction = ids.instruction;
+      for (let i = 0; i < batch.length; i++) {
+        const it = batch[i];
+        const itemId = firstItem + i;
+        const first = instruction + 1;
+        instruction += it.instructions.length;
+        if (!inserted.has(itemId)) continue; // the same id twice within one import: the first one stands
+        it.instructions.forEach((version, v) => versionRows.push(first + v, itemId, version.kind, version.text, createdAt));
+        candidateRows.push(
+          ids.candidate + 1 + i,
           itemId,
           it.outputRootId ?? it.rootId,
           it.outputPath,
@@ -107,17 +180,18 @@ export class BatchWriter {
           it.output.height,
           it.output.fileId ?? null,
           provenance,
+          createdAt,
         );
-        item = itemId;
-        instruction = currentInstruction;
-        candidate = candidateId;
-        this.imported++;
         const key = `${it.family}\0${it.task}\0${it.instructionType}`;
         const count = counts.get(key);
         if (count) count.n++;
         else counts.set(key, { family: it.family, task: it.task, type: it.instructionType, n: 1 });
       }
+      insertVersions.run(versionRows, VERSION_WIDTH);
+      insertCandidates.run(candidateRows, CANDIDATE_WIDTH);
       for (const c of counts.values()) addCount.run(this.datasetId, c.family, c.task, c.type, c.n);
+      this.imported += inserted.size;
+      this.alreadyPresent += batch.length - inserted.size;
     });
   }
 
