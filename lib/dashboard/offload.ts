@@ -1,8 +1,7 @@
 /**
  * The dashboard's reads as offload tasks (lib/offload/pool.ts): GET /api/dashboard and
- * /api/dashboard/signal run them on the offload worker, whose connection keeps
- * verdictsPerDay's counts between calls, so the server's thread never counts 30 days of
- * verdicts (the first call) or reads a signal's 20k-pair sample (about 0.1 s at 1.5M items).
+ * /api/dashboard/signal run them on the offload worker, so the server's thread never reads a
+ * signal's 20k-pair sample (about 0.1 s at 1.5M items) or walks the jobs index.
  */
 import type { Db } from '@/db';
 import type { OffloadTask } from '@/lib/offload/pool';

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
@@ -11,7 +12,6 @@ import {
   bucketEdges,
   dashboardSummary,
   downsample,
-  forgetVerdictDays,
   progressByTask,
   regenerationSummary,
   signalNames,
@@ -130,7 +130,7 @@ describe('verdictsPerDay', () => {
     expect(longer.find((d) => d.start === TODAY - 40 * DAY)).toMatchObject({ accept: 1, reject: 0, skip: 0 });
   });
 
-  it('filters by dataset when there are several, walking the smaller side, and sums them without a filter', async () => {
+  it('filters by dataset when there are several, and sums them without a filter', async () => {
     const b = await importSmall();
     decide(b, carol, 'accept', ago(0, -4));
     const y = decide(b, carol, 'accept', ago(0, -4));
@@ -158,37 +158,78 @@ describe('verdictsPerDay', () => {
     }
   });
 
-  it('keeps its counts and applies only the verdicts recorded since, exactly', async () => {
+  /** verdict_day_counts (kept by triggers) against a recount of the verdicts: every dataset and day. */
+  const kept = () =>
+    db.$client
+      .prepare('SELECT dataset_id, day, accept, reject, skip FROM verdict_day_counts WHERE accept + reject + skip > 0 ORDER BY 1, 2')
+      .all();
+  const recount = () =>
+    db.$client
+      .prepare(
+        `SELECT i.dataset_id, v.created_at / ${DAY} * ${DAY} AS day, count(*) FILTER (WHERE v.decision = 'accept') AS accept,
+           count(*) FILTER (WHERE v.decision = 'reject') AS reject, count(*) FILTER (WHERE v.decision = 'skip') AS skip
+         FROM verdicts v JOIN items i ON i.id = v.item_id
+         WHERE v.kind = 'review' AND v.decision IN ('accept', 'reject', 'skip')
+           AND NOT EXISTS (SELECT 1 FROM verdicts u WHERE u.undoes_verdict_id = v.id)
+         GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
+      .all();
+  const expectExact = () => {
+    expect(kept()).toEqual(recount());
+    expect(one<number>('SELECT count(*) FROM verdict_day_counts WHERE min(accept, reject, skip) < 0')).toBe(0);
+  };
+
+  it("keeps its counts in each verdict's transaction, equal to a recount after verdicts, undos, other kinds and deletes", async () => {
     const b = await importSmall();
+    expectExact();
     const before = verdictsPerDay(db, { now: NOW });
-    const beforeA = verdictsPerDay(db, { datasetId: a, now: NOW });
     expect(before.at(-1)).toMatchObject({ accept: 0, reject: 1 });
     // New today: an accept in a, an accept in b then undone; and a reject stamped 5 days ago.
     decide(a, carol, 'accept', ago(0, -1));
     decide(b, bob, 'accept', ago(0, -1));
     undoLastVerdict(db, bob, ago(0, -1));
     decide(a, bob, 'reject', ago(5));
+    expectExact();
     // alice undoes her skip of x4 from yesterday (her latest live verdict after x5's undo).
     expect(undoLastVerdict(db, alice, NOW)?.itemId).toBe(x[3]);
+    // An adjudication is not a review; a second undo row of one verdict takes nothing off twice.
+    sql(`INSERT INTO verdicts (item_id, reviewer, decision, kind, created_at) VALUES (?, 'lead', 'accept', 'adjudication', ?)`, x[2], NOW);
+    const undone = one<number>('SELECT undoes_verdict_id FROM verdicts WHERE undoes_verdict_id IS NOT NULL ORDER BY id DESC LIMIT 1');
+    sql(
+      `INSERT INTO verdicts (item_id, reviewer, decision, undoes_verdict_id, created_at) SELECT item_id, 'x', 'undo', id, ? FROM verdicts WHERE id = ?`,
+      NOW,
+      undone,
+    );
+    expectExact();
     const after = verdictsPerDay(db, { now: NOW });
-    const afterA = verdictsPerDay(db, { datasetId: a, now: NOW });
-    const afterB = verdictsPerDay(db, { datasetId: b, now: NOW });
     expect(after.at(-1)).toMatchObject({ accept: 1, reject: 1, skip: 0 });
-    expect(afterA.at(-1)).toMatchObject({ accept: 1, reject: 1 });
-    expect(afterB.at(-1)).toMatchObject({ accept: 0, reject: 0 });
+    expect(verdictsPerDay(db, { datasetId: a, now: NOW }).at(-1)).toMatchObject({ accept: 1, reject: 1 });
+    expect(verdictsPerDay(db, { datasetId: b, now: NOW }).at(-1)).toMatchObject({ accept: 0, reject: 0 });
     expect(after.at(-2)).toMatchObject({ skip: 0 }); // the undone skip
     expect(after.at(-6)!.reject).toBe(before.at(-6)!.reject + 1);
-    expect(beforeA.at(-2)).toMatchObject({ skip: 1 });
-    // The same as counting afresh.
-    for (const datasetId of [undefined, a, b]) {
-      const kept = verdictsPerDay(db, { datasetId, now: NOW });
-      forgetVerdictDays(db);
-      expect(verdictsPerDay(db, { datasetId, now: NOW })).toEqual(kept);
-    }
-    // A later "now" (the next day) is served from the same counts.
+    // Rows are never deleted by Loupe; if they were, the counts would follow (an undo row first, then a verdict).
+    sql('DELETE FROM verdicts WHERE id = (SELECT max(id) FROM verdicts WHERE undoes_verdict_id IS NOT NULL)');
+    expectExact();
+    sql(`DELETE FROM verdicts WHERE id = (SELECT max(id) FROM verdicts WHERE decision = 'reject' AND kind = 'review')`);
+    expectExact();
+    // A later "now" (the next day) shows today's counts as yesterday's.
+    const today = verdictsPerDay(db, { now: NOW });
     const tomorrow = verdictsPerDay(db, { now: NOW + DAY });
-    expect(tomorrow.at(-2)).toEqual({ ...after.at(-1), day: '2026-11-27' });
+    expect(tomorrow.at(-2)).toEqual({ ...today.at(-1), day: '2026-11-27' });
     expect(tomorrow.at(-1)).toMatchObject({ day: '2026-11-28', accept: 0, reject: 0, skip: 0 });
+  });
+
+  it("the migration's fill of the verdicts recorded before it gives the triggers' counts", async () => {
+    await importSmall();
+    const counted = kept();
+    expect(counted.length).toBeGreaterThan(2);
+    const migration = fs.readFileSync(path.join(process.cwd(), 'db/migrations/0017_dashboard_counts.sql'), 'utf8');
+    const fill = migration
+      .split('--> statement-breakpoint')
+      .find((part) => part.includes('INSERT INTO `verdict_day_counts`') && part.includes('GROUP BY'))!;
+    sql('DELETE FROM verdict_day_counts');
+    db.$client.exec(fill);
+    expect(kept()).toEqual(counted);
   });
 
   it('rejects a bad number of days', () => {

@@ -1,9 +1,10 @@
 /**
  * The dashboard's figures, each a function that takes the db first. Every statement reads a
- * small table or an index range (item_counts for progress, one day of verdicts_created per
- * day, the regenerated candidates, one campaign's samples, one signal's range) except the jobs
- * summary, which reads every job (see regeneration.ts). A dataset filter on verdicts and jobs
- * walks the smaller side (scope.ts). bench/dashboard.ts measures them at 1.5M items.
+ * small table or an index alone: item_counts for progress, verdict_day_counts for the verdicts
+ * per day (both kept by triggers in the writes' own transactions), jobs_kind_status and
+ * candidates_regenerated for the jobs summary, one campaign's samples, one signal's range. A
+ * dataset filter on jobs and candidates walks the smaller side (scope.ts). bench/dashboard.ts
+ * measures them at 1.5M items.
  */
 import type { Db } from '@/db';
 import { readTransaction } from '@/db/transaction';
@@ -16,7 +17,7 @@ export { auditSummary, type CampaignSummary } from './audits';
 export { progressByTask, type Progress, type TaskProgress } from './progress';
 export { regenerationSummary, type JobKindSummary, type RegenerationSummary } from './regeneration';
 export { bucketEdges, downsample, signalNames, signalVsHuman, type SignalVsHuman } from './signals';
-export { forgetVerdictDays, verdictsPerDay, type VerdictDay } from './verdicts';
+export { verdictsPerDay, type VerdictDay } from './verdicts';
 
 export interface DashboardSummary {
   /** null: every dataset. */

@@ -2,9 +2,10 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 
 /**
- * How to restrict a count over verdicts, jobs or candidates to one dataset. Those tables
- * carry no dataset_id, and reading each row's item by primary key costs a random read of the
- * (large) items table per row: 700k verdicts of 30 days took ~2 s that way. So the sizes in
+ * How to restrict a count over jobs or candidates to one dataset (verdicts are counted per dataset
+ * by triggers: verdict_day_counts). Those tables carry no dataset_id, and reading each row's item
+ * by primary key costs a random read of the (large) items table per row: 700k verdicts of 30 days
+ * took ~2 s that way. So the sizes in
  * item_counts (exact, a few rows) pick the cheaper side:
  * - `all`: no filter, or the dataset holds every item (the usual one-dataset install);
  * - `only`: the dataset is the smaller side: walk its items (items_dataset_order) and each
