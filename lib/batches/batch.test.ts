@@ -111,6 +111,22 @@ describe('estimateBatch', () => {
     expect(estimateBatch(db, config, { kind: 'regenerate', filter: { datasetId, status: 'pending' } }).items).toBe(10);
   });
 
+  it('counts the items whose instructions hold a text (a substring) or a search (words)', () => {
+    const holding = (pattern: string) => items(`id IN (SELECT item_id FROM instruction_versions WHERE text LIKE ?)`, pattern);
+    for (const text of ['the', 'e', 'no such words here']) {
+      const matching = holding(`%${text}%`);
+      expect(estimateBatch(db, config, { kind: 'regenerate', filter: { datasetId, text } }), text).toMatchObject({
+        items: matching.length,
+        estimatedUsd: expect.closeTo(sumEstimates(matching, 'regenerate'), 9),
+      });
+    }
+    const withFamily = holding('%the%').filter((row) => row.family === 'omniedit');
+    expect(estimateBatch(db, config, { kind: 'rewrite', filter: { datasetId, family: 'omniedit', text: 'the' } }).items).toBe(
+      withFamily.length,
+    );
+    expect(estimateBatch(db, config, { kind: 'rewrite', filter: { datasetId, search: 'no such words here' } }).items).toBe(0);
+  });
+
   it('leaves out items with an active job of the same kind only', () => {
     const [first] = items();
     requestJob(db, config, { kind: 'regenerate', itemId: first.id, requestedBy: 'tester' });

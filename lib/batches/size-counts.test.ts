@@ -5,7 +5,7 @@ import { recordVerdict } from '@/lib/review/verdicts';
 import { cleanupTemp, copySamples, tempDb } from '@/lib/test/factories';
 import { openaiConfig } from '../openai/config';
 import { estimateBatch, type BatchFilter } from './batch';
-import { refreshSizeCounts } from './size-counts';
+import { catchUpSizeCounts, refreshSizeCounts } from './size-counts';
 
 const config = openaiConfig({ OPENAI_API_KEY: 'test' } as unknown as NodeJS.ProcessEnv);
 
@@ -46,9 +46,9 @@ const who = { holder: 'holder-123456', reviewer: 'tester' };
 describe('item_size_counts', () => {
   it('counts the items imported since it was last read, then keeps up with status changes by its triggers', async () => {
     expect(sql('SELECT count(*) FROM item_size_counts')).toBe(0); // the importer does not count into it
-    expect(refreshSizeCounts(db, datasetId)).toEqual({ counted: 12, recounted: false });
+    expect(refreshSizeCounts(db, datasetId)).toEqual({ counted: 12, recounted: false, behind: false });
     expect(summary()).toEqual(grouped());
-    expect(refreshSizeCounts(db, datasetId)).toEqual({ counted: 0, recounted: false });
+    expect(refreshSizeCounts(db, datasetId)).toEqual({ counted: 0, recounted: false, behind: false });
 
     const ids = db.$client.prepare('SELECT id FROM items ORDER BY id LIMIT 3').pluck().all() as number[];
     recordVerdict(db, who, { itemId: ids[0], decision: 'accept' });
@@ -60,7 +60,7 @@ describe('item_size_counts', () => {
     // A second import: counted at the next read, not by the import.
     const other = (await importGptEdit(db, copySamples(), { dataset: 'second' })).datasetId;
     expect(sql('SELECT item_id FROM item_size_watermark')).toBe(ids[0] + 11);
-    expect(refreshSizeCounts(db, other)).toEqual({ counted: 12, recounted: false });
+    expect(refreshSizeCounts(db, other)).toEqual({ counted: 12, recounted: false, behind: false });
     expect(summary()).toEqual(grouped());
   });
 
@@ -97,9 +97,42 @@ describe('item_size_counts', () => {
          ON CONFLICT DO UPDATE SET n = n + 1`,
       )
       .run(copy.dataset_id, copy.family, copy.task, copy.instruction_type, copy.status);
-    expect(refreshSizeCounts(db, datasetId)).toEqual({ counted: 0, recounted: true });
+    expect(refreshSizeCounts(db, datasetId)).toEqual({ counted: 0, recounted: true, behind: false });
     expect(summary()).toEqual(grouped());
     expect(estimate().items).toBe(12);
+  });
+
+  it('catches up in short transactions, exactly, wherever it starts from', async () => {
+    expect(await catchUpSizeCounts(db, { chunk: 5 })).toMatchObject({ counted: 12, transactions: 3 });
+    expect(summary()).toEqual(grouped());
+    const ids = db.$client.prepare('SELECT id FROM items ORDER BY id').pluck().all() as number[];
+    recordVerdict(db, who, { itemId: ids[11], decision: 'accept' }); // counted by the trigger
+    await importGptEdit(db, copySamples(), { dataset: 'second' });
+    expect((await catchUpSizeCounts(db, { chunk: 7 })).transactions).toBe(2);
+    expect(summary()).toEqual(grouped());
+    expect(sql('SELECT item_id FROM item_size_watermark')).toBe(sql('SELECT max(id) FROM items'));
+    expect(await catchUpSizeCounts(db)).toEqual({ counted: 0, transactions: 0, longestMs: 0 });
+  });
+
+  it('estimates exactly while a large backlog is counted in the background', async () => {
+    expect(estimate().items).toBe(12);
+    // An item far above the watermark: more ids to count than an estimate counts itself.
+    const copy = db.$client.prepare('SELECT * FROM items ORDER BY id DESC LIMIT 1').get() as Record<string, unknown>;
+    const columns = Object.keys(copy);
+    const value = (name: string) => (name === 'id' ? Number(copy.id) + 100_000 : name === 'external_id' ? 'far' : copy[name]);
+    db.$client
+      .prepare(`INSERT INTO items (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+      .run(...columns.map(value));
+    expect(refreshSizeCounts(db, datasetId)).toEqual({ counted: 0, recounted: false, behind: true });
+    const watermark = sql('SELECT item_id FROM item_size_watermark');
+    expect(estimate().items).toBe(13); // the item above the watermark grouped directly
+    expect(estimate({ status: 'pending' }, 'regenerate').items).toBe(13);
+    expect(sql('SELECT item_id FROM item_size_watermark')).toBe(watermark); // nothing counted inside the estimate
+    await catchUpSizeCounts(db); // alongside the background one: each chunk starts from the watermark
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(summary()).toEqual(grouped());
+    expect(sql('SELECT item_id FROM item_size_watermark')).toBe(Number(copy.id) + 100_000);
+    expect(estimate().items).toBe(13);
   });
 
   it('answers as a scan of the matching items for every filter it can hold', () => {
