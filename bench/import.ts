@@ -916,6 +916,13 @@ function markdownReport(report: Report): string {
       c.probe.ratio.toFixed(3),
     );
     lines.push('');
+    // The import probes on one worker thread beside the main thread, so this is its ceiling.
+    const probeBound = c.probe.checkedPerSecond / 2;
+    lines.push(
+      `The probe alone (one worker thread, two images per record) bounds the import at ${fmt(probeBound)} records/s, ` +
+        `a ratio of ${(probeBound / cli.rowsPerSecond).toFixed(2)} to the CLI.`,
+      '',
+    );
   }
   lines.push(`## Review latency (${fmt(r.records)} items in the database)`, '');
   row('Operation', 'Calls', 'p50 ms', 'p99 ms', 'mean ms', 'max ms', `p99 < ${GOAL_P99_MS} ms`, 'Scenario');
