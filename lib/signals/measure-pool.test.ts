@@ -9,51 +9,52 @@ const ROOT = SAMPLES_DIR;
 const CROSS = 'cross hqedit/1 vs omniedit/style/4';
 
 /**
- * Each bundled sample's signals as the code before the worker pool computed them (on this thread):
+ * Each bundled sample's signals as this thread computes them (signals version 2: 128 px, uniform
+ * 7x7 SSIM window; lib/signals/version.test.ts compares them with version 1's):
  * [pair, ssim, changed fraction, padding fraction, padding colour, source pHash, edit pHash, edit resized].
  * The last pair crosses two samples of different sizes, so the edit is stretched.
  */
 const BEFORE: [string, number, number, number, string | null, string, string, boolean][] = [
-  ['hqedit/edit/00000001.png', 0.9132860424136138, 0, 0, null, '2499aa647bbf9198', '2499ba647bbf8198', false],
-  ['hqedit/edit/00000002.png', 0.9571093631417966, 0.1713495979532164, 0, null, '074047991f6d6f65', '07104f991f696f65', false],
-  ['hqedit/generate/00000003.png', -0.15233609930359845, 0.86640625, 0, null, 'bbcd8ca2422fbd48', '7da5e3b084877331', false],
+  ['hqedit/edit/00000001.png', 0.94204482943785, 0, 0, null, '2499aa647bbf9198', '2499ba647bbf8198', false],
+  ['hqedit/edit/00000002.png', 0.95514052683881, 0.15891544117647058, 0, null, '074047991f6d6f65', '07104f991f696fe1', false],
+  ['hqedit/generate/00000003.png', -0.1199208187676791, 0.8977941176470589, 0, null, 'bfc98ca2422fbd48', '7da5e3b084877331', false],
   [
     'omniedit/attribute_modification/00000006.png',
-    0.6713482430724792,
-    0.032973345588235295,
+    0.8494700350903823,
+    0.0027573529411764708,
     0,
     null,
-    'bbcd8ca2422fbd48',
-    'bfcd8ca2422fb548',
+    'bfc98ca2422fbd48',
+    'bfc98ca2422fbd48',
     false,
   ],
-  ['omniedit/complex-edit/00000007.png', 0.6116206077326667, 0.657470703125, 0, null, '2499aa647bbf9198', '24dbda64733b9198', false],
-  ['omniedit/env/00000005.png', 0.7482721605219639, 0.9522352430555555, 0, null, 'ce748b368b54eb14', 'ce748b768b54ab14', false],
-  ['omniedit/removal/00000012.png', 0.5276694348979981, 0.3601748511904762, 1, 'white', 'f4a50d646b6b68e8', '0000000000000000', false],
-  ['omniedit/style/00000004.png', 0.5569829214872181, 0.23896655701754385, 0, null, '074047991f6d6f65', '14504b991e6fe7e1', false],
-  ['ultraedit/add/00000010.png', 0.8222590771866092, 0.24867757161458334, 0, null, '2eccb93266cb9c64', '264db133465d9976', false],
-  ['ultraedit/change_color/00000011.png', 0.977802566802152, 0.04107273391812866, 0, null, '074047991f6d6f65', '07101b991f6d6fe1', false],
+  ['omniedit/complex-edit/00000007.png', 0.58115630659294, 0.65814208984375, 0, null, '2499aa647bbf9198', '24dbda64733b9198', false],
+  ['omniedit/env/00000005.png', 0.751239919381525, 0.9565972222222222, 0, null, 'ce748b368b54eb14', 'ce748b768b54ab14', false],
+  ['omniedit/removal/00000012.png', 0.44489732917190555, 0.3898065476190476, 1, 'white', 'f4a50d646b6a68ea', '0000000000000000', false],
+  ['omniedit/style/00000004.png', 0.6759636129404547, 0.18584558823529412, 0, null, '074047991f6d6f65', '14504b991e6fe7e1', false],
+  ['ultraedit/add/00000010.png', 0.7362078204696757, 0.24894205729166666, 0, null, '2eccb93266cb9c64', '264db133465d9976', false],
+  ['ultraedit/change_color/00000011.png', 0.9775059046448219, 0.036856617647058824, 0, null, '074047991f6d6f65', '07101b991f6d6fe1', false],
   [
     'ultraedit/change_global/00000009.png',
-    -0.07711668935808856,
-    0.9932849702380953,
+    -0.19588862295866075,
+    0.9895089285714286,
     0,
     null,
-    'f4a50d646b6b68e8',
-    '0b5af29b94949717',
+    'f4a50d646b6a68ea',
+    '0b5af29b94959715',
     false,
   ],
   [
     'ultraedit/transform_global/00000008.png',
-    0.6416213247276519,
-    0.3043676900584795,
+    0.6200921786355159,
+    0.2954044117647059,
     0,
     null,
-    '6e27d837ca24c738',
-    'c49d729d628e6d92',
+    '6e27d837c824cf38',
+    'e48d729d628f6592',
     false,
   ],
-  ['cross hqedit/1 vs omniedit/style/4', 0.11164314514616044, 0.82464599609375, 0, null, '2499aa647bbf9198', '14504b991e6fe7e1', true],
+  ['cross hqedit/1 vs omniedit/style/4', 0.050018116811839514, 0.82073974609375, 0, null, '2499aa647bbf9198', '14504b991e6fe7e1', true],
 ];
 
 /** Tolerance against BEFORE: SSIM within 1e-9 (floating-point order), everything else identical. */
@@ -82,7 +83,7 @@ describe('signals on worker threads', () => {
     expect(signalsPool().size).toBeGreaterThanOrEqual(1);
   });
 
-  it('gives the same signals on the samples as before, from paths and from bytes, all at once', async () => {
+  it('gives the samples their recorded signals, from paths and from bytes, all at once', async () => {
     const measured = await Promise.all(BEFORE.map(([pair]) => measurePair(...files(pair))));
     BEFORE.forEach((row, i) => expectBefore(measured[i], row));
     const fromBytes = await Promise.all(BEFORE.map(([pair]) => files(pair).map((file) => fs.readFileSync(file))));
@@ -93,7 +94,7 @@ describe('signals on worker threads', () => {
   it('reuses a prepared source for several candidates, with the same figures', async () => {
     const [sourceFile] = files(BEFORE[0][0]);
     const prepared = await prepareSource(fs.readFileSync(sourceFile));
-    expect(prepared).toMatchObject({ width: 512, height: 512, luma: { width: 256, height: 256 } });
+    expect(prepared).toMatchObject({ width: 512, height: 512, luma: { width: 128, height: 128 } });
     const cross = BEFORE.find(([pair]) => pair === CROSS)!;
     expectBefore(await measurePair(prepared, files(BEFORE[0][0])[1]), BEFORE[0]);
     expectBefore(await measurePair(prepared, files(CROSS)[1]), cross);

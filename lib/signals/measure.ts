@@ -4,6 +4,7 @@ import { paddingResidual, type PaddingResidual } from './padding';
 import { hamming, hashHex, phash } from './phash';
 import { compareSize, decodeRgb, lumaAt, type Luma } from './pixels';
 import { WorkerPool } from './pool';
+import { SIGNALS_VERSION } from './version';
 import { CHANGED_THRESHOLD, changedFraction, ssim } from './ssim';
 
 /** What one (source, edited image) pair measures: the per-candidate signals. */
@@ -11,7 +12,7 @@ export interface PairSignals {
   padding: PaddingResidual & { width: number; height: number };
   ssim: number;
   changedFraction: number;
-  /** The size both images were compared at (the source's aspect, 256 px on the long side at most). */
+  /** The size both images were compared at (the source's aspect, 128 px on the long side at most: COMPARE_LONG_SIDE). */
   compared: { width: number; height: number };
   /** The edit's size differed from the source's: it was stretched to the source's first. */
   editResized: boolean;
@@ -38,20 +39,20 @@ const isPrepared = (source: ImageInput | PreparedSource): source is PreparedSour
 
 async function prepareSourceHere(source: ImageInput): Promise<PreparedSource> {
   const rgb = await decodeRgb(input(source));
-  return { width: rgb.width, height: rgb.height, luma: await lumaAt(rgb, compareSize(rgb.width, rgb.height)) };
+  return { width: rgb.width, height: rgb.height, luma: lumaAt(rgb, compareSize(rgb.width, rgb.height)) };
 }
 
 /**
  * measurePair on this thread: residual padding on the edit at full size; SSIM and the changed
- * fraction on luma at the source's comparison size (the edit resized to it, stretched if its
+ * fraction on luma at the source's comparison size (the edit area-averaged to it, stretched if its
  * aspect differs: the same thing as resizing it to the source's size first, in one step); the
- * pHash of each image from that luma. Decoding and resizing are sharp's; the rest is a few ms
- * of JavaScript for a 256x256 comparison, in two slices.
+ * pHash of each image from that same luma. Decoding is sharp's; the rest is one pass over each
+ * decoded image (luma, shrunk) and well under a millisecond of JavaScript at 128 px, in two slices.
  */
 async function measurePairHere(source: ImageInput | PreparedSource, edit: ImageInput): Promise<PairSignals> {
   const [prepared, editRgb] = await Promise.all([isPrepared(source) ? source : prepareSourceHere(source), decodeRgb(input(edit))]);
   const { luma: sourceLuma } = prepared;
-  const editLuma = await lumaAt(editRgb, { width: sourceLuma.width, height: sourceLuma.height });
+  const editLuma = lumaAt(editRgb, { width: sourceLuma.width, height: sourceLuma.height });
   const similarity = ssim(sourceLuma, editLuma);
   // SSIM is the longest stretch of JavaScript: where this runs on a server's thread, let it answer requests between the steps.
   await new Promise((resolve) => setImmediate(resolve));
@@ -111,21 +112,29 @@ export interface SignalValue {
   detail: Record<string, unknown>;
 }
 
-/** The per-candidate signals (a job's rows), with how each was computed. */
+/**
+ * The per-candidate signals (a job's rows), with how each was computed and the signals version
+ * (SIGNALS_VERSION: rows without one are version 1, measured at 256 px with a Gaussian window).
+ */
 export function pairSignalRows(measured: PairSignals): SignalValue[] {
   const { padding, compared } = measured;
+  const version = SIGNALS_VERSION;
   return [
     {
       name: 'padding_residual',
       value: padding.fraction,
-      detail: { ...padding.edges, colour: padding.colour, width: padding.width, height: padding.height },
+      detail: { ...padding.edges, colour: padding.colour, width: padding.width, height: padding.height, version },
     },
-    { name: 'ssim', value: measured.ssim, detail: { ...compared, window: 'gaussian11', editResized: measured.editResized } },
+    {
+      name: 'ssim',
+      value: measured.ssim,
+      detail: { ...compared, window: 'uniform7', resize: 'area', editResized: measured.editResized, version },
+    },
     {
       name: 'changed_fraction',
       value: measured.changedFraction,
-      detail: { ...compared, threshold: CHANGED_THRESHOLD, blur: 'binomial3', editResized: measured.editResized },
+      detail: { ...compared, threshold: CHANGED_THRESHOLD, blur: 'binomial3', resize: 'area', editResized: measured.editResized, version },
     },
-    { name: 'phash', value: null, detail: measured.phash },
+    { name: 'phash', value: null, detail: { ...measured.phash, version } },
   ];
 }

@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { filterSql, type ListFilter } from '../filter/filter';
-import { PAIR_SIGNALS, PAIR_SIGNALS_SQL } from './store';
+import { PAIR_SIGNALS, PAIR_SIGNALS_SQL, SIGNALS_VERSION } from './store';
 
 export interface QueueSignalsOptions {
   requestedBy: string;
@@ -44,8 +44,13 @@ export const SIGNALS_JOB_KIND = 'signals';
 
 /** The item's active signals job, if any (its id: 0 when none). */
 const ACTIVE = `coalesce((SELECT min(jobs.id) FROM jobs WHERE jobs.item_id = items.id AND jobs.kind = '${SIGNALS_JOB_KIND}' AND jobs.status IN ('queued', 'running')), 0)`;
+/**
+ * All the per-candidate signals, at this version: one job writes the four rows together, so the
+ * ssim row's version (one primary-key read) stands for the set.
+ */
 const HAS_ALL = (candidate: string) =>
-  `(SELECT count(*) FROM signals s WHERE s.candidate_id = ${candidate} AND s.name IN (${PAIR_SIGNALS_SQL})) = ${PAIR_SIGNALS.length}`;
+  `((SELECT count(*) FROM signals s WHERE s.candidate_id = ${candidate} AND s.name IN (${PAIR_SIGNALS_SQL})) = ${PAIR_SIGNALS.length} ` +
+  `AND coalesce((SELECT json_extract(s.detail, '$.version') FROM signals s WHERE s.candidate_id = ${candidate} AND s.name = 'ssim'), 1) >= ${SIGNALS_VERSION})`;
 const COMPUTED_CURRENT = HAS_ALL('items.current_candidate_id');
 const COMPUTED_ALL = `NOT EXISTS (SELECT 1 FROM candidates c WHERE c.item_id = items.id AND NOT ${HAS_ALL('c.id')})`;
 

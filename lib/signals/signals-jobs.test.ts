@@ -10,7 +10,7 @@ import { JobWorker } from '../jobs/worker';
 import { cleanupTemp, copySamples, gptEditRecord, tempDb, tempDir, writeGptEditLayout } from '../test/factories';
 import { groupNearDuplicates } from './groups';
 import { queueSignals, signalsJobCounts } from './queue';
-import { candidateSignals, PAIR_SIGNALS } from './store';
+import { candidateSignals, PAIR_SIGNALS, SIGNALS_VERSION } from './store';
 import { workerKinds } from '../jobs/worker-kinds';
 
 let db: Db;
@@ -188,6 +188,24 @@ describe('signals jobs', () => {
     );
     expect(failed?.error).toMatch(/image file is missing/);
     expect(candidateSignals(db, second.current)).toEqual({});
+  });
+
+  it('measures again the candidates whose signals are of an older version', async () => {
+    await runAll(await queueSignals(db, { datasetId }, { requestedBy: 'test' }));
+    await worker?.stop();
+    worker = undefined;
+    const [first, second] = itemsOf();
+    expect(candidateSignals(db, first.current).ssim.detail.version).toBe(SIGNALS_VERSION);
+    // Rows written before the version was recorded (version 1), and rows of a version to come.
+    statement(db, `UPDATE signals SET detail = json_remove(detail, '$.version') WHERE candidate_id = ?`).run(first.current);
+    statement(db, `UPDATE signals SET detail = json_set(detail, '$.version', ?) WHERE candidate_id = ?`).run(
+      SIGNALS_VERSION + 1,
+      second.current,
+    );
+    const requeued = await queueSignals(db, { datasetId }, { requestedBy: 'test' });
+    expect(requeued).toMatchObject({ queued: 1, skippedComputed: 11 });
+    await runAll(requeued);
+    expect(candidateSignals(db, first.current).ssim.detail.version).toBe(SIGNALS_VERSION);
   });
 
   it('gives identical pictures one group (flat test images hash alike)', async () => {

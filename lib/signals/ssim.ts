@@ -1,32 +1,24 @@
 import type { Luma } from './pixels';
 
-/** Wang et al. (2004): an 11x11 Gaussian window, sigma 1.5, K1 = 0.01, K2 = 0.03, L = 255. */
-const WINDOW = 11;
-const SIGMA = 1.5;
+/**
+ * SSIM as scikit-image's `structural_similarity` computes it by default: a 7x7 uniform window,
+ * sample (co)variances (N / (N - 1)), K1 = 0.01, K2 = 0.03, L = 255, the mean over the positions
+ * where the whole window fits. (Signals version 1 used Wang et al.'s 11x11 Gaussian, sigma 1.5, at
+ * 256 px; a uniform window is a running sum, a few operations per pixel whatever its size.)
+ */
+const WINDOW = 7;
 const C1 = (0.01 * 255) ** 2;
 const C2 = (0.03 * 255) ** 2;
-
-function gaussian(size: number, sigma: number): Float64Array {
-  const kernel = new Float64Array(size);
-  const mid = (size - 1) / 2;
-  let total = 0;
-  for (let i = 0; i < size; i++) total += kernel[i] = Math.exp(-((i - mid) ** 2) / (2 * sigma * sigma));
-  for (let i = 0; i < size; i++) kernel[i] /= total;
-  return kernel;
-}
-
-const KERNEL = gaussian(WINDOW, SIGMA);
 
 let scratchKey = '';
 let scratchArrays: Float64Array[] = [];
 
 /**
  * Working arrays of the given lengths, kept for the next call at the same size: a signals thread
- * measures one size after another, and fresh arrays each time cost as much in garbage collection
- * as a third of the arithmetic. Every element is written before it is read, so none is cleared.
+ * measures one size after another, and fresh arrays each time cost garbage-collection time.
+ * Every element is written before it is read, so none is cleared.
  */
-function scratch(width: number, height: number, lengths: number[]): Float64Array[] {
-  const key = `${width}x${height}`;
+function scratch(key: string, lengths: number[]): Float64Array[] {
   if (key !== scratchKey) {
     scratchArrays = lengths.map((length) => new Float64Array(length));
     scratchKey = key;
@@ -35,108 +27,100 @@ function scratch(width: number, height: number, lengths: number[]): Float64Array
 }
 
 /**
- * Mean SSIM of two luma images of the same size: the Gaussian-weighted local means, variances
- * and covariance at every position where the whole window fits ("valid"), as in the reference
- * implementation. An image smaller than the window uses a window as large as it is. 1 for
+ * Mean SSIM of two luma images of the same size over every position where the window fits
+ * ("valid"). An image smaller than the window uses a window as large as its short side. 1 for
  * identical images; it falls with noise, blur or changed content, and goes to 0 or below for
- * unrelated or inverted images (range -1 to 1).
+ * unrelated or inverted images (range -1 to 1). Window sums are running sums: along each row,
+ * then down the columns of those, so the cost per pixel does not depend on the window.
  */
 export function ssim(a: Luma, b: Luma): number {
   const { width, height } = sameSize(a, b);
   const size = Math.min(WINDOW, width, height);
-  const kernel = size === WINDOW ? KERNEL : gaussian(size, SIGMA);
-  // The window is symmetric: taps k and size-1-k share a weight, so each pair is added before it is weighed.
-  const half = size >> 1;
-  const last = size - 1;
+  const n = size * size;
+  // Sample (co)variances, as scikit-image; a 1-pixel window has none.
+  const norm = n > 1 ? n / (n - 1) : 1;
   const ow = width - size + 1;
   const oh = height - size + 1;
   const x = a.data;
   const y = b.data;
-  const pixels = width * height;
-  const n = ow * height;
-  // Three maps of the image, five horizontal sums of them, five vertical sums of one row.
-  const lengths = [...Array<number>(3).fill(pixels), ...Array<number>(5).fill(n), ...Array<number>(5).fill(ow)];
-  const [xx, yy, xy, hx, hy, hxx, hyy, hxy, mx, my, mxx, myy, mxy] = scratch(width, height, lengths);
-  for (let i = 0; i < pixels; i++) {
-    xx[i] = x[i] * x[i];
-    yy[i] = y[i] * y[i];
-    xy[i] = x[i] * y[i];
-  }
-
-  // Horizontal pass of the five maps (x, y, x², y², xy) over every row, valid columns only.
+  // Window sums along each row of x, y, x², y², xy (valid columns only), then the column sums of one output row.
+  const [hx, hy, hxx, hyy, hxy, sx, sy, sxx, syy, sxy] = scratch(`${width}x${height}`, [
+    ...Array<number>(5).fill(ow * height),
+    ...Array<number>(5).fill(ow),
+  ]);
   for (let row = 0; row < height; row++) {
-    for (let col = 0; col < ow; col++) {
-      const from = row * width + col;
-      let sx = 0,
-        sy = 0,
-        sxx = 0,
-        syy = 0,
-        sxy = 0;
-      for (let k = 0; k < half; k++) {
-        const w = kernel[k];
-        const p = from + k;
-        const q = from + last - k;
-        sx += w * (x[p] + x[q]);
-        sy += w * (y[p] + y[q]);
-        sxx += w * (xx[p] + xx[q]);
-        syy += w * (yy[p] + yy[q]);
-        sxy += w * (xy[p] + xy[q]);
+    const base = row * width;
+    let ax = 0,
+      ay = 0,
+      axx = 0,
+      ayy = 0,
+      axy = 0;
+    for (let k = 0; k < width; k++) {
+      const p = base + k;
+      const vx = x[p];
+      const vy = y[p];
+      ax += vx;
+      ay += vy;
+      axx += vx * vx;
+      ayy += vy * vy;
+      axy += vx * vy;
+      if (k >= size) {
+        const q = p - size;
+        const ux = x[q];
+        const uy = y[q];
+        ax -= ux;
+        ay -= uy;
+        axx -= ux * ux;
+        ayy -= uy * uy;
+        axy -= ux * uy;
       }
-      if (size & 1) {
-        const w = kernel[half];
-        const p = from + half;
-        sx += w * x[p];
-        sy += w * y[p];
-        sxx += w * xx[p];
-        syy += w * yy[p];
-        sxy += w * xy[p];
+      if (k >= size - 1) {
+        const at = row * ow + k - size + 1;
+        hx[at] = ax;
+        hy[at] = ay;
+        hxx[at] = axx;
+        hyy[at] = ayy;
+        hxy[at] = axy;
       }
-      const at = row * ow + col;
-      hx[at] = sx;
-      hy[at] = sy;
-      hxx[at] = sxx;
-      hyy[at] = syy;
-      hxy[at] = sxy;
     }
   }
 
-  // Vertical pass row by row (sequential reads), and the SSIM of each window summed as we go.
   let total = 0;
   for (let row = 0; row < oh; row++) {
-    mx.fill(0);
-    my.fill(0);
-    mxx.fill(0);
-    myy.fill(0);
-    mxy.fill(0);
-    for (let k = 0; k < half; k++) {
-      const w = kernel[k];
-      const p = (row + k) * ow;
-      const q = (row + last - k) * ow;
-      for (let col = 0; col < ow; col++) {
-        mx[col] += w * (hx[p + col] + hx[q + col]);
-        my[col] += w * (hy[p + col] + hy[q + col]);
-        mxx[col] += w * (hxx[p + col] + hxx[q + col]);
-        myy[col] += w * (hyy[p + col] + hyy[q + col]);
-        mxy[col] += w * (hxy[p + col] + hxy[q + col]);
+    if (row === 0) {
+      // The first output row's column sums in full; later rows add the row entering and drop the one leaving.
+      sx.fill(0);
+      sy.fill(0);
+      sxx.fill(0);
+      syy.fill(0);
+      sxy.fill(0);
+      for (let k = 0; k < size; k++) {
+        const p = k * ow;
+        for (let col = 0; col < ow; col++) {
+          sx[col] += hx[p + col];
+          sy[col] += hy[p + col];
+          sxx[col] += hxx[p + col];
+          syy[col] += hyy[p + col];
+          sxy[col] += hxy[p + col];
+        }
       }
-    }
-    if (size & 1) {
-      const w = kernel[half];
-      const p = (row + half) * ow;
+    } else {
+      const p = (row + size - 1) * ow;
+      const q = (row - 1) * ow;
       for (let col = 0; col < ow; col++) {
-        mx[col] += w * hx[p + col];
-        my[col] += w * hy[p + col];
-        mxx[col] += w * hxx[p + col];
-        myy[col] += w * hyy[p + col];
-        mxy[col] += w * hxy[p + col];
+        sx[col] += hx[p + col] - hx[q + col];
+        sy[col] += hy[p + col] - hy[q + col];
+        sxx[col] += hxx[p + col] - hxx[q + col];
+        syy[col] += hyy[p + col] - hyy[q + col];
+        sxy[col] += hxy[p + col] - hxy[q + col];
       }
     }
     for (let col = 0; col < ow; col++) {
-      const ux = mx[col];
-      const uy = my[col];
-      const vx = mxx[col] - ux * ux;
-      const vy = myy[col] - uy * uy;
-      const cov = mxy[col] - ux * uy;
+      const ux = sx[col] / n;
+      const uy = sy[col] / n;
+      const vx = norm * (sxx[col] / n - ux * ux);
+      const vy = norm * (syy[col] / n - uy * uy);
+      const cov = norm * (sxy[col] / n - ux * uy);
       total += ((2 * ux * uy + C1) * (2 * cov + C2)) / ((ux * ux + uy * uy + C1) * (vx + vy + C2));
     }
   }

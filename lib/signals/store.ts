@@ -1,7 +1,9 @@
 import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 
-/** The per-candidate signals a `signals` job computes (a candidate "has its signals" when it has all four). */
+export { SIGNALS_VERSION } from './version';
+
+/** The per-candidate signals a `signals` job computes (a candidate "has its signals" when it has all four, at SIGNALS_VERSION). */
 export const PAIR_SIGNALS = ['padding_residual', 'ssim', 'changed_fraction', 'phash'] as const;
 
 /** SQL list of the per-candidate names, for `name IN (...)`. */
