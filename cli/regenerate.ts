@@ -155,6 +155,7 @@ export async function regenerateCommand(args: string[]): Promise<number> {
     driver,
     concurrency,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
+    lockMs: config.LOUPE_JOB_LOCK_MS,
     runners,
     claim,
     onEvent: ({ job, type, message }) => {

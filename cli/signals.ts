@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { getDatasetByName, listDatasets } from '@/lib/datasets';
 import { JobWorker } from '@/lib/jobs/worker';
+import { openaiConfig } from '@/lib/openai/config';
 import { listFilterSchema } from '@/lib/filter/filter';
 import { DEFAULT_MAX_DISTANCE, groupNearDuplicates, type GroupSummary } from '@/lib/signals/groups';
 import { queueSignals, signalsJobCounts, signalsJobsLeft } from '@/lib/signals/queue';
@@ -140,6 +141,7 @@ export async function signalsCommand(args: string[]): Promise<number> {
   const worker = new JobWorker(db, {
     concurrency,
     maxAttempts: 2,
+    lockMs: openaiConfig().LOUPE_JOB_LOCK_MS,
     runners,
     claim,
     pollMs: 100,

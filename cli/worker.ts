@@ -25,6 +25,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     driver,
     concurrency,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
+    lockMs: config.LOUPE_JOB_LOCK_MS,
     runners,
     claim,
     onEvent: ({ job, type, message }) => process.stderr.write(`job ${job}: ${type}${message ? `: ${message}` : ''}\n`),

@@ -268,8 +268,11 @@ async function callsPerJob(proxy: Proxy, server: LocalOpenAI, jobs: Map<number, 
   expect(proxy.open(), 'calls still in flight').toEqual([]);
   const logged = await proxy.calls();
   const paidPaths = new Set(['/v1/images/edits', '/v1/chat/completions']);
-  // The proxy passed every call on: the server logged as many.
-  expect(server.requests.filter((request) => paidPaths.has(request.path))).toHaveLength(logged.length);
+  // The proxy passed every call on: the server logged as many, less calls cut off before their body
+  // reached it (a killed worker's upload; the proxy still counts them: they may have been billed).
+  const atServer = server.requests.filter((request) => paidPaths.has(request.path)).length;
+  expect(atServer).toBeLessThanOrEqual(logged.length);
+  expect(atServer).toBeGreaterThanOrEqual(logged.filter((call) => !call.cutOff).length);
   const byJob = new Map<string, Call[]>();
   for (const call of logged) byJob.set(call.job, [...(byJob.get(call.job) ?? []), call]);
   const paidJobs = new Set([...jobs.values()].filter((job) => PAID.some((kind) => job.startsWith(`${kind}:`))));
@@ -316,7 +319,10 @@ describe('four workers on one data folder', () => {
 
   it('one killed with SIGKILL mid-call: the others take its jobs when their lease lapses and run each once more; its cut-off calls stay counted', async () => {
     // Slow answers: the victim surely has calls in flight when it is killed.
-    const { dataDir, env, db, proxy, server } = await setUp(400);
+    const setup = await setUp(400);
+    const { dataDir, db, proxy, server } = setup;
+    // Locks of 8 s (renewed every third of that) instead of 30: the survivors take the orphans when it lapses.
+    const env = { ...setup.env, LOUPE_JOB_LOCK_MS: '8000' };
     const jobs = enqueueAll(db, env);
     const four = startWorkers(WORKERS, dataDir, env);
     const [victim, ...survivors] = four;
@@ -339,14 +345,10 @@ describe('four workers on one data folder', () => {
     const orphans = held();
     expect(orphans.length).toBeGreaterThan(0);
 
-    // Its jobs stay running under its lease until the lease lapses; no one else may touch them before.
-    // The default lease is 30 s; the test moves its end to now instead of waiting (a fast-forwarded
-    // clock): the survivors, started before the kill, find the lapsed lease on their own.
+    // Its jobs stay running under its lock until the lock lapses; no one else may touch them before.
+    // The survivors, started before the kill, find the lapsed lock on their own.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(held()).toEqual(orphans);
-    db.$client
-      .prepare(`UPDATE jobs SET locked_until = ? WHERE status = 'running' AND locked_by LIKE ?`)
-      .run(Date.now() - 1, `%:${victim.child.pid}:%`);
 
     await waitFor(() => open(db) === 0, 'every job to end', 150_000);
     await stopAll(survivors);

@@ -24,6 +24,7 @@ export function serverWorker(): JobWorker | null {
     driver,
     concurrency: config.LOUPE_JOB_CONCURRENCY,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
+    lockMs: config.LOUPE_JOB_LOCK_MS,
     runners,
     claim,
     onEvent: ({ job, type, message }) => {

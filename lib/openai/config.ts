@@ -20,6 +20,11 @@ const envSchema = z.object({
   LOUPE_TEXT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   LOUPE_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   LOUPE_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /**
+   * A running job's lock lasts this long unless its worker renews it (every third of it): how long a
+   * killed worker's jobs wait before another worker takes them again.
+   */
+  LOUPE_JOB_LOCK_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   /** `off` keeps the server from running jobs (run `npm run loupe -- worker` instead). */
   LOUPE_WORKER: z.enum(['on', 'off']).default('on'),
   /** A batch of at least this many items goes through the OpenAI Batch API (half price, within 24 h) unless told otherwise (`--via`). */
