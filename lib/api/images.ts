@@ -7,4 +7,5 @@ const IMAGE_KINDS = ['source', 'candidate', 'candidate-source', 'mask'] as const
 export type ImageKind = (typeof IMAGE_KINDS)[number];
 
 export const imageParams = z.object({ kind: z.enum(IMAGE_KINDS), id: idParam });
-export const imageSize = z.enum(['preview', 'full']).default('preview');
+/** preview: the review's 1600 px WebP; thumb: the dataset grid's 384 px one; full: the original. */
+export const imageSize = z.enum(['preview', 'thumb', 'full']).default('preview');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDisabled } from '@/lib/auth/users';
 import { importTarball } from '@/lib/import/tarball/import-tarball';
@@ -102,6 +103,25 @@ describe('GET /api/images/:kind/:id with LOUPE_STORE=s3://…', () => {
     expect(await headObject({ bucket: s3.bucket, key })).toEqual(made);
   });
 
+  it('makes the grid thumbnail once beside the previews (previews/384/), 384 px on its long side, and redirects to it', async () => {
+    const { id } = item('hqedit_edit_00000002'); // 600x400
+    const first = await get('source', id, 'thumb');
+    expect(first.status).toBe(302);
+    const location = new URL(first.headers.get('location')!);
+    expect(location.pathname).toMatch(/^\/loupe-test\/review\/previews\/384\/[0-9a-f]{2}\/[0-9a-f]{64}\.png\.webp$/);
+    const thumb = await fetch(location);
+    expect(thumb.headers.get('content-type')).toBe('image/webp');
+    expect(await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).toMatchObject({ format: 'webp', width: 384, height: 256 });
+
+    const key = decodeURIComponent(location.pathname.slice('/loupe-test/'.length));
+    const made = await headObject({ bucket: s3.bucket, key });
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a rewrite would show a later Last-Modified and a new ETag
+    const again = await get('source', id, 'thumb');
+    expect(new URL(again.headers.get('location')!).pathname).toBe(location.pathname);
+    expect(await headObject({ bucket: s3.bucket, key })).toEqual(made);
+    for (const as of [null, disabledCookie]) expect((await get('source', id, 'thumb', as)).status).toBe(401);
+  });
+
   it('gives no URL without a session or to a disabled account', async () => {
     const { id } = item('hqedit_edit_00000001');
     for (const as of [null, disabledCookie, 'better-auth.session_token=forged.value']) {
@@ -132,7 +152,7 @@ describe('GET /api/images/:kind/:id with LOUPE_STORE=s3://…', () => {
     const { id, path: relative } = item('hqedit_generate_00000003');
     expect((await get('source', id)).status).toBe(302);
     await s3Client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: `review/${relative}`, Body: await pngBuffer(8, 8) }));
-    for (const size of ['full', 'preview']) {
+    for (const size of ['full', 'preview', 'thumb']) {
       const answer = await get('source', id, size);
       expect(answer.status).toBe(404);
       expect(answer.json).toEqual({ error: `source ${id}: not served: image file changed since it was imported` });

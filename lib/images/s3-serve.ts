@@ -1,7 +1,7 @@
 import { headObject, presignGet, uploadObject, type ObjectRef } from '../s3/objects';
 import { CONTENT_TYPES, ImageRefused } from './check';
 import { FileRefused } from './open';
-import { PREVIEW_MAX, previewOf } from './preview';
+import { PREVIEW_SIDES, previewOf, type PreviewSize } from './preview';
 import { checkStoredObject, objectFileId, storedObject, storedObjectBytes } from './s3-store';
 import { ImageUnavailable, type ImageRef, type ImageSize } from './serve';
 
@@ -10,7 +10,8 @@ import { ImageUnavailable, type ImageRef, type ImageSize } from './serve';
  * checked to be the one recorded (a HEAD: its ETag) and the answer is a short-lived presigned
  * URL, so the bytes go from the bucket to the browser without passing through the server.
  * A preview is made once, from the checked original, and stored beside the originals
- * (`<prefix>/previews/<PREVIEW_MAX>/<path>.webp`), then presigned like them.
+ * (`<prefix>/previews/<long side>/<path>.webp`: 1600 for the review, 384 for the grid's thumbnails),
+ * then presigned like them.
  */
 
 const SERVED_TYPES = new Set(Object.values(CONTENT_TYPES));
@@ -37,10 +38,10 @@ export async function presignedImage(ref: ImageRef, size: ImageSize): Promise<Pr
         throw new ImageUnavailable('image object is not of an accepted image type');
       return { url: await presignGet(original, info.contentType), fileId };
     }
-    const preview = previewOfObject(ref);
+    const preview = previewOfObject(ref, size);
     const name = `${preview.bucket}/${preview.key}`;
     if (!made.has(name)) {
-      if (!(await headObject(preview))) await makePreview(ref, fileId, preview);
+      if (!(await headObject(preview))) await makePreview(ref, fileId, preview, PREVIEW_SIDES[size]);
       if (made.size >= 100_000) made.clear();
       made.add(name);
     }
@@ -52,15 +53,16 @@ export async function presignedImage(ref: ImageRef, size: ImageSize): Promise<Pr
 }
 
 /** The preview beside the originals: under the store's prefix, `previews/<size>/<the original's relative path>.webp`. */
-const previewOfObject = (ref: ImageRef): ObjectRef => storedObject(ref.root, `previews/${PREVIEW_MAX}/${ref.path}.webp`);
+const previewOfObject = (ref: ImageRef, size: PreviewSize): ObjectRef =>
+  storedObject(ref.root, `previews/${PREVIEW_SIDES[size]}/${ref.path}.webp`);
 
-function makePreview(ref: ImageRef, fileId: string, preview: ObjectRef): Promise<void> {
+function makePreview(ref: ImageRef, fileId: string, preview: ObjectRef, max: number): Promise<void> {
   let made = making.get(preview.key);
   if (!made) {
     made = (async () => {
       // The original read as checked (the version just seen), before anything decodes it.
       const bytes = await storedObjectBytes(ref.root, ref.path, fileId);
-      await uploadObject(preview, await previewOf(bytes).toBuffer(), 'image/webp');
+      await uploadObject(preview, await previewOf(bytes, max).toBuffer(), 'image/webp');
     })().finally(() => making.delete(preview.key));
     making.set(preview.key, made);
   }

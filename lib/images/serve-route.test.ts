@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { gptEditRecord, pngBuffer, tempDir, writeGptEditLayout } from '@/lib/test/factories';
 import { bombPng, SVG_WITH_SCRIPT } from '@/lib/test/images';
-import { callRoute, closeRoutes, signInRoles } from '@/lib/test/routes';
+import { callRoute, closeRoutes, routeHandler, signInRoles } from '@/lib/test/routes';
 
 /**
  * The image route as a signed-in annotator sees it: files swapped after import (for a link
@@ -173,5 +174,71 @@ describe('GET /api/images/:kind/:id', () => {
     expect((await get('mask', String(id))).status).toBe(200);
     setMask(`${stat.dev}:${stat.ino + 1n}`);
     expect((await get('mask', String(id))).json.error).toBe(`mask ${id}: not served: image file changed since it was imported`);
+  });
+});
+
+describe("GET /api/images/:kind/:id?size=thumb (the dataset grid's)", () => {
+  /** The route's answer with its bytes (callRoute reads a body as text), as a session (or none) asks. */
+  const fetchImage = async (kind: string, id: number, size: string, as?: string, etag?: string) => {
+    const headers: Record<string, string> = {};
+    if (as) headers.cookie = as;
+    if (etag) headers['if-none-match'] = etag;
+    const request = new Request(`http://localhost:3000/api/images/${kind}/${id}?size=${size}`, { headers });
+    const response = await (await routeHandler(ROUTE, 'GET'))(request, { params: Promise.resolve({ kind, id: String(id) }) });
+    return { response, bytes: Buffer.from(await response.arrayBuffer()) };
+  };
+  /** The cached previews and thumbnails (the route's cache folder), with their modification times. */
+  const cached = () => {
+    const dir = path.join(process.env.LOUPE_DATA_DIR!, 'cache', 'previews');
+    const files = fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.webp')) : [];
+    return new Map(files.map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]));
+  };
+
+  it('is a WebP 384 px on its long side, made once and cached beside the previews, never for a signed-out user', async () => {
+    // One item whose source is 2000x1200 (the others are 64x48: no size to shrink).
+    const root = path.join(tempDir('loupe-thumb-'), 'gpt-edit');
+    await writeGptEditLayout(root, [gptEditRecord('hqedit', 'edit', 1)], {
+      family: 'hqedit',
+      task: 'edit',
+      inputSize: { width: 2000, height: 1200 },
+    });
+    const { getDb } = await import('@/db');
+    expect((await importGptEdit(getDb(), root, { dataset: 'thumbs' })).imported).toBe(1);
+    const id = sql.prepare('SELECT max(id) FROM items').pluck().get() as number;
+
+    // Signed out: nothing is served, and nothing is made.
+    const before = cached();
+    const anonymous = await fetchImage('source', id, 'thumb');
+    expect(anonymous.response.status).toBe(401);
+    expect(cached()).toEqual(before);
+
+    const first = await fetchImage('source', id, 'thumb', cookie);
+    expect(first.response.status).toBe(200);
+    expect(first.response.headers.get('content-type')).toBe('image/webp');
+    expect(await sharp(first.bytes).metadata()).toMatchObject({ format: 'webp', width: 384, height: 230 });
+    const made = [...cached()].filter(([file]) => !before.has(file));
+    expect(made).toHaveLength(1);
+
+    // The review's preview of the same image is its own file, at its own size.
+    const preview = await fetchImage('source', id, 'preview', cookie);
+    expect(await sharp(preview.bytes).metadata()).toMatchObject({ width: 1600, height: 960 });
+    expect(preview.response.headers.get('etag')).not.toBe(first.response.headers.get('etag'));
+
+    // The second time: the cached file, not made again (same bytes, same ETag, file untouched), and a 304 for the ETag.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await fetchImage('source', id, 'thumb', cookie);
+    expect(again.response.status).toBe(200);
+    expect(again.bytes.equals(first.bytes)).toBe(true);
+    expect(again.response.headers.get('etag')).toBe(first.response.headers.get('etag'));
+    expect(cached().get(made[0][0])).toBe(made[0][1]);
+    const revalidated = await fetchImage('source', id, 'thumb', cookie, first.response.headers.get('etag')!);
+    expect(revalidated.response.status).toBe(304);
+  });
+
+  it('refuses a swapped file as the preview is refused', async () => {
+    const { id } = itemOf(2); // swapped for a link to /etc/passwd above
+    const response = await get('source', String(id), 'thumb');
+    expect(response.status).toBe(404);
+    expect(response.json.error).toBe(`source ${id}: not served: image file leads outside its folder (a link to elsewhere)`);
   });
 });

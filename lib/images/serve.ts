@@ -7,13 +7,13 @@ import { statement } from '@/db/statements';
 import { isS3Url } from '../s3/url';
 import { CONTENT_TYPES, HEAD_BYTES, ImageRefused, sniffImageType } from './check';
 import { FileRefused, openInRoot } from './open';
-import { PREVIEW_MAX, previewOf } from './preview';
+import { PREVIEW_MAX, PREVIEW_SIDES, previewOf, type PreviewSize } from './preview';
 import { readCheckedImage } from './read';
 import { checkRelativePath } from './paths';
 import { storedObjectBytes } from './s3-store';
 
 export type ImageKind = 'source' | 'candidate' | 'candidate-source' | 'mask';
-export type ImageSize = 'preview' | 'full';
+export type ImageSize = PreviewSize | 'full';
 
 /** Where an image is recorded: its root, its path inside it, and its identity at import (null: not recorded). */
 export interface ImageRef {
@@ -127,11 +127,11 @@ export interface ServedImage {
 }
 
 /**
- * The full file or a cached WebP preview of it. The original is opened once, inside its
- * root and checked to be the file recorded at import, and everything served comes from
- * that open file, so a file swapped for a link after the check is never read. The ETag
- * derives from the file's identity, size and mtime, so a changed file gets a new tag and
- * a new preview.
+ * The full file or a cached WebP preview of it (the review's, or the grid's thumbnail). The
+ * original is opened once, inside its root and checked to be the file recorded at import, and
+ * everything served comes from that open file, so a file swapped for a link after the check is
+ * never read. The ETag derives from the file's identity, size and mtime, so a changed file gets
+ * a new tag and a new preview.
  */
 export async function serveImage(ref: ImageRef, size: ImageSize, cacheDir: string): Promise<ServedImage> {
   let opened;
@@ -143,9 +143,11 @@ export async function serveImage(ref: ImageRef, size: ImageSize, cacheDir: strin
   }
   const { handle, stats, fileId } = opened;
   try {
+    // A size's long side is in its key, so a new side is a new file; `full` keeps the key (and ETag) it always had.
+    const side = size === 'full' ? PREVIEW_MAX : PREVIEW_SIDES[size];
     const key = crypto
       .createHash('sha1')
-      .update(`${opened.real}\0${fileId}\0${stats.size}\0${stats.mtimeNs}\0${size}\0${PREVIEW_MAX}`)
+      .update(`${opened.real}\0${fileId}\0${stats.size}\0${stats.mtimeNs}\0${size}\0${side}`)
       .digest('hex');
     const etag = `"${key}"`;
     if (size === 'full') {
@@ -163,7 +165,7 @@ export async function serveImage(ref: ImageRef, size: ImageSize, cacheDir: strin
     const preview = path.join(cacheDir, key.slice(0, 2), `${key}.webp`);
     let previewHandle = await openPreview(preview);
     if (!previewHandle) {
-      await writePreview(await checkedBytes(handle), preview);
+      await writePreview(await checkedBytes(handle), preview, PREVIEW_SIDES[size]);
       // Evicted again between the write and the open: a second write, then a 500 if that fails too.
       previewHandle = (await openPreview(preview)) ?? (await fs.promises.open(preview, 'r'));
     }
@@ -209,11 +211,11 @@ export async function imageBody(image: ServedImage): Promise<ReadableStream | nu
 }
 
 /** Decodes checked bytes (at most the pixel limit) into a WebP preview, written atomically. */
-async function writePreview(bytes: Buffer, preview: string) {
+async function writePreview(bytes: Buffer, preview: string, max: number) {
   await fs.promises.mkdir(path.dirname(preview), { recursive: true });
   const temp = `${preview}.${process.pid}.${crypto.randomUUID()}.tmp`;
   try {
-    await previewOf(bytes).toFile(temp);
+    await previewOf(bytes, max).toFile(temp);
   } catch (error) {
     await fs.promises.rm(temp, { force: true });
     throw error;

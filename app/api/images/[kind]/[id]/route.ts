@@ -10,7 +10,7 @@ import { isS3Url } from '@/lib/s3/url';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/images/source/:itemId, /api/images/candidate/:candidateId or /api/images/candidate-source/:candidateId or /api/images/mask/:itemId; ?size=preview|full */
+/** GET /api/images/source/:itemId, /api/images/candidate/:candidateId or /api/images/candidate-source/:candidateId or /api/images/mask/:itemId; ?size=preview|thumb|full (thumb: the dataset grid's) */
 export const GET = route<{ params: Promise<{ kind: string; id: string }> }>('view', async (request, user, context) => {
   const { kind, id } = imageParams.parse(await context.params);
   const size = imageSize.parse(new URL(request.url).searchParams.get('size') ?? undefined);
