@@ -308,18 +308,11 @@ function withFigures(db: Db, now: Snapshot, since: number | undefined, computed:
 export function teamStats(db: Db, options: TeamStatsOptions): TeamStats | undefined {
   const now = snapshot(db, options.datasetId);
   if (!now) return undefined;
-  const key = keyOf(options);
-  const entry = cacheOf(db).get(key);
-  const state = standing(entry, now, options.maxStaleMs);
-  if (state === 'use') return withFigures(db, now, options.since, entry!.computed);
-  if (state === 'stale') {
-    if (!entry!.refreshing)
-      refresh(db, options, entry).catch((error: unknown) => console.error('loupe: team statistics refresh failed', error));
-    return withFigures(db, now, options.since, entry!.computed);
-  }
+  const cached = fromCache(db, options, now);
+  if (cached) return cached;
   const fresh = teamFigures(db, options.datasetId, options.since ?? null, options.bootstrap ?? {});
   if (!fresh) return undefined;
-  remember(db, key, fresh);
+  remember(db, keyOf(options), fresh);
   return withFigures(db, now, options.since, fresh.computed);
 }
 
@@ -327,16 +320,24 @@ export function teamStats(db: Db, options: TeamStatsOptions): TeamStats | undefi
 export async function teamStatsOffThread(db: Db, options: TeamStatsOptions): Promise<TeamStats | undefined> {
   const now = snapshot(db, options.datasetId);
   if (!now) return undefined;
-  const entry = cacheOf(db).get(keyOf(options));
-  const state = standing(entry, now, options.maxStaleMs);
-  if (state === 'use') return withFigures(db, now, options.since, entry!.computed);
-  if (state === 'stale') {
-    if (!entry!.refreshing)
-      refresh(db, options, entry).catch((error: unknown) => console.error('loupe: team statistics refresh failed', error));
-    return withFigures(db, now, options.since, entry!.computed);
-  }
+  const cached = fromCache(db, options, now);
+  if (cached) return cached;
   const fresh = await refresh(db, options);
   return fresh ? withFigures(db, now, options.since, fresh.computed) : undefined;
+}
+
+/**
+ * The cached figures when they may be shown: current ones, or costly stale ones (with their age)
+ * while a refresh runs off the server's thread. Undefined when they must be computed first.
+ */
+function fromCache(db: Db, options: TeamStatsOptions, now: Snapshot): TeamStats | undefined {
+  const entry = cacheOf(db).get(keyOf(options));
+  const state = standing(entry, now, options.maxStaleMs);
+  if (state === 'compute') return undefined;
+  if (state === 'stale' && !entry!.refreshing) {
+    refresh(db, options, entry).catch((error: unknown) => console.error('loupe: team statistics refresh failed', error));
+  }
+  return withFigures(db, now, options.since, entry!.computed);
 }
 
 /**
