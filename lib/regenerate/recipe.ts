@@ -25,6 +25,15 @@ export interface Box {
 const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
 // fastShrinkOnLoad would let the JPEG decoder pre-shrink with a box filter; the recipe wants lanczos3 throughout.
 const RESIZE = { fit: 'fill', kernel: 'lanczos3', fastShrinkOnLoad: false } as const;
+/**
+ * The synchronous upload is decoded by the API and never kept, so it is not deflated (PNG's
+ * stored blocks, level 0): deflating a bucket-sized image is most of the padding's CPU (level 6
+ * about 60 ms, level 1 about 35 ms, level 0 5 ms for 1536x1024; bench/README.md, "Regeneration
+ * benchmark"), for an upload of the raw size (4.7 MB at 1536x1024 instead of 2-3 MB).
+ */
+export const UPLOAD_PNG = { compressionLevel: 0 } as const;
+/** A Batch API line carries the upload as base64 in a JSON file of at most 200 MB: there the bytes count (sharp's default level). */
+export const BATCH_UPLOAD_PNG = { compressionLevel: 6 } as const;
 
 /** The bucket whose aspect ratio is nearest the image's (in log space, so 2:1 and 1:2 are equally far from 1:1); ties go to the square. */
 export function chooseBucket(width: number, height: number): Bucket {
@@ -60,17 +69,26 @@ export function contentBox(width: number, height: number, bucket: Bucket): Box {
   };
 }
 
-/** The padded PNG to upload (exactly bucket-sized, sRGB, alpha flattened onto white) and where the source sits in it. */
-export async function padToBucket(
+/** Where a source goes in its bucket (the nearest one, or the one given), from its header alone. */
+export async function bucketPlan(
   source: Buffer | string,
   bucket?: Bucket,
-): Promise<{ png: Buffer; box: Box; bucket: Bucket; source: { width: number; height: number } }> {
+): Promise<{ box: Box; bucket: Bucket; source: { width: number; height: number } }> {
   // autoOrient: width and height are what a viewer sees, and the pixels are turned to match.
   const { autoOrient } = await sharp(source, { autoOrient: true, limitInputPixels: maxImagePixels() }).metadata();
   const size = { width: autoOrient.width, height: autoOrient.height };
   const target = bucket ?? chooseBucket(size.width, size.height);
-  const box = contentBox(size.width, size.height, target);
-  const png = await sharp(source, { autoOrient: true, limitInputPixels: maxImagePixels() })
+  return { box: contentBox(size.width, size.height, target), bucket: target, source: size };
+}
+
+/** The padded PNG to upload (exactly bucket-sized, sRGB, alpha flattened onto white) and where the source sits in it. */
+export async function padToBucket(
+  source: Buffer | string,
+  bucket?: Bucket,
+  png: { compressionLevel: number } = UPLOAD_PNG,
+): Promise<{ png: Buffer; box: Box; bucket: Bucket; source: { width: number; height: number } }> {
+  const { box, bucket: target, source: size } = await bucketPlan(source, bucket);
+  const padded = await sharp(source, { autoOrient: true, limitInputPixels: maxImagePixels() })
     .resize(box.width, box.height, RESIZE)
     .flatten({ background: WHITE })
     .extend({
@@ -81,9 +99,9 @@ export async function padToBucket(
       background: WHITE,
     })
     .toColourspace('srgb')
-    .png()
+    .png(png)
     .toBuffer();
-  return { png, box, bucket: target, source: size };
+  return { png: padded, box, bucket: target, source: size };
 }
 
 export interface RestoreResult {
@@ -93,6 +111,49 @@ export interface RestoreResult {
   /** The result was not bucket-sized. */
   wrongSize: boolean;
 }
+
+/** An image as 8-bit sRGB pixels, alpha flattened onto white (3 channels): what the padding check reads. */
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/**
+ * cropToSource's pixels, before they are encoded: the box cropped out of the API's result and
+ * resized to the source's size, flattened onto white, sRGB. A result of the wrong size is first
+ * stretched to the bucket (as raw pixels: no encode and decode in between).
+ */
+async function restorePixels(
+  result: Buffer,
+  box: Box,
+  bucket: Bucket,
+  source: { width: number; height: number },
+): Promise<{ raw: RawImage; wrongSize: boolean }> {
+  const { autoOrient } = await sharp(result, { autoOrient: true }).metadata();
+  const wrongSize = autoOrient.width !== bucket.width || autoOrient.height !== bucket.height;
+  let input = sharp(result, { autoOrient: true });
+  if (wrongSize) {
+    // Resize and extract in one sharp pipeline would extract first; two passes keep the order.
+    const { data, info } = await input.resize(bucket.width, bucket.height, RESIZE).raw().toBuffer({ resolveWithObject: true });
+    input = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+  }
+  const { data, info } = await input
+    .extract(box)
+    .resize(source.width, source.height, RESIZE)
+    .flatten({ background: WHITE })
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { raw: { data, width: info.width, height: info.height, channels: info.channels }, wrongSize };
+}
+
+/** Raw sRGB pixels as the stored PNG (lossless, sharp's default level: the candidate is kept). */
+const encodePng = (raw: RawImage) =>
+  sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels as 3 } })
+    .png()
+    .toBuffer();
 
 /**
  * Crops the box back out of the API's result and resizes it to the source's size. A result of
@@ -105,21 +166,25 @@ export async function cropToSource(
   bucket: Bucket,
   source: { width: number; height: number },
 ): Promise<RestoreResult> {
-  const { autoOrient } = await sharp(result, { autoOrient: true }).metadata();
-  const wrongSize = autoOrient.width !== bucket.width || autoOrient.height !== bucket.height;
-  let input: Buffer = result;
-  if (wrongSize) {
-    // Resize and extract in one sharp pipeline would extract first; two passes keep the order.
-    input = await sharp(result, { autoOrient: true }).resize(bucket.width, bucket.height, RESIZE).png().toBuffer();
-  }
-  const png = await sharp(input, { autoOrient: true })
-    .extract(box)
-    .resize(source.width, source.height, RESIZE)
-    .flatten({ background: WHITE })
-    .toColourspace('srgb')
-    .png()
-    .toBuffer();
-  return { png, width: source.width, height: source.height, wrongSize };
+  const { raw, wrongSize } = await restorePixels(result, box, bucket, source);
+  return { png: await encodePng(raw), width: source.width, height: source.height, wrongSize };
+}
+
+/**
+ * The answer half of the recipe in one pass: cropToSource and checkPadding on its result, from the
+ * same pixels (the check reads them before they are encoded, so the result is decoded once).
+ * The same PNG and the same check as the two calls one after the other (tested).
+ */
+export async function restoreAndCheck(
+  result: Buffer,
+  box: Box,
+  bucket: Bucket,
+  source: { width: number; height: number },
+  options: { tolerance?: number; maxFraction?: number } = {},
+): Promise<RestoreResult & { padding: PaddingCheck }> {
+  const { raw, wrongSize } = await restorePixels(result, box, bucket, source);
+  const padding = paddingOfPixels(raw, { ...options, wrongSize });
+  return { png: await encodePng(raw), width: source.width, height: source.height, wrongSize, padding };
 }
 
 export interface PaddingCheck {
@@ -142,26 +207,41 @@ export async function checkPadding(
   png: Buffer,
   options: { wrongSize?: boolean; tolerance?: number; maxFraction?: number } = {},
 ): Promise<PaddingCheck> {
-  const { wrongSize = false, tolerance = 10, maxFraction = 0.005 } = options;
   const { data, info } = await sharp(png).flatten({ background: WHITE }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  const { width, height, channels } = info;
+  return paddingOfPixels({ data, width: info.width, height: info.height, channels: info.channels }, options);
+}
+
+/** checkPadding on decoded pixels (sRGB, flattened). */
+export function paddingOfPixels(
+  image: RawImage,
+  options: { wrongSize?: boolean; tolerance?: number; maxFraction?: number } = {},
+): PaddingCheck {
+  const { wrongSize = false, tolerance = 10, maxFraction = 0.005 } = options;
+  const { data, width, height, channels } = image;
   const floor = 255 - tolerance;
   const maxSpread = tolerance / 2;
 
   // A line of `count` pixels starting at pixel index `start`, `step` pixels apart.
   const isPadding = (start: number, step: number, count: number) => {
-    const min = [255, 255, 255];
-    const max = [0, 0, 0];
-    for (let i = 0; i < count; i++) {
-      const at = (start + i * step) * channels;
-      for (let c = 0; c < 3; c++) {
-        const v = data[at + c];
-        if (v < floor) return false;
-        if (v < min[c]) min[c] = v;
-        if (v > max[c]) max[c] = v;
-      }
+    let min0 = 255,
+      min1 = 255,
+      min2 = 255,
+      max0 = 0,
+      max1 = 0,
+      max2 = 0;
+    for (let i = 0, at = start * channels; i < count; i++, at += step * channels) {
+      const r = data[at],
+        g = data[at + 1],
+        b = data[at + 2];
+      if (r < floor || g < floor || b < floor) return false;
+      if (r < min0) min0 = r;
+      if (r > max0) max0 = r;
+      if (g < min1) min1 = g;
+      if (g > max1) max1 = g;
+      if (b < min2) min2 = b;
+      if (b > max2) max2 = b;
     }
-    return max.every((v, c) => v - min[c] <= maxSpread);
+    return max0 - min0 <= maxSpread && max1 - min1 <= maxSpread && max2 - min2 <= maxSpread;
   };
 
   let top = 0;

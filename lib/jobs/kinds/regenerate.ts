@@ -7,7 +7,8 @@ import type { OpenAIConfig } from '../../openai/config';
 import { instructionText, itemOf } from '../../openai/item-facts';
 import { estimateImageEdit, imageCost, worstCaseImageCall, type ImageUsage } from '../../openai/prices';
 import { editImage, insertCandidate, sizeOf } from '../../regenerate/candidate';
-import { checkPadding, chooseBucket, cropToSource, padToBucket } from '../../regenerate/recipe';
+import { BATCH_UPLOAD_PNG, UPLOAD_PNG, bucketPlan, chooseBucket } from '../../regenerate/recipe';
+import { padOffThread, restoreOffThread } from '../../regenerate/recipe-pool';
 import { defineKind, type ApiAnswer, type BatchHooks, type JobOutcome, type JobRunner, type RunnableJob } from '../kind';
 
 /** Which instruction version to edit with (default: the current one), and the image call's quality and input fidelity. */
@@ -41,6 +42,7 @@ export function estimateRegeneration(config: OpenAIConfig, item: { width: number
  * The answer's image is cropped back to the source and stored.
  */
 function regenerateHalves(db: Db, config: OpenAIConfig) {
+  /** What a job sends, and where its source sits in the bucket (the answer's half needs only that, not the padded upload). */
   const subject = async (job: RunnableJob) => {
     const params = regenerateParams.parse(job.params);
     const item = itemOf(db, job.itemId);
@@ -49,11 +51,14 @@ function regenerateHalves(db: Db, config: OpenAIConfig) {
     const quality = params.quality ?? config.LOUPE_IMAGE_QUALITY;
     const sourceFile = await imageBytes(db, 'source', job.itemId); // checked bytes, read from the file recorded
     if (!sourceFile) throw new Error('the source image file is missing');
-    // Deterministic: the answer half pads again rather than keep the padded image for a day.
-    const padded = await padToBucket(sourceFile);
-    return { params: { ...params, instructionVersionId }, prompt, quality, padded, size: sizeOf(padded.bucket) };
+    // Deterministic: the answer half works the box out again rather than keep it for a day.
+    const padded = await bucketPlan(sourceFile);
+    return { params: { ...params, instructionVersionId }, prompt, quality, sourceFile, padded, size: sizeOf(padded.bucket) };
   };
   type Subject = Awaited<ReturnType<typeof subject>>;
+  /** The padded upload, made on a recipe thread (lib/regenerate/recipe-pool.ts), as the answer's crop and check are. */
+  const upload = async ({ sourceFile, padded }: Subject, png: { compressionLevel: number }) =>
+    (await padOffThread(sourceFile, padded.bucket, png)).png;
   /** The edited (padded) image back to the source's frame, checked and stored; its cost at the answer's price. */
   const applyTo = async (
     { params, prompt, quality, padded, size }: Subject,
@@ -63,8 +68,8 @@ function regenerateHalves(db: Db, config: OpenAIConfig) {
     answer: Omit<ApiAnswer, 'body'>,
   ): Promise<JobOutcome> => {
     const model = config.LOUPE_IMAGE_MODEL;
-    const restored = await cropToSource(png, padded.box, padded.bucket, padded.source);
-    const padding = await checkPadding(restored.png, { wrongSize: restored.wrongSize });
+    const restored = await restoreOffThread(png, padded.box, padded.bucket, padded.source);
+    const { padding } = restored;
     const stored = await storeImage(db, restored.png);
     const costUsd = answer.priceFactor * (usage ? imageCost(model, usage) : estimateImageEdit(model, quality, size));
     const provenance = {
@@ -102,13 +107,15 @@ function regenerateHalves(db: Db, config: OpenAIConfig) {
   const hooks: BatchHooks = {
     endpoint: '/v1/images/edits',
     async request(job) {
-      const { params, prompt, quality, padded, size } = await subject(job);
+      const resolved = await subject(job);
+      const { params, prompt, quality, size } = resolved;
+      const png = await upload(resolved, BATCH_UPLOAD_PNG);
       const model = config.LOUPE_IMAGE_MODEL;
       return {
         body: {
           model,
           prompt,
-          images: [{ image_url: `data:image/png;base64,${padded.png.toString('base64')}` }],
+          images: [{ image_url: `data:image/png;base64,${png.toString('base64')}` }],
           size,
           quality,
           n: 1,
@@ -119,14 +126,14 @@ function regenerateHalves(db: Db, config: OpenAIConfig) {
       };
     },
     async apply(job, answer) {
-      // A day later, the source is padded again (deterministic) rather than kept.
+      // A day later, the box is worked out again (deterministic) rather than kept.
       const response = answer.body as OpenAI.ImagesResponse;
       const b64 = response.data?.[0]?.b64_json;
       if (!b64) throw new Error('the API answered without an image');
       return applyTo(await subject(job), job, Buffer.from(b64, 'base64'), response.usage, answer);
     },
   };
-  return { subject, applyTo, hooks };
+  return { subject, upload, applyTo, hooks };
 }
 
 const regenerateHooks = (db: Db, config: OpenAIConfig): BatchHooks => regenerateHalves(db, config).hooks;
@@ -138,15 +145,16 @@ const regenerateHooks = (db: Db, config: OpenAIConfig): BatchHooks => regenerate
  * multipart upload (editImage); the answer is applied by the same half as a Batch API line.
  */
 function regenerateRunner(db: Db, client: OpenAI, config: OpenAIConfig): JobRunner {
-  const { subject, applyTo } = regenerateHalves(db, config);
+  const { subject, upload, applyTo } = regenerateHalves(db, config);
   return async (job, signal, spend): Promise<JobOutcome> => {
     const started = Date.now();
     const resolved = await subject(job);
     const { params, prompt, quality, padded, size } = resolved;
+    const png = await upload(resolved, UPLOAD_PNG);
     const model = config.LOUPE_IMAGE_MODEL;
     const edit = await spend.paid(
       worstCaseImageCall(model, quality, size, prompt, true),
-      () => editImage(client, config, padded.png, prompt, padded.bucket, quality, params.inputFidelity, signal),
+      () => editImage(client, config, png, prompt, padded.bucket, quality, params.inputFidelity, signal),
       (result) => (result.usage ? imageCost(model, result.usage) : estimateImageEdit(model, quality, size)),
     );
     return applyTo(resolved, { ...job, params }, edit.png, edit.usage, {

@@ -7,7 +7,8 @@ import { inputDescription, instructionText, itemOf } from '../../openai/item-fac
 import { estimateImageEdit, imageCost, worstCaseImageCall } from '../../openai/prices';
 import { isSimulated } from '../../openai/simulated';
 import { editImage, insertCandidate, sizeOf } from '../../regenerate/candidate';
-import { checkPadding, chooseBucket, cropToSource, type Box } from '../../regenerate/recipe';
+import { chooseBucket, type Box } from '../../regenerate/recipe';
+import { restoreOffThread } from '../../regenerate/recipe-pool';
 import { LoupeError } from '../../errors';
 import { defineKind, type JobOutcome, type JobRunner } from '../kind';
 import { estimateRegeneration, regenerateParams } from './regenerate';
@@ -61,8 +62,8 @@ function regeneratePairRunner(db: Db, client: OpenAI, config: OpenAIConfig): Job
       () => editImage(client, config, source, prompt, bucket, quality, params.inputFidelity, signal),
       (result) => (result.usage ? imageCost(model, result.usage) : estimate),
     );
-    const restored = await cropToSource(edit.png, box, bucket, bucket);
-    const padding = await checkPadding(restored.png, { wrongSize: restored.wrongSize });
+    const restored = await restoreOffThread(edit.png, box, bucket, bucket);
+    const { padding } = restored;
     const [storedSource, storedEdit] = [await storeImage(db, source), await storeImage(db, restored.png)];
     const costUsd =
       (generated.data.usage
