@@ -48,3 +48,26 @@ describe('edit effects', () => {
     expect(await describeEdit(source, edited)).toBe(instruction);
   });
 });
+
+describe('repeated edits', () => {
+  it('answers the same request from the last edits, and a different one afresh', async () => {
+    const source = await picture(300, 200);
+    const output = { format: 'png', compression: 100 } as const;
+    const first = await editImage(source, 'Make it black and white', 300, 200, output);
+    // A copy of the bytes: the same input by content, not by identity.
+    const again = await editImage(Buffer.from(source), 'Convert to monochrome', 300, 200, output);
+    expect(again).toBe(first); // the same effect: kept, not made again
+    const inverted = await editImage(source, 'Invert the picture', 300, 200, output);
+    expect(inverted.equals(first)).toBe(false);
+    expect(await describeEdit(source, inverted)).toBe('Invert the colors of the image.');
+    const larger = await editImage(source, 'Make it black and white', 600, 400, output);
+    expect(await sharp(larger).metadata()).toMatchObject({ width: 600, height: 400 });
+  });
+
+  it('does not keep a failure: the same bad input fails again', async () => {
+    const output = { format: 'png', compression: 100 } as const;
+    const broken = Buffer.from('not an image');
+    await expect(editImage(broken, 'Add a hat', 64, 64, output)).rejects.toThrow();
+    await expect(editImage(broken, 'Add a hat', 64, 64, output)).rejects.toThrow();
+  });
+});
