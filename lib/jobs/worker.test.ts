@@ -310,6 +310,37 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
     expect(server.requests.filter((r) => r.path.startsWith('/v1/images'))).toHaveLength(0);
   });
 
+  it('with `preparing`, runs more jobs than calls: at most `concurrency` calls in flight, the other jobs working beside them', async () => {
+    const config = configWith();
+    const itemIds = db.$client.prepare('SELECT id FROM items ORDER BY id LIMIT 6').pluck().all() as number[];
+    const jobIds = itemIds.map((itemId) => queue(config, 'regenerate', itemId));
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let running = 0;
+    let maxRunning = 0;
+    let calls = 0;
+    let maxCalls = 0;
+    const runner: JobRunner = async (job, signal, spend) => {
+      maxRunning = Math.max(maxRunning, ++running);
+      await sleep(30); // its own work before the call (a regeneration's padding)
+      await spend.paid(
+        0,
+        async () => {
+          maxCalls = Math.max(maxCalls, ++calls);
+          await sleep(60);
+          calls--;
+        },
+        () => 0,
+      );
+      await sleep(30); // and after it
+      running--;
+      return { costUsd: 0, commit: () => ({}) };
+    };
+    startWorker(config, { concurrency: 2, preparing: 2, runners: { regenerate: runner } });
+    for (const jobId of jobIds) expect(await ended(jobId)).toMatchObject({ status: 'succeeded' });
+    expect(maxRunning).toBe(4);
+    expect(maxCalls).toBe(2);
+  });
+
   it('never writes a candidate for a job whose lock was taken by another worker', async () => {
     const config = configWith();
     const runners = workerKinds(db, config).runners;

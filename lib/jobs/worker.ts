@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Db } from '@/db';
 import { backoffMs, classifyError } from './errors';
 import {
@@ -14,10 +15,18 @@ import {
 } from './jobs';
 import type { JobRunner } from './kind';
 import { KINDS, type JobKind } from './kinds';
-import { BudgetSpentError, jobSpend, LockLostError } from './spend';
+import { BudgetSpentError, jobSpend, LockLostError, type Spend } from './spend';
 
 export interface WorkerOptions {
+  /** API calls in flight at once (and, with `preparing` 0, jobs running at once). */
   concurrency: number;
+  /**
+   * Jobs beyond `concurrency` that may run at once, doing their own work (a regeneration pads its
+   * image before its call and crops and stores the answer after it) while `concurrency` calls are
+   * in flight; their calls wait for a free slot. Without it a job holds its slot through that work
+   * too, so C jobs make fewer than C calls at a time (bench:regenerate). Default 0.
+   */
+  preparing?: number;
   maxAttempts: number;
   /** The runners of the kinds it runs (lib/jobs/worker-kinds.ts builds them from the kinds' list). */
   runners: Partial<Record<JobKind, JobRunner>>;
@@ -33,8 +42,11 @@ export interface WorkerOptions {
   onEvent?: (event: { job: number; type: 'succeeded' | 'retry' | 'failed' | 'cancelled' | 'discarded'; message?: string }) => void;
 }
 
+/** The server's worker lets one job per core work beside the calls in flight (WorkerOptions.preparing). */
+export const defaultPreparing = () => os.availableParallelism();
+
 /**
- * Runs queued jobs, at most `concurrency` at once, in this process. Jobs left running by
+ * Runs queued jobs, at most `concurrency` + `preparing` at once and at most `concurrency` API calls at once, in this process. Jobs left running by
  * a process that died go back to the queue when a worker starts.
  */
 export class JobWorker {
@@ -47,6 +59,7 @@ export class JobWorker {
   private readonly lockMs: number;
   private readonly backoffBaseMs: number;
   private readonly claim: NonNullable<WorkerOptions['claim']>;
+  private readonly calls: Slots;
 
   constructor(
     private readonly db: Db,
@@ -55,6 +68,7 @@ export class JobWorker {
     this.pollMs = options.pollMs ?? 500;
     this.lockMs = options.lockMs ?? 30_000;
     this.backoffBaseMs = options.backoffBaseMs ?? 2_000;
+    this.calls = new Slots(options.concurrency);
     const kinds = KINDS.map((kind) => kind.id).filter((id) => options.runners[id]);
     this.claim =
       options.claim ??
@@ -97,7 +111,7 @@ export class JobWorker {
   private pump() {
     clearTimeout(this.timer);
     try {
-      while (!this.stopped && this.running.size < this.options.concurrency) {
+      while (!this.stopped && this.running.size < this.options.concurrency + (this.options.preparing ?? 0)) {
         const job = this.claim(this.db, this.id, this.lockMs);
         if (!job) break;
         void this.run(job).catch((error) => this.report(job.id, error));
@@ -125,10 +139,12 @@ export class JobWorker {
       }
     }, this.lockMs / 3);
     const spend = jobSpend(this.db, job.id, this.id);
+    // Every paid call takes one of the `concurrency` call slots for its duration.
+    const gated: Spend = { ...spend, paid: (reserveUsd, call, actualUsd) => this.calls.run(() => spend.paid(reserveUsd, call, actualUsd)) };
     try {
       const runner = this.options.runners[job.kind];
       if (!runner) throw new Error(`no runner for ${job.kind} jobs`);
-      const outcome = await runner(job, controller.signal, spend);
+      const outcome = await runner(job, controller.signal, gated);
       const recorded = finishJob(this.db, job.id, this.id, outcome.costUsd, outcome.commit);
       if (recorded) this.emit(job.id, 'succeeded');
       else this.settleAbandoned(job);
@@ -186,5 +202,25 @@ export class JobWorker {
 
   private emit(job: number, type: Parameters<NonNullable<WorkerOptions['onEvent']>>[0]['type'], message?: string) {
     this.options.onEvent?.({ job, type, message });
+  }
+}
+
+/** At most `size` tasks at once; the others wait their turn, first come first served. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next in line, so a newcomer cannot take it first.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
   }
 }
