@@ -1,13 +1,16 @@
 /**
  * Pixel-signals benchmark:
  * `npm run bench:signals -- [--pairs N=300] [--size S=512] [--concurrency C] [--rounds R=2]
- *   [--hashes H=1500000] [--db-hashes D=1500000] [--keep]`.
+ *   [--step-pairs P=50] [--hashes H=1500000] [--db-hashes D=1500000] [--keep]`.
  *
  * 1. Throughput: N real PNG pairs (S x S, photo-like, five kinds of edit), measured with
  *    `measurePair` + `pairSignalRows` (what the signals job runs: on the signals worker threads,
  *    LOUPE_SIGNALS_THREADS, default one per core) against a bare sharp decode of the same two files
  *    (`sharp(file).raw().toBuffer()`), both C at a time, alternating R times; and the same measures
  *    on the calling thread (`SIGNAL_OPS.measure`, as before the pool), for comparison.
+ * 1b. Steps: the CPU per pair of each step of the measure alone (bare decode, decodeRgb, lumaAt,
+ *    ssim, changedFraction, phash, padding) and of the whole measure here and through the pool,
+ *    one pair at a time over the first P pairs.
  * 2. The job path: the pairs imported into a fresh database, `queueSignals`, a signals-only
  *    `JobWorker` at concurrency C until done, then `groupNearDuplicates` (which must find the
  *    16 planted source groups).
@@ -33,6 +36,10 @@ import { JobWorker } from '@/lib/jobs/worker';
 import { seededRandom } from '@/lib/random';
 import { groupHashes, groupNearDuplicates } from '@/lib/signals/groups';
 import { measurePair, pairSignalRows, SIGNAL_OPS, signalsPool } from '@/lib/signals/measure';
+import { paddingResidual } from '@/lib/signals/padding';
+import { phash } from '@/lib/signals/phash';
+import { compareSize, decodeRgb, lumaAt } from '@/lib/signals/pixels';
+import { changedFraction, ssim } from '@/lib/signals/ssim';
 import { claimJob } from '@/lib/jobs/jobs';
 import { queueSignals, signalsJobCounts, signalsJobsLeft } from '@/lib/signals/queue';
 import { paintRect, photoLikeRgb } from '@/lib/signals/synthetic';
@@ -50,6 +57,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     hashes: { type: 'string', default: '1500000' },
     'db-hashes': { type: 'string', default: '1500000' },
+    'step-pairs': { type: 'string', default: '50' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -235,6 +243,56 @@ async function throughput(pairs: Pair[], concurrency: number, rounds: number) {
     distance: s.distance / s.n,
   }));
   return { results, kinds };
+}
+
+/** CPU (the whole process: libvips and worker threads too) per pair of each step, one pair at a time. */
+interface Step {
+  step: string;
+  cpuMsPerPair: number;
+}
+
+/**
+ * Where a pair's time goes: each step of measurePairHere alone over the first `n` pairs, one at a
+ * time on this thread (inputs prepared beforehand, so a step's figure is its own), 3 times over;
+ * then the whole measure on this thread and through the pool, against the bare decode.
+ */
+async function steps(pairs: Pair[], n: number): Promise<Step[]> {
+  const sample = pairs.slice(0, n);
+  const decoded = await Promise.all(sample.map(async (p) => ({ source: await decodeRgb(p.source), edit: await decodeRgb(p.edit) })));
+  const lumas = decoded.map(({ source, edit }) => {
+    const size = compareSize(source.width, source.height);
+    return { source: lumaAt(source, size), edit: lumaAt(edit, size) };
+  });
+  const cpu = async (step: string, fn: (i: number) => unknown): Promise<Step> => {
+    for (let i = 0; i < Math.min(5, n); i++) await fn(i); // warm-up
+    const start = process.cpuUsage();
+    for (let round = 0; round < 3; round++) for (let i = 0; i < n; i++) await fn(i);
+    const used = process.cpuUsage(start);
+    return { step, cpuMsPerPair: (used.user + used.system) / 1000 / (3 * n) };
+  };
+  const size = (i: number) => ({ width: lumas[i].source.width, height: lumas[i].source.height });
+  return [
+    await cpu('bare decode of both (sharp(file).raw().toBuffer())', (i) =>
+      Promise.all([sharp(sample[i].source).raw().toBuffer(), sharp(sample[i].edit).raw().toBuffer()]),
+    ),
+    await cpu('decodeRgb of both (flatten, sRGB, orientation)', (i) =>
+      Promise.all([decodeRgb(sample[i].source), decodeRgb(sample[i].edit)]),
+    ),
+    await cpu('lumaAt of both (128 px luma, one pass each)', (i) => {
+      lumaAt(decoded[i].source, size(i));
+      lumaAt(decoded[i].edit, size(i));
+    }),
+    await cpu('ssim', (i) => ssim(lumas[i].source, lumas[i].edit)),
+    await cpu('changedFraction', (i) => changedFraction(lumas[i].source, lumas[i].edit)),
+    await cpu('phash of both', (i) => [phash(lumas[i].source), phash(lumas[i].edit)]),
+    await cpu('paddingResidual of the edit', (i) => paddingResidual(decoded[i].edit)),
+    await cpu('measure + pairSignalRows on this thread', async (i) =>
+      pairSignalRows(await SIGNAL_OPS.measure(sample[i].source, sample[i].edit)),
+    ),
+    await cpu('measurePair + pairSignalRows through the pool', async (i) =>
+      pairSignalRows(await measurePair(sample[i].source, sample[i].edit)),
+    ),
+  ];
 }
 
 async function jobPath(dir: string, layout: string, n: number, concurrency: number) {
@@ -482,6 +540,7 @@ async function main() {
   const size = number('size', 16);
   const concurrency = number('concurrency', 1);
   const rounds = number('rounds', 1);
+  const stepPairs = Math.min(n, number('step-pairs', 1));
   const hashes = number('hashes');
   const dbHashes = number('db-hashes');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-bench-signals-'));
@@ -496,6 +555,8 @@ async function main() {
     log(`generated in ${f(generateSeconds)} s (${f(bytes / 2 ** 20)} MiB)`);
 
     const speed = await throughput(pairs, concurrency, rounds);
+    log('steps, one pair at a time');
+    const profile = await steps(pairs, stepPairs);
     log('job path');
     const jobs = await jobPath(dir, layout, n, concurrency);
     log(`jobs: ${f(jobs.imagesPerSecond)} images/s; grouping ${f(jobs.groupMs, 0)} ms`);
@@ -523,6 +584,12 @@ async function main() {
       ),
       '',
       `Overall ratio (total decode time / total signals time): **${f(overall, 2)}**; on the calling thread: ${f(overallInThread, 2)}.`,
+      '',
+      `Where a pair's CPU goes (each step alone, one pair at a time on this thread, ${stepPairs} pairs x 3):`,
+      '',
+      '| Step | CPU ms/pair |',
+      '| --- | ---: |',
+      ...profile.map((p) => `| ${p.step} | ${f(p.cpuMsPerPair, 2)} |`),
       '',
       '| Edit kind | Pairs | mean SSIM | mean changed | mean padding | mean pHash distance |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -564,7 +631,16 @@ async function main() {
     fs.writeFileSync(
       file,
       JSON.stringify(
-        { date: new Date().toISOString(), options: { n, size, concurrency, rounds, hashes, dbHashes }, load, speed, jobs, memory, pass },
+        {
+          date: new Date().toISOString(),
+          options: { n, size, concurrency, rounds, hashes, dbHashes },
+          load,
+          speed,
+          profile,
+          jobs,
+          memory,
+          pass,
+        },
         null,
         2,
       ) + '\n',
