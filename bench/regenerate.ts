@@ -1,9 +1,10 @@
 /**
  * Regeneration throughput benchmark:
- * `npm run bench:regenerate -- [--latency-ms L=500] [--concurrency C=8] [--jobs N=200] [--poll-ms P=10]
- *   [--fault-rate R=0.1] [--backoff-ms B=2000] [--keep]`.
+ * `npm run bench:regenerate -- [--latency-ms L=500] [--concurrency C=8] [--preparing J=cores] [--jobs N=200]
+ *   [--poll-ms P=10] [--fault-rate R=0.1] [--backoff-ms B=2000] [--keep]`.
  *
- * A JobWorker at concurrency C runs N regenerate jobs (one batch over a dataset of N small
+ * A JobWorker at concurrency C (API calls in flight; J more jobs may pad or crop beside them, as
+ * the server's worker runs) runs N regenerate jobs (one batch over a dataset of N small
  * items) against the local OpenAI-compatible server, which answers every request after a fixed
  * latency L and runs in a child process (as the real API is elsewhere). Ideal throughput is
  * C / L jobs per second; the report gives the fraction achieved (goal >= 0.9) in three runs:
@@ -27,7 +28,7 @@ import sharp from 'sharp';
 import { checkpointOnTimer, openDb, type Db } from '@/db';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import type { JobRunner } from '@/lib/jobs/kind';
-import { JobWorker, type WorkerOptions } from '@/lib/jobs/worker';
+import { defaultPreparing, JobWorker, type WorkerOptions } from '@/lib/jobs/worker';
 import { startLocalOpenAI } from '@/lib/openai-local/server';
 import { startBatch } from '@/lib/batches/batch';
 import { openaiConfig } from '@/lib/openai/config';
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
   options: {
     'latency-ms': { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '8' },
+    preparing: { type: 'string', default: String(defaultPreparing()) },
     jobs: { type: 'string', default: '200' },
     'poll-ms': { type: 'string', default: '10' },
     'fault-rate': { type: 'string', default: '0.1' },
@@ -101,7 +103,19 @@ interface Server {
   child: ChildProcess;
   control(body: unknown): Promise<unknown>;
   requests(): Promise<number>;
-  cpuSeconds(): number;
+}
+
+/**
+ * CPU seconds (utime + stime, in clock ticks of 1/100 s on Linux) of a process and of its main
+ * thread: the rest is its other threads (worker threads, libuv's pool and libvips' workers, where
+ * sharp runs, and V8's helpers).
+ */
+function cpuSeconds(pid: number): { total: number; main: number } {
+  const ticks = (file: string) => {
+    const fields = fs.readFileSync(file, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  return { total: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
 }
 
 async function startServerProcess(): Promise<Server> {
@@ -116,11 +130,6 @@ async function startServerProcess(): Promise<Server> {
     child,
     control: async (body) => (await fetch(`${base}/__control/faults`, { method: 'POST', body: JSON.stringify(body) })).json(),
     requests: async () => ((await (await fetch(`${base}/__control/requests`)).json()) as { requests: unknown[] }).requests.length,
-    // utime + stime of the child, in clock ticks (100 per second on Linux).
-    cpuSeconds: () => {
-      const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
   };
 }
 
@@ -183,6 +192,8 @@ interface Result {
   /** Cores used on average by this process and by the server process. */
   workerCores: number;
   serverCores: number;
+  /** CPU ms per job: this process's main thread, its other threads (the recipe's threads, sharp's), the server process. */
+  cpuMsPerJob: { workerMain: number; workerThreads: number; server: number };
   eventLoopUtilization: number;
 }
 
@@ -193,14 +204,27 @@ async function run(
   dir: string,
   layout: string,
   server: Server,
-  options: { latencyMs: number; concurrency: number; pollMs: number; backoffMs: number; faultRate: number; realRunners: boolean },
+  options: {
+    latencyMs: number;
+    concurrency: number;
+    preparing: number;
+    pollMs: number;
+    backoffMs: number;
+    faultRate: number;
+    realRunners: boolean;
+  },
 ): Promise<Result> {
   const db: Db = checkpointOnTimer(openDb(path.join(dir, name.replace(/\W+/g, '-'), 'loupe.db')));
   const { datasetId, imported } = await importGptEdit(db, layout);
   const config = openaiConfig({ OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: server.url } as unknown as NodeJS.ProcessEnv);
   const { batchId } = await startBatch(db, config, { kind: 'regenerate', filter: { datasetId }, budgetUsd: 1e9, requestedBy: 'bench' });
-  const sleeper: JobRunner = async () => {
-    await sleep(options.latencyMs);
+  // The wait stands for an API call: it takes a call slot, as the real runner's does.
+  const sleeper: JobRunner = async (job, signal, spend) => {
+    await spend.paid(
+      0,
+      () => sleep(options.latencyMs),
+      () => 0,
+    );
     return { costUsd: 0, commit: () => ({}) };
   };
   const phases = new Map<number, Phases>();
@@ -215,6 +239,7 @@ async function run(
   const finished = new Promise<void>((resolve) => (done = resolve));
   const worker = new JobWorker(db, {
     concurrency: options.concurrency,
+    preparing: options.preparing,
     maxAttempts: 20,
     runners,
     pollMs: options.pollMs,
@@ -226,7 +251,8 @@ async function run(
       if (type === 'failed' || type === 'discarded') log(`${type}: ${message}`);
     },
   });
-  const serverCpu = server.cpuSeconds();
+  const serverCpu = cpuSeconds(server.child.pid!);
+  const workerCpu = cpuSeconds(process.pid);
   const cpu = process.cpuUsage();
   const elu = performance.eventLoopUtilization();
   const started = performance.now();
@@ -235,7 +261,10 @@ async function run(
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const loop = performance.eventLoopUtilization(elu);
-  const serverCores = (server.cpuSeconds() - serverCpu) / seconds;
+  const serverCpuAfter = cpuSeconds(server.child.pid!);
+  const workerCpuAfter = cpuSeconds(process.pid);
+  const serverCores = (serverCpuAfter.total - serverCpu.total) / seconds;
+  const perJobMs = (cpuSecondsUsed: number) => (cpuSecondsUsed * 1000) / imported;
   await worker.stop();
 
   const durations = (
@@ -276,6 +305,11 @@ async function run(
     },
     workerCores: (used.user + used.system) / 1e6 / seconds,
     serverCores,
+    cpuMsPerJob: {
+      workerMain: perJobMs(workerCpuAfter.main - workerCpu.main),
+      workerThreads: perJobMs(workerCpuAfter.total - workerCpu.total - (workerCpuAfter.main - workerCpu.main)),
+      server: perJobMs(serverCpuAfter.total - serverCpu.total),
+    },
     eventLoopUtilization: loop.utilization,
   };
 }
@@ -283,6 +317,7 @@ async function run(
 async function main() {
   const latencyMs = number('latency-ms', 1);
   const concurrency = number('concurrency', 1);
+  const preparing = number('preparing');
   const jobs = number('jobs', 1);
   const pollMs = number('poll-ms', 1);
   const faultRate = number('fault-rate');
@@ -291,12 +326,12 @@ async function main() {
   const layout = path.join(dir, 'gpt-edit');
   await writeLayout(layout, jobs);
   log(
-    `${jobs} items in ${dir}; latency ${latencyMs} ms, concurrency ${concurrency}, poll ${pollMs} ms; load ${os.loadavg()[0].toFixed(2)}`,
+    `${jobs} items in ${dir}; latency ${latencyMs} ms, concurrency ${concurrency} (+${preparing} preparing), poll ${pollMs} ms; load ${os.loadavg()[0].toFixed(2)}`,
   );
   const server = await startServerProcess();
   const results: Result[] = [];
   try {
-    const common = { latencyMs, concurrency, pollMs, backoffMs };
+    const common = { latencyMs, concurrency, preparing, pollMs, backoffMs };
     for (const [name, scenario] of [
       ['worker only (runner waits L)', { faultRate: 0, realRunners: false }],
       ['real runners', { faultRate: 0, realRunners: true }],
@@ -315,15 +350,15 @@ async function main() {
   const f = (n: number, digits = 2) => n.toFixed(digits);
   const perJob = (r: Result, cores: number) => f((cores * r.seconds * 1000) / r.jobs, 0);
   const lines = [
-    `## Regeneration throughput (${jobs} jobs, latency ${latencyMs} ms, concurrency ${concurrency}, poll ${pollMs} ms, backoff base ${backoffMs} ms)`,
+    `## Regeneration throughput (${jobs} jobs, latency ${latencyMs} ms, concurrency ${concurrency} (+${preparing} preparing), poll ${pollMs} ms, backoff base ${backoffMs} ms)`,
     '',
     `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), load ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}; ideal = C / L = ${f(results[0].ideal)} jobs/s; goal >= ${GOAL}`,
     '',
-    '| Scenario | Jobs/s | Fraction of ideal | Requests | Retries | Job ms mean / p50 / p95 | Before / API / after / record ms | Worker CPU (cores, ms/job) | Server CPU (cores, ms/job) | Event loop busy |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Scenario | Jobs/s | Fraction of ideal | Requests | Retries | Job ms mean / p50 / p95 | Before / API / after / record ms | Worker CPU (cores, ms/job) | Worker ms/job: main / other threads | Server CPU (cores, ms/job) | Event loop busy |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
       (r) =>
         `| ${r.scenario} | ${f(r.jobsPerSecond)} | **${f(r.fraction, 3)}** ${r.fraction >= GOAL ? '✅' : '❌'} | ${r.requests} | ${r.retries} | ` +
@@ -334,7 +369,7 @@ async function main() {
                 .map((v) => f(v, 0))
                 .join(' / ')
             : '–'
-        } | ${f(r.workerCores)}, ${perJob(r, r.workerCores)} | ` +
+        } | ${f(r.workerCores)}, ${perJob(r, r.workerCores)} | ${f(r.cpuMsPerJob.workerMain, 0)} / ${f(r.cpuMsPerJob.workerThreads, 0)} | ` +
         `${f(r.serverCores)}, ${perJob(r, r.serverCores)} | ${f(r.eventLoopUtilization * 100, 0)}% |`,
     ),
   ];
@@ -344,7 +379,7 @@ async function main() {
   const file = path.join(outDir, `regenerate-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`);
   const report = {
     date: new Date().toISOString(),
-    options: { latencyMs, concurrency, jobs, pollMs, faultRate, backoffMs },
+    options: { latencyMs, concurrency, preparing, jobs, pollMs, faultRate, backoffMs },
     cpus: os.cpus().length,
     load: os.loadavg(),
     results,
@@ -360,7 +395,7 @@ if (args.serve) {
   process.on('disconnect', () => void server.close().then(() => process.exit(0)));
 } else if (args.help) {
   process.stdout.write(
-    'Usage: npm run bench:regenerate -- [--latency-ms 500] [--concurrency 8] [--jobs 200] [--poll-ms 10] [--fault-rate 0.1] [--backoff-ms 2000] [--keep]\n',
+    'Usage: npm run bench:regenerate -- [--latency-ms 500] [--concurrency 8] [--preparing cores] [--jobs 200] [--poll-ms 10] [--fault-rate 0.1] [--backoff-ms 2000] [--keep]\n',
   );
 } else {
   await main();
