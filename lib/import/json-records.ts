@@ -279,8 +279,9 @@ class RecordBytes {
     if (depth > limits.maxDepth) reasons.push(`record nests ${depth} levels deep, more than the limit of ${limits.maxDepth}`);
     const bytes = reasons.length ? undefined : this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     this.parts = [];
-    // Copied: a slice would keep the whole 1 MiB read chunk alive as long as the record.
-    if (bytes) return { kind: 'record', bytes: Buffer.from(bytes), start, end };
+    // Not copied: a slice of the read chunk, decoded to text before push() returns (entries), so
+    // it never keeps the 1 MiB chunk alive.
+    if (bytes) return { kind: 'record', bytes, start, end };
     return { kind: 'refused', reason: reasons.join('; '), start, end };
   }
 }

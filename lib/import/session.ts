@@ -222,7 +222,8 @@ export class ImportSession {
   private refusal(item: PendingItem): string | undefined {
     const field = item.instructionField ?? 'instruction';
     const instructions = item.instructions.map((version) => ({ field: version.field ?? field, text: version.text }));
-    const problem = itemTextProblem({ ...item, instructions }, this.limits);
+    const { externalId, family, task, descriptions } = item;
+    const problem = itemTextProblem({ externalId, family, task, instructions, descriptions }, this.limits);
     if (problem) return problem;
     // Records read by the JSON splitter are within the limit already; CSV rows and records
     // rewritten by their importer are measured here.
@@ -269,20 +270,26 @@ export class ImportSession {
     }
 
     // Images checked in memory as they were stored are not read again.
-    const unchecked = located.flatMap(({ source, output }) => [source, output]).filter((image) => !image.info);
+    const unchecked: Located[] = [];
+    for (const { source, output } of located) {
+      if (!source.info) unchecked.push(source);
+      if (!output.info) unchecked.push(output);
+    }
     const probing = unchecked.length
       ? this.prober.probe(unchecked.map((image) => ({ root: image.dir, path: image.path })))
       : Promise.resolve([]);
     await this.writing;
     this.writing = probing.then((results) => {
-      const probed = new Map(unchecked.map((image, i) => [image, results[i]]));
+      // The results come in the order the images were listed: each record's source, then its output.
+      let next = 0;
       const items: NewItem[] = [];
-      located.forEach(({ item, source, output }) => {
-        const [sourceInfo, outputInfo] = [source.info ?? probed.get(source)!, output.info ?? probed.get(output)!];
+      for (const { item, source, output } of located) {
+        const sourceInfo = source.info ?? results[next++];
+        const outputInfo = output.info ?? results[next++];
         const failed = failure(item, sourceInfo, outputInfo);
         if (failed) {
           this.report(item.file, item.order, failed, item.externalId);
-          return;
+          continue;
         }
         items.push({
           externalId: item.externalId,
@@ -298,7 +305,7 @@ export class ImportSession {
           metadata: item.metadata,
           instructions: item.instructions,
         });
-      });
+      }
       this.writer.write(items);
       this.options.onProgress?.(this.progress);
     });
