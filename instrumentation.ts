@@ -8,7 +8,7 @@ export async function register() {
     const [{ startSearchIndexer }, { getDb }] = await Promise.all([import('./lib/search/indexer'), import('./db')]);
     startSearchIndexer(getDb()); // builds the search index after imports, in the background
     const { warmOffload } = await import('./lib/offload/pool');
-    warmOffload(['lib/team/stats.ts', 'lib/dashboard/offload.ts']); // the Team page's and dashboard's reads
+    warmOffload(['lib/team/stats.ts', 'lib/dashboard/offload.ts', 'lib/batches/offload.ts']); // the Team page's, dashboard's and estimate's reads
     console.log(worker ? `Loupe job worker started (${worker.id})` : 'Loupe job worker off (LOUPE_WORKER=off)');
   }
 }

@@ -6,7 +6,8 @@ import { body } from '@/lib/http/handler';
 import { kindOf } from '@/lib/jobs/kinds';
 import { notConfigured } from '@/lib/jobs/request';
 import { openaiConfig } from '@/lib/openai/config';
-import { estimateBatch } from '@/lib/batches/batch';
+import { ESTIMATE_BATCH } from '@/lib/batches/offload';
+import { offThread } from '@/lib/offload/pool';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,6 +21,7 @@ const estimateRequestVia = batchEstimateRequest.extend(batchVia.shape);
 export const POST = route('manage', async (request) => {
   const { kind, filter, status, via } = await body(request, estimateRequestVia);
   const config = openaiConfig();
-  const estimate = estimateBatch(getDb(), config, { kind, filter: { ...filter, status }, via });
+  // On the offload worker: a large filter's grouping never holds the thread claims and verdicts run on.
+  const estimate = await offThread(getDb(), ESTIMATE_BATCH, config, { kind, filter: { ...filter, status }, via });
   return Response.json({ ...estimate, configured: !notConfigured(kindOf(kind)!, config) });
 });
