@@ -38,7 +38,7 @@ class GptEditWriter implements FormatWriter {
     if (!this.folderOk) return `dataset_source/task ${JSON.stringify(this.dir)} cannot be used as a folder name`;
     const images = await this.context.images.place(item, [`${this.dir}/${item.source.rel}`, `${this.dir}/${item.edited.rel}`]);
     if ('problem' in images) return images.problem;
-    const record = buildRecord(item.original, item.source.rel, item.edited.rel, item.versions, item.version);
+    const record = buildRecord(item.original, item.source.rel, item.edited.rel, item.firstVersion, item.version);
     if (images.source.ref) Object.assign(record, { input_ref: images.source.ref, output_ref: images.edited.ref });
     this.metadata ??= await JsonArrayWriter.open(exportFile(this.context.out, this.metadataPath));
     await this.metadata.append(JSON.stringify(record));

@@ -8,7 +8,7 @@ import { CHANGED, fileIdOf, type CheckedFile } from '../images/open';
 import { imageStoreDir } from '../images/store';
 import { exportFile, ImageCopier, readImage, type ImageCopy, type WrittenFiles } from './files';
 import type { ImageMode } from './formats';
-import type { ExportItem, ImageFile } from './selection';
+import type { ExportItem, ImageFile, LineRow } from './selection';
 
 /**
  * Where an export's images go, by `--images` (lib/export/formats.ts): copied, hard-linked to
@@ -53,7 +53,7 @@ export function sha256FromStoreName(storeRoots: ReadonlySet<string>, root: strin
   return storeRoots.has(root) || root.startsWith('s3://') ? match[2] : undefined;
 }
 
-interface StoredAt {
+export interface StoredAt {
   rootId: number;
   rel: string;
   /** The identity recorded when it was stored (`dev:ino`, an object's ETag). */
@@ -69,6 +69,14 @@ function storedAt(item: ExportItem): { source: StoredAt; edited: StoredAt } {
       ? { rootId: candidate.source_root_id!, rel: candidate.source_path!, fileId: candidate.source_file_id }
       : { rootId: row.source_root_id, rel: row.source_path, fileId: row.source_file_id },
     edited: { rootId: candidate.root_id, rel: candidate.path, fileId: candidate.file_id },
+  };
+}
+
+/** storedAt for a LineRow (the same columns, before any ExportItem is made). */
+export function storedAtOfLine(row: LineRow): { source: StoredAt; edited: StoredAt } {
+  return {
+    source: { rootId: row.source_root_id, rel: row.source_path, fileId: row.source_file_id },
+    edited: { rootId: row.edited_root_id, rel: row.edited_path, fileId: row.edited_file_id },
   };
 }
 
@@ -116,6 +124,25 @@ export class ImagePlacer {
     ];
     const problem = this.mode === 'copy' ? await this.copy(images) : await this.link(images);
     return problem ? { problem } : { source: { path: targets[0] }, edited: { path: targets[1] } };
+  }
+
+  /**
+   * `none`'s references when both images are in a content-addressed store, whose names give their
+   * SHA-256 (what `reference` answers for them, without an ExportItem); undefined when either must
+   * be read (then `place` does it).
+   */
+  referencesByName(stored: { source: StoredAt; edited: StoredAt }): { source: ImageRef; edited: ImageRef } | undefined {
+    const sourceRoot = this.root(stored.source.rootId);
+    const sourceSha = sha256FromStoreName(this.storeRoots, sourceRoot, stored.source.rel);
+    if (!sourceSha) return undefined;
+    const editedRoot = this.root(stored.edited.rootId);
+    const editedSha = sha256FromStoreName(this.storeRoots, editedRoot, stored.edited.rel);
+    if (!editedSha) return undefined;
+    this.counts.referenced += 2;
+    return {
+      source: { root: sourceRoot, path: stored.source.rel, sha256: sourceSha },
+      edited: { root: editedRoot, path: stored.edited.rel, sha256: editedSha },
+    };
   }
 
   /** One line per reason links were refused (the CLI prints them, the summary carries them). */

@@ -1,5 +1,5 @@
 import type { ImageRef } from './images';
-import { instructionFields, type ExportItem } from './selection';
+import { instructionFields, PROMOTED_FIELDS, type ExportItem, type LineRow } from './selection';
 
 /**
  * The self-describing record of the jsonl, webdataset and parquet formats: one flat
@@ -25,11 +25,7 @@ export interface ItemRecord {
   candidate: { origin: string; simulated: boolean; provenance: unknown };
 }
 
-/**
- * Fields the record carries at its top level (id, the chosen instruction) or that name
- * files of the source layout (input, output): left out of `metadata`.
- */
-const PROMOTED = new Set(['id', 'instruction', 'instruction_type', 'instruction_original', 'input', 'output']);
+const PROMOTED = new Set<string>(PROMOTED_FIELDS);
 
 export function itemRecord(
   item: ExportItem,
@@ -43,7 +39,7 @@ export function itemRecord(
     dataset: item.dataset,
     family: item.family,
     task: item.task,
-    ...instructionFields(item.versions, item.version),
+    ...instructionFields(item.firstVersion, item.version),
     ...images,
     metadata,
     verdict: verdict && {
@@ -63,4 +59,29 @@ function parseJson(text: string, fallback: unknown): unknown {
   } catch {
     return fallback;
   }
+}
+
+/**
+ * A record of `--images none` as its JSON line: a LineRow's halves (written by SQLite: taskPages `lines`,
+ * lib/export/selection.ts) around the image references. jsonl writes a million of them, so no record
+ * object is made. The same fields in the same order as JSON.stringify(itemRecord(...)), byte for byte for
+ * the records Loupe stores (item-record.test.ts checks the two against each other). The row's `head` and
+ * `tail` must be set, and `refs` come from ImagePlacer.referencesByName (content-addressed names).
+ */
+export function recordLine(row: LineRow, refs: { source: ImageRef; edited: ImageRef }): string {
+  const original = row.instruction_original === null ? '' : `,"instruction_original":${JSON.stringify(row.instruction_original)}`;
+  return `${row.head!.slice(0, -1)}${original},"source_ref":${refJson(refs.source)},"edited_ref":${refJson(refs.edited)},${row.tail!.slice(1)}`;
+}
+
+/** JSON of the store roots seen (a handful): most of a reference's text, made once. */
+const rootJson = new Map<string, string>();
+
+/** A reference from ImagePlacer.referencesByName: its path and SHA-256 are a store name's characters (no escaping). */
+function refJson(ref: ImageRef): string {
+  let root = rootJson.get(ref.root);
+  if (root === undefined) {
+    root = `{"root":${JSON.stringify(ref.root)},"path":"`;
+    if (rootJson.size < 100) rootJson.set(ref.root, root);
+  }
+  return `${root}${ref.path}","sha256":"${ref.sha256}"}`;
 }

@@ -1,9 +1,10 @@
 import type { Db } from '@/db';
 import { CopiedImages } from './copied-images';
 import { exportFile, HashedFileWriter } from './files';
-import { itemRecord } from './item-record';
+import { storedAtOfLine } from './images';
+import { itemRecord, recordLine } from './item-record';
 import { runExport, type ExportContext, type ExportOptions, type ExportSummary, type FormatWriter } from './run';
-import type { ExportItem } from './selection';
+import { itemRow, safeSegment, type ExportItem, type LineRow, type TaskGroup } from './selection';
 
 const DATA_FILE = 'data.jsonl';
 
@@ -19,24 +20,48 @@ export function exportJsonl(db: Db, options: ExportOptions): Promise<ExportSumma
 class JsonlWriter implements FormatWriter {
   private readonly images: CopiedImages;
   private data: HashedFileWriter | undefined;
+  /** `--images none`: rows are written straight from the page (writeRow). */
+  readonly writeRow;
 
   constructor(private readonly context: ExportContext) {
     this.images = new CopiedImages(context);
+    this.writeRow = context.images.mode === 'none' ? this.lineOf : undefined;
+  }
+
+  async beginTask() {
+    this.data ??= await HashedFileWriter.open(exportFile(this.context.out, DATA_FILE));
   }
 
   async writeItem(item: ExportItem): Promise<string | undefined> {
     const images = await this.images.copy(item);
     if ('problem' in images) return images.problem;
-    this.data ??= await HashedFileWriter.open(exportFile(this.context.out, DATA_FILE));
     const record = itemRecord(
       item,
       images.source.ref
         ? { source_ref: images.source.ref, edited_ref: images.edited.ref! }
         : { source: images.source.path, edited: images.edited.path! },
     );
-    await this.data.write(JSON.stringify(record) + '\n');
+    await this.data!.write(JSON.stringify(record) + '\n');
     return undefined;
   }
+
+  /**
+   * `--images none`'s fast path: a row whose record SQLite wrote and whose images the store names
+   * (no file to read) is written as recordLine, with no ExportItem, image path or record object
+   * made. Any other row (a missing version, a stored record that is not an object, an image whose
+   * SHA-256 must be read, a folder name writeItem refuses) takes the general path, which says why.
+   */
+  private readonly lineOf = (row: LineRow, group: TaskGroup): string | undefined | Promise<string | undefined> => {
+    const refs =
+      row.head !== null && safeSegment(group.family) && safeSegment(group.task)
+        ? this.context.images.referencesByName(storedAtOfLine(row))
+        : undefined;
+    if (!refs) {
+      const item = this.context.resolve(itemRow(this.context.db, row.id)!, group);
+      return 'problem' in item ? item.problem : this.writeItem(item);
+    }
+    return this.data!.write(recordLine(row, refs) + '\n')?.then(() => undefined);
+  };
 
   /** An export of nothing still has its (empty) data file, so readers find one. */
   async finish() {

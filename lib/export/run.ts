@@ -16,6 +16,9 @@ import {
   type ExportFilter,
   type ExportItem,
   type ExportSelection,
+  type ItemRow,
+  type LineRow,
+  type PageRow,
   type TaskGroup,
 } from './selection';
 
@@ -83,12 +86,20 @@ export interface ExportContext {
   files: WrittenFiles;
   /** Places the images of the formats that lay them out as files, by the export's image mode. */
   images: ImagePlacer;
+  /** The item a row exports, or why it cannot be (for a writer's `writeRow`). */
+  resolve(row: ItemRow, group: TaskGroup): ExportItem | { problem: string };
 }
 
 /** One format's writing. `writeItem` returns why an item is left out, or nothing once it is written. */
 export interface FormatWriter {
   beginTask?(group: TaskGroup): Promise<void> | void;
   writeItem(item: ExportItem): Promise<string | undefined>;
+  /**
+   * Writes a row of taskPages `lines` itself, instead of the loop resolving a `joined` row into an
+   * ExportItem for `writeItem` (a format's fast path: jsonl --images none). A promise only when it
+   * had to wait.
+   */
+  writeRow?(row: LineRow, group: TaskGroup): string | undefined | Promise<string | undefined>;
   endTask?(group: TaskGroup): Promise<void>;
   /** Called once after the last item, before the manifest. */
   finish(): Promise<void>;
@@ -156,9 +167,15 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
     await prepareOutDir(db, local, spec.format, () => writeManifestStub(local, fields({ items: 0, skipped: 0, files: 0, bytes: 0 })));
 
     const images = new ImagePlacer(db, local, files, imageMode ?? 'copy');
-    const writer = spec.open({ db, out: local, files, images });
     // Images that are not written are not opened either (the references name them; lib/export/images.ts).
     const resolver = new ItemResolver(db, imageMode !== 'none');
+    const writer = spec.open({
+      db,
+      out: local,
+      files,
+      images,
+      resolve: (row, group) => resolver.resolve(row, group),
+    });
     // External ids are unique within a dataset: only an export of several can repeat one.
     const severalDatasets = new Set(groups.flatMap((g) => g.datasetIds)).size > 1;
     const problems: ExportProblem[] = [];
@@ -173,17 +190,26 @@ export async function runExport(db: Db, options: ExportOptions, spec: FormatSpec
     options.onProgress?.(0, total);
     for (const group of groups) {
       await writer.beginTask?.(group);
-      for (const page of taskPages(db, group, status)) {
-        resolver.prefetch(page);
+      // Each page is one query: the items with their deciding verdicts and what those chose.
+      const pages: Generator<(LineRow | PageRow)[]> = writer.writeRow
+        ? taskPages(db, group, status, 'lines')
+        : taskPages(db, group, status, 'joined');
+      for (const page of pages) {
         for (const row of page) {
           done++;
           if (severalDatasets && files.hasId(row.external_id)) {
             problem(row.external_id, 'another record with this id is already in the export (from another dataset)');
             continue;
           }
-          const item = resolver.resolve(row, group);
-          const reason = 'problem' in item ? item.problem : await writer.writeItem(item);
-          await target?.settle();
+          let reason: string | undefined | Promise<string | undefined>;
+          if (writer.writeRow) reason = writer.writeRow(row as LineRow, group);
+          else {
+            const item = resolver.resolve(row as PageRow, group);
+            reason = 'problem' in item ? item.problem : writer.writeItem(item);
+          }
+          // Awaited only when pending: a fast path's row costs no trip through the microtask queue.
+          if (reason instanceof Promise) reason = await reason;
+          if (target) await target.settle();
           if (reason !== undefined) {
             problem(row.external_id, reason);
             continue;
