@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
-import { cleanup, renderHook } from '@testing-library/react';
+import { cleanup, fireEvent, render, renderHook } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { useKeymap, type KeyHandlers } from './keyboard';
+import { keymapKeyDown, useKeymap, type KeyHandlers } from './keyboard';
 import type { Keymap } from './keymap';
 
 const KEYS = {
@@ -88,5 +88,27 @@ describe('useKeymap', () => {
     hook.unmount();
     press('g');
     expect(handlers.go).not.toHaveBeenCalled();
+  });
+});
+
+describe('keymapKeyDown', () => {
+  const LIST = {
+    select: { keys: [' '], shift: false, label: 'Select', group: 'Test' },
+    range: { keys: [' '], shift: true, label: 'Range', group: 'Test' },
+  } as const satisfies Keymap;
+
+  it('runs a key pressed on the element itself, telling Space from shift-Space, never one pressed on a control inside it', () => {
+    const handlers = { select: vi.fn(), range: vi.fn() } satisfies KeyHandlers<typeof LIST>;
+    const { getByTestId } = render(
+      <div tabIndex={0} data-testid="list" onKeyDown={keymapKeyDown(LIST, handlers)}>
+        <button type="button" data-testid="inside" />
+      </div>,
+    );
+    expect(fireEvent.keyDown(getByTestId('list'), { key: ' ' })).toBe(false); // default prevented
+    expect(handlers.select).toHaveBeenCalledOnce();
+    fireEvent.keyDown(getByTestId('list'), { key: ' ', shiftKey: true });
+    expect(handlers.range).toHaveBeenCalledOnce();
+    expect(fireEvent.keyDown(getByTestId('inside'), { key: ' ' })).toBe(true);
+    expect(handlers.select).toHaveBeenCalledOnce();
   });
 });

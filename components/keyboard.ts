@@ -1,10 +1,11 @@
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { actionFor, type Keymap } from './keymap';
 
 /**
  * Whether a key event's target is a field the user types into (input, textarea, select or
  * contenteditable): page shortcuts then stay out of the way. Every keyboard-first page (review,
- * audit, item, the adjudication queue) binds its keys through useKeymap, so this is the one copy.
+ * audit, item, the adjudication queue, the dataset browser) binds its keys through useKeymap or
+ * keymapKeyDown, so this is the one copy.
  */
 function isTyping(target: EventTarget | null) {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
@@ -31,7 +32,7 @@ function handleKey<K extends Keymap>(keymap: K, handlers: KeyHandlers<K>, event:
   if (isTyping(event.target) || event.metaKey || event.ctrlKey || event.altKey) return false;
   const { key } = event;
   if (options.controlsOwnEnter && key === 'Enter' && event.target instanceof HTMLElement && event.target.closest('a, button')) return false;
-  const action = actionFor(keymap, options.mode ?? 'normal', key);
+  const action = actionFor(keymap, options.mode ?? 'normal', key, event.shiftKey);
   if (action === undefined || handlers[action](key) === false) return false;
   event.preventDefault();
   return true;
@@ -52,4 +53,15 @@ export function useKeymap<K extends Keymap>(keymap: K, handlers: KeyHandlers<K>,
     window.addEventListener('keydown', listener);
     return () => window.removeEventListener('keydown', listener);
   }, [keymap]);
+}
+
+/**
+ * A keymap bound on one focusable element instead of the window (the dataset browser's list: its
+ * keys move its own active item), as its onKeyDown: keys pressed while the element itself has
+ * focus, not a control inside it, run as useKeymap runs them.
+ */
+export function keymapKeyDown<K extends Keymap>(keymap: K, handlers: KeyHandlers<K>, options: KeymapOptions = {}) {
+  return (event: ReactKeyboardEvent) => {
+    if (event.target === event.currentTarget) handleKey(keymap, handlers, event.nativeEvent, options);
+  };
 }

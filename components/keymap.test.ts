@@ -7,13 +7,15 @@ import { reviewActions, type ReviewPage } from './review/useReviewKeys';
 const pages = Object.entries(KEYMAPS) as [string, Keymap][];
 
 describe('the keymaps', () => {
-  it.each(pages)('%s: no two actions share a key in one mode', (_, keymap) => {
+  it.each(pages)('%s: no two actions share a key in one mode (with Shift held or not)', (_, keymap) => {
     const seen = new Map<string, string>();
     for (const [id, action] of Object.entries(keymap)) {
       for (const key of action.keys) {
-        const slot = `${action.mode ?? 'normal'} ${key}`;
-        expect(seen.get(slot), `${id} and ${seen.get(slot)} both take ${slot}`).toBeUndefined();
-        seen.set(slot, id);
+        for (const shift of action.shift === undefined ? [false, true] : [action.shift]) {
+          const slot = `${action.mode ?? 'normal'} ${shift ? 'shift-' : ''}${key}`;
+          expect(seen.get(slot), `${id} and ${seen.get(slot)} both take ${slot}`).toBeUndefined();
+          seen.set(slot, id);
+        }
       }
     }
   });
@@ -40,7 +42,7 @@ describe('the keymaps', () => {
   });
 
   it('pages with a ? help can open and close it', () => {
-    for (const keymap of [KEYMAPS.review, KEYMAPS.audit, KEYMAPS.item]) {
+    for (const keymap of [KEYMAPS.review, KEYMAPS.audit, KEYMAPS.item, KEYMAPS.dataset]) {
       expect(actionFor(keymap, 'normal', '?')).toBe('help');
       expect(actionFor(keymap, HELP_MODE, 'Escape')).toBe('closeHelp');
       expect(helpCloseKeys(keymap)).toEqual(['?', 'Esc']);
@@ -53,6 +55,19 @@ describe('the keymaps', () => {
     expect(actionFor(KEYMAPS.review, 'normal', 'r')).toBe('reject');
     expect(actionFor(KEYMAPS.review, 'rejecting', 'a')).toBeUndefined();
     expect(actionFor(KEYMAPS.review, HELP_MODE, 'a')).toBeUndefined();
+  });
+
+  it('the dataset browser: Space selects, shift-Space selects a range, and the help says both', () => {
+    expect(actionFor(KEYMAPS.dataset, 'normal', ' ')).toBe('select');
+    expect(actionFor(KEYMAPS.dataset, 'normal', ' ', true)).toBe('selectRange');
+    expect(actionFor(KEYMAPS.dataset, 'normal', 'Home')).toBe('ends');
+    expect(actionFor(KEYMAPS.dataset, HELP_MODE, ' ')).toBeUndefined();
+    const rows = helpGroups(KEYMAPS.dataset).flatMap((group) => group.rows);
+    expect(rows).toContainEqual([['Space'], 'Select or unselect the item']);
+    expect(rows).toContainEqual([['Shift', 'Space'], 'Select from the last one picked to here']);
+    expect(rows).toContainEqual([['↑', '↓'], 'Previous / next line (the table: row)']);
+    // Keys that ignore Shift still work with it (`?` needs it on most layouts).
+    expect(actionFor(KEYMAPS.dataset, 'normal', '?', true)).toBe('help');
   });
 
   it('the review help shows the keys as before: reasons one by one, arrows as arrows', () => {

@@ -21,6 +21,11 @@ export interface KeyAction {
   shown?: string;
   /** One help line per key, when each key means its own thing (the reject reasons' numbers). */
   keyLabels?: readonly string[];
+  /**
+   * Only with Shift held (true) or only without it (false), for a key that means two things
+   * (Space selects, shift-Space selects a range). Unset: either (`?` and `G` need Shift anyway).
+   */
+  shift?: boolean;
 }
 
 export type Keymap = Readonly<Record<string, KeyAction>>;
@@ -28,7 +33,7 @@ export type Keymap = Readonly<Record<string, KeyAction>>;
 /** The mode in which a page's `?` help is open: its entries are the dialog's own (how to close it). */
 export const HELP_MODE = 'help';
 
-const NAMES: Record<string, string> = { Escape: 'Esc', ArrowLeft: '←', ArrowRight: '→', ArrowUp: '↑', ArrowDown: '↓' };
+const NAMES: Record<string, string> = { Escape: 'Esc', ArrowLeft: '←', ArrowRight: '→', ArrowUp: '↑', ArrowDown: '↓', ' ': 'Space' };
 
 /** A key as the page shows it (`Esc`, `←`). */
 export const keyName = (key: string) => NAMES[key] ?? key;
@@ -114,13 +119,41 @@ export const ADJUDICATION_QUEUE_KEYS = {
   start: { keys: ['Enter'], label: 'Open the first item', group: 'Move' },
 } as const satisfies Keymap;
 
-/** Every page's keymap, by page (for the tests that check them all). */
-export const KEYMAPS = { review: REVIEW_KEYS, audit: AUDIT_KEYS, item: ITEM_KEYS, adjudicationQueue: ADJUDICATION_QUEUE_KEYS } as const;
+/**
+ * The dataset browser's list, grid or table, while it has focus (components/datasets/useItemSelection.ts):
+ * its keys act on the list's own place (the active item), so they are bound on the list, not the window.
+ */
+export const DATASET_LIST_KEYS = {
+  moveLine: { keys: ['ArrowUp', 'ArrowDown'], label: 'Previous / next line (the table: row)', group: 'Items' },
+  moveItem: { keys: ['ArrowLeft', 'ArrowRight'], label: 'Previous / next item (the grid)', group: 'Items' },
+  ends: { keys: ['Home', 'End'], label: 'First / last item loaded', group: 'Items' },
+  open: { keys: ['Enter'], label: 'Open the item (leads)', group: 'Items' },
+  select: { keys: [' '], shift: false, label: 'Select or unselect the item', group: 'Selection' },
+  selectRange: { keys: [' '], shift: true, label: 'Select from the last one picked to here', group: 'Selection' },
+} as const satisfies Keymap;
 
-/** The action a key runs in a mode, if any. */
-export function actionFor<K extends Keymap>(keymap: K, mode: string, key: string): (keyof K & string) | undefined {
+/** The dataset browser's page keys (components/datasets/DatasetBrowser.tsx), anywhere on the page. */
+export const DATASET_PAGE_KEYS = {
+  help: { keys: ['?'], label: 'These shortcuts', group: 'Selection' },
+  closeHelp,
+} as const satisfies Keymap;
+
+/** The dataset browser's whole keymap: its `?` help lists it, and the tests check it as one page. */
+export const DATASET_KEYS = { ...DATASET_LIST_KEYS, ...DATASET_PAGE_KEYS } as const satisfies Keymap;
+
+/** Every page's keymap, by page (for the tests that check them all). */
+export const KEYMAPS = {
+  review: REVIEW_KEYS,
+  audit: AUDIT_KEYS,
+  item: ITEM_KEYS,
+  adjudicationQueue: ADJUDICATION_QUEUE_KEYS,
+  dataset: DATASET_KEYS,
+} as const;
+
+/** The action a key (with Shift held or not) runs in a mode, if any. */
+export function actionFor<K extends Keymap>(keymap: K, mode: string, key: string, shift = false): (keyof K & string) | undefined {
   for (const [id, action] of Object.entries(keymap)) {
-    if ((action.mode ?? 'normal') === mode && action.keys.includes(key)) return id;
+    if ((action.mode ?? 'normal') === mode && action.keys.includes(key) && (action.shift ?? shift) === shift) return id;
   }
   return undefined;
 }
@@ -131,8 +164,8 @@ interface HelpGroup {
   rows: [keys: string[], label: string][];
 }
 
-/** How the page writes an action's keys: `shown`, else each key's name (`← →`). */
-const keyNames = (action: KeyAction) => (action.shown ? [action.shown] : action.keys.map(keyName));
+/** How the page writes an action's keys: `shown`, else each key's name (`← →`), after `Shift` when it must be held. */
+const keyNames = (action: KeyAction) => [...(action.shift ? ['Shift'] : []), ...(action.shown ? [action.shown] : action.keys.map(keyName))];
 
 /** An action's keys as one label (on a button). */
 export const shownKeys = (action: KeyAction) => keyNames(action).join(' ');

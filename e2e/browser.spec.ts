@@ -42,7 +42,7 @@ function seedSignals(datasetId: number): number[] {
   }
 }
 
-test('the grid shows pairs at the preview size; arrows move, Space selects, Enter opens the item; the table is a toggle', async ({
+test('the grid shows pairs as thumbnails; arrows move, Space selects, Enter opens the item; the table is a toggle', async ({
   page,
 }, testInfo) => {
   const datasetId = importSamples('browser-grid');
@@ -53,8 +53,8 @@ test('the grid shows pairs at the preview size; arrows move, Space selects, Ente
   await expect(page.getByTestId('matching-count')).toHaveText('12 matching');
   const first = cells.first();
   const id = await first.getAttribute('data-item-id');
-  await expect(first.getByTestId('thumb').first()).toHaveAttribute('src', `/api/images/source/${id}?size=preview`);
-  await expect(first.getByTestId('thumb').nth(1)).toHaveAttribute('src', /^\/api\/images\/candidate\/\d+\?size=preview$/);
+  await expect(first.getByTestId('thumb').first()).toHaveAttribute('src', `/api/images/source/${id}?size=thumb`);
+  await expect(first.getByTestId('thumb').nth(1)).toHaveAttribute('src', /^\/api\/images\/candidate\/\d+\?size=thumb$/);
   // Every thumbnail on screen loads.
   await expect
     .poll(() => grid.locator('img').evaluateAll((imgs) => imgs.filter((img) => !(img as HTMLImageElement).naturalWidth).length))

@@ -3,6 +3,9 @@
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo, useRef, useState } from 'react';
+import { useKeymap } from '@/components/keyboard';
+import { DATASET_KEYS, DATASET_PAGE_KEYS, HELP_MODE } from '@/components/keymap';
+import { ShortcutDialog } from '@/components/ShortcutDialog';
 import { Button, buttonClass } from '@/components/ui/Button';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { Input } from '@/components/ui/Input';
@@ -137,7 +140,20 @@ export function DatasetBrowser({ datasetId, options, can }: { datasetId: number;
     setSeenSearch(applied.search);
     setQuery(applied.search ?? '');
   }
-  const gridProps = { rows, hasMore: !!pages.hasNextPage, loadMore, isSelected, onSelect, itemHref, onOpen, seesVerdicts: can.adjudicate };
+  // `?` anywhere on the page: the help lists the list's keys too (DATASET_KEYS), which the grid and table bind.
+  const [help, setHelp] = useState(false);
+  useKeymap(DATASET_PAGE_KEYS, { help: () => setHelp(true), closeHelp: () => setHelp(false) }, { mode: help ? HELP_MODE : 'normal' });
+  const gridProps = {
+    rows,
+    hasMore: !!pages.hasNextPage,
+    loadMore,
+    isSelected,
+    onSelect,
+    itemHref,
+    onOpen,
+    seesVerdicts: can.adjudicate,
+    helpOpen: help,
+  };
 
   return (
     <>
@@ -237,7 +253,10 @@ export function DatasetBrowser({ datasetId, options, can }: { datasetId: number;
           </Button>
         )}
         <span className="ml-auto text-xs text-neutral-400">
-          {view === 'grid' ? '← → ↑ ↓ move' : '↑ ↓ move'} · Enter opens · Space selects · shift-click a range
+          {view === 'grid' ? '← → ↑ ↓ move' : '↑ ↓ move'} · Enter opens · Space selects · shift-click a range ·{' '}
+          <button type="button" className="hover:text-neutral-200 hover:underline" onClick={() => setHelp(true)}>
+            <kbd>?</kbd> all keys
+          </button>
         </span>
       </div>
       {selection && (
@@ -258,6 +277,7 @@ export function DatasetBrowser({ datasetId, options, can }: { datasetId: number;
       ) : (
         <ItemTable {...gridProps} valueColumn={valueColumn} />
       )}
+      {help && <ShortcutDialog keymap={DATASET_KEYS} onClose={() => setHelp(false)} />}
     </>
   );
 }

@@ -2,11 +2,12 @@
 
 import { useVirtualizer } from '@tanstack/react-virtual';
 import Link from 'next/link';
-import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import { previewUrl } from '@/components/review/api';
+import { useEffect, useRef, type MouseEvent } from 'react';
+import { thumbUrl } from '@/components/review/api';
 import { useSize } from '@/components/review/ImagePair';
 import { cx } from '@/components/ui/cx';
 import type { BrowseRow } from '@/lib/api/datasets';
+import { useItemSelection } from './useItemSelection';
 
 export const STATUS_STYLE: Record<string, string> = {
   pending: 'text-neutral-400 bg-neutral-800',
@@ -48,12 +49,14 @@ export interface GridProps {
   itemHref?: (row: BrowseRow) => string;
   onOpen: (row: BrowseRow) => void;
   seesVerdicts: boolean;
+  /** The page's `?` help is open: the list's keys wait. */
+  helpOpen?: boolean;
 }
 
 /**
- * The dataset's items as a virtualized grid of pairs (source → edited thumbnails at the review
- * page's preview size): only the lines on screen are in the DOM, whatever the number loaded.
- * The keys: arrows move, Enter opens the item, Space selects (shift-Space: a range).
+ * The dataset's items as a virtualized grid of pairs (source → edited, as the route's 384 px
+ * thumbnails): only the lines on screen are in the DOM, whatever the number loaded.
+ * The keys (useItemSelection): arrows move, Enter opens the item, Space selects (shift-Space: a range).
  */
 export function ItemGrid(props: GridProps) {
   const { rows, hasMore, loadMore } = props;
@@ -61,12 +64,19 @@ export function ItemGrid(props: GridProps) {
   const [sizeRef, size] = useSize<HTMLDivElement>();
   const columns = Math.max(1, Math.floor(size.width / CELL_MIN));
   const lines = Math.ceil(rows.length / columns) + (hasMore ? 1 : 0);
-  const [active, setActive] = useState(0);
   const virtualizer = useVirtualizer({
     count: lines,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => CELL_HEIGHT,
     overscan: 2,
+  });
+  const { active, setActive, onKeyDown, click } = useItemSelection({
+    rows,
+    columns,
+    reveal: (index) => virtualizer.scrollToIndex(Math.floor(index / columns), { align: 'auto' }),
+    onOpen: props.onOpen,
+    onSelect: props.onSelect,
+    helpOpen: props.helpOpen,
   });
   const items = virtualizer.getVirtualItems();
   const lastLine = items.at(-1)?.index ?? 0;
@@ -78,35 +88,8 @@ export function ItemGrid(props: GridProps) {
   useEffect(() => {
     setActive(0);
     scrollRef.current?.scrollTo({ top: 0 });
-  }, [first]);
+  }, [first, setActive]);
 
-  const move = (to: number) => {
-    const next = Math.max(0, Math.min(rows.length - 1, to));
-    setActive(next);
-    virtualizer.scrollToIndex(Math.floor(next / columns), { align: 'auto' });
-  };
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.target !== event.currentTarget || rows.length === 0) return;
-    const step: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns };
-    if (event.key in step) {
-      event.preventDefault();
-      move(active + step[event.key]);
-    } else if (event.key === 'Home' || event.key === 'End') {
-      event.preventDefault();
-      move(event.key === 'Home' ? 0 : rows.length - 1);
-    } else if (event.key === 'Enter') {
-      event.preventDefault();
-      if (rows[active]) props.onOpen(rows[active]);
-    } else if (event.key === ' ') {
-      event.preventDefault();
-      props.onSelect(active, event.shiftKey);
-    }
-  };
-  const click = (index: number) => (event: MouseEvent) => {
-    if ((event.target as HTMLElement).closest('a')) return;
-    setActive(index);
-    props.onSelect(index, event.shiftKey);
-  };
   // Only a cell in the DOM can be the active descendant (the grid draws the lines in view).
   const activeLine = Math.floor(active / columns);
   const drawn = items.length > 0 && activeLine >= items[0].index && activeLine <= items[items.length - 1].index;
@@ -209,7 +192,7 @@ export function ExternalId({ row, href }: { row: BrowseRow; href?: string }) {
 
 function Thumb({ url, label }: { url: string; label: string }) {
   return (
-    // eslint-disable-next-line @next/next/no-img-element -- served by our own image route, at the review page's preview size
+    // eslint-disable-next-line @next/next/no-img-element -- served by our own image route, as its stored thumbnail
     <img
       src={url}
       alt={label}
@@ -238,11 +221,11 @@ function PairCell({ row, active, selected, onClick, href, seesVerdicts }: CellPr
       )}
     >
       <div className="flex min-h-0 flex-1 items-center gap-1.5">
-        <Thumb url={previewUrl('source', row.id)} label={`Source of ${row.externalId}`} />
+        <Thumb url={thumbUrl('source', row.id)} label={`Source of ${row.externalId}`} />
         <span className="text-xs text-neutral-600" aria-hidden>
           →
         </span>
-        <Thumb url={previewUrl('candidate', row.candidateId)} label={`Edited image of ${row.externalId}`} />
+        <Thumb url={thumbUrl('candidate', row.candidateId)} label={`Edited image of ${row.externalId}`} />
       </div>
       <div className="flex items-center gap-2 text-xs">
         <span

@@ -1,19 +1,27 @@
 'use client';
 
-import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useRef } from 'react';
 import { Row, Table } from '@/components/ui/Table';
 import { cx } from '@/components/ui/cx';
 import type { BrowseRow } from '@/lib/api/datasets';
 import { ExternalId, Instruction, STATUS_STYLE, type GridProps } from './ItemGrid';
+import { useItemSelection } from './useItemSelection';
 
 /**
  * The table view of the same rows (the page's earlier view, kept as a toggle): the loaded pages as
- * rows, the next page asked for when the end of the table comes into view. Up and down move,
- * Enter opens, Space selects, as in the grid.
+ * rows, the next page asked for when the end of the table comes into view. The grid's keys
+ * (useItemSelection): up and down move, Home/End, Enter opens, Space selects.
  */
 export function ItemTable(props: GridProps & { valueColumn?: { name: string; of: (row: BrowseRow) => number | null | undefined } }) {
   const { rows, hasMore, loadMore, seesVerdicts, valueColumn } = props;
-  const [active, setActive] = useState(0);
+  const { active, onKeyDown, click } = useItemSelection({
+    rows,
+    columns: 1,
+    reveal: (index) => document.getElementById(`row-${rows[index].id}`)?.scrollIntoView({ block: 'nearest' }),
+    onOpen: props.onOpen,
+    onSelect: props.onSelect,
+    helpOpen: props.helpOpen,
+  });
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = end.current;
@@ -22,29 +30,6 @@ export function ItemTable(props: GridProps & { valueColumn?: { name: string; of:
     observer.observe(element);
     return () => observer.disconnect();
   }, [hasMore, loadMore, rows.length]);
-  const move = (to: number) => {
-    const next = Math.max(0, Math.min(rows.length - 1, to));
-    setActive(next);
-    document.getElementById(`row-${rows[next].id}`)?.scrollIntoView({ block: 'nearest' });
-  };
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.target !== event.currentTarget || rows.length === 0) return;
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      move(active + (event.key === 'ArrowDown' ? 1 : -1));
-    } else if (event.key === 'Enter') {
-      event.preventDefault();
-      if (rows[active]) props.onOpen(rows[active]);
-    } else if (event.key === ' ') {
-      event.preventDefault();
-      props.onSelect(active, event.shiftKey);
-    }
-  };
-  const click = (index: number) => (event: MouseEvent) => {
-    if ((event.target as HTMLElement).closest('a')) return;
-    setActive(index);
-    props.onSelect(index, event.shiftKey);
-  };
 
   return (
     <div

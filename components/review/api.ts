@@ -41,6 +41,8 @@ export const saveInstruction = (itemId: number, text: string) => post<Instructio
 /** The images a review page shows (masks are the item page's). */
 export type ImageKind = Exclude<ServedImageKind, 'mask'>;
 export const previewUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=preview`;
+/** The dataset grid's thumbnail (384 px on its long side, stored beside the previews): a screen of them is a fraction of the previews' bytes. */
+export const thumbUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=thumb`;
 export const fullUrl = (kind: ImageKind, id: number) => `/api/images/${kind}/${id}?size=full`;
 
 /** The kinds are lib/jobs/kinds (server-only: their labels reach the page through components/jobs/JobKinds.tsx). */
