@@ -6,9 +6,10 @@ import { BatchForm } from '@/components/BatchForm';
 import { Button, buttonClass } from '@/components/ui/Button';
 import type { ItemStatus } from '@/db/schema';
 import { DECIDE_MAX } from '@/lib/browse/limits';
-import { exportHref, filterToParams, reviewHref } from '@/lib/filter/filter-codec';
+import { filterToParams } from '@/lib/filter/filter-codec';
 import type { ListFilter } from '@/lib/filter/filter';
 import { useDecide } from './api';
+import { selectionLinks } from './selection-links';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -42,6 +43,10 @@ export function SelectionBar({
   const { sort: _sort, status, ...batchFilter } = filter;
   const auditHref = `/audits?${filterToParams({ datasetId: filter.datasetId, family: filter.family, task: filter.task })}`;
   const tooMany = count > DECIDE_MAX;
+  // Hand-picked ids go in the link: too many make a URL the next page cannot be requested with.
+  const links = selectionLinks(filter);
+  const verbs = [can.review && 'review', can.manage && 'export'].filter(Boolean).join(' or ');
+  const tooLong = `Too many hand-picked items to ${verbs} as a list (${number.format(count)}): use a filter or “Select all matching” instead.`;
 
   return (
     <section
@@ -57,11 +62,16 @@ export function SelectionBar({
           Clear
         </Button>
         <span className="mx-1 h-4 w-px bg-neutral-800" aria-hidden />
-        {can.review && (
-          <Link href={reviewHref(filter)} className={buttonClass({ size: 'xs' })}>
-            Review
-          </Link>
-        )}
+        {can.review &&
+          (links.fits ? (
+            <Link href={links.review} className={buttonClass({ size: 'xs' })}>
+              Review
+            </Link>
+          ) : (
+            <Button size="xs" disabled title={tooLong}>
+              Review
+            </Button>
+          ))}
         {can.manage && (
           <Button size="xs" onClick={() => setBatch((b) => !b)} aria-expanded={batch}>
             Regenerate or rewrite…
@@ -72,11 +82,16 @@ export function SelectionBar({
             Audit
           </Link>
         )}
-        {can.manage && (
-          <Link href={exportHref(filter)} className={buttonClass({ size: 'xs' })}>
-            Export
-          </Link>
-        )}
+        {can.manage &&
+          (links.fits ? (
+            <Link href={links.export} className={buttonClass({ size: 'xs' })}>
+              Export
+            </Link>
+          ) : (
+            <Button size="xs" disabled title={tooLong}>
+              Export
+            </Button>
+          ))}
         {can.adjudicate && (
           <span className="ml-auto flex gap-2">
             <Button
@@ -100,6 +115,11 @@ export function SelectionBar({
           </span>
         )}
       </div>
+      {!links.fits && verbs && (
+        <p className="mt-2 text-amber-200" role="status" data-testid="selection-too-long">
+          {tooLong}
+        </p>
+      )}
       {done && (
         <p className="mt-2 text-emerald-300" role="status" data-testid="decide-result">
           {done}
