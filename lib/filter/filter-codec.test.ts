@@ -23,6 +23,7 @@ import {
   filterToParams,
   FLAG_NAMES,
   reviewHref,
+  unknownParamsOf,
 } from './filter-codec';
 
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
@@ -98,6 +99,17 @@ describe('filter codec', () => {
       verbose: true,
     });
     expect(input).toEqual({ signal: 'ssim', signalMin: '0.5', signalMax: '0.9', scoreMin: '1' });
+  });
+});
+
+describe('parameters that are no filter term', () => {
+  it('are listed with their first value, from either form of the query', () => {
+    expect(unknownParamsOf(new URLSearchParams('dataset=2&ssimMin=abc&smin=0.2&x=1&x=2'))).toEqual([
+      ['ssimMin', 'abc'],
+      ['x', '1'],
+    ]);
+    expect(unknownParamsOf({ dataset: '2', view: ['table', 'grid'], q: 'cat' })).toEqual([['view', 'table']]);
+    expect(unknownParamsOf(filterToParams({ datasetId: 2, signal: 'ssim', signalMin: 0.2, ids: [1, 2] }))).toEqual([]);
   });
 });
 

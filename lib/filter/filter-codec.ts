@@ -92,6 +92,16 @@ export function filterInputFromParams(search: Search): FilterInput {
   return input;
 }
 
+/**
+ * The URL parameters that are no filter term (`?ssimMin=2`), each with its first value, so a page
+ * can say it ignored them rather than drop them without a word.
+ */
+export function unknownParamsOf(search: Search): [string, string][] {
+  const known = new Set<string>(Object.values(URL_PARAMS));
+  const keys = search instanceof URLSearchParams ? [...new Set(search.keys())] : Object.keys(search);
+  return keys.filter((key) => !known.has(key)).map((key) => [key, firstOf(search, key) ?? '']);
+}
+
 /** Parsed command-line values (keyed by flag) as the filter schema's input. */
 export function filterInputFromFlags(values: { [flag: string]: string | boolean | undefined }): { [K in FlagTerm]?: string } {
   const input: { [K in FlagTerm]?: string } = {};
