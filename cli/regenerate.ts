@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
 import { getDatasetByName, listDatasets } from '@/lib/datasets';
-import { JobWorker } from '@/lib/jobs/worker';
+import { defaultPreparing, JobWorker } from '@/lib/jobs/worker';
 import { API_KINDS, workerKinds } from '@/lib/jobs/worker-kinds';
 import { BATCH_KINDS, type BatchKind } from '@/lib/jobs/kinds';
 import { batchProgress, estimateBatch, ITEM_STATUSES, startBatch, type BatchEstimate } from '@/lib/batches/batch';
@@ -156,6 +156,7 @@ export async function regenerateCommand(args: string[]): Promise<number> {
     concurrency,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
     lockMs: config.LOUPE_JOB_LOCK_MS,
+    preparing: defaultPreparing(),
     runners,
     claim,
     onEvent: ({ job, type, message }) => {

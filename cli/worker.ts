@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { getDb } from '@/db';
-import { JobWorker } from '@/lib/jobs/worker';
+import { defaultPreparing, JobWorker } from '@/lib/jobs/worker';
 import { openaiConfig } from '@/lib/openai/config';
 import { workerKinds } from '@/lib/jobs/worker-kinds';
 
@@ -26,6 +26,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     concurrency,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
     lockMs: config.LOUPE_JOB_LOCK_MS,
+    preparing: defaultPreparing(),
     runners,
     claim,
     onEvent: ({ job, type, message }) => process.stderr.write(`job ${job}: ${type}${message ? `: ${message}` : ''}\n`),

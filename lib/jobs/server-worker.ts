@@ -1,7 +1,7 @@
 import 'server-only';
 import { getDb } from '@/db';
 import { openaiConfig } from '../openai/config';
-import { JobWorker } from './worker';
+import { defaultPreparing, JobWorker } from './worker';
 import { workerKinds } from './worker-kinds';
 
 const holder = globalThis as unknown as { __loupeWorker?: JobWorker | null };
@@ -25,6 +25,7 @@ export function serverWorker(): JobWorker | null {
     concurrency: config.LOUPE_JOB_CONCURRENCY,
     maxAttempts: config.LOUPE_JOB_MAX_ATTEMPTS,
     lockMs: config.LOUPE_JOB_LOCK_MS,
+    preparing: defaultPreparing(),
     runners,
     claim,
     onEvent: ({ job, type, message }) => {
