@@ -212,6 +212,24 @@ function topFunctions(file: string, count = 15): { name: string; selfMs: number;
     .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), share: us / total }));
 }
 
+/** The markdown table of a child's CPU profile (the top functions by self time), also kept in the report. */
+function profileTable(dir: string, report: Record<string, unknown>, key: string): string[] {
+  const file = path.join(
+    dir,
+    fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!,
+  );
+  const top = topFunctions(file);
+  report[key] = { file, top };
+  return [
+    `Profile (${path.relative(REPO, file)}), top self time:`,
+    '',
+    '| function | self ms | share |',
+    '| --- | ---: | ---: |',
+    ...top.map((t) => `| \`${t.name}\` | ${fmt(t.selfMs)} | ${(t.share * 100).toFixed(1)}% |`),
+    '',
+  ];
+}
+
 /** A layout of `n` items, each with its own input and output PNG of `bytes` bytes. */
 function filesLayout(dir: string, n: number, bytes: number): string {
   const root = path.join(dir, 'gpt-edit');
@@ -291,22 +309,7 @@ async function main() {
     );
     fs.rmSync(path.join(work, 'none'), { recursive: true, force: true });
     fs.rmSync(dbFile);
-    if (profileDir) {
-      const file = path.join(
-        profileDir,
-        fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'))!,
-      );
-      const top = topFunctions(file);
-      report.profile = { file, top };
-      lines.push(
-        `Profile (${path.relative(REPO, file)}), top self time:`,
-        '',
-        '| function | self ms | share |',
-        '| --- | ---: | ---: |',
-        ...top.map((t) => `| \`${t.name}\` | ${fmt(t.selfMs)} | ${(t.share * 100).toFixed(1)}% |`),
-        '',
-      );
-    }
+    if (profileDir) lines.push(...profileTable(profileDir, report, 'profile'));
 
     // 2. copy vs link, and 3. WebDataset vs tar, over M items with their own images.
     log(`a layout of ${fmt(fileItems)} items with their own ${fmt(pngBytes)}-byte PNGs...`);
@@ -343,7 +346,8 @@ async function main() {
 
     log('webdataset...');
     const wdsOut = path.join(work, 'wds');
-    const wds = runExport(filesDb, wdsOut, 'webdataset');
+    const wdsProfileDir = profileDir && `${profileDir}-webdataset`;
+    const wds = runExport(filesDb, wdsOut, 'webdataset', undefined, wdsProfileDir);
     const members = path.join(work, 'members');
     fs.mkdirSync(members);
     for (const shard of fs.readdirSync(wdsOut).filter((f) => f.endsWith('.tar')))
@@ -364,6 +368,7 @@ async function main() {
       `Ratio Loupe / tar = **${(wdsMbps / tarMbps).toFixed(2)}** (goal >= 0.8).`,
       '',
     );
+    if (wdsProfileDir) lines.push(...profileTable(wdsProfileDir, report, 'webdatasetProfile'));
   } finally {
     if (!args.keep) fs.rmSync(work, { recursive: true, force: true });
     else log(`kept ${work}`);

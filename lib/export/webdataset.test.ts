@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
@@ -136,5 +137,18 @@ describe('exportWebDataset', () => {
       '000000_fam_task_00000001.json',
     ]);
     expect(entries[0].data.equals(jpeg)).toBe(true);
+  });
+  it('writes shards GNU tar reads: the same names and bytes, no warnings', async () => {
+    const { db } = await reviewedSamples();
+    const out = path.join(tempDir(), 'export');
+    await exportWebDataset(db, { out });
+    const shard = path.join(out, 'shard-000000.tar');
+    const extracted = tempDir();
+    const result = spawnSync('tar', ['-xf', shard, '-C', extracted], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const entries = await readTar(shard);
+    expect(listFiles(extracted)).toEqual(entries.map((e) => e.name).sort());
+    for (const entry of entries) expect(fs.readFileSync(path.join(extracted, entry.name)).equals(entry.data), entry.name).toBe(true);
   });
 });

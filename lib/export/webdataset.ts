@@ -1,10 +1,7 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { imageSize } from 'image-size';
-import tar from 'tar-stream';
 import type { Db } from '@/db';
-import { exportFile, readImage } from './files';
+import { exportFile, HashedFileWriter, readImage } from './files';
 import { itemRecord } from './item-record';
 import { runExport, type ExportContext, type ExportSummary, type FormatWriter } from './run';
 import { shardBytes, type ShardedExportOptions } from './shards';
@@ -28,7 +25,9 @@ import type { ExportItem, ImageFile } from './selection';
 const KEY_ID_LENGTH = 64;
 const BLOCK = 512;
 const END_OF_ARCHIVE = 2 * BLOCK;
-const MTIME = new Date(0);
+const ZEROS = Buffer.alloc(END_OF_ARCHIVE);
+/** The largest size a ustar header's 11 octal digits hold. */
+const MAX_ENTRY_BYTES = 8 ** 11 - 1;
 
 export function exportWebDataset(db: Db, options: ShardedExportOptions): Promise<ExportSummary> {
   const maxShardBytes = shardBytes(options.shardSizeMb);
@@ -71,7 +70,7 @@ class WebDatasetWriter implements FormatWriter {
     if (this.shard && this.shard.samples > 0 && this.shard.bytes + size + END_OF_ARCHIVE > this.maxShardBytes) await this.closeShard();
     if (!this.shard) {
       this.shardPath = `shard-${String(this.shardCount++).padStart(6, '0')}.tar`;
-      this.shard = new TarShard(exportFile(this.context.out, this.shardPath));
+      this.shard = await TarShard.open(exportFile(this.context.out, this.shardPath));
     }
     await this.shard.addSample(entries);
     this.samples++;
@@ -106,55 +105,56 @@ function imageExtension(data: Buffer, image: ImageFile): string {
   return extension === 'jpeg' ? 'jpg' : extension || 'bin';
 }
 
-/** One tar file, written as a stream (backpressure honoured) and hashed on the way. */
+/**
+ * A ustar header: the name (short: see entrySize), mode 0644, uid/gid 0, no user names, mtime 0,
+ * a regular file of `size` bytes.
+ */
+export function tarHeader(name: string, size: number): Buffer {
+  if (size > MAX_ENTRY_BYTES) throw new Error(`${name}: ${size} bytes is more than a tar entry holds`);
+  const header = Buffer.alloc(BLOCK);
+  header.write(name, 0, 100, 'utf8');
+  header.write('0000644\0', 100); // mode
+  header.write('0000000\0', 108); // uid
+  header.write('0000000\0', 116); // gid
+  header.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  header.write('00000000000\0', 136); // mtime
+  header.write('        ', 148); // the checksum counts its own field as spaces
+  header.write('0', 156); // a regular file
+  header.write('ustar\0' + '00', 257);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return header;
+}
+
+/**
+ * One tar file, its headers made here and written through a HashedFileWriter (large buffered writes,
+ * hashed on the way): no stream per entry to wait for.
+ */
 class TarShard {
-  private readonly pack = tar.pack();
-  private readonly out: fs.WriteStream;
-  private readonly hash = crypto.createHash('sha256');
-  private readonly finished: Promise<void>;
-  private readonly failed: Promise<never>;
   /** Bytes the archive holds so far (end-of-archive blocks not counted). */
   bytes = 0;
   samples = 0;
 
-  constructor(file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.out = fs.createWriteStream(file);
-    this.failed = new Promise<never>((_, reject) => {
-      this.out.on('error', reject);
-      this.pack.on('error', reject);
-    });
-    this.failed.catch(() => {}); // surfaced by addSample or close
-    this.finished = new Promise((resolve) => this.out.on('finish', resolve));
-    this.pack.on('data', (data: unknown) => {
-      const chunk = data as Buffer; // tar-stream emits buffers
-      this.hash.update(chunk);
-      if (!this.out.write(chunk)) {
-        this.pack.pause();
-        this.out.once('drain', () => this.pack.resume());
-      }
-    });
-    this.pack.on('end', () => this.out.end());
+  private constructor(private readonly file: HashedFileWriter) {}
+
+  static async open(file: string): Promise<TarShard> {
+    return new TarShard(await HashedFileWriter.open(file));
   }
 
   async addSample(entries: [string, Buffer][]) {
     for (const [name, data] of entries) {
-      const added = new Promise<void>((resolve, reject) => {
-        this.pack.entry(
-          { name, size: data.length, type: 'file', mode: 0o644, mtime: MTIME, uid: 0, gid: 0, uname: '', gname: '' },
-          data,
-          (error) => (error ? reject(error) : resolve()),
-        );
-      });
-      await Promise.race([added, this.failed]);
+      await this.file.write(tarHeader(name, data.length));
+      await this.file.write(data);
+      const padding = (BLOCK - (data.length % BLOCK)) % BLOCK;
+      if (padding) await this.file.write(ZEROS.subarray(0, padding));
       this.bytes += entrySize(data.length);
     }
     this.samples++;
   }
 
   async close(): Promise<{ bytes: number; sha256: string }> {
-    this.pack.finalize();
-    await Promise.race([this.finished, this.failed]);
-    return { bytes: this.out.bytesWritten, sha256: this.hash.digest('hex') };
+    await this.file.write(ZEROS);
+    return this.file.close();
   }
 }
