@@ -2,10 +2,9 @@ import Link from 'next/link';
 import { getDb } from '@/db';
 import { requirePage } from '@/lib/auth/page';
 import { summarizeDatasets } from '@/lib/datasets/summary';
-import { queueFilterSchema } from '@/lib/filter/filter';
-import { filterInputFromParams } from '@/lib/filter/filter-codec';
-import { pendingWithoutSignal, queueFilterFor } from '@/lib/review/queue';
+import { pendingWithoutSignal } from '@/lib/review/queue';
 import { ReviewApp } from '@/components/review/ReviewApp';
+import { reviewFilterOf } from '@/components/review/url-terms';
 
 export const dynamic = 'force-dynamic';
 
@@ -35,24 +34,19 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
       </p>
     );
   }
-  const input = filterInputFromParams(search);
-  // Every term "Review these" hands on but the lead-only ones (dropped by the schema).
-  const datasetId = input.datasetId ?? datasets[0].id;
-  const parsed = queueFilterSchema.safeParse({ ...input, datasetId });
-  // A bad term leaves the queue of the dataset asked for, not of another one; annotators get the queue's own terms.
-  const fallback = queueFilterSchema.safeParse({ datasetId });
-  const asked = parsed.success ? parsed.data : fallback.success ? fallback.data : { datasetId: datasets[0].id };
-  const filter = queueFilterFor(asked, user.roles);
+  // The queue the URL asks for, less the terms it cannot take, which the page names (url-terms.ts).
+  const { filter, notice } = reviewFilterOf(search, datasets, user.roles);
   const dataset = datasets.find((d) => d.id === filter.datasetId) ?? datasets[0];
   return (
     <ReviewApp
       key={dataset.id}
-      filter={{ ...filter, datasetId: dataset.id }}
+      filter={filter}
+      notice={notice}
       reviewer={user.username}
       options={{
         datasets: datasets.map(({ id, name }) => ({ id, name })),
         tasks: dataset.tasks.map(({ family, task }) => ({ family, task })),
-        withoutSignal: pendingWithoutSignal(getDb(), { ...filter, datasetId: dataset.id }),
+        withoutSignal: pendingWithoutSignal(getDb(), filter),
       }}
     />
   );

@@ -7,6 +7,8 @@ import type { QueueFilter } from '@/lib/filter/filter';
 import type { ReviewItem } from '@/lib/review/items';
 import * as api from './api';
 import type { QueueOptions } from './FilterBar';
+import { FilterNotice } from './FilterNotice';
+import type { TermsNotice } from './filter-terms';
 import { ImagePair, type PairImage } from './ImagePair';
 import { InspectView, type InspectHandle, type InspectMode } from './InspectView';
 import { ItemPanel } from './ItemPanel';
@@ -49,9 +51,21 @@ function pairOf(item: ReviewItem, candidateId: number): [PairImage, PairImage] {
 /**
  * The review page: the queue (useReviewQueue), what the reviewer picked on the item on screen
  * (useItemChoice), its keys and buttons (useReviewKeys, components/keymap.ts), laid out as the
- * queue bar, the pair and the item panel. `reviewer` is the signed-in user's name.
+ * queue bar (with the note on URL terms it left out), the pair and the item panel. `reviewer` is
+ * the signed-in user's name.
  */
-export function ReviewApp({ filter, options, reviewer }: { filter: QueueFilter; options: QueueOptions; reviewer: string }) {
+export function ReviewApp({
+  filter,
+  notice,
+  options,
+  reviewer,
+}: {
+  filter: QueueFilter;
+  /** The URL's filter terms the queue left out (components/review/url-terms.ts). */
+  notice: TermsNotice;
+  options: QueueOptions;
+  reviewer: string;
+}) {
   const holder = useHolder();
   const queue = useReviewQueue(filter, holder);
   const item = queue.current;
@@ -82,6 +96,7 @@ export function ReviewApp({ filter, options, reviewer }: { filter: QueueFilter; 
         reviewer={reviewer}
         onHelp={() => setHelp(true)}
       />
+      <FilterNotice notice={notice} />
       <QueueMessages notice={queue.notice} error={queue.error} onDismiss={queue.clearError} />
 
       {!item ? (
