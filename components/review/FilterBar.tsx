@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { Select } from '@/components/ui/Select';
 import type { QueueFilter } from '@/lib/filter/filter';
 import { filterToParams } from '@/lib/filter/filter-codec';
+import { extraTermsOf } from './filter-terms';
 
 export interface QueueOptions {
   datasets: { id: number; name: string }[];
@@ -25,32 +26,6 @@ const QUEUE_ORDERS: [string, string][] = [
   ['padding_residual:desc', 'Most padding first'],
   ['dup_edit:desc', 'Near-duplicate edits first'],
 ];
-
-const range = (min: number | undefined, max: number | undefined) =>
-  min !== undefined && max !== undefined ? `${min}–${max}` : min !== undefined ? `≥ ${min}` : max !== undefined ? `≤ ${max}` : '';
-
-/**
- * The terms of the queue's filter that the bar has no select for (what "Review these" brought from
- * the dataset browser), each a label and the terms removing it clears. A signal range keeps its
- * signal, which is also the queue's order.
- */
-export function extraTermsOf(filter: QueueFilter): { label: string; clears: (keyof QueueFilter)[] }[] {
-  const terms: { label: string; clears: (keyof QueueFilter)[] }[] = [];
-  if (filter.search !== undefined) terms.push({ label: `Search: “${filter.search}”`, clears: ['search'] });
-  if (filter.text !== undefined) terms.push({ label: `Contains “${filter.text}”`, clears: ['text'] });
-  if (filter.origin !== undefined) terms.push({ label: `Edited image: ${filter.origin}`, clears: ['origin'] });
-  if (filter.score !== undefined) {
-    const label = `${filter.score} ${range(filter.scoreMin, filter.scoreMax) || 'set'}`;
-    terms.push({ label, clears: ['score', 'scoreMin', 'scoreMax'] });
-  }
-  if (filter.signal !== undefined && (filter.signalMin !== undefined || filter.signalMax !== undefined)) {
-    terms.push({ label: `${filter.signal} ${range(filter.signalMin, filter.signalMax)}`, clears: ['signalMin', 'signalMax'] });
-  }
-  if (filter.ids !== undefined) {
-    terms.push({ label: `${number.format(filter.ids.length)} chosen item${filter.ids.length === 1 ? '' : 's'}`, clears: ['ids'] });
-  }
-  return terms;
-}
 
 /** A signal order the list does not name (one a link brought): "ssim, lowest first". */
 const orderLabel = (filter: QueueFilter) => `${filter.signal}, ${filter.sort === 'desc' ? 'highest' : 'lowest'} first`;
@@ -75,8 +50,11 @@ export function FilterBar({ filter, options }: { filter: QueueFilter; options: Q
   const order = filter.signal ? `${filter.signal}:${filter.sort ?? 'asc'}` : '';
   return (
     <>
+      {/* Capped widths and short "all" labels keep the bar one row at 1440 px; the title and the open list show a long name whole. */}
       <Select
         aria-label="Dataset"
+        className="max-w-52"
+        title={options.datasets.find((d) => d.id === filter.datasetId)?.name}
         value={filter.datasetId}
         // Chosen items belong to their dataset: another dataset's queue leaves them out.
         onChange={(e) => setFilter({ datasetId: Number(e.target.value), family: undefined, task: undefined, ids: undefined })}
@@ -89,13 +67,14 @@ export function FilterBar({ filter, options }: { filter: QueueFilter; options: Q
       </Select>
       <Select
         aria-label="Family and task"
+        className="max-w-48"
         value={filter.family ? `${filter.family}/${filter.task ?? ''}` : ''}
         onChange={(e) => {
           const [family, task] = e.target.value.split('/');
           setFilter({ family: family || undefined, task: task || undefined });
         }}
       >
-        <option value="">All families and tasks</option>
+        <option value="">All tasks</option>
         {[...new Set(options.tasks.map((t) => t.family))].map((family) => (
           <optgroup key={family} label={family}>
             <option value={`${family}/`}>{family}: all tasks</option>
@@ -114,7 +93,7 @@ export function FilterBar({ filter, options }: { filter: QueueFilter; options: Q
         value={filter.instructionType ?? ''}
         onChange={(e) => setFilter({ instructionType: (e.target.value || undefined) as QueueFilter['instructionType'] })}
       >
-        <option value="">All instruction types</option>
+        <option value="">All types</option>
         <option value="original">original</option>
         <option value="rewrite">rewrite</option>
         <option value="complex">complex</option>
