@@ -4,8 +4,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
+import { lowerThreadPriority } from '../process/background-thread.mjs';
 
 register();
+lowerThreadPriority(); // background work: the server's thread answers reviewers first
 const { openDb } = await import('../../db/index.ts');
 const root = path.resolve(import.meta.dirname, '..', '..');
 /** A task's module (a path from the repo root), imported once. */

@@ -2,8 +2,10 @@
 // plain JavaScript so Node can start it as it is; the TypeScript loads through tsx's loader.
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
+import { lowerThreadPriority } from '../process/background-thread.mjs';
 
 register();
+lowerThreadPriority(); // background work: the server's thread answers reviewers first
 // The module's address comes from the pool: a bundled copy of this file is not beside it.
 const { RECIPE_OPS } = await import(workerData.module);
 

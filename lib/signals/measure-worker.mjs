@@ -2,8 +2,10 @@
 // it as it is; the TypeScript measures load through tsx's loader, the same code the calling thread runs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
+import { lowerThreadPriority } from '../process/background-thread.mjs';
 
 register();
+lowerThreadPriority(); // background work: the server's thread answers reviewers first
 // The module's address comes from the pool (lib/signals/measure.ts): a bundled copy of this file is not beside it.
 const { SIGNAL_OPS } = await import(workerData.module);
 
