@@ -134,7 +134,7 @@ export const DATASET_LIST_KEYS = {
 
 /** The dataset browser's page keys (components/datasets/DatasetBrowser.tsx), anywhere on the page. */
 export const DATASET_PAGE_KEYS = {
-  help: { keys: ['?'], label: 'These shortcuts', group: 'Selection' },
+  help: { keys: ['?'], label: 'These shortcuts', group: 'Help' },
   closeHelp,
 } as const satisfies Keymap;
 
