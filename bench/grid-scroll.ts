@@ -10,11 +10,12 @@
  * index's builder is parked (its watermark set to the last item: this bench is not a search).
  * The production build is served by `next start`. Each screen: the grid scrolls by its own
  * height, and the clock stops when every cell in view is drawn with both thumbnails decoded
- * (a frame after the last image loads). The baseline, in the same run and the same browser, is
+ * (a frame after the last image loads; the grid shows the route's 384 px thumbnails). The baseline, in the same run and the same browser, is
  * the first screen: navigation to the page until its thumbnails are painted (page, API and images
  * cold). Reported: p50/p95/max per screen, and p50 and p95 as a ratio of the baseline.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
@@ -134,7 +135,8 @@ async function main() {
       headers: { Origin: server.url },
     });
     if (!signIn.ok()) throw new Error(`sign-in failed: ${signIn.status()} ${await signIn.text()}`);
-    // Where a screen's time goes, server side: the page's HTML, one page of items, one cached thumbnail (median of 5 each).
+    // Where a screen's time goes, server side: the page's HTML, one page of items, one cached image at the
+    // grid's size (its 384 px thumbnail) and at the review's (the 1600 px preview the grid used before), median of 5 each.
     const timed = async (url: string) => {
       const runs: number[] = [];
       for (let i = 0; i < 6; i++) {
@@ -146,10 +148,23 @@ async function main() {
       }
       return Number(runs.sort((a, b) => a - b)[2].toFixed(1));
     };
+    // The largest source image among the last items (the copies cycle through the samples, 512–600 px).
+    const probeDb = openDb(path.join(dir, 'loupe.db'));
+    const probe = probeDb.$client
+      .prepare('SELECT id FROM items WHERE id > (SELECT max(id) - 100 FROM items) ORDER BY source_width * source_height DESC, id LIMIT 1')
+      .pluck()
+      .get() as number;
+    probeDb.$client.close();
     const serverTimes = {
       pageHtmlMs: await timed(`/datasets/${datasetId}`),
       itemsPageMs: await timed(`/api/datasets/${datasetId}/items?limit=120`),
-      thumbnailMs: await timed(`/api/images/source/${ITEMS - 1}?size=preview`),
+      thumbnailMs: await timed(`/api/images/source/${probe}?size=thumb`),
+      previewMs: await timed(`/api/images/source/${probe}?size=preview`),
+    };
+    const bytesOf = async (url: string) => (await (await context.request.get(url)).body()).length;
+    const imageBytes = {
+      thumbnail: await bytesOf(`/api/images/source/${probe}?size=thumb`),
+      preview: await bytesOf(`/api/images/source/${probe}?size=preview`),
     };
     const page = await context.newPage();
     // Warm the server's code paths (route compilation, statements) on another dataset page load, not timed.
@@ -173,6 +188,10 @@ async function main() {
       times.push((await waitPainted(fresh)) - start);
     }
     const scrolled = await fresh.evaluate<number>(`document.querySelector('[data-testid=items-grid]').scrollTop`);
+    // What the images of the first screen and the scrolled ones weighed (each item's URL is its own: no cache hits).
+    const imageKb = await fresh.evaluate<number>(
+      `performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/images/')).reduce((n, e) => n + e.encodedBodySize, 0) / 1024`,
+    );
     const sorted = [...times].sort((a, b) => a - b);
     const p50 = percentile(sorted, 50);
     const p95 = percentile(sorted, 95);
@@ -188,6 +207,9 @@ async function main() {
       p50OverBaseline: Number((p50 / firstScreen).toFixed(3)),
       p95OverBaseline: Number((p95 / firstScreen).toFixed(3)),
       server: serverTimes,
+      imageBytes,
+      imageKbPerScreen: Math.round(imageKb / (SCREENS + 1)),
+      loadAverage: os.loadavg().map((n) => Number(n.toFixed(2))),
     };
     if (values.json) console.log(JSON.stringify(report));
     else {
@@ -196,8 +218,11 @@ async function main() {
       console.log(`  new screen painted: p50 ${report.screenP50Ms} ms, p95 ${report.screenP95Ms} ms, max ${report.screenMaxMs} ms`);
       console.log(`  ratio to baseline: p50 ${report.p50OverBaseline}, p95 ${report.p95OverBaseline}`);
       console.log(
-        `  server (median of 5): page HTML ${serverTimes.pageHtmlMs} ms, a page of 120 items ${serverTimes.itemsPageMs} ms, one thumbnail ${serverTimes.thumbnailMs} ms`,
+        `  server (median of 5): page HTML ${serverTimes.pageHtmlMs} ms, a page of 120 items ${serverTimes.itemsPageMs} ms, ` +
+          `one thumbnail ${serverTimes.thumbnailMs} ms (${imageBytes.thumbnail} B; the 1600 px preview: ${serverTimes.previewMs} ms, ${imageBytes.preview} B)`,
       );
+      console.log(`  images per screen: ${report.imageKbPerScreen} KB`);
+      console.log(`  load average at the end: ${report.loadAverage.join(', ')}`);
     }
     await cold.close();
     await context.close();
