@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { smallTmpfs } from '@/cli/faults/tmpfs';
 import { parseStdout, runLoupe } from '@/lib/test/cli';
-import { expectManifest, listFiles, reviewedSamples } from '@/lib/test/export';
+import { chosenImages, expectManifest, itemId, listFiles, reviewedSamples } from '@/lib/test/export';
+import { imageStoreDir, storeImage } from '@/lib/images/store';
 import { cleanupTemp, copySamples, tempDir } from '@/lib/test/factories';
 import { sha256FromStoreName, storePath, type ImageRef } from './images';
 import { exportItems } from './index';
@@ -114,6 +115,40 @@ describe('--images copy, link and none', () => {
       const { source: _a, edited: _b, ...same } = withFiles[i];
       expect(rest).toEqual(same);
     }
+  });
+
+  it("link shares a stored image read-only, so writing through the export cannot rewrite the store's; none names it by its store name", async () => {
+    const { db } = await reviewedSamples();
+    const id = itemId(db, 'hqedit_generate_00000003'); // pending: its current edit is exported
+    const stored = await storeImage(db, chosenImages(db, 'hqedit_generate_00000003').edited);
+    const file = path.join(imageStoreDir(db), ...stored.path.split('/'));
+    expect(fs.statSync(file).mode & 0o777).toBe(0o444);
+    fs.chmodSync(file, 0o644); // as a store written before files were stored read-only holds it
+    const candidate = db.$client
+      .prepare(
+        `INSERT INTO candidates (item_id, origin, root_id, path, file_id, width, height)
+         SELECT item_id, 'regenerated', ?, ?, ?, width, height FROM candidates WHERE item_id = ? AND origin = 'dataset'`,
+      )
+      .run(stored.rootId, stored.path, stored.fileId, id).lastInsertRowid;
+    db.$client.prepare('UPDATE items SET current_candidate_id = ? WHERE id = ?').run(candidate, id);
+
+    const out = path.join(tempDir(), 'link');
+    await exportItems(db, 'jsonl', { out, images: 'link', status: 'all' });
+    const record = jsonl(out).find((r) => r.id === 'hqedit_generate_00000003')!;
+    const exported = path.join(out, record.edited as string);
+    expect(inode(exported)).toBe(inode(file));
+    expect(fs.statSync(file).mode & 0o777).toBe(0o444);
+    // A tool rewriting the exported image in place is refused (root ignores file modes: nothing to show then).
+    if (process.getuid?.() !== 0) expect(() => fs.writeFileSync(exported, 'rewritten')).toThrow(/EACCES/);
+    expect(sha256(fs.readFileSync(file))).toBe(stored.sha256);
+
+    const none = path.join(tempDir(), 'none');
+    await exportItems(db, 'jsonl', { out: none, images: 'none', status: 'all' });
+    const referenced = jsonl(none).find((r) => r.id === 'hqedit_generate_00000003')!;
+    expect(referenced.edited_ref).toEqual({ root: imageStoreDir(db), path: stored.path, sha256: stored.sha256 });
+    const { source_ref: _s, edited_ref: _e, ...rest } = referenced;
+    const { source: _a, edited: _b, ...same } = record;
+    expect(rest).toEqual(same);
   });
 
   it('none still checks an image it must read for its SHA-256: a missing one leaves its item out', async () => {

@@ -5,7 +5,7 @@ import type { Db } from '@/db';
 import { statement } from '@/db/statements';
 import { checkedImage } from '../images/checked-file';
 import { CHANGED, fileIdOf, type CheckedFile } from '../images/open';
-import { imageStoreDir } from '../images/store';
+import { imageStoreDir, STORED_MODE } from '../images/store';
 import { exportFile, ImageCopier, readImage, type ImageCopy, type WrittenFiles } from './files';
 import type { ImageMode } from './formats';
 import type { ExportItem, ImageFile, LineRow } from './selection';
@@ -187,6 +187,7 @@ export class ImagePlacer {
   private async linkOne(image: ImageCopy): Promise<string | undefined> {
     const file = exportFile(this.out, image.target);
     await this.makeDir(path.dirname(file));
+    const stored = this.storeSha256(image.from);
     try {
       await fs.promises.link(image.from, file);
     } catch (error) {
@@ -200,7 +201,18 @@ export class ImagePlacer {
       await fs.promises.unlink(file);
       return `!${image.field} image not exported: ${CHANGED}: ${image.from}`;
     }
-    const sha256 = this.storeSha256(image.from) ?? (await this.hashOf(image));
+    if (stored) {
+      // A file of Loupe's store is read-only (lib/images/store.ts), but a store written before that
+      // holds writable ones: made so through the checked link (no link followed) before the export
+      // is done, so writing through the export's file cannot rewrite the stored original.
+      const handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        await handle.chmod(STORED_MODE);
+      } finally {
+        await handle.close();
+      }
+    }
+    const sha256 = stored ?? (await this.hashOf(image));
     if (typeof sha256 !== 'string') {
       await fs.promises.unlink(file);
       return `!${sha256.problem}`;

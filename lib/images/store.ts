@@ -8,6 +8,12 @@ import { openInRootSync, type FolderCache } from './open';
 import { putStoreObject } from './s3-store';
 import { storeSetting } from './store-setting';
 
+/**
+ * The mode of a stored file: read-only, since its bytes are its name and an export may hard-link it
+ * (`--images link`): a tool that rewrites an exported image in place must not rewrite the store's.
+ */
+export const STORED_MODE = 0o444;
+
 /** Loupe's own images (regenerations) live beside the database, named by their sha256. */
 export function imageStoreDir(db: Db): string {
   return path.join(path.dirname(db.$client.name), 'images');
@@ -42,7 +48,8 @@ export async function storeImage(db: Db, bytes: Buffer, extension = 'png'): Prom
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
     try {
-      await fs.promises.writeFile(temp, bytes);
+      // Read-only (STORED_MODE): an export's hard link to it cannot be written through.
+      await fs.promises.writeFile(temp, bytes, { mode: STORED_MODE });
       await fs.promises.rename(temp, file); // atomic: a reader never sees half an image
     } catch (error) {
       await fs.promises.rm(temp, { force: true }); // a full disk leaves no half-written file behind
@@ -69,7 +76,7 @@ export function writeStoreFileSync(dir: string, bytes: Buffer, extension: string
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
     try {
-      fs.writeFileSync(temp, bytes);
+      fs.writeFileSync(temp, bytes, { mode: STORED_MODE });
       fs.renameSync(temp, file);
     } catch (error) {
       fs.rmSync(temp, { force: true }); // a full disk leaves no half-written file behind
