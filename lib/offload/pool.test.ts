@@ -11,6 +11,8 @@ import { DASHBOARD_SUMMARY } from '@/lib/dashboard/offload';
 import { dashboardSummary } from '@/lib/dashboard/queries';
 import { teamFigures, teamStatsOffThread } from '@/lib/team/stats';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
+import { searchStatus } from '@/lib/search/build';
+import { BUILD_SEARCH_INDEX } from '@/lib/search/offload';
 import { offThread } from './pool';
 
 let db: Db;
@@ -55,6 +57,13 @@ async function longestStall<T>(work: () => Promise<T>): Promise<{ result: T; sta
 }
 
 describe('offThread', () => {
+  it('runs an async task (the search index build) to its end on the worker', async () => {
+    expect(searchStatus(db, datasetId).ready).toBe(false);
+    const { indexed } = await offThread(db, BUILD_SEARCH_INDEX);
+    expect(indexed).toBe(12);
+    expect(searchStatus(db, datasetId)).toEqual({ ready: true, indexed: 12, total: 12 });
+  });
+
   it('answers the team figures the task gives on this thread, without stalling this thread', async () => {
     await offThread(db, TEAM_FIGURES, datasetId, null, { iterations: 10, seed: 1 }); // the worker started and loaded
     const there = await longestStall(() => offThread(db, TEAM_FIGURES, datasetId, null, HEAVY));

@@ -49,10 +49,10 @@ class OffloadWorker {
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
 
-  run<Args extends unknown[], Result>(db: Db, task: OffloadTask<Args, Result>, args: Args): Promise<Result> {
+  run<Args extends unknown[], Result>(db: Db, task: OffloadTask<Args, Result>, args: Args): Promise<Awaited<Result>> {
     const inline = () => task.run(db, ...args);
     const worker = this.start();
-    if (!worker) return new Promise((resolve) => resolve(inline()));
+    if (!worker) return new Promise((resolve) => resolve(inline() as Awaited<Result>)); // a promise (an async task) is followed
     const id = this.nextId++;
     worker.ref(); // an answer is due: keep the process alive until it comes
     return new Promise((resolve, reject) => {
@@ -113,7 +113,11 @@ class OffloadWorker {
 const holder = globalThis as unknown as { __loupeOffload?: OffloadWorker };
 
 /** Runs a task on the offload worker against `db`'s file; see the top of this file. */
-export function offThread<Args extends unknown[], Result>(db: Db, task: OffloadTask<Args, Result>, ...args: Args): Promise<Result> {
+export function offThread<Args extends unknown[], Result>(
+  db: Db,
+  task: OffloadTask<Args, Result>,
+  ...args: Args
+): Promise<Awaited<Result>> {
   holder.__loupeOffload ??= new OffloadWorker();
   return holder.__loupeOffload.run(db, task, args);
 }

@@ -34,7 +34,7 @@ parentPort.on('message', async ({ id, file, module, name, args, preload }) => {
   try {
     const run = (await load(module))[name];
     if (typeof run !== 'function') throw new Error(`${module} has no task ${name}`);
-    const result = run(connection(file), ...args);
+    const result = await run(connection(file), ...args); // a task may be async (the search index's build)
     parentPort.postMessage({ id, ok: true, result });
   } catch (error) {
     const { message, code } = error instanceof Error ? error : { message: String(error), code: undefined };

@@ -1,6 +1,8 @@
 import type { Db } from '@/db';
 import { tokenize } from '@/db/search-tokens';
-import { buildSearchIndex, searchReady } from './build';
+import { offThread } from '@/lib/offload/pool';
+import { searchReady } from './build';
+import { BUILD_SEARCH_INDEX } from './offload';
 
 const CHECK_EVERY_MS = 5000;
 const holder = globalThis as unknown as { __loupeSearchIndexer?: boolean };
@@ -18,7 +20,8 @@ export function startSearchIndexer(db: Db) {
     if (running || !db.$client.open || searchReady(db)) return;
     running = true;
     const started = Date.now();
-    buildSearchIndex(db, { shouldStop: () => !db.$client.open })
+    // On the offload worker: the build's transactions never hold the thread reviewers are answered on.
+    offThread(db, BUILD_SEARCH_INDEX)
       .then(({ indexed }) => {
         if (indexed > 0)
           console.log(
