@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/db';
 import { createCampaign } from '@/lib/audit/campaigns';
 import { auditItem } from '@/lib/audit/work';
-import { ItemResolver, type ItemRow } from '@/lib/export/selection';
+import { recordLine } from '@/lib/export/item-record';
+import { ItemResolver, taskPages, type ItemRow } from '@/lib/export/selection';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, SAMPLES_DIR, tempDb } from '@/lib/test/factories';
 import { decidedVersion, shownVersion } from './decided';
@@ -87,12 +88,22 @@ function views() {
        FROM items WHERE id = ?`,
     )
     .get(itemId) as ItemRow & { family: string; task: string };
-  const exported = new ItemResolver(db).resolve(row, { family: row.family, task: row.task, datasetIds: [datasetId], n: 1 });
+  const group = { family: row.family, task: row.task, datasetIds: [datasetId], n: 1 };
+  const exported = new ItemResolver(db).resolve(row, group);
   if ('problem' in exported) throw new Error(exported.problem);
+  // What an export writes: a joined page (every format but jsonl --images none) and a record line (that one).
+  const joinedRow = [...taskPages(db, group, 'all', 'joined')].flat().find((r) => r.id === itemId)!;
+  const joined = new ItemResolver(db).resolve(joinedRow, group);
+  if ('problem' in joined) throw new Error(joined.problem);
+  const lineRow = [...taskPages(db, group, 'all', 'lines')].flat().find((r) => r.id === itemId)!;
+  const ref = { root: '/store', path: 'ab/x.png', sha256: 'a'.repeat(64) };
   return {
     page: { candidate: page.candidateId, instruction: textOf(page.instructionId) },
     audit: { candidate: sample.candidate.id, instruction: sample.instruction },
     export: { candidate: exported.candidate.id, instruction: exported.version.text },
+    exportPage: { candidate: joined.candidate.id, instruction: joined.version.text },
+    exportLine: (JSON.parse(recordLine(lineRow, { source: ref, edited: ref })) as { instruction: string }).instruction,
+    exportLineEdit: lineRow.edited_path === joined.candidate.path && lineRow.edited_root_id === joined.candidate.root_id,
     datasetPage: datasetPageRow().instruction,
     auditLabel: sample.version?.text,
   };
@@ -105,6 +116,9 @@ function expectAgreement(expected: { candidate: number; instruction: number }) {
   expect(seen.page).toEqual(want);
   expect(seen.audit).toEqual(want);
   expect(seen.export).toEqual(want);
+  expect(seen.exportPage).toEqual(want);
+  expect(seen.exportLine).toBe(want.instruction);
+  expect(seen.exportLineEdit).toBe(true);
   expect(seen.datasetPage).toBe(want.instruction);
   return seen;
 }
