@@ -64,7 +64,7 @@ describe('a queue with the browser terms', () => {
     expect(search).toMatch(/value>\? AND value<\?/);
   });
 
-  it('counts a signal range\'s progress over its range of the signal index', () => {
+  it("counts a signal range's progress over its range of the signal index", () => {
     const prepared: string[] = [];
     const prepare = db.$client.prepare.bind(db.$client);
     db.$client.prepare = ((sql: string) => (prepared.push(sql), prepare(sql))) as typeof db.$client.prepare;
