@@ -341,6 +341,35 @@ describe('JobWorker with the real runners and the local OpenAI server', () => {
     expect(maxCalls).toBe(2);
   });
 
+  it('with `preparing`, a job cancelled while it waits for a call slot sends nothing and reserves nothing', async () => {
+    const config = configWith();
+    const [first, second] = db.$client.prepare('SELECT id FROM items ORDER BY id LIMIT 2').pluck().all() as number[];
+    const holding = queue(config, 'regenerate', first);
+    const waiting = queue(config, 'regenerate', second);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const called: number[] = [];
+    const runner: JobRunner = async (job, signal, spend) => {
+      await spend.paid(
+        0.05,
+        async () => {
+          called.push(job.id);
+          if (job.id === holding) await released; // holds the only slot
+        },
+        () => 0.05,
+      );
+      return { costUsd: 0.05, commit: () => ({}) };
+    };
+    // One call slot, one job preparing beside it; the heartbeat (a third of the lock) sees the cancel.
+    startWorker(config, { concurrency: 1, preparing: 1, lockMs: 300, runners: { regenerate: runner } });
+    await waitFor(() => called.includes(holding) && getJob(db, waiting)?.status === 'running');
+    expect(cancelJob(db, waiting)).toBe('running');
+    expect(await ended(waiting)).toMatchObject({ status: 'cancelled', spentUsd: 0 });
+    release();
+    expect(await ended(holding)).toMatchObject({ status: 'succeeded' });
+    expect(called).toEqual([holding]);
+  });
+
   it('never writes a candidate for a job whose lock was taken by another worker', async () => {
     const config = configWith();
     const runners = workerKinds(db, config).runners;

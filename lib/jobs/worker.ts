@@ -140,7 +140,10 @@ export class JobWorker {
     }, this.lockMs / 3);
     const spend = jobSpend(this.db, job.id, this.id);
     // Every paid call takes one of the `concurrency` call slots for its duration.
-    const gated: Spend = { ...spend, paid: (reserveUsd, call, actualUsd) => this.calls.run(() => spend.paid(reserveUsd, call, actualUsd)) };
+    const gated: Spend = {
+      ...spend,
+      paid: (reserveUsd, call, actualUsd) => this.calls.run(() => spend.paid(reserveUsd, call, actualUsd), controller.signal),
+    };
     try {
       const runner = this.options.runners[job.kind];
       if (!runner) throw new Error(`no runner for ${job.kind} jobs`);
@@ -205,16 +208,22 @@ export class JobWorker {
   }
 }
 
-/** At most `size` tasks at once; the others wait their turn, first come first served. */
+/**
+ * At most `size` tasks at once; the others wait their turn, first come first served. A task whose
+ * job was cancelled (or lost its lock) while it waited gives up its turn and never runs: nothing is
+ * reserved or sent for a job that is already over.
+ */
 class Slots {
   private readonly waiting: (() => void)[] = [];
 
   constructor(private free: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else await this.turn(signal);
     try {
+      signal?.throwIfAborted();
       return await task();
     } finally {
       // The slot passes straight to the next in line, so a newcomer cannot take it first.
@@ -222,5 +231,22 @@ class Slots {
       if (next) next();
       else this.free++;
     }
+  }
+
+  /** Waits for a slot handed over by a task that ended; leaves the line if `signal` aborts first. */
+  private turn(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const take = () => {
+        signal?.removeEventListener('abort', leave);
+        resolve();
+      };
+      const leave = () => {
+        const at = this.waiting.indexOf(take);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(signal!.reason);
+      };
+      this.waiting.push(take);
+      signal?.addEventListener('abort', leave, { once: true });
+    });
   }
 }
