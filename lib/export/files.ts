@@ -257,13 +257,25 @@ export class ImageCopier {
   }
 }
 
+const YIELD_EVERY_MS = 8;
+let lastYield = performance.now();
+
 /**
  * An image's bytes for formats that embed them (read from the file that was checked), or why it cannot be read.
  * A local file is read synchronously: for images of a few hundred kB, the thread pool's round trips
  * (open, stat, read, close) cost more than the reads (bench:export, WebDataset).
  */
 export async function readImage(image: CheckedFile & { field: string }): Promise<Buffer | { problem: string }> {
-  if (!isS3Url(image.from)) return readLocalImageSync(image);
+  if (!isS3Url(image.from)) {
+    const bytes = readLocalImageSync(image);
+    // An export started in the browser runs in the server: its synchronous reads give the event loop
+    // a turn every few milliseconds, so reviewers' requests never wait behind a run of them.
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+    return bytes;
+  }
   let handle: CheckedHandle;
   try {
     handle = await openCheckedImage(image);

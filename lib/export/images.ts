@@ -201,13 +201,18 @@ export class ImagePlacer {
       await fs.promises.unlink(file);
       return `!${image.field} image not exported: ${CHANGED}: ${image.from}`;
     }
-    if (stored) {
+    if (stored && (Number(stats.mode) & 0o222) !== 0) {
       // A file of Loupe's store is read-only (lib/images/store.ts), but a store written before that
       // holds writable ones: made so through the checked link (no link followed) before the export
-      // is done, so writing through the export's file cannot rewrite the stored original.
+      // is done, so writing through the export's file cannot rewrite the stored original. One this
+      // user may not change (another user's store) is copied instead: never shared writable.
       const handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       try {
         await handle.chmod(STORED_MODE);
+      } catch (error) {
+        await fs.promises.unlink(file);
+        if ((error as NodeJS.ErrnoException).code === 'EPERM') return 'EPERM';
+        throw error;
       } finally {
         await handle.close();
       }

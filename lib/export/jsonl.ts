@@ -57,7 +57,13 @@ class JsonlWriter implements FormatWriter {
         ? this.context.images.referencesByName(storedAtOfLine(row))
         : undefined;
     if (!refs) {
-      const item = this.context.resolve(itemRow(this.context.db, row.id)!, group);
+      // Read again, after other rows' awaits: an item decided otherwise since its page was read (an
+      // undo, a re-adjudication) may no longer match the export's status filter, so it is not written.
+      const fresh = itemRow(this.context.db, row.id)!;
+      if (fresh.status !== row.status) {
+        return `item ${row.external_id} changed from ${row.status} to ${fresh.status} while the export ran; not written`;
+      }
+      const item = this.context.resolve(fresh, group);
       return 'problem' in item ? item.problem : this.writeItem(item);
     }
     return this.data!.write(recordLine(row, refs) + '\n')?.then(() => undefined);

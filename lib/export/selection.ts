@@ -119,6 +119,8 @@ export interface LineRow {
   id: number;
   external_id: string;
   dataset_id: number;
+  /** The item's status when its page was read (the page's status filter held then). */
+  status: string;
   /** `{"id":…,…,"instruction_type":…}`: the record's fields before its instruction_original. */
   head: string | null;
   /** A chosen rewrite's or human edit's first wording, when it is another version (instructionFields). */
@@ -317,7 +319,7 @@ export function* taskPages(db: Db, group: TaskGroup, status: ExportStatus, shape
        ov.id AS ov_id, ov.kind AS ov_kind, ov.text AS ov_text
      FROM (SELECT ${itemColumns} FROM items ${where}) i ${joins}
      ORDER BY i.id`,
-    lines: `SELECT i.id, i.external_id, i.dataset_id,
+    lines: `SELECT i.id, i.external_id, i.dataset_id, i.status,
        CASE WHEN ${usable} THEN json_object('id', i.external_id, 'dataset', coalesce(d.name, CAST(i.dataset_id AS TEXT)),
          'family', i.family, 'task', i.task, 'instruction', iv.text,
          'instruction_type', CASE WHEN iv.kind IN ('rewrite', 'human') THEN 'rewrite' ELSE iv.kind END) END AS head,

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { importGptEdit } from '@/lib/import/import-gpt-edit';
 import { cleanupTemp, gptEditRecord, tempDb, tempDir, writeGptEditLayout } from '@/lib/test/factories';
 import { ACCEPTED, chosenImages, expectIdenticalExports, expectManifest, listFiles, reviewedSamples } from '@/lib/test/export';
-import { exportWebDataset, sampleKey } from './webdataset';
+import { exportWebDataset, sampleKey, tarHeader } from './webdataset';
 
 afterEach(cleanupTemp);
 
@@ -150,5 +150,17 @@ describe('exportWebDataset', () => {
     const entries = await readTar(shard);
     expect(listFiles(extracted)).toEqual(entries.map((e) => e.name).sort());
     for (const entry of entries) expect(fs.readFileSync(path.join(extracted, entry.name)).equals(entry.data), entry.name).toBe(true);
+  });
+});
+
+describe('tarHeader', () => {
+  it('refuses a member name over the header’s 100 bytes instead of cutting it', () => {
+    expect(
+      tarHeader(`${'k'.repeat(96)}.png`, 10)
+        .subarray(0, 100)
+        .toString('utf8')
+        .replace(/\0+$/, ''),
+    ).toBe(`${'k'.repeat(96)}.png`);
+    expect(() => tarHeader(`${'k'.repeat(97)}.png`, 10)).toThrow(/at most 100 bytes/);
   });
 });

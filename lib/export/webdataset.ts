@@ -101,7 +101,11 @@ function imageExtension(data: Buffer, image: ImageFile): string {
   } catch {
     type = undefined;
   }
-  const extension = (type ?? path.extname(image.from).slice(1)).toLowerCase().replace(/[^a-z0-9]/g, '');
+  // At most 10 characters, so a member's name always fits the header's 100 bytes (tarHeader).
+  const extension = (type ?? path.extname(image.from).slice(1))
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 10);
   return extension === 'jpeg' ? 'jpg' : extension || 'bin';
 }
 
@@ -111,6 +115,8 @@ function imageExtension(data: Buffer, image: ImageFile): string {
  */
 export function tarHeader(name: string, size: number): Buffer {
   if (size > MAX_ENTRY_BYTES) throw new Error(`${name}: ${size} bytes is more than a tar entry holds`);
+  // Never cut silently: a cut name would lose its sample key and suffix.
+  if (Buffer.byteLength(name) > 100) throw new Error(`${name}: a tar member name holds at most 100 bytes`);
   const header = Buffer.alloc(BLOCK);
   header.write(name, 0, 100, 'utf8');
   header.write('0000644\0', 100); // mode
