@@ -438,7 +438,9 @@ export class BatchDriver {
 
   /** Uploads the file; false if the row is no longer this driver's to send (given back meanwhile). */
   private async upload(row: number, file: string): Promise<boolean> {
-    const uploaded = await watched(this.stallMs, `uploading ${path.basename(file)}`, async ({ signal }) =>
+    // An upload shows no progress until it is answered: it may take as long as its size at 100 kB/s.
+    const uploadMs = Math.max(this.stallMs, Math.ceil((await fsp.stat(file)).size / 100)); // bytes / (100 bytes per ms)
+    const uploaded = await watched(uploadMs, `uploading ${path.basename(file)}`, async ({ signal }) =>
       this.openai().files.create(
         { file: await toFile(fs.createReadStream(file), path.basename(file), { type: 'application/jsonl' }), purpose: 'batch' },
         { signal },

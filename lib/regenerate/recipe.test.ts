@@ -250,6 +250,26 @@ describe('round trip: pad, an identity "API", crop back', () => {
     expect(edges.bottom).toBeGreaterThan(20);
   });
 
+  it('restores a wrong-size answer in 16-bit colour or grey with alpha as it does an 8-bit one', async () => {
+    const source = await darkGradient(300, 427);
+    const { png, box, bucket, source: size } = await padToBucket(source);
+    // The "API" answers at another size, in three encodings of the same picture.
+    const small = sharp(png).resize(bucket.width / 2, bucket.height / 2);
+    const answers = {
+      rgb8: await small.clone().png().toBuffer(),
+      rgb16: await small.clone().toColourspace('rgb16').png().toBuffer(),
+      greyAlpha: await small.clone().greyscale().ensureAlpha().png().toBuffer(),
+    };
+    const base = await cropToSource(answers.rgb8, box, bucket, size);
+    expect(base.wrongSize).toBe(true);
+    const basePixels = (await pixels(base.png)).data;
+    expect(meanAbsoluteError(basePixels, (await pixels(source)).data)).toBeLessThan(3);
+    expect(meanAbsoluteError((await pixels((await cropToSource(answers.rgb16, box, bucket, size)).png)).data, basePixels)).toBeLessThan(1);
+    const grey = (await pixels((await cropToSource(answers.greyAlpha, box, bucket, size)).png)).data;
+    const baseGrey = (await pixels(await sharp(base.png).greyscale().toColourspace('srgb').png().toBuffer())).data;
+    expect(meanAbsoluteError(grey, baseGrey)).toBeLessThan(2);
+  });
+
   const photos = [
     'hqedit/edit/input/00000001.png',
     'hqedit/edit/input/00000002.png',

@@ -135,8 +135,15 @@ async function restorePixels(
   const wrongSize = autoOrient.width !== bucket.width || autoOrient.height !== bucket.height;
   let input = sharp(result, { autoOrient: true });
   if (wrongSize) {
-    // Resize and extract in one sharp pipeline would extract first; two passes keep the order.
-    const { data, info } = await input.resize(bucket.width, bucket.height, RESIZE).raw().toBuffer({ resolveWithObject: true });
+    // Resize and extract in one sharp pipeline would extract first; two passes keep the order. The
+    // raw pixels between them are 8-bit sRGB on white: a raw cast would clip a 16-bit answer to white
+    // and keep only the first band of grey with alpha.
+    const { data, info } = await input
+      .resize(bucket.width, bucket.height, RESIZE)
+      .flatten({ background: WHITE })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
     input = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
   }
   const { data, info } = await input
