@@ -16,7 +16,10 @@ const SLOW = { LOUPE_TEST_PAGE_DELAY_MS: '1000' };
 async function killedExport(dataDir: string, out: string) {
   const exporting = start(['cli/loupe.ts', 'export', '--out', out, '--format', 'jsonl', '--status', 'all'], dataDir, SLOW);
   const data = path.join(out, 'data.jsonl');
-  await waitFor(() => fs.existsSync(data) && fs.statSync(data).size > 0, 'part of the export to be written');
+  // The data file is opened with the first record and written in 4 MB buffers. Each page is followed
+  // by a 1 s pause (SLOW), so 1.5 s after the first record the export is surely mid-run.
+  await waitFor(() => fs.existsSync(data), 'the export to write its first record');
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
   exporting.child.kill('SIGKILL');
   await exporting.exited;
 }

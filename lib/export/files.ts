@@ -80,12 +80,31 @@ export class HashedFileWriter {
       this.bytes += chunk.length;
     }
     const before = this.writing;
-    const writing = (before ?? Promise.resolve()).then(async () => {
-      await this.handle.writev(chunks);
-    });
+    const writing = (before ?? Promise.resolve()).then(() => writeAll(this.handle, chunks));
     writing.catch(() => {}); // seen by whoever awaits it next (a later write or close), never unhandled
     this.writing = writing;
     return before;
+  }
+}
+
+/**
+ * Writes every byte of `chunks`: writev may write less than asked (a file-size limit, a disk nearly
+ * full, more buffers than one call takes), and goes on from where it stopped, so the next call reports
+ * the error (EFBIG, ENOSPC) rather than leaving a file cut short under a hash of the whole.
+ */
+async function writeAll(handle: fs.promises.FileHandle, chunks: Buffer[]) {
+  let first = 0; // chunks before it are written
+  let offset = 0; // bytes of chunks[first] written
+  while (first < chunks.length) {
+    const rest = [chunks[first].subarray(offset), ...chunks.slice(first + 1)];
+    let { bytesWritten } = await handle.writev(rest);
+    if (bytesWritten === 0) throw new Error(`${rest.length} buffers could not be written (0 bytes written)`);
+    while (first < chunks.length && bytesWritten >= chunks[first].length - offset) {
+      bytesWritten -= chunks[first].length - offset;
+      first++;
+      offset = 0;
+    }
+    offset += bytesWritten;
   }
 }
 
