@@ -62,16 +62,7 @@ export function SelectionBar({
           Clear
         </Button>
         <span className="mx-1 h-4 w-px bg-neutral-800" aria-hidden />
-        {can.review &&
-          (links.fits ? (
-            <Link href={links.review} className={buttonClass({ size: 'xs' })}>
-              Review
-            </Link>
-          ) : (
-            <Button size="xs" disabled title={tooLong}>
-              Review
-            </Button>
-          ))}
+        {can.review && <SelectionLink href={links.fits ? links.review : undefined} why={tooLong} label="Review" />}
         {can.manage && (
           <Button size="xs" onClick={() => setBatch((b) => !b)} aria-expanded={batch}>
             Regenerate or rewrite…
@@ -82,16 +73,7 @@ export function SelectionBar({
             Audit
           </Link>
         )}
-        {can.manage &&
-          (links.fits ? (
-            <Link href={links.export} className={buttonClass({ size: 'xs' })}>
-              Export
-            </Link>
-          ) : (
-            <Button size="xs" disabled title={tooLong}>
-              Export
-            </Button>
-          ))}
+        {can.manage && <SelectionLink href={links.fits ? links.export : undefined} why={tooLong} label="Export" />}
         {can.adjudicate && (
           <span className="ml-auto flex gap-2">
             <Button
@@ -215,5 +197,21 @@ function DecideDialog({
         </div>
       </div>
     </div>
+  );
+}
+
+/** A link that carries the selection, or (no href: its URL would be too long) the same button disabled with the reason. */
+function SelectionLink({ href, why, label }: { href: string | undefined; why: string; label: string }) {
+  if (href === undefined) {
+    return (
+      <Button size="xs" disabled title={why}>
+        {label}
+      </Button>
+    );
+  }
+  return (
+    <Link href={href} className={buttonClass({ size: 'xs' })}>
+      {label}
+    </Link>
   );
 }
